@@ -1,0 +1,1 @@
+"""okx_auth_graph: the OKX CLI authentication procedure as a LangGraph graph."""
