@@ -1,0 +1,330 @@
+"""The okx CLI adapter: the only code in the project that runs ``okx``.
+
+:class:`OkxCli` runs okx commands through a runner (a real subprocess by default, or the
+in-process emulator from :mod:`okx_auth_graph.testing`), validates what they print with the
+pydantic models of :mod:`okx_auth_graph.models`, and returns plain-dict summaries that are safe
+to keep in graph state. Every failure becomes an :class:`~okx_auth_graph.errors.OkxCliError`.
+Secrets seen in ``config show --json`` or in ``OKX_*`` variables are masked in every message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from okx_auth_graph.errors import OkxCliError, classify_message, mask_secrets
+from okx_auth_graph.models import (
+    AuthStatus,
+    AuthStatusOutput,
+    CommandOutcome,
+    ConfigShow,
+    ConfigSummary,
+    InstallOutput,
+    InstallStatus,
+    InstallStatusOutput,
+    LoginChallenge,
+    LoginChallengeOutput,
+    LoginSkipped,
+    LoginSkippedOutput,
+    RemoveOutput,
+)
+from okx_auth_graph.process import OkxRunner, RawResult, SubprocessRunner
+
+SITES: tuple[str, ...] = ("global", "eea", "us")
+MIN_AUTH_VERSION = "1.3.1-beta.17"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_LOGIN_TIMEOUT = 900.0
+SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
+
+_M = TypeVar("_M", bound=BaseModel)
+_VERSION_RE = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:-([A-Za-z]+)\.?(\d+)?)?")
+
+
+class CommandResult(TypedDict):
+    """A successful downstream okx command: its argv, text output and parsed JSON (or None)."""
+
+    argv: list[str]
+    stdout: str
+    json: Any
+
+
+def parse_version(text: str) -> tuple[int, int, int, int, int]:
+    """Parse ``1.3.1-beta.17 (abc)`` into a sortable tuple; a release sorts after its betas.
+
+    Raises:
+        ValueError: If ``text`` holds no version number.
+    """
+    match = _VERSION_RE.search(text)
+    if match is None:
+        raise ValueError(f"no version number in {text!r}")
+    major, minor, patch, tag, num = match.groups()
+    pre_rank = 1 if tag is None else 0
+    return (int(major), int(minor), int(patch), pre_rank, int(num or 0))
+
+
+def supports_auth(version: str) -> bool:
+    """Whether an okx version has the ``okx auth`` commands (1.3.1-beta.17 and later)."""
+    return parse_version(version) >= parse_version(MIN_AUTH_VERSION)
+
+
+class OkxCli:
+    """Async adapter for the okx CLI.
+
+    Args:
+        executable: The okx program (name on ``PATH`` or a path). Ignored when ``runner`` is given.
+        runner: Runs one okx command; defaults to a :class:`SubprocessRunner` for ``executable``.
+        home: ``HOME`` for the child process (where ``~/.okx`` lives).
+        env: Extra environment variables for the child process.
+        timeout: Seconds allowed for each call.
+        login_timeout: Seconds allowed for the blocking interactive ``okx auth login``.
+    """
+
+    def __init__(
+        self,
+        executable: str = "okx",
+        *,
+        runner: OkxRunner | None = None,
+        home: str | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        login_timeout: float = DEFAULT_LOGIN_TIMEOUT,
+    ) -> None:
+        if timeout <= 0 or login_timeout <= 0:
+            raise ValueError("timeouts must be positive")
+        child_env = dict(os.environ)
+        child_env.update(env or {})
+        if home is not None:
+            child_env["HOME"] = home
+        self.executable = executable
+        self.timeout = timeout
+        self.login_timeout = login_timeout
+        self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
+        self._secrets: set[str] = {child_env[k] for k in SECRET_ENV_VARS if child_env.get(k)}
+
+    def mask(self, text: str) -> str:
+        """Mask every secret this adapter has seen in ``text``."""
+        return mask_secrets(text, self._secrets)
+
+    async def run_raw(
+        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+    ) -> RawResult:
+        """Run ``okx *argv`` and return the raw result; only start-up and timeouts raise.
+
+        Raises:
+            OkxCliError: ``cli_not_found`` or ``timeout``.
+        """
+        args = [str(a) for a in argv]
+        limit = timeout if timeout is not None else self.timeout
+        try:
+            return await self.runner(args, timeout=limit, stdin=stdin)
+        except TimeoutError:
+            raise OkxCliError(
+                "timeout", f"okx {' '.join(args)} did not finish within {limit:g} s", argv=args
+            ) from None
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+            raise OkxCliError(
+                "cli_not_found",
+                f"the okx CLI could not be started ({self.executable}): {exc.strerror or exc}",
+                argv=args,
+            ) from None
+
+    def _text(self, raw: RawResult, stream: bytes) -> str:
+        try:
+            text = stream.decode("utf-8")
+        except UnicodeDecodeError:
+            raise OkxCliError(
+                "unparseable_output",
+                f"okx {' '.join(raw.argv)} printed invalid UTF-8",
+                argv=raw.argv,
+                exit_code=raw.exit_code,
+            ) from None
+        return self.mask(text)
+
+    def _failure(self, raw: RawResult) -> OkxCliError:
+        err = raw.stderr.decode("utf-8", errors="replace")
+        out = raw.stdout.decode("utf-8", errors="replace")
+        message = self.mask("\n".join(t for t in (err.strip(), out.strip()) if t)) or (
+            f"okx {' '.join(raw.argv)} exited with code {raw.exit_code} and printed nothing"
+        )
+        return OkxCliError(
+            classify_message(message), message, argv=raw.argv, exit_code=raw.exit_code
+        )
+
+    async def _checked(
+        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+    ) -> tuple[RawResult, str]:
+        raw = await self.run_raw(argv, timeout=timeout, stdin=stdin)
+        if raw.exit_code != 0:
+            raise self._failure(raw)
+        return raw, self._text(raw, raw.stdout)
+
+    def _json(self, raw: RawResult, text: str) -> Any:
+        """Parse the JSON document in ``text``: the whole text, else its last JSON line."""
+        candidates = [text.strip()] + [
+            line.strip() for line in reversed(text.splitlines()) if line.strip()[:1] in "{["
+        ]
+        for candidate in candidates:
+            if not candidate:
+                continue
+            try:
+                return json.loads(candidate)
+            except (json.JSONDecodeError, RecursionError):
+                continue
+        stderr = raw.stderr.decode("utf-8", errors="replace")
+        kind = classify_message(self.mask(stderr + "\n" + text))
+        detail = self.mask(text.strip())[:300] or "(empty output)"
+        if kind != "unknown":
+            raise OkxCliError(kind, self.mask(stderr.strip() or text.strip()), argv=raw.argv)
+        raise OkxCliError(
+            "unparseable_output",
+            f"okx {' '.join(raw.argv)} printed no JSON: {detail}",
+            argv=raw.argv,
+            exit_code=raw.exit_code,
+        )
+
+    def _model(self, raw: RawResult, data: Any, model: type[_M]) -> _M:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(map(str, e["loc"])) or "(root)" for e in exc.errors())
+            raise OkxCliError(
+                "unparseable_output",
+                f"okx {' '.join(raw.argv)} printed JSON of an unexpected shape (fields: {fields})",
+                argv=raw.argv,
+                exit_code=raw.exit_code,
+            ) from None
+
+    async def version(self) -> str:
+        """``okx --version``: the version number, e.g. ``1.2.4``."""
+        raw, text = await self._checked(["--version"])
+        match = _VERSION_RE.search(text)
+        if match is None:
+            raise OkxCliError(
+                "unparseable_output", f"okx --version printed {text.strip()[:80]!r}", argv=raw.argv
+            )
+        return match.group(0)
+
+    async def config_show(self) -> ConfigSummary:
+        """``okx config show --json`` as a redacted summary (no api_key, secret_key, passphrase)."""
+        raw, text = await self._checked(["config", "show", "--json"])
+        config = self._model(raw, self._json(raw, text), ConfigShow)
+        for profile in config.profiles.values():
+            self._secrets.update(
+                s for s in (profile.api_key, profile.secret_key, profile.passphrase) if s
+            )
+        return {
+            "exists": bool(config.profiles),
+            "default_profile": config.default_profile,
+            "profiles": [
+                {
+                    "name": name,
+                    "site": profile.site or None,
+                    "demo": bool(profile.demo),
+                    "has_api_key": bool(profile.api_key),
+                }
+                for name, profile in config.profiles.items()
+            ],
+        }
+
+    async def auth_status(self) -> AuthStatus:
+        """``okx auth status --json``: status, site and scopes (expiresAt/ttl/profile dropped)."""
+        raw, text = await self._checked(["auth", "status", "--json"])
+        status = self._model(raw, self._json(raw, text), AuthStatusOutput)
+        return {"status": status.status, "site": status.site or None, "scopes": status.scopes}
+
+    async def login_manual(self, site: str) -> LoginChallenge | LoginSkipped:
+        """``okx auth login --manual --site SITE``: a device-code challenge or the skipped answer.
+
+        Raises:
+            ValueError: If ``site`` is not a site id (user text never reaches argv).
+        """
+        _check_site(site)
+        raw, text = await self._checked(["auth", "login", "--manual", "--site", site])
+        data = self._json(raw, text)
+        if isinstance(data, dict) and data.get("status") == "skipped":
+            skipped = self._model(raw, data, LoginSkippedOutput)
+            return {"status": "skipped", "reason": skipped.reason, "profile": skipped.profile}
+        challenge = self._model(raw, data, LoginChallengeOutput)
+        return {
+            "verificationUri": challenge.verification_uri,
+            "userCode": challenge.user_code,
+            "expiresIn": challenge.expires_in,
+        }
+
+    async def login_interactive(self, site: str) -> CommandOutcome:
+        """Blocking ``okx auth login --site SITE`` (polls until the browser side finishes).
+
+        Returns:
+            ``{"status": "logged_in" | "skipped", "text": …}``.
+
+        Raises:
+            ValueError: If ``site`` is not a site id.
+            OkxCliError: On failure (timed out, denied, network, …).
+        """
+        _check_site(site)
+        _, text = await self._checked(["auth", "login", "--site", site], timeout=self.login_timeout)
+        if "API key already configured" in text:
+            return {"status": "skipped", "text": text.strip()}
+        if "Logged in successfully" in text:
+            return {"status": "logged_in", "text": text.strip()}
+        raise OkxCliError(
+            "unknown",
+            text.strip() or "okx auth login printed nothing",
+            argv=["auth", "login", "--site", site],
+        )
+
+    async def logout(self) -> CommandOutcome:
+        """``okx auth logout`` (the client registration is kept)."""
+        _, text = await self._checked(["auth", "logout"])
+        return {"status": "logged_out", "text": text.strip()}
+
+    async def install(self) -> CommandOutcome:
+        """``okx auth install --json``: ``installed`` or ``up-to-date``; failure raises."""
+        raw, text = await self._checked(["auth", "install", "--json"])
+        result = self._model(raw, self._json(raw, text), InstallOutput)
+        if result.status == "failed":
+            message = self.mask(f"Installation failed: {result.error or 'unknown error'}")
+            raise OkxCliError(classify_message(message), message, argv=raw.argv)
+        return {"status": result.status, "text": result.source or ""}
+
+    async def install_status(self) -> InstallStatus:
+        """``okx auth install-status --json``: whether the okx-auth binary is installed."""
+        raw, text = await self._checked(["auth", "install-status", "--json"])
+        result = self._model(raw, self._json(raw, text), InstallStatusOutput)
+        return {
+            "installed": result.exists,
+            "platform": result.platform,
+            "cdn_match": result.cdn_match,
+        }
+
+    async def remove(self) -> CommandOutcome:
+        """``okx auth remove --force --json`` (the graph asks the user first)."""
+        raw, text = await self._checked(["auth", "remove", "--force", "--json"])
+        result = self._model(raw, self._json(raw, text), RemoveOutput)
+        return {"status": result.status, "text": result.path or ""}
+
+    async def run(self, argv: Sequence[str], *, timeout: float | None = None) -> CommandResult:
+        """Run any other okx command (``market …``, ``account …``) for the downstream skills.
+
+        Returns:
+            The argv, the text output and its JSON (``None`` when it is not JSON).
+
+        Raises:
+            OkxCliError: Classified the same way as the auth commands.
+        """
+        raw, text = await self._checked(argv, timeout=timeout)
+        try:
+            data: Any = json.loads(text) if text.strip() else None
+        except (json.JSONDecodeError, RecursionError):
+            data = None
+        return {"argv": list(raw.argv), "stdout": text, "json": data}
+
+
+def _check_site(site: str) -> None:
+    if site not in SITES:
+        raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")

@@ -1,0 +1,153 @@
+"""Typed okx failures: one error class whose ``kind`` comes from the spec's error reference.
+
+Every way an okx call can fail (the CLI's own messages, a missing or too-old executable, a
+timeout, output that cannot be parsed) becomes an :class:`OkxCliError` with a stable ``kind``,
+the original message with secrets masked, and the spec's recommended action.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, get_args
+
+ErrorKind = Literal[
+    "no_config",
+    "session_expired",
+    "authorization_timed_out",
+    "access_denied",
+    "region_restriction",
+    "network_error",
+    "failed_to_spawn",
+    "install_failed",
+    "invalid_api_key",
+    "timestamp_rejected",
+    "cli_not_found",
+    "cli_too_old",
+    "timeout",
+    "unparseable_output",
+    "unknown",
+]
+ERROR_KINDS: tuple[str, ...] = get_args(ErrorKind)
+
+INSTALL_CLI_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
+
+RECOMMENDED_ACTIONS: dict[str, str] = {
+    "no_config": "okx config init (only if you want to use an API key; OAuth needs no config)",
+    "session_expired": "okx auth login --manual",
+    "authorization_timed_out": "okx auth login --manual again",
+    "access_denied": "okx auth login --manual, and approve the request in the browser",
+    "region_restriction": (
+        "check the site in okx auth status --json; log in again with --site if needed"
+    ),
+    "network_error": "check the network connection, then retry",
+    "failed_to_spawn": "okx auth install",
+    "install_failed": "check the network connection, then retry okx auth install",
+    "invalid_api_key": ("replace the API key, or remove the API-key profile and switch to OAuth"),
+    "timestamp_rejected": (
+        "the request timestamp was rejected: synchronise this computer's clock (NTP), then retry"
+    ),
+    "cli_not_found": INSTALL_CLI_COMMAND,
+    "cli_too_old": INSTALL_CLI_COMMAND,
+    "timeout": "retry; if it keeps timing out, check the network and the okx installation",
+    "unparseable_output": "retry; if it persists, update the CLI with " + INSTALL_CLI_COMMAND,
+    "unknown": "read the error message above; retry or check the okx documentation",
+}
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("cli_too_old", r"Unknown command:\s*auth\b|Unknown auth command"),
+        ("failed_to_spawn", r"Failed to spawn okx-auth"),
+        ("install_failed", r"All CDN sources failed|Installation failed"),
+        ("session_expired", r"Session expired|Run `?okx auth login`? (?:first|again)"),
+        ("authorization_timed_out", r"Authori[sz]ation timed out"),
+        ("access_denied", r"Access denied"),
+        ("region_restriction", r"\b(?:51155|51734)\b|Region restriction"),
+        ("timestamp_rejected", r"\b50112\b|OK-ACCESS-TIMESTAMP|Timestamp request expired"),
+        (
+            "invalid_api_key",
+            r"\b(?:50111|50113)\b|HTTP 401\b|401 Unauthorized|Invalid Sign|Invalid API-KEY"
+            r"|Invalid OK-ACCESS-KEY|Invalid OK-ACCESS-SIGN|Invalid OK-ACCESS-PASSPHRASE",
+        ),
+        ("no_config", r"No config found"),
+        (
+            "network_error",
+            r"Network error|Failed to call OKX endpoint|ECONNREFUSED|ENOTFOUND|EAI_AGAIN"
+            r"|ETIMEDOUT|ECONNRESET|fetch failed|getaddrinfo",
+        ),
+    )
+)
+
+_MIN_SECRET_LENGTH = 4
+MASK = "***"
+
+
+def classify_message(text: str) -> ErrorKind:
+    """Return the error kind that an okx error text describes (``unknown`` if none).
+
+    Args:
+        text: The CLI's stderr and stdout, as text.
+
+    Returns:
+        The first matching kind, most specific first.
+    """
+    for kind, pattern in _PATTERNS:
+        if pattern.search(text):
+            return kind  # type: ignore[return-value]
+    return "unknown"
+
+
+def mask_secrets(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of each secret (4+ characters) in ``text`` with ``***``.
+
+    Args:
+        text: Any text that may contain a secret.
+        secrets: The secret values to hide; short or empty ones are ignored.
+
+    Returns:
+        The text with every secret masked, longest secrets first.
+    """
+    for secret in sorted(
+        {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
+    ):
+        text = text.replace(secret, MASK)
+    return text
+
+
+class OkxCliError(Exception):
+    """One okx failure, typed.
+
+    Attributes:
+        kind: One of :data:`ERROR_KINDS`.
+        message: The CLI's own message (secrets masked), or a description of the failure.
+        action: The spec's recommended action for this kind.
+        argv: The okx arguments that failed.
+        exit_code: The process exit code, when there was a process.
+    """
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        argv: Sequence[str] = (),
+        exit_code: int | None = None,
+        action: str | None = None,
+    ) -> None:
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.action = action if action is not None else RECOMMENDED_ACTIONS[kind]
+        self.argv = tuple(argv)
+        self.exit_code = exit_code
+        super().__init__(f"[{kind}] {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form for graph state: kind, message, action, argv, exit_code."""
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "action": self.action,
+            "argv": list(self.argv),
+            "exit_code": self.exit_code,
+        }
