@@ -173,7 +173,7 @@ class OkxCli:
                 continue
             try:
                 return json.loads(candidate)
-            except (json.JSONDecodeError, RecursionError):
+            except (ValueError, RecursionError):
                 continue
         stderr = raw.stderr.decode("utf-8", errors="replace")
         kind = classify_message(self.mask(stderr + "\n" + text))
@@ -320,7 +320,7 @@ class OkxCli:
         raw, text = await self._checked(argv, timeout=timeout)
         try:
             data: Any = json.loads(text) if text.strip() else None
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             data = None
         return {"argv": list(raw.argv), "stdout": text, "json": data}
 
