@@ -40,6 +40,7 @@ MIN_AUTH_VERSION = "1.3.1-beta.17"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
 SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
+MAX_MESSAGE_CHARS = 4000
 
 _M = TypeVar("_M", bound=BaseModel)
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:-([A-Za-z]+)\.?(\d+)?)?")
@@ -126,7 +127,7 @@ class OkxCli:
             raise OkxCliError(
                 "timeout", f"okx {' '.join(args)} did not finish within {limit:g} s", argv=args
             ) from None
-        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        except OSError as exc:
             raise OkxCliError(
                 "cli_not_found",
                 f"the okx CLI could not be started ({self.executable}): {exc.strerror or exc}",
@@ -152,7 +153,7 @@ class OkxCli:
             f"okx {' '.join(raw.argv)} exited with code {raw.exit_code} and printed nothing"
         )
         return OkxCliError(
-            classify_message(message), message, argv=raw.argv, exit_code=raw.exit_code
+            classify_message(message), _bounded(message), argv=raw.argv, exit_code=raw.exit_code
         )
 
     async def _checked(
@@ -179,7 +180,9 @@ class OkxCli:
         kind = classify_message(self.mask(stderr + "\n" + text))
         detail = self.mask(text.strip())[:300] or "(empty output)"
         if kind != "unknown":
-            raise OkxCliError(kind, self.mask(stderr.strip() or text.strip()), argv=raw.argv)
+            raise OkxCliError(
+                kind, _bounded(self.mask(stderr.strip() or text.strip())), argv=raw.argv
+            )
         raise OkxCliError(
             "unparseable_output",
             f"okx {' '.join(raw.argv)} printed no JSON: {detail}",
@@ -274,7 +277,7 @@ class OkxCli:
             return {"status": "logged_in", "text": text.strip()}
         raise OkxCliError(
             "unknown",
-            text.strip() or "okx auth login printed nothing",
+            _bounded(text.strip()) or "okx auth login printed nothing",
             argv=["auth", "login", "--site", site],
         )
 
@@ -328,3 +331,10 @@ class OkxCli:
 def _check_site(site: str) -> None:
     if site not in SITES:
         raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")
+
+
+def _bounded(message: str) -> str:
+    """Cut an error message to :data:`MAX_MESSAGE_CHARS` (a huge okx output stays out of state)."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[:MAX_MESSAGE_CHARS]}… ({len(message) - MAX_MESSAGE_CHARS} more characters)"

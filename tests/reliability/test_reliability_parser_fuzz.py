@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_fakes import ScriptedRunner
 
-from okx_auth_graph.cli import SITES, OkxCli
+from okx_auth_graph.cli import MAX_MESSAGE_CHARS, SITES, OkxCli
 from okx_auth_graph.errors import ERROR_KINDS, OkxCliError
 
 FIELD_NAMES = (
@@ -239,6 +239,7 @@ def test_parser_returns_summary_or_typed_error(
         assert value.kind in ERROR_KINDS
         assert isinstance(value.message, str)
         assert value.message
+        assert len(value.message) <= MAX_MESSAGE_CHARS + 40
         assert isinstance(value.action, str)
         assert value.action
         assert _is_json(value.to_dict())
