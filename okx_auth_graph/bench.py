@@ -1,0 +1,608 @@
+"""Benchmarks of the auth graph: okx call counts, pre-flight concurrency, overhead, throughput.
+
+Run ``python -m okx_auth_graph.bench`` (``make bench``) for the full run, ``--smoke`` for the
+short CI run (exits non-zero when an okx call count is off or a flow fails), ``--out FILE`` to
+write the figures as JSON. Every okx call goes to the in-process emulator
+(:class:`okx_auth_graph.testing.OkxEmulator`) through :class:`TimedRunner`, which can add a
+fixed latency per command and records each call's interval, so okx time and graph time are
+measured separately. Figures:
+
+- okx calls for a fresh OAuth login, an API-key user, a logged-in user and a market request;
+- pre-flight wall time (first call start to last call end) ÷ the slower of its two calls, with a
+  fake okx of fixed latency (``config show`` 150 ms, ``auth status`` 100 ms);
+- graph overhead per user turn (turn wall time minus okx busy time) ÷ okx busy time at 170 ms per
+  call, with ``InMemorySaver`` and with ``AsyncSqliteSaver`` on a file;
+- fresh-login flows per second (latency 0) beside a bare LangGraph skeleton of the same shape
+  (same interrupts, same emulator calls, same node executions per turn, nothing else);
+- many concurrent threads: errors and per-flow cost against the single-thread cost;
+- bytes per finished thread in SQLite (file growth after ``VACUUM`` ÷ threads) and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import itertools
+import json
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command, interrupt
+from rich.console import Console
+from rich.table import Table
+
+from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.process import OkxRunner, RawResult
+from okx_auth_graph.testing import OkxEmulator
+
+LOGIN_REQUEST = "log in to okx"
+SKILL_REQUEST = "show my account balance"
+MARKET_REQUEST = "what is the BTC-USDT price?"
+SITE_REPLY = "1"
+DONE_REPLY = "done"
+API_KEY_CONFIG: dict[str, Any] = {
+    "default_profile": "live",
+    "profiles": {
+        "live": {
+            "api_key": "bench-api-key-0000",
+            "secret_key": "bench-secret-key-0000",
+            "passphrase": "bench-passphrase-0000",
+            "site": "global",
+        }
+    },
+}
+EXPECTED_CALLS = {"fresh_oauth_login": 4, "api_key_user": 2, "logged_in_user": 2, "market": 0}
+TARGETS = {
+    "preflight_ratio": 1.15,
+    "overhead_ratio": 0.05,
+    "throughput_ratio": 0.7,
+    "concurrent_cost_ratio": 1.2,
+    "sqlite_bytes_per_thread": 64 * 1024,
+}
+
+_ACTIVE_RUNNER: ContextVar[OkxRunner] = ContextVar("okx_auth_graph_bench_runner")
+Graph = Any
+
+
+@dataclass
+class CallRecord:
+    """One okx call as :class:`TimedRunner` saw it (``time.perf_counter`` seconds)."""
+
+    argv: list[str]
+    start: float
+    end: float
+
+
+@dataclass
+class TimedRunner:
+    """A runner that adds a fixed latency per command and records every call's interval.
+
+    Attributes:
+        inner: The runner that answers (the emulator).
+        latency: Seconds added before each call, or a function of the argv giving them.
+        calls: Every call, in start order.
+    """
+
+    inner: OkxRunner
+    latency: float | Callable[[Sequence[str]], float] = 0.0
+    calls: list[CallRecord] = field(default_factory=list)
+
+    async def __call__(
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> RawResult:
+        """Sleep the latency, run ``inner`` and record the interval."""
+        start = time.perf_counter()
+        delay = self.latency(argv) if callable(self.latency) else self.latency
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            return await self.inner(argv, timeout=timeout, stdin=stdin)
+        finally:
+            self.calls.append(CallRecord(list(argv), start, time.perf_counter()))
+
+    def busy_time(self, start: float, end: float) -> float:
+        """Seconds within ``[start, end]`` during which at least one okx call was running."""
+        spans = sorted((max(c.start, start), min(c.end, end)) for c in self.calls)
+        total, cursor = 0.0, start
+        for lo, hi in spans:
+            lo = max(lo, cursor)
+            if hi > lo:
+                total += hi - lo
+                cursor = hi
+        return total
+
+
+class ContextRunner:
+    """A runner that delegates to the runner set for the current task (one world per flow)."""
+
+    async def __call__(
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> RawResult:
+        """Run ``argv`` on the current flow's runner."""
+        return await _ACTIVE_RUNNER.get()(argv, timeout=timeout, stdin=stdin)
+
+
+class SkeletonState(TypedDict):
+    """State of the bare skeleton: only what its nodes pass on."""
+
+    site: str | None
+    outcome: str | None
+
+
+def build_skeleton(
+    runner: OkxRunner,
+    extra_nodes: Sequence[int] = (0, 0, 0),
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+) -> Graph:
+    """A bare LangGraph graph of the fresh-login shape, with ``InMemorySaver``.
+
+    Turn 1 runs the two pre-flight calls concurrently and asks the site; turn 2 takes the reply,
+    runs ``auth login --manual --site`` and asks for the signal; turn 3 runs ``auth status``.
+    ``extra_nodes`` adds pass-through nodes per turn so that each turn executes as many nodes
+    as the real graph does.
+
+    Args:
+        runner: Where the okx calls go.
+        extra_nodes: Pass-through nodes to add to turns 1, 2 and 3.
+        checkpointer: Default ``InMemorySaver``.
+
+    Returns:
+        The compiled skeleton.
+    """
+
+    async def preflight(state: SkeletonState) -> dict[str, Any]:
+        await asyncio.gather(
+            runner(["config", "show", "--json"], timeout=30),
+            runner(["auth", "status", "--json"], timeout=30),
+        )
+        return {"outcome": None}
+
+    def ask_site(state: SkeletonState) -> dict[str, Any]:
+        reply = interrupt({"type": "choose_site", "message": "site?"})
+        return {"site": {"1": "global", "2": "eea", "3": "us"}.get(str(reply).strip(), "global")}
+
+    async def login(state: SkeletonState) -> dict[str, Any]:
+        await runner(["auth", "login", "--manual", "--site", state["site"] or "global"], timeout=30)
+        return {"outcome": None}
+
+    def await_signal(state: SkeletonState) -> dict[str, Any]:
+        interrupt({"type": "await_authorization", "message": "tell me when done"})
+        return {"outcome": None}
+
+    async def check(state: SkeletonState) -> dict[str, Any]:
+        await runner(["auth", "status", "--json"], timeout=30)
+        return {"outcome": "logged_in"}
+
+    def pass_through(state: SkeletonState) -> dict[str, Any]:
+        return {}
+
+    builder: StateGraph[SkeletonState, None, SkeletonState, SkeletonState] = StateGraph(
+        SkeletonState
+    )
+    chain: list[str] = []
+    turns: list[list[tuple[str, Callable[..., Any]]]] = [
+        [("preflight", preflight)],
+        [("login", login)],
+        [("check", check)],
+    ]
+    for turn, count in enumerate(extra_nodes):
+        turns[turn] += [(f"pad_{turn + 1}_{i}", pass_through) for i in range(max(count, 0))]
+    turns[0].append(("ask_site", ask_site))
+    turns[1].append(("await_signal", await_signal))
+    for nodes in turns:
+        for name, function in nodes:
+            builder.add_node(name, function)
+            chain.append(name)
+    builder.add_edge(START, chain[0])
+    for first, second in itertools.pairwise(chain):
+        builder.add_edge(first, second)
+    builder.add_edge(chain[-1], END)
+    return builder.compile(checkpointer=checkpointer or InMemorySaver())
+
+
+def _graph_api() -> tuple[Callable[..., Graph], Callable[[], Any]]:
+    graph_module = importlib.import_module("okx_auth_graph")
+    build_graph: Callable[..., Graph] = graph_module.build_graph
+    context_class = getattr(graph_module, "Context", None)
+    return build_graph, (context_class if context_class is not None else lambda: None)
+
+
+def _interrupt_type(output: Any) -> str | None:
+    pending = output.get("__interrupt__") if isinstance(output, dict) else None
+    if not pending:
+        return None
+    value = pending[0].value
+    return str(value.get("type")) if isinstance(value, dict) else None
+
+
+@dataclass
+class Flow:
+    """One conversation driven through a graph, turn by turn."""
+
+    graph: Graph
+    thread_id: str
+    context: Any
+    turn_times: list[tuple[float, float]] = field(default_factory=list)
+    last: Any = None
+
+    async def send(self, message: Any) -> Any:
+        """Send a new input (a string) or a resume (a :class:`Command`); time the turn."""
+        payload = {"messages": [HumanMessage(message)]} if isinstance(message, str) else message
+        start = time.perf_counter()
+        kwargs = {"context": self.context} if self.context is not None else {}
+        self.last = await self.graph.ainvoke(
+            payload, {"configurable": {"thread_id": self.thread_id}}, **kwargs
+        )
+        self.turn_times.append((start, time.perf_counter()))
+        return self.last
+
+
+async def fresh_login(flow: Flow, emulator: OkxEmulator) -> None:
+    """Drive a fresh OAuth login: request, site reply, browser approval, completion signal.
+
+    Raises:
+        RuntimeError: If the graph does not ask, or does not end logged in.
+    """
+    if _interrupt_type(await flow.send(LOGIN_REQUEST)) != "choose_site":
+        raise RuntimeError(f"expected the site menu, got {flow.last!r:.300}")
+    if _interrupt_type(await flow.send(Command(resume=SITE_REPLY))) != "await_authorization":
+        raise RuntimeError(f"expected await_authorization, got {flow.last!r:.300}")
+    await asyncio.to_thread(emulator.approve)
+    final = await flow.send(Command(resume=DONE_REPLY))
+    outcome = final.get("outcome") if isinstance(final, dict) else None
+    if outcome not in ("logged_in", None) or _interrupt_type(final) is not None:
+        raise RuntimeError(f"expected logged_in, got {final!r:.300}")
+
+
+def _world(root: Path, name: str, **world: Any) -> OkxEmulator:
+    emulator = OkxEmulator(root / name)
+    emulator.init_world(**world)
+    return emulator
+
+
+@dataclass
+class Bench:
+    """Runs the measurements and collects the figures."""
+
+    root: Path
+    smoke: bool
+    console: Console
+    figures: dict[str, Any] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def _graph(self, runner: OkxRunner, checkpointer: BaseCheckpointSaver[Any] | None) -> Graph:
+        build_graph, _ = _graph_api()
+        saver = checkpointer if checkpointer is not None else InMemorySaver()
+        return build_graph(cli=OkxCli(runner=runner), checkpointer=saver)
+
+    def _flow(self, graph: Graph, thread_id: str) -> Flow:
+        _, context_class = _graph_api()
+        return Flow(graph, thread_id, context_class())
+
+    async def call_counts(self) -> None:
+        """Okx calls per scenario, against the floors of the spec."""
+        counts: dict[str, Any] = {}
+        cases: list[tuple[str, dict[str, Any], Callable[[Flow, OkxEmulator], Awaitable[Any]]]] = [
+            ("fresh_oauth_login", {}, fresh_login),
+            ("api_key_user", {"config": API_KEY_CONFIG}, lambda f, e: f.send(SKILL_REQUEST)),
+            (
+                "logged_in_user",
+                {"auth": "logged_in", "site": "eea"},
+                lambda f, e: f.send(SKILL_REQUEST),
+            ),
+            ("market", {}, lambda f, e: f.send(MARKET_REQUEST)),
+        ]
+        for name, world, drive in cases:
+            emulator = _world(self.root, f"count-{name}", **world)
+            runner = TimedRunner(emulator)
+            flow = self._flow(self._graph(runner, None), f"count-{name}")
+            await drive(flow, emulator)
+            argvs = [" ".join(c.argv) for c in runner.calls]
+            counts[name] = {"calls": len(argvs), "target": EXPECTED_CALLS[name], "argv": argvs}
+            if len(argvs) != EXPECTED_CALLS[name]:
+                self.failures.append(
+                    f"{name}: {len(argvs)} okx calls, expected {EXPECTED_CALLS[name]}: {argvs}"
+                )
+        self.figures["okx_calls"] = counts
+
+    async def preflight(self) -> None:
+        """Pre-flight wall time ÷ the slower call, with 150 ms / 100 ms per command."""
+        latencies = {"config": 0.150, "auth": 0.100}
+        emulator = _world(self.root, "preflight", auth="logged_in", site="global")
+        runner = TimedRunner(emulator, lambda argv: latencies.get(argv[0], 0.0))
+        graph = self._graph(runner, None)
+        ratios = []
+        for i in range(2 if self.smoke else 10):
+            runner.calls.clear()
+            await self._flow(graph, f"preflight-{i}").send(SKILL_REQUEST)
+            first = runner.calls[:2]
+            wall = max(c.end for c in first) - min(c.start for c in first)
+            ratios.append(wall / max(c.end - c.start for c in first))
+        self.figures["preflight_ratio"] = {
+            "value": sorted(ratios)[len(ratios) // 2],
+            "target": TARGETS["preflight_ratio"],
+            "samples": len(ratios),
+        }
+
+    async def overhead(self) -> None:
+        """Graph time per user turn ÷ okx time at 170 ms per call, InMemory and SQLite."""
+        results: dict[str, Any] = {}
+        flows = 1 if self.smoke else 5
+        for saver_name in ("inmemory", "sqlite"):
+            async with AsyncExitStack() as stack:
+                checkpointer: BaseCheckpointSaver[Any]
+                if saver_name == "sqlite":
+                    path = self.root / "overhead.sqlite"
+                    checkpointer = await stack.enter_async_context(
+                        AsyncSqliteSaver.from_conn_string(str(path))
+                    )
+                else:
+                    checkpointer = InMemorySaver()
+                graph_time = okx_time = 0.0
+                turns = 0
+                for i in range(flows + 1):
+                    emulator = _world(self.root, f"overhead-{saver_name}-{i}")
+                    runner = TimedRunner(emulator, 0.170)
+                    flow = self._flow(self._graph(runner, checkpointer), f"overhead-{i}")
+                    await fresh_login(flow, emulator)
+                    if i == 0:
+                        continue
+                    for start, end in flow.turn_times:
+                        busy = runner.busy_time(start, end)
+                        graph_time += end - start - busy
+                        okx_time += busy
+                        turns += 1
+                results[saver_name] = {
+                    "value": graph_time / okx_time,
+                    "target": TARGETS["overhead_ratio"],
+                    "graph_ms_per_turn": 1000 * graph_time / turns,
+                    "okx_ms_per_turn": 1000 * okx_time / turns,
+                    "turns": turns,
+                }
+        self.figures["overhead_ratio"] = results
+
+    async def _node_counts(self) -> list[int]:
+        """Node executions per turn of a fresh login in the real graph."""
+        emulator = _world(self.root, "shape")
+        graph = self._graph(emulator, None)
+        _, context_class = _graph_api()
+        config: Any = {"configurable": {"thread_id": "shape"}}
+        counts = []
+        inputs: list[Any] = [
+            {"messages": [HumanMessage(LOGIN_REQUEST)]},
+            Command(resume=SITE_REPLY),
+            Command(resume=DONE_REPLY),
+        ]
+        for turn, payload in enumerate(inputs):
+            if turn == 2:
+                emulator.approve()
+            executed = 0
+            async for chunk in graph.astream(
+                payload, config, context=context_class(), stream_mode="updates"
+            ):
+                executed += sum(1 for key in chunk if key != "__interrupt__")
+            counts.append(executed)
+        return counts
+
+    async def _throughput(self, make: Callable[[OkxRunner], Graph], count: int) -> float:
+        graph = make(ContextRunner())
+        emulators = [_world(self.root, f"tp-{id(graph)}-{i}") for i in range(count + 1)]
+        _, context_class = _graph_api()
+        start = 0.0
+        for i, emulator in enumerate(emulators):
+            if i == 1:
+                start = time.perf_counter()
+            _ACTIVE_RUNNER.set(emulator)
+            await fresh_login(Flow(graph, f"tp-{i}", context_class()), emulator)
+        return count / (time.perf_counter() - start)
+
+    async def throughput(self) -> None:
+        """Fresh-login flows per second: the real graph beside the skeleton of the same shape."""
+        counts = await self._node_counts()
+        extra = (counts[0] - 1, counts[1] - 2, counts[2] - 2)
+        count = 5 if self.smoke else 200
+        real = skeleton = 0.0
+        for _ in range(1 if self.smoke else 3):
+            skeleton = max(
+                skeleton, await self._throughput(lambda r: build_skeleton(r, extra), count)
+            )
+            real = max(real, await self._throughput(lambda r: self._graph(r, None), count))
+        self.figures["throughput"] = {
+            "graph_flows_per_s": real,
+            "skeleton_flows_per_s": skeleton,
+            "value": real / skeleton,
+            "target": TARGETS["throughput_ratio"],
+            "nodes_per_turn": counts,
+            "flows": count,
+        }
+
+    async def concurrency(self) -> None:
+        """Many threads at once on one graph: errors and per-flow cost vs one at a time."""
+        count = 20 if self.smoke else 1000
+        graph = self._graph(ContextRunner(), None)
+        _, context_class = _graph_api()
+        emulators = [_world(self.root, f"cc-{i}") for i in range(count)]
+        sequential = self.figures.get("throughput", {}).get("graph_flows_per_s")
+        if not sequential:
+            start = time.perf_counter()
+            for i, emulator in enumerate(emulators[:20]):
+                _ACTIVE_RUNNER.set(emulator)
+                await fresh_login(Flow(graph, f"seq-{i}", context_class()), emulator)
+            sequential = 20 / (time.perf_counter() - start)
+            emulators = [_world(self.root, f"cc2-{i}") for i in range(count)]
+
+        async def one(i: int, emulator: OkxEmulator) -> None:
+            _ACTIVE_RUNNER.set(emulator)
+            await fresh_login(Flow(graph, f"cc-{i}", context_class()), emulator)
+
+        start = time.perf_counter()
+        results = await asyncio.gather(
+            *(one(i, e) for i, e in enumerate(emulators)), return_exceptions=True
+        )
+        wall = time.perf_counter() - start
+        errors = [repr(r)[:200] for r in results if isinstance(r, BaseException)]
+        wrong_calls = sum(1 for e in emulators if len(e.calls()) != 4)
+        per_flow = wall / count
+        self.figures["concurrency"] = {
+            "threads": count,
+            "errors": len(errors),
+            "first_errors": errors[:3],
+            "flows_with_wrong_call_count": wrong_calls,
+            "per_flow_ms": 1000 * per_flow,
+            "single_thread_per_flow_ms": 1000 / sequential,
+            "value": per_flow * sequential,
+            "target": TARGETS["concurrent_cost_ratio"],
+        }
+        if errors or wrong_calls:
+            self.failures.append(f"concurrency: {len(errors)} errors, {wrong_calls} bad call logs")
+
+    async def storage(self) -> None:
+        """Bytes per finished thread in a SQLite checkpointer file, after VACUUM."""
+        count = 5 if self.smoke else 200
+        path = self.root / "storage.sqlite"
+        async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+            await saver.setup()
+        before = _vacuumed_size(path)
+        async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+            graph = self._graph(ContextRunner(), saver)
+            _, context_class = _graph_api()
+            for i in range(count):
+                emulator = _world(self.root, f"st-{i}")
+                _ACTIVE_RUNNER.set(emulator)
+                await fresh_login(Flow(graph, f"st-{i}", context_class()), emulator)
+        after = _vacuumed_size(path)
+        self.figures["sqlite_bytes_per_thread"] = {
+            "value": (after - before) / count,
+            "target": TARGETS["sqlite_bytes_per_thread"],
+            "threads": count,
+        }
+
+    async def run(self) -> None:
+        """Every measurement, in order; a failing one is recorded, the rest still run."""
+        steps: list[Callable[[], Awaitable[None]]] = [
+            self.call_counts,
+            self.preflight,
+            self.overhead,
+            self.throughput,
+            self.concurrency,
+            self.storage,
+        ]
+        for step in steps:
+            name = step.__name__
+            self.console.log(f"bench: {name}")
+            try:
+                await step()
+            except Exception as exc:
+                self.failures.append(f"{name}: {type(exc).__name__}: {exc}"[:500])
+        self.figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.figures["nproc"] = os.cpu_count()
+        self.figures["smoke"] = self.smoke
+        self.figures["failures"] = self.failures
+
+
+def _vacuumed_size(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+    return path.stat().st_size
+
+
+def _check(value: float, target: float, *, at_least: bool = False) -> str:
+    ok = value >= target if at_least else value <= target
+    return "[green]ok[/green]" if ok else "[red]missed[/red]"
+
+
+def render(figures: dict[str, Any], console: Console) -> None:
+    """Print the figures as a table."""
+    table = Table(title=f"okx_auth_graph bench ({figures.get('nproc')} cores)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("")
+    for name, entry in figures.get("okx_calls", {}).items():
+        ok = entry["calls"] == entry["target"]
+        verdict = "[green]ok[/green]" if ok else "[red]off[/red]"
+        table.add_row(f"okx calls: {name}", str(entry["calls"]), str(entry["target"]), verdict)
+    if "preflight_ratio" in figures:
+        entry = figures["preflight_ratio"]
+        table.add_row(
+            "pre-flight wall ÷ slower call (150/100 ms)",
+            f"{entry['value']:.3f}",
+            f"≤ {entry['target']}",
+            _check(entry["value"], entry["target"]),
+        )
+    for saver, entry in figures.get("overhead_ratio", {}).items():
+        table.add_row(
+            f"graph overhead ÷ okx time per turn ({saver}, 170 ms)",
+            f"{entry['value']:.4f} ({entry['graph_ms_per_turn']:.1f} ms/turn)",
+            f"≤ {entry['target']}",
+            _check(entry["value"], entry["target"]),
+        )
+    if "throughput" in figures:
+        entry = figures["throughput"]
+        table.add_row(
+            "fresh-login flows/s: graph / skeleton",
+            f"{entry['graph_flows_per_s']:.1f} / {entry['skeleton_flows_per_s']:.1f}"
+            f" = {entry['value']:.2f}",
+            f"≥ {entry['target']}",
+            _check(entry["value"], entry["target"], at_least=True),
+        )
+    if "concurrency" in figures:
+        entry = figures["concurrency"]
+        table.add_row(
+            f"{entry['threads']} concurrent threads: per-flow cost ÷ single-thread",
+            f"{entry['value']:.2f} ({entry['errors']} errors)",
+            f"≤ {entry['target']}, 0 errors",
+            _check(entry["value"], entry["target"]) if not entry["errors"] else "[red]errors[/red]",
+        )
+    if "sqlite_bytes_per_thread" in figures:
+        entry = figures["sqlite_bytes_per_thread"]
+        table.add_row(
+            "SQLite bytes per finished thread",
+            f"{entry['value']:.0f}",
+            f"≤ {entry['target']}",
+            _check(entry["value"], entry["target"]),
+        )
+    table.add_row("peak RSS (MiB)", f"{figures.get('peak_rss_mib', 0):.0f}", "", "")
+    console.print(table)
+    for failure in figures.get("failures", []):
+        console.print(f"[red]failure:[/red] {failure}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return 1 if a call count is off or a measurement failed."""
+    parser = argparse.ArgumentParser(prog="python -m okx_auth_graph.bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON to this file")
+    args = parser.parse_args(argv)
+    console = Console(stderr=False)
+    with tempfile.TemporaryDirectory(prefix="okx-bench-") as directory:
+        bench = Bench(Path(directory), args.smoke, console)
+        asyncio.run(bench.run())
+    render(bench.figures, console)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(bench.figures, indent=2) + "\n")
+    return 1 if bench.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
