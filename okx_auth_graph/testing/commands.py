@@ -98,19 +98,27 @@ class Transact(Protocol):
 
 
 class Output:
-    """What one invocation wrote to stdout and stderr."""
+    """What one invocation writes to stdout and stderr (kept in memory)."""
 
     def __init__(self) -> None:
         self.stdout = bytearray()
         self.stderr = bytearray()
 
+    def write_out(self, data: bytes) -> None:
+        """Write bytes to stdout."""
+        self.stdout += data
+
+    def write_err(self, data: bytes) -> None:
+        """Write bytes to stderr."""
+        self.stderr += data
+
     def out(self, text: str) -> None:
-        """Write to stdout."""
-        self.stdout += text.encode("utf-8")
+        """Write text to stdout."""
+        self.write_out(text.encode("utf-8"))
 
     def err(self, text: str) -> None:
-        """Write to stderr."""
-        self.stderr += text.encode("utf-8")
+        """Write text to stderr."""
+        self.write_err(text.encode("utf-8"))
 
 
 def _js_json(value: Any) -> Any:
@@ -609,8 +617,8 @@ class OkxCommand:
         code, stdout, stderr = await module.run_downstream(
             args, env=self.env, world=downstream_world
         )
-        self.output.stdout += stdout
-        self.output.stderr += stderr
+        self.output.write_out(bytes(stdout))
+        self.output.write_err(bytes(stderr))
         return int(code)
 
 
