@@ -157,9 +157,10 @@ class OkxCli:
         message = self.mask("\n".join(t for t in (err.strip(), out.strip()) if t)) or (
             f"okx {' '.join(raw.argv)} exited with code {raw.exit_code} and printed nothing"
         )
-        return OkxCliError(
-            classify_message(message), _clip(message), argv=raw.argv, exit_code=raw.exit_code
-        )
+        kind = classify_message(message)
+        if kind == "unknown" and raw.argv[:1] == ("auth",) and _UNKNOWN_SYNTAX.search(message):
+            kind = "cli_too_old"
+        return OkxCliError(kind, _clip(message), argv=raw.argv, exit_code=raw.exit_code)
 
     async def _checked(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
@@ -352,6 +353,7 @@ class OkxCli:
         return {"argv": list(raw.argv), "stdout": text, "json": data}
 
 
+_UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)
 _SECRET_KEYS = frozenset({"api_key", "secret_key", "passphrase"})
 _MAX_MESSAGE = 2000
 

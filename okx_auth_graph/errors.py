@@ -64,7 +64,10 @@ def _code(*codes: str) -> str:
 
 
 _KIND_PATTERNS: tuple[tuple[ErrorKind, str], ...] = (
-    ("cli_too_old", r"Unknown command:\s*auth\b|Unknown auth command"),
+    (
+        "cli_too_old",
+        r"Unknown command:\s*auth\b|Unknown auth command|Unknown option '--manual'",
+    ),
     ("failed_to_spawn", r"Failed to spawn okx-auth"),
     ("install_failed", r"All CDN sources failed|Installation failed"),
     (

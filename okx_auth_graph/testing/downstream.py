@@ -18,6 +18,14 @@ case                                        exit  output
 ``config show --json``, no config           0     stdout ``{"profiles": {}}`` (2-space indent)
 ``config show --json``, one profile         0     the whole TOML as JSON, secrets in clear
 ``auth status --json``                      1     stderr ``Unknown command: auth status``
+``auth logout`` / ``auth install --json``   1     ``Unknown command: auth logout`` (…install)
+``auth login --manual --site eea``          1     ``Error: Unknown option '--manual'. To
+                                                  specify a positional argument starting
+                                                  with a '-', place it at the end of the
+                                                  command after '--', as in '-- "--manual"``
+                                                  / ``Hint: Unexpected server error. Check
+                                                  tool arguments and retry. If it persists,
+                                                  inspect server logs.`` / V
 ``foo bar``                                 1     stderr ``Unknown command: foo bar``
 ``account nosuch`` / ``market``             0     nothing at all
 balance / ticker ``--json``, success        0     stdout ``JSON.stringify(data, null, 2)`` + LF
