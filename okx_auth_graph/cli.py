@@ -17,7 +17,7 @@ from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from okx_auth_graph.errors import OkxCliError, classify_message, mask_secrets
+from okx_auth_graph.errors import OkxCliError, classify_message, find_secrets, mask_secrets
 from okx_auth_graph.models import (
     AuthStatus,
     AuthStatusOutput,
@@ -107,7 +107,8 @@ class OkxCli:
         self._secrets: set[str] = {child_env[k] for k in SECRET_ENV_VARS if child_env.get(k)}
 
     def mask(self, text: str) -> str:
-        """Mask every secret this adapter has seen in ``text``."""
+        """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""
+        self._secrets.update(find_secrets(text))
         return mask_secrets(text, self._secrets)
 
     async def run_raw(
@@ -217,7 +218,10 @@ class OkxCli:
         match = _VERSION_RE.search(text)
         if match is None:
             raise OkxCliError(
-                "unparseable_output", f"okx --version printed {text.strip()[:80]!r}", argv=raw.argv
+                "unparseable_output",
+                f"okx --version printed {text.strip()[:80]!r}",
+                argv=raw.argv,
+                exit_code=raw.exit_code,
             )
         return match.group(0)
 

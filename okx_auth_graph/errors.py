@@ -124,6 +124,22 @@ def classify_message(text: str) -> ErrorKind:
     return "unknown"
 
 
+_SECRET_ASSIGNMENT = re.compile(
+    r"""\b(?:api_key|secret_key|passphrase)\b["']?\s*[:=]\s*"""
+    r"""(?:"((?:[^"\\\n]|\\.)*)|'([^'\n]*)|([^\s,}"']+))""",
+    re.IGNORECASE,
+)
+
+
+def find_secrets(text: str) -> set[str]:
+    """Values assigned to ``api_key`` / ``secret_key`` / ``passphrase`` in JSON or TOML text.
+
+    Works on truncated output too, so a secret is known (and masked) even when the JSON
+    around it does not parse.
+    """
+    return {value for m in _SECRET_ASSIGNMENT.finditer(text) for value in m.groups() if value}
+
+
 def mask_secrets(text: str, secrets: Iterable[str]) -> str:
     """Replace every occurrence of each secret (4+ characters) in ``text`` with ``***``.
 

@@ -96,3 +96,12 @@ class OkxUnderTest:
         """An adapter for this executable (no os.environ leaks into the child)."""
         env = {**base_env(self.home), **self.env, **extra_env}
         return OkxCli(str(self.executable), env=env, home=str(self.home), timeout=timeout)
+
+
+def write_fake(directory: Path, body: str, name: str = "okx") -> Path:
+    """Write a tiny executable ``/bin/sh`` script standing in for okx; returns its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
