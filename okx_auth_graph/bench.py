@@ -129,7 +129,17 @@ class TimedRunner:
 
 
 class ContextRunner:
-    """A runner that delegates to the runner set for the current task (one world per flow)."""
+    """A runner that delegates to the runner set for the current task (one world per flow).
+
+    ``state_dir`` is the current world's directory, so the login node's per-home file lock is
+    per world here too.
+    """
+
+    @property
+    def state_dir(self) -> Path:
+        """The world directory of the current flow's emulator."""
+        runner = _ACTIVE_RUNNER.get()
+        return Path(getattr(runner, "state_dir", "."))
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
