@@ -1,0 +1,162 @@
+"""User text never reaches a shell or an argv position other than a validated site id.
+
+Injection-shaped replies are given at every question of the graph (and as the request itself);
+every okx argv the emulator records must be in the adapter's closed set, the run must end in a
+question or an outcome (never an exception), and the thread must still take a new input. A run
+through the real subprocess path (the emulator's ``okx`` shim) checks that shell syntax in a
+reply is never executed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from langgraph.checkpoint.memory import InMemorySaver
+from reliability_driver import INTERRUPT_TYPES, REACH, Chat, argv_allowed, interrupt_of, reach
+
+from okx_auth_graph import Context, build_graph
+from okx_auth_graph.testing import OkxEmulator
+
+STALE_FAILED_COMMAND = {"choose_api_key_fix", "await_profile_removal"}
+PAYLOADS = {
+    "semicolon": "1; rm -rf ~",
+    "subshell": "$(id)",
+    "backticks": "`id` 2",
+    "newlines": "1\nrm -rf ~\n--site us",
+    "option": "--site=us",
+    "and": "eea && curl http://127.0.0.1:9/x | sh",
+    "ten-kb": "global " + "A" * 10_240,
+    "control": "\x00\x01\x07\x1b[31m1\r\n\t\x7f\u202e",
+    "nul-only": "\x00",
+    "empty": "",
+    "surrogate": "\ud800 1",
+}
+
+
+def _check_run(chat: Chat, result: dict) -> None:
+    for argv in chat.argvs():
+        assert argv_allowed(argv), argv
+    question = interrupt_of(result)
+    if question is None:
+        assert result.get("outcome") is not None, result
+    else:
+        assert question["type"] in INTERRUPT_TYPES | {"choose_site"}
+        assert isinstance(question["message"], str)
+        assert question["message"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+@pytest.mark.parametrize("question", sorted(REACH))
+async def test_injection_reply_at_every_question(tmp_path: Path, question: str, payload: str):
+    world, _ = REACH[question]
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world(**world)
+    chat = Chat(emulator)
+    await reach(chat, question)
+    result = await chat.reply(payload)
+    _check_run(chat, result)
+    after = await chat.start("what is my okx login status?")
+    _check_run(chat, after)
+    if question not in STALE_FAILED_COMMAND:
+        assert interrupt_of(after) is None
+        assert after["outcome"] == "status_reported"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known graph bug: failed_command of an earlier entry persists and is remediated again",
+)
+async def test_new_input_after_a_failed_command_entry_is_a_new_request(tmp_path: Path):
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world(config=REACH["choose_api_key_fix"][0]["config"])
+    chat = Chat(emulator)
+    await reach(chat, "choose_api_key_fix")
+    after = await chat.start("what is my okx login status?")
+    assert interrupt_of(after) is None
+    assert after["outcome"] == "status_reported"
+
+
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+async def test_injection_as_the_request(tmp_path: Path, payload: str):
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    chat = Chat(emulator)
+    result = await chat.start(payload)
+    _check_run(chat, result)
+    result = await chat.start("log in " + payload)
+    _check_run(chat, result)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(reply=st.text(max_size=300))
+async def test_any_site_reply_yields_a_site_id_or_the_menu_again(tmp_path: Path, reply: str):
+    emulator = OkxEmulator(tmp_path / f"world-{abs(hash(reply))}")
+    emulator.init_world()
+    chat = Chat(emulator)
+    await reach(chat, "choose_site")
+    result = await chat.reply(reply)
+    question = interrupt_of(result)
+    assert question is not None
+    assert question["type"] in ("choose_site", "await_authorization")
+    logins = [a for a in chat.argvs() if a[:2] == ["auth", "login"]]
+    if question["type"] == "choose_site":
+        assert logins == []
+    else:
+        assert len(logins) == 1
+        assert argv_allowed(logins[0])
+
+
+def test_shell_syntax_in_replies_is_never_executed(tmp_path: Path):
+    """Through the real subprocess runner and the emulator's okx executable."""
+    shim_dir = tmp_path / "bin"
+    state = tmp_path / "state"
+    home = tmp_path / "home"
+    home.mkdir()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "okx_auth_graph.testing",
+            "--state",
+            str(state),
+            "shim",
+            str(shim_dir),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    OkxEmulator(state).init_world()
+    marker = tmp_path / "pwned"
+    context = Context(
+        okx_executable=str(shim_dir / "okx"),
+        okx_home=str(home),
+        okx_env={"OKX_EMULATOR_STATE": str(state)},
+        timeout=60,
+    )
+
+    async def converse() -> list[list[str]]:
+        graph = build_graph(checkpointer=InMemorySaver())
+        chat = Chat(OkxEmulator(state), graph=graph, context=context)
+        await chat.start(f"log in $(touch {marker}) `touch {marker}`")
+        for reply in (f"1; touch {marker}", f"$(touch {marker})", f"2 && touch {marker}"):
+            result = await chat.reply(reply)
+            assert interrupt_of(result)["type"] == "choose_site"
+        result = await chat.reply("2")
+        assert interrupt_of(result)["type"] == "await_authorization"
+        return chat.argvs()
+
+    argvs = asyncio.run(converse())
+    assert not marker.exists()
+    assert argvs[2:] == [["auth", "login", "--manual", "--site", "eea"]]
+    assert all(argv_allowed(a) for a in argvs)
