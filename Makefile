@@ -6,7 +6,7 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint evals bench install clean
+.PHONY: demo test lint evals bench install clean postgres-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ $(OKX_CLI):
 
 install: $(VENV)/.installed-runtime
 
+# The PostgreSQL tests start their own throw-away server from Debian's binaries; install them
+# (package `postgresql`) when absent. Without root or sudo this only warns: the tests then skip
+# locally and fail under CI.
+postgres-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "warning: PostgreSQL server binaries missing; run: apt-get install postgresql"; exit 0; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
 demo: $(VENV)/.installed-runtime
 	$(BIN)/okx-auth-graph chat --demo
 
@@ -34,7 +44,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check okx_auth_graph tests evals
 	$(BIN)/mypy --strict okx_auth_graph
 
-test: $(VENV)/.installed-test $(OKX_CLI) lint
+test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 evals: $(VENV)/.installed-test
