@@ -42,10 +42,15 @@ def recorded_argvs(server: LanggraphServer) -> list[list[str]]:
 
 
 async def pending_interrupt(client: LangGraphClient, thread_id: str) -> dict[str, Any]:
+    """The one pending question of a thread, as Studio receives it (payload and reply schema)."""
     state = await client.threads.get_state(thread_id)
     interrupts = state["interrupts"]
     assert len(interrupts) == 1, interrupts
     value: dict[str, Any] = interrupts[0]["value"]
+    schema = interrupts[0]["response_schema"]
+    assert schema["type"] == "string", "Studio renders the question as a text box"
+    assert schema["title"] == value["type"]
+    assert schema["description"]
     return value
 
 
