@@ -6,7 +6,7 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint evals bench install clean postgres-server
+.PHONY: demo test lint evals bench install clean postgres-server studio studio-approve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,20 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# LangGraph Studio / server: `langgraph dev` on 127.0.0.1:$(STUDIO_PORT) with the bundled emulator as
+# `okx` (a fresh not-logged-in world in .studio/world; approve with `make studio-approve`).
+STUDIO_PORT ?= 2024
+STUDIO_ENV = PATH=$(CURDIR)/.studio/bin:$(CURDIR)/$(BIN):$$PATH OKX_EMULATOR_STATE=$(CURDIR)/.studio/world \
+	LANGGRAPH_CLI_NO_ANALYTICS=1
+
+studio: $(VENV)/.installed-test
+	$(BIN)/okx-emulator shim .studio/bin
+	$(STUDIO_ENV) $(BIN)/okx-emulator world init --auth not_logged_in
+	$(STUDIO_ENV) $(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $(STUDIO_PORT)
+
+studio-approve: $(VENV)/.installed-test
+	$(STUDIO_ENV) $(BIN)/okx-emulator world approve --scopes live:read,live:trade
+
 evals: $(VENV)/.installed-test
 	$(BIN)/okx-auth-graph eval evals/scenarios --report .reports/evals.json
 
@@ -54,4 +68,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m okx_auth_graph.bench
 
 clean:
-	rm -rf $(VENV) .okx-cli .reports
+	rm -rf $(VENV) .okx-cli .reports .studio .langgraph_api
