@@ -1,0 +1,171 @@
+"""One login at a time per okx home: concurrent conversations make one ``okx auth login``.
+
+Two conversations on the same okx home (the same emulator world) reach the login node at the
+same moment — as two asyncio tasks, as two OS threads with their own event loops, and as two
+processes. Exactly one ``okx auth login`` is made; the other conversation takes the pending
+branch (it waits for the user's signal) and both end logged in after one approval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from filelock import FileLock
+from langgraph.checkpoint.memory import InMemorySaver
+from reliability_driver import Chat, interrupt_of
+
+from okx_auth_graph import OkxCli, build_graph
+from okx_auth_graph.login_lock import LOCK_NAME
+from okx_auth_graph.testing import OkxEmulator
+
+LOGIN = ["auth", "login", "--manual", "--site", "eea"]
+
+
+def _logins(emulator: OkxEmulator) -> list[list[str]]:
+    return [c["argv"] for c in emulator.calls() if c["argv"][:2] == ["auth", "login"]]
+
+
+def _check_one_login(emulator: OkxEmulator, questions: list[dict[str, Any]]) -> None:
+    assert _logins(emulator) == [LOGIN]
+    assert [q["type"] for q in questions] == ["await_authorization"] * 2
+    with_code = [q for q in questions if q.get("userCode")]
+    assert len(with_code) == 1, questions
+    waiting = next(q for q in questions if not q.get("userCode"))
+    assert "already in progress" in waiting["message"]
+
+
+async def test_two_tasks_one_login(tmp_path: Path) -> None:
+    emulator = OkxEmulator(tmp_path / "world", latency=0.05)
+    emulator.init_world()
+    chats = [Chat(emulator), Chat(emulator)]
+    for chat in chats:
+        assert interrupt_of(await chat.start("log in to okx"))["type"] == "choose_site"
+    results = await asyncio.gather(*(chat.reply("2") for chat in chats))
+    _check_one_login(emulator, [interrupt_of(r) for r in results])
+    emulator.approve()
+    finals = await asyncio.gather(*(chat.reply("done") for chat in chats))
+    assert [f["outcome"] for f in finals] == ["logged_in", "logged_in"]
+    assert len(_logins(emulator)) == 1
+
+
+def test_two_os_threads_one_login(tmp_path: Path) -> None:
+    emulator = OkxEmulator(tmp_path / "world", latency=0.05)
+    emulator.init_world()
+    barrier = threading.Barrier(2)
+    questions: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def converse() -> None:
+        async def run() -> None:
+            chat = Chat(OkxEmulator(tmp_path / "world"))
+            await chat.start("log in to okx")
+            await asyncio.to_thread(barrier.wait, 10)
+            question = interrupt_of(await chat.reply("2"))
+            assert question is not None
+            questions.append(question)
+
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=converse) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    _check_one_login(emulator, questions)
+
+
+WORKER = textwrap.dedent(
+    """
+    import asyncio, json, sys, time
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[3])
+    from reliability_driver import Chat, interrupt_of
+    from okx_auth_graph.testing import OkxEmulator
+
+    async def main():
+        world, go = Path(sys.argv[1]), Path(sys.argv[2])
+        chat = Chat(OkxEmulator(world))
+        await chat.start("log in to okx")
+        (world.parent / f"ready-{sys.argv[4]}").touch()
+        deadline = time.monotonic() + 60
+        while not go.exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        print(json.dumps(interrupt_of(await chat.reply("2"))))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_two_processes_one_login(tmp_path: Path) -> None:
+    world = tmp_path / "world"
+    OkxEmulator(world, latency=0.05).init_world()
+    go = tmp_path / "go"
+    here = str(Path(__file__).parent)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(world), str(go), here, str(i)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{i}").exists() for i in range(2)):
+        assert time.monotonic() < deadline, "workers did not start"
+        assert all(w.poll() is None for w in workers), [w.communicate() for w in workers]
+        time.sleep(0.01)
+    go.touch()
+    outputs = [w.communicate(timeout=60) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    questions = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    _check_one_login(OkxEmulator(world), questions)
+
+
+async def test_lock_held_elsewhere_takes_the_pending_branch(tmp_path: Path) -> None:
+    """While another login holds the lock past the timeout, the node makes no login call."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    graph = build_graph(
+        cli=OkxCli(runner=emulator, timeout=0.5),
+        checkpointer=InMemorySaver(),
+    )
+    chat = Chat(emulator, graph=graph)
+    await chat.start("log in")
+    lock = FileLock(str(emulator.state_dir / LOCK_NAME))
+    with lock.acquire(timeout=5):
+        question = interrupt_of(await chat.reply("1"))
+    assert question["type"] == "await_authorization"
+    assert "already in progress" in question["message"]
+    assert _logins(emulator) == []
+    assert not lock.is_locked
+
+
+@pytest.mark.parametrize("first_outcome", ["approve", "deny"])
+async def test_the_lock_is_not_held_across_the_interrupt(tmp_path: Path, first_outcome: str):
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    chat = Chat(emulator)
+    await chat.start("log in")
+    await chat.reply("3")
+    lock = FileLock(str(emulator.state_dir / LOCK_NAME))
+    lock.acquire(timeout=0.1)
+    lock.release()
+    getattr(emulator, first_outcome)()
+    result = await chat.reply("done")
+    expected = "logged_in" if first_outcome == "approve" else None
+    assert result.get("outcome") == expected
