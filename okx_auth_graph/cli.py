@@ -17,7 +17,13 @@ from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from okx_auth_graph.errors import OkxCliError, classify_message, find_secrets, mask_secrets
+from okx_auth_graph.errors import (
+    ErrorKind,
+    OkxCliError,
+    classify_message,
+    find_secrets,
+    mask_secrets,
+)
 from okx_auth_graph.models import (
     AuthStatus,
     AuthStatusOutput,
@@ -40,6 +46,8 @@ MIN_AUTH_VERSION = "1.3.1-beta.17"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
 SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
+MAX_OUTPUT_BYTES = 1 << 20
+CLASSIFY_WINDOW = 16_384
 
 _M = TypeVar("_M", bound=BaseModel)
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:-([A-Za-z]+)\.?(\d+)?)?")
@@ -123,7 +131,7 @@ class OkxCli:
         args = [str(a) for a in argv]
         limit = timeout if timeout is not None else self.timeout
         try:
-            return await self.runner(args, timeout=limit, stdin=stdin)
+            raw = await self.runner(args, timeout=limit, stdin=stdin)
         except TimeoutError:
             raise OkxCliError(
                 "timeout", f"okx {' '.join(args)} did not finish within {limit:g} s", argv=args
@@ -140,6 +148,14 @@ class OkxCli:
             raise OkxCliError(
                 "unknown", self.mask(f"okx could not be run with these arguments: {exc}"), argv=args
             ) from None
+        if len(raw.stdout) > MAX_OUTPUT_BYTES or len(raw.stderr) > MAX_OUTPUT_BYTES:
+            raw = RawResult(
+                raw.argv,
+                raw.exit_code,
+                raw.stdout[:MAX_OUTPUT_BYTES],
+                raw.stderr[:MAX_OUTPUT_BYTES],
+            )
+        return raw
 
     def _text(self, raw: RawResult, stream: bytes) -> str:
         try:
@@ -159,7 +175,7 @@ class OkxCli:
         message = self.mask("\n".join(t for t in (err.strip(), out.strip()) if t)) or (
             f"okx {' '.join(raw.argv)} exited with code {raw.exit_code} and printed nothing"
         )
-        kind = classify_message(message)
+        kind = _classify(message)
         if kind == "unknown" and raw.argv[:1] == ("auth",) and _UNKNOWN_SYNTAX.search(message):
             kind = "cli_too_old"
         return OkxCliError(kind, _clip(message), argv=raw.argv, exit_code=raw.exit_code)
@@ -185,7 +201,7 @@ class OkxCli:
             except (ValueError, RecursionError):
                 continue
         stderr = raw.stderr.decode("utf-8", errors="replace")
-        kind = classify_message(self.mask(stderr + "\n" + text))
+        kind = _classify(self.mask(stderr + "\n" + text))
         detail = self.mask(text.strip())[:300] or "(empty output)"
         if kind != "unknown":
             raise OkxCliError(
@@ -390,3 +406,10 @@ def _clip(text: str) -> str:
 def _check_site(site: str) -> None:
     if site not in SITES:
         raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")
+
+
+def _classify(text: str) -> ErrorKind:
+    """Classify an error text by its head and tail (a huge output stays fast to classify)."""
+    if len(text) > 2 * CLASSIFY_WINDOW:
+        text = f"{text[:CLASSIFY_WINDOW]}\n{text[-CLASSIFY_WINDOW:]}"
+    return classify_message(text)

@@ -200,3 +200,15 @@ async def test_huge_output_keeps_the_error_kind(tmp_path: Path) -> None:
     assert info.value.kind == "session_expired"
     assert info.value.message.startswith("Error: Session expired")
     assert len(info.value.message) <= MESSAGE_LIMIT
+
+
+async def test_in_process_runner_output_is_capped_at_the_adapter() -> None:
+    """A runner that does not cap its output (the emulator, a fake) is capped by the adapter."""
+    runner = ScriptedRunner(1, b"a" * TEN_MB, b"Error: Network error\n" + b"b" * TEN_MB)
+    cli = OkxCli(runner=runner)
+    raw = await cli.run_raw(["auth", "status", "--json"])
+    assert len(raw.stdout) == len(raw.stderr) == 1 << 20
+    with pytest.raises(OkxCliError) as info:
+        await cli.auth_status()
+    assert info.value.kind == "network_error"
+    assert len(info.value.message) <= MESSAGE_LIMIT
