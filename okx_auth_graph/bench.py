@@ -353,7 +353,7 @@ class Bench:
     async def overhead(self) -> None:
         """Graph time per user turn ÷ okx time at 170 ms per call, InMemory and SQLite."""
         results: dict[str, Any] = {}
-        flows = 1 if self.smoke else 5
+        flows = 1 if self.smoke else 10
         for saver_name in ("inmemory", "sqlite"):
             async with AsyncExitStack() as stack:
                 checkpointer: BaseCheckpointSaver[Any]
@@ -522,6 +522,7 @@ class Bench:
                 self.failures.append(f"{name}: {type(exc).__name__}: {exc}"[:500])
         self.figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.figures["nproc"] = os.cpu_count()
+        self.figures["load_average"] = list(os.getloadavg())
         self.figures["smoke"] = self.smoke
         self.figures["failures"] = self.failures
 
