@@ -556,3 +556,10 @@ async def test_downstream_gets_the_world_and_its_answer_is_passed_on(
         "network": "down",
     }
     assert home == str(emu.home)
+
+
+async def test_config_init_accepts_crlf_answers(emu: OkxEmulator) -> None:
+    code, _, _ = await run(emu, "config", "init", stdin=b"2\r\nn\r\nwin\r\nAK\r\nSK\r\nPP\r\n")
+    assert code == 0
+    profile = tomllib.loads(emu.config_path.read_text())["profiles"]["win"]
+    assert (profile["site"], profile["api_key"], profile["passphrase"]) == ("eea", "AK", "PP")

@@ -283,3 +283,30 @@ def test_the_installed_console_script(shim_env: dict[str, str], tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "bin2" / "okx")
     assert os.access(tmp_path / "bin2" / "okx", os.X_OK)
+
+
+def test_concurrent_processes_share_one_consistent_world(shim_env: dict[str, str]) -> None:
+    emulator(shim_env, "world", "init")
+    children = [
+        subprocess.Popen(
+            ["okx", "auth", "login", "--manual", "--site", "eea"],
+            env=shim_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    codes = set()
+    for child in children:
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+        codes.add(json.loads(out)["userCode"])
+    assert len(codes) == 6
+    shown = json.loads(emulator(shim_env, "world", "show", "--json").stdout)
+    assert shown["pending"]["userCode"] in codes
+    calls = json.loads(emulator(shim_env, "calls").stdout)
+    assert len(calls) == 6
+    assert all(c["argv"] == ["auth", "login", "--manual", "--site", "eea"] for c in calls)
+    assert all(c["exit_code"] == 0 for c in calls)
