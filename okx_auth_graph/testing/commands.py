@@ -29,6 +29,10 @@ stderr):
   "userCode":"XXXX-XXXX","expiresIn":600}`` and the world is ``pending``; with any profile
   holding a non-empty ``api_key``: ``{"status":"skipped","reason":"api_key_configured",
   "profile":"<name>"}`` (exit 0), in both login modes.
+- Emulator decisions where the contract is silent: a new login (either mode) replaces any
+  session or pending code; ``--site`` omitted means the last OAuth site, else ``global``;
+  an unknown ``--site`` is an error; ``remove --json`` of a missing binary prints
+  ``{"status":"not-installed"}`` without ``path``, as the real source does.
 - ``okx auth login --site X`` (blocking) → polls the world every ``POLL_INTERVAL`` real
   seconds until approved (``Logged in successfully!``), denied (``Access denied``), the code
   expired or the real-time cap ``login_cap`` passed (``Authorization timed out``).

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -230,7 +231,8 @@ class OkxEmulator:
         """
 
         def expire(world: dict[str, Any]) -> None:
-            _pending_device(world)["expires"] = float(world["device"]["issued"])
+            device = _pending_device(world)
+            device["expires"] = float(device["issued"])
             settle(world)
 
         return self._change(expire)
@@ -353,7 +355,10 @@ class OkxEmulator:
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
     ) -> RawResult:
         """Run ``okx *argv`` in-process; raise TimeoutError after ``timeout`` seconds."""
-        lines = (stdin or b"").decode("utf-8", errors="replace").splitlines()
+        text = (stdin or b"").decode("utf-8", errors="replace")
+        lines = re.split(r"\r\n|\r|\n", text)
+        if lines and lines[-1] == "":
+            lines.pop()
         lines.reverse()
 
         async def read_line() -> str | None:
