@@ -249,3 +249,21 @@ async def test_emulated_version_appears_in_the_footer() -> None:
 def test_seeded_home_stops_the_registry_check(tmp_path: Path) -> None:
     home = seed_home(tmp_path / "h")
     assert (home / ".okx" / "update-check.json").read_text().startswith('{"@okx_ai/okx-trade-cli"')
+
+
+def test_missing_real_cli_fails_in_ci_and_skips_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adapter_support
+
+    monkeypatch.setattr(adapter_support, "REAL_CLI_CANDIDATES", (tmp_path / "none" / "okx",))
+    monkeypatch.delenv("OKX_REAL_CLI", raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"real okx CLI 1\.2\.4 was not found"):
+        adapter_support.real_cli_path()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match=r"real okx CLI 1\.2\.4 was not found"):
+        adapter_support.real_cli_path()
+    monkeypatch.setenv("OKX_REAL_CLI", str(tmp_path / "wrong"))
+    with pytest.raises(pytest.fail.Exception, match="is not an executable file"):
+        adapter_support.real_cli_path()
