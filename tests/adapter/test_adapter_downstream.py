@@ -80,7 +80,7 @@ async def test_same_bytes_as_1_2_4(
     home: Path, rest: OkxRestEmulator, scenario: str, argv: list[str], config: str | None
 ) -> None:
     rest.script_all(scenario)  # type: ignore[arg-type]
-    env = {"OKX_API_BASE_URL": rest.url}
+    env = {"OKX_API_BASE_URL": rest.url, "OKX_TIMEOUT_MS": "400"}
     assert await run_emulated(argv, config, env) == run_real(argv, config, env, home)
 
 
