@@ -24,7 +24,8 @@ stderr):
   "expiresAt":…,"ttl":…,"scopes":[…]}``; ``pending`` with the chosen site while a device code
   waits; ``{"profile":"oauth","site":"global","status":"not_logged_in"}`` otherwise (the
   ``global`` is a placeholder). An expired session reports ``not_logged_in`` and prints
-  ``Session expired — run okx auth login again`` on stderr (exit 0).
+  ``Session expired — run okx auth login again`` on stderr (exit 0), and keeps doing so
+  (downstream commands too) until the next login or logout.
 - ``okx auth login --manual --site X`` → ``{"verificationUri":"https://<web host>/…",
   "userCode":"XXXX-XXXX","expiresIn":600}`` and the world is ``pending``; with any profile
   holding a non-empty ``api_key``: ``{"status":"skipped","reason":"api_key_configured",
@@ -610,13 +611,17 @@ class OkxCommand:
             self.output.err(f"Unknown command: {args[0]} {action}\n")
             return 1
         config = read_config(world)
-        auth = str(world["auth"])
+        expired = bool(world.get("session_expired"))
+        # A lapsed session is still held by okx-auth (it just cannot be refreshed): downstream
+        # commands see it as a logged-in session that is expired, and say "Session expired".
+        auth = "logged_in" if expired else str(world["auth"])
         downstream_world = {
             "config": config.data if config.error is None else None,
             "auth": auth,
-            "session_expired": bool(world.get("session_expired")),
+            "session_expired": expired,
             "site": (world.get("site") or "global") if auth in {"logged_in", "pending"} else None,
             "network": world["network"],
+            "version": str(world["version"]),
         }
         code, stdout, stderr = await module.run_downstream(
             args, env=self.env, world=downstream_world

@@ -297,11 +297,9 @@ class OkxEmulator:
         return await asyncio.to_thread(self.store.transact, change)
 
     def _default_env(self, world: Mapping[str, Any]) -> dict[str, str]:
-        env = dict(os.environ) if self._env is None else dict(self._env)
-        env.setdefault("HOME", str(world["home"]))
         if self._env is None:
-            env["HOME"] = str(world["home"])
-        return env
+            return {**os.environ, "HOME": str(world["home"])}
+        return {"HOME": str(world["home"]), **self._env}
 
     async def execute(
         self,

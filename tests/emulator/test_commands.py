@@ -550,10 +550,11 @@ async def test_downstream_gets_the_world_and_its_answer_is_passed_on(
     assert argv == ["account", "balance", "--json"]
     assert world == {
         "config": tomllib.loads(CONFIG_WITH_KEYS),
-        "auth": "not_logged_in",
+        "auth": "logged_in",
         "session_expired": True,
-        "site": None,
+        "site": "eea",
         "network": "down",
+        "version": "1.3.1-beta.17",
     }
     assert home == str(emu.home)
 
@@ -563,3 +564,21 @@ async def test_config_init_accepts_crlf_answers(emu: OkxEmulator) -> None:
     assert code == 0
     profile = tomllib.loads(emu.config_path.read_text())["profiles"]["win"]
     assert (profile["site"], profile["api_key"], profile["passphrase"]) == ("eea", "AK", "PP")
+
+
+async def test_downstream_commands_say_session_expired_on_stderr(emu: OkxEmulator) -> None:
+    emu.init_world(auth="logged_in", site="eea")
+    emu.expire_session()
+    code, out, err = await run(emu, "account", "balance", "--json")
+    assert (code, out) == (1, "")
+    assert "Session expired" in err
+
+
+async def test_after_logout_downstream_commands_ask_for_a_login(emu: OkxEmulator) -> None:
+    emu.init_world(auth="logged_in", site="eea")
+    emu.expire_session()
+    await run(emu, "auth", "logout")
+    code, _, err = await run(emu, "account", "balance", "--json")
+    assert code == 1
+    assert "Session expired" not in err
+    assert "okx auth login" in err
