@@ -310,3 +310,26 @@ def test_concurrent_processes_share_one_consistent_world(shim_env: dict[str, str
     assert len(calls) == 6
     assert all(c["argv"] == ["auth", "login", "--manual", "--site", "eea"] for c in calls)
     assert all(c["exit_code"] == 0 for c in calls)
+
+
+def test_config_init_on_a_terminal_prompts_one_answer_at_a_time(
+    shim_env: dict[str, str], home: Path
+) -> None:
+    child = pexpect.spawn("okx", ["config", "init"], env=shim_env, encoding="utf-8", timeout=30)
+    for prompt, answer in [
+        (r"Site \(1/2/3, default: 1\): ", "2"),
+        (r"Use demo trading\? \(Y/n\) ", "y"),
+        (r"Profile name \(default: okx-demo\): ", ""),
+        ("API Key: ", "AKT"),
+        ("Secret Key: ", "SKT"),
+        ("Passphrase: ", "PPT"),
+    ]:
+        child.expect(prompt)
+        child.sendline(answer)
+    child.expect("Config saved to ")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (home / ".okx" / "config.toml").read_text()
+    assert 'default_profile = "okx-demo"' in text
+    assert 'api_key = "AKT"' in text
