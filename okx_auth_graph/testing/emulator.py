@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from okx_auth_graph.process import RawResult
-from okx_auth_graph.testing.commands import OkxCommand, Output
+from okx_auth_graph.testing.commands import OkxCommand, Output, redact_argv
 from okx_auth_graph.testing.world import (
     AUTH_STATES,
     BINARY_STATES,
@@ -346,7 +346,12 @@ class OkxEmulator:
             return code
         finally:
             self.store.record_call(
-                {"argv": args, "started": started, "ended": time.time(), "exit_code": code}
+                {
+                    "argv": redact_argv(args),
+                    "started": started,
+                    "ended": time.time(),
+                    "exit_code": code,
+                }
             )
 
     async def __call__(

@@ -582,3 +582,28 @@ async def test_after_logout_downstream_commands_ask_for_a_login(emu: OkxEmulator
     assert code == 1
     assert "Session expired" not in err
     assert "okx auth login" in err
+
+
+async def test_add_profile_writes_the_config_and_the_call_log_hides_the_keys(
+    emu: OkxEmulator,
+) -> None:
+    argv = ["config", "add-profile", "AK=ak-secret-1", "SK=sk-secret-1", "pp=pp-secret-1"]
+    code, out, _ = await run(emu, *argv, "site=us", "name=mine")
+    assert code == 0
+    assert out == f'Profile "mine" saved to {emu.config_path}\nDefault profile set to: mine\n'
+    profile = tomllib.loads(emu.config_path.read_text())["profiles"]["mine"]
+    assert (profile["api_key"], profile["site"], profile["demo"]) == ("ak-secret-1", "us", True)
+    logged = json.dumps(emu.calls())
+    assert "secret-1" not in logged
+    assert emu.calls()[0]["argv"][2:5] == ["AK=***", "SK=***", "pp=***"]
+    login = await run(emu, "auth", "login", "--manual", "--site", "us")
+    assert json.loads(login[1])["reason"] == "api_key_configured"
+
+
+async def test_config_use_switches_the_default_profile(emu: OkxEmulator) -> None:
+    emu.init_world(config=CONFIG_WITH_KEYS)
+    assert await run(emu, "config", "use", "demo") == (0, 'Default profile set to: "demo"\n', "")
+    assert tomllib.loads(emu.config_path.read_text())["default_profile"] == "demo"
+    code, _, err = await run(emu, "config", "use", "ghost")
+    assert code == 1
+    assert err == 'Error: profile "ghost" does not exist.\nAvailable profiles: live, demo\n'
