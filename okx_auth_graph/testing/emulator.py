@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from okx_auth_graph.process import RawResult
-from okx_auth_graph.testing.commands import OkxCommand, Output
+from okx_auth_graph.testing.commands import OkxCommand, Output, redact_argv
 from okx_auth_graph.testing.world import (
     AUTH_STATES,
     BINARY_STATES,
@@ -297,11 +297,9 @@ class OkxEmulator:
         return await asyncio.to_thread(self.store.transact, change)
 
     def _default_env(self, world: Mapping[str, Any]) -> dict[str, str]:
-        env = dict(os.environ) if self._env is None else dict(self._env)
-        env.setdefault("HOME", str(world["home"]))
         if self._env is None:
-            env["HOME"] = str(world["home"])
-        return env
+            return {**os.environ, "HOME": str(world["home"])}
+        return {"HOME": str(world["home"]), **self._env}
 
     async def execute(
         self,
@@ -348,7 +346,12 @@ class OkxEmulator:
             return code
         finally:
             self.store.record_call(
-                {"argv": args, "started": started, "ended": time.time(), "exit_code": code}
+                {
+                    "argv": redact_argv(args),
+                    "started": started,
+                    "ended": time.time(),
+                    "exit_code": code,
+                }
             )
 
     async def __call__(
