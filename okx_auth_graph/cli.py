@@ -101,6 +101,7 @@ class OkxCli:
         if home is not None:
             child_env["HOME"] = home
         self.executable = executable
+        self.home = home
         self.timeout = timeout
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)

@@ -1,0 +1,300 @@
+"""The login flow: site menu, pre-login gate, login, the wait for the signal, check and retry.
+
+The nodes ask for the site with the menu, pass the pre-login gate, run manual or interactive
+login, wait for the user's completion signal, check the result once per signal, and ask
+whether to retry.
+
+The pre-login gate is the only way to the login nodes, and the login nodes check it again
+before they run ``okx auth login`` (so it cannot be bypassed). No login node asks a question:
+questions live in their own nodes, because a resumed node re-runs from its start.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.graph import END
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from okx_auth_graph.context import Context
+from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.gate import gate_site, pre_login_gate_holds, site_menu
+from okx_auth_graph.login_lock import login_lock, login_lock_dir
+from okx_auth_graph.preflight import api_key_profiles, error_message, finish, success_message
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
+from okx_auth_graph.questions import ask_user
+from okx_auth_graph.replies import (
+    classify_completion_signal,
+    is_cancel,
+    parse_site_choice,
+    parse_yes_no,
+)
+from okx_auth_graph.services import Services, language_of, say
+from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
+
+SITE_OPTIONS = [
+    {"reply": number, "site": site, "label": f"{SITE_LABELS[site]} ({WEB_HOSTS[site]})"}
+    for number, site in MENU_NUMBERS.items()
+]
+YES_NO_OPTIONS = ["yes", "no"]
+RETRYABLE_LOGIN_ERRORS = frozenset(
+    {"authorization_timed_out", "access_denied", "network_error", "timeout", "session_expired"}
+)
+
+
+def cancelled(state: dict[str, Any], exchange: list[Any]) -> Command[Any]:
+    """End the flow on "cancel" / "取消" with no further okx call."""
+    return Command(
+        goto=END,
+        update={
+            "messages": [*exchange, say(state, "cancelled")],
+            "outcome": "cancelled",
+            "route": None,
+        },
+    )
+
+
+def challenge_message(state: dict[str, Any], site: str, challenge: dict[str, Any]) -> str:
+    """The verbatim device-code template, in the user's language."""
+    minutes = max(1, int(challenge["expiresIn"]) // 60)
+    return render(
+        LOGIN_CHALLENGE,
+        language_of(state),
+        site=site,
+        verificationUri=challenge["verificationUri"],
+        userCode=challenge["userCode"],
+        expires_minutes=minutes,
+    )
+
+
+async def _model_says_done(model: BaseChatModel, reply: str) -> bool:
+    prompt = (
+        "The user was asked to authorise a login in the browser and to say when done. "
+        "Does this reply say the authorisation is done? Answer yes or no.\nReply: " + reply
+    )
+    try:
+        answer = await model.ainvoke(prompt)
+    except Exception:
+        return False
+    return answer.text.strip().lower().startswith("yes")
+
+
+def make_login_nodes(services: Services) -> dict[str, Any]:
+    """The login-flow nodes bound to ``services``."""
+
+    def ask_site(state: dict[str, Any]) -> Command[Any]:
+        """Ask for the site with the verbatim Chinese menu; anything but a site re-asks."""
+        menu = site_menu()
+        reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
+        exchange = [AIMessage(menu), HumanMessage(reply)]
+        if is_cancel(reply):
+            return cancelled(state, exchange)
+        site = parse_site_choice(reply)
+        if site is None:
+            return Command(goto="ask_site", update={"messages": exchange})
+        goto = state.get("after_site_choice") or "pre_login_gate"
+        return Command(goto=goto, update={"messages": exchange, "site": site})
+
+    def pre_login_gate(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
+        site = gate_site(state.get("messages", []))
+        if site is None:
+            return Command(goto="ask_site", update={"after_site_choice": "pre_login_gate"})
+        interactive = services.interactive_login(runtime)
+        goto = "announce_interactive_login" if interactive else "login_manual"
+        return Command(goto=goto, update={"login_site": site, "site": site})
+
+    async def login_manual(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """``okx auth login --manual --site X`` under the okx home's login lock."""
+        site = state.get("login_site")
+        if not site or not pre_login_gate_holds(state.get("messages", []), site):
+            return Command(goto="pre_login_gate", update={"login_site": None})
+        cli = services.cli(runtime)
+        try:
+            async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
+                if held.login_started_since(state.get("preflight_at", 0.0)):
+                    status = await cli.auth_status()
+                    if status["status"] != "not_logged_in":
+                        return _another_login(state, status)
+                result = await cli.login_manual(site)
+                if "verificationUri" in result:
+                    held.mark_login_started()
+        except TimeoutError:
+            return _another_login(state, {"status": "pending", "site": site, "scopes": []})
+        except OkxCliError as exc:
+            return _login_failed(state, exc, retry="login")
+        if result.get("status") == "skipped":
+            return Command(goto="reread_config", update={"login_site": None})
+        challenge = dict(result)
+        return Command(
+            goto="await_authorization",
+            update={
+                "login_site": None,
+                "challenge": challenge,
+                "wait_message": challenge_message(state, site, challenge),
+            },
+        )
+
+    def announce_interactive_login(state: dict[str, Any]) -> Command[Any]:
+        """Tell the user that a browser authorisation is needed before the blocking login."""
+        site = state.get("login_site") or ""
+        return Command(
+            goto="login_interactive",
+            update={"messages": [say(state, "interactive_login_notice", site=site)]},
+        )
+
+    async def login_interactive(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """The blocking ``okx auth login --site X`` (it polls silently until the browser is done)."""
+        site = state.get("login_site")
+        if not site or not pre_login_gate_holds(state.get("messages", []), site):
+            return Command(goto="pre_login_gate", update={"login_site": None})
+        cli = services.cli(runtime)
+        try:
+            async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
+                held.mark_login_started()
+                outcome = await cli.login_interactive(site)
+        except TimeoutError:
+            status = {"status": "pending", "site": site, "scopes": []}
+            return _another_login(state, status)
+        except OkxCliError as exc:
+            return _login_failed(state, exc, retry="login")
+        if outcome["status"] == "skipped":
+            return Command(goto="reread_config", update={"login_site": None})
+        return Command(goto="check_login", update={"login_site": None, "challenge": None})
+
+    async def await_authorization(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """Wait for the user's completion signal; never poll, never run okx here."""
+        message = state.get("wait_message") or say(state, "await_not_a_signal").text
+        challenge = state.get("challenge") or {}
+        reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
+        exchange = [AIMessage(message), HumanMessage(reply)]
+        if is_cancel(reply):
+            return cancelled(state, exchange)
+        verdict = classify_completion_signal(reply)
+        if verdict == "unclear":
+            model = services.chat_model(runtime)
+            if model is not None and await _model_says_done(model, reply):
+                verdict = "signal"
+        if verdict == "signal":
+            return Command(goto="check_login", update={"messages": exchange})
+        return Command(
+            goto="await_authorization",
+            update={"messages": exchange, "wait_message": say(state, "await_not_a_signal").text},
+        )
+
+    async def check_login(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """Exactly one ``okx auth status --json`` per completion signal."""
+        checked_at = time.time()
+        try:
+            status = await services.cli(runtime).auth_status()
+        except OkxCliError as exc:
+            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
+                return Command(goto="install_binary", update={"spawn_retry": "check_login"})
+            if exc.kind != "session_expired":
+                text = error_message(state, exc.to_dict()).text
+                return Command(goto="await_authorization", update={"wait_message": text})
+            status = {"status": "not_logged_in", "site": None, "scopes": []}
+        site = status["site"] or state.get("site") or ""
+        if status["status"] == "logged_in":
+            message = success_message(state, site, status["scopes"])
+            return finish(state, "logged_in", message, hand_off=True, site=site, challenge=None)
+        if status["status"] == "pending":
+            return Command(
+                goto="await_authorization",
+                update={
+                    "wait_message": say(state, "login_not_done_yet").text,
+                    "preflight_at": checked_at,
+                },
+            )
+        return Command(
+            goto="confirm_retry",
+            update={
+                "retry_message": say(state, "confirm_retry").text,
+                "challenge": None,
+                "preflight_at": checked_at,
+            },
+        )
+
+    def confirm_retry(state: dict[str, Any]) -> Command[Any]:
+        """Ask whether to retry; a retry goes through the pre-login gate (the menu) again."""
+        message = state.get("retry_message") or say(state, "confirm_retry").text
+        reply = ask_user("confirm_retry", message, options=YES_NO_OPTIONS)
+        exchange = [AIMessage(message), HumanMessage(reply)]
+        if is_cancel(reply):
+            return cancelled(state, exchange)
+        answer = parse_yes_no(reply)
+        if answer is None:
+            return Command(goto="confirm_retry", update={"messages": exchange})
+        if answer:
+            return Command(goto="pre_login_gate", update={"messages": exchange, "challenge": None})
+        return Command(
+            goto=END,
+            update={
+                "messages": [*exchange, say(state, "retry_declined")],
+                "outcome": "retry_declined",
+                "route": None,
+            },
+        )
+
+    async def reread_config(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """After a ``skipped`` login: re-read ``okx config show --json`` and stop (no retry)."""
+        try:
+            config = await services.cli(runtime).config_show()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        profiles = api_key_profiles(config)
+        if not profiles:
+            error = OkxCliError(
+                "unknown",
+                "okx auth login was skipped for an API key, but no API-key profile is configured",
+            )
+            return finish(state, "failed", error_message(state, error.to_dict()), config=config)
+        message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
+        return finish(state, "api_key_configured", message, hand_off=True, config=config)
+
+    return {
+        "ask_site": ask_site,
+        "pre_login_gate": pre_login_gate,
+        "login_manual": login_manual,
+        "announce_interactive_login": announce_interactive_login,
+        "login_interactive": login_interactive,
+        "await_authorization": await_authorization,
+        "check_login": check_login,
+        "confirm_retry": confirm_retry,
+        "reread_config": reread_config,
+    }
+
+
+def _another_login(state: dict[str, Any], status: Mapping[str, Any]) -> Command[Any]:
+    """Another login in the same okx home got there first: take its branch, never log in twice."""
+    site = status.get("site") or state.get("site") or ""
+    if status["status"] == "logged_in":
+        message = success_message(state, site, status.get("scopes", []))
+        return finish(state, "logged_in", message, hand_off=True, site=site, login_site=None)
+    return Command(
+        goto="await_authorization",
+        update={
+            "login_site": None,
+            "challenge": None,
+            "site": site,
+            "wait_message": say(state, "login_pending", site=site).text,
+        },
+    )
+
+
+def _login_failed(state: dict[str, Any], exc: OkxCliError, *, retry: str) -> Command[Any]:
+    if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
+        return Command(goto="install_binary", update={"spawn_retry": retry})
+    if exc.kind in RETRYABLE_LOGIN_ERRORS:
+        text = say(state, "confirm_retry_after_error", error=f"{exc.message}\n{exc.action}").text
+        return Command(goto="confirm_retry", update={"retry_message": text, "login_site": None})
+    if exc.kind == "cli_too_old":
+        return finish(state, "needs_user_action", say(state, "cli_too_old"), login_site=None)
+    if exc.kind == "cli_not_found":
+        return finish(state, "failed", say(state, "cli_not_found"), login_site=None)
+    return finish(state, "failed", error_message(state, exc.to_dict()), login_site=None)

@@ -1,0 +1,74 @@
+"""One login at a time per okx home: a file lock around the login node's ``okx auth login``.
+
+The holder records when it started a login (a marker file beside the lock). A node that gets
+the lock after another login started since its own pre-flight must re-read ``auth status``
+before logging in; otherwise its pre-flight is still current and no extra okx call is needed.
+The lock is released before the node returns, so it is never held across an interrupt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from okx_auth_graph.cli import OkxCli
+
+LOCK_NAME = "okx-auth-graph-login.lock"
+MARKER_NAME = "okx-auth-graph-login.started"
+
+
+def login_lock_dir(cli: OkxCli) -> Path:
+    """Where an adapter's okx keeps its state: the emulator's world, else ``$HOME/.okx``."""
+    state_dir = getattr(cli.runner, "state_dir", None)
+    if state_dir is not None:
+        return Path(state_dir)
+    home = getattr(cli, "home", None) or os.environ.get("HOME") or str(Path.home())
+    return Path(home) / ".okx"
+
+
+@dataclass
+class LoginLockHeld:
+    """The held lock: when the last login under it started (wall clock), and a way to record one."""
+
+    directory: Path
+    last_login_started: float | None
+
+    def login_started_since(self, moment: float) -> bool:
+        """Whether another login started at or after ``moment``."""
+        return self.last_login_started is not None and self.last_login_started >= moment
+
+    def mark_login_started(self) -> None:
+        """Record that a login starts now."""
+        marker = self.directory / MARKER_NAME
+        tmp = marker.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(repr(time.time()), encoding="utf-8")
+        os.replace(tmp, marker)
+
+
+@asynccontextmanager
+async def login_lock(directory: Path, *, timeout: float) -> AsyncIterator[LoginLockHeld]:
+    """Hold the okx home's login lock for the duration of the block.
+
+    Raises:
+        TimeoutError: If another login holds the lock for longer than ``timeout`` seconds.
+    """
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    lock = FileLock(str(directory / LOCK_NAME))
+    try:
+        await asyncio.to_thread(lock.acquire, timeout=timeout)
+    except Timeout:
+        raise TimeoutError(f"another login holds {directory / LOCK_NAME}") from None
+    try:
+        last: float | None = None
+        with suppress(OSError, ValueError):
+            last = float((directory / MARKER_NAME).read_text(encoding="utf-8"))
+        yield LoginLockHeld(directory, last)
+    finally:
+        lock.release()

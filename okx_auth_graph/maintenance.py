@@ -1,0 +1,291 @@
+"""Everything besides logging in: status, logout, binary, API-key set-up, remediation.
+
+Remediation covers a failed downstream command: re-authentication, reinstalling okx-auth,
+and step 0.2.a for a rejected API key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.graph import END
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from okx_auth_graph.context import Context
+from okx_auth_graph.errors import OkxCliError, classify_message
+from okx_auth_graph.login import YES_NO_OPTIONS, cancelled
+from okx_auth_graph.preflight import api_key_profiles, error_message, finish, persisted_site
+from okx_auth_graph.prompts import SESSION_LIFETIME
+from okx_auth_graph.questions import ask_user
+from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option, parse_yes_no
+from okx_auth_graph.services import Services, say
+from okx_auth_graph.sites import SITE_IDS, api_key_console_url
+
+MAX_ERROR_CHARS = 500
+SPAWN_RETRY_TARGETS = {
+    "auth_status": "retry_auth_status",
+    "login": "pre_login_gate",
+    "logout": "logout",
+    "check_login": "check_login",
+}
+
+
+def _spawn_retry_for(argv: list[str]) -> str | None:
+    """Which okx-auth command of ours retries a failed command after a reinstall."""
+    words = [a for a in argv if not a.startswith("-")]
+    if words[:2] == ["auth", "status"]:
+        return "auth_status"
+    if words[:2] == ["auth", "logout"]:
+        return "logout"
+    if words[:2] == ["auth", "login"]:
+        return "login"
+    return None
+
+
+def _failing_profile(argv: list[str], candidates: list[str]) -> str:
+    for index, arg in enumerate(argv[:-1]):
+        if arg == "--profile" and argv[index + 1] in candidates:
+            return argv[index + 1]
+    return candidates[0]
+
+
+def _profile_site(state: dict[str, Any], profile: str) -> str | None:
+    config = state.get("config") or {"profiles": [], "default_profile": None}
+    by_name = {p["name"]: p for p in config["profiles"]}
+    for name in (profile, config.get("default_profile")):
+        site = by_name.get(name or "", {}).get("site")
+        if site in SITE_IDS:
+            return str(site)
+    return None
+
+
+def make_maintenance_nodes(services: Services) -> dict[str, Any]:
+    """The status, logout, binary, API-key and remediation nodes bound to ``services``."""
+
+    def report_status(state: dict[str, Any]) -> Command[Any]:
+        """Answer a status question from the pre-flight (never starts a login)."""
+        if state.get("intent") == "session_lifetime":
+            return finish(state, "status_reported", say(state, SESSION_LIFETIME))
+        lines = []
+        auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
+        site = auth["site"] or ""
+        if auth["status"] == "logged_in":
+            lines.append(
+                say(state, "status_logged_in", site=site, scopes=", ".join(auth["scopes"]))
+            )
+        elif auth["status"] == "pending":
+            lines.append(say(state, "status_pending", site=site))
+        else:
+            lines.append(say(state, "status_not_logged_in"))
+        profiles = api_key_profiles(state.get("config"))
+        if profiles:
+            lines.append(say(state, "status_api_key", profile=profiles[0]))
+        text = "\n".join(m.text for m in lines)
+        return finish(state, "status_reported", AIMessage(text))
+
+    async def logout(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """``okx auth logout`` (an API-key user can still log out of OAuth)."""
+        auth = state.get("auth")
+        if auth and auth["status"] == "not_logged_in":
+            return finish(state, "logged_out", say(state, "logout_not_logged_in"))
+        try:
+            await services.cli(runtime).logout()
+        except OkxCliError as exc:
+            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
+                return Command(goto="install_binary", update={"spawn_retry": "logout"})
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        return finish(state, "logged_out", say(state, "logged_out"))
+
+    async def install_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """``okx auth install --json`` (install or update the okx-auth binary)."""
+        try:
+            result = await services.cli(runtime).install()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        return Command(
+            goto="verify_binary_install", update={"binary_install_result": result["status"]}
+        )
+
+    async def verify_binary_install(
+        state: dict[str, Any], runtime: Runtime[Context]
+    ) -> Command[Any]:
+        """``okx auth install-status --json`` after an install; then retry the failed command once."""
+        installed_as = state.get("binary_install_result") or "installed"
+        try:
+            status = await services.cli(runtime).install_status()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        if not status["installed"]:
+            error = OkxCliError("install_failed", "okx-auth is still not installed after install")
+            return finish(state, "failed", error_message(state, error.to_dict()))
+        retry = state.get("spawn_retry")
+        if retry in SPAWN_RETRY_TARGETS:
+            return Command(
+                goto=SPAWN_RETRY_TARGETS[retry],
+                update={
+                    "spawn_retry": "done",
+                    "messages": [say(state, "installing_binary", status=installed_as)],
+                },
+            )
+        return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+
+    async def check_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """``okx auth install-status --json``."""
+        try:
+            status = await services.cli(runtime).install_status()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        if status["installed"]:
+            message = say(
+                state,
+                "binary_installed",
+                platform=status["platform"] or "?",
+                cdn_match=status["cdn_match"] or "?",
+            )
+        else:
+            message = say(state, "binary_missing")
+        return finish(state, "status_reported", message)
+
+    def confirm_remove_binary(state: dict[str, Any]) -> Command[Any]:
+        """Ask before removing the okx-auth binary."""
+        message = say(state, "confirm_remove_binary").text
+        reply = ask_user("confirm_remove_binary", message, options=YES_NO_OPTIONS)
+        exchange = [AIMessage(message), HumanMessage(reply)]
+        if is_cancel(reply):
+            return cancelled(state, exchange)
+        answer = parse_yes_no(reply)
+        if answer is None:
+            return Command(goto="confirm_remove_binary", update={"messages": exchange})
+        if answer:
+            return Command(goto="remove_binary", update={"messages": exchange})
+        return Command(
+            goto=END,
+            update={
+                "messages": [*exchange, say(state, "binary_remove_declined")],
+                "outcome": "status_reported",
+                "route": None,
+            },
+        )
+
+    async def remove_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """``okx auth remove --force --json`` (the user said yes)."""
+        try:
+            result = await services.cli(runtime).remove()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        name = "binary_removed" if result["status"] == "removed" else "binary_not_installed"
+        return finish(state, "status_reported", say(state, name))
+
+    def explain_api_key_setup(state: dict[str, Any]) -> Command[Any]:
+        """API-key set-up is the ``okx config init`` wizard; it never starts OAuth."""
+        return finish(state, "needs_user_action", say(state, "api_key_setup"))
+
+    def remediate_failed_command(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """A downstream okx command failed: the error reference row's action, or its flow."""
+        failed = state.get("failed_command") or {}
+        argv = [str(a) for a in failed.get("argv") or []]
+        text = services.cli(runtime).mask(str(failed.get("error") or ""))[:MAX_ERROR_CHARS]
+        kind = classify_message(text)
+        profiles = api_key_profiles(state.get("config"))
+        if kind == "invalid_api_key" and profiles:
+            profile = _failing_profile(argv, profiles)
+            site = _profile_site(state, profile)
+            update: dict[str, Any] = {"api_key_profile": profile, "site": site}
+            if site is None:
+                update["after_site_choice"] = "choose_api_key_fix"
+                return Command(goto="ask_site", update=update)
+            return Command(goto="choose_api_key_fix", update=update)
+        if kind == "session_expired":
+            notice = say(state, "session_expired_notice")
+            goto = "api_key_check" if profiles else "pre_login_gate"
+            return Command(goto=goto, update={"messages": [notice]})
+        if kind == "failed_to_spawn":
+            return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
+        if kind == "region_restriction":
+            site = persisted_site(state) or "?"
+            return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
+        if kind in ("cli_too_old", "cli_not_found"):
+            return finish(state, "needs_user_action", say(state, kind))
+        error = OkxCliError(kind, text or "(no error text)", argv=argv)
+        return finish(state, "needs_user_action", error_message(state, error.to_dict()))
+
+    def choose_api_key_fix(state: dict[str, Any]) -> Command[Any]:
+        """Step 0.2.a: the two options, neutrally; the user picks."""
+        profile = state.get("api_key_profile") or ""
+        url = api_key_console_url(state.get("site") or "global")
+        message = say(state, "api_key_fix_options", profile=profile, url=url).text
+        reply = ask_user(
+            "choose_api_key_fix",
+            message,
+            profile=profile,
+            options=["replace_api_key", "switch_to_oauth"],
+        )
+        exchange = [AIMessage(message), HumanMessage(reply)]
+        if is_cancel(reply):
+            return cancelled(state, exchange)
+        option = parse_option(reply, 2)
+        if option is None:
+            return Command(goto="choose_api_key_fix", update={"messages": exchange})
+        if option == 1:
+            return Command(
+                goto=END,
+                update={
+                    "messages": [*exchange, say(state, "api_key_fix_replace", url=url)],
+                    "outcome": "needs_user_action",
+                    "route": None,
+                },
+            )
+        wait = say(state, "await_profile_removal", profile=profile).text
+        return Command(
+            goto="await_profile_removal", update={"messages": exchange, "wait_message": wait}
+        )
+
+    def await_profile_removal(state: dict[str, Any]) -> Command[Any]:
+        """Option 2 of 0.2.a: the user removes the profile (the graph never edits config.toml)."""
+        profile = state.get("api_key_profile") or ""
+        message = (
+            state.get("wait_message") or say(state, "await_profile_removal", profile=profile).text
+        )
+        reply = ask_user("await_profile_removal", message, profile=profile)
+        exchange = [AIMessage(message), HumanMessage(reply)]
+        if is_cancel(reply):
+            return cancelled(state, exchange)
+        if classify_completion_signal(reply) == "signal":
+            return Command(goto="reread_config_after_removal", update={"messages": exchange})
+        again = say(state, "await_profile_removal", profile=profile).text
+        return Command(
+            goto="await_profile_removal", update={"messages": exchange, "wait_message": again}
+        )
+
+    async def reread_config_after_removal(
+        state: dict[str, Any], runtime: Runtime[Context]
+    ) -> Command[Any]:
+        """Re-read ``okx config show --json``: OAuth login only when no API-key profile remains."""
+        try:
+            config = await services.cli(runtime).config_show()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        profiles = api_key_profiles(config)
+        if profiles:
+            wait = say(state, "api_key_still_configured", profiles=", ".join(profiles)).text
+            return Command(
+                goto="await_profile_removal", update={"config": config, "wait_message": wait}
+            )
+        return Command(goto="pre_login_gate", update={"config": config, "wait_message": None})
+
+    return {
+        "report_status": report_status,
+        "logout": logout,
+        "install_binary": install_binary,
+        "verify_binary_install": verify_binary_install,
+        "check_binary": check_binary,
+        "confirm_remove_binary": confirm_remove_binary,
+        "remove_binary": remove_binary,
+        "explain_api_key_setup": explain_api_key_setup,
+        "remediate_failed_command": remediate_failed_command,
+        "choose_api_key_fix": choose_api_key_fix,
+        "await_profile_removal": await_profile_removal,
+        "reread_config_after_removal": reread_config_after_removal,
+    }

@@ -1,0 +1,262 @@
+"""Entry, pre-flight and steps 0.1 (site check), 0.2 (API-key check) and 0.3 (OAuth check).
+
+Every entry that is not a market-only request runs the pre-flight: ``okx config show --json``
+and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill claimed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph import END
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from okx_auth_graph.context import Context
+from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.intents import NO_AUTH_ROUTES, ROUTES, classify_request, detect_language
+from okx_auth_graph.models import ConfigSummary
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_SUCCESS
+from okx_auth_graph.services import Services, last_human_text, say
+
+PreflightErrorRoute = Literal[
+    "site_check",
+    "report_status",
+    "logout",
+    "install_binary",
+    "check_binary",
+    "confirm_remove_binary",
+    "explain_api_key_setup",
+    "remediate_failed_command",
+    "finish",
+]
+
+PER_ENTRY_RESET: dict[str, Any] = {
+    "route": None,
+    "outcome": None,
+    "site": None,
+    "intent": "login",
+    "config": None,
+    "auth": None,
+    "config_error": None,
+    "auth_error": None,
+    "login_site": None,
+    "challenge": None,
+    "error": None,
+    "spawn_retry": None,
+    "api_key_profile": None,
+    "after_site_choice": None,
+    "wait_message": None,
+    "retry_message": None,
+    "binary_install_result": None,
+}
+
+
+def api_key_profiles(config: ConfigSummary | None) -> list[str]:
+    """Names of the profiles that have a non-empty ``api_key``, the default profile first."""
+    if not config:
+        return []
+    names = [p["name"] for p in config["profiles"] if p["has_api_key"]]
+    default = config.get("default_profile")
+    return sorted(names, key=lambda n: n != default)
+
+
+def persisted_site(state: dict[str, Any]) -> str | None:
+    """Step 0.1: a site already selected by a profile or a logged-in / pending status."""
+    config: ConfigSummary | None = state.get("config")
+    if config:
+        default = config.get("default_profile")
+        for profile in sorted(config["profiles"], key=lambda p: p["name"] != default):
+            if profile["site"]:
+                return profile["site"]
+    auth = state.get("auth")
+    if auth and auth["status"] in ("logged_in", "pending") and auth["site"]:
+        return auth["site"]
+    return None
+
+
+def success_message(state: dict[str, Any], site: str, scopes: list[str]) -> Any:
+    """The verbatim success template (site and scopes only)."""
+    return say(state, LOGIN_SUCCESS, site=site, scopes=", ".join(scopes))
+
+
+async def _classify_with_model(model: BaseChatModel, request: str) -> str | None:
+    prompt = (
+        "Classify the user's request for an OKX exchange assistant. Answer with exactly one of: "
+        "login, status, logout, api_key_setup, " + ", ".join(ROUTES) + ".\nRequest: " + request
+    )
+    try:
+        answer = await model.ainvoke(prompt)
+    except Exception:
+        return None
+    text = str(answer.text).strip().lower()
+    for label in (*ROUTES, "api_key_setup", "logout", "status", "login"):
+        if label in text:
+            return label
+    return None
+
+
+def make_preflight_nodes(services: Services) -> dict[str, Any]:
+    """The entry, pre-flight and step-0 nodes bound to ``services``."""
+
+    async def receive_request(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """Start an entry: language, intent and route of the request; market goes straight on."""
+        request = last_human_text(state.get("messages", [])) or ""
+        ctx = runtime.context
+        language = (ctx.language if ctx and ctx.language else None) or detect_language(request)
+        update: dict[str, Any] = {**PER_ENTRY_RESET, "language": language}
+        placed = classify_request(request)
+        if placed is None:
+            model = services.chat_model(runtime)
+            label = await _classify_with_model(model, request) if model is not None else None
+            if label in ROUTES:
+                placed = ("skill", label)  # type: ignore[assignment]
+            elif label is not None:
+                placed = (label, None)  # type: ignore[assignment]
+            else:
+                placed = ("login", None)
+        intent, route = placed if placed is not None else ("login", None)
+        update["intent"] = intent
+        update["route"] = route
+        if route in NO_AUTH_ROUTES and not state.get("failed_command"):
+            update["outcome"] = "no_auth_needed"
+            update["messages"] = [say(update, "market_handoff")]
+            return Command(goto="hand_off", update=update)
+        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
+
+    async def preflight_config_show(
+        state: dict[str, Any], runtime: Runtime[Context]
+    ) -> dict[str, Any]:
+        """Pre-flight: ``okx config show --json`` (redacted summary only)."""
+        try:
+            return {"config": await services.cli(runtime).config_show(), "config_error": None}
+        except OkxCliError as exc:
+            if exc.kind == "no_config":
+                return {"config": _empty_config(), "config_error": None}
+            return {"config": None, "config_error": exc.to_dict()}
+
+    async def preflight_auth_status(
+        state: dict[str, Any], runtime: Runtime[Context]
+    ) -> dict[str, Any]:
+        """Pre-flight: ``okx auth status --json``."""
+        started = time.time()
+        try:
+            status = await services.cli(runtime).auth_status()
+        except OkxCliError as exc:
+            return {"auth": None, "auth_error": exc.to_dict(), "preflight_at": started}
+        return {"auth": status, "auth_error": None, "preflight_at": started}
+
+    async def retry_auth_status(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled."""
+        update = await preflight_auth_status(state, runtime)
+        update["spawn_retry"] = None
+        return Command(goto="dispatch_after_preflight", update=update)
+
+    def dispatch_after_preflight(state: dict[str, Any]) -> Command[Any]:
+        """Read the pre-flight's results and send the entry to the node its intent needs."""
+        intent = state.get("intent", "login")
+        config_error = state.get("config_error")
+        auth_error = state.get("auth_error")
+        for error in (auth_error, config_error):
+            if error and error["kind"] in ("cli_not_found",):
+                return finish(state, "failed", say(state, "cli_not_found"))
+        update: dict[str, Any] = {}
+        if config_error:
+            return finish(state, "failed", error_message(state, config_error))
+        if state.get("failed_command"):
+            return Command(goto="remediate_failed_command")
+        if auth_error:
+            kind = auth_error["kind"]
+            if kind == "failed_to_spawn" and intent.startswith("binary_"):
+                update["auth"] = None
+            elif kind == "failed_to_spawn" and not state.get("spawn_retry"):
+                return Command(goto="install_binary", update={"spawn_retry": "auth_status"})
+            elif kind == "cli_too_old" and not api_key_profiles(state.get("config")):
+                return finish(state, "needs_user_action", say(state, "cli_too_old"))
+            elif kind in ("cli_too_old", "session_expired"):
+                update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
+                if kind == "session_expired":
+                    update["messages"] = [say(state, "session_expired_notice")]
+            else:
+                return finish(state, "failed", error_message(state, auth_error))
+        goto = {
+            "status": "report_status",
+            "session_lifetime": "report_status",
+            "logout": "logout",
+            "binary_install": "install_binary",
+            "binary_status": "check_binary",
+            "binary_remove": "confirm_remove_binary",
+            "api_key_setup": "explain_api_key_setup",
+        }.get(intent, "site_check")
+        return Command(goto=goto, update=update)
+
+    def site_check(state: dict[str, Any]) -> Command[Any]:
+        """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
+        site = persisted_site(state)
+        if site is None:
+            return Command(goto="ask_site", update={"after_site_choice": "api_key_check"})
+        return Command(goto="api_key_check", update={"site": site})
+
+    def api_key_check(state: dict[str, Any]) -> Command[Any]:
+        """Step 0.2: any API-key profile stops the auth flow; the original request proceeds."""
+        profiles = api_key_profiles(state.get("config"))
+        if not profiles:
+            return Command(goto="oauth_check")
+        message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
+        return finish(state, "api_key_configured", message, hand_off=True)
+
+    def oauth_check(state: dict[str, Any]) -> Command[Any]:
+        """Step 0.3: logged_in → success; pending → wait for the signal; else → the gate."""
+        auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
+        if auth["status"] == "logged_in":
+            site = auth["site"] or state.get("site") or ""
+            message = success_message(state, site, auth["scopes"])
+            return finish(state, "logged_in", message, hand_off=True, site=site)
+        if auth["status"] == "pending":
+            site = auth["site"] or state.get("site") or ""
+            return Command(
+                goto="await_authorization",
+                update={
+                    "site": site,
+                    "challenge": None,
+                    "wait_message": say(state, "login_pending", site=site).text,
+                },
+            )
+        return Command(goto="pre_login_gate")
+
+    return {
+        "receive_request": receive_request,
+        "preflight_config_show": preflight_config_show,
+        "preflight_auth_status": preflight_auth_status,
+        "retry_auth_status": retry_auth_status,
+        "dispatch_after_preflight": dispatch_after_preflight,
+        "site_check": site_check,
+        "api_key_check": api_key_check,
+        "oauth_check": oauth_check,
+    }
+
+
+def _empty_config() -> ConfigSummary:
+    return {"exists": False, "default_profile": None, "profiles": []}
+
+
+def error_message(state: dict[str, Any], error: dict[str, Any]) -> Any:
+    """The reply for a typed error: the (masked) message and the spec's action."""
+    return say(state, "error_with_action", message=error["message"], action=error["action"])
+
+
+def finish(
+    state: dict[str, Any],
+    outcome: str,
+    message: Any,
+    *,
+    hand_off: bool = False,
+    **extra: Any,
+) -> Command[Any]:
+    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end."""
+    update: dict[str, Any] = {"outcome": outcome, "messages": [message], **extra}
+    if not hand_off:
+        update["route"] = None
+    return Command(goto="hand_off" if hand_off else END, update=update)

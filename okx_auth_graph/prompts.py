@@ -1,0 +1,56 @@
+"""Every user-facing text, loaded from the plain files in ``prompts/`` (shipped in the wheel).
+
+A text is ``prompts/<name>.<language>.txt``; the spec's verbatim templates are byte-exact files.
+Texts the spec gives in one language only (the site menu, the API-key sentence, the session
+lifetime sentence) have one file and are used whatever the user's language.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from okx_auth_graph.intents import Language
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+SITE_MENU = "site_menu"
+API_KEY_CONFIGURED = "api_key_configured"
+LOGIN_CHALLENGE = "login_challenge"
+LOGIN_SUCCESS = "login_success"
+SESSION_LIFETIME = "session_lifetime"
+
+
+def prompts_dir() -> Path:
+    """The folder holding the texts: inside the installed package, else the source tree's."""
+    packaged = Path(__file__).parent / "prompts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "prompts"
+
+
+@cache
+def _load(filename: str) -> str:
+    return (prompts_dir() / filename).read_text(encoding="utf-8")
+
+
+def template(name: str, language: Language) -> str:
+    """The raw text ``name`` in ``language`` (or its only language), fields unfilled.
+
+    Raises:
+        FileNotFoundError: If no file holds that text.
+    """
+    folder = prompts_dir()
+    for lang in (language, "zh" if language == "en" else "en"):
+        if (folder / f"{name}.{lang}.txt").is_file():
+            return _load(f"{name}.{lang}.txt")
+    raise FileNotFoundError(f"no prompt file for {name!r} in {folder}")
+
+
+def render(name: str, language: Language, **fields: object) -> str:
+    """Fill ``{field}`` placeholders of text ``name``; other braces are left as they are."""
+    text = template(name, language)
+    return _FIELD.sub(
+        lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), text
+    )

@@ -1,0 +1,75 @@
+"""Every question the graph asks: an ``interrupt()`` with a plain-JSON payload.
+
+Payload: ``{"type": T, "message": "<the exact text to show>", "options": [...]?, ...}``.
+
+| type                    | asked when                                    | extra keys |
+|-------------------------|-----------------------------------------------|------------|
+| choose_site             | step 0.1 or the pre-login gate needs a site   | options    |
+| await_authorization     | a login waits for the user's completion signal| site; verificationUri, userCode, expiresIn when a code was issued |
+| confirm_retry           | the authorization did not complete            | options    |
+| choose_api_key_fix      | step 0.2.a: an API key was rejected           | profile, options |
+| await_profile_removal   | option 2 of 0.2.a: waiting for the user to remove the profile | profile |
+| confirm_remove_binary   | before ``okx auth remove --force``            | options    |
+
+Each interrupt also carries a JSON-Schema ``response_schema`` (a string, with a hint of the
+expected reply) so LangGraph Studio renders an input box. Resume with
+``Command(resume="<the user's reply text>")``. Every question accepts "cancel" /
+"取消". The graph writes the question into ``messages`` itself (with the reply) when the node
+completes, so a caller never adds it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from langgraph.types import interrupt
+
+QuestionType = Literal[
+    "choose_site",
+    "await_authorization",
+    "confirm_retry",
+    "choose_api_key_fix",
+    "await_profile_removal",
+    "confirm_remove_binary",
+]
+MAX_REPLY_CHARS = 10_000
+_REPLY_HINTS: dict[str, str] = {
+    "choose_site": "1, 2 or 3 (or global, eea, us); cancel to stop",
+    "await_authorization": "done (or 好了) once the browser authorisation is complete; cancel to stop",
+    "confirm_retry": "yes or no; cancel to stop",
+    "choose_api_key_fix": "1 or 2; cancel to stop",
+    "await_profile_removal": "done once the API-key profile is removed; cancel to stop",
+    "confirm_remove_binary": "yes or no; cancel to stop",
+}
+
+
+def ask_user(question: QuestionType, message: str, **extra: Any) -> str:
+    """Ask the user and return their reply as text (a node re-runs from its start on resume).
+
+    Args:
+        question: The payload ``type``.
+        message: The exact text shown to the user.
+        **extra: Further plain-JSON payload keys.
+
+    Returns:
+        The reply, as text (a non-text resume value is turned into text, never rejected).
+    """
+    schema = {"type": "string", "title": question, "description": _REPLY_HINTS[question]}
+    reply = interrupt({"type": question, "message": message, **extra}, response_schema=schema)
+    return reply_text(reply)
+
+
+def reply_text(reply: Any) -> str:
+    """Turn a resume value into the user's reply text, bounded in length."""
+    if isinstance(reply, dict):
+        for key in ("reply", "text", "answer", "content", "message"):
+            if isinstance(reply.get(key), str):
+                reply = reply[key]
+                break
+    if not isinstance(reply, str):
+        try:
+            reply = json.dumps(reply, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            reply = str(reply)
+    return str(reply)[:MAX_REPLY_CHARS]

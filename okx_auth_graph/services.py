@@ -1,0 +1,121 @@
+"""What the nodes share: the okx adapter for the run's context, the optional chat model, texts.
+
+:class:`Services` is built once per compiled graph. Its adapter is the one given to
+``build_graph`` or, when none was given, one :class:`~okx_auth_graph.cli.OkxCli` per distinct
+context (so the secrets it has seen stay masked across the nodes of a run).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langgraph.runtime import Runtime
+
+from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.context import Context
+from okx_auth_graph.intents import Language
+from okx_auth_graph.prompts import render
+
+logger = logging.getLogger(__name__)
+
+
+class Services:
+    """The okx adapter, the optional chat model and the hand-off mode of one compiled graph.
+
+    Args:
+        cli: An adapter that wins over the context's executable settings (tests inject the
+            in-process emulator here).
+        chat_model: A chat model instance; wins over ``Context.chat_model``.
+        handoff_to_parent: Hand off to the routed skill in the parent graph.
+    """
+
+    def __init__(
+        self,
+        *,
+        cli: OkxCli | None,
+        chat_model: BaseChatModel | None,
+        handoff_to_parent: bool,
+    ) -> None:
+        self._cli = cli
+        self._chat_model = chat_model
+        self.handoff_to_parent = handoff_to_parent
+        self._clis: dict[tuple[Any, ...], OkxCli] = {}
+        self._models: dict[str, BaseChatModel | None] = {}
+        self._lock = threading.Lock()
+
+    def cli(self, runtime: Runtime[Context]) -> OkxCli:
+        """The adapter for this run."""
+        if self._cli is not None:
+            return self._cli
+        ctx = runtime.context or Context()
+        key = (
+            ctx.okx_executable,
+            ctx.okx_home,
+            tuple(sorted(ctx.okx_env.items())),
+            ctx.timeout,
+            ctx.login_timeout,
+        )
+        with self._lock:
+            if key not in self._clis:
+                self._clis[key] = OkxCli(
+                    ctx.okx_executable,
+                    home=ctx.okx_home,
+                    env=ctx.okx_env,
+                    timeout=ctx.timeout,
+                    login_timeout=ctx.login_timeout,
+                )
+            return self._clis[key]
+
+    def chat_model(self, runtime: Runtime[Context]) -> BaseChatModel | None:
+        """The optional chat model: the instance given to ``build_graph``, else the context's."""
+        if self._chat_model is not None:
+            return self._chat_model
+        ctx = runtime.context or Context()
+        name = ctx.chat_model
+        if not name:
+            return None
+        with self._lock:
+            if name not in self._models:
+                self._models[name] = _init_chat_model(name)
+            return self._models[name]
+
+    @staticmethod
+    def interactive_login(runtime: Runtime[Context]) -> bool:
+        """Whether this run uses the blocking interactive login."""
+        return bool(runtime.context and runtime.context.interactive_login)
+
+
+def _init_chat_model(name: str) -> BaseChatModel | None:
+    try:
+        from langchain.chat_models import init_chat_model  # type: ignore[import-not-found]
+    except ImportError:
+        logger.warning("chat model %r ignored: install the 'langchain' package to use it", name)
+        return None
+    try:
+        model: BaseChatModel = init_chat_model(name)
+    except Exception as exc:
+        logger.warning("chat model %r could not be initialised: %s", name, exc)
+        return None
+    return model
+
+
+def language_of(state: dict[str, Any]) -> Language:
+    """The language of this entry's replies (``en`` until it is known)."""
+    return "zh" if state.get("language") == "zh" else "en"
+
+
+def say(state: dict[str, Any], name: str, **fields: object) -> AIMessage:
+    """An assistant message with the text ``name`` in the entry's language."""
+    return AIMessage(render(name, language_of(state), **fields))
+
+
+def last_human_text(messages: list[AnyMessage]) -> str | None:
+    """The text of the most recent human message, or None."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return message.text
+    return None
