@@ -39,10 +39,17 @@ class RemoteSession:
         thread_id: The thread of this conversation.
     """
 
-    def __init__(self, client: Any, assistant_id: str, thread_id: str) -> None:
+    def __init__(
+        self,
+        client: Any,
+        assistant_id: str,
+        thread_id: str,
+        context: dict[str, Any] | None = None,
+    ) -> None:
         self.client = client
         self.assistant_id = assistant_id
         self.thread_id = thread_id
+        self.context = context or None
 
     async def send(self, invocation: Invocation | None, resume: str | None) -> Turn:
         """One run to completion (an entry or a resume), then read the thread's state."""
@@ -51,10 +58,12 @@ class RemoteSession:
                 "messages": [{"type": "human", "content": invocation.request}],
                 **invocation.graph_input(),
             }
-            await self.client.runs.wait(self.thread_id, self.assistant_id, input=body)
+            await self.client.runs.wait(
+                self.thread_id, self.assistant_id, input=body, context=self.context
+            )
         else:
             await self.client.runs.wait(
-                self.thread_id, self.assistant_id, command={"resume": resume}
+                self.thread_id, self.assistant_id, command={"resume": resume}, context=self.context
             )
         state = await self.client.threads.get_state(self.thread_id)
         values = dict(state.get("values") or {})
@@ -116,7 +125,8 @@ class RemoteRunner:
             result = ScenarioResult(scenario.id, scenario.source, scenario.description)
             result.failures.append(f"{scenario.id}: server: cannot create a thread: {exc}")
             return result
-        session = RemoteSession(self.client, self.assistant_id, str(thread["thread_id"]))
+        context = scenario.context.model_dump(exclude_defaults=True)
+        session = RemoteSession(self.client, self.assistant_id, str(thread["thread_id"]), context)
         return await drive(scenario, self.world, session, capture_logs=False)
 
     async def run_all(self, scenarios: Iterable[Scenario]) -> list[ScenarioResult]:

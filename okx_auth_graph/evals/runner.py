@@ -108,6 +108,8 @@ class EmulatorWorld:
         }
         if okx.version is not None:
             options["version"] = okx.version
+        if okx.login_cap is not None:
+            options["login_cap"] = okx.login_cap
         self._remove_config()
         self.emulator.init_world(okx.config_toml(), **options)
         self.secrets = okx.secrets()
@@ -145,6 +147,8 @@ class EmulatorWorld:
             self.secrets = sorted(set(self.secrets) | set(config_secrets(change.config)))
         for key, value in change.set.items():
             self.emulator.set(key, value)
+        if change.expire_session:
+            self.emulator.expire_session()
 
     def calls(self) -> list[OkxCall]:
         """The recorded okx calls, oldest first."""
@@ -633,7 +637,7 @@ class InProcessRunner:
         self.workdir = workdir
         self.switch = EmulatorSwitch()
         self.graph = build_graph(cli=OkxCli(runner=self.switch), checkpointer=InMemorySaver())
-        self.context = Context(chat_model=None, language=None, interactive_login=False)
+        self.context_type = Context
 
     async def run(
         self,
@@ -649,9 +653,12 @@ class InProcessRunner:
         with tempfile.TemporaryDirectory(prefix="okx-eval-", dir=self.workdir) as tmp:
             emulator = OkxEmulator(Path(tmp) / "world", latency=self.latency)
             self.switch.target = emulator
-            session = InProcessSession(
-                self.graph, f"{scenario.id}-{uuid.uuid4().hex}", self.context
+            context = self.context_type(
+                chat_model=None,
+                language=scenario.context.language,
+                interactive_login=scenario.context.interactive_login,
             )
+            session = InProcessSession(self.graph, f"{scenario.id}-{uuid.uuid4().hex}", context)
             if not history:
                 session.history = _no_history  # type: ignore[method-assign]
             return await drive(

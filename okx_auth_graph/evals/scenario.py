@@ -2,9 +2,11 @@
 
 The format is a contract: suites written elsewhere must run unchanged. A scenario names the
 initial emulator world (``okx``), the first invocation (``input``), the ``steps`` that follow
-(``expect`` / ``user`` / ``browser`` / ``clock`` / ``invoke``, plus ``world`` to change the world
-the way its user would, e.g. edit ``~/.okx/config.toml``), and optional ``cli_calls`` checked at
-the end. A bad file raises :class:`ScenarioError` naming the file and the field.
+(``expect`` / ``user`` / ``browser`` / ``clock`` / ``invoke``), and optional ``cli_calls`` checked
+at the end. Additions that the contract's files need not use: a ``world`` step (the user edits
+``~/.okx/config.toml``, a world switch changes, or the session lapses), ``context`` (the
+graph's runtime context), ``okx.login_cap`` and ``tags``. A bad file raises
+:class:`ScenarioError` naming the file and the field.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class OkxWorld(_Strict):
     binary: Literal["installed", "missing", "corrupt"] = "installed"
     install: Literal["ok", "cdn_failed"] = "ok"
     network: Literal["up", "down"] = "up"
+    login_cap: float | None = Field(default=None, ge=0)
 
     @field_validator("config")
     @classmethod
@@ -150,10 +153,11 @@ class BrowserEvent(_Strict):
 
 
 class WorldChange(_Strict):
-    """The user changes the world outside the CLI: the config file or a world switch."""
+    """The world changes outside the CLI: the config file, a world switch, the session lapses."""
 
     config: dict[str, Any] | str | None = None
     set: dict[str, str | int | float | list[str]] = Field(default_factory=dict)
+    expire_session: bool = False
 
     @model_validator(mode="after")
     def _something(self) -> WorldChange:
@@ -214,8 +218,19 @@ class CliCalls(_Strict):
     count: int | None = None
 
 
+class RunContext(_Strict):
+    """The graph's runtime context for a scenario (default: agent mode, language detected)."""
+
+    interactive_login: bool = False
+    language: Literal["zh", "en"] | None = None
+
+
 class Scenario(_Strict):
-    """One scenario file."""
+    """One scenario file.
+
+    Besides the contract's keys, ``context`` sets the graph's runtime context, ``okx.login_cap``
+    the real seconds the emulated blocking login waits, and ``tags`` label the scenario.
+    """
 
     id: str = Field(min_length=1)
     description: str = ""
@@ -223,6 +238,7 @@ class Scenario(_Strict):
     input: Invocation
     steps: list[Step] = Field(default_factory=list)
     cli_calls: CliCalls | None = None
+    context: RunContext = RunContext()
     tags: list[str] = Field(default_factory=list)
     source: str = Field(default="", exclude=True)
 
