@@ -226,40 +226,67 @@ def one_status_per_signal(t: Trajectory) -> list[Violation]:
     return out
 
 
-def _logins_against_world(t: Trajectory) -> Iterator[tuple[int, Entry, OkxCall, str, list[str]]]:
-    """Yield each login with the auth status and API-key profiles of the world at that moment."""
+def _call_views(t: Trajectory) -> list[tuple[int, Entry, str | None, list[str] | None]]:
+    """For each call: its entry, and the auth status and API-key profiles of the world then.
+
+    The world is the entry's starting snapshot, changed by the entry's own earlier logins
+    (a code is pending) and logouts; ``None`` where the snapshot is unknown.
+    """
+    views: list[tuple[int, Entry, str | None, list[str] | None]] = []
     for index, entry in enumerate(t.entries):
         world = entry["world"]
-        if world is None:
-            continue
-        status = world["auth"]["status"]
-        api_key_profiles = world["api_key_profiles"]
+        status = world["auth"]["status"] if world is not None else None
+        profiles = world["api_key_profiles"] if world is not None else None
         for call in t.entry_calls(entry):
-            if is_login(call):
-                yield index, entry, call, str(status), api_key_profiles
-                if not api_key_profiles:
-                    status = "pending"
-            elif _argv(call)[:2] == ("auth", "logout"):
+            views.append((index, entry, status, profiles))
+            if is_login(call) and status is not None and not profiles:
+                status = "pending"
+            elif _argv(call)[:2] == ("auth", "logout") and status is not None:
                 status = "not_logged_in"
+    return views
+
+
+def _logins_against_knowledge(
+    t: Trajectory,
+) -> Iterator[tuple[int, Entry, OkxCall, str | None, list[str] | None]]:
+    """Yield each login with what the graph had last seen: the status and API-key profiles.
+
+    The status is the world's at the last ``auth status`` (or login) before the call; the
+    profiles are the world's at the last ``config show`` before it. A world that changed
+    unseen since (the user added a key, a code lapsed) does not count against the graph.
+    """
+    views = _call_views(t)
+    seen_status: str | None = None
+    seen_profiles: list[str] | None = None
+    for position, call in enumerate(t.calls[: len(views)]):
+        index, entry, status, profiles = views[position]
+        if is_login(call):
+            yield index, entry, call, seen_status, seen_profiles
+            if status is not None and not profiles:
+                seen_status = "pending"
+        elif is_status(call):
+            seen_status = status
+        elif _argv(call)[:3] == ("config", "show", "--json"):
+            seen_profiles = profiles
 
 
 def no_login_while_pending(t: Trajectory) -> list[Violation]:
-    """No ``auth login`` while a login is pending (the world's status at that moment)."""
+    """No ``auth login`` while the last status the graph saw was ``pending`` (or its own code)."""
     return [
-        _v("no_login_while_pending", f"{_where(i, e)}: {_show(c)} while the login is pending")
-        for i, e, c, status, _ in _logins_against_world(t)
+        _v("no_login_while_pending", f"{_where(i, e)}: {_show(c)} while a login is pending")
+        for i, e, c, status, _ in _logins_against_knowledge(t)
         if status == "pending"
     ]
 
 
 def no_login_with_api_key(t: Trajectory) -> list[Violation]:
-    """No ``auth login`` while a config profile has an API key."""
+    """No ``auth login`` while the last ``config show`` the graph ran had an API-key profile."""
     return [
         _v(
             "no_login_with_api_key",
             f"{_where(i, e)}: {_show(c)} while profile(s) {', '.join(profiles)} have an API key",
         )
-        for i, e, c, _, profiles in _logins_against_world(t)
+        for i, e, c, _, profiles in _logins_against_knowledge(t)
         if profiles
     ]
 
@@ -316,6 +343,8 @@ def _entry_of_message(t: Trajectory) -> list[int | None]:
 
 
 def _request_language(t: Trajectory, entry_index: int | None) -> str | None:
+    if t.language is not None:
+        return t.language
     if entry_index is None:
         return None
     for entry in reversed(t.entries[: entry_index + 1]):
@@ -359,8 +388,9 @@ def templates_verbatim(t: Trajectory) -> list[Violation]:
     """Each template the graph shows is byte-exact, with sane fields and the user's language.
 
     The menu and the API-key sentence are always Chinese; the challenge and success templates
-    follow the language of the latest request. A ``choose_site`` question shows the menu; an
-    ``await_authorization`` question with a code shows the challenge with the payload's fields.
+    follow the language of the latest request (or the run's language override). A
+    ``choose_site`` question shows the menu; the first ``await_authorization`` question of a
+    code shows the challenge with the payload's fields.
     """
     name = "templates_verbatim"
     out: list[Violation] = []
@@ -383,22 +413,28 @@ def templates_verbatim(t: Trajectory) -> list[Violation]:
                 and suffix != language
             ):
                 out.append(_v(name, f"{where}: {template_name} shown to a {language} request"))
+    codes_shown: set[str] = set()
     for index, entry in enumerate(t.entries):
         interrupt = entry["interrupt"]
         if interrupt is not None:
-            out.extend(_check_interrupt_text(index, interrupt))
+            out.extend(_check_interrupt_text(index, interrupt, codes_shown))
     return _unique(out)
 
 
-def _check_interrupt_text(index: int, interrupt: InterruptRecord) -> list[Violation]:
+def _check_interrupt_text(
+    index: int, interrupt: InterruptRecord, codes_shown: set[str]
+) -> list[Violation]:
+    """The menu question shows the menu; a code's first question shows the challenge."""
     name = "templates_verbatim"
     payload = interrupt["payload"]
     message = str(payload.get("message", ""))
     where = f"interrupt of entry {index} ({interrupt['type']})"
     if interrupt["type"] == "choose_site" and site_menu() not in message:
         return [_v(name, f"{where} does not show the verbatim site menu")]
-    if interrupt["type"] != "await_authorization" or not payload.get("userCode"):
+    code = payload.get("userCode")
+    if interrupt["type"] != "await_authorization" or not code or str(code) in codes_shown:
         return []
+    codes_shown.add(str(code))
     for template_name in ("login_challenge.zh", "login_challenge.en"):
         match = template_pattern(template_name).search(message)
         if match is None:

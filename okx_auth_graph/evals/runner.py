@@ -355,11 +355,11 @@ def check_cli_calls(expected: CliCalls, calls: Sequence[OkxCall]) -> list[str]:
                 f"all calls: {[_argv_text(a) for a in got]}"
             )
     position = 0
-    for wanted in expected.include:
-        target = tuple(wanted)
-        while position < len(actual) and actual[position] != target:
+    ordered = canonical_calls(actual)
+    for target in canonical_calls(expected.include):
+        while position < len(ordered) and ordered[position] != target:
             position += 1
-        if position == len(actual):
+        if position == len(ordered):
             problems.append(
                 f"include: {_argv_text(target)} not found (in order); "
                 f"all calls: {[_argv_text(a) for a in actual]}"
@@ -581,6 +581,7 @@ async def drive(
     trajectory.final_state = dict(driver.turn.values)
     trajectory.final_state["messages"] = [dict(m) for m in driver.turn.messages]
     trajectory.secrets = list(world.secrets)
+    trajectory.language = scenario.context.language
     try:
         trajectory.snapshots = await session.history()
     except Exception as exc:

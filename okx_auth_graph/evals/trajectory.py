@@ -100,6 +100,7 @@ class Trajectory:
         secrets: The config's api_key / secret_key / passphrase values (canaries).
         snapshots: Other JSON the run produced (checkpoint history, logs) for the canary check.
         log: Log lines emitted while the graph ran.
+        language: The run's language override (``None``: the user's language decides).
     """
 
     calls: list[OkxCall] = field(default_factory=list)
@@ -109,6 +110,7 @@ class Trajectory:
     secrets: list[str] = field(default_factory=list)
     snapshots: list[Any] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    language: str | None = None
 
     @property
     def interrupts(self) -> list[InterruptRecord]:

@@ -390,3 +390,57 @@ def test_trajectory_round_trips() -> None:
     t = happy_login().t
     assert Trajectory.from_dict(t.to_dict()) == t
     assert names(Trajectory.from_dict(t.to_dict())) == set()
+
+
+def test_no_login_with_api_key_judges_what_the_graph_saw() -> None:
+    stale = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("2", calls=[login("eea"), CONFIG], world_before=world(api_key_profiles=["demo"]))
+        .t
+    )
+    assert INVARIANTS["no_login_with_api_key"](stale) == []
+    removed = (
+        Builder()
+        .input("balance", interrupt=waiting(), world_before=world(api_key_profiles=["demo"]))
+        .resume("done", calls=[CONFIG], interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=challenge())
+        .t
+    )
+    assert INVARIANTS["no_login_with_api_key"](removed) == []
+
+
+def test_no_login_while_pending_after_code_lapsed_unseen() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=waiting(), world_before=world("pending"))
+        .resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world())
+        .t
+    )
+    assert len(INVARIANTS["no_login_while_pending"](t)) == 1
+
+
+def test_templates_language_override() -> None:
+    t = copy.deepcopy(happy_login(language="en").t)
+    t.language = "zh"
+    assert "shown to a zh request" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+
+
+def test_templates_challenge_required_only_on_first_wait_of_a_code() -> None:
+    again = challenge()
+    again["payload"]["message"] = "Not done yet, tell me when you are done."
+    t = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=challenge())
+        .resume("what?", interrupt=again)
+        .t
+    )
+    assert INVARIANTS["templates_verbatim"](t) == []
+    first_without = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=again)
+        .t
+    )
+    assert "no verbatim challenge" in INVARIANTS["templates_verbatim"](first_without)[0]["detail"]
