@@ -1,0 +1,115 @@
+"""Canary secrets through the eval runner: the public scenario suite, its report, zero hits.
+
+The whole suite (``evals/scenarios``) is copied; every scenario world without a config gets an
+OAuth-style profile whose api_key is empty and whose secret_key / passphrase are canaries (the
+API-key scenarios already carry canary keys), and ``OKX_API_KEY`` / ``OKX_SECRET_KEY`` /
+``OKX_PASSPHRASE`` canaries are set. ``okx-auth-graph eval`` runs the copy in-process and writes
+its JSON and markdown report, which are then scanned for every secret of every world.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from okx_auth_graph.evals.scenario import config_secrets
+
+SUITE = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
+
+
+def _without_secret_lists(value: Any) -> Any:
+    """The report minus the runner's own ``secrets`` lists (what the invariants check against)."""
+    if isinstance(value, dict):
+        return {k: _without_secret_lists(v) for k, v in value.items() if k != "secrets"}
+    if isinstance(value, list):
+        return [_without_secret_lists(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def eval_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("eval-canaries")
+    suite = root / "scenarios"
+    suite.mkdir()
+    oauth_secret, oauth_passphrase = f"sk-{secrets.token_hex(12)}", f"pp-{secrets.token_hex(12)}"
+    env_canaries = {
+        "OKX_API_KEY": f"envak-{secrets.token_hex(12)}",
+        "OKX_SECRET_KEY": f"envsk-{secrets.token_hex(12)}",
+        "OKX_PASSPHRASE": f"envpp-{secrets.token_hex(12)}",
+    }
+    canaries = {oauth_secret, oauth_passphrase, *env_canaries.values()}
+    count = 0
+    for source in sorted(SUITE.glob("*.yaml")):
+        scenario = yaml.safe_load(source.read_text(encoding="utf-8"))
+        okx = scenario.setdefault("okx", {})
+        if okx.get("config") is None:
+            okx["config"] = {
+                "profiles": {
+                    "oauth": {
+                        "api_key": "",
+                        "secret_key": oauth_secret,
+                        "passphrase": oauth_passphrase,
+                    }
+                }
+            }
+        canaries |= set(config_secrets(okx["config"]))
+        for step in scenario.get("steps", []):
+            world = step.get("world") if isinstance(step, dict) else None
+            if isinstance(world, dict) and world.get("config") is not None:
+                canaries |= set(config_secrets(world["config"]))
+        (suite / source.name).write_text(yaml.safe_dump(scenario, allow_unicode=True))
+        count += 1
+    report = root / "report" / "evals.json"
+    home = root / "home"
+    home.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "okx_auth_graph.evals", str(suite), "--report", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **env_canaries, "HOME": str(home)},
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    return {
+        "count": count,
+        "canaries": sorted(c for c in canaries if len(c) >= 6),
+        "json": report.read_text(encoding="utf-8"),
+        "markdown": report.with_suffix(".md").read_text(encoding="utf-8"),
+        "printed": result.stdout + result.stderr,
+    }
+
+
+def _hits(text: str, canaries: list[str]) -> list[str]:
+    return [c for c in canaries if c in text]
+
+
+def test_the_suite_ran_with_canaries(eval_run: dict[str, Any]) -> None:
+    assert eval_run["count"] > 100
+    assert len(eval_run["canaries"]) >= 10
+    assert eval_run["json"].count('"id"') >= eval_run["count"]
+
+
+def test_no_canary_in_what_the_report_records_of_the_graph(eval_run: dict[str, Any]) -> None:
+    report = _without_secret_lists(json.loads(eval_run["json"]))
+    assert _hits(json.dumps(report, ensure_ascii=False), eval_run["canaries"]) == []
+    assert _hits(eval_run["markdown"], eval_run["canaries"]) == []
+    assert _hits(eval_run["printed"], eval_run["canaries"]) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: the eval report serialises each trajectory's `secrets` list (the canaries "
+    "the invariants check against) verbatim",
+)
+def test_no_canary_anywhere_in_the_eval_report(eval_run: dict[str, Any]) -> None:
+    assert _hits(eval_run["json"], eval_run["canaries"]) == []
