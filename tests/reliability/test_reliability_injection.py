@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 from reliability_driver import INTERRUPT_TYPES, REACH, Chat, argv_allowed, interrupt_of, reach
 
 from okx_auth_graph import Context, build_graph
@@ -160,3 +161,30 @@ def test_shell_syntax_in_replies_is_never_executed(tmp_path: Path):
     assert not marker.exists()
     assert argvs[2:] == [["auth", "login", "--manual", "--site", "eea"]]
     assert all(argv_allowed(a) for a in argvs)
+
+
+@pytest.mark.parametrize("value", [1, 2.5, True, {"a": 1}, ["1"], {"reply": "$(id)"}])
+@pytest.mark.parametrize("question", sorted(REACH))
+async def test_non_text_resume_values(tmp_path: Path, question: str, value: object):
+    """A client (Studio, the SDK) may resume with any JSON value: never a crash, never new argv."""
+    world, _ = REACH[question]
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world(**world)
+    chat = Chat(emulator)
+    await reach(chat, question)
+    result = await chat.graph.ainvoke(Command(resume=value), chat.config, context=chat.context)
+    _check_run(chat, result)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnboundLocalError,
+    reason="langgraph 1.2.24 bug: Command(resume=None) raises UnboundLocalError in pregel/_loop.py",
+)
+async def test_resume_with_none(tmp_path: Path):
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    chat = Chat(emulator)
+    await reach(chat, "choose_site")
+    result = await chat.graph.ainvoke(Command(resume=None), chat.config, context=chat.context)
+    _check_run(chat, result)
