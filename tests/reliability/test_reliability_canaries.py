@@ -6,7 +6,8 @@ profile whose api_key is empty and in ``OKX_API_KEY`` / ``OKX_SECRET_KEY`` / ``O
 (process environment, the adapter's env and the run's context). Each conversation is checkpointed
 to a SQLite file; afterwards the raw bytes of the database (and its WAL), every checkpoint read
 back, every interrupt payload, every returned state and message, and all log records captured
-at DEBUG from the root logger are scanned for every 10-character window of every canary.
+at DEBUG from the root logger, and every run's inputs and outputs as a tracer's callback handler
+receives them are scanned for every 10-character window of every canary.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 import tomli_w
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
@@ -87,6 +89,25 @@ class Canaries:
 Step = Callable[["Conversation"], Awaitable[Any]]
 
 
+class TraceRecorder(BaseCallbackHandler):
+    """Records what a tracer (LangSmith and the like) would receive: every run's inputs/outputs."""
+
+    def __init__(self) -> None:
+        self.records: list[str] = []
+
+    def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+        self.records.append(f"start {kwargs.get('name')} {inputs!r} {kwargs.get('metadata')!r}")
+
+    def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+        self.records.append(f"end {outputs!r}")
+
+    def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.records.append(f"error {error!r}")
+
+    def on_custom_event(self, name: str, data: Any, **kwargs: Any) -> None:
+        self.records.append(f"event {name} {data!r}")
+
+
 class Conversation:
     """One scenario: a world, a SQLite-checkpointed graph and everything the graph emitted."""
 
@@ -96,7 +117,11 @@ class Conversation:
         cli = OkxCli(runner=emulator, env=canaries.env)
         self.graph = build_graph(cli=cli, checkpointer=saver)
         self.context = Context(okx_env=dict(canaries.env))
-        self.config = {"configurable": {"thread_id": str(uuid.uuid4())}}
+        self.traces = TraceRecorder()
+        self.config = {
+            "configurable": {"thread_id": str(uuid.uuid4())},
+            "callbacks": [self.traces],
+        }
         self.outputs: list[Any] = []
 
     async def start(self, text: str, **extra: Any) -> Any:
@@ -277,7 +302,9 @@ async def _run_scenario(
             f"{r.name} {r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records
         ),
         "printed": "".join(capsys.readouterr()),
+        "traces": "\n".join(chat.traces.records),
     }
+    assert len(chat.traces.records) > 10
     return {place: canaries.hits(text) for place, text in places.items()}
 
 
