@@ -179,7 +179,8 @@ async def test_non_text_resume_values(tmp_path: Path, question: str, value: obje
 @pytest.mark.xfail(
     strict=True,
     raises=UnboundLocalError,
-    reason="langgraph 1.2.24 bug: Command(resume=None) raises UnboundLocalError in pregel/_loop.py",
+    reason="langgraph 1.2.24 bug (langchain-ai/langgraph#7034): Command(resume=None) raises "
+    "UnboundLocalError in pregel/_loop.py",
 )
 async def test_resume_with_none(tmp_path: Path):
     emulator = OkxEmulator(tmp_path / "world")
