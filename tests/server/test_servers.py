@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from okx_auth_graph.testing import servers
 from okx_auth_graph.testing.servers import (
     PostgresUnavailableError,
     ServerStartError,
+    announced_api_url,
     find_postgres_bin_dir,
     free_port,
     link_project,
@@ -102,3 +105,31 @@ def test_missing_postgres_binaries_are_reported(
     assert find_postgres_bin_dir() is None
     with pytest.raises(PostgresUnavailableError, match="apt-get install postgresql"):
         postgres_server().__enter__()
+
+
+def test_the_port_langgraph_dev_announces_is_the_one_used(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    assert announced_api_url(log) is None
+    log.write_text(
+        "WARNING:langgraph_api.cli:Port 44611 is already in use, using port 38157 instead.\n"
+        "- \N{ROCKET} API: \x1b[36mhttp://127.0.0.1:38157\x1b[0m\n",
+        encoding="utf-8",
+    )
+    assert announced_api_url(log) == "http://127.0.0.1:38157"
+
+
+@pytest.mark.server
+def test_postgres_moves_on_when_its_port_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    if find_postgres_bin_dir() is None and not os.environ.get("CI"):
+        pytest.skip("no PostgreSQL server binaries (under CI this fails instead)")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        offers = iter([taken])
+        monkeypatch.setattr(
+            servers, "free_port", lambda host="127.0.0.1": next(offers, 0) or free_port()
+        )
+        with postgres_server() as server:
+            assert server.port != taken
+            assert f":{server.port}/" in server.dsn
