@@ -412,10 +412,17 @@ def _as_postgres_user() -> tuple[list[str], pwd.struct_passwd | None]:
     return [runuser, "-u", "postgres", "--"], user
 
 
-def _run(argv: Sequence[str], *, timeout: float, what: str, log_path: Path | None = None) -> str:
+def _run(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    what: str,
+    log_path: Path | None = None,
+    cwd: Path | None = None,
+) -> str:
     try:
         done = subprocess.run(
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False
+            list(argv), capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd
         )
     except subprocess.TimeoutExpired as exc:
         raise ServerStartError(f"{what} timed out after {timeout:.0f}s") from exc
@@ -476,6 +483,7 @@ def postgres_server(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer
             ],
             timeout=120,
             what="initdb",
+            cwd=root,
         )
         settings = {
             "listen_addresses": f"'{LOOPBACK}'",
@@ -508,6 +516,7 @@ def postgres_server(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer
                     ],
                     timeout=startup_timeout + 10,
                     what="pg_ctl start",
+                    cwd=root,
                     log_path=log_path,
                 )
             except ServerStartError as exc:
@@ -545,6 +554,7 @@ def postgres_server(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer
                     ],
                     timeout=60,
                     what="pg_ctl stop",
+                    cwd=root,
                 )
             except ServerStartError:
                 _kill_postmaster(data_dir)
