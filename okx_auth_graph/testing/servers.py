@@ -7,11 +7,13 @@ it answers, and stop it (and everything it started) on exit:
   ``langgraph.json`` with the emulator as ``okx`` on ``PATH`` (``okx-emulator shim``), its world in
   a private ``OKX_EMULATOR_STATE``, a private ``HOME``, and tracing and analytics off. The
   server runs in a private working directory that links to the project's files, so its own
-  state (``.langgraph_api/``) never lands in the project tree.
+  state (``.langgraph_api/``) never lands in the project tree. ``langgraph dev`` moves to another
+  port by itself when the chosen one was taken meanwhile, so the URL is the one it announces.
 * :func:`postgres_server` runs ``initdb`` + ``pg_ctl`` from the machine's PostgreSQL binaries
   (Debian's ``/usr/lib/postgresql/<version>/bin``, else ``initdb`` on ``PATH``) with a data
   directory in a temporary folder. ``initdb`` refuses to run as root, so under root both run as
-  the ``postgres`` user through ``runuser``. Authentication is ``trust`` on 127.0.0.1 only.
+  the ``postgres`` user through ``runuser``. Authentication is ``trust`` on 127.0.0.1 only; a
+  port taken between choosing and binding is retried on another.
 
 Neither ever touches the network beyond the loopback interface.
 """
