@@ -1,0 +1,78 @@
+"""The okx emulator as an executable: ``python -m okx_auth_graph.testing.okx ARGS``.
+
+``okx-emulator shim DIR`` writes ``DIR/okx``, a two-line script that runs this module, so
+``PATH=DIR:$PATH okx auth status --json`` talks to the emulator (an emulator of the okx CLI
+contract, see :mod:`okx_auth_graph.testing.commands`). The world is the directory named by
+``OKX_EMULATOR_STATE`` (default ``$HOME/.okx/emulator``); a world created here has ``$HOME``
+as its user's home. Output is streamed as it is produced; stdin is read line by line (the
+``config init`` wizard, the ``auth remove`` confirmation on a terminal).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from filelock import Timeout
+
+from okx_auth_graph.testing.commands import Output
+from okx_auth_graph.testing.emulator import OkxEmulator
+from okx_auth_graph.testing.world import state_dir_from_env
+
+
+class StreamOutput(Output):
+    """Output that also goes straight to this process's stdout and stderr."""
+
+    def write_out(self, data: bytes) -> None:
+        """Write bytes to stdout and flush."""
+        super().write_out(data)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+    def write_err(self, data: bytes) -> None:
+        """Write bytes to stderr and flush."""
+        super().write_err(data)
+        sys.stderr.buffer.write(data)
+        sys.stderr.buffer.flush()
+
+
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+async def _read_line() -> str | None:
+    if sys.stdin is None:
+        return None
+    try:
+        line = await asyncio.to_thread(sys.stdin.readline)
+    except (ValueError, OSError, UnicodeDecodeError):
+        return None
+    return line.rstrip("\r\n") if line else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one emulated ``okx`` command and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    env = dict(os.environ)
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    tty = _stdin_is_tty()
+    emulator = OkxEmulator(state_dir_from_env(env), home=home, env=env, is_tty=tty)
+    try:
+        return asyncio.run(
+            emulator.execute(args, read_line=_read_line, output=StreamOutput(), is_tty=tty)
+        )
+    except KeyboardInterrupt:
+        return 130
+    except Timeout:
+        print(f"okx emulator: the world at {emulator.state_dir} stays locked", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
