@@ -1,0 +1,421 @@
+"""``okx-auth-graph chat``: a terminal conversation with the auth graph.
+
+The graph's questions are shown with ``rich`` (the site menu in a panel, the verification URL and
+code in a highlighted panel, each okx call behind a spinner); the conversation is kept in SQLite
+(``--db``) so ``--thread ID`` resumes it later, even in the middle of a login.
+
+By default the real ``okx`` on ``PATH`` runs (``--okx PATH`` picks another); a CLI too old for
+``okx auth`` or none at all gets the graph's install/update message. ``--demo`` runs the bundled
+emulator in a throw-away world instead: type ``/approve`` or ``/deny`` at the prompt to play the
+browser, or from another terminal run ``OKX_EMULATOR_STATE=<world> okx-emulator world approve``
+(the world's folder is printed at start). When stdin is not a terminal (CI, a pipe), ``--demo``
+plays a short scripted conversation and exits 0 on a successful login; without ``--demo`` the
+lines of stdin are the user's messages.
+
+When the user asks to set up an API key, chat offers to hand the terminal to ``okx config init``
+and re-runs the pre-flight afterwards. Commands at the prompt: ``/approve``, ``/deny`` (demo),
+``/help``, ``/quit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from okx_auth_graph import build_graph
+from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.context import Context
+from okx_auth_graph.process import OkxRunner, RawResult
+
+if TYPE_CHECKING:
+    from okx_auth_graph.testing import OkxEmulator
+
+PROMPT = "you> "
+HELP = (
+    "Type your request (e.g. 'check my balance', 'log me in', '登录'). Commands: "
+    "/approve and /deny (demo: play the browser), /help, /quit."
+)
+DEMO_SCRIPT: tuple[str, ...] = ("Check my balance", "2", "/approve", "done")
+CONFIG_INIT_TIMEOUT = 900.0
+STATUS_REQUEST = {"en": "check my login status", "zh": "检查登录状态"}
+
+
+class ObservedRunner:
+    """A runner that reports each okx call (for the spinner) before running it.
+
+    Args:
+        inner: The runner that really runs okx.
+        on_call: Called with the okx argv before each call.
+    """
+
+    def __init__(self, inner: OkxRunner, on_call: Callable[[Sequence[str]], None]) -> None:
+        self.inner = inner
+        self.on_call = on_call
+
+    async def __call__(
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> RawResult:
+        """Report ``argv``, then run it with the inner runner."""
+        self.on_call(argv)
+        return await self.inner(argv, timeout=timeout, stdin=stdin)
+
+
+@dataclass
+class ChatSession:
+    """One conversation thread: sends the user's lines to the graph and shows its replies.
+
+    Attributes:
+        graph: The compiled auth graph (with a checkpointer).
+        thread_id: The conversation's thread.
+        console: Where everything is shown.
+        okx_command: Returns the argv prefix that runs okx in the terminal (``okx config init``).
+        okx_env: The environment for that command.
+        emulator: The demo emulator (``/approve``, ``/deny``), if any.
+        interactive: Whether a person is at the terminal (offers the ``okx config init`` hand-off).
+    """
+
+    graph: Any
+    thread_id: str
+    console: Console
+    okx_command: Callable[[], list[str]]
+    okx_env: dict[str, str]
+    emulator: OkxEmulator | None = None
+    interactive: bool = True
+    scripted_demo: bool = False
+    shown_ids: set[str] = field(default_factory=set)
+    shown_questions: list[str] = field(default_factory=list)
+    status: Any = None
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The graph's run config for this thread."""
+        return {"configurable": {"thread_id": self.thread_id}}
+
+    def on_okx_call(self, argv: Sequence[str]) -> None:
+        """Show the okx call in progress (spinner text, and a dim line in the transcript)."""
+        command = "okx " + " ".join(argv)
+        if self.status is not None:
+            self.status.update(f"Running {command} …")
+        self.console.print(Text(f"  · {command}", style="dim"))
+
+    async def pending_question(self) -> dict[str, Any] | None:
+        """The payload of the interrupt waiting for the user's reply, if any."""
+        snapshot = await self.graph.aget_state(self.config)
+        for interrupt in snapshot.interrupts:
+            if isinstance(interrupt.value, dict):
+                return interrupt.value
+            return {"type": "question", "message": str(interrupt.value)}
+        return None
+
+    async def resume_existing(self) -> None:
+        """On start: mark the thread's history as shown and repeat its pending question."""
+        snapshot = await self.graph.aget_state(self.config)
+        messages: list[BaseMessage] = snapshot.values.get("messages", []) if snapshot else []
+        self.shown_ids.update(str(m.id) for m in messages)
+        question = await self.pending_question()
+        if messages or question:
+            self.console.print(
+                Text(f"Resuming thread {self.thread_id} ({len(messages)} messages).", "dim")
+            )
+        if question is not None:
+            self.show_question(question)
+
+    async def send(self, text: str) -> dict[str, Any]:
+        """Send one user line: a reply to the pending question, or a new request.
+
+        Returns:
+            The thread's state values after the run.
+        """
+        question = await self.pending_question()
+        graph_input: Any = (
+            Command(resume=text) if question is not None else {"messages": [HumanMessage(text)]}
+        )
+        if question is None:
+            self.shown_ids.add(str(graph_input["messages"][0].id))
+        try:
+            with self.spinner():
+                await self.graph.ainvoke(
+                    graph_input, self.config, context=Context(), durability="sync"
+                )
+        except Exception as exc:  # the conversation must survive any failure
+            self.console.print(
+                Panel(Text(f"{type(exc).__name__}: {exc}"), title="error", border_style="red")
+            )
+            return {}
+        snapshot = await self.graph.aget_state(self.config)
+        self.show_new_messages(snapshot.values.get("messages", []))
+        question = await self.pending_question()
+        if question is not None:
+            self.show_question(question)
+        return dict(snapshot.values)
+
+    @contextlib.contextmanager
+    def spinner(self) -> Iterator[None]:
+        """A spinner while the graph (and okx) runs."""
+        with self.console.status("Thinking …", spinner="dots") as status:
+            self.status = status
+            try:
+                yield
+            finally:
+                self.status = None
+
+    def show_new_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Show each assistant message not shown yet (a question shown already is skipped)."""
+        for message in messages:
+            if str(message.id) in self.shown_ids:
+                continue
+            self.shown_ids.add(str(message.id))
+            if not isinstance(message, AIMessage):
+                continue
+            text = message.text if isinstance(message.text, str) else str(message.content)
+            if text in self.shown_questions:
+                self.shown_questions.remove(text)
+                continue
+            self.show_reply(text)
+
+    def show_reply(self, text: str) -> None:
+        """Show one assistant reply; a login success stands out."""
+        if text.startswith(("Login successful.", "登录成功。")):
+            self.console.print(Panel(Text(text), title="okx", border_style="green"))
+        else:
+            self.console.print(Text("okx-auth> ", style="bold cyan"), Text(text))
+
+    def show_question(self, question: dict[str, Any]) -> None:
+        """Show an interrupt's question: the menu and the verification code in panels."""
+        text = str(question.get("message", ""))
+        if text in self.shown_questions:
+            return
+        self.shown_questions.append(text)
+        kind = question.get("type")
+        if kind == "await_authorization" and question.get("userCode"):
+            body = Text(text)
+            body.highlight_words([str(question["userCode"])], style="bold black on yellow")
+            body.highlight_words([str(question.get("verificationUri", ""))], style="bold underline")
+            self.console.print(
+                Panel(body, title="Authorize in your browser", border_style="yellow")
+            )
+        elif kind == "choose_site":
+            self.console.print(Panel(Text(text), title="Choose a site", border_style="cyan"))
+        else:
+            self.console.print(
+                Panel(Text(text), title=str(kind or "question"), border_style="blue")
+            )
+
+    def play_browser(self, approve: bool) -> None:
+        """Demo: approve or deny the pending login in the emulated browser."""
+        if self.emulator is None:
+            self.console.print(
+                "/approve and /deny work in --demo only (the real OKX site decides)."
+            )
+            return
+        try:
+            self.emulator.approve() if approve else self.emulator.deny()
+        except Exception as exc:  # e.g. no login pending
+            self.console.print(Text(f"(emulator) {exc}", "red"))
+            return
+        verb = "approved" if approve else "denied"
+        self.console.print(Text(f"(emulator) the login was {verb} in the browser.", "magenta"))
+
+    async def maybe_config_init(self, values: dict[str, Any]) -> None:
+        """After an API-key set-up answer, offer ``okx config init`` and re-run the pre-flight."""
+        if not (
+            self.interactive
+            and values.get("intent") == "api_key_setup"
+            and values.get("outcome") == "needs_user_action"
+        ):
+            return
+        answer = self.console.input("Run `okx config init` here now? [y/N] ").strip().lower()
+        if answer not in {"y", "yes", "是", "好"}:
+            return
+        try:
+            wizard = await asyncio.create_subprocess_exec(
+                *self.okx_command(), "config", "init", env=self.okx_env
+            )
+            try:
+                await asyncio.wait_for(wizard.wait(), CONFIG_INIT_TIMEOUT)
+            except TimeoutError:
+                wizard.kill()
+                raise
+        except (OSError, subprocess.SubprocessError, TimeoutError) as exc:
+            self.console.print(Text(f"okx config init did not run: {exc}", "red"))
+            return
+        language = str(values.get("language") or "en")
+        await self.send(STATUS_REQUEST.get(language, STATUS_REQUEST["en"]))
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse the ``chat`` options."""
+    parser = argparse.ArgumentParser(
+        prog="okx-auth-graph chat", description="Talk to the OKX auth graph in the terminal."
+    )
+    parser.add_argument("--demo", action="store_true", help="use the bundled okx emulator")
+    parser.add_argument("--db", type=Path, help="SQLite file for the conversation")
+    parser.add_argument("--thread", help="thread id to resume (default: a new thread)")
+    parser.add_argument("--okx", help="the okx executable (default: okx on PATH / $OKX_EXECUTABLE)")
+    parser.add_argument("--world", type=Path, help="--demo: keep the emulator's world here")
+    return parser.parse_args(list(argv))
+
+
+def default_db() -> Path:
+    """``$XDG_STATE_HOME/okx-auth-graph/chat.sqlite`` (``~/.local/state`` by default)."""
+    state_home = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state_home) / "okx-auth-graph" / "chat.sqlite"
+
+
+def demo_world(world: Path) -> OkxEmulator:
+    """The emulator for ``--demo``: a fresh world (not logged in) unless ``world`` has one."""
+    from okx_auth_graph.testing import OkxEmulator
+
+    world.mkdir(parents=True, exist_ok=True)
+    emulator = OkxEmulator(world)
+    if not any(world.iterdir()):
+        emulator.init_world()
+    return emulator
+
+
+def emulator_shim(world: Path) -> Callable[[], list[str]]:
+    """A factory of the argv that runs the emulator as ``okx`` (its shim, written on first use)."""
+
+    def command() -> list[str]:
+        shim_dir = world / "bin"
+        if not (shim_dir / "okx").exists():
+            subprocess.run(
+                [sys.executable, "-m", "okx_auth_graph.testing", "shim", str(shim_dir)],
+                check=True,
+                timeout=60,
+                capture_output=True,
+            )
+        return [str(shim_dir / "okx")]
+
+    return command
+
+
+async def converse(session: ChatSession, lines: Iterator[str] | None) -> int:
+    """The conversation loop: read lines (from ``lines`` or the terminal) until EOF or /quit."""
+    await session.resume_existing()
+    values: dict[str, Any] = {}
+    while True:
+        if lines is None:
+            try:
+                text = session.console.input(PROMPT)
+            except EOFError:
+                session.console.print()
+                break
+        else:
+            scripted = next(lines, None)
+            if scripted is None:
+                break
+            text = scripted
+            session.console.print(Text(PROMPT + text, "bold"))
+        text = text.strip()
+        if not text:
+            continue
+        if text in {"/quit", "/exit", "/q"}:
+            break
+        if text in {"/approve", "/deny"}:
+            session.play_browser(text == "/approve")
+            continue
+        if text == "/help":
+            session.console.print(HELP)
+            continue
+        values = await session.send(text)
+        await session.maybe_config_init(values)
+    session.console.print(
+        Text(f"Thread {session.thread_id}: resume with --thread {session.thread_id}", "dim")
+    )
+    if session.scripted_demo:
+        return 0 if values.get("outcome") == "logged_in" else 1
+    return 0
+
+
+async def run_chat(args: argparse.Namespace, console: Console) -> int:
+    """Set up okx (real or emulated), the SQLite checkpointer and the graph; then converse."""
+    interactive = sys.stdin.isatty()
+    thread_id = args.thread or uuid.uuid4().hex[:12]
+    with contextlib.ExitStack() as stack:
+        emulator: OkxEmulator | None = None
+        if args.demo:
+            world = args.world or Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="okx-demo-"))
+            )
+            emulator = demo_world(world)
+            session_cli = OkxCli(runner=emulator)
+            okx_command = emulator_shim(world)
+            okx_env = {**os.environ, "OKX_EMULATOR_STATE": str(world)}
+            db = args.db or world / "chat.sqlite"
+            console.print(
+                Panel(
+                    Text(
+                        "okx is the bundled emulator (not your real account).\n"
+                        "Play the browser: type /approve or /deny here, or from another terminal:\n"
+                        f"  OKX_EMULATOR_STATE={world} okx-emulator world approve"
+                    ),
+                    title="demo",
+                    border_style="magenta",
+                )
+            )
+        else:
+            context = Context(okx_executable=args.okx) if args.okx else Context()
+            session_cli = OkxCli(
+                context.okx_executable,
+                home=context.okx_home,
+                env=context.okx_env,
+                timeout=context.timeout,
+                login_timeout=context.login_timeout,
+            )
+            executable = context.okx_executable
+            okx_command = lambda: [executable]  # noqa: E731
+            okx_env = {**os.environ, **context.okx_env}
+            if context.okx_home:
+                okx_env["HOME"] = context.okx_home
+            db = args.db or default_db()
+        db.parent.mkdir(parents=True, exist_ok=True)
+        async with AsyncSqliteSaver.from_conn_string(str(db)) as saver:
+            session = ChatSession(
+                graph=None,
+                thread_id=thread_id,
+                console=console,
+                okx_command=okx_command,
+                okx_env=okx_env,
+                emulator=emulator,
+                interactive=interactive,
+                scripted_demo=args.demo and not interactive,
+            )
+            session_cli.runner = ObservedRunner(session_cli.runner, session.on_okx_call)
+            session.graph = build_graph(cli=session_cli, checkpointer=saver)
+            console.print(Text(f"Thread {thread_id} · {db} · {HELP}", "dim"))
+            lines: Iterator[str] | None = None
+            if not interactive:
+                lines = (
+                    iter(DEMO_SCRIPT) if args.demo else (line.rstrip("\n") for line in sys.stdin)
+                )
+            return await converse(session, lines)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``okx-auth-graph chat``; returns the exit status."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    console = Console(highlight=False)
+    try:
+        return asyncio.run(run_chat(args, console))
+    except KeyboardInterrupt:
+        console.print()
+        return 130

@@ -1,0 +1,158 @@
+"""``okx-auth-graph chat`` used as a person would: a pseudo-terminal (pexpect) and a pipe."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
+MENU_LAST_LINE = "3. US (app.okx.com)"
+CODE = re.compile(r"Code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+SUCCESS = "Login successful."
+
+
+@pytest.fixture
+def env(home: Path) -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "COLUMNS": "100",
+        "LINES": "40",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
+    return pexpect.spawn(
+        CHAT[0], [*CHAT[1:], *args], env=env, encoding="utf-8", timeout=60, dimensions=(40, 100)
+    )
+
+
+def say(child: pexpect.spawn, text: str) -> None:
+    child.expect_exact("you> ")
+    child.sendline(text)
+
+
+def test_demo_login_typed_at_the_terminal(tmp_path: Path, env: dict[str, str]) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")], env)
+    try:
+        say(child, "Check my balance")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "2")
+        child.expect_exact("Site: eea")
+        child.expect(CODE)
+        say(child, "/approve")
+        child.expect_exact("approved in the browser")
+        say(child, "done")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: eea")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")
+
+
+def test_approve_from_a_second_terminal_and_resume_the_thread(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    args = ["--demo", "--world", str(world), "--db", str(tmp_path / "c.db"), "--thread", "t1"]
+    child = spawn(args, env)
+    try:
+        say(child, "log me in")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "1")
+        child.expect(CODE)
+        code = child.match.group(1)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    approve = subprocess.run(
+        ["okx-emulator", "world", "approve"],
+        env={**env, "OKX_EMULATOR_STATE": str(world)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert approve.returncode == 0, approve.stderr
+    child = spawn(args, env)
+    try:
+        child.expect_exact("Resuming thread t1")
+        child.expect_exact(code)
+        say(child, "done")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: global")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_demo_without_a_terminal_plays_the_script(tmp_path: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [*CHAT, "--demo"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.index("you> Check my balance") < out.index(MENU_LAST_LINE)
+    assert out.index(MENU_LAST_LINE) < out.index("you> 2")
+    assert CODE.search(out)
+    assert out.index("approved in the browser") < out.index("you> done") < out.index(SUCCESS)
+    assert "Traceback" not in out + result.stderr
+
+
+def test_missing_okx_gets_the_install_command(tmp_path: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [*CHAT, "--okx", str(tmp_path / "no-such-okx"), "--db", str(tmp_path / "c.db")],
+        env=env,
+        input="log me in\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "npm install -g @okx_ai/okx-trade-cli" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.real_cli
+def test_real_cli_too_old_for_auth_gets_the_update_command(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    real = os.environ.get("OKX_REAL_CLI")
+    if not real:
+        pytest.skip("OKX_REAL_CLI is not set (make test sets it)")
+    result = subprocess.run(
+        [*CHAT, "--okx", real, "--db", str(tmp_path / "c.db")],
+        env=env,
+        input="log me in\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "npm install -g @okx_ai/okx-trade-cli" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
