@@ -85,20 +85,28 @@ class ChatSession:
         graph: The compiled auth graph (with a checkpointer).
         thread_id: The conversation's thread.
         console: Where everything is shown.
-        okx_command: Returns the argv prefix that runs okx in the terminal (``okx config init``).
+        okx_command: The argv prefix that runs okx in the terminal (for ``okx config init``).
         okx_env: The environment for that command.
         emulator: The demo emulator (``/approve``, ``/deny``), if any.
         interactive: Whether a person is at the terminal (offers the ``okx config init`` hand-off).
+        scripted_demo: Whether this is the scripted demo (its exit status is the login's).
+        context: The graph's runtime context (e.g. ``interactive_login``).
+        keeps_thread: Whether the thread outlives this run (then a resume hint is shown).
+        shown_ids: Ids of the messages shown already.
+        shown_questions: Questions shown from an interrupt and not yet seen in the messages.
+        status: The spinner while the graph runs.
     """
 
     graph: Any
     thread_id: str
     console: Console
-    okx_command: Callable[[], list[str]]
+    okx_command: list[str]
     okx_env: dict[str, str]
     emulator: OkxEmulator | None = None
     interactive: bool = True
     scripted_demo: bool = False
+    context: Context = field(default_factory=Context)
+    keeps_thread: bool = True
     shown_ids: set[str] = field(default_factory=set)
     shown_questions: list[str] = field(default_factory=list)
     status: Any = None
@@ -152,7 +160,7 @@ class ChatSession:
         try:
             with self.spinner():
                 await self.graph.ainvoke(
-                    graph_input, self.config, context=Context(), durability="sync"
+                    graph_input, self.config, context=self.context, durability="sync"
                 )
         except Exception as exc:  # the conversation must survive any failure
             self.console.print(
@@ -164,6 +172,11 @@ class ChatSession:
         question = await self.pending_question()
         if question is not None:
             self.show_question(question)
+        elif snapshot.values.get("route"):
+            route = snapshot.values["route"]
+            self.console.print(
+                Text(f"→ hand-off to the {route} skill (not part of this chat)", "dim")
+            )
         return dict(snapshot.values)
 
     @contextlib.contextmanager
@@ -195,7 +208,7 @@ class ChatSession:
         if text.startswith(("Login successful.", "登录成功。")):
             self.console.print(Panel(Text(text), title="okx", border_style="green"))
         else:
-            self.console.print(Text("okx-auth> ", style="bold cyan"), Text(text))
+            self.console.print(Text.assemble(("okx-auth> ", "bold cyan"), text))
 
     def show_question(self, question: dict[str, Any]) -> None:
         """Show an interrupt's question: the menu and the verification code in panels."""
@@ -241,12 +254,12 @@ class ChatSession:
             and values.get("outcome") == "needs_user_action"
         ):
             return
-        answer = self.console.input("Run `okx config init` here now? [y/N] ").strip().lower()
+        answer = self.console.input(Text("Run `okx config init` here now? [y/N] ")).strip().lower()
         if answer not in {"y", "yes", "是", "好"}:
             return
         try:
             wizard = await asyncio.create_subprocess_exec(
-                *self.okx_command(), "config", "init", env=self.okx_env
+                *self.okx_command, "config", "init", env=self.okx_env
             )
             try:
                 await asyncio.wait_for(wizard.wait(), CONFIG_INIT_TIMEOUT)
@@ -257,7 +270,9 @@ class ChatSession:
             self.console.print(Text(f"okx config init did not run: {exc}", "red"))
             return
         language = str(values.get("language") or "en")
-        await self.send(STATUS_REQUEST.get(language, STATUS_REQUEST["en"]))
+        request = STATUS_REQUEST.get(language, STATUS_REQUEST["en"])
+        self.console.print(Text(f"{PROMPT}{request}  (sent for you: re-run the pre-flight)", "dim"))
+        await self.send(request)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -270,6 +285,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--thread", help="thread id to resume (default: a new thread)")
     parser.add_argument("--okx", help="the okx executable (default: okx on PATH / $OKX_EXECUTABLE)")
     parser.add_argument("--world", type=Path, help="--demo: keep the emulator's world here")
+    parser.add_argument(
+        "--interactive-login",
+        action="store_true",
+        help="run the blocking `okx auth login --site X` here instead of a device code",
+    )
     return parser.parse_args(list(argv))
 
 
@@ -288,23 +308,6 @@ def demo_world(world: Path) -> OkxEmulator:
     if not any(world.iterdir()):
         emulator.init_world()
     return emulator
-
-
-def emulator_shim(world: Path) -> Callable[[], list[str]]:
-    """A factory of the argv that runs the emulator as ``okx`` (its shim, written on first use)."""
-
-    def command() -> list[str]:
-        shim_dir = world / "bin"
-        if not (shim_dir / "okx").exists():
-            subprocess.run(
-                [sys.executable, "-m", "okx_auth_graph.testing", "shim", str(shim_dir)],
-                check=True,
-                timeout=60,
-                capture_output=True,
-            )
-        return [str(shim_dir / "okx")]
-
-    return command
 
 
 async def converse(session: ChatSession, lines: Iterator[str] | None) -> int:
@@ -337,9 +340,9 @@ async def converse(session: ChatSession, lines: Iterator[str] | None) -> int:
             continue
         values = await session.send(text)
         await session.maybe_config_init(values)
-    session.console.print(
-        Text(f"Thread {session.thread_id}: resume with --thread {session.thread_id}", "dim")
-    )
+    if session.keeps_thread:
+        hint = f"Thread {session.thread_id}: resume with --thread {session.thread_id}"
+        session.console.print(Text(hint, "dim"))
     if session.scripted_demo:
         return 0 if values.get("outcome") == "logged_in" else 1
     return 0
@@ -357,7 +360,7 @@ async def run_chat(args: argparse.Namespace, console: Console) -> int:
             )
             emulator = demo_world(world)
             session_cli = OkxCli(runner=emulator)
-            okx_command = emulator_shim(world)
+            okx_command = [sys.executable, "-m", "okx_auth_graph.testing.okx"]
             okx_env = {**os.environ, "OKX_EMULATOR_STATE": str(world)}
             db = args.db or world / "chat.sqlite"
             console.print(
@@ -380,8 +383,7 @@ async def run_chat(args: argparse.Namespace, console: Console) -> int:
                 timeout=context.timeout,
                 login_timeout=context.login_timeout,
             )
-            executable = context.okx_executable
-            okx_command = lambda: [executable]  # noqa: E731
+            okx_command = [context.okx_executable]
             okx_env = {**os.environ, **context.okx_env}
             if context.okx_home:
                 okx_env["HOME"] = context.okx_home
@@ -397,10 +399,12 @@ async def run_chat(args: argparse.Namespace, console: Console) -> int:
                 emulator=emulator,
                 interactive=interactive,
                 scripted_demo=args.demo and not interactive,
+                context=Context(interactive_login=args.interactive_login),
+                keeps_thread=not args.demo or args.world is not None or args.db is not None,
             )
             session_cli.runner = ObservedRunner(session_cli.runner, session.on_okx_call)
             session.graph = build_graph(cli=session_cli, checkpointer=saver)
-            console.print(Text(f"Thread {thread_id} · {db} · {HELP}", "dim"))
+            console.print(Text(f"Thread {thread_id} (kept in {db})\n{HELP}", "dim"))
             lines: Iterator[str] | None = None
             if not interactive:
                 lines = (

@@ -156,3 +156,38 @@ def test_real_cli_too_old_for_auth_gets_the_update_command(
     assert result.returncode == 0
     assert "npm install -g @okx_ai/okx-trade-cli" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_api_key_setup_hands_the_terminal_to_config_init(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    db = tmp_path / "c.db"
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(db)], env)
+    try:
+        say(child, "I want to set up an API key")
+        child.expect_exact("okx config init")
+        child.expect_exact("Run `okx config init` here now? [y/N] ")
+        child.sendline("y")
+        child.expect_exact("Site (1/2/3, default: 1): ")
+        child.sendline("2")
+        child.expect_exact("Use demo trading? (Y/n) ")
+        child.sendline("n")
+        child.expect_exact("Profile name (default: okx-prod): ")
+        child.sendline("")
+        for label, value in (
+            ("API Key: ", "AK-chat-secret-1111"),
+            ("Secret Key: ", "SK-chat-secret-2222"),
+            ("Passphrase: ", "PP-chat-secret-3333"),
+        ):
+            child.expect_exact(label)
+            child.sendline(value)
+        child.expect_exact("check my login status")
+        child.expect_exact("okx-prod")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    stored = db.read_bytes()
+    for secret in (b"AK-chat-secret-1111", b"SK-chat-secret-2222", b"PP-chat-secret-3333"):
+        assert secret not in stored
