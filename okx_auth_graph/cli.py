@@ -17,7 +17,7 @@ from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from okx_auth_graph.errors import OkxCliError, classify_message, mask_secrets
+from okx_auth_graph.errors import OkxCliError, classify_message, find_secrets, mask_secrets
 from okx_auth_graph.models import (
     AuthStatus,
     AuthStatusOutput,
@@ -108,7 +108,8 @@ class OkxCli:
         self._secrets: set[str] = {child_env[k] for k in SECRET_ENV_VARS if child_env.get(k)}
 
     def mask(self, text: str) -> str:
-        """Mask every secret this adapter has seen in ``text``."""
+        """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""
+        self._secrets.update(find_secrets(text))
         return mask_secrets(text, self._secrets)
 
     async def run_raw(
@@ -127,11 +128,17 @@ class OkxCli:
             raise OkxCliError(
                 "timeout", f"okx {' '.join(args)} did not finish within {limit:g} s", argv=args
             ) from None
-        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        except OSError as exc:
             raise OkxCliError(
                 "cli_not_found",
-                f"the okx CLI could not be started ({self.executable}): {exc.strerror or exc}",
+                self.mask(
+                    f"the okx CLI could not be started ({self.executable}): {exc.strerror or exc}"
+                ),
                 argv=args,
+            ) from None
+        except ValueError as exc:
+            raise OkxCliError(
+                "unknown", self.mask(f"okx could not be run with these arguments: {exc}"), argv=args
             ) from None
 
     def _text(self, raw: RawResult, stream: bytes) -> str:
@@ -152,9 +159,10 @@ class OkxCli:
         message = self.mask("\n".join(t for t in (err.strip(), out.strip()) if t)) or (
             f"okx {' '.join(raw.argv)} exited with code {raw.exit_code} and printed nothing"
         )
-        return OkxCliError(
-            classify_message(message), message, argv=raw.argv, exit_code=raw.exit_code
-        )
+        kind = classify_message(message)
+        if kind == "unknown" and raw.argv[:1] == ("auth",) and _UNKNOWN_SYNTAX.search(message):
+            kind = "cli_too_old"
+        return OkxCliError(kind, _clip(message), argv=raw.argv, exit_code=raw.exit_code)
 
     async def _checked(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
@@ -180,7 +188,12 @@ class OkxCli:
         kind = classify_message(self.mask(stderr + "\n" + text))
         detail = self.mask(text.strip())[:300] or "(empty output)"
         if kind != "unknown":
-            raise OkxCliError(kind, self.mask(stderr.strip() or text.strip()), argv=raw.argv)
+            raise OkxCliError(
+                kind,
+                _clip(self.mask(stderr.strip() or text.strip())),
+                argv=raw.argv,
+                exit_code=raw.exit_code,
+            )
         raise OkxCliError(
             "unparseable_output",
             f"okx {' '.join(raw.argv)} printed no JSON: {detail}",
@@ -206,18 +219,37 @@ class OkxCli:
         match = _VERSION_RE.search(text)
         if match is None:
             raise OkxCliError(
-                "unparseable_output", f"okx --version printed {text.strip()[:80]!r}", argv=raw.argv
+                "unparseable_output",
+                f"okx --version printed {text.strip()[:80]!r}",
+                argv=raw.argv,
+                exit_code=raw.exit_code,
             )
         return match.group(0)
+
+    async def require_auth_support(self) -> str:
+        """``okx --version``, failing unless this okx has the ``okx auth`` commands.
+
+        Returns:
+            The version number (1.3.1-beta.17 or later).
+
+        Raises:
+            OkxCliError: ``cli_too_old`` (with the npm update command) for older versions.
+        """
+        found = await self.version()
+        if not supports_auth(found):
+            raise OkxCliError(
+                "cli_too_old",
+                f"okx {found} has no okx auth commands (they need {MIN_AUTH_VERSION} or later)",
+                argv=["--version"],
+            )
+        return found
 
     async def config_show(self) -> ConfigSummary:
         """``okx config show --json`` as a redacted summary (no api_key, secret_key, passphrase)."""
         raw, text = await self._checked(["config", "show", "--json"])
-        config = self._model(raw, self._json(raw, text), ConfigShow)
-        for profile in config.profiles.values():
-            self._secrets.update(
-                s for s in (profile.api_key, profile.secret_key, profile.passphrase) if s
-            )
+        data = self._json(raw, text)
+        self._secrets.update(_secret_values(data))
+        config = self._model(raw, data, ConfigShow)
         return {
             "exists": bool(config.profiles),
             "default_profile": config.default_profile,
@@ -324,6 +356,35 @@ class OkxCli:
         except (json.JSONDecodeError, RecursionError):
             data = None
         return {"argv": list(raw.argv), "stdout": text, "json": data}
+
+
+_UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)
+_SECRET_KEYS = frozenset({"api_key", "secret_key", "passphrase"})
+_MAX_MESSAGE = 2000
+
+
+def _secret_values(data: Any, depth: int = 0) -> set[str]:
+    """Every string under an ``api_key`` / ``secret_key`` / ``passphrase`` key, at any depth."""
+    found: set[str] = set()
+    if depth > 8:
+        return found
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in _SECRET_KEYS and isinstance(value, str) and value:
+                found.add(value)
+            else:
+                found |= _secret_values(value, depth + 1)
+    elif isinstance(data, list):
+        for item in data:
+            found |= _secret_values(item, depth + 1)
+    return found
+
+
+def _clip(text: str) -> str:
+    """Keep a message readable: at most ``_MAX_MESSAGE`` characters."""
+    if len(text) <= _MAX_MESSAGE:
+        return text
+    return text[:_MAX_MESSAGE] + f"… ({len(text) - _MAX_MESSAGE} more characters)"
 
 
 def _check_site(site: str) -> None:

@@ -7,6 +7,7 @@ the original message with secrets masked, and the spec's recommended action.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, get_args
@@ -41,7 +42,9 @@ RECOMMENDED_ACTIONS: dict[str, str] = {
         "check the site in okx auth status --json; log in again with --site if needed"
     ),
     "network_error": "check the network connection, then retry",
-    "failed_to_spawn": "okx auth install",
+    "failed_to_spawn": (
+        "okx auth install, check it with okx auth install-status, then retry the command"
+    ),
     "install_failed": "check the network connection, then retry okx auth install",
     "invalid_api_key": ("replace the API key, or remove the API-key profile and switch to OAuth"),
     "timestamp_rejected": (
@@ -54,29 +57,52 @@ RECOMMENDED_ACTIONS: dict[str, str] = {
     "unknown": "read the error message above; retry or check the okx documentation",
 }
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in (
-        ("cli_too_old", r"Unknown command:\s*auth\b|Unknown auth command"),
-        ("failed_to_spawn", r"Failed to spawn okx-auth"),
-        ("install_failed", r"All CDN sources failed|Installation failed"),
-        ("session_expired", r"Session expired|Run `?okx auth login`? (?:first|again)"),
-        ("authorization_timed_out", r"Authori[sz]ation timed out"),
-        ("access_denied", r"Access denied"),
-        ("region_restriction", r"\b(?:51155|51734)\b|Region restriction"),
-        ("timestamp_rejected", r"\b50112\b|OK-ACCESS-TIMESTAMP|Timestamp request expired"),
-        (
-            "invalid_api_key",
-            r"\b(?:50111|50113)\b|HTTP 401\b|401 Unauthorized|Invalid Sign|Invalid API-KEY"
-            r"|Invalid OK-ACCESS-KEY|Invalid OK-ACCESS-SIGN|Invalid OK-ACCESS-PASSPHRASE",
-        ),
-        ("no_config", r"No config found"),
-        (
-            "network_error",
-            r"Network error|Failed to call OKX endpoint|ECONNREFUSED|ENOTFOUND|EAI_AGAIN"
-            r"|ETIMEDOUT|ECONNRESET|fetch failed|getaddrinfo",
-        ),
-    )
+
+def _code(*codes: str) -> str:
+    """A regex for OKX error codes standing alone (not part of a number like ``51155.2``)."""
+    return r"(?<![\d.])(?:" + "|".join(codes) + r")(?![\d.])"
+
+
+_KIND_PATTERNS: tuple[tuple[ErrorKind, str], ...] = (
+    (
+        "cli_too_old",
+        r"Unknown command:\s*auth\b|Unknown auth command|Unknown option '--manual'",
+    ),
+    ("failed_to_spawn", r"Failed to spawn okx-auth"),
+    ("install_failed", r"All CDN sources failed|Installation failed"),
+    (
+        "session_expired",
+        r"Session expired|Run `?okx auth login`? (?:first|again)|No credentials found"
+        r"|Private endpoint requires API credentials|\bNot logged in\b",
+    ),
+    ("authorization_timed_out", r"Authori[sz]ation timed out"),
+    ("access_denied", r"Access denied"),
+    (
+        "region_restriction",
+        _code("51155", "51734") + r"|Region restriction|Feature unavailable in your region"
+        r"|Feature not supported for your KYC country",
+    ),
+    (
+        "timestamp_rejected",
+        _code("50112") + r"|Invalid OK-ACCESS-TIMESTAMP|Timestamp request expired",
+    ),
+    (
+        "invalid_api_key",
+        _code("50111", "50113") + r"|HTTP 401\b|401 Unauthorized|Invalid Sign"
+        r"|Invalid API-?KEY|Invalid OK-ACCESS-(?:KEY|SIGN|PASSPHRASE)"
+        r"|Check API key, secret, passphrase and permissions"
+        r"|Partial API credentials detected",
+    ),
+    ("no_config", r"No config found"),
+    (
+        "network_error",
+        r"Network error|Failed to call OKX endpoint|OKX returned non-JSON response"
+        r"|check network connectivity|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT"
+        r"|ECONNRESET|fetch failed|getaddrinfo",
+    ),
+)
+_PATTERNS: tuple[tuple[ErrorKind, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KIND_PATTERNS
 )
 
 _MIN_SECRET_LENGTH = 4
@@ -94,8 +120,24 @@ def classify_message(text: str) -> ErrorKind:
     """
     for kind, pattern in _PATTERNS:
         if pattern.search(text):
-            return kind  # type: ignore[return-value]
+            return kind
     return "unknown"
+
+
+_SECRET_ASSIGNMENT = re.compile(
+    r"""\b(?:api_key|secret_key|passphrase)\b["']?\s*[:=]\s*"""
+    r"""(?:"((?:[^"\\\n]|\\.)*)|'([^'\n]*)|([^\s,}"']+))""",
+    re.IGNORECASE,
+)
+
+
+def find_secrets(text: str) -> set[str]:
+    """Values assigned to ``api_key`` / ``secret_key`` / ``passphrase`` in JSON or TOML text.
+
+    Works on truncated output too, so a secret is known (and masked) even when the JSON
+    around it does not parse.
+    """
+    return {value for m in _SECRET_ASSIGNMENT.finditer(text) for value in m.groups() if value}
 
 
 def mask_secrets(text: str, secrets: Iterable[str]) -> str:
@@ -106,12 +148,16 @@ def mask_secrets(text: str, secrets: Iterable[str]) -> str:
         secrets: The secret values to hide; short or empty ones are ignored.
 
     Returns:
-        The text with every secret masked, longest secrets first.
+        The text with every secret masked (also in its JSON-escaped form), longest first.
     """
-    for secret in sorted(
-        {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
-    ):
-        text = text.replace(secret, MASK)
+    forms: set[str] = set()
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET_LENGTH:
+            forms.add(secret)
+            forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+            forms.add(json.dumps(secret)[1:-1])
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
     return text
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import HumanMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -27,7 +27,7 @@ from okx_auth_graph.gate import gate_site, pre_login_gate_holds, site_menu
 from okx_auth_graph.login_lock import login_lock, login_lock_dir
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, success_message
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
-from okx_auth_graph.questions import ask_user
+from okx_auth_graph.questions import ask_next, ask_user
 from okx_auth_graph.replies import (
     classify_completion_signal,
     is_cancel,
@@ -45,6 +45,11 @@ YES_NO_OPTIONS = ["yes", "no"]
 RETRYABLE_LOGIN_ERRORS = frozenset(
     {"authorization_timed_out", "access_denied", "network_error", "timeout", "session_expired"}
 )
+
+
+def show_site_menu(after: str, **update: Any) -> Command[Any]:
+    """Show the verbatim site menu and ask; the answer goes on to node ``after``."""
+    return ask_next("ask_site", site_menu(), after_site_choice=after, **update)
 
 
 def cancelled(state: dict[str, Any], exchange: list[Any]) -> Command[Any]:
@@ -91,20 +96,20 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         """Ask for the site with the verbatim Chinese menu; anything but a site re-asks."""
         menu = site_menu()
         reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
-        exchange = [AIMessage(menu), HumanMessage(reply)]
+        human = HumanMessage(reply)
         if is_cancel(reply):
-            return cancelled(state, exchange)
+            return cancelled(state, [human])
         site = parse_site_choice(reply)
         if site is None:
-            return Command(goto="ask_site", update={"messages": exchange})
+            return ask_next("ask_site", menu, before=[human])
         goto = state.get("after_site_choice") or "pre_login_gate"
-        return Command(goto=goto, update={"messages": exchange, "site": site})
+        return Command(goto=goto, update={"messages": [human], "site": site})
 
     def pre_login_gate(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
         site = gate_site(state.get("messages", []))
         if site is None:
-            return Command(goto="ask_site", update={"after_site_choice": "pre_login_gate"})
+            return show_site_menu("pre_login_gate")
         interactive = services.interactive_login(runtime)
         goto = "announce_interactive_login" if interactive else "login_manual"
         return Command(goto=goto, update={"login_site": site, "site": site})
@@ -131,13 +136,11 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         if result.get("status") == "skipped":
             return Command(goto="reread_config", update={"login_site": None})
         challenge = dict(result)
-        return Command(
-            goto="await_authorization",
-            update={
-                "login_site": None,
-                "challenge": challenge,
-                "wait_message": challenge_message(state, site, challenge),
-            },
+        return ask_next(
+            "await_authorization",
+            challenge_message(state, site, challenge),
+            login_site=None,
+            challenge=challenge,
         )
 
     def announce_interactive_login(state: dict[str, Any]) -> Command[Any]:
@@ -169,23 +172,21 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
     async def await_authorization(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """Wait for the user's completion signal; never poll, never run okx here."""
-        message = state.get("wait_message") or say(state, "await_not_a_signal").text
+        message = state.get("question") or say(state, "await_not_a_signal").text
         challenge = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
-        exchange = [AIMessage(message), HumanMessage(reply)]
+        human = HumanMessage(reply)
         if is_cancel(reply):
-            return cancelled(state, exchange)
+            return cancelled(state, [human])
         verdict = classify_completion_signal(reply)
         if verdict == "unclear":
             model = services.chat_model(runtime)
             if model is not None and await _model_says_done(model, reply):
                 verdict = "signal"
         if verdict == "signal":
-            return Command(goto="check_login", update={"messages": exchange})
-        return Command(
-            goto="await_authorization",
-            update={"messages": exchange, "wait_message": say(state, "await_not_a_signal").text},
-        )
+            return Command(goto="check_login", update={"messages": [human]})
+        not_a_signal = say(state, "await_not_a_signal").text
+        return ask_next("await_authorization", not_a_signal, before=[human])
 
     async def check_login(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """Exactly one ``okx auth status --json`` per completion signal."""
@@ -196,46 +197,34 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
                 return Command(goto="install_binary", update={"spawn_retry": "check_login"})
             if exc.kind != "session_expired":
-                text = error_message(state, exc.to_dict()).text
-                return Command(goto="await_authorization", update={"wait_message": text})
+                return ask_next("await_authorization", error_message(state, exc.to_dict()).text)
             status = {"status": "not_logged_in", "site": None, "scopes": []}
         site = status["site"] or state.get("site") or ""
         if status["status"] == "logged_in":
             message = success_message(state, site, status["scopes"])
             return finish(state, "logged_in", message, hand_off=True, site=site, challenge=None)
         if status["status"] == "pending":
-            return Command(
-                goto="await_authorization",
-                update={
-                    "wait_message": say(state, "login_not_done_yet").text,
-                    "preflight_at": checked_at,
-                },
-            )
-        return Command(
-            goto="confirm_retry",
-            update={
-                "retry_message": say(state, "confirm_retry").text,
-                "challenge": None,
-                "preflight_at": checked_at,
-            },
-        )
+            not_done = say(state, "login_not_done_yet").text
+            return ask_next("await_authorization", not_done, preflight_at=checked_at)
+        retry = say(state, "confirm_retry").text
+        return ask_next("confirm_retry", retry, challenge=None, preflight_at=checked_at)
 
     def confirm_retry(state: dict[str, Any]) -> Command[Any]:
         """Ask whether to retry; a retry goes through the pre-login gate (the menu) again."""
-        message = state.get("retry_message") or say(state, "confirm_retry").text
+        message = state.get("question") or say(state, "confirm_retry").text
         reply = ask_user("confirm_retry", message, options=YES_NO_OPTIONS)
-        exchange = [AIMessage(message), HumanMessage(reply)]
+        human = HumanMessage(reply)
         if is_cancel(reply):
-            return cancelled(state, exchange)
+            return cancelled(state, [human])
         answer = parse_yes_no(reply)
         if answer is None:
-            return Command(goto="confirm_retry", update={"messages": exchange})
+            return ask_next("confirm_retry", message, before=[human])
         if answer:
-            return Command(goto="pre_login_gate", update={"messages": exchange, "challenge": None})
+            return Command(goto="pre_login_gate", update={"messages": [human], "challenge": None})
         return Command(
             goto=END,
             update={
-                "messages": [*exchange, say(state, "retry_declined")],
+                "messages": [human, say(state, "retry_declined")],
                 "outcome": "retry_declined",
                 "route": None,
             },
@@ -276,15 +265,8 @@ def _another_login(state: dict[str, Any], status: Mapping[str, Any]) -> Command[
     if status["status"] == "logged_in":
         message = success_message(state, site, status.get("scopes", []))
         return finish(state, "logged_in", message, hand_off=True, site=site, login_site=None)
-    return Command(
-        goto="await_authorization",
-        update={
-            "login_site": None,
-            "challenge": None,
-            "site": site,
-            "wait_message": say(state, "login_pending", site=site).text,
-        },
-    )
+    pending = say(state, "login_pending", site=site).text
+    return ask_next("await_authorization", pending, login_site=None, challenge=None, site=site)
 
 
 def _login_failed(state: dict[str, Any], exc: OkxCliError, *, retry: str) -> Command[Any]:
@@ -292,7 +274,7 @@ def _login_failed(state: dict[str, Any], exc: OkxCliError, *, retry: str) -> Com
         return Command(goto="install_binary", update={"spawn_retry": retry})
     if exc.kind in RETRYABLE_LOGIN_ERRORS:
         text = say(state, "confirm_retry_after_error", error=f"{exc.message}\n{exc.action}").text
-        return Command(goto="confirm_retry", update={"retry_message": text, "login_site": None})
+        return ask_next("confirm_retry", text, login_site=None)
     if exc.kind == "cli_too_old":
         return finish(state, "needs_user_action", say(state, "cli_too_old"), login_site=None)
     if exc.kind == "cli_not_found":

@@ -15,10 +15,10 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError, classify_message
-from okx_auth_graph.login import YES_NO_OPTIONS, cancelled
+from okx_auth_graph.login import YES_NO_OPTIONS, cancelled, show_site_menu
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
-from okx_auth_graph.questions import ask_user
+from okx_auth_graph.questions import ask_next, ask_user
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option, parse_yes_no
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
@@ -150,20 +150,20 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
 
     def confirm_remove_binary(state: dict[str, Any]) -> Command[Any]:
         """Ask before removing the okx-auth binary."""
-        message = say(state, "confirm_remove_binary").text
+        message = state.get("question") or say(state, "confirm_remove_binary").text
         reply = ask_user("confirm_remove_binary", message, options=YES_NO_OPTIONS)
-        exchange = [AIMessage(message), HumanMessage(reply)]
+        human = HumanMessage(reply)
         if is_cancel(reply):
-            return cancelled(state, exchange)
+            return cancelled(state, [human])
         answer = parse_yes_no(reply)
         if answer is None:
-            return Command(goto="confirm_remove_binary", update={"messages": exchange})
+            return ask_next("confirm_remove_binary", message, before=[human])
         if answer:
-            return Command(goto="remove_binary", update={"messages": exchange})
+            return Command(goto="remove_binary", update={"messages": [human]})
         return Command(
             goto=END,
             update={
-                "messages": [*exchange, say(state, "binary_remove_declined")],
+                "messages": [human, say(state, "binary_remove_declined")],
                 "outcome": "status_reported",
                 "route": None,
             },
@@ -192,11 +192,11 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if kind == "invalid_api_key" and profiles:
             profile = _failing_profile(argv, profiles)
             site = _profile_site(state, profile)
-            update: dict[str, Any] = {"api_key_profile": profile, "site": site}
             if site is None:
-                update["after_site_choice"] = "choose_api_key_fix"
-                return Command(goto="ask_site", update=update)
-            return Command(goto="choose_api_key_fix", update=update)
+                return show_site_menu("offer_api_key_fix", api_key_profile=profile)
+            return Command(
+                goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site}
+            )
         if kind == "session_expired":
             notice = say(state, "session_expired_notice")
             goto = "api_key_check" if profiles else "pre_login_gate"
@@ -211,53 +211,55 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         error = OkxCliError(kind, text or "(no error text)", argv=argv)
         return finish(state, "needs_user_action", error_message(state, error.to_dict()))
 
-    def choose_api_key_fix(state: dict[str, Any]) -> Command[Any]:
-        """Step 0.2.a: the two options, neutrally; the user picks."""
+    def offer_api_key_fix(state: dict[str, Any]) -> Command[Any]:
+        """Step 0.2.a: show the two options, neutrally (OAuth is never "recommended")."""
         profile = state.get("api_key_profile") or ""
         url = api_key_console_url(state.get("site") or "global")
-        message = say(state, "api_key_fix_options", profile=profile, url=url).text
+        return ask_next(
+            "choose_api_key_fix", say(state, "api_key_fix_options", profile=profile, url=url).text
+        )
+
+    def choose_api_key_fix(state: dict[str, Any]) -> Command[Any]:
+        """Step 0.2.a: the user picks one of the two options; the graph never picks."""
+        profile = state.get("api_key_profile") or ""
+        message = state.get("question") or ""
         reply = ask_user(
             "choose_api_key_fix",
             message,
             profile=profile,
             options=["replace_api_key", "switch_to_oauth"],
         )
-        exchange = [AIMessage(message), HumanMessage(reply)]
+        human = HumanMessage(reply)
         if is_cancel(reply):
-            return cancelled(state, exchange)
+            return cancelled(state, [human])
         option = parse_option(reply, 2)
         if option is None:
-            return Command(goto="choose_api_key_fix", update={"messages": exchange})
+            return ask_next("choose_api_key_fix", message, before=[human])
         if option == 1:
+            url = api_key_console_url(state.get("site") or "global")
             return Command(
                 goto=END,
                 update={
-                    "messages": [*exchange, say(state, "api_key_fix_replace", url=url)],
+                    "messages": [human, say(state, "api_key_fix_replace", url=url)],
                     "outcome": "needs_user_action",
                     "route": None,
                 },
             )
         wait = say(state, "await_profile_removal", profile=profile).text
-        return Command(
-            goto="await_profile_removal", update={"messages": exchange, "wait_message": wait}
-        )
+        return ask_next("await_profile_removal", wait, before=[human])
 
     def await_profile_removal(state: dict[str, Any]) -> Command[Any]:
         """Option 2 of 0.2.a: the user removes the profile (the graph never edits config.toml)."""
         profile = state.get("api_key_profile") or ""
-        message = (
-            state.get("wait_message") or say(state, "await_profile_removal", profile=profile).text
-        )
+        message = state.get("question") or say(state, "await_profile_removal", profile=profile).text
         reply = ask_user("await_profile_removal", message, profile=profile)
-        exchange = [AIMessage(message), HumanMessage(reply)]
+        human = HumanMessage(reply)
         if is_cancel(reply):
-            return cancelled(state, exchange)
+            return cancelled(state, [human])
         if classify_completion_signal(reply) == "signal":
-            return Command(goto="reread_config_after_removal", update={"messages": exchange})
+            return Command(goto="reread_config_after_removal", update={"messages": [human]})
         again = say(state, "await_profile_removal", profile=profile).text
-        return Command(
-            goto="await_profile_removal", update={"messages": exchange, "wait_message": again}
-        )
+        return ask_next("await_profile_removal", again, before=[human])
 
     async def reread_config_after_removal(
         state: dict[str, Any], runtime: Runtime[Context]
@@ -269,11 +271,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         profiles = api_key_profiles(config)
         if profiles:
-            wait = say(state, "api_key_still_configured", profiles=", ".join(profiles)).text
-            return Command(
-                goto="await_profile_removal", update={"config": config, "wait_message": wait}
-            )
-        return Command(goto="pre_login_gate", update={"config": config, "wait_message": None})
+            still = say(state, "api_key_still_configured", profiles=", ".join(profiles)).text
+            return ask_next("await_profile_removal", still, config=config)
+        return Command(goto="pre_login_gate", update={"config": config})
 
     return {
         "report_status": report_status,
@@ -285,6 +285,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         "remove_binary": remove_binary,
         "explain_api_key_setup": explain_api_key_setup,
         "remediate_failed_command": remediate_failed_command,
+        "offer_api_key_fix": offer_api_key_fix,
         "choose_api_key_fix": choose_api_key_fix,
         "await_profile_removal": await_profile_removal,
         "reread_config_after_removal": reread_config_after_removal,

@@ -16,9 +16,11 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.gate import site_menu
 from okx_auth_graph.intents import NO_AUTH_ROUTES, ROUTES, classify_request, detect_language
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_SUCCESS
+from okx_auth_graph.questions import ask_next
 from okx_auth_graph.services import Services, last_human_text, say
 
 PreflightErrorRoute = Literal[
@@ -48,8 +50,7 @@ PER_ENTRY_RESET: dict[str, Any] = {
     "spawn_retry": None,
     "api_key_profile": None,
     "after_site_choice": None,
-    "wait_message": None,
-    "retry_message": None,
+    "question": None,
     "binary_install_result": None,
 }
 
@@ -73,7 +74,7 @@ def persisted_site(state: dict[str, Any]) -> str | None:
                 return profile["site"]
     auth = state.get("auth")
     if auth and auth["status"] in ("logged_in", "pending") and auth["site"]:
-        return auth["site"]
+        return str(auth["site"])
     return None
 
 
@@ -187,16 +188,18 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             "logout": "logout",
             "binary_install": "install_binary",
             "binary_status": "check_binary",
-            "binary_remove": "confirm_remove_binary",
             "api_key_setup": "explain_api_key_setup",
         }.get(intent, "site_check")
+        if intent == "binary_remove":
+            question = say(state, "confirm_remove_binary").text
+            return ask_next("confirm_remove_binary", question, **update)
         return Command(goto=goto, update=update)
 
     def site_check(state: dict[str, Any]) -> Command[Any]:
         """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
         site = persisted_site(state)
         if site is None:
-            return Command(goto="ask_site", update={"after_site_choice": "api_key_check"})
+            return ask_next("ask_site", site_menu(), after_site_choice="api_key_check")
         return Command(goto="api_key_check", update={"site": site})
 
     def api_key_check(state: dict[str, Any]) -> Command[Any]:
@@ -216,14 +219,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return finish(state, "logged_in", message, hand_off=True, site=site)
         if auth["status"] == "pending":
             site = auth["site"] or state.get("site") or ""
-            return Command(
-                goto="await_authorization",
-                update={
-                    "site": site,
-                    "challenge": None,
-                    "wait_message": say(state, "login_pending", site=site).text,
-                },
-            )
+            pending = say(state, "login_pending", site=site).text
+            return ask_next("await_authorization", pending, site=site, challenge=None)
         return Command(goto="pre_login_gate")
 
     return {

@@ -8,8 +8,8 @@ lifetime sentence) have one file and are used whatever the user's language.
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
+from typing import Final
 
 from okx_auth_graph.intents import Language
 
@@ -30,22 +30,29 @@ def prompts_dir() -> Path:
     return Path(__file__).parent.parent / "prompts"
 
 
-@cache
-def _load(filename: str) -> str:
-    return (prompts_dir() / filename).read_text(encoding="utf-8")
+def _load_all() -> dict[str, str]:
+    """Read every text once, at import: nodes never do blocking file I/O on the event loop."""
+    folder = prompts_dir()
+    texts = {f.name: f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.txt"))}
+    if not texts:
+        raise FileNotFoundError(f"no prompt files in {folder}")
+    return texts
+
+
+TEXTS: Final[dict[str, str]] = _load_all()
 
 
 def template(name: str, language: Language) -> str:
     """The raw text ``name`` in ``language`` (or its only language), fields unfilled.
 
     Raises:
-        FileNotFoundError: If no file holds that text.
+        KeyError: If no file holds that text.
     """
-    folder = prompts_dir()
     for lang in (language, "zh" if language == "en" else "en"):
-        if (folder / f"{name}.{lang}.txt").is_file():
-            return _load(f"{name}.{lang}.txt")
-    raise FileNotFoundError(f"no prompt file for {name!r} in {folder}")
+        text = TEXTS.get(f"{name}.{lang}.txt")
+        if text is not None:
+            return text
+    raise KeyError(f"no prompt file for {name!r}")
 
 
 def render(name: str, language: Language, **fields: object) -> str:

@@ -14,8 +14,8 @@ Payload: ``{"type": T, "message": "<the exact text to show>", "options": [...]?,
 Each interrupt also carries a JSON-Schema ``response_schema`` (a string, with a hint of the
 expected reply) so LangGraph Studio renders an input box. Resume with
 ``Command(resume="<the user's reply text>")``. Every question accepts "cancel" /
-"取消". The graph writes the question into ``messages`` itself (with the reply) when the node
-completes, so a caller never adds it.
+"取消". The graph writes each question into ``messages`` before it asks (see :func:`ask_next`)
+and the reply right after, so a caller never adds either.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from langgraph.types import interrupt
+from langchain_core.messages import AIMessage, AnyMessage
+from langgraph.types import Command, interrupt
 
 QuestionType = Literal[
     "choose_site",
@@ -58,6 +59,24 @@ def ask_user(question: QuestionType, message: str, **extra: Any) -> str:
     schema = {"type": "string", "title": question, "description": _REPLY_HINTS[question]}
     reply = interrupt({"type": question, "message": message, **extra}, response_schema=schema)
     return reply_text(reply)
+
+
+def ask_next(
+    question_node: str, message: str, *, before: list[AnyMessage] | None = None, **update: Any
+) -> Command[Any]:
+    """Go to a question node, writing its question into ``messages`` now.
+
+    The question is in the thread's messages while the interrupt is pending, so every shown
+    text is in ``messages`` exactly once and a caller never adds it.
+
+    Args:
+        question_node: The node that asks (it shows ``state["question"]``).
+        message: The question's text.
+        before: Messages to write ahead of the question (e.g. the user's previous reply).
+        **update: Further state updates.
+    """
+    messages = [*(before or []), AIMessage(message)]
+    return Command(goto=question_node, update={"messages": messages, "question": message, **update})
 
 
 def reply_text(reply: Any) -> str:

@@ -55,9 +55,7 @@ class AuthState(InputState, OutputState, total=False):
         api_key_profile: The API-key profile that failed (step 0.2.a).
         preflight_at: Wall-clock time of this entry's pre-flight (for the login lock).
         after_site_choice: The node that the site menu's answer goes on to.
-        wait_message: The text of the next ``await_authorization`` / ``await_profile_removal``
-            question.
-        retry_message: The text of the next ``confirm_retry`` question.
+        question: The text of the question being asked (already in ``messages``).
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
     """
 
@@ -73,6 +71,5 @@ class AuthState(InputState, OutputState, total=False):
     api_key_profile: str | None
     preflight_at: float
     after_site_choice: str | None
-    wait_message: str | None
-    retry_message: str | None
+    question: str | None
     binary_install_result: str | None

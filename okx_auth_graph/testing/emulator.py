@@ -230,7 +230,8 @@ class OkxEmulator:
         """
 
         def expire(world: dict[str, Any]) -> None:
-            _pending_device(world)["expires"] = float(world["device"]["issued"])
+            device = _pending_device(world)
+            device["expires"] = float(device["issued"])
             settle(world)
 
         return self._change(expire)

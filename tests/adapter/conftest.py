@@ -1,0 +1,62 @@
+"""Fixtures for the adapter tests: own HOME per test, the REST emulator, the okx under test.
+
+The contract tests run the SAME test functions against two okx executables through a real
+subprocess: the project's emulator (``okx-emulator shim DIR``) and the real npm CLI 1.2.4.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from adapter_support import OkxUnderTest, base_env, emulator_command, real_cli_path, seed_home
+
+from okx_auth_graph.testing.rest import OkxRestEmulator
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A fresh HOME for this test."""
+    return seed_home(tmp_path / "home")
+
+
+@pytest.fixture
+def rest() -> Iterator[OkxRestEmulator]:
+    """A running OKX REST emulator on 127.0.0.1 (closed at the end of the test)."""
+    with OkxRestEmulator() as server:
+        yield server
+
+
+@pytest.fixture
+def real_okx(home: Path) -> OkxUnderTest:
+    """The real npm okx 1.2.4 with its own HOME."""
+    return OkxUnderTest("real-1.2.4", real_cli_path(), home)
+
+
+@pytest.fixture
+def emulated_okx(home: Path, tmp_path: Path) -> OkxUnderTest:
+    """The okx emulator as an executable (``okx-emulator shim DIR``), fresh world, own HOME."""
+    shim_dir = tmp_path / "shim"
+    shim_dir.mkdir()
+    env = {**base_env(home), "OKX_EMULATOR_STATE": str(tmp_path / "emulator-state")}
+    command = emulator_command()
+    for argv in ([str(command), "shim", str(shim_dir)], [str(command), "world", "init"]):
+        done = subprocess.run(argv, env=env, capture_output=True, timeout=30, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
+    return OkxUnderTest(
+        "emulator",
+        shim_dir / "okx",
+        home,
+        {"OKX_EMULATOR_STATE": env["OKX_EMULATOR_STATE"]},
+    )
+
+
+@pytest.fixture(params=["emulator", "real-1.2.4"])
+def okx(request: pytest.FixtureRequest) -> OkxUnderTest:
+    """Each contract test runs against the emulator executable and the real 1.2.4."""
+    fixture = "emulated_okx" if request.param == "emulator" else "real_okx"
+    under_test: OkxUnderTest = request.getfixturevalue(fixture)
+    return under_test

@@ -1,0 +1,115 @@
+"""Secrets seen by config_show or in OKX_* variables never appear in an adapter error.
+
+The fake okx prints a config with secrets for ``config show --json`` and echoes those secrets
+on stderr for every other command, as a careless CLI might.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from adapter_support import base_env, write_fake
+
+from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.errors import OkxCliError
+
+API_KEY = "ak-0d5c2e7f-1b9a-4c3d-8e6f-9a0b1c2d3e4f"
+SECRET_KEY = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
+PASSPHRASE = "my pass phrase!"
+SECRETS = (API_KEY, SECRET_KEY, PASSPHRASE)
+CONFIG = {
+    "default_profile": "live",
+    "profiles": {
+        "live": {
+            "api_key": API_KEY,
+            "secret_key": SECRET_KEY,
+            "passphrase": PASSPHRASE,
+            "site": "global",
+        }
+    },
+}
+
+
+def leaky_fake(tmp_path: Path, config_output: str) -> Path:
+    config_file = tmp_path / "config-output.txt"
+    config_file.write_text(config_output)
+    body = f"""\
+if [ "$1" = config ]; then cat '{config_file}'; exit 0; fi
+printf 'Error: rejected key %s / %s / %s\\n' '{API_KEY}' '{SECRET_KEY}' '{PASSPHRASE}' >&2
+printf '{{"api_key": "{API_KEY}", "passphrase": "{PASSPHRASE}"}}\\n'
+exit 1
+"""
+    return write_fake(tmp_path / "bin", body)
+
+
+def assert_masked(text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text
+        assert json.dumps(secret)[1:-1] not in text
+
+
+async def failing_run(cli: OkxCli) -> OkxCliError:
+    with pytest.raises(OkxCliError) as caught:
+        await cli.run(["account", "balance", "--json"])
+    return caught.value
+
+
+async def test_secrets_from_config_show_are_masked_in_later_errors(
+    tmp_path: Path, home: Path
+) -> None:
+    fake = leaky_fake(tmp_path, json.dumps(CONFIG, indent=2))
+    cli = OkxCli(str(fake), env=base_env(home), home=str(home))
+    summary = await cli.config_show()
+    assert_masked(repr(summary))
+    error = await failing_run(cli)
+    assert error.message.startswith("Error: rejected key *** / *** / ***")
+    assert_masked(repr(error.to_dict()))
+    assert_masked(str(error))
+
+
+async def test_secrets_in_okx_env_vars_are_masked(tmp_path: Path, home: Path) -> None:
+    body = (
+        'echo "Error: HTTP 401 for $OKX_API_KEY with $OKX_SECRET_KEY/$OKX_PASSPHRASE" >&2\nexit 1\n'
+    )
+    fake = write_fake(tmp_path / "bin", body)
+    env = {
+        **base_env(home),
+        "OKX_API_KEY": API_KEY,
+        "OKX_SECRET_KEY": SECRET_KEY,
+        "OKX_PASSPHRASE": PASSPHRASE,
+    }
+    error = await failing_run(OkxCli(str(fake), env=env, home=str(home)))
+    assert error.kind == "invalid_api_key"
+    assert error.message == "Error: HTTP 401 for *** with ***/***"
+
+
+@pytest.mark.parametrize(
+    "config_output",
+    [
+        json.dumps(CONFIG)[:-40],
+        json.dumps({"profiles": [CONFIG["profiles"]["live"]]}),
+        json.dumps({"profiles": {"live": {**CONFIG["profiles"]["live"], "demo": "maybe"}}}),
+        "default_profile = 'live'\n[profiles.live]\n"
+        + "".join(f'{k} = "{v}"\n' for k, v in CONFIG["profiles"]["live"].items()),
+    ],
+    ids=["truncated", "wrong_shape", "bad_field", "toml_not_json"],
+)
+async def test_unusable_config_output_leaks_no_secret(
+    tmp_path: Path, home: Path, config_output: str
+) -> None:
+    assert API_KEY in config_output
+    cli = OkxCli(str(leaky_fake(tmp_path, config_output)), env=base_env(home), home=str(home))
+    with pytest.raises(OkxCliError) as caught:
+        await cli.config_show()
+    assert caught.value.kind == "unparseable_output"
+    assert_masked(repr(caught.value.to_dict()))
+    assert_masked(repr((await failing_run(cli)).to_dict()))
+
+
+async def test_secret_in_successful_output_is_masked(tmp_path: Path, home: Path) -> None:
+    fake = write_fake(tmp_path / "bin", f"echo 'used key {API_KEY}'\n")
+    cli = OkxCli(str(fake), env={**base_env(home), "OKX_API_KEY": API_KEY}, home=str(home))
+    result = await cli.run(["account", "balance"])
+    assert result["stdout"] == "used key ***\n"

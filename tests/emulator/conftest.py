@@ -1,0 +1,40 @@
+"""Fixtures for the okx emulator tests: a world per test, its own HOME, a shim on PATH."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from okx_auth_graph.testing import OkxEmulator
+from okx_auth_graph.testing.__main__ import write_shim
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def emu(tmp_path: Path, home: Path) -> OkxEmulator:
+    emulator = OkxEmulator(tmp_path / "world", home=home)
+    emulator.init_world()
+    return emulator
+
+
+@pytest.fixture
+def shim_env(tmp_path: Path, home: Path) -> Iterator[dict[str, str]]:
+    """Environment where `okx` is the emulator and the world lives under HOME."""
+    bin_dir = tmp_path / "bin"
+    write_shim(bin_dir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OKX_", "PYTEST", "COV_"))}
+    env.update(
+        HOME=str(home),
+        PATH=f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    return env

@@ -1,0 +1,73 @@
+"""A conversation driver for end-to-end graph tests, and the spec texts they compare against."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.types import Command
+
+from okx_auth_graph import Context
+from okx_auth_graph.testing import OkxEmulator
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+MENU = (PROMPTS / "site_menu.zh.txt").read_text(encoding="utf-8")
+PREFLIGHT = [["config", "show", "--json"], ["auth", "status", "--json"]]
+
+
+def prompt(name: str, **fields: Any) -> str:
+    """A prompt file filled the way the spec says (plain str.format on its fields)."""
+    return (PROMPTS / f"{name}.txt").read_text(encoding="utf-8").format(**fields)
+
+
+@dataclass
+class Turn:
+    """What one invocation produced."""
+
+    interrupt: dict[str, Any] | None
+    reply: str
+    state: dict[str, Any]
+
+    @property
+    def kind(self) -> str | None:
+        return self.interrupt["type"] if self.interrupt else None
+
+
+class Conversation:
+    """Drives the graph like a user: new inputs and replies on one thread."""
+
+    def __init__(self, graph: Any, emulator: OkxEmulator, context: Context | None = None) -> None:
+        self.graph = graph
+        self.emulator = emulator
+        self.context = context
+        self.config = {"configurable": {"thread_id": str(uuid.uuid4())}}
+        self.seen = 0
+
+    async def _run(self, payload: Any) -> Turn:
+        result = await self.graph.ainvoke(payload, self.config, context=self.context)
+        messages = result.get("messages", [])
+        texts = [m.text for m in messages[self.seen :] if isinstance(m, AIMessage)]
+        self.seen = len(messages)
+        interrupts = result.get("__interrupt__") or []
+        assert len(interrupts) <= 1, "one pending interrupt at a time"
+        payload_value = interrupts[0].value if interrupts else None
+        if payload_value and payload_value["message"] not in texts:
+            texts.append(payload_value["message"])
+        return Turn(payload_value, "\n\n".join(texts), result)
+
+    async def start(self, request: str, **extra: Any) -> Turn:
+        return await self._run({"messages": [HumanMessage(request)], **extra})
+
+    async def reply(self, text: str) -> Turn:
+        self.seen += 1  # the graph writes the reply into messages itself, not a caller
+        return await self._run(Command(resume=text))
+
+    def calls(self) -> list[list[str]]:
+        return [c["argv"] for c in self.emulator.calls()]
+
+
+def assert_preflight_first(calls: list[list[str]]) -> None:
+    assert sorted(calls[:2]) == sorted(PREFLIGHT), calls

@@ -1,0 +1,236 @@
+"""End-to-end login flows through the in-process emulator: texts, interrupts, outcomes, argv."""
+
+from __future__ import annotations
+
+from graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
+
+LOGIN = ["auth", "login", "--manual", "--site"]
+STATUS = ["auth", "status", "--json"]
+
+
+async def test_fresh_login_zh_portfolio_makes_exactly_four_calls(converse, emulator):
+    chat = converse()
+    turn = await chat.start("帮我查一下账户余额")
+    assert turn.kind == "choose_site"
+    assert turn.reply == MENU
+    assert turn.interrupt["message"] == MENU
+    turn = await chat.reply("2")
+    assert turn.kind == "await_authorization"
+    challenge = {k: turn.interrupt[k] for k in ("verificationUri", "userCode", "expiresIn")}
+    assert turn.reply == prompt(
+        "login_challenge.zh",
+        site="eea",
+        verificationUri=challenge["verificationUri"],
+        userCode=challenge["userCode"],
+        expires_minutes=challenge["expiresIn"] // 60,
+    )
+    assert turn.interrupt["site"] == "eea"
+    emulator.approve(scopes=["live:read", "live:trade"])
+    turn = await chat.reply("好了")
+    assert turn.interrupt is None
+    assert turn.reply == prompt("login_success.zh", site="eea", scopes="live:read, live:trade")
+    assert turn.state["outcome"] == "logged_in"
+    assert turn.state["route"] == "okx-cex-portfolio"
+    assert turn.state["site"] == "eea"
+    assert turn.state["language"] == "zh"
+    calls = chat.calls()
+    assert_preflight_first(calls)
+    assert calls[2:] == [[*LOGIN, "eea"], STATUS]
+    assert len(calls) == 4
+
+
+async def test_fresh_login_en_uses_english_templates(converse, emulator):
+    chat = converse()
+    turn = await chat.start("Please log me in to OKX")
+    assert turn.reply == MENU
+    turn = await chat.reply("us")
+    assert turn.reply.startswith("Please open the link below in your browser")
+    assert "Site: us\n" in turn.reply
+    assert "(Valid for 10 minutes)" in turn.reply
+    emulator.approve(scopes=["live:read"])
+    turn = await chat.reply("done")
+    assert turn.reply == prompt("login_success.en", site="us", scopes="live:read")
+    assert (turn.state["outcome"], turn.state["route"], turn.state["language"]) == (
+        "logged_in",
+        None,
+        "en",
+    )
+
+
+async def test_upstream_claims_not_logged_in_global_still_shows_menu(converse, emulator):
+    chat = converse()
+    turn = await chat.start(
+        "check my balance", upstream_status={"status": "not_logged_in", "site": "global"}
+    )
+    assert turn.kind == "choose_site"
+    assert turn.reply == MENU
+    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+    turn = await chat.reply("2")
+    assert [*LOGIN, "eea"] in chat.calls()
+    assert [*LOGIN, "global"] not in chat.calls()
+
+
+async def test_menu_replies_are_normalised_and_anything_else_reasks(converse):
+    chat = converse()
+    await chat.start("log in")
+    for bad in ("4", "europe", "1 or 2", ""):
+        turn = await chat.reply(bad)
+        assert turn.kind == "choose_site"
+        assert turn.reply == MENU
+    assert len(chat.calls()) == 2
+    turn = await chat.reply("  ２。")
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[-1] == [*LOGIN, "eea"]
+
+
+async def test_site_words_any_case_and_punctuation(converse):
+    chat = converse()
+    await chat.start("login")
+    turn = await chat.reply(" EEA! ")
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[-1] == [*LOGIN, "eea"]
+
+
+async def test_persisted_profile_site_still_needs_the_menu_for_a_fresh_login(converse, emulator):
+    emulator.init_world(config={"default_profile": "p", "profiles": {"p": {"site": "us"}}})
+    chat = converse()
+    turn = await chat.start("log in")
+    assert turn.kind == "choose_site"
+    assert turn.reply == MENU
+    assert len(chat.calls()) == 2
+
+
+async def test_not_a_signal_gets_a_short_answer_and_no_okx_call(converse, emulator):
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("1")
+    before = len(chat.calls())
+    turn = await chat.reply("what is this code for")
+    assert turn.kind == "await_authorization"
+    assert turn.reply == prompt("await_not_a_signal.en")
+    assert len(chat.calls()) == before
+
+
+async def test_signal_while_pending_says_not_done_and_one_status_per_signal(converse, emulator):
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("1")
+    turn = await chat.reply("ok")
+    assert turn.kind == "await_authorization"
+    assert turn.reply == prompt("login_not_done_yet.en")
+    assert chat.calls()[-1] == STATUS
+    emulator.approve()
+    turn = await chat.reply("done")
+    assert turn.state["outcome"] == "logged_in"
+    assert chat.calls()[3:] == [STATUS, STATUS]
+
+
+async def test_already_pending_waits_for_signal_without_new_login(converse, emulator):
+    emulator.init_world(auth="pending", site="eea")
+    chat = converse()
+    turn = await chat.start("log in")
+    assert turn.kind == "await_authorization"
+    assert turn.reply == prompt("login_pending.en", site="eea")
+    assert len(chat.calls()) == 2
+    emulator.approve()
+    turn = await chat.reply("done")
+    assert turn.state["outcome"] == "logged_in"
+    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+
+
+async def test_already_logged_in_replies_success_and_routes(converse, emulator):
+    emulator.init_world(auth="logged_in", site="us", scopes=["live:read"])
+    chat = converse()
+    turn = await chat.start("start a grid bot on BTC-USDT")
+    assert turn.reply == prompt("login_success.en", site="us", scopes="live:read")
+    assert (turn.state["outcome"], turn.state["route"]) == ("logged_in", "okx-cex-bot")
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert "ttl" not in turn.reply
+    assert "expiresAt" not in turn.reply
+
+
+async def test_expired_code_asks_retry_and_retry_shows_menu_again(converse, emulator):
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("1")
+    emulator.expire_code()
+    turn = await chat.reply("done")
+    assert turn.kind == "confirm_retry"
+    assert turn.reply == prompt("confirm_retry.en")
+    turn = await chat.reply("yes")
+    assert turn.kind == "choose_site"
+    assert turn.reply == MENU
+    turn = await chat.reply("3")
+    assert turn.kind == "await_authorization"
+    logins = [c for c in chat.calls() if c[:2] == ["auth", "login"]]
+    assert logins == [[*LOGIN, "global"], [*LOGIN, "us"]]
+
+
+async def test_denied_then_declined_retry(converse, emulator):
+    chat = converse()
+    await chat.start("登录")
+    await chat.reply("1")
+    emulator.deny()
+    turn = await chat.reply("完成了")
+    assert turn.kind == "confirm_retry"
+    turn = await chat.reply("不")
+    assert turn.interrupt is None
+    assert turn.reply == prompt("retry_declined.zh")
+    assert turn.state["outcome"] == "retry_declined"
+
+
+async def test_cancel_at_every_question_stops_without_okx_calls(converse):
+    chat = converse()
+    await chat.start("log in")
+    turn = await chat.reply("cancel")
+    assert turn.state["outcome"] == "cancelled"
+    assert turn.reply == prompt("cancelled.en")
+    assert len(chat.calls()) == 2
+    chat = converse()
+    await chat.start("登录")
+    await chat.reply("2")
+    calls = len(chat.calls())
+    turn = await chat.reply("取消")
+    assert turn.state["outcome"] == "cancelled"
+    assert turn.reply == prompt("cancelled.zh")
+    assert len(chat.calls()) == calls
+
+
+async def test_skipped_login_rereads_config_and_stops(converse, emulator):
+    chat = converse()
+    await chat.start("log in")
+    emulator.config_path.parent.mkdir(parents=True, exist_ok=True)
+    emulator.config_path.write_text(
+        '[profiles.late]\napi_key = "K1234567"\nsecret_key = "S1234567"\npassphrase = "P1234567"\n'
+        'site = "eea"\n'
+    )
+    turn = await chat.reply("2")
+    assert turn.interrupt is None
+    assert turn.reply == "已配置 API key (profile: late)"
+    assert turn.state["outcome"] == "api_key_configured"
+    assert chat.calls()[2:] == [[*LOGIN, "eea"], ["config", "show", "--json"]]
+
+
+async def test_new_input_abandons_pending_question_and_reruns_preflight(converse):
+    chat = converse()
+    await chat.start("log in")
+    turn = await chat.start("am I logged in?")
+    assert turn.interrupt is None
+    assert turn.state["outcome"] == "status_reported"
+    calls = chat.calls()
+    assert_preflight_first(calls)
+    assert sorted(calls[2:]) == sorted(PREFLIGHT)
+
+
+async def test_every_shown_text_is_in_messages_once(converse, emulator):
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("nope")
+    await chat.reply("1")
+    emulator.approve()
+    turn = await chat.reply("done")
+    texts = [m.text for m in turn.state["messages"] if m.type == "ai"]
+    assert texts.count(MENU) == 2
+    assert len([t for t in texts if t.startswith("Please open the link")]) == 1
+    kinds = [m.type for m in turn.state["messages"]]
+    assert kinds == ["human", "ai", "human", "ai", "human", "ai", "human", "ai"]

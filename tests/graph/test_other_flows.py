@@ -1,0 +1,309 @@
+"""End-to-end flows other than a fresh login: API key, market, status, logout, binary,
+remediation of failed commands (0.2.a, re-auth, reinstall), old CLI, interactive login."""
+
+from __future__ import annotations
+
+import asyncio
+
+from graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
+
+from okx_auth_graph import Context
+
+API_KEY_CONFIG = {
+    "default_profile": "demo",
+    "profiles": {
+        "demo": {
+            "api_key": "AK-canary-123456",
+            "secret_key": "SK-canary-123456",
+            "passphrase": "PP-canary-123456",
+            "demo": True,
+            "site": "eea",
+        }
+    },
+}
+
+
+async def test_market_request_makes_no_okx_call(converse):
+    chat = converse()
+    turn = await chat.start("What is the BTC-USDT price right now?")
+    assert turn.interrupt is None
+    assert (turn.state["outcome"], turn.state["route"]) == ("no_auth_needed", "okx-cex-market")
+    assert turn.reply == prompt("market_handoff.en")
+    assert chat.calls() == []
+
+
+async def test_chinese_market_request_makes_no_okx_call(converse):
+    chat = converse()
+    turn = await chat.start("看一下 ETH 的 K线 和 RSI 指标")
+    assert turn.state["route"] == "okx-cex-market"
+    assert turn.state["language"] == "zh"
+    assert chat.calls() == []
+
+
+async def test_market_order_is_a_trade_and_needs_auth(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start("place a market order to buy 0.1 BTC")
+    assert turn.state["route"] == "okx-cex-trade"
+    assert len(chat.calls()) == 2
+
+
+async def test_api_key_profile_short_circuits_with_the_verbatim_sentence(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start("cancel my open BTC order")
+    assert turn.interrupt is None
+    assert turn.reply == "已配置 API key (profile: demo)"
+    assert (turn.state["outcome"], turn.state["route"]) == ("api_key_configured", "okx-cex-trade")
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+
+
+async def test_api_key_user_asking_to_log_in_gets_no_login(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start("log in with oauth")
+    assert turn.state["outcome"] == "api_key_configured"
+    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+
+
+async def test_earn_route_after_login(converse, emulator):
+    emulator.init_world(auth="logged_in", site="global")
+    chat = converse()
+    turn = await chat.start("subscribe to Simple Earn for USDT")
+    assert turn.state["route"] == "okx-cex-earn"
+
+
+async def test_status_question_never_starts_a_login(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea", scopes=["live:read"])
+    chat = converse()
+    turn = await chat.start("what's my login status?")
+    assert turn.interrupt is None
+    assert turn.state["outcome"] == "status_reported"
+    assert turn.reply == prompt("status_logged_in.en", site="eea", scopes="live:read")
+    for forbidden in ("expiresAt", "ttl", "oauth", "3600"):
+        assert forbidden not in turn.reply
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+
+
+async def test_status_not_logged_in_with_api_key(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start("登录状态怎么样")
+    assert turn.reply == "\n".join(
+        [prompt("status_not_logged_in.zh"), prompt("status_api_key.zh", profile="demo")]
+    )
+
+
+async def test_session_lifetime_question_gets_the_spec_sentence(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    turn = await chat.start("How long does the login session last?")
+    assert turn.reply == "Session stays active as long as you use the CLI periodically."
+    assert not any(ch.isdigit() for ch in turn.reply)
+
+
+async def test_logout_runs_okx_auth_logout(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    turn = await chat.start("log out")
+    assert turn.state["outcome"] == "logged_out"
+    assert turn.reply == prompt("logged_out.en")
+    assert chat.calls()[2:] == [["auth", "logout"]]
+
+
+async def test_api_key_user_can_log_out_of_oauth(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG, auth="logged_in", site="eea")
+    chat = converse()
+    turn = await chat.start("退出登录")
+    assert turn.state["outcome"] == "logged_out"
+    assert chat.calls()[2:] == [["auth", "logout"]]
+
+
+async def test_api_key_setup_is_explained_never_oauth(converse):
+    chat = converse()
+    turn = await chat.start("I want to set up an API key")
+    assert turn.state["outcome"] == "needs_user_action"
+    assert "okx config init" in turn.reply
+    assert turn.reply == prompt("api_key_setup.en")
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+
+
+async def test_binary_install_then_verify(converse):
+    chat = converse()
+    turn = await chat.start("please install okx-auth")
+    assert turn.state["outcome"] == "binary_ready"
+    assert chat.calls()[2:] == [["auth", "install", "--json"], ["auth", "install-status", "--json"]]
+    assert not any(t == MENU for t in turn.reply.split("\n\n"))
+
+
+async def test_binary_status_when_missing_never_asks_site(converse, emulator):
+    emulator.init_world(binary="missing")
+    chat = converse()
+    turn = await chat.start("is okx-auth installed? show install-status")
+    assert turn.interrupt is None
+    assert turn.reply == prompt("binary_missing.en")
+    assert chat.calls()[2:] == [["auth", "install-status", "--json"]]
+
+
+async def test_binary_remove_asks_then_forces(converse):
+    chat = converse()
+    turn = await chat.start("remove the okx-auth binary")
+    assert turn.kind == "confirm_remove_binary"
+    assert len(chat.calls()) == 2
+    turn = await chat.reply("maybe")
+    assert turn.kind == "confirm_remove_binary"
+    turn = await chat.reply("yes")
+    assert turn.reply == prompt("binary_removed.en")
+    assert chat.calls()[2:] == [["auth", "remove", "--force", "--json"]]
+
+
+async def test_failed_to_spawn_reinstalls_and_retries_status_once(converse, emulator):
+    emulator.init_world(binary="missing")
+    chat = converse()
+    turn = await chat.start("log in")
+    assert turn.kind == "choose_site"
+    calls = chat.calls()
+    assert_preflight_first(calls)
+    assert calls[2:] == [
+        ["auth", "install", "--json"],
+        ["auth", "install-status", "--json"],
+        ["auth", "status", "--json"],
+    ]
+    assert prompt("installing_binary.en", status="installed") in turn.reply
+
+
+async def test_install_failure_reports_the_cdn_error(converse, emulator):
+    emulator.init_world(binary="missing", install="cdn_failed")
+    chat = converse()
+    turn = await chat.start("log in")
+    assert turn.state["outcome"] == "failed"
+    assert "All CDN sources failed" in turn.reply
+    assert "okx auth install" in turn.reply
+
+
+async def test_old_cli_gets_the_update_command(converse, emulator):
+    emulator.init_world(version="1.2.4")
+    chat = converse()
+    turn = await chat.start("log in")
+    assert turn.state["outcome"] == "needs_user_action"
+    assert turn.reply == prompt("cli_too_old.en")
+    assert "npm install -g @okx_ai/okx-trade-cli" in turn.reply
+
+
+async def test_old_cli_with_api_key_still_short_circuits(converse, emulator):
+    emulator.init_world(version="1.2.4", config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start("show my positions")
+    assert turn.state["outcome"] == "api_key_configured"
+    assert turn.state["route"] == "okx-cex-portfolio"
+
+
+async def test_expired_session_goes_through_menu_to_login(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea")
+    emulator.expire_session()
+    chat = converse()
+    turn = await chat.start("show my balance")
+    assert turn.kind == "choose_site"
+    turn = await chat.reply("2")
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[-1] == ["auth", "login", "--manual", "--site", "eea"]
+
+
+async def test_failed_command_session_expired_relogs_through_menu(converse):
+    chat = converse()
+    turn = await chat.start(
+        "check my balance",
+        failed_command={
+            "argv": ["account", "balance", "--json"],
+            "error": "Error: Session expired — run okx auth login again",
+        },
+    )
+    assert turn.kind == "choose_site"
+    assert turn.reply == "\n\n".join([prompt("session_expired_notice.en"), MENU])
+    assert len(chat.calls()) == 2
+
+
+async def test_invalid_api_key_offers_two_neutral_options(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start(
+        "check my balance",
+        failed_command={
+            "argv": ["account", "balance", "--json"],
+            "error": "Error: HTTP 401 from OKX: Invalid OK-ACCESS-KEY",
+        },
+    )
+    assert turn.kind == "choose_api_key_fix"
+    assert "https://my.okx.com/account/my-api" in turn.reply
+    assert "recommend" not in turn.reply.lower()
+    assert turn.interrupt["profile"] == "demo"
+    turn = await chat.reply("1")
+    assert turn.state["outcome"] == "needs_user_action"
+    assert turn.reply == prompt("api_key_fix_replace.en", url="https://my.okx.com/account/my-api")
+    assert len(chat.calls()) == 2
+
+
+async def test_switch_to_oauth_waits_for_profile_removal_then_logs_in(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse()
+    await chat.start(
+        "查余额",
+        failed_command={
+            "argv": ["account", "balance"],
+            "error": '{"code":"50113","msg":"Invalid Sign"}',
+        },
+    )
+    turn = await chat.reply("2")
+    assert turn.kind == "await_profile_removal"
+    turn = await chat.reply("好了")
+    assert turn.kind == "await_profile_removal"
+    assert turn.reply == prompt("api_key_still_configured.zh", profiles="demo")
+    emulator.config_path.unlink()
+    turn = await chat.reply("好了")
+    assert turn.kind == "choose_site"
+    turn = await chat.reply("1")
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[2:] == [
+        ["config", "show", "--json"],
+        ["config", "show", "--json"],
+        ["auth", "login", "--manual", "--site", "global"],
+    ]
+
+
+async def test_region_restriction_names_the_site(converse, emulator):
+    emulator.init_world(auth="logged_in", site="us")
+    chat = converse()
+    turn = await chat.start(
+        "buy BTC-USDT-SWAP",
+        failed_command={
+            "argv": ["swap", "place"],
+            "error": "Error: 51155 instrument not available",
+        },
+    )
+    assert turn.state["outcome"] == "needs_user_action"
+    assert turn.reply == prompt("region_restriction.en", site="us")
+
+
+async def test_network_error_row_gives_its_action(converse):
+    chat = converse()
+    turn = await chat.start(
+        "show balance",
+        failed_command={"argv": ["account", "balance"], "error": "Network error during login"},
+    )
+    assert "check the network connection" in turn.reply
+
+
+async def test_interactive_login_tells_first_then_blocks_until_approved(converse, emulator):
+    chat = converse(context=Context(interactive_login=True))
+    await chat.start("log in")
+
+    async def approve_soon() -> None:
+        await asyncio.sleep(0.3)
+        emulator.approve(scopes=["live:read"])
+
+    approver = asyncio.create_task(approve_soon())
+    turn = await chat.reply("2")
+    await approver
+    assert turn.reply.split("\n\n")[0] == prompt("interactive_login_notice.en", site="eea")
+    assert turn.reply.split("\n\n")[1] == prompt("login_success.en", site="eea", scopes="live:read")
+    assert chat.calls()[2:] == [["auth", "login", "--site", "eea"], ["auth", "status", "--json"]]
