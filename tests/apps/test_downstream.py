@@ -18,12 +18,12 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
-from apps.agents import build_tool_graph
 from okx_auth_graph import build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools, run_okx_command
+from tests.apps.agents import build_tool_graph
 
 pytestmark = pytest.mark.real_cli
 

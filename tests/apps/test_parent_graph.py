@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -12,23 +10,15 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
-from apps.agents import argvs
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "parent_graph.py"
+from tests.apps.agents import argvs, load_example
 
 
 @pytest.fixture(scope="module")
 def example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("parent_graph_example", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_example("parent_graph")
 
 
 def question(result: dict[str, Any]) -> dict[str, Any]:

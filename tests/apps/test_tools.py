@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
-from apps.agents import ToolCallingFakeModel, argvs, build_agent, build_tool_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools, run_okx_command
+from tests.apps.agents import (
+    ToolCallingFakeModel,
+    argvs,
+    build_agent,
+    build_tool_graph,
+    tools_agent,
+)
 
 MENU = template("site_menu", "zh")
 PREFLIGHT = sorted([["config", "show", "--json"], ["auth", "status", "--json"]])
@@ -240,3 +248,10 @@ async def test_logout_and_binary_tools(cli: OkxCli, emulator: OkxEmulator) -> No
         ["auth", "install", "--json"],
         ["auth", "install-status", "--json"],
     ]
+
+
+async def test_tools_agent_example_runs(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    await tools_agent.demo()
+    out = capsys.readouterr().out
+    assert "assistant: Login successful.\nSite: eea" in out
+    assert "'auth login --manual --site eea', 'auth status --json']" in out
