@@ -168,10 +168,11 @@ class ChatSession:
             )
             return {}
         snapshot = await self.graph.aget_state(self.config)
-        self.show_new_messages(snapshot.values.get("messages", []))
         question = await self.pending_question()
+        pending = str(question.get("message", "")) if question is not None else None
+        in_messages = self.show_new_messages(snapshot.values.get("messages", []), pending)
         if question is not None:
-            self.show_question(question)
+            self.show_question(question, in_messages=in_messages)
         elif snapshot.values.get("route"):
             route = snapshot.values["route"]
             self.console.print(
@@ -189,8 +190,16 @@ class ChatSession:
             finally:
                 self.status = None
 
-    def show_new_messages(self, messages: Sequence[BaseMessage]) -> None:
-        """Show each assistant message not shown yet (a question shown already is skipped)."""
+    def show_new_messages(self, messages: Sequence[BaseMessage], pending: str | None) -> bool:
+        """Show each assistant message not shown yet.
+
+        A question shown already from an interrupt is skipped when it reaches the messages,
+        and so is the ``pending`` question's text (its panel follows).
+
+        Returns:
+            Whether the pending question's text is among the new messages.
+        """
+        pending_found = False
         for message in messages:
             if str(message.id) in self.shown_ids:
                 continue
@@ -198,10 +207,14 @@ class ChatSession:
             if not isinstance(message, AIMessage):
                 continue
             text = message.text if isinstance(message.text, str) else str(message.content)
+            if text == pending and not pending_found:
+                pending_found = True
+                continue
             if text in self.shown_questions:
                 self.shown_questions.remove(text)
                 continue
             self.show_reply(text)
+        return pending_found
 
     def show_reply(self, text: str) -> None:
         """Show one assistant reply; a login success stands out."""
@@ -210,12 +223,19 @@ class ChatSession:
         else:
             self.console.print(Text.assemble(("okx-auth> ", "bold cyan"), text))
 
-    def show_question(self, question: dict[str, Any]) -> None:
-        """Show an interrupt's question: the menu and the verification code in panels."""
+    def show_question(self, question: dict[str, Any], *, in_messages: bool = False) -> None:
+        """Show an interrupt's question: the menu and the verification code in panels.
+
+        Args:
+            question: The interrupt's payload.
+            in_messages: Whether the graph already wrote the question into the messages (else
+                it is remembered, so that it is not shown twice when it gets there).
+        """
         text = str(question.get("message", ""))
         if text in self.shown_questions:
             return
-        self.shown_questions.append(text)
+        if not in_messages:
+            self.shown_questions.append(text)
         kind = question.get("type")
         if kind == "await_authorization" and question.get("userCode"):
             body = Text(text)

@@ -191,3 +191,27 @@ def test_api_key_setup_hands_the_terminal_to_config_init(
     stored = db.read_bytes()
     for secret in (b"AK-chat-secret-1111", b"SK-chat-secret-2222", b"PP-chat-secret-3333"):
         assert secret not in stored
+
+
+def test_denied_login_asks_to_retry_and_retry_shows_the_menu_again(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")], env)
+    try:
+        say(child, "log me in")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "3")
+        child.expect(CODE)
+        say(child, "/deny")
+        child.expect_exact("denied in the browser")
+        say(child, "done")
+        child.expect_exact("(yes/no)")
+        child.expect_exact("you> ")
+        assert "(yes/no)" not in child.before  # the question is shown once
+        child.sendline("yes")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
