@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,7 @@ HELP = (
 )
 DEMO_SCRIPT: tuple[str, ...] = ("Check my balance", "2", "/approve", "done")
 CONFIG_INIT_TIMEOUT = 900.0
+WORLD_FILE = "world.json"
 STATUS_REQUEST = {"en": "check my login status", "zh": "检查登录状态"}
 
 
@@ -325,7 +327,7 @@ def demo_world(world: Path) -> OkxEmulator:
 
     world.mkdir(parents=True, exist_ok=True)
     emulator = OkxEmulator(world)
-    if not any(world.iterdir()):
+    if not (world / WORLD_FILE).exists():
         emulator.init_world()
     return emulator
 
@@ -443,3 +445,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print()
         return 130
+    except (OSError, sqlite3.Error, ValueError) as exc:
+        console.print(Text(f"okx-auth-graph chat: {exc}", "red"))
+        return 2

@@ -236,6 +236,25 @@ def _error(exc: OkxCliError) -> dict[str, Any]:
     return {"kind": exc.kind, "message": exc.message, "action": exc.action}
 
 
+def failure(error: dict[str, Any], language: Language) -> dict[str, Any]:
+    """A tool result for an okx failure, with the text to show the user.
+
+    Args:
+        error: The failure's kind, message and action.
+        language: The user's language.
+
+    Returns:
+        ``{"status": "error", "error": error, "message": …}``.
+    """
+    if error["kind"] in {"cli_too_old", "cli_not_found"}:
+        message = render(error["kind"], language)
+    else:
+        message = render(
+            "error_with_action", language, message=error["message"], action=error["action"]
+        )
+    return {"status": "error", "error": error, "message": message}
+
+
 def _success_message(site: str | None, scopes: Sequence[str], language: Language) -> str:
     return render(LOGIN_SUCCESS, language, site=site or "", scopes=", ".join(scopes))
 
@@ -322,17 +341,13 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             message = render(API_KEY_CONFIGURED, language, profile=summary["api_key_profile"])
         elif "error" in summary:
             nxt = "fix"
-            message = f"{summary['error']['message']}\n{summary['error']['action']}"
+            message = failure(summary["error"], language)["message"]
         elif summary["status"] == "logged_in":
             nxt = "logged_in"
             message = _success_message(summary["site"], summary["scopes"], language)
         elif summary["status"] == "pending":
             nxt = "wait_for_user"
-            message = (
-                "登录正在进行中:请在浏览器中完成授权,然后告诉我。"
-                if language == "zh"
-                else "A login is already in progress: finish it in your browser, then tell me."
-            )
+            message = render("login_pending", language, site=summary["site"] or "")
         else:
             nxt = "show_site_menu"
             message = template(SITE_MENU, "zh")
@@ -351,9 +366,8 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             runtime: Injected by the tool node (conversation and context), not by the model.
 
         Returns:
-            status (``code_issued``, ``api_key_configured``, ``logged_in``, ``pending``,
-            ``refused`` or ``error``), message, and for a code: site, verificationUri,
-            userCode, expiresIn.
+            status (``code_issued``, ``api_key_configured``, ``logged_in``, ``refused`` or
+            ``error``), message, and for a code: site, verificationUri, userCode, expiresIn.
         """
         messages = _messages(runtime)
         last_human = _last_human_index(messages)
@@ -393,7 +407,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
                 "message": render(API_KEY_CONFIGURED, language, profile=profile),
             }
         if "error" in summary:
-            return {"status": "error", "error": summary["error"]}
+            return failure(summary["error"], language)
         if summary["status"] == "logged_in":
             return {
                 "status": "logged_in",
@@ -403,12 +417,12 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refusal(
                 "A login is already in progress: do not start another. Wait for the user to "
                 f"say they are done, then call {CHECK_LOGIN}.",
-                status="pending",
+                auth_status="pending",
             )
         try:
             result = await okx.login_manual(site)
         except OkxCliError as exc:
-            return {"status": "error", "error": _error(exc)}
+            return failure(_error(exc), conversation_language(_messages(runtime)))
         if "status" in result:
             config = await _captured(okx.config_show())
             named = [] if isinstance(config, OkxCliError) else config["profiles"]
@@ -459,7 +473,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         try:
             status = await adapter(runtime).auth_status()
         except OkxCliError as exc:
-            return {"status": "error", "error": _error(exc)}
+            return failure(_error(exc), conversation_language(_messages(runtime)))
         if status["status"] == "logged_in":
             return {
                 "status": "logged_in",
@@ -486,7 +500,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         try:
             await adapter(runtime).logout()
         except OkxCliError as exc:
-            return {"status": "error", "error": _error(exc)}
+            return failure(_error(exc), conversation_language(_messages(runtime)))
         return {"status": "logged_out", "message": render("logged_out", language)}
 
     @tool(INSTALL_BINARY, parse_docstring=True)
@@ -505,7 +519,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             outcome = await okx.install()
             check = await okx.install_status()
         except OkxCliError as exc:
-            return {"status": "error", "error": _error(exc)}
+            return failure(_error(exc), conversation_language(_messages(runtime)))
         return {"status": outcome["status"], "installed": check["installed"]}
 
     @tool(BINARY_STATUS, parse_docstring=True)
@@ -520,7 +534,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         try:
             status = await adapter(runtime).install_status()
         except OkxCliError as exc:
-            return {"status": "error", "error": _error(exc)}
+            return failure(_error(exc), conversation_language(_messages(runtime)))
         return dict(status)
 
     @tool(RUN_COMMAND, parse_docstring=True)

@@ -215,3 +215,32 @@ def test_denied_login_asks_to_retry_and_retry_shows_the_menu_again(
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_bad_options_give_a_message_not_a_traceback(tmp_path: Path, env: dict[str, str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    bad_db = subprocess.run(
+        [*CHAT, "--db", str(blocker / "chat.db")],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad_db.returncode == 2
+    assert "okx-auth-graph chat:" in bad_db.stdout
+    bad_timeout = subprocess.run(
+        [*CHAT, "--db", str(tmp_path / "c.db")],
+        env={**env, "OKX_TIMEOUT": "soon"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad_timeout.returncode == 2
+    assert "OKX_TIMEOUT" in bad_timeout.stdout
+    for result in (bad_db, bad_timeout):
+        assert "Traceback" not in result.stdout + result.stderr

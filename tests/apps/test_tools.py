@@ -255,3 +255,31 @@ async def test_tools_agent_example_runs(home: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "assistant: Login successful.\nSite: eea" in out
     assert "'auth login --manual --site eea', 'auth status --json']" in out
+
+
+async def test_pending_login_is_never_restarted(home: Path, world: Path) -> None:
+    emulator = OkxEmulator(world)
+    emulator.init_world(auth="pending", site="eea")
+    cli = OkxCli(runner=emulator)
+    status = await run_tool(cli, [HumanMessage("log me in"), call("okx_auth_status")])
+    assert status["next"] == "wait_for_user"
+    assert status["message"] == template("login_pending", "en").format(site="eea")
+    history: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU), HumanMessage("2")]
+    login = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
+    assert login["status"] == "refused"
+    assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
+
+
+async def test_okx_too_old_or_broken_gets_the_fix_not_a_crash(home: Path, world: Path) -> None:
+    emulator = OkxEmulator(world)
+    emulator.init_world(version="1.2.4")
+    status = await run_tool(
+        OkxCli(runner=emulator), [HumanMessage("am I logged in"), call("okx_auth_status")]
+    )
+    assert status["next"] == "fix"
+    assert status["message"] == template("cli_too_old", "en")
+    emulator.init_world(binary="missing")
+    logout = await run_tool(OkxCli(runner=emulator), [HumanMessage("log out"), call("okx_logout")])
+    assert logout["status"] == "error"
+    assert logout["error"]["kind"] == "failed_to_spawn"
+    assert "okx auth install" in logout["message"]
