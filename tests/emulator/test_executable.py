@@ -283,3 +283,111 @@ def test_the_installed_console_script(shim_env: dict[str, str], tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "bin2" / "okx")
     assert os.access(tmp_path / "bin2" / "okx", os.X_OK)
+
+
+def test_concurrent_processes_share_one_consistent_world(shim_env: dict[str, str]) -> None:
+    emulator(shim_env, "world", "init")
+    children = [
+        subprocess.Popen(
+            ["okx", "auth", "login", "--manual", "--site", "eea"],
+            env=shim_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    codes = set()
+    for child in children:
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+        codes.add(json.loads(out)["userCode"])
+    assert len(codes) == 6
+    shown = json.loads(emulator(shim_env, "world", "show", "--json").stdout)
+    assert shown["pending"]["userCode"] in codes
+    calls = json.loads(emulator(shim_env, "calls").stdout)
+    assert len(calls) == 6
+    assert all(c["argv"] == ["auth", "login", "--manual", "--site", "eea"] for c in calls)
+    assert all(c["exit_code"] == 0 for c in calls)
+
+
+def test_config_init_on_a_terminal_prompts_one_answer_at_a_time(
+    shim_env: dict[str, str], home: Path
+) -> None:
+    child = pexpect.spawn("okx", ["config", "init"], env=shim_env, encoding="utf-8", timeout=30)
+    for prompt, answer in [
+        (r"Site \(1/2/3, default: 1\): ", "2"),
+        (r"Use demo trading\? \(Y/n\) ", "y"),
+        (r"Profile name \(default: okx-demo\): ", ""),
+        ("API Key: ", "AKT"),
+        ("Secret Key: ", "SKT"),
+        ("Passphrase: ", "PPT"),
+    ]:
+        child.expect(prompt)
+        child.sendline(answer)
+    child.expect("Config saved to ")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (home / ".okx" / "config.toml").read_text()
+    assert 'default_profile = "okx-demo"' in text
+    assert 'api_key = "AKT"' in text
+
+
+CONFIG_SEQUENCES = {
+    "add-use-set-list": [
+        ["config", "add-profile", "AK=key-one", "SK=secret-one", "PP=pass-one", "site=eea"],
+        ["config", "add-profile", "AK=k2", "SK=s2", "PP=p2", "demo=false", "name=main"],
+        ["config", "add-profile", "AK=k3", "SK=s3", "PP=p3", "name=main"],
+        ["config", "add-profile", "AK=k3", "SK=s3", "PP=p3", "name=main", "site=us", "--force"],
+        ["config", "use", "demo"],
+        ["config", "use", "nobody"],
+        ["config", "use"],
+        ["config", "set", "default_profile", "main"],
+        ["config", "set", "colour", "red"],
+        ["config", "list-profile"],
+        ["config", "show"],
+        ["config", "show", "--json"],
+    ],
+    "empty": [
+        ["config", "list-profile"],
+        ["config", "use", "x"],
+        ["config", "add-profile", "AK=only"],
+        ["config", "frobnicate"],
+        ["config", "show", "--json"],
+    ],
+}
+
+
+@pytest.mark.real_cli
+@pytest.mark.parametrize("name", sorted(CONFIG_SEQUENCES))
+def test_config_commands_match_the_real_cli(
+    shim_env: dict[str, str], tmp_path: Path, name: str
+) -> None:
+    real = _real_cli()
+    if real is None or shutil.which("node") is None:
+        pytest.skip("the real okx CLI 1.2.4 is not installed (make test installs it)")
+    transcripts = {}
+    for label, program in (("real", real), ("emulator", "okx")):
+        home = tmp_path / f"home-{label}"
+        home.mkdir()
+        env = {**shim_env, "HOME": str(home)}
+        lines = []
+        for argv in CONFIG_SEQUENCES[name]:
+            result = subprocess.run(
+                [program, *argv],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+            lines.append((argv, result.returncode, result.stdout, result.stderr))
+        transcripts[label] = [
+            (argv, code, out.replace(str(home), "~"), err.replace(str(home), "~"))
+            for argv, code, out, err in lines
+        ]
+    for real_step, emulated_step in zip(transcripts["real"], transcripts["emulator"], strict=True):
+        assert emulated_step == real_step
