@@ -3,9 +3,10 @@
 The auth graph, built with ``handoff_to_parent=True``, runs as the ``okx_auth`` node. Its
 questions (site menu, verification code, …) surface as interrupts of the parent; when the user is
 authenticated (or the request needs no authentication, like market data) it hands off with
-``Command(graph=Command.PARENT, goto=route)`` to one of the skill nodes below. The skill nodes here
-only acknowledge the hand-off: a real app would run the skill (and send a failed downstream command
-back to ``okx_auth`` as ``failed_command``).
+``Command(graph=Command.PARENT, goto=route)`` to one of the skill nodes below. A skill node either
+only acknowledges the hand-off or runs an okx command with
+:func:`okx_auth_graph.tools.run_okx_command`; an authentication failure goes back to ``okx_auth``
+as its ``failed_command`` (once), so the auth graph remediates it.
 
 Run it against the bundled emulator::
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -29,6 +31,7 @@ from langgraph.types import Command
 
 from okx_auth_graph import build_graph
 from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.tools import run_okx_command
 
 SKILLS = ("okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market")
 AUTH_NODE = "okx_auth"
@@ -43,42 +46,78 @@ class ParentState(TypedDict, total=False):
     site: str | None
     language: str
     failed_command: dict[str, Any] | None
+    request: str
+    sent_back: bool
     handled_by: str
+    result: Any
 
 
-def skill_node(name: str) -> Any:
-    """A node standing for skill ``name``: it records that it took over the request."""
+async def new_request(state: ParentState) -> dict[str, Any]:
+    """An entry: remember the user's request and drop what a previous request left behind."""
+    humans = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
+    request = humans[-1].text if humans else ""
+    return {"request": request, "failed_command": None, "sent_back": False}
 
-    async def run_skill(state: ParentState) -> dict[str, Any]:
-        requests = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
-        request = requests[0].content if requests else ""
-        return {
-            "handled_by": name,
-            "messages": [AIMessage(f"[{name}] takes over: {request}", name=name)],
-        }
+
+def skill_node(name: str, *, cli: OkxCli | None, command: list[str] | None) -> Any:
+    """A node standing for skill ``name``.
+
+    Without ``command`` it only records that it took over the request. With one it runs that
+    okx command; an authentication failure goes back to the auth graph once, as its
+    ``failed_command`` (e.g. an invalid API key → the two neutral options of step 0.2.a).
+    """
+
+    async def run_skill(state: ParentState) -> dict[str, Any] | Command[str]:
+        taken_over = AIMessage(f"[{name}] takes over: {state.get('request', '')}", name=name)
+        if command is None:
+            return {"handled_by": name, "messages": [taken_over]}
+        result = await run_okx_command(cli or OkxCli(), command)
+        if result.get("next") == AUTH_NODE and not state.get("sent_back"):
+            return Command(
+                goto=AUTH_NODE,
+                update={"failed_command": result["failed_command"], "sent_back": True},
+            )
+        if not result["ok"]:
+            failure = result.get("error") or {"message": result["failed_command"]["error"]}
+            text = f"[{name}] okx failed: {failure['message']}"
+            return {"handled_by": name, "messages": [AIMessage(text, name=name)]}
+        return {"handled_by": name, "result": result["json"], "messages": [taken_over]}
 
     run_skill.__name__ = name.replace("-", "_")
     return run_skill
 
 
 def build_parent_graph(
-    *, cli: OkxCli | None = None, checkpointer: BaseCheckpointSaver[Any] | None = None
+    *,
+    cli: OkxCli | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    commands: Mapping[str, list[str]] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Compile the parent graph: ``START → okx_auth → <skill>``.
+    """Compile the parent graph: ``START → new_request → okx_auth → <skill>``.
 
     Args:
-        cli: The okx adapter for the auth graph (e.g. ``OkxCli(runner=OkxEmulator(...))``).
+        cli: The okx adapter for the auth graph and the skills (e.g.
+            ``OkxCli(runner=OkxEmulator(...))``); ``None`` runs ``okx`` from ``PATH``.
         checkpointer: Needed for the auth graph's interrupts; ``InMemorySaver`` if omitted.
+        commands: Per skill, an okx command it runs (e.g. ``{"okx-cex-portfolio":
+            ["account", "balance", "--json"]}``); skills without one only take over.
 
     Returns:
         The compiled parent graph.
     """
     auth = build_graph(cli=cli, handoff_to_parent=True)
     builder = StateGraph(ParentState)
+    builder.add_node("new_request", new_request)
     builder.add_node(AUTH_NODE, auth, destinations=SKILLS)
     for name in SKILLS:
-        builder.add_node(name, skill_node(name))
-    builder.add_edge(START, AUTH_NODE)
+        command = (commands or {}).get(name)
+        builder.add_node(
+            name,
+            skill_node(name, cli=cli, command=command),
+            destinations=(AUTH_NODE,) if command else (),
+        )
+    builder.add_edge(START, "new_request")
+    builder.add_edge("new_request", AUTH_NODE)
     return builder.compile(checkpointer=checkpointer or InMemorySaver())
 
 

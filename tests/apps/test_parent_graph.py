@@ -13,6 +13,7 @@ from langgraph.types import Command
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
+from okx_auth_graph.testing.rest import BALANCE_PATH, OkxRestEmulator
 from tests.apps.agents import argvs, load_example
 
 
@@ -104,3 +105,65 @@ def test_parent_graph_draws_every_skill(example: ModuleType, cli: OkxCli) -> Non
     mermaid = example.build_parent_graph(cli=cli).get_graph().draw_mermaid()
     for skill in example.SKILLS:
         assert skill in mermaid
+
+
+API_KEY_CONFIG = {
+    "default_profile": "live",
+    "profiles": {
+        "live": {"api_key": "AK-parent-1", "secret_key": "SK-parent-2", "passphrase": "PP-3"}
+        | {"site": "eea"}
+    },
+}
+BALANCE = ["account", "balance", "--json"]
+
+
+async def test_skill_command_runs_after_the_api_key_short_circuit(
+    example: ModuleType, home: Path, world: Path
+) -> None:
+    with OkxRestEmulator() as rest:
+        emulator = OkxEmulator(world, env={"OKX_API_BASE_URL": rest.url})
+        emulator.init_world(config=API_KEY_CONFIG)
+        parent = example.build_parent_graph(
+            cli=OkxCli(runner=emulator), commands={"okx-cex-portfolio": BALANCE}
+        )
+        final = await parent.ainvoke(
+            {"messages": [HumanMessage("What is my balance?")]},
+            {"configurable": {"thread_id": "p4"}},
+        )
+    assert "__interrupt__" not in final
+    assert final["outcome"] == "api_key_configured"
+    assert "已配置 API key (profile: live)" in [m.content for m in final["messages"]]
+    assert final["handled_by"] == "okx-cex-portfolio"
+    assert isinstance(final["result"], list)
+    assert final["result"]
+    assert argvs(emulator)[-1] == BALANCE
+
+
+async def test_invalid_api_key_goes_back_to_the_auth_graph_once(
+    example: ModuleType, home: Path, world: Path
+) -> None:
+    with OkxRestEmulator() as rest:
+        rest.script(BALANCE_PATH, "invalid_key_401")
+        emulator = OkxEmulator(world, env={"OKX_API_BASE_URL": rest.url})
+        emulator.init_world(config=API_KEY_CONFIG)
+        parent = example.build_parent_graph(
+            cli=OkxCli(runner=emulator), commands={"okx-cex-portfolio": BALANCE}
+        )
+        config = {"configurable": {"thread_id": "p5"}}
+        first = await parent.ainvoke({"messages": [HumanMessage("What is my balance?")]}, config)
+        fix = question(first)
+        assert fix["type"] == "choose_api_key_fix"
+        assert "https://my.okx.com/account/my-api" in fix["message"]
+        final = await parent.ainvoke(Command(resume="1"), config)
+    assert final["outcome"] == "needs_user_action"
+    assert [a for a in argvs(emulator) if a == BALANCE] == [BALANCE]
+    assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
+    dumped = repr(final)
+    assert "AK-parent-1" not in dumped
+    assert "SK-parent-2" not in dumped
+    calls_before = len(argvs(emulator))
+    later = await parent.ainvoke({"messages": [HumanMessage("BTC-USDT price?")]}, config)
+    assert "__interrupt__" not in later
+    assert later["handled_by"] == "okx-cex-market"
+    assert later["failed_command"] is None
+    assert len(argvs(emulator)) == calls_before
