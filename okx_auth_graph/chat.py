@@ -321,6 +321,12 @@ def default_db() -> Path:
     return Path(state_home) / "okx-auth-graph" / "chat.sqlite"
 
 
+def emulator_script() -> str:
+    """How to run ``okx-emulator`` from another terminal (this environment's script if any)."""
+    script = Path(sys.executable).parent / "okx-emulator"
+    return str(script) if script.exists() else "okx-emulator"
+
+
 def demo_world(world: Path) -> OkxEmulator:
     """The emulator for ``--demo``: a fresh world (not logged in) unless ``world`` has one."""
     from okx_auth_graph.testing import OkxEmulator
@@ -390,7 +396,7 @@ async def run_chat(args: argparse.Namespace, console: Console) -> int:
                     Text(
                         "okx is the bundled emulator (not your real account).\n"
                         "Play the browser: type /approve or /deny here, or from another terminal:\n"
-                        f"  OKX_EMULATOR_STATE={world} okx-emulator world approve"
+                        f"  OKX_EMULATOR_STATE={world} \\\n    {emulator_script()} world approve"
                     ),
                     title="demo",
                     border_style="magenta",
@@ -422,7 +428,7 @@ async def run_chat(args: argparse.Namespace, console: Console) -> int:
                 interactive=interactive,
                 scripted_demo=args.demo and not interactive,
                 context=Context(interactive_login=args.interactive_login),
-                keeps_thread=not args.demo or args.world is not None or args.db is not None,
+                keeps_thread=not args.demo or args.world is not None,
             )
             session_cli.runner = ObservedRunner(session_cli.runner, session.on_okx_call)
             session.graph = build_graph(cli=session_cli, checkpointer=saver)

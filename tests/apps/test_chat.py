@@ -244,3 +244,25 @@ def test_bad_options_give_a_message_not_a_traceback(tmp_path: Path, env: dict[st
     assert "OKX_TIMEOUT" in bad_timeout.stdout
     for result in (bad_db, bad_timeout):
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_chinese_conversation_gets_the_chinese_templates(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo"], env)
+    try:
+        say(child, "查一下我的余额")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "２")
+        child.expect_exact("站点: eea")
+        child.expect(r"验证码: [A-Z0-9]{4}-[A-Z0-9]{4}")
+        say(child, "/approve")
+        say(child, "好了")
+        child.expect_exact("登录成功。")
+        child.expect_exact("站点: eea")
+        child.expect_exact("权限: live:read, live:trade")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
