@@ -46,8 +46,9 @@ stderr):
 - Network down → ``Network error during login``; install with the CDN failing →
   ``Installation failed: All CDN sources failed``; binary missing or corrupt → every
   login/logout/status says ``Error: Failed to spawn okx-auth: …``.
-- A version below 1.3.1-beta.17 answers every ``auth`` command ``Unknown command: auth …``
-  like the real 1.2.4.
+- A version below 1.3.1-beta.17 answers every ``auth`` command like the real 1.2.4:
+  ``Unknown command: auth …``, or its parser's ``Unknown option '--site'`` error block for an
+  option it does not know (``--site``, ``--manual``).
 - Any other command goes to ``okx_auth_graph.testing.downstream.run_downstream`` (market,
   account, …); without that module it is ``Unknown command: …``.
 """
@@ -84,6 +85,120 @@ from okx_auth_graph.testing.world import (
 API_HOSTS = {"global": "www.okx.com", "eea": "eea.okx.com", "us": "app.okx.com"}
 SECRET_ARG = re.compile(r"^((?:AK|SK|PP)=).+$", re.IGNORECASE)
 POLL_INTERVAL = 0.05
+LEGACY_OPTIONS: Mapping[str, str] = {
+    **dict.fromkeys(
+        [
+            "demo",
+            "json",
+            "help",
+            "version",
+            "history",
+            "reduceOnly",
+            "basePos",
+            "live",
+            "archive",
+            "autoCxl",
+            "force",
+            "allowEarlyRedeem",
+            "verbose",
+        ],
+        "boolean",
+    ),
+    **dict.fromkeys(
+        [
+            "profile",
+            "client",
+            "modules",
+            "bar",
+            "limit",
+            "sz",
+            "instId",
+            "ordId",
+            "side",
+            "ordType",
+            "px",
+            "posSide",
+            "tdMode",
+            "lever",
+            "mgnMode",
+            "tpTriggerPx",
+            "tpOrdPx",
+            "slTriggerPx",
+            "slOrdPx",
+            "algoId",
+            "newSz",
+            "newTpTriggerPx",
+            "newTpOrdPx",
+            "newSlTriggerPx",
+            "newSlOrdPx",
+            "callbackRatio",
+            "callbackSpread",
+            "activePx",
+            "algoOrdType",
+            "gridNum",
+            "maxPx",
+            "minPx",
+            "runType",
+            "quoteSz",
+            "baseSz",
+            "direction",
+            "stopType",
+            "instType",
+            "quoteCcy",
+            "posMode",
+            "ccy",
+            "from",
+            "to",
+            "transferType",
+            "subAcct",
+            "amt",
+            "clOrdId",
+            "newPx",
+            "initOrdAmt",
+            "safetyOrdAmt",
+            "maxSafetyOrds",
+            "pxSteps",
+            "pxStepsMult",
+            "volMult",
+            "tpPct",
+            "slPct",
+            "slMode",
+            "allowReinvest",
+            "triggerStrategy",
+            "triggerPx",
+            "cycleId",
+            "lang",
+            "uly",
+            "expTime",
+            "action",
+            "orders",
+            "rate",
+            "since",
+            "tool",
+            "productId",
+            "protocolType",
+            "term",
+            "tag",
+            "state",
+            "quoteId",
+            "notionalCcy",
+            "optType",
+            "baseCcy",
+            "beginId",
+            "endId",
+            "begin",
+            "end",
+            "minYield",
+            "strikeNear",
+            "termDays",
+            "minTermDays",
+            "maxTermDays",
+            "expDate",
+        ],
+        "string",
+    ),
+}
+"""The options okx 1.2.4 knows (its parser rejects any other, e.g. ``--site``, ``--manual``)."""
 PLATFORM = "linux-x64"
 CDN_SOURCE = "https://static.okx.com/cdn/okx-auth/linux-x64/okx-auth"
 BINARY_SHA256 = hashlib.sha256(b"okx-auth emulated binary").hexdigest()
@@ -259,11 +374,39 @@ class OkxCommand:
             return await self._config(args[1:], world)
         if args[0] == "auth":
             if not version_has_auth(str(world["version"])):
-                action = args[1] if len(args) > 1 and not args[1].startswith("-") else ""
-                self.output.err(f"Unknown command: auth {action}\n")
-                return 1
+                return self._auth_before_auth(args, world)
             return await self._auth(args[1:], world)
         return await self._downstream(args, world)
+
+    def _auth_before_auth(self, args: list[str], world: Mapping[str, Any]) -> int:
+        """``okx auth …`` on a CLI older than the auth commands, as 1.2.4 answers it."""
+        positional: list[str] = []
+        index = 0
+        while index < len(args):
+            arg = args[index]
+            if arg == "--":
+                positional += args[index + 1 :]
+                break
+            if arg.startswith("--") and len(arg) > 2:
+                name = arg[2:].split("=", 1)[0]
+                kind = LEGACY_OPTIONS.get(name)
+                if kind is None and not (
+                    name.startswith("no-") and LEGACY_OPTIONS.get(name[3:]) == "boolean"
+                ):
+                    return self._error_block(
+                        world,
+                        f"Unknown option '--{name}'. To specify a positional argument starting "
+                        f"with a '-', place it at the end of the command after '--', as in "
+                        f'\'-- "--{name}"',
+                    )
+                if kind == "string" and "=" not in arg:
+                    index += 1
+            else:
+                positional.append(arg)
+            index += 1
+        action = positional[1] if len(positional) > 1 else ""
+        self.output.err(f"Unknown command: auth {action}\n")
+        return 1
 
     def _error_block(self, world: Mapping[str, Any], message: str) -> int:
         self.output.err(
