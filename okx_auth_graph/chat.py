@@ -96,6 +96,8 @@ class ChatSession:
         keeps_thread: Whether the thread outlives this run (then a resume hint is shown).
         shown_ids: Ids of the messages shown already.
         shown_questions: Questions shown from an interrupt and not yet seen in the messages.
+        held: Assistant messages received and not shown yet (see :meth:`flush`).
+        shown_this_run: Assistant messages shown during the current run.
         status: The spinner while the graph runs.
     """
 
@@ -111,6 +113,8 @@ class ChatSession:
     keeps_thread: bool = True
     shown_ids: set[str] = field(default_factory=set)
     shown_questions: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    shown_this_run: list[str] = field(default_factory=list)
     status: Any = None
 
     @property
@@ -121,6 +125,7 @@ class ChatSession:
     def on_okx_call(self, argv: Sequence[str]) -> None:
         """Show the okx call in progress (spinner text, and a dim line in the transcript)."""
         command = "okx " + " ".join(argv)
+        self.flush()
         if self.status is not None:
             self.status.update(f"Running {command} …")
         self.console.print(Text(f"  · {command}", style="dim"))
@@ -159,23 +164,33 @@ class ChatSession:
         )
         if question is None:
             self.shown_ids.add(str(graph_input["messages"][0].id))
+        self.shown_this_run = []
         try:
             with self.spinner():
-                await self.graph.ainvoke(
-                    graph_input, self.config, context=self.context, durability="sync"
-                )
+                async for chunk in self.graph.astream(
+                    graph_input,
+                    self.config,
+                    context=self.context,
+                    durability="sync",
+                    stream_mode="values",
+                ):
+                    self.flush()
+                    if isinstance(chunk, dict):
+                        self.collect(chunk.get("messages", []))
         except Exception as exc:  # the conversation must survive any failure
+            self.flush()
             self.console.print(
                 Panel(Text(f"{type(exc).__name__}: {exc}"), title="error", border_style="red")
             )
             return {}
         snapshot = await self.graph.aget_state(self.config)
+        self.collect(snapshot.values.get("messages", []))
         question = await self.pending_question()
         pending = str(question.get("message", "")) if question is not None else None
-        in_messages = self.show_new_messages(snapshot.values.get("messages", []), pending)
-        if question is not None:
+        in_messages = self.flush(skip=pending) or pending in self.shown_this_run
+        if question is not None and pending not in self.shown_this_run:
             self.show_question(question, in_messages=in_messages)
-        elif snapshot.values.get("route"):
+        elif question is None and snapshot.values.get("route"):
             route = snapshot.values["route"]
             self.console.print(
                 Text(f"→ hand-off to the {route} skill (not part of this chat)", "dim")
@@ -192,16 +207,8 @@ class ChatSession:
             finally:
                 self.status = None
 
-    def show_new_messages(self, messages: Sequence[BaseMessage], pending: str | None) -> bool:
-        """Show each assistant message not shown yet.
-
-        A question shown already from an interrupt is skipped when it reaches the messages,
-        and so is the ``pending`` question's text (its panel follows).
-
-        Returns:
-            Whether the pending question's text is among the new messages.
-        """
-        pending_found = False
+    def collect(self, messages: Sequence[BaseMessage]) -> None:
+        """Hold each new assistant message for display (a question shown already is dropped)."""
         for message in messages:
             if str(message.id) in self.shown_ids:
                 continue
@@ -209,14 +216,29 @@ class ChatSession:
             if not isinstance(message, AIMessage):
                 continue
             text = message.text if isinstance(message.text, str) else str(message.content)
-            if text == pending and not pending_found:
-                pending_found = True
-                continue
             if text in self.shown_questions:
                 self.shown_questions.remove(text)
                 continue
+            self.held.append(text)
+
+    def flush(self, skip: str | None = None) -> bool:
+        """Show the held messages, except one equal to ``skip`` (a question shown as a panel).
+
+        Messages are held until the graph moves on (next step, an okx call, the end of the
+        run), so a question the graph writes before asking it is shown once, as a question.
+
+        Returns:
+            Whether a message equal to ``skip`` was held (and not shown).
+        """
+        skipped = False
+        held, self.held = self.held, []
+        for text in held:
+            if skip is not None and text == skip and not skipped:
+                skipped = True
+                continue
             self.show_reply(text)
-        return pending_found
+            self.shown_this_run.append(text)
+        return skipped
 
     def show_reply(self, text: str) -> None:
         """Show one assistant reply; a login success stands out."""

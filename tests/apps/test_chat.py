@@ -11,6 +11,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from okx_auth_graph.prompts import render
+
 CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
 MENU_LAST_LINE = "3. US (app.okx.com)"
 CODE = re.compile(r"Code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
@@ -118,6 +120,7 @@ def test_demo_without_a_terminal_plays_the_script(tmp_path: Path, env: dict[str,
     assert out.index("you> Check my balance") < out.index(MENU_LAST_LINE)
     assert out.index(MENU_LAST_LINE) < out.index("you> 2")
     assert CODE.search(out)
+    assert "· okx auth login --manual --site eea" in out
     assert out.index("approved in the browser") < out.index("you> done") < out.index(SUCCESS)
     assert "Traceback" not in out + result.stderr
 
@@ -261,6 +264,41 @@ def test_chinese_conversation_gets_the_chinese_templates(
         child.expect_exact("登录成功。")
         child.expect_exact("站点: eea")
         child.expect_exact("权限: live:read, live:trade")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def emulator_verb(world: Path, env: dict[str, str], *verb: str) -> None:
+    result = subprocess.run(
+        ["okx-emulator", "world", *verb],
+        env={**env, "OKX_EMULATOR_STATE": str(world)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_interactive_login_tells_the_user_before_it_blocks(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    child = spawn(["--demo", "--world", str(world), "--interactive-login"], env)
+    try:
+        say(child, "log me in")
+        emulator_verb(world, env, "set", "login_cap", "30")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "1")
+        notice = render("interactive_login_notice", "en", site="global")
+        child.expect_exact(notice[:40])
+        child.expect_exact("· okx auth login --site global")
+        emulator_verb(world, env, "approve")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: global")
         say(child, "/quit")
         child.expect(pexpect.EOF)
     finally:
