@@ -49,7 +49,7 @@ from okx_auth_graph.prompts import (
     render,
     template,
 )
-from okx_auth_graph.replies import classify_completion_signal, parse_site_choice
+from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
 
 SiteId = Literal["global", "eea", "us"]
 _T = TypeVar("_T")
@@ -117,6 +117,7 @@ def _text(message: AnyMessage) -> str:
 def _messages(runtime: ToolRuntime[Any, Any]) -> list[AnyMessage]:
     state = runtime.state
     messages = state.get("messages", []) if isinstance(state, dict) else []
+    messages = messages or getattr(state, "messages", [])
     return [m for m in messages if isinstance(m, AIMessage | HumanMessage | ToolMessage)]
 
 
@@ -157,9 +158,11 @@ def menu_shown_before(messages: Sequence[AnyMessage], end: int) -> bool:
 
 
 def awaiting_signal(messages: Sequence[AnyMessage]) -> bool:
-    """Whether a login code was issued and no later check ended that wait."""
+    """Whether a login code was issued and neither a later check nor a "cancel" ended the wait."""
     waiting = False
     for message in messages:
+        if isinstance(message, HumanMessage) and is_cancel(_text(message)):
+            waiting = False
         if not isinstance(message, ToolMessage):
             continue
         status = _tool_result(message).get("status")

@@ -196,6 +196,9 @@ async def test_other_okx_tools_wait_for_the_users_signal(
     run = await run_tool(cli, [*waiting, call("okx_run_command", argv=["market", "ticker"])])
     assert run["status"] == "refused"
     assert argvs(emulator) == []
+    cancelled = await run_tool(cli, [*waiting, HumanMessage("取消"), call("okx_binary_status")])
+    assert cancelled["installed"] is True
+    assert argvs(emulator) == [["auth", "install-status", "--json"]]
 
 
 async def test_api_key_user_gets_the_sentence_and_no_secret(home: Any, world: Any) -> None:
