@@ -419,7 +419,7 @@ class OkxCommand:
         action = args[0] if args else ""
         flags = Flags(args[1:])
         if action == "show":
-            config = read_config(world)
+            config = await asyncio.to_thread(read_config, world)
             if config.error is not None:
                 return self._error_block(world, f"Invalid TOML document: {config.error}")
             if not config.exists:
@@ -434,7 +434,7 @@ class OkxCommand:
         if action == "init":
             return await self._config_init(world)
         if action in {"add-profile", "use", "set", "list-profile"}:
-            config = read_config(world)
+            config = await asyncio.to_thread(read_config, world)
             if config.error is not None:
                 return self._error_block(world, f"Invalid TOML document: {config.error}")
             data = dict(config.data or {})
@@ -577,7 +577,7 @@ class OkxCommand:
         if name_raw is None:
             return 0
         name = name_raw.strip() or default_name
-        config = read_config(world)
+        config = await asyncio.to_thread(read_config, world)
         data: dict[str, Any] = dict(config.data or {}) if config.error is None else {}
         profiles = dict(config_profiles(config))
         if name in profiles:
@@ -699,7 +699,7 @@ class OkxCommand:
         return 0
 
     async def _login(self, world: dict[str, Any], *, site: str | None, manual: bool) -> int:
-        profile = api_key_profile(read_config(world))
+        profile = api_key_profile(await asyncio.to_thread(read_config, world))
         if profile is not None:
             if manual:
                 self.output.out(
@@ -881,7 +881,7 @@ class OkxCommand:
             action = args[1] if len(args) > 1 else ""
             self.output.err(f"Unknown command: {args[0]} {action}\n")
             return 1
-        config = read_config(world)
+        config = await asyncio.to_thread(read_config, world)
         expired = bool(world.get("session_expired"))
         # A lapsed session is still held by okx-auth (it just cannot be refreshed): downstream
         # commands see it as a logged-in session that is expired, and say "Session expired".
