@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -304,3 +305,60 @@ def test_interactive_login_tells_the_user_before_it_blocks(
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_okx_on_path_is_used_by_default_and_a_pipe_drives_the_chat(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    shim_dir = tmp_path / "bin"
+    emulator_verb(world, env, "init")
+    shim = subprocess.run(
+        ["okx-emulator", "shim", str(shim_dir)], env=env, capture_output=True, timeout=60
+    )
+    assert shim.returncode == 0, shim.stderr
+    piped_env = {
+        **env,
+        "PATH": f"{shim_dir}:{env['PATH']}",
+        "OKX_EMULATOR_STATE": str(world),
+    }
+    db = tmp_path / "c.db"
+    first = subprocess.run(
+        [*CHAT, "--db", str(db), "--thread", "pipe"],
+        env=piped_env,
+        input="log me in\n3\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert MENU_LAST_LINE in first.stdout
+    assert CODE.search(first.stdout)
+    emulator_verb(world, env, "approve")
+    second = subprocess.run(
+        [*CHAT, "--db", str(db), "--thread", "pipe"],
+        env=piped_env,
+        input="done\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode == 0
+    assert SUCCESS in second.stdout
+    assert "Site: us" in second.stdout
+    logins = [c for c in json.loads(calls(world, env)) if c["argv"][:2] == ["auth", "login"]]
+    assert [c["argv"] for c in logins] == [["auth", "login", "--manual", "--site", "us"]]
+
+
+def calls(world: Path, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        ["okx-emulator", "calls"],
+        env={**env, "OKX_EMULATOR_STATE": str(world)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
