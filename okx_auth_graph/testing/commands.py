@@ -46,8 +46,9 @@ stderr):
 - Network down → ``Network error during login``; install with the CDN failing →
   ``Installation failed: All CDN sources failed``; binary missing or corrupt → every
   login/logout/status says ``Error: Failed to spawn okx-auth: …``.
-- A version below 1.3.1-beta.17 answers every ``auth`` command ``Unknown command: auth …``
-  like the real 1.2.4.
+- A version below 1.3.1-beta.17 answers every ``auth`` command like the real 1.2.4:
+  ``Unknown command: auth …``, or its parser's ``Unknown option '--site'`` error block for an
+  option it does not know (``--site``, ``--manual``).
 - Any other command goes to ``okx_auth_graph.testing.downstream.run_downstream`` (market,
   account, …); without that module it is ``Unknown command: …``.
 """
@@ -84,6 +85,120 @@ from okx_auth_graph.testing.world import (
 API_HOSTS = {"global": "www.okx.com", "eea": "eea.okx.com", "us": "app.okx.com"}
 SECRET_ARG = re.compile(r"^((?:AK|SK|PP)=).+$", re.IGNORECASE)
 POLL_INTERVAL = 0.05
+LEGACY_OPTIONS: Mapping[str, str] = {
+    **dict.fromkeys(
+        [
+            "demo",
+            "json",
+            "help",
+            "version",
+            "history",
+            "reduceOnly",
+            "basePos",
+            "live",
+            "archive",
+            "autoCxl",
+            "force",
+            "allowEarlyRedeem",
+            "verbose",
+        ],
+        "boolean",
+    ),
+    **dict.fromkeys(
+        [
+            "profile",
+            "client",
+            "modules",
+            "bar",
+            "limit",
+            "sz",
+            "instId",
+            "ordId",
+            "side",
+            "ordType",
+            "px",
+            "posSide",
+            "tdMode",
+            "lever",
+            "mgnMode",
+            "tpTriggerPx",
+            "tpOrdPx",
+            "slTriggerPx",
+            "slOrdPx",
+            "algoId",
+            "newSz",
+            "newTpTriggerPx",
+            "newTpOrdPx",
+            "newSlTriggerPx",
+            "newSlOrdPx",
+            "callbackRatio",
+            "callbackSpread",
+            "activePx",
+            "algoOrdType",
+            "gridNum",
+            "maxPx",
+            "minPx",
+            "runType",
+            "quoteSz",
+            "baseSz",
+            "direction",
+            "stopType",
+            "instType",
+            "quoteCcy",
+            "posMode",
+            "ccy",
+            "from",
+            "to",
+            "transferType",
+            "subAcct",
+            "amt",
+            "clOrdId",
+            "newPx",
+            "initOrdAmt",
+            "safetyOrdAmt",
+            "maxSafetyOrds",
+            "pxSteps",
+            "pxStepsMult",
+            "volMult",
+            "tpPct",
+            "slPct",
+            "slMode",
+            "allowReinvest",
+            "triggerStrategy",
+            "triggerPx",
+            "cycleId",
+            "lang",
+            "uly",
+            "expTime",
+            "action",
+            "orders",
+            "rate",
+            "since",
+            "tool",
+            "productId",
+            "protocolType",
+            "term",
+            "tag",
+            "state",
+            "quoteId",
+            "notionalCcy",
+            "optType",
+            "baseCcy",
+            "beginId",
+            "endId",
+            "begin",
+            "end",
+            "minYield",
+            "strikeNear",
+            "termDays",
+            "minTermDays",
+            "maxTermDays",
+            "expDate",
+        ],
+        "string",
+    ),
+}
+"""The options okx 1.2.4 knows (its parser rejects any other, e.g. ``--site``, ``--manual``)."""
 PLATFORM = "linux-x64"
 CDN_SOURCE = "https://static.okx.com/cdn/okx-auth/linux-x64/okx-auth"
 BINARY_SHA256 = hashlib.sha256(b"okx-auth emulated binary").hexdigest()
@@ -259,11 +374,39 @@ class OkxCommand:
             return await self._config(args[1:], world)
         if args[0] == "auth":
             if not version_has_auth(str(world["version"])):
-                action = args[1] if len(args) > 1 and not args[1].startswith("-") else ""
-                self.output.err(f"Unknown command: auth {action}\n")
-                return 1
+                return self._auth_before_auth(args, world)
             return await self._auth(args[1:], world)
         return await self._downstream(args, world)
+
+    def _auth_before_auth(self, args: list[str], world: Mapping[str, Any]) -> int:
+        """``okx auth …`` on a CLI older than the auth commands, as 1.2.4 answers it."""
+        positional: list[str] = []
+        index = 0
+        while index < len(args):
+            arg = args[index]
+            if arg == "--":
+                positional += args[index + 1 :]
+                break
+            if arg.startswith("--") and len(arg) > 2:
+                name = arg[2:].split("=", 1)[0]
+                kind = LEGACY_OPTIONS.get(name)
+                if kind is None and not (
+                    name.startswith("no-") and LEGACY_OPTIONS.get(name[3:]) == "boolean"
+                ):
+                    return self._error_block(
+                        world,
+                        f"Unknown option '--{name}'. To specify a positional argument starting "
+                        f"with a '-', place it at the end of the command after '--', as in "
+                        f'\'-- "--{name}"',
+                    )
+                if kind == "string" and "=" not in arg:
+                    index += 1
+            else:
+                positional.append(arg)
+            index += 1
+        action = positional[1] if len(positional) > 1 else ""
+        self.output.err(f"Unknown command: auth {action}\n")
+        return 1
 
     def _error_block(self, world: Mapping[str, Any], message: str) -> int:
         self.output.err(
@@ -276,7 +419,7 @@ class OkxCommand:
         action = args[0] if args else ""
         flags = Flags(args[1:])
         if action == "show":
-            config = read_config(world)
+            config = await asyncio.to_thread(read_config, world)
             if config.error is not None:
                 return self._error_block(world, f"Invalid TOML document: {config.error}")
             if not config.exists:
@@ -291,7 +434,7 @@ class OkxCommand:
         if action == "init":
             return await self._config_init(world)
         if action in {"add-profile", "use", "set", "list-profile"}:
-            config = read_config(world)
+            config = await asyncio.to_thread(read_config, world)
             if config.error is not None:
                 return self._error_block(world, f"Invalid TOML document: {config.error}")
             data = dict(config.data or {})
@@ -434,7 +577,7 @@ class OkxCommand:
         if name_raw is None:
             return 0
         name = name_raw.strip() or default_name
-        config = read_config(world)
+        config = await asyncio.to_thread(read_config, world)
         data: dict[str, Any] = dict(config.data or {}) if config.error is None else {}
         profiles = dict(config_profiles(config))
         if name in profiles:
@@ -556,7 +699,7 @@ class OkxCommand:
         return 0
 
     async def _login(self, world: dict[str, Any], *, site: str | None, manual: bool) -> int:
-        profile = api_key_profile(read_config(world))
+        profile = api_key_profile(await asyncio.to_thread(read_config, world))
         if profile is not None:
             if manual:
                 self.output.out(
@@ -738,7 +881,7 @@ class OkxCommand:
             action = args[1] if len(args) > 1 else ""
             self.output.err(f"Unknown command: {args[0]} {action}\n")
             return 1
-        config = read_config(world)
+        config = await asyncio.to_thread(read_config, world)
         expired = bool(world.get("session_expired"))
         # A lapsed session is still held by okx-auth (it just cannot be refreshed): downstream
         # commands see it as a logged-in session that is expired, and say "Session expired".

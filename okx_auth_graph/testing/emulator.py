@@ -345,14 +345,14 @@ class OkxEmulator:
             code = await command.run(args)
             return code
         finally:
-            self.store.record_call(
-                {
-                    "argv": redact_argv(args),
-                    "started": started,
-                    "ended": time.time(),
-                    "exit_code": code,
-                }
-            )
+            entry = {
+                "argv": redact_argv(args),
+                "started": started,
+                "ended": time.time(),
+                "exit_code": code,
+            }
+            # Off the event loop; the thread finishes even if this task is cancelled again.
+            await asyncio.to_thread(self.store.record_call, entry)
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None

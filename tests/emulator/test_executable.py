@@ -391,3 +391,39 @@ def test_config_commands_match_the_real_cli(
         ]
     for real_step, emulated_step in zip(transcripts["real"], transcripts["emulator"], strict=True):
         assert emulated_step == real_step
+
+
+OLD_CLI_AUTH_CALLS = [
+    ["auth"],
+    ["auth", "status", "--json"],
+    ["auth", "login", "--manual", "--site", "eea"],
+    ["auth", "login", "--site=us"],
+    ["auth", "install", "--json"],
+    ["auth", "remove", "--force", "--json"],
+    ["auth", "logout", "--profile", "x"],
+]
+
+
+@pytest.mark.real_cli
+def test_an_old_emulated_version_answers_auth_like_the_real_124(
+    shim_env: dict[str, str],
+) -> None:
+    real = _real_cli()
+    if real is None or shutil.which("node") is None:
+        pytest.skip("the real okx CLI 1.2.4 is not installed (make test installs it)")
+    assert emulator(shim_env, "world", "init", "--version", "1.2.4").returncode == 0
+    for argv in OLD_CLI_AUTH_CALLS:
+        answers = [
+            subprocess.run(
+                [program, *argv],
+                env=shim_env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+            for program in (real, "okx")
+        ]
+        expected, actual = ((a.returncode, a.stdout, a.stderr) for a in answers)
+        assert actual == expected, argv
