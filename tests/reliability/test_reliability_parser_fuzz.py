@@ -22,6 +22,7 @@ from reliability_fakes import ScriptedRunner
 
 from okx_auth_graph.cli import SITES, OkxCli
 from okx_auth_graph.errors import ERROR_KINDS, OkxCliError
+from okx_auth_graph.process import RawResult
 
 FIELD_NAMES = (
     "status",
@@ -306,3 +307,56 @@ def test_pathological_json(name: str, stdout: bytes) -> None:
     else:
         assert outcome == "error"
         assert value.kind == "unparseable_output"
+
+
+class _SequenceRunner:
+    """Answers the calls in order with the given (exit code, stdout, stderr) triples."""
+
+    def __init__(self, *answers: tuple[int, bytes, bytes]) -> None:
+        self.answers = list(answers)
+
+    async def __call__(self, argv: Any, *, timeout: float, stdin: bytes | None = None) -> RawResult:
+        code, out, err = self.answers.pop(0)
+        return RawResult(tuple(argv), code, out, err)
+
+
+secret_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    min_size=7,
+    max_size=40,
+).map(lambda body: "§" + body)  # a character no fixed text of the adapter contains
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    secret=secret_texts,
+    field=st.sampled_from(["api_key", "secret_key", "passphrase"]),
+    stream=st.sampled_from(["stdout", "stderr"]),
+    form=st.sampled_from(["raw", "json", "json-ascii", "truncated-json"]),
+    exit_code=st.sampled_from([0, 1]),
+)
+def test_a_secret_seen_in_config_is_masked_in_every_later_error(
+    secret: str, field: str, stream: str, form: str, exit_code: int
+) -> None:
+    profile = {"api_key": "k" * 8, "secret_key": "s" * 8, "passphrase": "p" * 8, "site": "eea"}
+    profile[field] = secret
+    config = json.dumps({"default_profile": "live", "profiles": {"live": profile}})
+    shown = {
+        "raw": f"Error: rejected credential {secret} (code 50111)",
+        "json": json.dumps({"error": f"bad {secret}"}, ensure_ascii=False),
+        "json-ascii": json.dumps({"error": f"bad {secret}"}),
+        "truncated-json": json.dumps({"error": f"bad {secret}"}, ensure_ascii=False)[:-2],
+    }[form].encode()
+    failing = (exit_code, shown, b"") if stream == "stdout" else (exit_code, b"", shown)
+    cli = OkxCli(runner=_SequenceRunner((0, config.encode(), b""), failing))
+    summary = asyncio.run(cli.config_show())
+    assert secret not in json.dumps(summary, ensure_ascii=False)
+    try:
+        asyncio.run(cli.auth_status())
+    except OkxCliError as exc:
+        text = json.dumps(exc.to_dict(), ensure_ascii=False) + str(exc)
+        assert secret not in text
+        assert json.dumps(secret)[1:-1] not in text
+        assert json.dumps(secret, ensure_ascii=False)[1:-1] not in text
+    else:
+        raise AssertionError("auth status output without a status must fail")
