@@ -15,7 +15,8 @@ measured separately. Figures:
 - fresh-login flows per second (latency 0) beside a bare LangGraph skeleton of the same shape
   (same interrupts, same emulator calls, same node executions per turn, nothing else);
 - many concurrent threads: errors and per-flow cost against the single-thread cost;
-- bytes per finished thread in SQLite (file growth after ``VACUUM`` ÷ threads) and peak RSS.
+- bytes per finished thread in SQLite (file growth after ``VACUUM`` ÷ threads) and peak RSS;
+- one long thread (many entries) in SQLite: file size and the last turn's time.
 """
 
 from __future__ import annotations
@@ -570,6 +571,24 @@ class Bench:
         after = _vacuumed_size(path)
         return (after - before) / count
 
+    async def long_thread(self) -> None:
+        """One thread with many entries (status questions) in SQLite: file size and turn time."""
+        count = 10 if self.smoke else 100
+        results: dict[str, Any] = {"entries": count}
+        for durability in (None, "exit"):
+            emulator = _world(self.root, f"long-{durability}", auth="logged_in", site="eea")
+            path = self.root / f"long-{durability}.sqlite"
+            async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+                flow = Flow(self._graph(emulator, saver), "long", _graph_api()[1](), durability)
+                for _ in range(count):
+                    await flow.send("what is my okx login status?")
+            last_start, last_end = flow.turn_times[-1]
+            results["durability_exit" if durability else "default"] = {
+                "bytes": _vacuumed_size(path),
+                "last_turn_ms": 1000 * (last_end - last_start),
+            }
+        self.figures["long_thread"] = results
+
     async def run(self) -> None:
         """Every measurement, in order; a failing one is recorded, the rest still run."""
         steps: list[Callable[[], Awaitable[None]]] = [
@@ -579,6 +598,7 @@ class Bench:
             self.throughput,
             self.concurrency,
             self.storage,
+            self.long_thread,
         ]
         for step in steps:
             name = step.__name__
@@ -672,6 +692,15 @@ def render(figures: dict[str, Any], console: Console) -> None:
             _check(entry["value"], entry["target"]),
         )
         table.add_row("  same, with durability='exit'", f"{entry['durability_exit']:.0f}", "", "")
+    if "long_thread" in figures:
+        entry = figures["long_thread"]
+        for mode in ("default", "durability_exit"):
+            table.add_row(
+                f"one thread, {entry['entries']} entries, SQLite ({mode}): bytes; last turn",
+                f"{entry[mode]['bytes']:,}; {entry[mode]['last_turn_ms']:.0f} ms",
+                "",
+                "",
+            )
     table.add_row("peak RSS (MiB)", f"{figures.get('peak_rss_mib', 0):.0f}", "", "")
     console.print(table)
     for failure in figures.get("failures", []):
