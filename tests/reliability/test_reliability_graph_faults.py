@@ -268,3 +268,42 @@ async def test_okx_missing_through_the_context(tmp_path: Path) -> None:
     assert INSTALL_CLI in _shown(result)
     result = await chat.start("what is the BTC price?")
     assert result["outcome"] == "no_auth_needed"
+
+
+@pytest.mark.parametrize(
+    ("world", "expected"),
+    [
+        ({"login_cap": 0.3}, "authorization_timed_out"),
+        ({"network": "down"}, "network_error"),
+    ],
+)
+async def test_interactive_login_failures(tmp_path: Path, world: dict, expected: str) -> None:
+    """The blocking ``okx auth login --site X`` failing: the error and its action, then a retry."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world(**world)
+    chat = Chat(emulator, context=Context(interactive_login=True))
+    await chat.start("log in")
+    result = await chat.reply("2")
+    text = _check_answered(chat, result)
+    assert interrupt_of(result)["type"] == "confirm_retry"
+    assert RECOMMENDED_ACTIONS[expected] in text
+    assert [a for a in chat.argvs() if a[:2] == ["auth", "login"]] == [
+        ["auth", "login", "--site", "eea"]
+    ]
+    assert (await chat.reply("no"))["outcome"] == "retry_declined"
+    await _still_usable(chat)
+
+
+async def test_interactive_login_timeout_of_the_adapter(tmp_path: Path) -> None:
+    """The adapter's own login timeout (the CLI never returns) is a retry question, not a hang."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world(login_cap=30)
+    cli = OkxCli(runner=emulator, login_timeout=0.3)
+    graph = build_graph(cli=cli, checkpointer=InMemorySaver())
+    chat = Chat(emulator, graph=graph, context=Context(interactive_login=True))
+    await chat.start("log in")
+    result = await chat.reply("3")
+    text = _check_answered(chat, result)
+    assert interrupt_of(result)["type"] == "confirm_retry"
+    assert RECOMMENDED_ACTIONS["timeout"] in text
+    await _still_usable(chat)
