@@ -335,9 +335,12 @@ async def test_no_blocking_io_on_the_event_loop(emu: OkxEmulator) -> None:
     with blockbuster_ctx():
         codes = [(await emu(argv, timeout=5)).exit_code for argv in argvs]
         wizard = await emu(["config", "init"], timeout=5, stdin=b"1\ny\nq\nA\nS\nP\n")
-        earlier = (await asyncio.to_thread(emu.world))["pending"]
+        earlier = (await asyncio.to_thread(emu.world))["pending"]["userCode"]
         login = asyncio.create_task(emu(["auth", "login", "--site", "us"], timeout=10))
-        while (await asyncio.to_thread(emu.world))["pending"] in (None, earlier):
+        for _ in range(500):
+            pending = (await asyncio.to_thread(emu.world))["pending"] or {}
+            if pending.get("userCode") not in (None, earlier) or login.done():
+                break
             await asyncio.sleep(0.01)
         await asyncio.to_thread(emu.approve)
         interactive = await login
