@@ -140,8 +140,8 @@ class ContextRunner:
     @property
     def state_dir(self) -> Path:
         """The world directory of the current flow's emulator."""
-        runner = _ACTIVE_RUNNER.get()
-        return Path(getattr(runner, "state_dir", "."))
+        state_dir: Path = getattr(_ACTIVE_RUNNER.get(), "state_dir")  # noqa: B009
+        return state_dir
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
@@ -247,10 +247,11 @@ class InstantOkx:
     """A fake okx that answers at once from memory: a fresh login's four calls, nothing else.
 
     It measures the framework's own cost with no emulator I/O at all; ``approve`` plays the
-    browser approval.
+    browser approval. ``state_dir`` is where the login node keeps its per-home lock.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
         self.status = "not_logged_in"
         self.site = "global"
 
@@ -465,7 +466,7 @@ class Bench:
     ) -> float:
         graph = make(ContextRunner())
         emulators: Sequence[OkxEmulator | InstantOkx] = (
-            [InstantOkx() for _ in range(count + 1)]
+            [InstantOkx(self.root / f"instant-{id(graph)}-{i}") for i in range(count + 1)]
             if instant
             else [_world(self.root, f"tp-{id(graph)}-{i}") for i in range(count + 1)]
         )
