@@ -1,0 +1,222 @@
+"""Hypothesis state machine over whole conversations: random requests, replies and world events.
+
+Each step is a new request, a reply to the pending question (site choices and completion
+signals weighted up, so logins happen often), or something that happens outside
+the CLI (the browser approves or denies, the code or the session lapses, the clock jumps, the
+network or the okx-auth binary breaks and comes back, the user edits the config). After every
+step the spec's rules are checked on what the graph did:
+
+- no exception; the run ends in exactly one question or an outcome; every okx argv is in the
+  adapter's closed set;
+- the pre-login gate: an ``okx auth login`` happens only in a step that answered the site menu
+  with a site choice, and its ``--site`` is that choice (a second one only as the single retry
+  after reinstalling a missing okx-auth);
+- an entry starts with the pre-flight (both calls), except a market request, which makes none;
+- while waiting for the completion signal, a reply that is plainly not a signal runs no okx
+  command, and a signal runs at most one ``okx auth status``;
+- "cancel" / "取消" at any question ends the flow (``cancelled``) with no okx call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+from reliability_driver import API_KEY_CONFIG, argv_allowed, interrupt_of
+
+from okx_auth_graph import Context, OkxCli, build_graph
+from okx_auth_graph.testing import OkxEmulator, WorldError
+
+REQUESTS = [
+    "log in to okx",
+    "帮我登录",
+    "show my account balance",
+    "帮我查一下持仓",
+    "what is my okx login status?",
+    "log out",
+    "install okx-auth",
+    "please remove the okx-auth binary",
+    "how long does the session last?",
+    "how do I set up an API key?",
+]
+MARKET_REQUEST = "what is the BTC-USDT price?"
+SITE_REPLIES = {"1": "global", "2": "eea", "3": "us", "EEA": "eea", " us ": "us", "２": "eea"}
+SIGNALS = {"done", "好了", "完成了", "ok"}
+NOT_SIGNALS = {"hello, what is this?", "1; rm -rf ~", "$(id)"}
+OTHER_REPLIES = ["yes", "no", "是", "4", "global please?", ""]
+CANCELS = {"cancel", "取消"}
+REPLIES = [
+    *sorted(SITE_REPLIES) * 3,
+    *sorted(SIGNALS) * 2,
+    *sorted(NOT_SIGNALS),
+    *sorted(CANCELS),
+    *OTHER_REPLIES,
+]
+INSTALL_CALLS = {("auth", "install", "--json"), ("auth", "install-status", "--json")}
+WORLDS = {
+    "fresh": {},
+    "api-key": {"config": API_KEY_CONFIG},
+    "logged-in": {"auth": "logged_in", "site": "us"},
+    "pending": {"auth": "pending", "site": "eea"},
+    "binary-missing": {"binary": "missing"},
+}
+
+
+class ConversationMachine(RuleBasedStateMachine):
+    """One thread of the graph on one emulator world, driven at random."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = Path(tempfile.mkdtemp(prefix="okx-sm-"))
+        self.emulator = OkxEmulator(self.directory / "world")
+        self.graph = build_graph(cli=OkxCli(runner=self.emulator), checkpointer=InMemorySaver())
+        self.config = {"configurable": {"thread_id": str(uuid.uuid4())}}
+        self.question: dict[str, Any] | None = None
+        self.result: Any = None
+        self.seen_calls = 0
+
+    def _run(self, payload: Any) -> list[list[str]]:
+        result = asyncio.run(self.graph.ainvoke(payload, self.config, context=Context()))
+        calls = [list(c["argv"]) for c in self.emulator.calls()]
+        new, self.seen_calls = calls[self.seen_calls :], len(calls)
+        pending = result.get("__interrupt__") or []
+        assert len(pending) <= 1
+        self.result = result
+        self.question = interrupt_of(result)
+        if self.question is None:
+            assert result.get("outcome") is not None, result
+        else:
+            assert self.question["message"]
+        for argv in new:
+            assert argv_allowed(argv), argv
+        return new
+
+    @initialize(world=st.sampled_from(["fresh", "fresh", "fresh", *sorted(WORLDS)]))
+    def start_world(self, world: str) -> None:
+        self.emulator.init_world(**WORLDS[world])
+
+    @rule(request=st.sampled_from([*REQUESTS[:2] * 3, *REQUESTS]))
+    def new_request(self, request: str) -> None:
+        calls = self._run({"messages": [HumanMessage(request)]})
+        assert sorted(map(tuple, calls[:2])) == [
+            ("auth", "status", "--json"),
+            ("config", "show", "--json"),
+        ], calls
+        self._no_login_without_the_menu(calls, None)
+
+    @rule()
+    def market_request(self) -> None:
+        calls = self._run({"messages": [HumanMessage(MARKET_REQUEST)]})
+        assert calls == []
+        assert self.result["outcome"] == "no_auth_needed"
+        assert self.result["route"] == "okx-cex-market"
+
+    @precondition(lambda self: (self.question or {}).get("type") == "choose_site")
+    @rule(reply=st.sampled_from(sorted(SITE_REPLIES)))
+    def choose_a_site(self, reply: str) -> None:
+        self.answer(reply)
+
+    @precondition(lambda self: (self.question or {}).get("type") == "await_authorization")
+    @rule(
+        reply=st.sampled_from(sorted(SIGNALS | NOT_SIGNALS)),
+        browser=st.sampled_from(["approve", "deny", "expire_code", "nothing"]),
+    )
+    def signal_or_not(self, reply: str, browser: str) -> None:
+        if browser != "nothing":
+            self.world_event(browser)
+        self.answer(reply)
+
+    @precondition(lambda self: self.question is not None)
+    @rule(reply=st.sampled_from(REPLIES))
+    def answer(self, reply: str) -> None:
+        asked = self.question
+        assert asked is not None
+        event(f"answered {asked['type']}")
+        calls = self._run(Command(resume=reply))
+        self._no_login_without_the_menu(calls, (asked["type"], reply))
+        if reply in CANCELS:
+            assert calls == []
+            assert self.result["outcome"] == "cancelled"
+        if asked["type"] == "await_authorization":
+            statuses = [c for c in calls if c == ["auth", "status", "--json"]]
+            others = [c for c in calls if c != ["auth", "status", "--json"]]
+            if reply in NOT_SIGNALS:
+                assert calls == []
+            assert len(statuses) <= 1 or set(map(tuple, others)) <= INSTALL_CALLS, calls
+
+    def _no_login_without_the_menu(
+        self, calls: list[list[str]], answered: tuple[str, str] | None
+    ) -> None:
+        logins = [c for c in calls if c[:2] == ["auth", "login"]]
+        if not logins:
+            return
+        event("okx auth login")
+        assert answered is not None, f"a login without a reply to the menu: {calls}"
+        question_type, reply = answered
+        assert question_type == "choose_site", (question_type, reply, calls)
+        assert reply in SITE_REPLIES, (reply, calls)
+        assert {c[-1] for c in logins} == {SITE_REPLIES[reply]}, (reply, calls)
+        if len(logins) > 1:  # "Failed to spawn okx-auth": install, verify, retry the login once
+            first, second = (i for i, c in enumerate(calls) if c[:2] == ["auth", "login"])
+            assert len(logins) == 2, calls
+            assert set(map(tuple, calls[first + 1 : second])) == INSTALL_CALLS, calls
+
+    @rule(
+        event=st.sampled_from(
+            [
+                "approve",
+                "deny",
+                "expire_code",
+                "advance",
+                "expire_session",
+                "network_down",
+                "network_up",
+                "binary_missing",
+                "binary_installed",
+                "remove_config",
+                "api_key_config",
+            ]
+        )
+    )
+    def world_event(self, event: str) -> None:
+        emulator = self.emulator
+        try:
+            if event == "advance":
+                emulator.advance(700)
+            elif event.startswith("network_"):
+                emulator.set("network", event.removeprefix("network_"))
+            elif event.startswith("binary_"):
+                emulator.set("binary", event.removeprefix("binary_"))
+            elif event == "remove_config":
+                emulator.config_path.unlink(missing_ok=True)
+            elif event == "api_key_config":
+                emulator.config_path.parent.mkdir(parents=True, exist_ok=True)
+                emulator.config_path.write_text(tomli_w.dumps(API_KEY_CONFIG))
+            else:
+                getattr(emulator, event)()
+        except WorldError:
+            pass
+
+    @invariant()
+    def one_question_at_a_time(self) -> None:
+        if self.result is not None:
+            assert len(self.result.get("__interrupt__") or []) <= 1
+
+
+ConversationMachine.TestCase.settings = settings(
+    max_examples=80,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_random_conversations_keep_the_rules = ConversationMachine.TestCase
