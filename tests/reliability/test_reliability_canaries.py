@@ -317,7 +317,8 @@ async def test_no_canary_anywhere(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     leaks = await _run_scenario(tmp_path, name, caplog, capsys, monkeypatch)
-    assert sorted(place for place, hit in leaks.items() if hit) == []
+    leaked = sorted(place for place, hit in leaks.items() if hit)
+    assert leaked == [], " ".join(leaked)
 
 
 @pytest.mark.parametrize("name", sorted(CALLER_SECRET_SCENARIOS))
@@ -335,8 +336,8 @@ async def test_secret_in_a_failed_command_is_masked_in_what_the_graph_says(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known limitation: the caller's failed_command input is checkpointed verbatim "
-    "(input channel), so a secret in it reaches the checkpointer; callers must mask it",
+    reason="known limitation: LangGraph keeps the raw input (failed_command included) in the "
+    "__start__ channel of the input checkpoint, and tracers see it; callers must mask it",
 )
 @pytest.mark.parametrize("name", sorted(CALLER_SECRET_SCENARIOS))
 async def test_secret_in_a_failed_command_is_never_persisted(
@@ -347,7 +348,8 @@ async def test_secret_in_a_failed_command_is_never_persisted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     leaks = await _run_scenario(tmp_path, name, caplog, capsys, monkeypatch)
-    assert sorted(place for place, hit in leaks.items() if hit) == []
+    leaked = sorted(place for place, hit in leaks.items() if hit)
+    assert leaked == [], " ".join(leaked)
 
 
 def test_the_scan_finds_a_leak() -> None:

@@ -32,7 +32,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
-from reliability_driver import API_KEY_CONFIG, argv_allowed, interrupt_of
+from reliability_driver import API_KEY_CONFIG, INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.testing import OkxEmulator, WorldError
@@ -120,6 +120,13 @@ class ConversationMachine(RuleBasedStateMachine):
         assert calls == []
         assert self.result["outcome"] == "no_auth_needed"
         assert self.result["route"] == "okx-cex-market"
+
+    @rule()
+    def invalid_key_failure(self) -> None:
+        calls = self._run(
+            {"messages": [HumanMessage("my balance failed")], "failed_command": INVALID_KEY_FAILURE}
+        )
+        self._no_login_without_the_menu(calls, None)
 
     @precondition(lambda self: (self.question or {}).get("type") == "choose_site")
     @rule(reply=st.sampled_from(sorted(SITE_REPLIES)))

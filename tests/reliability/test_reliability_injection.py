@@ -69,10 +69,6 @@ async def test_injection_reply_at_every_question(tmp_path: Path, question: str, 
         assert after["outcome"] == "status_reported"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known graph bug: failed_command of an earlier entry persists and is remediated again",
-)
 async def test_new_input_after_a_failed_command_entry_is_a_new_request(tmp_path: Path):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(config=REACH["choose_api_key_fix"][0]["config"])
