@@ -17,6 +17,7 @@ from typing import Any
 from langgraph_sdk import get_client
 
 from okx_auth_graph.evals.runner import (
+    RECURSION_LIMIT,
     EmulatorWorld,
     ScenarioResult,
     Turn,
@@ -59,11 +60,19 @@ class RemoteSession:
                 **invocation.graph_input(),
             }
             await self.client.runs.wait(
-                self.thread_id, self.assistant_id, input=body, context=self.context
+                self.thread_id,
+                self.assistant_id,
+                input=body,
+                context=self.context,
+                config={"recursion_limit": RECURSION_LIMIT},
             )
         else:
             await self.client.runs.wait(
-                self.thread_id, self.assistant_id, command={"resume": resume}, context=self.context
+                self.thread_id,
+                self.assistant_id,
+                command={"resume": resume},
+                context=self.context,
+                config={"recursion_limit": RECURSION_LIMIT},
             )
         state = await self.client.threads.get_state(self.thread_id)
         values = dict(state.get("values") or {})
