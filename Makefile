@@ -6,7 +6,7 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint evals bench install clean
+.PHONY: demo test lint evals bench install clean postgres-server studio studio-approve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ $(OKX_CLI):
 
 install: $(VENV)/.installed-runtime
 
+# The PostgreSQL tests start their own throw-away server from Debian's binaries; install them
+# (package `postgresql`) when absent. Without root or sudo this only warns: the tests then skip
+# locally and fail under CI.
+postgres-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "warning: PostgreSQL server binaries missing; run: apt-get install postgresql"; exit 0; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
 demo: $(VENV)/.installed-runtime
 	$(BIN)/okx-auth-graph chat --demo
 
@@ -34,8 +44,22 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check okx_auth_graph tests evals
 	$(BIN)/mypy --strict okx_auth_graph
 
-test: $(VENV)/.installed-test $(OKX_CLI) lint
+test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# LangGraph Studio / server: `langgraph dev` on 127.0.0.1:$(STUDIO_PORT) with the bundled emulator as
+# `okx` (a fresh not-logged-in world in .studio/world; approve with `make studio-approve`).
+STUDIO_PORT ?= 2024
+STUDIO_ENV = PATH=$(CURDIR)/.studio/bin:$(CURDIR)/$(BIN):$$PATH OKX_EMULATOR_STATE=$(CURDIR)/.studio/world \
+	LANGGRAPH_CLI_NO_ANALYTICS=1
+
+studio: $(VENV)/.installed-test
+	$(BIN)/okx-emulator shim .studio/bin
+	$(STUDIO_ENV) $(BIN)/okx-emulator world init --auth not_logged_in
+	$(STUDIO_ENV) $(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $(STUDIO_PORT)
+
+studio-approve: $(VENV)/.installed-test
+	$(STUDIO_ENV) $(BIN)/okx-emulator world approve --scopes live:read,live:trade
 
 evals: $(VENV)/.installed-test
 	$(BIN)/okx-auth-graph eval evals/scenarios --report .reports/evals.json
@@ -44,4 +68,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m okx_auth_graph.bench
 
 clean:
-	rm -rf $(VENV) .okx-cli .reports
+	rm -rf $(VENV) .okx-cli .reports .studio .langgraph_api

@@ -142,6 +142,7 @@ class OkxCli:
             ) from None
 
     def _text(self, raw: RawResult, stream: bytes) -> str:
+        """Decode output for parsing (unmasked: mask before showing any of it)."""
         try:
             text = stream.decode("utf-8")
         except UnicodeDecodeError:
@@ -151,7 +152,8 @@ class OkxCli:
                 argv=raw.argv,
                 exit_code=raw.exit_code,
             ) from None
-        return self.mask(text)
+        self._secrets.update(find_secrets(text))
+        return text
 
     def _failure(self, raw: RawResult) -> OkxCliError:
         err = raw.stderr.decode("utf-8", errors="replace")
@@ -220,7 +222,7 @@ class OkxCli:
         if match is None:
             raise OkxCliError(
                 "unparseable_output",
-                f"okx --version printed {text.strip()[:80]!r}",
+                f"okx --version printed {self.mask(text.strip()[:80])!r}",
                 argv=raw.argv,
                 exit_code=raw.exit_code,
             )
@@ -302,19 +304,19 @@ class OkxCli:
         _check_site(site)
         _, text = await self._checked(["auth", "login", "--site", site], timeout=self.login_timeout)
         if "API key already configured" in text:
-            return {"status": "skipped", "text": text.strip()}
+            return {"status": "skipped", "text": self.mask(text.strip())}
         if "Logged in successfully" in text:
-            return {"status": "logged_in", "text": text.strip()}
+            return {"status": "logged_in", "text": self.mask(text.strip())}
         raise OkxCliError(
             "unknown",
-            text.strip() or "okx auth login printed nothing",
+            _clip(self.mask(text.strip())) or "okx auth login printed nothing",
             argv=["auth", "login", "--site", site],
         )
 
     async def logout(self) -> CommandOutcome:
         """``okx auth logout`` (the client registration is kept)."""
         _, text = await self._checked(["auth", "logout"])
-        return {"status": "logged_out", "text": text.strip()}
+        return {"status": "logged_out", "text": self.mask(text.strip())}
 
     async def install(self) -> CommandOutcome:
         """``okx auth install --json``: ``installed`` or ``up-to-date``; failure raises."""
@@ -345,17 +347,19 @@ class OkxCli:
         """Run any other okx command (``market …``, ``account …``) for the downstream skills.
 
         Returns:
-            The argv, the text output and its JSON (``None`` when it is not JSON).
+            The argv, the text output and its JSON (``None`` when it is not JSON), with
+            every known secret masked in both.
 
         Raises:
             OkxCliError: Classified the same way as the auth commands.
         """
         raw, text = await self._checked(argv, timeout=timeout)
+        shown = self.mask(text)
         try:
-            data: Any = json.loads(text) if text.strip() else None
+            data: Any = json.loads(shown) if shown.strip() else None
         except (json.JSONDecodeError, RecursionError):
             data = None
-        return {"argv": list(raw.argv), "stdout": text, "json": data}
+        return {"argv": list(raw.argv), "stdout": shown, "json": data}
 
 
 _UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)

@@ -99,8 +99,7 @@ _DESTINATIONS: dict[str, tuple[str, ...]] = {
     "remediate_failed_command": (
         "offer_api_key_fix",
         "ask_site",
-        "api_key_check",
-        "pre_login_gate",
+        "site_check",
         "install_binary",
         END,
     ),

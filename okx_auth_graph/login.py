@@ -128,7 +128,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
                         return _another_login(state, status)
                 result = await cli.login_manual(site)
                 if "verificationUri" in result:
-                    held.mark_login_started()
+                    await held.mark_login_started()
         except TimeoutError:
             return _another_login(state, {"status": "pending", "site": site, "scopes": []})
         except OkxCliError as exc:
@@ -159,7 +159,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         cli = services.cli(runtime)
         try:
             async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
-                held.mark_login_started()
+                await held.mark_login_started()
                 outcome = await cli.login_interactive(site)
         except TimeoutError:
             status = {"status": "pending", "site": site, "scopes": []}

@@ -44,12 +44,21 @@ class LoginLockHeld:
         """Whether another login started at or after ``moment``."""
         return self.last_login_started is not None and self.last_login_started >= moment
 
-    def mark_login_started(self) -> None:
-        """Record that a login starts now."""
-        marker = self.directory / MARKER_NAME
-        tmp = marker.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(repr(time.time()), encoding="utf-8")
-        os.replace(tmp, marker)
+    async def mark_login_started(self) -> None:
+        """Record that a login starts now (file I/O off the event loop)."""
+        await asyncio.to_thread(_write_marker, self.directory / MARKER_NAME, time.time())
+
+
+def _write_marker(marker: Path, moment: float) -> None:
+    tmp = marker.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(repr(moment), encoding="utf-8")
+    os.replace(tmp, marker)
+
+
+def _read_marker(marker: Path) -> float | None:
+    with suppress(OSError, ValueError):
+        return float(marker.read_text(encoding="utf-8"))
+    return None
 
 
 @asynccontextmanager
@@ -66,9 +75,7 @@ async def login_lock(directory: Path, *, timeout: float) -> AsyncIterator[LoginL
     except Timeout:
         raise TimeoutError(f"another login holds {directory / LOCK_NAME}") from None
     try:
-        last: float | None = None
-        with suppress(OSError, ValueError):
-            last = float((directory / MARKER_NAME).read_text(encoding="utf-8"))
+        last = await asyncio.to_thread(_read_marker, directory / MARKER_NAME)
         yield LoginLockHeld(directory, last)
     finally:
-        lock.release()
+        await asyncio.to_thread(lock.release)

@@ -199,8 +199,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             )
         if kind == "session_expired":
             notice = say(state, "session_expired_notice")
-            goto = "api_key_check" if profiles else "pre_login_gate"
-            return Command(goto=goto, update={"messages": [notice]})
+            return Command(goto="site_check", update={"messages": [notice]})
         if kind == "failed_to_spawn":
             return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
         if kind == "region_restriction":

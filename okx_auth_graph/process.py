@@ -3,9 +3,10 @@
 A *runner* is any async callable ``runner(argv, *, timeout, stdin=None) -> RawResult`` where
 ``argv`` is the okx argument list WITHOUT the executable (``["auth", "status", "--json"]``).
 :class:`SubprocessRunner` runs a real executable; ``okx_auth_graph.testing.OkxEmulator`` is the
-in-process runner. Runners raise :class:`TimeoutError` when ``timeout`` elapses and
-:class:`FileNotFoundError` / :class:`PermissionError` when the program cannot be started; the
-adapter (:mod:`okx_auth_graph.cli`) turns those into typed errors.
+in-process runner. Runners raise :class:`TimeoutError` when ``timeout`` elapses (after
+killing the whole process group) and :class:`OSError` (``FileNotFoundError``,
+``PermissionError``, exec format errors, …) when the program cannot be started; the adapter
+(:mod:`okx_auth_graph.cli`) turns those into typed errors.
 """
 
 from __future__ import annotations

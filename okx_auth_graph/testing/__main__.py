@@ -23,8 +23,6 @@ import argparse
 import json
 import math
 import os
-import shlex
-import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Any
 from filelock import Timeout
 
 from okx_auth_graph.testing.emulator import OkxEmulator
+from okx_auth_graph.testing.shim import ShimError, write_shim
 from okx_auth_graph.testing.world import (
     AUTH_STATES,
     BINARY_STATES,
@@ -43,8 +42,6 @@ from okx_auth_graph.testing.world import (
     WorldError,
     state_dir_from_env,
 )
-
-SHIM_MARKER = "# okx emulator shim written by okx-emulator (okx_auth_graph.testing)"
 
 
 class UsageError(Exception):
@@ -116,35 +113,6 @@ def _state_dir(args: argparse.Namespace) -> Path:
 def _home() -> Path:
     home = os.environ.get("HOME")
     return Path(home) if home else Path.home()
-
-
-def write_shim(directory: Path, *, state: Path | None = None) -> Path:
-    """Write ``directory/okx``: a script that runs this Python's emulator with the same args.
-
-    Raises:
-        UsageError: If ``directory/okx`` exists and is not a shim written by this tool.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / "okx"
-    if target.exists() or target.is_symlink():
-        try:
-            ours = SHIM_MARKER in target.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            ours = False
-        if not ours:
-            raise UsageError(f"{target} exists and is not an okx emulator shim; not touching it")
-    lines = ["#!/bin/sh", SHIM_MARKER]
-    if state is not None:
-        quoted = shlex.quote(str(state.resolve()))
-        lines.append(f'OKX_EMULATOR_STATE="${{OKX_EMULATOR_STATE:-{quoted}}}"')
-        lines.append("export OKX_EMULATOR_STATE")
-    python = shlex.quote(str(Path(sys.executable).absolute()))
-    lines.append(f'exec {python} -m okx_auth_graph.testing.okx "$@"')
-    tmp = target.with_name(".okx.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH | stat.S_IRUSR)
-    tmp.replace(target)
-    return target
 
 
 def _print_world(world: dict[str, Any], *, as_json: bool) -> None:
@@ -228,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         _print_world(_world(args, emulator), as_json=args.json)
         return 0
-    except (UsageError, ValueError) as exc:
+    except (UsageError, ShimError, ValueError) as exc:
         print(f"okx-emulator: error: {exc}", file=sys.stderr)
         return 2
     except WorldError as exc:

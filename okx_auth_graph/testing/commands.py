@@ -20,15 +20,24 @@ stderr):
   secret key, passphrase. It writes the profile with ``site`` (as the spec says
   ``config init`` persists it) and, like the real CLI, ``base_url`` for EEA/US. At the end
   of stdin it stops without writing, exit 0, as the real CLI does.
+- ``okx config add-profile AK=… SK=… PP=… [site=…] [demo=…] [name=…] [--force]``,
+  ``okx config use NAME``, ``okx config set default_profile NAME``, ``okx config
+  list-profile``: as the real CLI (their transcripts are checked byte for byte against
+  1.2.4). The call log replaces the ``AK=``/``SK=``/``PP=`` values by ``***``.
 - ``okx auth status --json`` → ``{"profile":"oauth","site":…,"status":"logged_in",
   "expiresAt":…,"ttl":…,"scopes":[…]}``; ``pending`` with the chosen site while a device code
   waits; ``{"profile":"oauth","site":"global","status":"not_logged_in"}`` otherwise (the
   ``global`` is a placeholder). An expired session reports ``not_logged_in`` and prints
-  ``Session expired — run okx auth login again`` on stderr (exit 0).
+  ``Session expired — run okx auth login again`` on stderr (exit 0), and keeps doing so
+  (downstream commands too) until the next login or logout.
 - ``okx auth login --manual --site X`` → ``{"verificationUri":"https://<web host>/…",
   "userCode":"XXXX-XXXX","expiresIn":600}`` and the world is ``pending``; with any profile
   holding a non-empty ``api_key``: ``{"status":"skipped","reason":"api_key_configured",
   "profile":"<name>"}`` (exit 0), in both login modes.
+- Emulator decisions where the contract is silent: a new login (either mode) replaces any
+  session or pending code; ``--site`` omitted means the last OAuth site, else ``global``;
+  an unknown ``--site`` is an error; ``remove --json`` of a missing binary prints
+  ``{"status":"not-installed"}`` without ``path``, as the real source does.
 - ``okx auth login --site X`` (blocking) → polls the world every ``POLL_INTERVAL`` real
   seconds until approved (``Logged in successfully!``), denied (``Access denied``), the code
   expired or the real-time cap ``login_cap`` passed (``Authorization timed out``).
@@ -37,8 +46,9 @@ stderr):
 - Network down → ``Network error during login``; install with the CDN failing →
   ``Installation failed: All CDN sources failed``; binary missing or corrupt → every
   login/logout/status says ``Error: Failed to spawn okx-auth: …``.
-- A version below 1.3.1-beta.17 answers every ``auth`` command ``Unknown command: auth …``
-  like the real 1.2.4.
+- A version below 1.3.1-beta.17 answers every ``auth`` command like the real 1.2.4:
+  ``Unknown command: auth …``, or its parser's ``Unknown option '--site'`` error block for an
+  option it does not know (``--site``, ``--manual``).
 - Any other command goes to ``okx_auth_graph.testing.downstream.run_downstream`` (market,
   account, …); without that module it is ``Unknown command: …``.
 """
@@ -49,6 +59,7 @@ import asyncio
 import hashlib
 import importlib
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -71,7 +82,123 @@ from okx_auth_graph.testing.world import (
     write_config,
 )
 
+API_HOSTS = {"global": "www.okx.com", "eea": "eea.okx.com", "us": "app.okx.com"}
+SECRET_ARG = re.compile(r"^((?:AK|SK|PP)=).+$", re.IGNORECASE)
 POLL_INTERVAL = 0.05
+LEGACY_OPTIONS: Mapping[str, str] = {
+    **dict.fromkeys(
+        [
+            "demo",
+            "json",
+            "help",
+            "version",
+            "history",
+            "reduceOnly",
+            "basePos",
+            "live",
+            "archive",
+            "autoCxl",
+            "force",
+            "allowEarlyRedeem",
+            "verbose",
+        ],
+        "boolean",
+    ),
+    **dict.fromkeys(
+        [
+            "profile",
+            "client",
+            "modules",
+            "bar",
+            "limit",
+            "sz",
+            "instId",
+            "ordId",
+            "side",
+            "ordType",
+            "px",
+            "posSide",
+            "tdMode",
+            "lever",
+            "mgnMode",
+            "tpTriggerPx",
+            "tpOrdPx",
+            "slTriggerPx",
+            "slOrdPx",
+            "algoId",
+            "newSz",
+            "newTpTriggerPx",
+            "newTpOrdPx",
+            "newSlTriggerPx",
+            "newSlOrdPx",
+            "callbackRatio",
+            "callbackSpread",
+            "activePx",
+            "algoOrdType",
+            "gridNum",
+            "maxPx",
+            "minPx",
+            "runType",
+            "quoteSz",
+            "baseSz",
+            "direction",
+            "stopType",
+            "instType",
+            "quoteCcy",
+            "posMode",
+            "ccy",
+            "from",
+            "to",
+            "transferType",
+            "subAcct",
+            "amt",
+            "clOrdId",
+            "newPx",
+            "initOrdAmt",
+            "safetyOrdAmt",
+            "maxSafetyOrds",
+            "pxSteps",
+            "pxStepsMult",
+            "volMult",
+            "tpPct",
+            "slPct",
+            "slMode",
+            "allowReinvest",
+            "triggerStrategy",
+            "triggerPx",
+            "cycleId",
+            "lang",
+            "uly",
+            "expTime",
+            "action",
+            "orders",
+            "rate",
+            "since",
+            "tool",
+            "productId",
+            "protocolType",
+            "term",
+            "tag",
+            "state",
+            "quoteId",
+            "notionalCcy",
+            "optType",
+            "baseCcy",
+            "beginId",
+            "endId",
+            "begin",
+            "end",
+            "minYield",
+            "strikeNear",
+            "termDays",
+            "minTermDays",
+            "maxTermDays",
+            "expDate",
+        ],
+        "string",
+    ),
+}
+"""The options okx 1.2.4 knows (its parser rejects any other, e.g. ``--site``, ``--manual``)."""
 PLATFORM = "linux-x64"
 CDN_SOURCE = "https://static.okx.com/cdn/okx-auth/linux-x64/okx-auth"
 BINARY_SHA256 = hashlib.sha256(b"okx-auth emulated binary").hexdigest()
@@ -82,6 +209,10 @@ INTERNAL_HINT = (
     "Unexpected server error. Check tool arguments and retry. If it persists, inspect server logs."
 )
 SESSION_EXPIRED = "Session expired — run okx auth login again"
+ADD_PROFILE_HINT = "okx config add-profile AK=<key> SK=<secret> PP=<passphrase>"
+ADD_PROFILE_USAGE = (
+    f"{ADD_PROFILE_HINT} [site=global|eea|us] [demo=true|false] [name=<name>] [--force]"
+)
 AUTH_ACTIONS = ("login", "logout", "status", "install", "install-status", "remove")
 WIZARD_SITES = {"1": "global", "2": "eea", "3": "us", "global": "global", "eea": "eea", "us": "us"}
 
@@ -135,6 +266,23 @@ def _js_json(value: Any) -> Any:
     if isinstance(value, date | dtime):
         return value.isoformat()
     return value
+
+
+def _mask(value: Any) -> str:
+    text = str(value or "")
+    return "***" + text[-4:] if len(text) >= 4 else "****"
+
+
+def _site_of_base_url(base_url: Any) -> str:
+    for site, host in SITES.items():
+        if base_url in {f"https://{host}", f"https://{API_HOSTS[site]}"}:
+            return site
+    return "global"
+
+
+def redact_argv(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the credentials of ``config add-profile AK=… SK=… PP=…`` replaced by ***."""
+    return [SECRET_ARG.sub(r"\1***", arg) for arg in argv]
 
 
 def _compact(data: Mapping[str, Any]) -> str:
@@ -226,11 +374,39 @@ class OkxCommand:
             return await self._config(args[1:], world)
         if args[0] == "auth":
             if not version_has_auth(str(world["version"])):
-                action = args[1] if len(args) > 1 and not args[1].startswith("-") else ""
-                self.output.err(f"Unknown command: auth {action}\n")
-                return 1
+                return self._auth_before_auth(args, world)
             return await self._auth(args[1:], world)
         return await self._downstream(args, world)
+
+    def _auth_before_auth(self, args: list[str], world: Mapping[str, Any]) -> int:
+        """``okx auth …`` on a CLI older than the auth commands, as 1.2.4 answers it."""
+        positional: list[str] = []
+        index = 0
+        while index < len(args):
+            arg = args[index]
+            if arg == "--":
+                positional += args[index + 1 :]
+                break
+            if arg.startswith("--") and len(arg) > 2:
+                name = arg[2:].split("=", 1)[0]
+                kind = LEGACY_OPTIONS.get(name)
+                if kind is None and not (
+                    name.startswith("no-") and LEGACY_OPTIONS.get(name[3:]) == "boolean"
+                ):
+                    return self._error_block(
+                        world,
+                        f"Unknown option '--{name}'. To specify a positional argument starting "
+                        f"with a '-', place it at the end of the command after '--', as in "
+                        f'\'-- "--{name}"',
+                    )
+                if kind == "string" and "=" not in arg:
+                    index += 1
+            else:
+                positional.append(arg)
+            index += 1
+        action = positional[1] if len(positional) > 1 else ""
+        self.output.err(f"Unknown command: auth {action}\n")
+        return 1
 
     def _error_block(self, world: Mapping[str, Any], message: str) -> int:
         self.output.err(
@@ -243,7 +419,7 @@ class OkxCommand:
         action = args[0] if args else ""
         flags = Flags(args[1:])
         if action == "show":
-            config = read_config(world)
+            config = await asyncio.to_thread(read_config, world)
             if config.error is not None:
                 return self._error_block(world, f"Invalid TOML document: {config.error}")
             if not config.exists:
@@ -257,16 +433,116 @@ class OkxCommand:
             return 0
         if action == "init":
             return await self._config_init(world)
+        if action in {"add-profile", "use", "set", "list-profile"}:
+            config = await asyncio.to_thread(read_config, world)
+            if config.error is not None:
+                return self._error_block(world, f"Invalid TOML document: {config.error}")
+            data = dict(config.data or {})
+            data["profiles"] = dict(config_profiles(config))
+            if action == "add-profile":
+                return await self._config_add_profile(world, data, flags)
+            if action == "use":
+                return await self._config_use(data, flags.positional[:1])
+            if action == "set":
+                return await self._config_set(data, flags.positional[:2])
+            return self._config_list(world, data)
         self.output.err(f"Unknown config command: {action}\n")
         return 1
+
+    async def _save_config(self, data: Mapping[str, Any]) -> None:
+        def save(current: dict[str, Any]) -> None:
+            write_config(current, data)
+
+        await self.transact(save)
+
+    async def _config_add_profile(
+        self, world: Mapping[str, Any], data: dict[str, Any], flags: Flags
+    ) -> int:
+        params: dict[str, str] = {}
+        for pair in flags.positional:
+            if "=" in pair:
+                key, value = pair.split("=", 1)
+                params[key.strip().upper()] = value
+        missing = [name for name in ("AK", "SK", "PP") if not params.get(name)]
+        if missing:
+            self.output.err(f"Error: missing required parameter(s): {', '.join(missing)}\n")
+            self.output.err(f"Usage: {ADD_PROFILE_USAGE}\n")
+            return 1
+        site = WIZARD_SITES.get(params.get("SITE", "").lower(), "global")
+        demo = params["DEMO"].lower() != "false" if "DEMO" in params else True
+        name = params.get("NAME", "demo" if demo else "live")
+        if name in data["profiles"] and not flags.has("force"):
+            self.output.err(f'Error: profile "{name}" already exists. Use --force to overwrite.\n')
+            return 1
+        entry: dict[str, Any] = {
+            "api_key": params["AK"],
+            "secret_key": params["SK"],
+            "passphrase": params["PP"],
+            "demo": demo,
+        }
+        if site != "global":
+            entry["base_url"] = f"https://{SITES[site]}"
+        entry["site"] = site
+        data["profiles"][name] = entry
+        data["default_profile"] = name
+        await self._save_config(data)
+        self.output.out(f'Profile "{name}" saved to {config_path(world)}\n')
+        self.output.out(f"Default profile set to: {name}\n")
+        return 0
+
+    async def _config_use(self, data: dict[str, Any], names: list[str]) -> int:
+        if not names or not names[0]:
+            self.output.err(
+                "Error: profile name is required.\nUsage: okx config use <profile-name>\n"
+            )
+            return 1
+        name = names[0]
+        if name not in data["profiles"]:
+            self.output.err(f'Error: profile "{name}" does not exist.\n')
+            if data["profiles"]:
+                self.output.err(f"Available profiles: {', '.join(data['profiles'])}\n")
+            else:
+                self.output.err(f"No profiles configured. Run: {ADD_PROFILE_HINT}\n")
+            return 1
+        data["default_profile"] = name
+        await self._save_config(data)
+        self.output.out(f'Default profile set to: "{name}"\n')
+        return 0
+
+    async def _config_set(self, data: dict[str, Any], pair: list[str]) -> int:
+        key = pair[0] if pair else "undefined"
+        if key != "default_profile":
+            self.output.err(f"Unknown config key: {key}\n")
+            return 1
+        value = pair[1] if len(pair) > 1 else "undefined"
+        data["default_profile"] = value
+        await self._save_config(data)
+        self.output.out(f'default_profile set to "{value}"\n')
+        return 0
+
+    def _config_list(self, world: Mapping[str, Any], data: dict[str, Any]) -> int:
+        if not data["profiles"]:
+            self.output.out(f"No profiles found. Run: {ADD_PROFILE_HINT}\n")
+            return 0
+        self.output.out(f"Config: {config_path(world)}\n\n")
+        for name, profile in data["profiles"].items():
+            marker = " *" if name == data.get("default_profile") else ""
+            site = profile.get("site") or _site_of_base_url(profile.get("base_url"))
+            mode = "demo (模拟盘)" if profile.get("demo") is not False else "live (实盘)"
+            self.output.out(f"[{name}]{marker}\n")
+            for field in ("api_key", "secret_key", "passphrase"):
+                label = f"{field}:".ljust(11)
+                self.output.out(f"  {label} {_mask(profile.get(field))}\n")
+            self.output.out(f"  {'site:'.ljust(11)} {site}\n")
+            self.output.out(f"  {'mode:'.ljust(11)} {mode}\n\n")
+        return 0
 
     def _config_text(self, world: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         self.output.out(f"Config: {config_path(world)}\n\n")
         self.output.out(f"default_profile: {data.get('default_profile') or '(not set)'}\n\n")
         profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
         for name, profile in (profiles or {}).items():
-            key = str(profile.get("api_key") or "")
-            masked = ("***" + key[-4:] if len(key) >= 4 else "****") if key else "(not set)"
+            masked = _mask(profile.get("api_key")) if profile.get("api_key") else "(not set)"
             demo = "true" if profile.get("demo") else "false"
             self.output.out(f"[{name}]\n")
             self.output.out(f"  {'api_key'.ljust(18)}  {masked}\n")
@@ -301,7 +577,7 @@ class OkxCommand:
         if name_raw is None:
             return 0
         name = name_raw.strip() or default_name
-        config = read_config(world)
+        config = await asyncio.to_thread(read_config, world)
         data: dict[str, Any] = dict(config.data or {}) if config.error is None else {}
         profiles = dict(config_profiles(config))
         if name in profiles:
@@ -423,7 +699,7 @@ class OkxCommand:
         return 0
 
     async def _login(self, world: dict[str, Any], *, site: str | None, manual: bool) -> int:
-        profile = api_key_profile(read_config(world))
+        profile = api_key_profile(await asyncio.to_thread(read_config, world))
         if profile is not None:
             if manual:
                 self.output.out(
@@ -605,14 +881,18 @@ class OkxCommand:
             action = args[1] if len(args) > 1 else ""
             self.output.err(f"Unknown command: {args[0]} {action}\n")
             return 1
-        config = read_config(world)
-        auth = str(world["auth"])
+        config = await asyncio.to_thread(read_config, world)
+        expired = bool(world.get("session_expired"))
+        # A lapsed session is still held by okx-auth (it just cannot be refreshed): downstream
+        # commands see it as a logged-in session that is expired, and say "Session expired".
+        auth = "logged_in" if expired else str(world["auth"])
         downstream_world = {
             "config": config.data if config.error is None else None,
             "auth": auth,
-            "session_expired": bool(world.get("session_expired")),
+            "session_expired": expired,
             "site": (world.get("site") or "global") if auth in {"logged_in", "pending"} else None,
             "network": world["network"],
+            "version": str(world["version"]),
         }
         code, stdout, stderr = await module.run_downstream(
             args, env=self.env, world=downstream_world

@@ -53,6 +53,7 @@ closed port                                 1     ``Error: Failed to call OKX en
                                                   /api/v5/market/ticker?instId=BTC-USDT.`` /
                                                   ``Hint: Please check network connectivity
                                                   and retry the request in a few seconds.`` / V
+no answer within ``OKX_TIMEOUT_MS``         1     the same as a closed port
 balance, no credentials                     1     ``Error: Private endpoint requires API
                                                   credentials.`` / ``Hint: Configure
                                                   OKX_API_KEY, OKX_SECRET_KEY and

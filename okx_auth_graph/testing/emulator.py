@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from okx_auth_graph.process import RawResult
-from okx_auth_graph.testing.commands import OkxCommand, Output
+from okx_auth_graph.testing.commands import OkxCommand, Output, redact_argv
 from okx_auth_graph.testing.world import (
     AUTH_STATES,
     BINARY_STATES,
@@ -296,11 +297,9 @@ class OkxEmulator:
         return await asyncio.to_thread(self.store.transact, change)
 
     def _default_env(self, world: Mapping[str, Any]) -> dict[str, str]:
-        env = dict(os.environ) if self._env is None else dict(self._env)
-        env.setdefault("HOME", str(world["home"]))
         if self._env is None:
-            env["HOME"] = str(world["home"])
-        return env
+            return {**os.environ, "HOME": str(world["home"])}
+        return {"HOME": str(world["home"]), **self._env}
 
     async def execute(
         self,
@@ -346,15 +345,23 @@ class OkxEmulator:
             code = await command.run(args)
             return code
         finally:
-            self.store.record_call(
-                {"argv": args, "started": started, "ended": time.time(), "exit_code": code}
-            )
+            entry = {
+                "argv": redact_argv(args),
+                "started": started,
+                "ended": time.time(),
+                "exit_code": code,
+            }
+            # Off the event loop; the thread finishes even if this task is cancelled again.
+            await asyncio.to_thread(self.store.record_call, entry)
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
     ) -> RawResult:
         """Run ``okx *argv`` in-process; raise TimeoutError after ``timeout`` seconds."""
-        lines = (stdin or b"").decode("utf-8", errors="replace").splitlines()
+        text = (stdin or b"").decode("utf-8", errors="replace")
+        lines = re.split(r"\r\n|\r|\n", text)
+        if lines and lines[-1] == "":
+            lines.pop()
         lines.reverse()
 
         async def read_line() -> str | None:

@@ -4,8 +4,10 @@ This is an emulator of a *contract*, not of OKX: it answers the two endpoints th
 downstream commands use (``GET /api/v5/account/balance`` and ``GET /api/v5/market/ticker``)
 with realistic OKX JSON, ``{"code":"0","msg":"","data":[...]}``, and can be scripted per path
 to answer the failures the adapter must classify: HTTP 401 with code 50111, HTTP 200 with
-codes 50111 / 50112 / 50113 (authentication errors) and 51155 / 51734 (region restrictions).
-Closing it leaves its port closed, so a client then meets a network error.
+codes 50111 / 50112 / 50113 (authentication errors) and 51155 / 51734 (region restrictions),
+HTTP 500, a non-JSON 502, or no answer at all (``hang``: the request is held until the client
+gives up, or the emulator closes). Closing it leaves its port closed, so a client then meets a
+network error.
 
 It binds ``127.0.0.1`` on a free port (port 0) and serves from a daemon thread; point the real
 CLI at it with ``OKX_API_BASE_URL=emulator.url``. Every request is recorded with its method,
@@ -43,6 +45,7 @@ Scenario = Literal[
     "region_51734",
     "server_error_500",
     "not_json",
+    "hang",
 ]
 SCENARIOS: tuple[str, ...] = Scenario.__args__  # type: ignore[attr-defined]
 
@@ -162,7 +165,7 @@ def scripted_response(scenario: str, path: str, query: dict[str, str]) -> Script
     Raises:
         ValueError: If ``scenario`` is not one of :data:`SCENARIOS`.
     """
-    if scenario == "success":
+    if scenario in ("success", "hang"):
         if path == BALANCE_PATH:
             data = balance_data(query.get("ccy"))
             return ScriptedResponse(200, {"code": "0", "msg": "", "data": data})
@@ -217,7 +220,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.command, parts.path, query, frozenset(k.lower() for k in self.headers)
             )
         )
-        answer = scripted_response(emulator.scenario_for(parts.path), parts.path, query)
+        scenario = emulator.scenario_for(parts.path)
+        if scenario == "hang":
+            emulator._closing.wait(emulator.hang_seconds)
+            scenario = "success"
+        answer = scripted_response(scenario, parts.path, query)
         if isinstance(answer.body, str):
             payload = answer.body.encode()
             content_type = "text/html"
@@ -238,15 +245,19 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     emulator: OkxRestEmulator
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore clients that went away (a ``hang`` answer after the client's timeout)."""
+
 
 class OkxRestEmulator:
     """A scripted OKX REST server on ``127.0.0.1`` (free port), usable as a context manager.
 
     Args:
         default: The scenario for every path not scripted with :meth:`script`.
+        hang_seconds: How long a ``hang`` request is held before it is answered.
     """
 
-    def __init__(self, default: Scenario = "success") -> None:
+    def __init__(self, default: Scenario = "success", *, hang_seconds: float = 30.0) -> None:
         if default not in SCENARIOS:
             raise ValueError(f"unknown scenario {default!r}")
         self._default: str = default
@@ -256,6 +267,8 @@ class OkxRestEmulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
+        self._closing = threading.Event()
+        self.hang_seconds = hang_seconds
 
     @property
     def port(self) -> int:
@@ -278,6 +291,7 @@ class OkxRestEmulator:
         """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
         if self._server is not None:
             return self
+        self._closing.clear()
         server = _Server(("127.0.0.1", 0), _Handler)
         server.emulator = self
         self._server = server
@@ -293,6 +307,7 @@ class OkxRestEmulator:
         server, self._server = self._server, None
         if server is None:
             return
+        self._closing.set()
         server.shutdown()
         server.server_close()
         if self._thread is not None:

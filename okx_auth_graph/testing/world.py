@@ -169,7 +169,7 @@ class WorldStore:
         self.calls_path = self.state_dir / "calls.jsonl"
         self.lock_path = self.state_dir / "world.lock"
         self.default_home = Path(home) if home is not None else self.state_dir / "home"
-        self._lock = FileLock(self.lock_path, timeout=30)
+        self._lock = FileLock(self.lock_path, timeout=30, poll_interval=0.005)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -254,7 +254,14 @@ class WorldStore:
                 text = self.calls_path.read_text(encoding="utf-8")
             except FileNotFoundError:
                 return []
-        entries = [json.loads(line) for line in text.splitlines() if line.strip()]
+        entries: list[dict[str, Any]] = []
+        for line in text.split("\n"):
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(entry, dict):
+                entries.append(entry)
         return sorted(entries, key=lambda entry: float(entry.get("started", 0.0)))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from adapter_support import OkxUnderTest, base_env, emulator_command, real_cli_path, seed_home
+from adapter_support import OkxUnderTest, emulator_command, real_cli_path, seed_home
 
 from okx_auth_graph.testing.rest import OkxRestEmulator
 
@@ -35,22 +35,24 @@ def real_okx(home: Path) -> OkxUnderTest:
     return OkxUnderTest("real-1.2.4", real_cli_path(), home)
 
 
+@pytest.fixture(scope="session")
+def emulator_shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``DIR/okx`` written once per session by ``okx-emulator shim DIR``."""
+    shim_dir = tmp_path_factory.mktemp("okx-shim")
+    argv = [str(emulator_command()), "shim", str(shim_dir)]
+    done = subprocess.run(argv, capture_output=True, timeout=60, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
+    shim = shim_dir / "okx"
+    assert shim.is_file(), f"okx-emulator shim did not write {shim}"
+    return shim
+
+
 @pytest.fixture
-def emulated_okx(home: Path, tmp_path: Path) -> OkxUnderTest:
-    """The okx emulator as an executable (``okx-emulator shim DIR``), fresh world, own HOME."""
-    shim_dir = tmp_path / "shim"
-    shim_dir.mkdir()
-    env = {**base_env(home), "OKX_EMULATOR_STATE": str(tmp_path / "emulator-state")}
-    command = emulator_command()
-    for argv in ([str(command), "shim", str(shim_dir)], [str(command), "world", "init"]):
-        done = subprocess.run(argv, env=env, capture_output=True, timeout=30, check=False)
-        if done.returncode != 0:
-            pytest.fail(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
+def emulated_okx(home: Path, tmp_path: Path, emulator_shim: Path) -> OkxUnderTest:
+    """The okx emulator as an executable on its own, empty world (created on first use)."""
     return OkxUnderTest(
-        "emulator",
-        shim_dir / "okx",
-        home,
-        {"OKX_EMULATOR_STATE": env["OKX_EMULATOR_STATE"]},
+        "emulator", emulator_shim, home, {"OKX_EMULATOR_STATE": str(tmp_path / "emulator-state")}
     )
 
 

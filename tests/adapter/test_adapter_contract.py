@@ -138,6 +138,19 @@ async def test_closed_port_is_a_network_error(okx: OkxUnderTest, argv: list[str]
     assert "Failed to call OKX endpoint GET /api/v5/" in caught.value.message
 
 
+@pytest.mark.parametrize("argv", [BALANCE, TICKER], ids=["balance", "ticker"])
+async def test_unanswered_request_is_a_network_error(
+    okx: OkxUnderTest, rest: OkxRestEmulator, argv: list[str]
+) -> None:
+    rest.script_all("hang")
+    okx.write_config(TWO_PROFILES)
+    cli = okx.cli(OKX_API_BASE_URL=rest.url, OKX_TIMEOUT_MS="300")
+    with pytest.raises(OkxCliError) as caught:
+        await cli.run(argv)
+    assert caught.value.kind == "network_error"
+    assert len(rest.requests()) == 1
+
+
 async def test_rest_emulator_closed_mid_session_gives_network_error(
     okx: OkxUnderTest, rest: OkxRestEmulator
 ) -> None:

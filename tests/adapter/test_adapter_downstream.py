@@ -80,7 +80,7 @@ async def test_same_bytes_as_1_2_4(
     home: Path, rest: OkxRestEmulator, scenario: str, argv: list[str], config: str | None
 ) -> None:
     rest.script_all(scenario)  # type: ignore[arg-type]
-    env = {"OKX_API_BASE_URL": rest.url}
+    env = {"OKX_API_BASE_URL": rest.url, "OKX_TIMEOUT_MS": "400"}
     assert await run_emulated(argv, config, env) == run_real(argv, config, env, home)
 
 
@@ -249,3 +249,21 @@ async def test_emulated_version_appears_in_the_footer() -> None:
 def test_seeded_home_stops_the_registry_check(tmp_path: Path) -> None:
     home = seed_home(tmp_path / "h")
     assert (home / ".okx" / "update-check.json").read_text().startswith('{"@okx_ai/okx-trade-cli"')
+
+
+def test_missing_real_cli_fails_in_ci_and_skips_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adapter_support
+
+    monkeypatch.setattr(adapter_support, "REAL_CLI_CANDIDATES", (tmp_path / "none" / "okx",))
+    monkeypatch.delenv("OKX_REAL_CLI", raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"real okx CLI 1\.2\.4 was not found"):
+        adapter_support.real_cli_path()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match=r"real okx CLI 1\.2\.4 was not found"):
+        adapter_support.real_cli_path()
+    monkeypatch.setenv("OKX_REAL_CLI", str(tmp_path / "wrong"))
+    with pytest.raises(pytest.fail.Exception, match="is not an executable file"):
+        adapter_support.real_cli_path()

@@ -113,3 +113,14 @@ async def test_secret_in_successful_output_is_masked(tmp_path: Path, home: Path)
     cli = OkxCli(str(fake), env={**base_env(home), "OKX_API_KEY": API_KEY}, home=str(home))
     result = await cli.run(["account", "balance"])
     assert result["stdout"] == "used key ***\n"
+
+
+async def test_secret_equal_to_json_text_does_not_break_the_summary(
+    tmp_path: Path, home: Path
+) -> None:
+    config = {"profiles": {"live": {"api_key": "true", "passphrase": "site", "demo": True}}}
+    cli = OkxCli(str(leaky_fake(tmp_path, json.dumps(config))), env=base_env(home), home=str(home))
+    summary = await cli.config_show()
+    assert summary["profiles"] == [
+        {"name": "live", "site": None, "demo": True, "has_api_key": True}
+    ]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.testing.__main__ import write_shim
+from okx_auth_graph.testing.shim import write_shim
 
 
 @pytest.fixture

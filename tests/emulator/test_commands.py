@@ -46,7 +46,10 @@ async def test_an_old_version_has_no_auth_commands_like_the_real_124(emu: OkxEmu
     assert (await run(emu, "--version"))[1] == "1.2.4 (emulator)\n"
     assert await run(emu, "auth", "status", "--json") == (1, "", "Unknown command: auth status\n")
     code, _, err = await run(emu, "auth", "login", "--manual", "--site", "eea")
-    assert (code, err) == (1, "Unknown command: auth login\n")
+    assert code == 1
+    assert err.startswith("Error: Unknown option '--manual'.")
+    assert err.endswith("Version: @okx_ai/okx-trade-cli@1.2.4\n")
+    assert await run(emu, "auth", "remove", "--force") == (1, "", "Unknown command: auth remove\n")
 
 
 # config show
@@ -550,9 +553,60 @@ async def test_downstream_gets_the_world_and_its_answer_is_passed_on(
     assert argv == ["account", "balance", "--json"]
     assert world == {
         "config": tomllib.loads(CONFIG_WITH_KEYS),
-        "auth": "not_logged_in",
+        "auth": "logged_in",
         "session_expired": True,
-        "site": None,
+        "site": "eea",
         "network": "down",
+        "version": "1.3.1-beta.17",
     }
     assert home == str(emu.home)
+
+
+async def test_config_init_accepts_crlf_answers(emu: OkxEmulator) -> None:
+    code, _, _ = await run(emu, "config", "init", stdin=b"2\r\nn\r\nwin\r\nAK\r\nSK\r\nPP\r\n")
+    assert code == 0
+    profile = tomllib.loads(emu.config_path.read_text())["profiles"]["win"]
+    assert (profile["site"], profile["api_key"], profile["passphrase"]) == ("eea", "AK", "PP")
+
+
+async def test_downstream_commands_say_session_expired_on_stderr(emu: OkxEmulator) -> None:
+    emu.init_world(auth="logged_in", site="eea")
+    emu.expire_session()
+    code, out, err = await run(emu, "account", "balance", "--json")
+    assert (code, out) == (1, "")
+    assert "Session expired" in err
+
+
+async def test_after_logout_downstream_commands_ask_for_a_login(emu: OkxEmulator) -> None:
+    emu.init_world(auth="logged_in", site="eea")
+    emu.expire_session()
+    await run(emu, "auth", "logout")
+    code, _, err = await run(emu, "account", "balance", "--json")
+    assert code == 1
+    assert "Session expired" not in err
+    assert "okx auth login" in err
+
+
+async def test_add_profile_writes_the_config_and_the_call_log_hides_the_keys(
+    emu: OkxEmulator,
+) -> None:
+    argv = ["config", "add-profile", "AK=ak-secret-1", "SK=sk-secret-1", "pp=pp-secret-1"]
+    code, out, _ = await run(emu, *argv, "site=us", "name=mine")
+    assert code == 0
+    assert out == f'Profile "mine" saved to {emu.config_path}\nDefault profile set to: mine\n'
+    profile = tomllib.loads(emu.config_path.read_text())["profiles"]["mine"]
+    assert (profile["api_key"], profile["site"], profile["demo"]) == ("ak-secret-1", "us", True)
+    logged = json.dumps(emu.calls())
+    assert "secret-1" not in logged
+    assert emu.calls()[0]["argv"][2:5] == ["AK=***", "SK=***", "pp=***"]
+    login = await run(emu, "auth", "login", "--manual", "--site", "us")
+    assert json.loads(login[1])["reason"] == "api_key_configured"
+
+
+async def test_config_use_switches_the_default_profile(emu: OkxEmulator) -> None:
+    emu.init_world(config=CONFIG_WITH_KEYS)
+    assert await run(emu, "config", "use", "demo") == (0, 'Default profile set to: "demo"\n', "")
+    assert tomllib.loads(emu.config_path.read_text())["default_profile"] == "demo"
+    code, _, err = await run(emu, "config", "use", "ghost")
+    assert code == 1
+    assert err == 'Error: profile "ghost" does not exist.\nAvailable profiles: live, demo\n'

@@ -313,3 +313,34 @@ async def test_status_ttl_counts_down_with_the_clock(emu: OkxEmulator) -> None:
     emu.advance(600)
     ttl = json.loads((await emu(["auth", "status", "--json"], timeout=5)).stdout)["ttl"]
     assert ACCESS_TTL - 605 <= ttl <= ACCESS_TTL - 600
+
+
+async def test_no_blocking_io_on_the_event_loop(emu: OkxEmulator) -> None:
+    """langgraph dev runs graphs under blockbuster: the in-process emulator must pass it."""
+    from blockbuster import blockbuster_ctx
+
+    emu.init_world(config={"profiles": {"p": {"site": "eea"}}}, login_cap=5)
+    await emu(["account", "balance"], timeout=5)
+    argvs = [
+        ["--version"],
+        ["config", "show", "--json"],
+        ["config", "use", "p"],
+        ["auth", "status", "--json"],
+        ["auth", "login", "--manual", "--site", "eea"],
+        ["auth", "install-status", "--json"],
+        ["auth", "remove", "--force", "--json"],
+        ["auth", "install", "--json"],
+        ["account", "balance"],
+    ]
+    with blockbuster_ctx():
+        codes = [(await emu(argv, timeout=5)).exit_code for argv in argvs]
+        wizard = await emu(["config", "init"], timeout=5, stdin=b"1\ny\nq\nA\nS\nP\n")
+        earlier = (await asyncio.to_thread(emu.world))["pending"]
+        login = asyncio.create_task(emu(["auth", "login", "--site", "us"], timeout=10))
+        while (await asyncio.to_thread(emu.world))["pending"] in (None, earlier):
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(emu.approve)
+        interactive = await login
+    assert codes == [0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert wizard.exit_code == 0
+    assert interactive.exit_code == 0

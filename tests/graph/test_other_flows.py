@@ -307,3 +307,19 @@ async def test_interactive_login_tells_first_then_blocks_until_approved(converse
     assert turn.reply.split("\n\n")[0] == prompt("interactive_login_notice.en", site="eea")
     assert turn.reply.split("\n\n")[1] == prompt("login_success.en", site="eea", scopes="live:read")
     assert chat.calls()[2:] == [["auth", "login", "--site", "eea"], ["auth", "status", "--json"]]
+
+
+async def test_failed_command_session_expired_while_a_login_is_pending_never_logs_in_again(
+    converse, emulator
+):
+    emulator.init_world(auth="pending", site="us")
+    chat = converse()
+    turn = await chat.start(
+        "show my balance",
+        failed_command={"argv": ["account", "balance"], "error": "Run `okx auth login` first"},
+    )
+    assert turn.kind == "await_authorization"
+    assert turn.reply == "\n\n".join(
+        [prompt("session_expired_notice.en"), prompt("login_pending.en", site="us")]
+    )
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)

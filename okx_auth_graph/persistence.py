@@ -1,0 +1,137 @@
+"""Checkpointers for the auth graph: SQLite (embedded default) and PostgreSQL (scale).
+
+A login spans at least two user turns (the site menu, then the device code), so a conversation
+that must outlive one process needs a durable checkpointer:
+
+* :func:`sqlite_checkpointer` / :func:`async_sqlite_checkpointer` — one local file, the default
+  for the terminal chat, the notebook and any embedded use that spans process lifetimes.
+* :func:`postgres_checkpointer` — a PostgreSQL database, for several processes or machines
+  sharing threads (install the ``postgres`` extra).
+* In tests, :class:`langgraph.checkpoint.memory.InMemorySaver` is enough.
+
+Durability: LangGraph writes checkpoints ``"async"``-ly by default, i.e. possibly after the
+next step has started. When an ``interrupt()`` must survive a crash (the user is away
+authorising in a browser), pass ``durability=INTERRUPT_DURABILITY`` (``"sync"``) to
+``invoke``/``ainvoke``/``astream``: every step's checkpoint is committed before the next one
+starts, so a process killed while waiting leaves the pending interrupt on disk and a new
+process resumes the thread with ``Command(resume=...)``.
+
+Example::
+
+    from okx_auth_graph import build_graph
+    from okx_auth_graph.persistence import INTERRUPT_DURABILITY, async_sqlite_checkpointer
+
+    async with async_sqlite_checkpointer("~/.okx-auth-graph/threads.sqlite") as saver:
+        graph = build_graph(checkpointer=saver)
+        await graph.ainvoke(
+            {"messages": [("human", "log in to okx")]},
+            {"configurable": {"thread_id": "t1"}},
+            durability=INTERRUPT_DURABILITY,
+        )
+
+Checkpoints hold graph state only; the graph keeps no secret in state (see ``okx_auth_graph.cli``),
+so these files and tables hold none either.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Durability
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+INTERRUPT_DURABILITY: Durability = "sync"
+"""The durability to run with when a pending interrupt must survive the process."""
+
+DEFAULT_SQLITE_PATH = Path("~/.okx-auth-graph/threads.sqlite")
+"""Where the terminal chat and other embedded users keep threads unless told otherwise."""
+
+
+def sqlite_path(path: str | os.PathLike[str]) -> Path:
+    """Expand ``~`` in ``path``, make its parent directory, and return it as an absolute path.
+
+    ``":memory:"`` is returned unchanged (as a ``Path``) for a throw-away database.
+    """
+    if str(path) == ":memory:":
+        return Path(":memory:")
+    resolved = Path(path).expanduser().resolve()
+    resolved.parent.mkdir(parents=True, exist_ok=True)
+    return resolved
+
+
+@contextmanager
+def sqlite_checkpointer(
+    path: str | os.PathLike[str] = DEFAULT_SQLITE_PATH,
+) -> Iterator[SqliteSaver]:
+    """Open a synchronous SQLite checkpointer on ``path`` (for ``graph.invoke`` / ``stream``).
+
+    The tables are created on first use and the database runs in WAL mode, so a reader in
+    another process never blocks the writer. Use :func:`async_sqlite_checkpointer` with
+    ``ainvoke``/``astream``: the synchronous saver does not implement the async methods.
+
+    Args:
+        path: The database file (``~`` expanded, parent directories created), or ``":memory:"``.
+
+    Yields:
+        A ready :class:`SqliteSaver`; its connection closes when the block exits.
+    """
+    with SqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+        saver.setup()
+        yield saver
+
+
+@asynccontextmanager
+async def async_sqlite_checkpointer(
+    path: str | os.PathLike[str] = DEFAULT_SQLITE_PATH,
+) -> AsyncIterator[AsyncSqliteSaver]:
+    """Open an async SQLite checkpointer on ``path`` (for ``ainvoke`` / ``astream``).
+
+    Run with ``durability=INTERRUPT_DURABILITY`` when a pending interrupt must survive the
+    process (see the module docstring).
+
+    Args:
+        path: The database file (``~`` expanded, parent directories created), or ``":memory:"``.
+
+    Yields:
+        A ready :class:`AsyncSqliteSaver`; its connection closes when the block exits.
+    """
+    async with AsyncSqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+        await saver.setup()
+        yield saver
+
+
+@asynccontextmanager
+async def postgres_checkpointer(
+    dsn: str, *, pipeline: bool = False
+) -> AsyncIterator[AsyncPostgresSaver]:
+    """Open an async PostgreSQL checkpointer on ``dsn`` and create its tables if needed.
+
+    Needs the ``postgres`` extra (``pip install 'okx-auth-graph[postgres]'``).
+
+    Args:
+        dsn: A libpq connection string, e.g. ``postgresql://user@127.0.0.1:5432/db``.
+        pipeline: Send each checkpoint's statements in one round trip (psycopg pipeline mode).
+
+    Yields:
+        A ready :class:`AsyncPostgresSaver`; its connection closes when the block exits.
+
+    Raises:
+        ImportError: If ``langgraph-checkpoint-postgres`` is not installed.
+    """
+    try:
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise ImportError(
+            "postgres_checkpointer needs the postgres extra: pip install 'okx-auth-graph[postgres]'"
+        ) from exc
+    async with AsyncPostgresSaver.from_conn_string(dsn, pipeline=pipeline) as saver:
+        await saver.setup()
+        yield saver

@@ -1,0 +1,364 @@
+"""``okx-auth-graph chat`` used as a person would: a pseudo-terminal (pexpect) and a pipe."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from okx_auth_graph.prompts import render
+
+CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
+MENU_LAST_LINE = "3. US (app.okx.com)"
+CODE = re.compile(r"Code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+SUCCESS = "Login successful."
+
+
+@pytest.fixture
+def env(home: Path) -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "COLUMNS": "100",
+        "LINES": "40",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
+    return pexpect.spawn(
+        CHAT[0], [*CHAT[1:], *args], env=env, encoding="utf-8", timeout=60, dimensions=(40, 100)
+    )
+
+
+def say(child: pexpect.spawn, text: str) -> None:
+    child.expect_exact("you> ")
+    child.sendline(text)
+
+
+def test_demo_login_typed_at_the_terminal(tmp_path: Path, env: dict[str, str]) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")], env)
+    try:
+        say(child, "Check my balance")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "2")
+        child.expect_exact("Site: eea")
+        child.expect(CODE)
+        say(child, "/approve")
+        child.expect_exact("approved in the browser")
+        say(child, "done")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: eea")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")
+
+
+def test_approve_from_a_second_terminal_and_resume_the_thread(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    args = ["--demo", "--world", str(world), "--db", str(tmp_path / "c.db"), "--thread", "t1"]
+    child = spawn(args, env)
+    try:
+        say(child, "log me in")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "1")
+        child.expect(CODE)
+        code = child.match.group(1)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    approve = subprocess.run(
+        ["okx-emulator", "world", "approve"],
+        env={**env, "OKX_EMULATOR_STATE": str(world)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert approve.returncode == 0, approve.stderr
+    child = spawn(args, env)
+    try:
+        child.expect_exact("Resuming thread t1")
+        child.expect_exact(code)
+        say(child, "done")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: global")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_demo_without_a_terminal_plays_the_script(tmp_path: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [*CHAT, "--demo"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.index("you> Check my balance") < out.index(MENU_LAST_LINE)
+    assert out.index(MENU_LAST_LINE) < out.index("you> 2")
+    assert CODE.search(out)
+    assert "· okx auth login --manual --site eea" in out
+    assert out.index("approved in the browser") < out.index("you> done") < out.index(SUCCESS)
+    assert "Traceback" not in out + result.stderr
+
+
+def test_missing_okx_gets_the_install_command(tmp_path: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [*CHAT, "--okx", str(tmp_path / "no-such-okx"), "--db", str(tmp_path / "c.db")],
+        env=env,
+        input="log me in\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "npm install -g @okx_ai/okx-trade-cli" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.real_cli
+def test_real_cli_too_old_for_auth_gets_the_update_command(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    real = os.environ.get("OKX_REAL_CLI")
+    if not real:
+        pytest.skip("OKX_REAL_CLI is not set (make test sets it)")
+    result = subprocess.run(
+        [*CHAT, "--okx", real, "--db", str(tmp_path / "c.db")],
+        env=env,
+        input="log me in\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "npm install -g @okx_ai/okx-trade-cli" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_api_key_setup_hands_the_terminal_to_config_init(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    db = tmp_path / "c.db"
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(db)], env)
+    try:
+        say(child, "I want to set up an API key")
+        child.expect_exact("okx config init")
+        child.expect_exact("Run `okx config init` here now? [y/N] ")
+        child.sendline("y")
+        child.expect_exact("Site (1/2/3, default: 1): ")
+        child.sendline("2")
+        child.expect_exact("Use demo trading? (Y/n) ")
+        child.sendline("n")
+        child.expect_exact("Profile name (default: okx-prod): ")
+        child.sendline("")
+        for label, value in (
+            ("API Key: ", "AK-chat-secret-1111"),
+            ("Secret Key: ", "SK-chat-secret-2222"),
+            ("Passphrase: ", "PP-chat-secret-3333"),
+        ):
+            child.expect_exact(label)
+            child.sendline(value)
+        child.expect_exact("check my login status")
+        child.expect_exact("okx-prod")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    stored = db.read_bytes()
+    for secret in (b"AK-chat-secret-1111", b"SK-chat-secret-2222", b"PP-chat-secret-3333"):
+        assert secret not in stored
+
+
+def test_denied_login_asks_to_retry_and_retry_shows_the_menu_again(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")], env)
+    try:
+        say(child, "log me in")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "3")
+        child.expect(CODE)
+        say(child, "/deny")
+        child.expect_exact("denied in the browser")
+        say(child, "done")
+        child.expect_exact("(yes/no)")
+        child.expect_exact("you> ")
+        assert "(yes/no)" not in child.before  # the question is shown once
+        child.sendline("yes")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_bad_options_give_a_message_not_a_traceback(tmp_path: Path, env: dict[str, str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    bad_db = subprocess.run(
+        [*CHAT, "--db", str(blocker / "chat.db")],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad_db.returncode == 2
+    assert "okx-auth-graph chat:" in bad_db.stdout
+    bad_timeout = subprocess.run(
+        [*CHAT, "--db", str(tmp_path / "c.db")],
+        env={**env, "OKX_TIMEOUT": "soon"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad_timeout.returncode == 2
+    assert "OKX_TIMEOUT" in bad_timeout.stdout
+    for result in (bad_db, bad_timeout):
+        assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_chinese_conversation_gets_the_chinese_templates(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo"], env)
+    try:
+        say(child, "查一下我的余额")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "２")
+        child.expect_exact("站点: eea")
+        child.expect(r"验证码: [A-Z0-9]{4}-[A-Z0-9]{4}")
+        say(child, "/approve")
+        say(child, "好了")
+        child.expect_exact("登录成功。")
+        child.expect_exact("站点: eea")
+        child.expect_exact("权限: live:read, live:trade")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def emulator_verb(world: Path, env: dict[str, str], *verb: str) -> None:
+    result = subprocess.run(
+        ["okx-emulator", "world", *verb],
+        env={**env, "OKX_EMULATOR_STATE": str(world)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_interactive_login_tells_the_user_before_it_blocks(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    child = spawn(["--demo", "--world", str(world), "--interactive-login"], env)
+    try:
+        say(child, "log me in")
+        emulator_verb(world, env, "set", "login_cap", "30")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "1")
+        notice = render("interactive_login_notice", "en", site="global")
+        child.expect_exact(notice[:40])
+        child.expect_exact("· okx auth login --site global")
+        emulator_verb(world, env, "approve")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: global")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_okx_on_path_is_used_by_default_and_a_pipe_drives_the_chat(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    shim_dir = tmp_path / "bin"
+    emulator_verb(world, env, "init")
+    shim = subprocess.run(
+        ["okx-emulator", "shim", str(shim_dir)], env=env, capture_output=True, timeout=60
+    )
+    assert shim.returncode == 0, shim.stderr
+    piped_env = {
+        **env,
+        "PATH": f"{shim_dir}:{env['PATH']}",
+        "OKX_EMULATOR_STATE": str(world),
+    }
+    db = tmp_path / "c.db"
+    first = subprocess.run(
+        [*CHAT, "--db", str(db), "--thread", "pipe"],
+        env=piped_env,
+        input="log me in\n3\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert MENU_LAST_LINE in first.stdout
+    assert CODE.search(first.stdout)
+    emulator_verb(world, env, "approve")
+    second = subprocess.run(
+        [*CHAT, "--db", str(db), "--thread", "pipe"],
+        env=piped_env,
+        input="done\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode == 0
+    assert SUCCESS in second.stdout
+    assert "Site: us" in second.stdout
+    logins = [c for c in json.loads(calls(world, env)) if c["argv"][:2] == ["auth", "login"]]
+    assert [c["argv"] for c in logins] == [["auth", "login", "--manual", "--site", "us"]]
+
+
+def calls(world: Path, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        ["okx-emulator", "calls"],
+        env={**env, "OKX_EMULATOR_STATE": str(world)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout

@@ -1,0 +1,169 @@
+"""The example parent graph: the auth graph as a subgraph hands off to the right skill node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.types import Command
+
+from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.prompts import template
+from okx_auth_graph.testing import OkxEmulator
+from okx_auth_graph.testing.rest import BALANCE_PATH, OkxRestEmulator
+from tests.apps.agents import argvs, load_example
+
+
+@pytest.fixture(scope="module")
+def example() -> ModuleType:
+    return load_example("parent_graph")
+
+
+def question(result: dict[str, Any]) -> dict[str, Any]:
+    interrupts = result["__interrupt__"]
+    assert len(interrupts) == 1
+    value = interrupts[0].value
+    assert isinstance(value, dict)
+    return value
+
+
+async def test_login_through_both_interrupts_ends_in_the_portfolio_skill(
+    example: ModuleType, cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    parent = example.build_parent_graph(cli=cli)
+    config = {"configurable": {"thread_id": "p1"}}
+
+    first = await parent.ainvoke({"messages": [HumanMessage("What is my balance?")]}, config)
+    menu = question(first)
+    assert menu["type"] == "choose_site"
+    assert menu["message"] == template("site_menu", "zh")
+
+    second = await parent.ainvoke(Command(resume="2"), config)
+    code = question(second)
+    assert code["type"] == "await_authorization"
+    assert code["site"] == "eea"
+    assert code["userCode"] in code["message"]
+
+    emulator.approve(scopes=["live:read"])
+    final = await parent.ainvoke(Command(resume="done"), config)
+    assert "__interrupt__" not in final
+    assert final["handled_by"] == "okx-cex-portfolio"
+    assert final["route"] == "okx-cex-portfolio"
+    assert final["outcome"] == "logged_in"
+    texts = [m.content for m in final["messages"]]
+    assert "Login successful.\nSite: eea\nScopes: live:read" in texts
+    assert texts[-1] == "[okx-cex-portfolio] takes over: What is my balance?"
+    calls = argvs(emulator)
+    assert len(calls) == 4
+    assert calls[2:] == [
+        ["auth", "login", "--manual", "--site", "eea"],
+        ["auth", "status", "--json"],
+    ]
+
+
+async def test_market_request_goes_straight_to_the_market_skill(
+    example: ModuleType, cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    parent = example.build_parent_graph(cli=cli)
+    final = await parent.ainvoke(
+        {"messages": [HumanMessage("What is the BTC-USDT price?")]},
+        {"configurable": {"thread_id": "p2"}},
+    )
+    assert "__interrupt__" not in final
+    assert final["handled_by"] == "okx-cex-market"
+    assert argvs(emulator) == []
+
+
+@pytest.mark.parametrize(
+    ("request_text", "skill"),
+    [
+        ("buy 0.1 BTC at market", "okx-cex-trade"),
+        ("subscribe to Simple Earn", "okx-cex-earn"),
+        ("start a grid bot", "okx-cex-bot"),
+    ],
+)
+async def test_logged_in_user_is_routed_without_a_login(
+    example: ModuleType, home: Path, world: Path, request_text: str, skill: str
+) -> None:
+    emulator = OkxEmulator(world)
+    emulator.init_world(auth="logged_in", site="global")
+    parent = example.build_parent_graph(cli=OkxCli(runner=emulator))
+    final = await parent.ainvoke(
+        {"messages": [HumanMessage(request_text)]}, {"configurable": {"thread_id": "p3"}}
+    )
+    assert final["handled_by"] == skill
+    assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
+    assert sorted(argvs(emulator)) == sorted(
+        [["config", "show", "--json"], ["auth", "status", "--json"]]
+    )
+
+
+def test_parent_graph_draws_every_skill(example: ModuleType, cli: OkxCli) -> None:
+    mermaid = example.build_parent_graph(cli=cli).get_graph().draw_mermaid()
+    for skill in example.SKILLS:
+        assert skill in mermaid
+
+
+API_KEY_CONFIG = {
+    "default_profile": "live",
+    "profiles": {
+        "live": {"api_key": "AK-parent-1", "secret_key": "SK-parent-2", "passphrase": "PP-3"}
+        | {"site": "eea"}
+    },
+}
+BALANCE = ["account", "balance", "--json"]
+
+
+async def test_skill_command_runs_after_the_api_key_short_circuit(
+    example: ModuleType, home: Path, world: Path
+) -> None:
+    with OkxRestEmulator() as rest:
+        emulator = OkxEmulator(world, env={"OKX_API_BASE_URL": rest.url})
+        emulator.init_world(config=API_KEY_CONFIG)
+        parent = example.build_parent_graph(
+            cli=OkxCli(runner=emulator), commands={"okx-cex-portfolio": BALANCE}
+        )
+        final = await parent.ainvoke(
+            {"messages": [HumanMessage("What is my balance?")]},
+            {"configurable": {"thread_id": "p4"}},
+        )
+    assert "__interrupt__" not in final
+    assert final["outcome"] == "api_key_configured"
+    assert "已配置 API key (profile: live)" in [m.content for m in final["messages"]]
+    assert final["handled_by"] == "okx-cex-portfolio"
+    assert isinstance(final["result"], list)
+    assert final["result"]
+    assert argvs(emulator)[-1] == BALANCE
+
+
+async def test_invalid_api_key_goes_back_to_the_auth_graph_once(
+    example: ModuleType, home: Path, world: Path
+) -> None:
+    with OkxRestEmulator() as rest:
+        rest.script(BALANCE_PATH, "invalid_key_401")
+        emulator = OkxEmulator(world, env={"OKX_API_BASE_URL": rest.url})
+        emulator.init_world(config=API_KEY_CONFIG)
+        parent = example.build_parent_graph(
+            cli=OkxCli(runner=emulator), commands={"okx-cex-portfolio": BALANCE}
+        )
+        config = {"configurable": {"thread_id": "p5"}}
+        first = await parent.ainvoke({"messages": [HumanMessage("What is my balance?")]}, config)
+        fix = question(first)
+        assert fix["type"] == "choose_api_key_fix"
+        assert "https://my.okx.com/account/my-api" in fix["message"]
+        final = await parent.ainvoke(Command(resume="1"), config)
+    assert final["outcome"] == "needs_user_action"
+    assert [a for a in argvs(emulator) if a == BALANCE] == [BALANCE]
+    assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
+    dumped = repr(final)
+    assert "AK-parent-1" not in dumped
+    assert "SK-parent-2" not in dumped
+    calls_before = len(argvs(emulator))
+    later = await parent.ainvoke({"messages": [HumanMessage("BTC-USDT price?")]}, config)
+    assert "__interrupt__" not in later
+    assert later["handled_by"] == "okx-cex-market"
+    assert later["failed_command"] is None
+    assert len(argvs(emulator)) == calls_before

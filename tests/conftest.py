@@ -1,0 +1,63 @@
+"""Fixtures shared by the whole suite.
+
+* ``isolated_home`` (autouse): every test gets its own empty ``HOME`` (the real okx CLI writes
+  ``~/.okx/update-check.json``; the emulator keeps its world under ``$HOME/.okx``), with no OKX
+  credentials or emulator world inherited from the caller's environment and tracing off.
+* ``langgraph_server`` (session): one ``langgraph dev`` server for the whole run, serving
+  ``langgraph.json`` with the okx emulator as ``okx``; see
+  :class:`okx_auth_graph.testing.servers.LanggraphServer` (``.url``, ``.state_dir``,
+  ``.emulator(...)``).
+* ``postgres_dsn`` (session): a DSN of a throw-away PostgreSQL server on 127.0.0.1. Without server
+  binaries it skips on a developer machine and FAILS when ``CI`` is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from okx_auth_graph.testing.servers import (
+    QUIET_ENV,
+    SCRUBBED_ENV_VARS,
+    LanggraphServer,
+    PostgresUnavailableError,
+    langgraph_dev_server,
+    postgres_server,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name in (*SCRUBBED_ENV_VARS, "OKX_EMULATOR_STATE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in QUIET_ENV.items():
+        monkeypatch.setenv(name, value)
+    return home
+
+
+@pytest.fixture(scope="session")
+def langgraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LanggraphServer]:
+    with langgraph_dev_server(PROJECT_DIR, tmp_path_factory.mktemp("langgraph-dev")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(postgres_server())
+        except PostgresUnavailableError as exc:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostgreSQL is required under CI: {exc}", pytrace=False)
+            pytest.skip(f"PostgreSQL server binaries unavailable: {exc}")
+        yield server.dsn

@@ -1,0 +1,92 @@
+"""What a fresh OAuth login through the auth graph must show and call (shared by tests/server).
+
+The texts come from the verbatim templates in ``prompts/`` (the spec's byte-exact texts), so a
+test comparing against them checks the graph's output, not a copy typed into the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+REQUEST = "log in to okx"
+SITE_REPLY = "2"
+SITE = "eea"
+SCOPES = ("live:read", "live:trade")
+LOGIN_ARGV = ["auth", "login", "--manual", "--site", SITE]
+PREFLIGHT_ARGV = (["config", "show", "--json"], ["auth", "status", "--json"])
+STATUS_ARGV = ["auth", "status", "--json"]
+
+
+def prompt(name: str) -> str:
+    return (PROMPTS_DIR / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def site_menu() -> str:
+    return prompt("site_menu.zh")
+
+
+def challenge_text(payload: Mapping[str, Any], language: str = "en") -> str:
+    return prompt(f"login_challenge.{language}").format(
+        site=payload["site"],
+        verificationUri=payload["verificationUri"],
+        userCode=payload["userCode"],
+        expires_minutes=max(1, int(payload["expiresIn"]) // 60),
+    )
+
+
+def success_text(language: str = "en") -> str:
+    return prompt(f"login_success.{language}").format(site=SITE, scopes=", ".join(SCOPES))
+
+
+def assert_site_question(payload: Mapping[str, Any]) -> None:
+    assert payload["type"] == "choose_site"
+    assert payload["message"] == site_menu()
+
+
+def assert_authorization_question(payload: Mapping[str, Any]) -> None:
+    assert payload["type"] == "await_authorization"
+    assert payload["site"] == SITE
+    assert payload["verificationUri"].startswith("https://")
+    assert payload["userCode"]
+    assert int(payload["expiresIn"]) > 0
+    assert payload["message"] == challenge_text(payload)
+
+
+def dialogue(messages: Sequence[Any]) -> list[tuple[str, Any]]:
+    """``(type, content)`` of each message (``human`` / ``ai``), as objects or as JSON dicts."""
+    return [
+        (m.type, m.content) if isinstance(m, BaseMessage) else (m["type"], m["content"])
+        for m in messages
+    ]
+
+
+def expected_dialogue(challenge: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        ("human", REQUEST),
+        ("ai", site_menu()),
+        ("human", SITE_REPLY),
+        ("ai", challenge_text(challenge)),
+        ("human", "done"),
+        ("ai", success_text()),
+    ]
+
+
+def assert_final_state(values: Mapping[str, Any], challenge: Mapping[str, Any]) -> None:
+    assert values["outcome"] == "logged_in"
+    assert values["site"] == SITE
+    assert values["language"] == "en"
+    assert values["route"] is None
+    assert dialogue(values["messages"]) == expected_dialogue(challenge)
+
+
+def assert_fresh_login_calls(argvs: Sequence[Sequence[str]]) -> None:
+    """Exactly the 4 calls of a fresh login: the pre-flight pair, one login, one status."""
+    calls = [list(a) for a in argvs]
+    assert len(calls) == 4, calls
+    assert sorted(calls[:2]) == sorted(PREFLIGHT_ARGV)
+    assert calls[2:] == [LOGIN_ARGV, STATUS_ARGV]

@@ -1,0 +1,131 @@
+"""The graph served by ``langgraph dev`` (as LangGraph Studio uses it), driven by langgraph-sdk.
+
+One server per session (the ``langgraph_server`` fixture) serves ``langgraph.json`` with the okx
+emulator as ``okx``; each test starts from a fresh emulator world and its own thread.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
+from login_expectations import (
+    REQUEST,
+    SCOPES,
+    SITE_REPLY,
+    assert_authorization_question,
+    assert_final_state,
+    assert_fresh_login_calls,
+    assert_site_question,
+    challenge_text,
+    site_menu,
+    success_text,
+)
+
+from okx_auth_graph.testing.servers import LanggraphServer
+
+pytestmark = pytest.mark.server
+
+GRAPH_ID = "okx_auth"
+START = {"messages": [{"type": "human", "content": REQUEST}]}
+
+
+def fresh_world(server: LanggraphServer) -> None:
+    server.emulator("world", "init", "--auth", "not_logged_in")
+
+
+def recorded_argvs(server: LanggraphServer) -> list[list[str]]:
+    return [call["argv"] for call in json.loads(server.emulator("calls").stdout)]
+
+
+async def pending_interrupt(client: LangGraphClient, thread_id: str) -> dict[str, Any]:
+    """The one pending question of a thread, as Studio receives it (payload and reply schema)."""
+    state = await client.threads.get_state(thread_id)
+    interrupts = state["interrupts"]
+    assert len(interrupts) == 1, interrupts
+    value: dict[str, Any] = interrupts[0]["value"]
+    schema = interrupts[0]["response_schema"]
+    assert schema["type"] == "string", "Studio renders the question as a text box"
+    assert schema["title"] == value["type"]
+    assert schema["description"]
+    return value
+
+
+async def test_fresh_login_through_the_server(langgraph_server: LanggraphServer) -> None:
+    fresh_world(langgraph_server)
+    client = get_client(url=langgraph_server.url)
+    assistants = await client.assistants.search(graph_id=GRAPH_ID)
+    assert [a["graph_id"] for a in assistants] == [GRAPH_ID]
+    thread_id = (await client.threads.create())["thread_id"]
+
+    await client.runs.wait(thread_id, GRAPH_ID, input=START)
+    assert_site_question(await pending_interrupt(client, thread_id))
+
+    await client.runs.wait(thread_id, GRAPH_ID, command={"resume": SITE_REPLY})
+    challenge = await pending_interrupt(client, thread_id)
+    assert_authorization_question(challenge)
+
+    langgraph_server.emulator("world", "approve", "--scopes", ",".join(SCOPES))
+    await client.runs.wait(thread_id, GRAPH_ID, command={"resume": "done"})
+
+    state = await client.threads.get_state(thread_id)
+    assert state["interrupts"] == []
+    assert state["next"] == []
+    assert_final_state(state["values"], challenge)
+    assert_fresh_login_calls(recorded_argvs(langgraph_server))
+
+
+async def stream_turn(
+    client: LangGraphClient, thread_id: str, **run: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Stream one run; return its ``updates`` chunks and the AI messages of ``messages`` events."""
+    updates: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    async for part in client.runs.stream(
+        thread_id, GRAPH_ID, stream_mode=["updates", "messages"], **run
+    ):
+        assert part.event != "error", part.data
+        if part.event == "updates":
+            updates.append(part.data)
+        elif part.event == "messages/complete":
+            messages.extend(m for m in part.data if m["type"] == "ai")
+    return updates, messages
+
+
+def interrupts_in(updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [i["value"] for chunk in updates for i in chunk.get("__interrupt__", [])]
+
+
+def node_names(updates: list[dict[str, Any]]) -> set[str]:
+    return {name for chunk in updates for name in chunk if name != "__interrupt__"}
+
+
+async def test_streaming_updates_and_messages(langgraph_server: LanggraphServer) -> None:
+    fresh_world(langgraph_server)
+    client = get_client(url=langgraph_server.url)
+    thread_id = (await client.threads.create())["thread_id"]
+
+    first_updates, first_messages = await stream_turn(client, thread_id, input=START)
+    [site_question] = interrupts_in(first_updates)
+    assert_site_question(site_question)
+    assert node_names(first_updates), "node updates are streamed before the interrupt"
+
+    second_updates, second_messages = await stream_turn(
+        client, thread_id, command={"resume": SITE_REPLY}
+    )
+    [challenge] = interrupts_in(second_updates)
+    assert_authorization_question(challenge)
+    assert node_names(second_updates)
+
+    langgraph_server.emulator("world", "approve", "--scopes", ",".join(SCOPES))
+    last_updates, last_messages = await stream_turn(client, thread_id, command={"resume": "done"})
+    assert interrupts_in(last_updates) == []
+    assert node_names(last_updates)
+
+    streamed = [m["content"] for m in first_messages + second_messages + last_messages]
+    assert streamed.count(site_menu()) == 1
+    assert streamed.count(challenge_text(challenge)) == 1
+    assert [m["content"] for m in last_messages][-1] == success_text()

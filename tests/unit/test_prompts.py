@@ -1,0 +1,78 @@
+"""The spec's verbatim texts are byte-exact in prompts/, and the wheel ships them."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from okx_auth_graph.prompts import TEXTS, render
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT.parent / "shared" / "spec" / "okx-cex-auth.md"
+VERBATIM_BLOCKS = {
+    "site_menu.zh.txt",
+    "login_challenge.zh.txt",
+    "login_challenge.en.txt",
+    "login_success.zh.txt",
+    "login_success.en.txt",
+}
+
+
+@pytest.fixture(scope="module")
+def spec_text() -> str:
+    if not SPEC.is_file():
+        pytest.fail(f"the product specification is missing: {SPEC}")
+    return SPEC.read_text(encoding="utf-8")
+
+
+def test_every_fenced_block_of_the_spec_is_a_prompt_file_byte_for_byte(spec_text):
+    blocks = re.findall(r"```\n(.*?)\n```", spec_text, re.S)
+    assert len(blocks) == len(VERBATIM_BLOCKS)
+    matched = {name for name, text in TEXTS.items() if text in blocks}
+    assert matched == VERBATIM_BLOCKS
+    for name in VERBATIM_BLOCKS:
+        raw = (ROOT / "prompts" / name).read_bytes()
+        assert raw.decode("utf-8") in blocks
+        assert not raw.endswith(b"\n")
+
+
+def test_inline_verbatim_sentences_match_the_spec(spec_text):
+    assert "`" + TEXTS["api_key_configured.zh.txt"] + "`" in spec_text
+    flowing = " ".join(spec_text.split())
+    assert '"' + TEXTS["session_lifetime.en.txt"] + '"' in flowing
+
+
+def test_every_text_has_both_languages_except_the_spec_single_language_ones():
+    names = {n.rsplit(".", 2)[0] for n in TEXTS}
+    single = {"site_menu", "api_key_configured", "session_lifetime"}
+    for name in names - single:
+        assert f"{name}.en.txt" in TEXTS, name
+        assert f"{name}.zh.txt" in TEXTS, name
+
+
+def test_render_fills_fields_and_leaves_unknown_braces():
+    text = render("login_success", "en", site="eea", scopes="live:read, live:trade")
+    assert text == "Login successful.\nSite: eea\nScopes: live:read, live:trade"
+    assert (
+        render("login_success", "en", site="us") == "Login successful.\nSite: us\nScopes: {scopes}"
+    )
+
+
+def test_render_of_zh_only_text_in_english_uses_the_chinese_text():
+    assert render("api_key_configured", "en", profile="p") == "已配置 API key (profile: p)"
+
+
+def test_the_wheel_ships_every_prompt(tmp_path):
+    from hatchling.builders.wheel import WheelBuilder
+
+    wheel = Path(
+        next(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))
+    )
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {n.split("/")[-1] for n in archive.namelist() if "/prompts/" in n}
+        menu = archive.read("okx_auth_graph/prompts/site_menu.zh.txt").decode("utf-8")
+    assert shipped == set(TEXTS)
+    assert menu == TEXTS["site_menu.zh.txt"]
