@@ -29,6 +29,7 @@ from okx_auth_graph.evals.runner import (
 from okx_auth_graph.evals.scenario import Invocation, Scenario
 
 HISTORY_LIMIT = 1000
+DEFAULT_LATENCY = 0.2
 
 
 class RemoteSession:
@@ -109,6 +110,10 @@ class RemoteRunner:
         state_dir: The server's emulator world directory (its ``OKX_EMULATOR_STATE``).
         assistant_id: The graph id on the server.
         client: A ready ``langgraph_sdk`` client (default: ``get_client(url=url)``).
+        latency: Seconds each of the server's okx calls takes in the world. The emulator
+            stamps a call from its start inside the okx process, so without some latency two
+            calls the server starts together need not overlap on the stamps; real okx calls
+            take about 0.17 s.
     """
 
     def __init__(
@@ -118,13 +123,14 @@ class RemoteRunner:
         *,
         assistant_id: str = "okx_auth",
         client: Any = None,
+        latency: float = DEFAULT_LATENCY,
     ) -> None:
         from okx_auth_graph.testing import OkxEmulator
 
         self.url = url
         self.assistant_id = assistant_id
         self.client = client if client is not None else get_client(url=url)
-        self.world = EmulatorWorld(OkxEmulator(state_dir))
+        self.world = EmulatorWorld(OkxEmulator(state_dir), latency=latency)
 
     async def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario on a new thread."""
