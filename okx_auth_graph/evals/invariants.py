@@ -253,7 +253,8 @@ def _logins_against_knowledge(
 
     The status is the world's at the last ``auth status`` (or login) before the call; the
     profiles are the world's at the last ``config show`` before it. A world that changed
-    unseen since (the user added a key, a code lapsed) does not count against the graph.
+    unseen since (the user added a key, a code lapsed) does not count against the graph, nor
+    does one a failed call could not show (``None``).
     """
     views = _call_views(t)
     seen_status: str | None = None
@@ -265,9 +266,9 @@ def _logins_against_knowledge(
             if status is not None and not profiles:
                 seen_status = "pending"
         elif is_status(call):
-            seen_status = status
+            seen_status = status if call.get("exit_code") in (0, None) else None
         elif _argv(call)[:3] == ("config", "show", "--json"):
-            seen_profiles = profiles
+            seen_profiles = profiles if call.get("exit_code") in (0, None) else None
 
 
 def no_login_while_pending(t: Trajectory) -> list[Violation]:

@@ -165,6 +165,7 @@ class EmulatorWorld:
                 "argv": [str(a) for a in call["argv"]],
                 "started": float(call["started"]),
                 "ended": float(call["ended"]),
+                "exit_code": call.get("exit_code"),
             }
             for call in self.emulator.calls()
         ]

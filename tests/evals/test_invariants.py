@@ -106,7 +106,7 @@ def test_no_auto_poll_status_after_challenge() -> None:
 
 def test_no_auto_poll_two_statuses_for_one_reply() -> None:
     t = copy.deepcopy(happy_login().t)
-    t.calls.append({"argv": STATUS, "started": 9.0, "ended": 9.1})
+    t.calls.append({"argv": STATUS, "started": 9.0, "ended": 9.1, "exit_code": 0})
     t.entries[-1]["calls"][1] += 1
     assert "2 auth status calls for one reply" in INVARIANTS["no_auto_poll"](t)[0]["detail"]
 
@@ -444,3 +444,15 @@ def test_templates_challenge_required_only_on_first_wait_of_a_code() -> None:
         .t
     )
     assert "no verbatim challenge" in INVARIANTS["templates_verbatim"](first_without)[0]["detail"]
+
+
+def test_no_login_while_pending_ignores_a_world_the_graph_could_not_see() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question(), world_before=world("pending"))
+        .resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world("pending"))
+        .t
+    )
+    assert INVARIANTS["no_login_while_pending"](t)
+    t.calls[1]["exit_code"] = 1
+    assert INVARIANTS["no_login_while_pending"](t) == []

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def call(argv: list[str]) -> OkxCall:
-    return {"argv": argv, "started": 0.0, "ended": 1.0}
+    return {"argv": argv, "started": 0.0, "ended": 1.0, "exit_code": 0}
 
 
 def test_reply_joins_new_ai_texts_and_the_pending_question_once() -> None:
