@@ -21,7 +21,7 @@ Example::
     from okx_auth_graph import build_graph
     from okx_auth_graph.persistence import INTERRUPT_DURABILITY, async_sqlite_checkpointer
 
-    async with async_sqlite_checkpointer("~/.okx-auth-graph/threads.sqlite") as saver:
+    async with async_sqlite_checkpointer() as saver:  # $XDG_STATE_HOME/okx-auth-graph/...
         graph = build_graph(checkpointer=saver)
         await graph.ainvoke(
             {"messages": [("human", "log in to okx")]},
@@ -51,15 +51,25 @@ if TYPE_CHECKING:
 INTERRUPT_DURABILITY: Durability = "sync"
 """The durability to run with when a pending interrupt must survive the process."""
 
-DEFAULT_SQLITE_PATH = Path("~/.okx-auth-graph/threads.sqlite")
-"""Where the terminal chat and other embedded users keep threads unless told otherwise."""
+
+def default_sqlite_path() -> Path:
+    """``$XDG_STATE_HOME/okx-auth-graph/threads.sqlite`` (``~/.local/state`` by default).
+
+    Where embedded users keep threads unless told otherwise (the terminal chat keeps its own
+    ``chat.sqlite`` in the same folder).
+    """
+    state_home = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state_home) / "okx-auth-graph" / "threads.sqlite"
 
 
-def sqlite_path(path: str | os.PathLike[str]) -> Path:
+def sqlite_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Expand ``~`` in ``path``, make its parent directory, and return it as an absolute path.
 
-    ``":memory:"`` is returned unchanged (as a ``Path``) for a throw-away database.
+    ``None`` means :func:`default_sqlite_path`; ``":memory:"`` is returned unchanged (as a
+    ``Path``) for a throw-away database.
     """
+    if path is None:
+        path = default_sqlite_path()
     if str(path) == ":memory:":
         return Path(":memory:")
     resolved = Path(path).expanduser().resolve()
@@ -69,7 +79,7 @@ def sqlite_path(path: str | os.PathLike[str]) -> Path:
 
 @contextmanager
 def sqlite_checkpointer(
-    path: str | os.PathLike[str] = DEFAULT_SQLITE_PATH,
+    path: str | os.PathLike[str] | None = None,
 ) -> Iterator[SqliteSaver]:
     """Open a synchronous SQLite checkpointer on ``path`` (for ``graph.invoke`` / ``stream``).
 
@@ -78,7 +88,8 @@ def sqlite_checkpointer(
     ``ainvoke``/``astream``: the synchronous saver does not implement the async methods.
 
     Args:
-        path: The database file (``~`` expanded, parent directories created), or ``":memory:"``.
+        path: The database file (``~`` expanded, parent directories created), ``":memory:"``,
+            or ``None`` for :func:`default_sqlite_path`.
 
     Yields:
         A ready :class:`SqliteSaver`; its connection closes when the block exits.
@@ -90,7 +101,7 @@ def sqlite_checkpointer(
 
 @asynccontextmanager
 async def async_sqlite_checkpointer(
-    path: str | os.PathLike[str] = DEFAULT_SQLITE_PATH,
+    path: str | os.PathLike[str] | None = None,
 ) -> AsyncIterator[AsyncSqliteSaver]:
     """Open an async SQLite checkpointer on ``path`` (for ``ainvoke`` / ``astream``).
 
@@ -98,7 +109,8 @@ async def async_sqlite_checkpointer(
     process (see the module docstring).
 
     Args:
-        path: The database file (``~`` expanded, parent directories created), or ``":memory:"``.
+        path: The database file (``~`` expanded, parent directories created), ``":memory:"``,
+            or ``None`` for :func:`default_sqlite_path`.
 
     Yields:
         A ready :class:`AsyncSqliteSaver`; its connection closes when the block exits.

@@ -2,7 +2,7 @@
 
 * ``isolated_home`` (autouse): every test gets its own empty ``HOME`` (the real okx CLI writes
   ``~/.okx/update-check.json``; the emulator keeps its world under ``$HOME/.okx``), with no OKX
-  credentials or emulator world inherited from the caller's environment and tracing off.
+  credentials, XDG folders or emulator world inherited from the caller's environment and tracing off.
 * ``langgraph_server`` (session): one ``langgraph dev`` server for the whole run, serving
   ``langgraph.json`` with the okx emulator as ``okx``; see
   :class:`okx_auth_graph.testing.servers.LanggraphServer` (``.url``, ``.state_dir``,
@@ -30,6 +30,7 @@ from okx_auth_graph.testing.servers import (
 )
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+XDG_DIRS = ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,7 @@ def isolated_home(
 ) -> Path:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    for name in (*SCRUBBED_ENV_VARS, "OKX_EMULATOR_STATE"):
+    for name in (*SCRUBBED_ENV_VARS, *XDG_DIRS, "OKX_EMULATOR_STATE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in QUIET_ENV.items():
         monkeypatch.setenv(name, value)

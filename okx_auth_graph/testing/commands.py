@@ -56,6 +56,7 @@ stderr):
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import importlib
 import json
@@ -904,7 +905,7 @@ class OkxCommand:
 
 def _settled(world: dict[str, Any]) -> dict[str, Any]:
     settle(world)
-    return json.loads(json.dumps(world))  # type: ignore[no-any-return]
+    return copy.deepcopy(world)
 
 
 def _device_outcome(world: dict[str, Any], user_code: str) -> str:

@@ -7,11 +7,13 @@ it answers, and stop it (and everything it started) on exit:
   ``langgraph.json`` with the emulator as ``okx`` on ``PATH`` (``okx-emulator shim``), its world in
   a private ``OKX_EMULATOR_STATE``, a private ``HOME``, and tracing and analytics off. The
   server runs in a private working directory that links to the project's files, so its own
-  state (``.langgraph_api/``) never lands in the project tree.
+  state (``.langgraph_api/``) never lands in the project tree. ``langgraph dev`` moves to another
+  port by itself when the chosen one was taken meanwhile, so the URL is the one it announces.
 * :func:`postgres_server` runs ``initdb`` + ``pg_ctl`` from the machine's PostgreSQL binaries
   (Debian's ``/usr/lib/postgresql/<version>/bin``, else ``initdb`` on ``PATH``) with a data
   directory in a temporary folder. ``initdb`` refuses to run as root, so under root both run as
-  the ``postgres`` user through ``runuser``. Authentication is ``trust`` on 127.0.0.1 only.
+  the ``postgres`` user through ``runuser``. Authentication is ``trust`` on 127.0.0.1 only; a
+  port taken between choosing and binding is retried on another.
 
 Neither ever touches the network beyond the loopback interface.
 """
@@ -29,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +67,8 @@ QUIET_ENV: Mapping[str, str] = {
 """Tracing off (LangSmith) and the langgraph CLI's usage analytics off."""
 
 LOG_TAIL_CHARS = 6000
+START_ATTEMPTS = 3
+"""Tries on fresh free ports when another process takes the chosen one first."""
 
 
 class ServerStartError(RuntimeError):
@@ -193,35 +197,63 @@ def link_project(project_dir: Path, work_dir: Path) -> None:
 
 
 def wait_until_ok(
-    url: str, proc: subprocess.Popen[bytes], log_path: Path, *, timeout: float
-) -> None:
+    url: str | Callable[[], str | None],
+    proc: subprocess.Popen[bytes],
+    log_path: Path,
+    *,
+    timeout: float,
+) -> str:
     """Poll ``url`` until it answers 200, the process exits, or ``timeout`` elapses.
+
+    Args:
+        url: The URL to poll, or a function giving it (asked before each try; ``None``: not
+            known yet, keep waiting).
+        proc: The server process; its exit ends the wait.
+        log_path: The server log, quoted on failure.
+        timeout: Seconds to wait.
+
+    Returns:
+        The URL that answered.
 
     Raises:
         ServerStartError: If the server exited or did not answer in time (with its log tail).
     """
+    url_now: Callable[[], str | None] = url if callable(url) else lambda: url
     deadline = time.monotonic() + timeout
     last_error = "no answer yet"
     with httpx.Client(timeout=2.0, trust_env=False) as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise ServerStartError(
-                    f"server exited with {proc.returncode} before answering {url}\n"
+                    f"server exited with {proc.returncode} before answering {url_now() or ''}\n"
                     f"--- log {log_path} ---\n{log_tail(log_path)}"
                 )
+            target = url_now()
+            if target is None:
+                time.sleep(0.25)
+                continue
             try:
-                response = client.get(url)
+                response = client.get(target)
             except httpx.HTTPError as exc:
                 last_error = repr(exc)
             else:
                 if response.status_code == httpx.codes.OK:
-                    return
+                    return target
                 last_error = f"HTTP {response.status_code}"
             time.sleep(0.25)
     raise ServerStartError(
-        f"{url} did not answer within {timeout:.0f}s ({last_error})\n"
+        f"{url_now() or 'the server'} did not answer within {timeout:.0f}s ({last_error})\n"
         f"--- log {log_path} ---\n{log_tail(log_path)}"
     )
+
+
+_ANNOUNCED_API = re.compile(r"API: (?:\x1b\[[0-9;]*m)*(http://127\.0\.0\.1:\d+)")
+
+
+def announced_api_url(log_path: Path) -> str | None:
+    """The base URL ``langgraph dev`` announced in its log (it moves on if the port is taken)."""
+    match = _ANNOUNCED_API.search(log_tail(log_path, chars=1 << 20))
+    return match.group(1) if match else None
 
 
 @contextlib.contextmanager
@@ -262,7 +294,40 @@ def langgraph_dev_server(
     )
     env.update(extra_env or {})
 
-    port = port or free_port()
+    chosen_port = port or free_port()
+    requested = f"http://{LOOPBACK}:{chosen_port}"
+    proc = _spawn_langgraph_dev(chosen_port, work_dir, env, log_path)
+
+    def announced_ok_url() -> str | None:
+        announced = announced_api_url(log_path)
+        return f"{announced}/ok" if announced else None
+
+    try:
+        answered = wait_until_ok(announced_ok_url, proc, log_path, timeout=startup_timeout)
+    except ServerStartError:
+        stop_process_group(proc)
+        raise
+    url = answered.removesuffix("/ok")
+    if port is not None and url != requested:
+        stop_process_group(proc)
+        raise ServerStartError(f"port {port} is taken: langgraph dev moved to {url}")
+    try:
+        yield LanggraphServer(
+            url=url,
+            state_dir=state_dir,
+            home=home,
+            work_dir=work_dir,
+            log_path=log_path,
+            env=env,
+            pid=proc.pid,
+        )
+    finally:
+        stop_process_group(proc)
+
+
+def _spawn_langgraph_dev(
+    port: int, work_dir: Path, env: Mapping[str, str], log_path: Path
+) -> subprocess.Popen[bytes]:
     argv = [
         venv_script("langgraph"),
         "dev",
@@ -275,30 +340,21 @@ def langgraph_dev_server(
         "--config",
         str(work_dir / "langgraph.json"),
     ]
-    url = f"http://{LOOPBACK}:{port}"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             argv,
             cwd=work_dir,
-            env=env,
+            env=dict(env),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    try:
-        wait_until_ok(f"{url}/ok", proc, log_path, timeout=startup_timeout)
-        yield LanggraphServer(
-            url=url,
-            state_dir=state_dir,
-            home=home,
-            work_dir=work_dir,
-            log_path=log_path,
-            env=env,
-            pid=proc.pid,
-        )
-    finally:
-        stop_process_group(proc)
+
+
+def port_was_taken(failure: str) -> bool:
+    """Whether a start-up failure says the port was taken (another process won the race)."""
+    return "address already in use" in failure.lower()
 
 
 @dataclass(frozen=True)
@@ -358,10 +414,17 @@ def _as_postgres_user() -> tuple[list[str], pwd.struct_passwd | None]:
     return [runuser, "-u", "postgres", "--"], user
 
 
-def _run(argv: Sequence[str], *, timeout: float, what: str, log_path: Path | None = None) -> str:
+def _run(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    what: str,
+    log_path: Path | None = None,
+    cwd: Path | None = None,
+) -> str:
     try:
         done = subprocess.run(
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False
+            list(argv), capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd
         )
     except subprocess.TimeoutExpired as exc:
         raise ServerStartError(f"{what} timed out after {timeout:.0f}s") from exc
@@ -422,10 +485,9 @@ def postgres_server(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer
             ],
             timeout=120,
             what="initdb",
+            cwd=root,
         )
-        port = free_port()
         settings = {
-            "port": str(port),
             "listen_addresses": f"'{LOOPBACK}'",
             "unix_socket_directories": f"'{root}'",
             "fsync": "off",
@@ -436,23 +498,34 @@ def postgres_server(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer
         with (data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
         started = True
-        _run(
-            [
-                *prefix,
-                pg_ctl,
-                "--pgdata",
-                str(data_dir),
-                "--log",
-                str(log_path),
-                "--wait",
-                "--timeout",
-                str(int(startup_timeout)),
-                "start",
-            ],
-            timeout=startup_timeout + 10,
-            what="pg_ctl start",
-            log_path=log_path,
-        )
+        for attempt in range(1, START_ATTEMPTS + 1):
+            port = free_port()
+            with (data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
+                conf.write(f"port = {port}\n")
+            try:
+                _run(
+                    [
+                        *prefix,
+                        pg_ctl,
+                        "--pgdata",
+                        str(data_dir),
+                        "--log",
+                        str(log_path),
+                        "--wait",
+                        "--timeout",
+                        str(int(startup_timeout)),
+                        "start",
+                    ],
+                    timeout=startup_timeout + 10,
+                    what="pg_ctl start",
+                    cwd=root,
+                    log_path=log_path,
+                )
+            except ServerStartError as exc:
+                if attempt < START_ATTEMPTS and port_was_taken(str(exc)):
+                    continue
+                raise
+            break
         _run(
             [str(bin_dir / "pg_isready"), "--host", LOOPBACK, "--port", str(port)],
             timeout=30,
@@ -483,6 +556,7 @@ def postgres_server(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer
                     ],
                     timeout=60,
                     what="pg_ctl stop",
+                    cwd=root,
                 )
             except ServerStartError:
                 _kill_postmaster(data_dir)

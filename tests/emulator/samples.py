@@ -1,4 +1,9 @@
-"""Sample worlds shared by the okx emulator tests."""
+"""Sample worlds and helpers shared by the okx emulator tests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
 
 CONFIG_WITH_KEYS = """default_profile = "live"
 
@@ -16,3 +21,13 @@ demo = true
 """
 
 SECRETS = ("AK-live-0001", "SK-live-secret-0001", "PP-live-0001", "SK-demo-secret-0002")
+
+
+async def wait_until_pending(emu: Any, task: asyncio.Task[Any], limit: float = 10.0) -> None:
+    """Wait (at most ``limit`` s) until a running interactive login has issued its code."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while emu.world()["auth"] != "pending":
+        assert not task.done(), "the login ended before issuing a device code"
+        assert loop.time() < deadline, "no device code was issued in time"
+        await asyncio.sleep(0.01)

@@ -15,7 +15,7 @@ import pytest
 
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.world import ACCESS_TTL, REFRESH_TTL
-from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS
+from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS, wait_until_pending
 
 USER_CODE = re.compile(r"^[A-Z]{4}-[A-Z]{4}$")
 
@@ -342,16 +342,14 @@ async def test_interactive_login_blocks_until_approved(emu: OkxEmulator) -> None
 
 async def test_interactive_login_denied(emu: OkxEmulator) -> None:
     task = asyncio.create_task(run(emu, "auth", "login", "--site", "us"))
-    while emu.world()["auth"] != "pending":
-        await asyncio.sleep(0.01)
+    await wait_until_pending(emu, task)
     emu.deny()
     assert (await asyncio.wait_for(task, 5))[::2] == (1, "Access denied\n")
 
 
 async def test_interactive_login_times_out_when_the_code_lapses(emu: OkxEmulator) -> None:
     task = asyncio.create_task(run(emu, "auth", "login", "--site", "us"))
-    while emu.world()["auth"] != "pending":
-        await asyncio.sleep(0.01)
+    await wait_until_pending(emu, task)
     emu.advance(601)
     assert (await asyncio.wait_for(task, 5))[::2] == (1, "Authorization timed out\n")
 

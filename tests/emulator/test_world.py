@@ -14,7 +14,7 @@ from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.errors import OkxCliError
 from okx_auth_graph.testing import OkxEmulator, WorldError
 from okx_auth_graph.testing.world import ACCESS_TTL
-from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS
+from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS, wait_until_pending
 
 # init
 
@@ -291,8 +291,7 @@ async def test_adapter_classifies_interactive_login_failures(
 ) -> None:
     cli = OkxCli(runner=emu, login_timeout=10)
     task = asyncio.create_task(cli.login_interactive("eea"))
-    while emu.world()["auth"] != "pending":
-        await asyncio.sleep(0.01)
+    await wait_until_pending(emu, task)
     getattr(emu, verb)()
     with pytest.raises(OkxCliError) as caught:
         await task
@@ -302,8 +301,7 @@ async def test_adapter_classifies_interactive_login_failures(
 async def test_adapter_interactive_login_succeeds(emu: OkxEmulator) -> None:
     cli = OkxCli(runner=emu, login_timeout=10)
     task = asyncio.create_task(cli.login_interactive("global"))
-    while emu.world()["auth"] != "pending":
-        await asyncio.sleep(0.01)
+    await wait_until_pending(emu, task)
     emu.approve()
     assert (await task)["status"] == "logged_in"
 
@@ -335,9 +333,12 @@ async def test_no_blocking_io_on_the_event_loop(emu: OkxEmulator) -> None:
     with blockbuster_ctx():
         codes = [(await emu(argv, timeout=5)).exit_code for argv in argvs]
         wizard = await emu(["config", "init"], timeout=5, stdin=b"1\ny\nq\nA\nS\nP\n")
-        earlier = (await asyncio.to_thread(emu.world))["pending"]
+        earlier = (await asyncio.to_thread(emu.world))["pending"]["userCode"]
         login = asyncio.create_task(emu(["auth", "login", "--site", "us"], timeout=10))
-        while (await asyncio.to_thread(emu.world))["pending"] in (None, earlier):
+        for _ in range(500):
+            pending = (await asyncio.to_thread(emu.world))["pending"] or {}
+            if pending.get("userCode") not in (None, earlier) or login.done():
+                break
             await asyncio.sleep(0.01)
         await asyncio.to_thread(emu.approve)
         interactive = await login

@@ -7,19 +7,33 @@ test comparing against them checks the graph's output, not a copy typed into the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import BaseMessage
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-REQUEST = "log in to okx"
 SITE_REPLY = "2"
 SITE = "eea"
 SCOPES = ("live:read", "live:trade")
 LOGIN_ARGV = ["auth", "login", "--manual", "--site", SITE]
 PREFLIGHT_ARGV = (["config", "show", "--json"], ["auth", "status", "--json"])
 STATUS_ARGV = ["auth", "status", "--json"]
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A user writing in one language: the request and the completion signal they type."""
+
+    language: str
+    request: str
+    done: str
+
+
+ENGLISH = Speaker("en", "log in to okx", "done")
+CHINESE = Speaker("zh", "帮我登录 OKX", "好了")
+REQUEST = ENGLISH.request
 
 
 def prompt(name: str) -> str:
@@ -48,13 +62,13 @@ def assert_site_question(payload: Mapping[str, Any]) -> None:
     assert payload["message"] == site_menu()
 
 
-def assert_authorization_question(payload: Mapping[str, Any]) -> None:
+def assert_authorization_question(payload: Mapping[str, Any], language: str = "en") -> None:
     assert payload["type"] == "await_authorization"
     assert payload["site"] == SITE
     assert payload["verificationUri"].startswith("https://")
     assert payload["userCode"]
     assert int(payload["expiresIn"]) > 0
-    assert payload["message"] == challenge_text(payload)
+    assert payload["message"] == challenge_text(payload, language)
 
 
 def dialogue(messages: Sequence[Any]) -> list[tuple[str, Any]]:
@@ -65,23 +79,27 @@ def dialogue(messages: Sequence[Any]) -> list[tuple[str, Any]]:
     ]
 
 
-def expected_dialogue(challenge: Mapping[str, Any]) -> list[tuple[str, str]]:
+def expected_dialogue(
+    challenge: Mapping[str, Any], speaker: Speaker = ENGLISH
+) -> list[tuple[str, str]]:
     return [
-        ("human", REQUEST),
+        ("human", speaker.request),
         ("ai", site_menu()),
         ("human", SITE_REPLY),
-        ("ai", challenge_text(challenge)),
-        ("human", "done"),
-        ("ai", success_text()),
+        ("ai", challenge_text(challenge, speaker.language)),
+        ("human", speaker.done),
+        ("ai", success_text(speaker.language)),
     ]
 
 
-def assert_final_state(values: Mapping[str, Any], challenge: Mapping[str, Any]) -> None:
+def assert_final_state(
+    values: Mapping[str, Any], challenge: Mapping[str, Any], speaker: Speaker = ENGLISH
+) -> None:
     assert values["outcome"] == "logged_in"
     assert values["site"] == SITE
-    assert values["language"] == "en"
+    assert values["language"] == speaker.language
     assert values["route"] is None
-    assert dialogue(values["messages"]) == expected_dialogue(challenge)
+    assert dialogue(values["messages"]) == expected_dialogue(challenge, speaker)
 
 
 def assert_fresh_login_calls(argvs: Sequence[Sequence[str]]) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from langgraph.checkpoint.base import empty_checkpoint
 
 from okx_auth_graph.persistence import (
-    DEFAULT_SQLITE_PATH,
     INTERRUPT_DURABILITY,
     async_sqlite_checkpointer,
     sqlite_checkpointer,
@@ -24,8 +24,15 @@ def test_sqlite_path_expands_home_and_creates_the_folder(isolated_home: Path) ->
     assert sqlite_path(":memory:") == Path(":memory:")
 
 
-def test_default_sqlite_file_is_under_home(isolated_home: Path) -> None:
-    assert sqlite_path(DEFAULT_SQLITE_PATH).is_relative_to(isolated_home)
+def test_default_sqlite_file_follows_xdg_state_home(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    expected = isolated_home / ".local" / "state" / "okx-auth-graph" / "threads.sqlite"
+    assert sqlite_path() == expected
+    assert expected.parent.is_dir()
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert sqlite_path(None) == tmp_path / "state" / "okx-auth-graph" / "threads.sqlite"
     assert INTERRUPT_DURABILITY == "sync"
 
 

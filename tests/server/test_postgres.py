@@ -14,9 +14,11 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 from login_expectations import (
-    REQUEST,
+    CHINESE,
+    ENGLISH,
     SCOPES,
     SITE_REPLY,
+    Speaker,
     assert_authorization_question,
     assert_final_state,
     assert_fresh_login_calls,
@@ -31,16 +33,18 @@ from okx_auth_graph.testing import OkxEmulator
 pytestmark = pytest.mark.server
 
 
-async def test_fresh_login_on_postgres(postgres_dsn: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("speaker", [ENGLISH, CHINESE], ids=["en", "zh"])
+async def test_fresh_login_on_postgres(postgres_dsn: str, tmp_path: Path, speaker: Speaker) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(auth="not_logged_in")
     cli = OkxCli(runner=emulator)
-    config: Any = {"configurable": {"thread_id": "pg-login-1"}}
+    thread_id = f"pg-login-{speaker.language}"
+    config: Any = {"configurable": {"thread_id": thread_id}}
 
     async with postgres_checkpointer(postgres_dsn) as saver:
         graph = build_graph(cli=cli, checkpointer=saver)
         await graph.ainvoke(
-            {"messages": [HumanMessage(REQUEST)]},
+            {"messages": [HumanMessage(speaker.request)]},
             config,
             context=Context(),
             durability=INTERRUPT_DURABILITY,
@@ -56,17 +60,17 @@ async def test_fresh_login_on_postgres(postgres_dsn: str, tmp_path: Path) -> Non
         graph = build_graph(cli=cli, checkpointer=saver)
         [pending] = (await graph.aget_state(config)).interrupts
         challenge = pending.value
-        assert_authorization_question(challenge)
-        await graph.ainvoke(Command(resume="done"), config, context=Context())
+        assert_authorization_question(challenge, speaker.language)
+        await graph.ainvoke(Command(resume=speaker.done), config, context=Context())
         snapshot = await graph.aget_state(config)
 
     assert snapshot.interrupts == ()
-    assert_final_state(snapshot.values, challenge)
+    assert_final_state(snapshot.values, challenge, speaker)
     assert_fresh_login_calls([call["argv"] for call in emulator.calls()])
 
     async with await psycopg.AsyncConnection.connect(postgres_dsn) as conn:
         cursor = await conn.execute(
-            "SELECT count(*) FROM checkpoints WHERE thread_id = %s", ("pg-login-1",)
+            "SELECT count(*) FROM checkpoints WHERE thread_id = %s", (thread_id,)
         )
         row = await cursor.fetchone()
     assert row is not None

@@ -81,3 +81,21 @@ def test_langgraph_json_names_the_exported_graph():
     module, attribute = target.split(":")
     assert Path(ROOT / module).is_file()
     assert attribute == "graph"
+
+
+def test_package_imports_lazily_and_graph_is_always_the_compiled_graph():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, okx_auth_graph\n"
+        "assert 'langgraph' not in sys.modules, 'importing the package loaded LangGraph'\n"
+        "import okx_auth_graph.graph\n"
+        "from okx_auth_graph import graph\n"
+        "assert type(okx_auth_graph.graph).__name__ == 'CompiledStateGraph'\n"
+        "assert graph is okx_auth_graph.graph\n"
+        "assert type(sys.modules['okx_auth_graph.graph']).__name__ == 'module'\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr
