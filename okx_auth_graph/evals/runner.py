@@ -335,49 +335,67 @@ def compute_reply(
     return "\n\n".join(unique)
 
 
-def canonical_calls(argvs: Iterable[Sequence[str]]) -> list[tuple[str, ...]]:
-    """Argv tuples with each adjacent pre-flight pair in one fixed order."""
-    calls = [tuple(a) for a in argvs]
+def _is_pair(calls: Sequence[tuple[str, ...]], index: int) -> bool:
+    return index + 1 < len(calls) and {calls[index], calls[index + 1]} == _PREFLIGHT
+
+
+def first_difference(want: Sequence[Sequence[str]], got: Sequence[Sequence[str]]) -> int | None:
+    """Where two argv sequences first differ (``None``: equal).
+
+    A pre-flight pair matches the same two calls in either order.
+    """
+    expected = [tuple(a) for a in want]
+    actual = [tuple(a) for a in got]
     index = 0
-    while index < len(calls) - 1:
-        pair = {calls[index], calls[index + 1]}
-        if pair == _PREFLIGHT:
-            calls[index : index + 2] = sorted(pair)
+    while index < max(len(expected), len(actual)):
+        if _is_pair(expected, index) and _is_pair(actual, index):
             index += 2
-        else:
-            index += 1
-    return calls
+            continue
+        if index >= len(expected) or index >= len(actual) or expected[index] != actual[index]:
+            return index
+        index += 1
+    return None
+
+
+def _find_in_order(
+    targets: Sequence[Sequence[str]], got: Sequence[Sequence[str]]
+) -> tuple[str, ...] | None:
+    """The first target not found in order (a pre-flight pair matches in either order)."""
+    wanted = [tuple(a) for a in targets]
+    actual = [tuple(a) for a in got]
+    position = 0
+    index = 0
+    while index < len(wanted):
+        pair = _is_pair(wanted, index)
+        while position < len(actual) and not (
+            _is_pair(actual, position) if pair else actual[position] == wanted[index]
+        ):
+            position += 1
+        if position >= len(actual):
+            return wanted[index]
+        position += 2 if pair else 1
+        index += 2 if pair else 1
+    return None
 
 
 def check_cli_calls(expected: CliCalls, calls: Sequence[OkxCall]) -> list[str]:
     """Differences between the recorded calls and a scenario's ``cli_calls``."""
     actual = [tuple(c["argv"]) for c in calls]
+    shown = [_argv_text(a) for a in actual]
     problems: list[str] = []
     if expected.exact is not None:
-        want, got = canonical_calls(expected.exact), canonical_calls(actual)
-        if want != got:
-            at = next(
-                (i for i, (w, g) in enumerate(zip(want, got, strict=False)) if w != g),
-                min(len(want), len(got)),
-            )
+        want = [tuple(a) for a in expected.exact]
+        at = first_difference(want, actual)
+        if at is not None:
             problems.append(
                 f"exact: calls differ at #{at}: expected "
                 f"{_argv_text(want[at]) if at < len(want) else '(no more calls)'}, got "
-                f"{_argv_text(got[at]) if at < len(got) else '(no more calls)'}; "
-                f"all calls: {[_argv_text(a) for a in got]}"
+                f"{_argv_text(actual[at]) if at < len(actual) else '(no more calls)'}; "
+                f"all calls: {shown}"
             )
-    position = 0
-    ordered = canonical_calls(actual)
-    for target in canonical_calls(expected.include):
-        while position < len(ordered) and ordered[position] != target:
-            position += 1
-        if position == len(ordered):
-            problems.append(
-                f"include: {_argv_text(target)} not found (in order); "
-                f"all calls: {[_argv_text(a) for a in actual]}"
-            )
-            break
-        position += 1
+    missing = _find_in_order(expected.include, actual)
+    if missing is not None:
+        problems.append(f"include: {_argv_text(missing)} not found (in order); all calls: {shown}")
     for prefix in expected.exclude_prefix:
         hits = [a for a in actual if a[: len(prefix)] == tuple(prefix)]
         if hits:

@@ -13,10 +13,10 @@ from okx_auth_graph.evals.__main__ import main
 from okx_auth_graph.evals.runner import (
     InProcessRunner,
     Turn,
-    canonical_calls,
     check_cli_calls,
     check_expect,
     compute_reply,
+    first_difference,
 )
 from okx_auth_graph.evals.scenario import CliCalls, Expect, parse_scenario
 from okx_auth_graph.evals.texts import site_menu
@@ -47,8 +47,11 @@ def test_reply_joins_new_ai_texts_and_the_pending_question_once() -> None:
 
 
 def test_preflight_pair_in_either_order() -> None:
-    assert canonical_calls([CS, AS, ["x"]]) == canonical_calls([AS, CS, ["x"]])
-    assert canonical_calls([CS, ["x"], AS]) != canonical_calls([AS, ["x"], CS])
+    assert first_difference([CS, AS, ["x"]], [AS, CS, ["x"]]) is None
+    assert first_difference([CS, ["x"], AS], [AS, ["x"], CS]) == 0
+    login = ["auth", "login"]
+    assert first_difference([CS, AS, login, AS, CS, AS], [AS, CS, login, AS, AS, CS]) is None
+    assert first_difference([CS, AS, login], [AS, CS, login, AS]) == 3
     expected = CliCalls(exact=[CS, AS, ["auth", "login"]])
     assert check_cli_calls(expected, [call(AS), call(CS), call(["auth", "login"])]) == []
     problems = check_cli_calls(expected, [call(AS), call(CS)])
@@ -58,6 +61,8 @@ def test_preflight_pair_in_either_order() -> None:
 def test_include_exclude_and_count() -> None:
     calls = [call(CS), call(AS), call(["auth", "logout"])]
     assert check_cli_calls(CliCalls(include=[AS, CS, ["auth", "logout"]], count=3), calls) == []
+    assert check_cli_calls(CliCalls(include=[CS, AS]), calls) == []
+    assert check_cli_calls(CliCalls(include=[["auth", "logout"]]), calls) == []
     assert "not found" in check_cli_calls(CliCalls(include=[["auth", "logout"], CS]), calls)[0]
     assert "was called" in check_cli_calls(CliCalls(exclude_prefix=[["auth"]]), calls)[0]
     assert "expected 2 calls, got 3" in check_cli_calls(CliCalls(count=2), calls)[0]
