@@ -682,7 +682,8 @@ class InProcessRunner:
         self.latency = latency
         self.workdir = workdir
         self.switch = EmulatorSwitch()
-        self.graph = build_graph(cli=OkxCli(runner=self.switch), checkpointer=InMemorySaver())
+        self.saver = InMemorySaver()
+        self.graph = build_graph(cli=OkxCli(runner=self.switch), checkpointer=self.saver)
         self.context_type = Context
 
     async def run(
@@ -705,17 +706,21 @@ class InProcessRunner:
                 language=scenario.context.language,
                 interactive_login=scenario.context.interactive_login,
             )
-            session = InProcessSession(self.graph, f"{scenario.id}-{uuid.uuid4().hex}", context)
+            thread_id = f"{scenario.id}-{uuid.uuid4().hex}"
+            session = InProcessSession(self.graph, thread_id, context)
             if not history:
                 session.history = _no_history  # type: ignore[method-assign]
-            return await drive(
-                scenario,
-                EmulatorWorld(emulator),
-                session,
-                invariants=invariants,
-                capture_logs=capture_logs,
-                lenient=lenient,
-            )
+            try:
+                return await drive(
+                    scenario,
+                    EmulatorWorld(emulator),
+                    session,
+                    invariants=invariants,
+                    capture_logs=capture_logs,
+                    lenient=lenient,
+                )
+            finally:
+                await self.saver.adelete_thread(thread_id)
 
     async def run_all(self, scenarios: Iterable[Scenario]) -> list[ScenarioResult]:
         """Run scenarios one after the other."""
