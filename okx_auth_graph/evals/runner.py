@@ -15,6 +15,7 @@ previous step) is not part of the next reply.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import time
@@ -53,6 +54,9 @@ from okx_auth_graph.evals.trajectory import (
 
 AUTH_STATUS_PROFILE = "oauth"
 """The ``profile`` field the emulator's ``auth status --json`` prints."""
+
+INVOCATION_TIMEOUT = 120.0
+"""Seconds one invocation may take before the scenario fails."""
 
 RECURSION_LIMIT = 150
 """Supersteps allowed per invocation: a graph that loops fails the scenario instead of hanging."""
@@ -313,7 +317,9 @@ class ScenarioResult:
             "seconds": round(self.seconds, 3),
         }
         if with_trajectory:
-            data["trajectory"] = self.trajectory.to_dict()
+            trajectory = self.trajectory.to_dict()
+            trajectory["secrets"] = [f"{s[:2]}…({len(s)} chars)" for s in trajectory["secrets"]]
+            data["trajectory"] = trajectory
         return data
 
 
@@ -505,7 +511,11 @@ class _Driver:
         calls_before = len(self.world.calls())
         messages_before = len(self.turn.messages)
         try:
-            turn = await self.session.send(invocation, resume)
+            async with asyncio.timeout(INVOCATION_TIMEOUT):
+                turn = await self.session.send(invocation, resume)
+        except TimeoutError:
+            self.fail(where, f"the graph did not answer within {INVOCATION_TIMEOUT:g} s")
+            return False
         except Exception as exc:
             self.fail(where, f"the graph raised {type(exc).__name__}: {exc}")
             return False

@@ -203,3 +203,33 @@ def test_python_dash_m_and_console_script(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stdout + done.stderr
         assert "1/1 scenarios passed" in done.stdout
+
+
+def test_report_masks_the_canary_secrets(tmp_path: Path) -> None:
+    scenario = tmp_path / "key.yaml"
+    scenario.write_text(
+        "id: key\nokx: {config: {profiles: {p: {api_key: AK-SHOULD-NOT-LEAK, site: eea}}}}\n"
+        "input: {request: balance}\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "r.json"
+    assert main([str(scenario), "--report", str(report)]) == 0
+    text = report.read_text(encoding="utf-8")
+    assert "AK-SHOULD-NOT-LEAK" not in text
+    assert "AK…(18 chars)" in text
+
+
+async def test_a_hanging_graph_fails_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from okx_auth_graph.evals import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "INVOCATION_TIMEOUT", 0.05)
+    engine = InProcessRunner()
+
+    async def hang(*args: object, **kwargs: object) -> None:
+        await asyncio.sleep(10)
+
+    monkeypatch.setattr(engine.graph, "ainvoke", hang)
+    result = await engine.run(parse_scenario({"id": "slow", "input": {"request": "log in"}}))
+    assert result.failures == ["slow: input: the graph did not answer within 0.05 s"]
