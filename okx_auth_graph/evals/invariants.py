@@ -35,8 +35,8 @@ SUCCESS_OR_STATUS_OUTCOMES = frozenset({"logged_in", "status_reported"})
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
     "site_menu.zh": ("您需要选择要连接的 OKX 站点", "1. Global (www.okx.com)"),
     "api_key_configured.zh": ("已配置 API key",),
-    "login_challenge.zh": ("请在浏览器中打开下面的链接",),
-    "login_challenge.en": ("Please open the link below in your browser",),
+    "login_challenge.zh": ("请在浏览器中打开下面的链接", "验证码:", "(有效期"),
+    "login_challenge.en": ("Please open the link below in your browser", "(Valid for"),
     "login_success.zh": ("登录成功",),
     "login_success.en": ("Login successful",),
     "session_lifetime.en": ("Session stays active",),
@@ -456,6 +456,30 @@ def _check_interrupt_text(
     return [_v(name, f"{where} has a code but no verbatim challenge template: {message!r}")]
 
 
+def questions_shown(t: Trajectory) -> list[Violation]:
+    """Every question the user answered is in the dialogue as the assistant's own message.
+
+    The URL and code of a challenge must be in the assistant's reply text, never only in a
+    payload (many UIs collapse tool output).
+    """
+    shown = {m["content"] for m in t.messages if m["role"] == "ai"}
+    out: list[Violation] = []
+    for index, entry in enumerate(t.entries):
+        resumed = entry["resumed"]
+        if entry["kind"] != "resume" or resumed is None:
+            continue
+        text = resumed["payload"].get("message")
+        if isinstance(text, str) and text not in shown:
+            out.append(
+                _v(
+                    "questions_shown",
+                    f"{_where(index, entry)} answers a {resumed['type']!r} question whose text "
+                    f"is not an assistant message: {text[:80]!r}",
+                )
+            )
+    return out
+
+
 def no_token_details(t: Trajectory) -> list[Violation]:
     """No reply shows ``expiresAt``, ``ttl``, the status ``profile`` or a session-lifetime number.
 
@@ -570,6 +594,7 @@ INVARIANTS: dict[str, Invariant] = {
     "preflight_first": preflight_first,
     "preflight_concurrent": preflight_concurrent,
     "templates_verbatim": templates_verbatim,
+    "questions_shown": questions_shown,
     "no_token_details": no_token_details,
     "no_secret_leak": no_secret_leak,
     "market_no_okx_call": market_no_okx_call,

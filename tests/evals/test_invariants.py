@@ -456,3 +456,23 @@ def test_no_login_while_pending_ignores_a_world_the_graph_could_not_see() -> Non
     assert INVARIANTS["no_login_while_pending"](t)
     t.calls[1]["exit_code"] = 1
     assert INVARIANTS["no_login_while_pending"](t) == []
+
+
+def test_questions_shown() -> None:
+    assert INVARIANTS["questions_shown"](happy_login().t) == []
+    t = copy.deepcopy(happy_login().t)
+    t.messages = [m for m in t.messages if "验证码" not in m["content"]]
+    detail = INVARIANTS["questions_shown"](t)[0]["detail"]
+    assert "'await_authorization' question" in detail
+
+
+def test_altered_challenge_detected_by_any_marker() -> None:
+    q = challenge()
+    q["payload"]["message"] = q["payload"]["message"].replace("请在浏览器中打开", "请打开")
+    t = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=q)
+        .t
+    )
+    assert any("not verbatim" in v["detail"] for v in INVARIANTS["templates_verbatim"](t))
