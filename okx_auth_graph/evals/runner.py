@@ -20,7 +20,7 @@ import logging
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,7 @@ from okx_auth_graph.evals.scenario import (
     Invocation,
     OkxWorld,
     Scenario,
+    Step,
     WorldChange,
     config_secrets,
     config_toml,
@@ -482,6 +483,10 @@ def captured_logs() -> Iterator[list[str]]:
         root.setLevel(old_level)
 
 
+NextStep = Callable[[Turn], Step | None]
+"""Chooses the next step of a generated conversation from the graph's latest state."""
+
+
 class _Driver:
     """Plays one scenario and records its trajectory."""
 
@@ -549,12 +554,20 @@ class _Driver:
         self.turn = turn
         return True
 
-    async def run(self) -> None:
+    async def run(self, next_step: NextStep | None = None) -> None:
         scenario = self.scenario
         if not await self.invoke("input", scenario.input, None):
             return
-        for index, step in enumerate(scenario.steps):
+        index = 0
+        while True:
+            if index < len(scenario.steps):
+                step = scenario.steps[index]
+            elif next_step is not None and (chosen := next_step(self.turn)) is not None:
+                step = chosen
+            else:
+                return
             where = f"steps[{index}] ({step.kind})"
+            index += 1
             try:
                 proceed = await self.step(where, step)
             except Exception as exc:
@@ -565,7 +578,7 @@ class _Driver:
             if not proceed:
                 return
 
-    async def step(self, where: str, step: Any) -> bool:
+    async def step(self, where: str, step: Step) -> bool:
         if step.expect is not None:
             calls = len(self.world.calls())
             for problem in check_expect(step.expect, self.turn, self.reply, calls):
@@ -598,6 +611,7 @@ async def drive(
     capture_logs: bool = True,
     reset: bool = True,
     lenient: bool = False,
+    next_step: NextStep | None = None,
 ) -> ScenarioResult:
     """Play ``scenario`` on ``world`` through ``session`` and check it (see the module doc).
 
@@ -610,6 +624,8 @@ async def drive(
         reset: Reset the world before playing.
         lenient: For generated conversations: skip a reply when no question is pending and a
             world event that does not apply (approve with nothing pending), instead of failing.
+        next_step: After the scenario's steps, asked for one more step with the graph's latest
+            state until it returns ``None`` (generated conversations that react to the graph).
 
     Returns:
         The result, with the trajectory.
@@ -626,10 +642,10 @@ async def drive(
     driver = _Driver(scenario, world, session, lenient=lenient)
     if capture_logs:
         with captured_logs() as lines:
-            await driver.run()
+            await driver.run(next_step)
         driver.trajectory.log = list(lines)
     else:
-        await driver.run()
+        await driver.run(next_step)
     trajectory = driver.trajectory
     trajectory.calls = world.calls()
     trajectory.messages = list(driver.turn.messages)
@@ -704,6 +720,7 @@ class InProcessRunner:
         capture_logs: bool = True,
         history: bool = True,
         lenient: bool = False,
+        next_step: NextStep | None = None,
     ) -> ScenarioResult:
         """Run one scenario in a fresh world on a fresh thread (see :func:`drive`)."""
         from okx_auth_graph.testing import OkxEmulator
@@ -728,6 +745,7 @@ class InProcessRunner:
                     invariants=invariants,
                     capture_logs=capture_logs,
                     lenient=lenient,
+                    next_step=next_step,
                 )
             finally:
                 await self.saver.adelete_thread(thread_id)

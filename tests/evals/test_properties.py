@@ -2,8 +2,9 @@
 
 Each example is a fresh emulator world (auth state, config, binary, CDN, network, CLI version)
 and a bounded conversation: a first request (maybe with an upstream claim or a failed
-command), then replies, completion signals, browser events, clock jumps, config edits and new
-requests in random order. Every invariant must hold on the finished trajectory.
+command), then up to 10 events drawn one at a time for the question the graph is asking
+(replies to it, completion signals, browser events, clock jumps, config edits, new requests).
+Every invariant must hold on the finished trajectory.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from okx_auth_graph.evals.runner import InProcessRunner
-from okx_auth_graph.evals.scenario import parse_scenario
+from okx_auth_graph.evals.runner import InProcessRunner, Turn
+from okx_auth_graph.evals.scenario import Step, parse_scenario
 
 SITES = ["global", "eea", "us"]
 REQUESTS = {
@@ -63,34 +64,13 @@ FAILED_COMMANDS = [
     ("Authorization timed out", ["auth", "login", "--site", "eea"]),
     ("something odd happened", ["account", "bills"]),
 ]
-REPLIES = [
-    "1",
-    "2",
-    "3",
-    "global",
-    "EEA",
-    " us ",
-    "２",
-    "3。",
-    "4",
-    "europe",
-    "done",
-    "ok",
-    "好了",
-    "完成了",
-    "Done!",
-    "not yet",
-    "what is this?",
-    "还没好",
-    "yes",
-    "no",
-    "是",
-    "不要",
-    "cancel",
-    "取消",
-    "",
-    "eea please",
-]
+SITE_REPLIES = ["1", "2", "3", "global", "EEA", " us ", "２", "3。", "GLOBAL!"]
+NOT_SITES = ["4", "europe", "eea please", ""]
+SIGNALS = ["done", "ok", "好了", "完成了", "Done!", "OK"]
+NOT_SIGNALS = ["not yet", "what is this?", "还没好", "where do I enter the code?"]
+YES_NO = ["yes", "no", "是", "不要", "maybe"]
+OPTIONS = ["1", "2", "option 2", "you choose"]
+CANCEL = ["cancel", "取消"]
 SECRET_KEY = "SK-CANARY-7f3e9a"
 API_KEY = "AK-CANARY-1b2c3d"
 PASSPHRASE = "PP-CANARY-55aa"
@@ -131,11 +111,11 @@ worlds = st.fixed_dictionaries(
     {
         "config": configs,
         "auth": auths,
-        "binary": st.sampled_from(["installed"] * 6 + ["missing", "corrupt"]),
+        "binary": st.sampled_from(["installed"] * 14 + ["missing", "corrupt"]),
         "install": st.sampled_from(["ok"] * 4 + ["cdn_failed"]),
-        "network": st.sampled_from(["up"] * 6 + ["down"]),
-    },
-    optional={"version": st.just("1.2.4")},
+        "network": st.sampled_from(["up"] * 14 + ["down"]),
+        "version": st.sampled_from(["1.3.1-beta.17"] * 19 + ["1.2.4"]),
+    }
 )
 upstreams = st.one_of(
     st.none(),
@@ -153,40 +133,46 @@ def invocations(draw: st.DrawFn, language: str) -> dict[str, Any]:
     upstream = draw(upstreams)
     if upstream is not None:
         invocation["upstream_status"] = upstream
-    if draw(st.integers(0, 4)) == 0:
+    if draw(st.integers(0, 5)) == 0:
         error, argv = draw(st.sampled_from(FAILED_COMMANDS))
         invocation["failed_command"] = {"argv": argv, "error": error}
     return invocation
 
 
-@st.composite
-def events(draw: st.DrawFn, language: str) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["user"] * 8 + ["browser"] * 3 + ["clock", "invoke", "world"]))
-    if kind == "user":
-        reply = draw(st.one_of(st.sampled_from(REPLIES), st.text(max_size=12)))
-        return {"user": reply}
-    if kind == "browser":
-        action = draw(st.sampled_from(["approve", "approve", "deny", "expire", "none"]))
-        if action == "approve" and draw(st.booleans()):
-            return {"browser": {"action": "approve", "scopes": ["live:read"]}}
-        return {"browser": action}
-    if kind == "clock":
-        return {"clock": draw(st.sampled_from([30, 300, 599, 601, 3601, 2592001]))}
-    if kind == "invoke":
-        return {"invoke": draw(invocations(language))}
-    config = draw(configs)
-    return {"world": {"config": config}}
+def replies(*pools: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    texts = [t for pool in pools for t in pool]
+    return st.builds(
+        lambda text: {"user": text}, st.one_of(st.sampled_from(texts), st.text(max_size=12))
+    )
 
 
-@st.composite
-def conversations(draw: st.DrawFn) -> dict[str, Any]:
-    language = draw(st.sampled_from(["zh", "en"]))
-    return {
-        "id": "generated",
-        "okx": draw(worlds),
-        "input": draw(invocations(language)),
-        "steps": draw(st.lists(events(language), max_size=8)),
+BROWSER = st.one_of(
+    st.sampled_from(["approve", "approve", "deny", "expire", "none"]).map(
+        lambda action: {"browser": action}
+    ),
+    st.just({"browser": {"action": "approve", "scopes": ["live:read"]}}),
+)
+CLOCK = st.sampled_from([30, 300, 599, 601, 3601, 2592001]).map(lambda s: {"clock": s})
+REMOVE_KEYS = st.just({"world": {"config": {"default_profile": "demo", "profiles": {"demo": {}}}}})
+
+
+def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, Any]]:
+    """The next event, given the question the graph is waiting on (``None``: none)."""
+    invoke = invocations(language).map(lambda invocation: {"invoke": invocation})
+    edit_config = configs.map(lambda config: {"world": {"config": config}})
+    by_question: dict[str | None, list[st.SearchStrategy[dict[str, Any]]]] = {
+        "choose_site": [replies(SITE_REPLIES)] * 6 + [replies(NOT_SITES, CANCEL)],
+        "await_authorization": [BROWSER] * 3
+        + [replies(SIGNALS)] * 3
+        + [replies(NOT_SIGNALS, CANCEL), CLOCK],
+        "confirm_retry": [replies(YES_NO, CANCEL)],
+        "choose_api_key_fix": [replies(OPTIONS, CANCEL)],
+        "await_profile_removal": [REMOVE_KEYS, replies(SIGNALS), replies(NOT_SIGNALS, CANCEL)],
+        "confirm_remove_binary": [replies(YES_NO, CANCEL)],
+        None: [invoke, invoke, CLOCK, BROWSER, edit_config],
     }
+    options = by_question.get(question, [replies(SITE_REPLIES, SIGNALS, YES_NO, CANCEL)])
+    return st.one_of(*options, invoke)
 
 
 @pytest.fixture(scope="module")
@@ -201,11 +187,34 @@ def runner() -> InProcessRunner:
 
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
-@given(conversation=conversations())
+@given(
+    language=st.sampled_from(["zh", "en"]),
+    world=worlds,
+    data=st.data(),
+    length=st.integers(0, 10),
+)
 def test_generated_conversations_break_no_rule(
-    conversation: dict[str, Any], runner: InProcessRunner, loop: asyncio.Runner
+    language: str,
+    world: dict[str, Any],
+    data: st.DataObject,
+    length: int,
+    runner: InProcessRunner,
+    loop: asyncio.Runner,
 ) -> None:
-    scenario = parse_scenario(conversation, "generated")
-    result = loop.run(runner.run(scenario, lenient=True, capture_logs=False))
-    assert result.failures == []
-    assert result.violations == [], [e["text"] for e in result.trajectory.entries]
+    first = data.draw(invocations(language), label="input")
+    scenario = parse_scenario({"id": "generated", "okx": world, "input": first}, "generated")
+    played: list[dict[str, Any]] = []
+
+    def next_step(turn: Turn) -> Step | None:
+        if len(played) >= length:
+            return None
+        question = turn.interrupt["type"] if turn.interrupt else None
+        played.append(data.draw(events(question, language), label=f"step {len(played)}"))
+        return Step.model_validate(played[-1])
+
+    result = loop.run(runner.run(scenario, lenient=True, capture_logs=False, next_step=next_step))
+    event(f"final outcome: {result.trajectory.final_state.get('outcome')}")
+    logins = sum(c["argv"][:2] == ["auth", "login"] for c in result.trajectory.calls)
+    event(f"okx auth login calls: {min(logins, 3)}")
+    assert result.failures == [], played
+    assert result.violations == [], played
