@@ -159,6 +159,10 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         cli = services.cli(runtime)
         try:
             async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
+                if held.login_started_since(state.get("preflight_at", 0.0)):
+                    status = await cli.auth_status()
+                    if status["status"] != "not_logged_in":
+                        return _another_login(state, status)
                 await held.mark_login_started()
                 outcome = await cli.login_interactive(site)
         except TimeoutError:

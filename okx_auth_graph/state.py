@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.messages import AnyMessage
+from langgraph.channels.untracked_value import UntrackedValue
 from langgraph.graph.message import add_messages
 
 from okx_auth_graph.models import AuthStatus, ConfigSummary, LoginChallenge
@@ -23,11 +24,16 @@ class FailedCommand(TypedDict):
 
 
 class InputState(TypedDict, total=False):
-    """An entry: the user's request, and optionally what an upstream skill reported."""
+    """An entry: the user's request, and optionally what an upstream skill reported.
+
+    ``failed_command`` lives in an untracked channel: it is never checkpointed (a downstream
+    error text may hold a secret) and belongs to the run that received it, so a later entry
+    never sees an earlier one's. The graph reads it before its first question.
+    """
 
     messages: Annotated[list[AnyMessage], add_messages]
     upstream_status: dict[str, Any] | None
-    failed_command: FailedCommand | None
+    failed_command: Annotated[FailedCommand | None, UntrackedValue]
 
 
 class OutputState(TypedDict, total=False):

@@ -323,3 +323,16 @@ async def test_failed_command_session_expired_while_a_login_is_pending_never_log
         [prompt("session_expired_notice.en"), prompt("login_pending.en", site="us")]
     )
     assert sorted(chat.calls()) == sorted(PREFLIGHT)
+
+
+async def test_a_new_entry_never_sees_an_earlier_entrys_failed_command(converse, emulator):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start(
+        "check my balance",
+        failed_command={"argv": ["account", "balance"], "error": "HTTP 401 Invalid Sign"},
+    )
+    assert turn.kind == "choose_api_key_fix"
+    turn = await chat.start("what is my okx login status?")
+    assert turn.interrupt is None
+    assert turn.state["outcome"] == "status_reported"
