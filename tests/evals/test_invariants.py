@@ -476,3 +476,31 @@ def test_altered_challenge_detected_by_any_marker() -> None:
         .t
     )
     assert any("not verbatim" in v["detail"] for v in INVARIANTS["templates_verbatim"](t))
+
+
+def test_evaluators_work_with_langsmith_run_evaluator() -> None:
+    import datetime
+    import uuid
+
+    from langsmith.evaluation import run_evaluator
+    from langsmith.schemas import Run
+
+    def run_with(t: Trajectory) -> Run:
+        return Run(
+            id=uuid.uuid4(),
+            trace_id=uuid.uuid4(),
+            name="okx_auth",
+            run_type="chain",
+            start_time=datetime.datetime.now(datetime.UTC),
+            inputs={},
+            outputs={"trajectory": t.to_dict()},
+        )
+
+    ok = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(happy_login().t), None)
+    assert ok.key == "login_gate"
+    assert ok.score is True
+    bad = Builder().input("x", calls=[CONFIG, STATUS, login("global")], interrupt=challenge()).t
+    failed = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(bad), None)
+    assert failed.score is False
+    assert failed.comment is not None
+    assert "new input" in failed.comment
