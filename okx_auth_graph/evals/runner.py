@@ -235,9 +235,13 @@ class InProcessSession:
         graph: A compiled auth graph with a checkpointer.
         thread_id: The thread; a fresh one per scenario.
         context: The runtime context passed to every invocation.
+        history: Read the checkpoint history for the canary check.
     """
 
-    def __init__(self, graph: Any, thread_id: str, context: Any = None) -> None:
+    def __init__(
+        self, graph: Any, thread_id: str, context: Any = None, *, history: bool = True
+    ) -> None:
+        self.keep_history = history
         self.graph = graph
         self.config: dict[str, Any] = {
             "configurable": {"thread_id": thread_id},
@@ -263,6 +267,8 @@ class InProcessSession:
     async def history(self) -> list[Any]:
         """Every checkpoint's values and pending interrupts, plain JSON."""
         found: list[Any] = []
+        if not self.keep_history:
+            return found
         async for snapshot in self.graph.aget_state_history(self.config):
             found.append(
                 {
@@ -734,9 +740,7 @@ class InProcessRunner:
                 interactive_login=scenario.context.interactive_login,
             )
             thread_id = f"{scenario.id}-{uuid.uuid4().hex}"
-            session = InProcessSession(self.graph, thread_id, context)
-            if not history:
-                session.history = _no_history  # type: ignore[method-assign]
+            session = InProcessSession(self.graph, thread_id, context, history=history)
             try:
                 return await drive(
                     scenario,
@@ -753,7 +757,3 @@ class InProcessRunner:
     async def run_all(self, scenarios: Iterable[Scenario]) -> list[ScenarioResult]:
         """Run scenarios one after the other."""
         return [await self.run(s) for s in scenarios]
-
-
-async def _no_history() -> list[Any]:
-    return []
