@@ -141,6 +141,9 @@ async def test_trajectory_records_entries_world_and_checkpoints() -> None:
     assert {tuple(c["argv"]) for c in trajectory.calls} == {tuple(CS), tuple(AS)}
     assert trajectory.snapshots
     assert "AK-SECRET-1" not in json.dumps(trajectory.snapshots, ensure_ascii=False)
+    without = await InProcessRunner().run(scenario, history=False)
+    assert without.passed
+    assert without.trajectory.snapshots == []
 
 
 async def test_reply_without_a_question_and_bad_world_event_fail_the_scenario() -> None:
