@@ -10,6 +10,7 @@ Every invariant must hold on the finished trajectory.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -156,6 +157,7 @@ CLOCK = st.sampled_from([30, 300, 599, 601, 3601, 2592001]).map(lambda s: {"cloc
 REMOVE_KEYS = st.just({"world": {"config": {"default_profile": "demo", "profiles": {"demo": {}}}}})
 
 
+@functools.cache
 def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, Any]]:
     """The next event, given the question the graph is waiting on (``None``: none)."""
     invoke = invocations(language).map(lambda invocation: {"invoke": invocation})
