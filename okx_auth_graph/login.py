@@ -21,13 +21,14 @@ from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
 from okx_auth_graph.gate import gate_site, pre_login_gate_holds, site_menu
 from okx_auth_graph.login_lock import login_lock, login_lock_dir
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, success_message
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
-from okx_auth_graph.questions import ask_next, ask_user
+from okx_auth_graph.questions import QuestionType, ask_next, ask_user
 from okx_auth_graph.replies import (
     classify_completion_signal,
     is_cancel,
@@ -59,6 +60,39 @@ def cancelled(state: dict[str, Any], exchange: list[Any]) -> Command[Any]:
         update={
             "messages": [*exchange, say(state, "cancelled")],
             "outcome": "cancelled",
+            "route": None,
+        },
+    )
+
+
+def ask_yes_no(
+    state: dict[str, Any],
+    question: QuestionType,
+    *,
+    yes: str,
+    declined: str,
+    declined_outcome: str,
+    yes_update: dict[str, Any] | None = None,
+) -> Command[Any]:
+    """A yes/no question (text ``question``): yes goes to node ``yes``; no ends with ``declined``.
+
+    Anything but yes, no or cancel asks the same question again.
+    """
+    message = state.get("question") or say(state, question).text
+    reply = ask_user(question, message, options=YES_NO_OPTIONS)
+    human = HumanMessage(reply)
+    if is_cancel(reply):
+        return cancelled(state, [human])
+    answer = parse_yes_no(reply)
+    if answer is None:
+        return ask_next(question, message, before=[human])
+    if answer:
+        return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
+    return Command(
+        goto=END,
+        update={
+            "messages": [human, say(state, declined)],
+            "outcome": declined_outcome,
             "route": None,
         },
     )
@@ -116,29 +150,15 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
     async def login_manual(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """``okx auth login --manual --site X`` under the okx home's login lock."""
-        site = state.get("login_site")
-        if not site or not pre_login_gate_holds(state.get("messages", []), site):
-            return Command(goto="pre_login_gate", update={"login_site": None})
-        cli = services.cli(runtime)
-        try:
-            async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
-                if held.login_started_since(state.get("preflight_at", 0.0)):
-                    status = await cli.auth_status()
-                    if status["status"] != "not_logged_in":
-                        return _another_login(state, status)
-                result = await cli.login_manual(site)
-                if "verificationUri" in result:
-                    await held.mark_login_started()
-        except TimeoutError:
-            return _another_login(state, {"status": "pending", "site": site, "scopes": []})
-        except OkxCliError as exc:
-            return _login_failed(state, exc, retry="login")
+        result = await _gated_login(state, services.cli(runtime), interactive=False)
+        if isinstance(result, Command):
+            return result
         if result.get("status") == "skipped":
             return Command(goto="reread_config", update={"login_site": None})
         challenge = dict(result)
         return ask_next(
             "await_authorization",
-            challenge_message(state, site, challenge),
+            challenge_message(state, state["login_site"], challenge),
             login_site=None,
             challenge=challenge,
         )
@@ -153,24 +173,10 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
     async def login_interactive(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """The blocking ``okx auth login --site X`` (it polls silently until the browser is done)."""
-        site = state.get("login_site")
-        if not site or not pre_login_gate_holds(state.get("messages", []), site):
-            return Command(goto="pre_login_gate", update={"login_site": None})
-        cli = services.cli(runtime)
-        try:
-            async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
-                if held.login_started_since(state.get("preflight_at", 0.0)):
-                    status = await cli.auth_status()
-                    if status["status"] != "not_logged_in":
-                        return _another_login(state, status)
-                await held.mark_login_started()
-                outcome = await cli.login_interactive(site)
-        except TimeoutError:
-            status = {"status": "pending", "site": site, "scopes": []}
-            return _another_login(state, status)
-        except OkxCliError as exc:
-            return _login_failed(state, exc, retry="login")
-        if outcome["status"] == "skipped":
+        result = await _gated_login(state, services.cli(runtime), interactive=True)
+        if isinstance(result, Command):
+            return result
+        if result["status"] == "skipped":
             return Command(goto="reread_config", update={"login_site": None})
         return Command(goto="check_login", update={"login_site": None, "challenge": None})
 
@@ -215,23 +221,13 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
     def confirm_retry(state: dict[str, Any]) -> Command[Any]:
         """Ask whether to retry; a retry goes through the pre-login gate (the menu) again."""
-        message = state.get("question") or say(state, "confirm_retry").text
-        reply = ask_user("confirm_retry", message, options=YES_NO_OPTIONS)
-        human = HumanMessage(reply)
-        if is_cancel(reply):
-            return cancelled(state, [human])
-        answer = parse_yes_no(reply)
-        if answer is None:
-            return ask_next("confirm_retry", message, before=[human])
-        if answer:
-            return Command(goto="pre_login_gate", update={"messages": [human], "challenge": None})
-        return Command(
-            goto=END,
-            update={
-                "messages": [human, say(state, "retry_declined")],
-                "outcome": "retry_declined",
-                "route": None,
-            },
+        return ask_yes_no(
+            state,
+            "confirm_retry",
+            yes="pre_login_gate",
+            yes_update={"challenge": None},
+            declined="retry_declined",
+            declined_outcome="retry_declined",
         )
 
     async def reread_config(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
@@ -261,6 +257,34 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         "confirm_retry": confirm_retry,
         "reread_config": reread_config,
     }
+
+
+async def _gated_login(
+    state: dict[str, Any], cli: OkxCli, *, interactive: bool
+) -> Command[Any] | Mapping[str, Any]:
+    """Run ``okx auth login`` for the site the pre-login gate cleared, one login per okx home.
+
+    Returns:
+        The CLI's answer, or the command to follow instead: back to the gate when it no longer
+        holds, another login's branch when one started meanwhile, or the failure's branch.
+    """
+    site = state.get("login_site")
+    if not site or not pre_login_gate_holds(state.get("messages", []), site):
+        return Command(goto="pre_login_gate", update={"login_site": None})
+    try:
+        async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
+            if held.login_started_since(state.get("preflight_at", 0.0)):
+                status = await cli.auth_status()
+                if status["status"] != "not_logged_in":
+                    return _another_login(state, status)
+            await held.mark_login_started()
+            if interactive:
+                return await cli.login_interactive(site)
+            return await cli.login_manual(site)
+    except TimeoutError:
+        return _another_login(state, {"status": "pending", "site": site, "scopes": []})
+    except OkxCliError as exc:
+        return _login_failed(state, exc, retry="login")
 
 
 def _another_login(state: dict[str, Any], status: Mapping[str, Any]) -> Command[Any]:

@@ -15,11 +15,11 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError, classify_message
-from okx_auth_graph.login import YES_NO_OPTIONS, cancelled, show_site_menu
+from okx_auth_graph.login import ask_yes_no, cancelled, show_site_menu
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user
-from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option, parse_yes_no
+from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
 
@@ -150,23 +150,12 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
 
     def confirm_remove_binary(state: dict[str, Any]) -> Command[Any]:
         """Ask before removing the okx-auth binary."""
-        message = state.get("question") or say(state, "confirm_remove_binary").text
-        reply = ask_user("confirm_remove_binary", message, options=YES_NO_OPTIONS)
-        human = HumanMessage(reply)
-        if is_cancel(reply):
-            return cancelled(state, [human])
-        answer = parse_yes_no(reply)
-        if answer is None:
-            return ask_next("confirm_remove_binary", message, before=[human])
-        if answer:
-            return Command(goto="remove_binary", update={"messages": [human]})
-        return Command(
-            goto=END,
-            update={
-                "messages": [human, say(state, "binary_remove_declined")],
-                "outcome": "status_reported",
-                "route": None,
-            },
+        return ask_yes_no(
+            state,
+            "confirm_remove_binary",
+            yes="remove_binary",
+            declined="binary_remove_declined",
+            declined_outcome="status_reported",
         )
 
     async def remove_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
