@@ -240,10 +240,21 @@ def _call_views(t: Trajectory) -> list[tuple[int, Entry, str | None, list[str] |
         for call in t.entry_calls(entry):
             views.append((index, entry, status, profiles))
             if is_login(call) and status is not None and not profiles:
-                status = "pending"
+                status = _after_login(call, status)
             elif _argv(call)[:2] == ("auth", "logout") and status is not None:
                 status = "not_logged_in"
     return views
+
+
+def _after_login(call: OkxCall, status: str | None) -> str | None:
+    """The auth status after a login call.
+
+    A ``--manual`` login leaves a code pending, the blocking login logs in, and a failed
+    login changes nothing.
+    """
+    if call.get("exit_code") not in (0, None):
+        return status
+    return "pending" if "--manual" in call["argv"] else "logged_in"
 
 
 def _logins_against_knowledge(
@@ -264,7 +275,7 @@ def _logins_against_knowledge(
         if is_login(call):
             yield index, entry, call, seen_status, seen_profiles
             if status is not None and not profiles:
-                seen_status = "pending"
+                seen_status = _after_login(call, seen_status)
         elif is_status(call):
             seen_status = status if call.get("exit_code") in (0, None) else None
         elif _argv(call)[:3] == ("config", "show", "--json"):

@@ -504,3 +504,32 @@ def test_evaluators_work_with_langsmith_run_evaluator() -> None:
     assert failed.score is False
     assert failed.comment is not None
     assert "new input" in failed.comment
+
+
+def test_a_failed_login_leaves_nothing_pending() -> None:
+    retried = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume(
+            "2",
+            calls=[
+                login("eea"),
+                ["auth", "install", "--json"],
+                ["auth", "install-status", "--json"],
+                STATUS,
+                login("eea"),
+            ],
+            interrupt=challenge(),
+        )
+        .t
+    )
+    assert len(INVARIANTS["no_login_while_pending"](retried)) == 1
+    retried.calls[2]["exit_code"] = 1
+    assert INVARIANTS["no_login_while_pending"](retried) == []
+    interactive = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("2", calls=[["auth", "login", "--site", "eea"], ["auth", "login", "--site", "eea"]])
+        .t
+    )
+    assert INVARIANTS["no_login_while_pending"](interactive) == []
