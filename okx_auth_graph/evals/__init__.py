@@ -24,6 +24,7 @@ from okx_auth_graph.evals.invariants import (
     one_status_per_signal,
     preflight_concurrent,
     preflight_first,
+    questions_shown,
     templates_verbatim,
 )
 from okx_auth_graph.evals.trajectory import (
@@ -65,5 +66,6 @@ __all__ = [
     "one_status_per_signal",
     "preflight_concurrent",
     "preflight_first",
+    "questions_shown",
     "templates_verbatim",
 ]

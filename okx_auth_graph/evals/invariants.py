@@ -35,8 +35,8 @@ SUCCESS_OR_STATUS_OUTCOMES = frozenset({"logged_in", "status_reported"})
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
     "site_menu.zh": ("您需要选择要连接的 OKX 站点", "1. Global (www.okx.com)"),
     "api_key_configured.zh": ("已配置 API key",),
-    "login_challenge.zh": ("请在浏览器中打开下面的链接",),
-    "login_challenge.en": ("Please open the link below in your browser",),
+    "login_challenge.zh": ("请在浏览器中打开下面的链接", "验证码:", "(有效期"),
+    "login_challenge.en": ("Please open the link below in your browser", "(Valid for"),
     "login_success.zh": ("登录成功",),
     "login_success.en": ("Login successful",),
     "session_lifetime.en": ("Session stays active",),
@@ -240,10 +240,21 @@ def _call_views(t: Trajectory) -> list[tuple[int, Entry, str | None, list[str] |
         for call in t.entry_calls(entry):
             views.append((index, entry, status, profiles))
             if is_login(call) and status is not None and not profiles:
-                status = "pending"
+                status = _after_login(call, status)
             elif _argv(call)[:2] == ("auth", "logout") and status is not None:
                 status = "not_logged_in"
     return views
+
+
+def _after_login(call: OkxCall, status: str | None) -> str | None:
+    """The auth status after a login call.
+
+    A ``--manual`` login leaves a code pending, the blocking login logs in, and a failed
+    login changes nothing.
+    """
+    if call.get("exit_code") not in (0, None):
+        return status
+    return "pending" if "--manual" in call["argv"] else "logged_in"
 
 
 def _logins_against_knowledge(
@@ -253,7 +264,8 @@ def _logins_against_knowledge(
 
     The status is the world's at the last ``auth status`` (or login) before the call; the
     profiles are the world's at the last ``config show`` before it. A world that changed
-    unseen since (the user added a key, a code lapsed) does not count against the graph.
+    unseen since (the user added a key, a code lapsed) does not count against the graph, nor
+    does one a failed call could not show (``None``).
     """
     views = _call_views(t)
     seen_status: str | None = None
@@ -263,11 +275,11 @@ def _logins_against_knowledge(
         if is_login(call):
             yield index, entry, call, seen_status, seen_profiles
             if status is not None and not profiles:
-                seen_status = "pending"
+                seen_status = _after_login(call, seen_status)
         elif is_status(call):
-            seen_status = status
+            seen_status = status if call.get("exit_code") in (0, None) else None
         elif _argv(call)[:3] == ("config", "show", "--json"):
-            seen_profiles = profiles
+            seen_profiles = profiles if call.get("exit_code") in (0, None) else None
 
 
 def no_login_while_pending(t: Trajectory) -> list[Violation]:
@@ -455,6 +467,30 @@ def _check_interrupt_text(
     return [_v(name, f"{where} has a code but no verbatim challenge template: {message!r}")]
 
 
+def questions_shown(t: Trajectory) -> list[Violation]:
+    """Every question the user answered is in the dialogue as the assistant's own message.
+
+    The URL and code of a challenge must be in the assistant's reply text, never only in a
+    payload (many UIs collapse tool output).
+    """
+    shown = {m["content"] for m in t.messages if m["role"] == "ai"}
+    out: list[Violation] = []
+    for index, entry in enumerate(t.entries):
+        resumed = entry["resumed"]
+        if entry["kind"] != "resume" or resumed is None:
+            continue
+        text = resumed["payload"].get("message")
+        if isinstance(text, str) and text not in shown:
+            out.append(
+                _v(
+                    "questions_shown",
+                    f"{_where(index, entry)} answers a {resumed['type']!r} question whose text "
+                    f"is not an assistant message: {text[:80]!r}",
+                )
+            )
+    return out
+
+
 def no_token_details(t: Trajectory) -> list[Violation]:
     """No reply shows ``expiresAt``, ``ttl``, the status ``profile`` or a session-lifetime number.
 
@@ -569,6 +605,7 @@ INVARIANTS: dict[str, Invariant] = {
     "preflight_first": preflight_first,
     "preflight_concurrent": preflight_concurrent,
     "templates_verbatim": templates_verbatim,
+    "questions_shown": questions_shown,
     "no_token_details": no_token_details,
     "no_secret_leak": no_secret_leak,
     "market_no_okx_call": market_no_okx_call,

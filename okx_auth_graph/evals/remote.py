@@ -17,6 +17,7 @@ from typing import Any
 from langgraph_sdk import get_client
 
 from okx_auth_graph.evals.runner import (
+    RECURSION_LIMIT,
     EmulatorWorld,
     ScenarioResult,
     Turn,
@@ -28,6 +29,7 @@ from okx_auth_graph.evals.runner import (
 from okx_auth_graph.evals.scenario import Invocation, Scenario
 
 HISTORY_LIMIT = 1000
+DEFAULT_LATENCY = 0.2
 
 
 class RemoteSession:
@@ -59,11 +61,19 @@ class RemoteSession:
                 **invocation.graph_input(),
             }
             await self.client.runs.wait(
-                self.thread_id, self.assistant_id, input=body, context=self.context
+                self.thread_id,
+                self.assistant_id,
+                input=body,
+                context=self.context,
+                config={"recursion_limit": RECURSION_LIMIT},
             )
         else:
             await self.client.runs.wait(
-                self.thread_id, self.assistant_id, command={"resume": resume}, context=self.context
+                self.thread_id,
+                self.assistant_id,
+                command={"resume": resume},
+                context=self.context,
+                config={"recursion_limit": RECURSION_LIMIT},
             )
         state = await self.client.threads.get_state(self.thread_id)
         values = dict(state.get("values") or {})
@@ -100,6 +110,10 @@ class RemoteRunner:
         state_dir: The server's emulator world directory (its ``OKX_EMULATOR_STATE``).
         assistant_id: The graph id on the server.
         client: A ready ``langgraph_sdk`` client (default: ``get_client(url=url)``).
+        latency: Seconds each of the server's okx calls takes in the world. The emulator
+            stamps a call from its start inside the okx process, so without some latency two
+            calls the server starts together need not overlap on the stamps; real okx calls
+            take about 0.17 s.
     """
 
     def __init__(
@@ -109,13 +123,14 @@ class RemoteRunner:
         *,
         assistant_id: str = "okx_auth",
         client: Any = None,
+        latency: float = DEFAULT_LATENCY,
     ) -> None:
         from okx_auth_graph.testing import OkxEmulator
 
         self.url = url
         self.assistant_id = assistant_id
         self.client = client if client is not None else get_client(url=url)
-        self.world = EmulatorWorld(OkxEmulator(state_dir))
+        self.world = EmulatorWorld(OkxEmulator(state_dir), latency=latency)
 
     async def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario on a new thread."""

@@ -15,11 +15,12 @@ previous step) is not part of the next reply.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from okx_auth_graph.evals.scenario import (
     Invocation,
     OkxWorld,
     Scenario,
+    Step,
     WorldChange,
     config_secrets,
     config_toml,
@@ -53,6 +55,12 @@ from okx_auth_graph.evals.trajectory import (
 
 AUTH_STATUS_PROFILE = "oauth"
 """The ``profile`` field the emulator's ``auth status --json`` prints."""
+
+INVOCATION_TIMEOUT = 120.0
+"""Seconds one invocation may take before the scenario fails."""
+
+RECURSION_LIMIT = 150
+"""Supersteps allowed per invocation: a graph that loops fails the scenario instead of hanging."""
 
 _PREFLIGHT = {("config", "show", "--json"), ("auth", "status", "--json")}
 _REPLY_SHOWN = 400
@@ -90,10 +98,13 @@ class EmulatorWorld:
 
     Args:
         emulator: An ``okx_auth_graph.testing.OkxEmulator`` on the world directory.
+        latency: Seconds every okx call of the world takes, for processes that share the
+            world (``None``: each emulator's own). Real okx calls take about 0.17 s.
     """
 
-    def __init__(self, emulator: Any) -> None:
+    def __init__(self, emulator: Any, *, latency: float | None = None) -> None:
         self.emulator = emulator
+        self.latency = latency
         self.secrets: list[str] = []
 
     def reset(self, okx: OkxWorld) -> None:
@@ -110,6 +121,8 @@ class EmulatorWorld:
             options["version"] = okx.version
         if okx.login_cap is not None:
             options["login_cap"] = okx.login_cap
+        if self.latency is not None:
+            options["latency"] = self.latency
         self._remove_config()
         self.emulator.init_world(okx.config_toml(), **options)
         self.secrets = okx.secrets()
@@ -157,6 +170,7 @@ class EmulatorWorld:
                 "argv": [str(a) for a in call["argv"]],
                 "started": float(call["started"]),
                 "ended": float(call["ended"]),
+                "exit_code": call.get("exit_code"),
             }
             for call in self.emulator.calls()
         ]
@@ -221,11 +235,18 @@ class InProcessSession:
         graph: A compiled auth graph with a checkpointer.
         thread_id: The thread; a fresh one per scenario.
         context: The runtime context passed to every invocation.
+        history: Read the checkpoint history for the canary check.
     """
 
-    def __init__(self, graph: Any, thread_id: str, context: Any = None) -> None:
+    def __init__(
+        self, graph: Any, thread_id: str, context: Any = None, *, history: bool = True
+    ) -> None:
+        self.keep_history = history
         self.graph = graph
-        self.config: dict[str, Any] = {"configurable": {"thread_id": thread_id}}
+        self.config: dict[str, Any] = {
+            "configurable": {"thread_id": thread_id},
+            "recursion_limit": RECURSION_LIMIT,
+        }
         self.context = context
 
     async def send(self, invocation: Invocation | None, resume: str | None) -> Turn:
@@ -246,6 +267,8 @@ class InProcessSession:
     async def history(self) -> list[Any]:
         """Every checkpoint's values and pending interrupts, plain JSON."""
         found: list[Any] = []
+        if not self.keep_history:
+            return found
         async for snapshot in self.graph.aget_state_history(self.config):
             found.append(
                 {
@@ -301,7 +324,9 @@ class ScenarioResult:
             "seconds": round(self.seconds, 3),
         }
         if with_trajectory:
-            data["trajectory"] = self.trajectory.to_dict()
+            trajectory = self.trajectory.to_dict()
+            trajectory["secrets"] = [f"{s[:2]}…({len(s)} chars)" for s in trajectory["secrets"]]
+            data["trajectory"] = trajectory
         return data
 
 
@@ -323,49 +348,67 @@ def compute_reply(
     return "\n\n".join(unique)
 
 
-def canonical_calls(argvs: Iterable[Sequence[str]]) -> list[tuple[str, ...]]:
-    """Argv tuples with each adjacent pre-flight pair in one fixed order."""
-    calls = [tuple(a) for a in argvs]
+def _is_pair(calls: Sequence[tuple[str, ...]], index: int) -> bool:
+    return index + 1 < len(calls) and {calls[index], calls[index + 1]} == _PREFLIGHT
+
+
+def first_difference(want: Sequence[Sequence[str]], got: Sequence[Sequence[str]]) -> int | None:
+    """Where two argv sequences first differ (``None``: equal).
+
+    A pre-flight pair matches the same two calls in either order.
+    """
+    expected = [tuple(a) for a in want]
+    actual = [tuple(a) for a in got]
     index = 0
-    while index < len(calls) - 1:
-        pair = {calls[index], calls[index + 1]}
-        if pair == _PREFLIGHT:
-            calls[index : index + 2] = sorted(pair)
+    while index < max(len(expected), len(actual)):
+        if _is_pair(expected, index) and _is_pair(actual, index):
             index += 2
-        else:
-            index += 1
-    return calls
+            continue
+        if index >= len(expected) or index >= len(actual) or expected[index] != actual[index]:
+            return index
+        index += 1
+    return None
+
+
+def _find_in_order(
+    targets: Sequence[Sequence[str]], got: Sequence[Sequence[str]]
+) -> tuple[str, ...] | None:
+    """The first target not found in order (a pre-flight pair matches in either order)."""
+    wanted = [tuple(a) for a in targets]
+    actual = [tuple(a) for a in got]
+    position = 0
+    index = 0
+    while index < len(wanted):
+        pair = _is_pair(wanted, index)
+        while position < len(actual) and not (
+            _is_pair(actual, position) if pair else actual[position] == wanted[index]
+        ):
+            position += 1
+        if position >= len(actual):
+            return wanted[index]
+        position += 2 if pair else 1
+        index += 2 if pair else 1
+    return None
 
 
 def check_cli_calls(expected: CliCalls, calls: Sequence[OkxCall]) -> list[str]:
     """Differences between the recorded calls and a scenario's ``cli_calls``."""
     actual = [tuple(c["argv"]) for c in calls]
+    shown = [_argv_text(a) for a in actual]
     problems: list[str] = []
     if expected.exact is not None:
-        want, got = canonical_calls(expected.exact), canonical_calls(actual)
-        if want != got:
-            at = next(
-                (i for i, (w, g) in enumerate(zip(want, got, strict=False)) if w != g),
-                min(len(want), len(got)),
-            )
+        want = [tuple(a) for a in expected.exact]
+        at = first_difference(want, actual)
+        if at is not None:
             problems.append(
                 f"exact: calls differ at #{at}: expected "
                 f"{_argv_text(want[at]) if at < len(want) else '(no more calls)'}, got "
-                f"{_argv_text(got[at]) if at < len(got) else '(no more calls)'}; "
-                f"all calls: {[_argv_text(a) for a in got]}"
+                f"{_argv_text(actual[at]) if at < len(actual) else '(no more calls)'}; "
+                f"all calls: {shown}"
             )
-    position = 0
-    ordered = canonical_calls(actual)
-    for target in canonical_calls(expected.include):
-        while position < len(ordered) and ordered[position] != target:
-            position += 1
-        if position == len(ordered):
-            problems.append(
-                f"include: {_argv_text(target)} not found (in order); "
-                f"all calls: {[_argv_text(a) for a in actual]}"
-            )
-            break
-        position += 1
+    missing = _find_in_order(expected.include, actual)
+    if missing is not None:
+        problems.append(f"include: {_argv_text(missing)} not found (in order); all calls: {shown}")
     for prefix in expected.exclude_prefix:
         hits = [a for a in actual if a[: len(prefix)] == tuple(prefix)]
         if hits:
@@ -446,10 +489,22 @@ def captured_logs() -> Iterator[list[str]]:
         root.setLevel(old_level)
 
 
+NextStep = Callable[[Turn], Step | None]
+"""Chooses the next step of a generated conversation from the graph's latest state."""
+
+
 class _Driver:
     """Plays one scenario and records its trajectory."""
 
-    def __init__(self, scenario: Scenario, world: EmulatorWorld, session: GraphSession) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        world: EmulatorWorld,
+        session: GraphSession,
+        *,
+        lenient: bool = False,
+    ) -> None:
+        self.lenient = lenient
         self.scenario = scenario
         self.world = world
         self.session = session
@@ -467,7 +522,11 @@ class _Driver:
         calls_before = len(self.world.calls())
         messages_before = len(self.turn.messages)
         try:
-            turn = await self.session.send(invocation, resume)
+            async with asyncio.timeout(INVOCATION_TIMEOUT):
+                turn = await self.session.send(invocation, resume)
+        except TimeoutError:
+            self.fail(where, f"the graph did not answer within {INVOCATION_TIMEOUT:g} s")
+            return False
         except Exception as exc:
             self.fail(where, f"the graph raised {type(exc).__name__}: {exc}")
             return False
@@ -501,21 +560,31 @@ class _Driver:
         self.turn = turn
         return True
 
-    async def run(self) -> None:
+    async def run(self, next_step: NextStep | None = None) -> None:
         scenario = self.scenario
         if not await self.invoke("input", scenario.input, None):
             return
-        for index, step in enumerate(scenario.steps):
+        index = 0
+        while True:
+            if index < len(scenario.steps):
+                step = scenario.steps[index]
+            elif next_step is not None and (chosen := next_step(self.turn)) is not None:
+                step = chosen
+            else:
+                return
             where = f"steps[{index}] ({step.kind})"
+            index += 1
             try:
                 proceed = await self.step(where, step)
             except Exception as exc:
+                if self.lenient and step.invoke is None and step.user is None:
+                    continue
                 self.fail(where, f"{type(exc).__name__}: {exc}")
                 proceed = False
             if not proceed:
                 return
 
-    async def step(self, where: str, step: Any) -> bool:
+    async def step(self, where: str, step: Step) -> bool:
         if step.expect is not None:
             calls = len(self.world.calls())
             for problem in check_expect(step.expect, self.turn, self.reply, calls):
@@ -523,6 +592,8 @@ class _Driver:
             return True
         if step.user is not None:
             if self.turn.interrupt is None:
+                if self.lenient:
+                    return True
                 self.fail(where, f"reply {step.user!r} but no question is pending")
                 return False
             return await self.invoke(where, None, step.user)
@@ -545,6 +616,8 @@ async def drive(
     invariants: Sequence[str] | None = None,
     capture_logs: bool = True,
     reset: bool = True,
+    lenient: bool = False,
+    next_step: NextStep | None = None,
 ) -> ScenarioResult:
     """Play ``scenario`` on ``world`` through ``session`` and check it (see the module doc).
 
@@ -555,6 +628,10 @@ async def drive(
         invariants: Names of the invariants to run (default: all).
         capture_logs: Collect log records for the canary check.
         reset: Reset the world before playing.
+        lenient: For generated conversations: skip a reply when no question is pending and a
+            world event that does not apply (approve with nothing pending), instead of failing.
+        next_step: After the scenario's steps, asked for one more step with the graph's latest
+            state until it returns ``None`` (generated conversations that react to the graph).
 
     Returns:
         The result, with the trajectory.
@@ -568,13 +645,13 @@ async def drive(
             result.failures.append(f"{scenario.id}: okx: the emulator refused the world: {exc}")
             result.seconds = time.perf_counter() - started
             return result
-    driver = _Driver(scenario, world, session)
+    driver = _Driver(scenario, world, session, lenient=lenient)
     if capture_logs:
         with captured_logs() as lines:
-            await driver.run()
+            await driver.run(next_step)
         driver.trajectory.log = list(lines)
     else:
-        await driver.run()
+        await driver.run(next_step)
     trajectory = driver.trajectory
     trajectory.calls = world.calls()
     trajectory.messages = list(driver.turn.messages)
@@ -637,7 +714,8 @@ class InProcessRunner:
         self.latency = latency
         self.workdir = workdir
         self.switch = EmulatorSwitch()
-        self.graph = build_graph(cli=OkxCli(runner=self.switch), checkpointer=InMemorySaver())
+        self.saver = InMemorySaver()
+        self.graph = build_graph(cli=OkxCli(runner=self.switch), checkpointer=self.saver)
         self.context_type = Context
 
     async def run(
@@ -647,8 +725,10 @@ class InProcessRunner:
         invariants: Sequence[str] | None = None,
         capture_logs: bool = True,
         history: bool = True,
+        lenient: bool = False,
+        next_step: NextStep | None = None,
     ) -> ScenarioResult:
-        """Run one scenario in a fresh world on a fresh thread."""
+        """Run one scenario in a fresh world on a fresh thread (see :func:`drive`)."""
         from okx_auth_graph.testing import OkxEmulator
 
         with tempfile.TemporaryDirectory(prefix="okx-eval-", dir=self.workdir) as tmp:
@@ -659,21 +739,21 @@ class InProcessRunner:
                 language=scenario.context.language,
                 interactive_login=scenario.context.interactive_login,
             )
-            session = InProcessSession(self.graph, f"{scenario.id}-{uuid.uuid4().hex}", context)
-            if not history:
-                session.history = _no_history  # type: ignore[method-assign]
-            return await drive(
-                scenario,
-                EmulatorWorld(emulator),
-                session,
-                invariants=invariants,
-                capture_logs=capture_logs,
-            )
+            thread_id = f"{scenario.id}-{uuid.uuid4().hex}"
+            session = InProcessSession(self.graph, thread_id, context, history=history)
+            try:
+                return await drive(
+                    scenario,
+                    EmulatorWorld(emulator),
+                    session,
+                    invariants=invariants,
+                    capture_logs=capture_logs,
+                    lenient=lenient,
+                    next_step=next_step,
+                )
+            finally:
+                await self.saver.adelete_thread(thread_id)
 
     async def run_all(self, scenarios: Iterable[Scenario]) -> list[ScenarioResult]:
         """Run scenarios one after the other."""
         return [await self.run(s) for s in scenarios]
-
-
-async def _no_history() -> list[Any]:
-    return []

@@ -14,11 +14,15 @@ from typing import Any, Literal, TypedDict
 
 
 class OkxCall(TypedDict):
-    """One okx invocation: its argv (without the executable) and wall-clock stamps."""
+    """One okx invocation: its argv (without the executable), wall-clock stamps, exit code.
+
+    ``exit_code`` is ``None`` when unknown (a call that never finished, or a log without it).
+    """
 
     argv: list[str]
     started: float
     ended: float
+    exit_code: int | None
 
 
 class Message(TypedDict):

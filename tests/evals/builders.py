@@ -83,9 +83,15 @@ class Builder:
                     "argv": argv,
                     "started": first["started"] + 0.001,
                     "ended": first["ended"] + 0.001,
+                    "exit_code": 0,
                 }
             else:
-                call = {"argv": argv, "started": self.clock, "ended": self.clock + 0.01}
+                call = {
+                    "argv": argv,
+                    "started": self.clock,
+                    "ended": self.clock + 0.01,
+                    "exit_code": 0,
+                }
             self.clock += 0.02
             self.t.calls.append(call)
         return [start, len(self.t.calls)]

@@ -106,7 +106,7 @@ def test_no_auto_poll_status_after_challenge() -> None:
 
 def test_no_auto_poll_two_statuses_for_one_reply() -> None:
     t = copy.deepcopy(happy_login().t)
-    t.calls.append({"argv": STATUS, "started": 9.0, "ended": 9.1})
+    t.calls.append({"argv": STATUS, "started": 9.0, "ended": 9.1, "exit_code": 0})
     t.entries[-1]["calls"][1] += 1
     assert "2 auth status calls for one reply" in INVARIANTS["no_auto_poll"](t)[0]["detail"]
 
@@ -444,3 +444,92 @@ def test_templates_challenge_required_only_on_first_wait_of_a_code() -> None:
         .t
     )
     assert "no verbatim challenge" in INVARIANTS["templates_verbatim"](first_without)[0]["detail"]
+
+
+def test_no_login_while_pending_ignores_a_world_the_graph_could_not_see() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question(), world_before=world("pending"))
+        .resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world("pending"))
+        .t
+    )
+    assert INVARIANTS["no_login_while_pending"](t)
+    t.calls[1]["exit_code"] = 1
+    assert INVARIANTS["no_login_while_pending"](t) == []
+
+
+def test_questions_shown() -> None:
+    assert INVARIANTS["questions_shown"](happy_login().t) == []
+    t = copy.deepcopy(happy_login().t)
+    t.messages = [m for m in t.messages if "验证码" not in m["content"]]
+    detail = INVARIANTS["questions_shown"](t)[0]["detail"]
+    assert "'await_authorization' question" in detail
+
+
+def test_altered_challenge_detected_by_any_marker() -> None:
+    q = challenge()
+    q["payload"]["message"] = q["payload"]["message"].replace("请在浏览器中打开", "请打开")
+    t = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=q)
+        .t
+    )
+    assert any("not verbatim" in v["detail"] for v in INVARIANTS["templates_verbatim"](t))
+
+
+def test_evaluators_work_with_langsmith_run_evaluator() -> None:
+    import datetime
+    import uuid
+
+    from langsmith.evaluation import run_evaluator
+    from langsmith.schemas import Run
+
+    def run_with(t: Trajectory) -> Run:
+        return Run(
+            id=uuid.uuid4(),
+            trace_id=uuid.uuid4(),
+            name="okx_auth",
+            run_type="chain",
+            start_time=datetime.datetime.now(datetime.UTC),
+            inputs={},
+            outputs={"trajectory": t.to_dict()},
+        )
+
+    ok = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(happy_login().t), None)
+    assert ok.key == "login_gate"
+    assert ok.score is True
+    bad = Builder().input("x", calls=[CONFIG, STATUS, login("global")], interrupt=challenge()).t
+    failed = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(bad), None)
+    assert failed.score is False
+    assert failed.comment is not None
+    assert "new input" in failed.comment
+
+
+def test_a_failed_login_leaves_nothing_pending() -> None:
+    retried = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume(
+            "2",
+            calls=[
+                login("eea"),
+                ["auth", "install", "--json"],
+                ["auth", "install-status", "--json"],
+                STATUS,
+                login("eea"),
+            ],
+            interrupt=challenge(),
+        )
+        .t
+    )
+    assert len(INVARIANTS["no_login_while_pending"](retried)) == 1
+    retried.calls[2]["exit_code"] = 1
+    assert INVARIANTS["no_login_while_pending"](retried) == []
+    interactive = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("2", calls=[["auth", "login", "--site", "eea"], ["auth", "login", "--site", "eea"]])
+        .t
+    )
+    assert INVARIANTS["no_login_while_pending"](interactive) == []
