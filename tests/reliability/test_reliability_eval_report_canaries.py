@@ -9,7 +9,6 @@ its JSON and markdown report, which are then scanned for every secret of every w
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -23,15 +22,6 @@ import yaml
 from okx_auth_graph.evals.scenario import config_secrets
 
 SUITE = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
-
-
-def _without_secret_lists(value: Any) -> Any:
-    """The report minus the runner's own ``secrets`` lists (what the invariants check against)."""
-    if isinstance(value, dict):
-        return {k: _without_secret_lists(v) for k, v in value.items() if k != "secrets"}
-    if isinstance(value, list):
-        return [_without_secret_lists(v) for v in value]
-    return value
 
 
 @pytest.fixture(scope="module")
@@ -99,17 +89,7 @@ def test_the_suite_ran_with_canaries(eval_run: dict[str, Any]) -> None:
     assert eval_run["json"].count('"id"') >= eval_run["count"]
 
 
-def test_no_canary_in_what_the_report_records_of_the_graph(eval_run: dict[str, Any]) -> None:
-    report = _without_secret_lists(json.loads(eval_run["json"]))
-    assert _hits(json.dumps(report, ensure_ascii=False), eval_run["canaries"]) == []
-    assert _hits(eval_run["markdown"], eval_run["canaries"]) == []
-    assert _hits(eval_run["printed"], eval_run["canaries"]) == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the eval report serialises each trajectory's `secrets` list (the canaries "
-    "the invariants check against) verbatim",
-)
 def test_no_canary_anywhere_in_the_eval_report(eval_run: dict[str, Any]) -> None:
     assert _hits(eval_run["json"], eval_run["canaries"]) == []
+    assert _hits(eval_run["markdown"], eval_run["canaries"]) == []
+    assert _hits(eval_run["printed"], eval_run["canaries"]) == []
