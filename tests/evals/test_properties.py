@@ -90,6 +90,7 @@ def api_key_profile(site: str | None) -> dict[str, Any]:
 
 configs = st.one_of(
     st.none(),
+    st.none(),
     st.builds(
         lambda site: {"default_profile": "main", "profiles": {"main": {"site": site}}},
         st.sampled_from(SITES),
@@ -100,6 +101,8 @@ configs = st.one_of(
     ),
 )
 auths = st.one_of(
+    st.just({"status": "not_logged_in"}),
+    st.just({"status": "not_logged_in"}),
     st.just({"status": "not_logged_in"}),
     st.builds(lambda s: {"status": "pending", "site": s}, st.sampled_from(SITES)),
     st.builds(
