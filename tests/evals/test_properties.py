@@ -145,8 +145,9 @@ def invocations(draw: st.DrawFn, language: str) -> dict[str, Any]:
 
 def replies(*pools: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     texts = [t for pool in pools for t in pool]
+    known = st.sampled_from(texts)
     return st.builds(
-        lambda text: {"user": text}, st.one_of(st.sampled_from(texts), st.text(max_size=12))
+        lambda text: {"user": text}, st.one_of(known, known, known, st.text(max_size=12))
     )
 
 
