@@ -145,10 +145,10 @@ def invocations(draw: st.DrawFn, language: str) -> dict[str, Any]:
 
 def replies(*pools: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     texts = [t for pool in pools for t in pool]
-    known = st.sampled_from(texts)
-    return st.builds(
-        lambda text: {"user": text}, st.one_of(known, known, known, st.text(max_size=12))
+    text = st.integers(0, 4).flatmap(
+        lambda n: st.text(max_size=12) if n == 0 else st.sampled_from(texts)
     )
+    return text.map(lambda reply: {"user": reply})
 
 
 BROWSER = st.one_of(
