@@ -7,7 +7,7 @@ and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph import END
@@ -22,18 +22,6 @@ from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_SUCCESS
 from okx_auth_graph.questions import ask_next
 from okx_auth_graph.services import Services, last_human_text, say
-
-PreflightErrorRoute = Literal[
-    "site_check",
-    "report_status",
-    "logout",
-    "install_binary",
-    "check_binary",
-    "confirm_remove_binary",
-    "explain_api_key_setup",
-    "remediate_failed_command",
-    "finish",
-]
 
 PER_ENTRY_RESET: dict[str, Any] = {
     "route": None,
