@@ -1,0 +1,129 @@
+"""The spec's fixed texts and the reply rules the invariants and the runner share.
+
+The verbatim templates are read from ``prompts/`` (shipped inside the wheel as
+``okx_auth_graph/prompts``; the repository's ``prompts/`` in a source checkout). The helpers
+here parse a user's site choice and completion signal the way the spec says, and detect the
+language a request is written in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+SITES: dict[str, str] = {"global": "www.okx.com", "eea": "my.okx.com", "us": "app.okx.com"}
+"""Site id → web host, from the spec's site table."""
+
+TEMPLATE_NAMES: tuple[str, ...] = (
+    "site_menu.zh",
+    "api_key_configured.zh",
+    "login_challenge.zh",
+    "login_challenge.en",
+    "login_success.zh",
+    "login_success.en",
+    "session_lifetime.en",
+)
+
+COMPLETION_SIGNALS: frozenset[str] = frozenset({"done", "ok", "好了", "完成了"})
+"""The spec's own examples of a completion signal (after :func:`normalize_reply`)."""
+
+CANCEL_WORDS: frozenset[str] = frozenset({"cancel", "取消"})
+"""Replies that cancel any question (after :func:`normalize_reply`)."""
+
+_SITE_CHOICES: dict[str, str] = {"1": "global", "2": "eea", "3": "us"} | {s: s for s in SITES}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _prompt_dirs() -> list[Path]:
+    packaged = Path(str(resources.files("okx_auth_graph"))) / "prompts"
+    source = Path(__file__).resolve().parents[2] / "prompts"
+    return [packaged, source]
+
+
+@cache
+def template(name: str) -> str:
+    """Return the verbatim template ``name`` (e.g. ``"login_success.zh"``), byte-exact.
+
+    Raises:
+        FileNotFoundError: If no prompts directory holds ``name + ".txt"``.
+    """
+    for directory in _prompt_dirs():
+        path = directory / f"{name}.txt"
+        if path.is_file():
+            return path.read_bytes().decode("utf-8")
+    raise FileNotFoundError(f"template {name}.txt not found in {_prompt_dirs()}")
+
+
+def site_menu() -> str:
+    """The verbatim Chinese site menu of step 0.1."""
+    return template("site_menu.zh")
+
+
+def render(name: str, **fields: object) -> str:
+    """Fill a template's ``{fields}``; every field of the template must be given."""
+    text = template(name)
+    missing = set(_FIELD.findall(text)) - set(fields)
+    if missing:
+        raise KeyError(f"template {name} needs {sorted(missing)}")
+    return _FIELD.sub(lambda m: str(fields[m.group(1)]), text)
+
+
+def template_pattern(name: str) -> re.Pattern[str]:
+    """A regex matching one instance of template ``name`` with each field a named group."""
+    text = template(name)
+    parts: list[str] = []
+    position = 0
+    for match in _FIELD.finditer(text):
+        parts.append(re.escape(text[position : match.start()]))
+        parts.append(f"(?P<{match.group(1)}>[^\\n]*)")
+        position = match.end()
+    parts.append(re.escape(text[position:]))
+    return re.compile("".join(parts))
+
+
+def normalize_reply(text: str) -> str:
+    """Fold a reply for matching: NFKC (full-width → ASCII), case, surrounding space/punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    start, end = 0, len(folded)
+    while start < end and _is_edge(folded[start]):
+        start += 1
+    while end > start and _is_edge(folded[end - 1]):
+        end -= 1
+    return folded[start:end]
+
+
+def _is_edge(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char)[0] in {"P", "S", "Z", "C"}
+
+
+def parse_site_choice(text: str) -> str | None:
+    """The site id a reply to the menu chooses (``1``/``2``/``3``/``global``/``eea``/``us``).
+
+    Matching ignores case, surrounding space and punctuation, and accepts full-width digits
+    (the spec's project decision); anything else is no choice (``None``).
+    """
+    return _SITE_CHOICES.get(normalize_reply(text))
+
+
+def is_completion_signal(text: str) -> bool:
+    """Whether a reply is one of the spec's example completion signals."""
+    return normalize_reply(text) in COMPLETION_SIGNALS
+
+
+def is_cancel(text: str) -> bool:
+    """Whether a reply is "cancel" / "取消"."""
+    return normalize_reply(text) in CANCEL_WORDS
+
+
+def language_of(text: str) -> str:
+    """``zh`` when the text contains Chinese characters, else ``en``."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+def expires_minutes(expires_in: int) -> int:
+    """The challenge's ``{expires_minutes}``: ``expiresIn // 60``, at least 1."""
+    return max(1, expires_in // 60)

@@ -1,0 +1,556 @@
+"""Each invariant on a hand-built passing and failing trajectory."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from okx_auth_graph.evals import INVARIANTS, as_evaluator, check_all, evaluators
+from okx_auth_graph.evals.texts import render, site_menu
+from okx_auth_graph.evals.trajectory import Trajectory
+from tests.evals.builders import (
+    CONFIG,
+    STATUS,
+    Builder,
+    challenge,
+    happy_login,
+    login,
+    menu_question,
+    waiting,
+    world,
+)
+
+
+def names(t: Trajectory) -> set[str]:
+    return {v["invariant"] for v in check_all(t)}
+
+
+def test_happy_login_breaks_no_rule() -> None:
+    assert check_all(happy_login().t) == []
+    assert check_all(happy_login("Global!", "global", "en").t) == []
+    assert check_all(happy_login(" ３ ", "us").t) == []
+
+
+def test_login_gate_login_on_new_input() -> None:
+    t = Builder().input("log in", calls=[CONFIG, STATUS, login("eea")], interrupt=challenge()).t
+    detail = [v["detail"] for v in INVARIANTS["login_gate"](t)]
+    assert detail
+    assert "new input" in detail[0]
+
+
+def test_login_gate_answer_to_other_question() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt={"type": "confirm_retry", "payload": {"message": "retry?"}})
+        .resume("2", calls=[login("eea")], interrupt=challenge())
+        .t
+    )
+    assert "confirm_retry" in INVARIANTS["login_gate"](t)[0]["detail"]
+
+
+def test_login_gate_site_differs_from_choice() -> None:
+    t = happy_login("3", "eea").t
+    violations = INVARIANTS["login_gate"](t)
+    assert len(violations) == 1
+    assert "--site eea but the user chose us" in violations[0]["detail"]
+
+
+def test_login_gate_reply_not_a_site() -> None:
+    t = happy_login("2 please", "eea").t
+    assert "not a site choice" in INVARIANTS["login_gate"](t)[0]["detail"]
+
+
+def test_login_gate_two_logins_for_one_choice() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("2", calls=[login("eea"), login("eea")], interrupt=challenge())
+        .t
+    )
+    assert "2 logins" in INVARIANTS["login_gate"](t)[0]["detail"]
+    retried = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume(
+            "2",
+            calls=[
+                login("eea"),
+                ["auth", "install", "--json"],
+                ["auth", "install-status", "--json"],
+                login("eea"),
+            ],
+            interrupt=challenge(),
+        )
+        .t
+    )
+    assert INVARIANTS["login_gate"](retried) == []
+
+
+def test_no_silent_global() -> None:
+    assert INVARIANTS["no_silent_global"](happy_login("1", "global").t) == []
+    bad = Builder().input("login", calls=[CONFIG, STATUS, login("global")], interrupt=challenge()).t
+    assert INVARIANTS["no_silent_global"](bad)
+    assert INVARIANTS["no_silent_global"](happy_login("2", "global").t)
+
+
+def test_no_auto_poll_status_after_challenge() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("2", calls=[login("eea"), STATUS], interrupt=challenge())
+        .t
+    )
+    assert "1 auth status after login" in INVARIANTS["no_auto_poll"](t)[0]["detail"]
+
+
+def test_no_auto_poll_two_statuses_for_one_reply() -> None:
+    t = copy.deepcopy(happy_login().t)
+    t.calls.append({"argv": STATUS, "started": 9.0, "ended": 9.1, "exit_code": 0})
+    t.entries[-1]["calls"][1] += 1
+    assert "2 auth status calls for one reply" in INVARIANTS["no_auto_poll"](t)[0]["detail"]
+
+
+def test_no_auto_poll_other_command_while_waiting() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=waiting(), world_before=world("pending"))
+        .resume("what now?", calls=[["auth", "install", "--json"]], interrupt=waiting())
+        .t
+    )
+    assert "while waiting" in INVARIANTS["no_auto_poll"](t)[0]["detail"]
+
+
+def test_no_auto_poll_pending_preflight_then_poll() -> None:
+    ok = Builder().input("log in", interrupt=waiting(), world_before=world("pending")).t
+    assert INVARIANTS["no_auto_poll"](ok) == []
+    bad = (
+        Builder()
+        .input(
+            "log in",
+            calls=[CONFIG, STATUS, STATUS],
+            interrupt=waiting(),
+            world_before=world("pending"),
+        )
+        .t
+    )
+    assert INVARIANTS["no_auto_poll"](bad)
+
+
+def test_one_status_per_signal() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=waiting(), world_before=world("pending"))
+        .resume("完成了", calls=[], interrupt=waiting())
+        .t
+    )
+    assert "0 auth status" in INVARIANTS["one_status_per_signal"](t)[0]["detail"]
+    not_a_signal = (
+        Builder()
+        .input("log in", interrupt=waiting(), world_before=world("pending"))
+        .resume("what is this?", calls=[], interrupt=waiting())
+        .t
+    )
+    assert INVARIANTS["one_status_per_signal"](not_a_signal) == []
+
+
+def test_no_login_while_pending() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question(), world_before=world("pending"))
+        .resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world("pending"))
+        .t
+    )
+    assert INVARIANTS["no_login_while_pending"](t)
+    assert INVARIANTS["no_login_while_pending"](happy_login().t) == []
+
+
+def test_no_login_while_own_challenge_is_pending() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume(
+            "2",
+            calls=[login("eea"), ["auth", "install", "--json"], login("eea")],
+            interrupt=challenge(),
+        )
+        .t
+    )
+    assert len(INVARIANTS["no_login_while_pending"](t)) == 1
+
+
+def test_no_login_with_api_key() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question(), world_before=world(api_key_profiles=["demo"]))
+        .resume(
+            "2",
+            calls=[login("eea")],
+            interrupt=challenge(),
+            world_before=world(api_key_profiles=["demo"]),
+        )
+        .t
+    )
+    assert "demo" in INVARIANTS["no_login_with_api_key"](t)[0]["detail"]
+    assert INVARIANTS["no_login_with_api_key"](happy_login().t) == []
+
+
+def test_preflight_first_missing_and_wrong_order() -> None:
+    skipped = Builder().input("log in", calls=[STATUS], interrupt=menu_question()).t
+    assert INVARIANTS["preflight_first"](skipped)
+    other_first = (
+        Builder()
+        .input("log in", calls=[["--version"], CONFIG, STATUS], interrupt=menu_question())
+        .t
+    )
+    assert INVARIANTS["preflight_first"](other_first)
+    reversed_pair = Builder().input("log in", calls=[STATUS, CONFIG], interrupt=menu_question()).t
+    assert INVARIANTS["preflight_first"](reversed_pair) == []
+
+
+def test_preflight_first_not_needed_for_market_only() -> None:
+    market = (
+        Builder()
+        .input(
+            "BTC price?", calls=[], state={"outcome": "no_auth_needed", "route": "okx-cex-market"}
+        )
+        .t
+    )
+    assert INVARIANTS["preflight_first"](market) == []
+    assert INVARIANTS["market_no_okx_call"](market) == []
+
+
+def test_preflight_concurrent() -> None:
+    sequential = Builder().input("log in", interrupt=menu_question(), overlap=False).t
+    assert "one after the other" in INVARIANTS["preflight_concurrent"](sequential)[0]["detail"]
+    assert INVARIANTS["preflight_concurrent"](happy_login().t) == []
+
+
+def test_templates_verbatim_menu_altered() -> None:
+    t = (
+        Builder()
+        .input(
+            "log in",
+            interrupt={
+                "type": "choose_site",
+                "payload": {"message": site_menu().replace("Global", "global")},
+            },
+        )
+        .t
+    )
+    details = [v["detail"] for v in INVARIANTS["templates_verbatim"](t)]
+    assert any("verbatim site menu" in d for d in details)
+    assert any("site_menu.zh is not verbatim" in d for d in details)
+
+
+def test_templates_verbatim_success_changed() -> None:
+    t = copy.deepcopy(happy_login().t)
+    t.messages[-1]["content"] = "登录成功!\n站点: eea\n权限: live:read, live:trade"
+    assert "login_success.zh is not verbatim" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+
+
+def test_templates_verbatim_scopes_as_list() -> None:
+    t = copy.deepcopy(happy_login().t)
+    t.messages[-1]["content"] = render(
+        "login_success.zh", site="eea", scopes="['live:read', 'live:trade']"
+    )
+    assert "scopes" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+
+
+def test_templates_verbatim_wrong_language() -> None:
+    t = copy.deepcopy(happy_login().t)
+    t.messages[-1]["content"] = render("login_success.en", site="eea", scopes="live:read")
+    assert "shown to a zh request" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+
+
+def test_templates_verbatim_challenge_fields_differ_from_payload() -> None:
+    q = challenge(expires_in=600)
+    q["payload"]["message"] = q["payload"]["message"].replace("10", "600")
+    t = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=q)
+        .t
+    )
+    assert "expires_minutes='600'" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+
+
+def test_templates_verbatim_challenge_rounding() -> None:
+    t = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=challenge(expires_in=59))
+        .t
+    )
+    assert INVARIANTS["templates_verbatim"](t) == []
+
+
+def test_templates_verbatim_api_key_sentence() -> None:
+    good = (
+        Builder()
+        .input(
+            "balance",
+            replies=["已配置 API key (profile: demo)"],
+            state={"outcome": "api_key_configured"},
+        )
+        .t
+    )
+    assert INVARIANTS["templates_verbatim"](good) == []
+    bad = Builder().input("balance", replies=["已配置 API key: demo"]).t
+    assert INVARIANTS["templates_verbatim"](bad)
+
+
+def test_no_token_details() -> None:
+    state = {"outcome": "status_reported"}
+    lw = world("logged_in")
+    cases = {
+        "expiresAt": "Logged in. expiresAt: 2026-04-11T20:30:00+00:00",
+        "ttl": "Logged in (ttl 3600)",
+        "profile": 'Logged in, "profile": "oauth"',
+        "duration": "Logged in, your session lasts 1 hour.",
+        "chinese duration": "已登录,会话还有 60 分钟。",
+    }
+    for label, text in cases.items():
+        t = Builder().input("status?", replies=[text], state=state, world_before=lw).t
+        assert INVARIANTS["no_token_details"](t), label
+    fine = (
+        Builder()
+        .input(
+            "status?",
+            replies=["Session stays active as long as you use the CLI periodically."],
+            state=state,
+            world_before=lw,
+        )
+        .t
+    )
+    assert INVARIANTS["no_token_details"](fine) == []
+    assert INVARIANTS["no_token_details"](happy_login().t) == []
+
+
+def test_no_secret_leak() -> None:
+    secret = "SECRET-KEY-VALUE-123"
+    clean = Builder(secrets=[secret]).input("balance", replies=["已配置 API key (profile: demo)"]).t
+    assert INVARIANTS["no_secret_leak"](clean) == []
+    leaked = copy.deepcopy(clean)
+    leaked.final_state = {"config": {"secret_key": secret}}
+    detail = INVARIANTS["no_secret_leak"](leaked)[0]["detail"]
+    assert "final state" in detail
+    assert secret not in detail
+    logged = copy.deepcopy(clean)
+    logged.log = [f"ran with {secret}"]
+    assert "log" in INVARIANTS["no_secret_leak"](logged)[0]["detail"]
+
+
+def test_market_no_okx_call() -> None:
+    t = Builder().input("BTC price?", calls=[CONFIG, STATUS], state={"outcome": "no_auth_needed"}).t
+    assert INVARIANTS["market_no_okx_call"](t)
+
+
+def test_cancel_ends_flow() -> None:
+    good = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("取消", state={"outcome": "cancelled"})
+        .t
+    )
+    assert INVARIANTS["cancel_ends_flow"](good) == []
+    bad = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("cancel", calls=[login("eea")], interrupt=challenge())
+        .t
+    )
+    assert len(INVARIANTS["cancel_ends_flow"](bad)) == 2
+
+
+@pytest.mark.parametrize("name", sorted(INVARIANTS))
+def test_evaluator_adapter(name: str) -> None:
+    evaluator = as_evaluator(name)
+    ok = evaluator(outputs=happy_login().t.to_dict())
+    assert ok == {"key": name, "score": True, "comment": "ok"}
+    assert evaluator(outputs={"trajectory": happy_login().t})["score"] is True
+
+
+def test_evaluator_reports_violation_and_reads_runs() -> None:
+    bad = (
+        Builder().input("log in", calls=[CONFIG, STATUS, login("global")], interrupt=challenge()).t
+    )
+
+    class Run:
+        def __init__(self) -> None:
+            self.outputs = {"trajectory": bad.to_dict()}
+
+    result = as_evaluator("no_silent_global")(Run())
+    assert result["score"] is False
+    assert "global" in result["comment"]
+    assert {e.__name__ for e in evaluators()} == set(INVARIANTS)
+
+
+def test_trajectory_round_trips() -> None:
+    t = happy_login().t
+    assert Trajectory.from_dict(t.to_dict()) == t
+    assert names(Trajectory.from_dict(t.to_dict())) == set()
+
+
+def test_no_login_with_api_key_judges_what_the_graph_saw() -> None:
+    stale = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("2", calls=[login("eea"), CONFIG], world_before=world(api_key_profiles=["demo"]))
+        .t
+    )
+    assert INVARIANTS["no_login_with_api_key"](stale) == []
+    removed = (
+        Builder()
+        .input("balance", interrupt=waiting(), world_before=world(api_key_profiles=["demo"]))
+        .resume("done", calls=[CONFIG], interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=challenge())
+        .t
+    )
+    assert INVARIANTS["no_login_with_api_key"](removed) == []
+
+
+def test_no_login_while_pending_after_code_lapsed_unseen() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=waiting(), world_before=world("pending"))
+        .resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world())
+        .t
+    )
+    assert len(INVARIANTS["no_login_while_pending"](t)) == 1
+
+
+def test_templates_language_override() -> None:
+    t = copy.deepcopy(happy_login(language="en").t)
+    t.language = "zh"
+    assert "shown to a zh request" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+
+
+def test_templates_challenge_required_only_on_first_wait_of_a_code() -> None:
+    again = challenge()
+    again["payload"]["message"] = "Not done yet, tell me when you are done."
+    t = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=challenge())
+        .resume("what?", interrupt=again)
+        .t
+    )
+    assert INVARIANTS["templates_verbatim"](t) == []
+    first_without = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=again)
+        .t
+    )
+    assert "no verbatim challenge" in INVARIANTS["templates_verbatim"](first_without)[0]["detail"]
+
+
+def test_no_login_while_pending_ignores_a_world_the_graph_could_not_see() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question(), world_before=world("pending"))
+        .resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world("pending"))
+        .t
+    )
+    assert INVARIANTS["no_login_while_pending"](t)
+    t.calls[1]["exit_code"] = 1
+    assert INVARIANTS["no_login_while_pending"](t) == []
+
+
+def test_questions_shown() -> None:
+    assert INVARIANTS["questions_shown"](happy_login().t) == []
+    t = copy.deepcopy(happy_login().t)
+    t.messages = [m for m in t.messages if "验证码" not in m["content"]]
+    detail = INVARIANTS["questions_shown"](t)[0]["detail"]
+    assert "'await_authorization' question" in detail
+
+
+def test_altered_challenge_detected_by_any_marker() -> None:
+    q = challenge()
+    q["payload"]["message"] = q["payload"]["message"].replace("请在浏览器中打开", "请打开")
+    t = (
+        Builder()
+        .input("登录", interrupt=menu_question())
+        .resume("2", calls=[login("eea")], interrupt=q)
+        .t
+    )
+    assert any("not verbatim" in v["detail"] for v in INVARIANTS["templates_verbatim"](t))
+
+
+def test_evaluators_work_with_langsmith_run_evaluator() -> None:
+    import datetime
+    import uuid
+
+    from langsmith.evaluation import run_evaluator
+    from langsmith.schemas import Run
+
+    def run_with(t: Trajectory) -> Run:
+        return Run(
+            id=uuid.uuid4(),
+            trace_id=uuid.uuid4(),
+            name="okx_auth",
+            run_type="chain",
+            start_time=datetime.datetime.now(datetime.UTC),
+            inputs={},
+            outputs={"trajectory": t.to_dict()},
+        )
+
+    ok = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(happy_login().t), None)
+    assert ok.key == "login_gate"
+    assert ok.score is True
+    bad = Builder().input("x", calls=[CONFIG, STATUS, login("global")], interrupt=challenge()).t
+    failed = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(bad), None)
+    assert failed.score is False
+    assert failed.comment is not None
+    assert "new input" in failed.comment
+
+
+def test_a_failed_login_leaves_nothing_pending() -> None:
+    retried = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume(
+            "2",
+            calls=[
+                login("eea"),
+                ["auth", "install", "--json"],
+                ["auth", "install-status", "--json"],
+                STATUS,
+                login("eea"),
+            ],
+            interrupt=challenge(),
+        )
+        .t
+    )
+    assert len(INVARIANTS["no_login_while_pending"](retried)) == 1
+    retried.calls[2]["exit_code"] = 1
+    assert INVARIANTS["no_login_while_pending"](retried) == []
+    interactive = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume("2", calls=[["auth", "login", "--site", "eea"], ["auth", "login", "--site", "eea"]])
+        .t
+    )
+    assert INVARIANTS["no_login_while_pending"](interactive) == []
+
+
+def test_status_after_a_failed_login_is_not_a_poll() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume(
+            "1",
+            calls=[
+                login("global"),
+                ["auth", "install", "--json"],
+                ["auth", "install-status", "--json"],
+                STATUS,
+            ],
+            interrupt=waiting(),
+        )
+        .t
+    )
+    assert len(INVARIANTS["no_auto_poll"](t)) == 1
+    t.calls[2]["exit_code"] = 1
+    assert INVARIANTS["no_auto_poll"](t) == []

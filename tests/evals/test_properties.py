@@ -1,0 +1,226 @@
+"""Property test: generated conversations with the graph break no rule of the spec.
+
+Each example is a fresh emulator world (auth state, config, binary, CDN, network, CLI version)
+and a bounded conversation: a first request (maybe with an upstream claim or a failed
+command), then up to 10 events drawn one at a time for the question the graph is asking
+(replies to it, completion signals, browser events, clock jumps, config edits, new requests).
+Every invariant must hold on the finished trajectory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from okx_auth_graph.evals.runner import InProcessRunner, Turn
+from okx_auth_graph.evals.scenario import Step, parse_scenario
+
+SITES = ["global", "eea", "us"]
+REQUESTS = {
+    "zh": [
+        "帮我登录",
+        "帮我查一下账户余额",
+        "帮我下单买入 BTC",
+        "我想申购理财",
+        "开一个网格机器人",
+        "BTC 现在价格多少",
+        "我现在的登录状态是什么?",
+        "退出登录",
+        "安装 okx-auth",
+        "删除 okx-auth",
+        "我想配置 API key",
+        "登录会话有效期多久?",
+        "看看我的持仓",
+    ],
+    "en": [
+        "log in",
+        "show my balance",
+        "place an order to buy BTC",
+        "subscribe to simple earn",
+        "start a grid bot",
+        "what is the BTC price?",
+        "am I logged in?",
+        "log out",
+        "install okx-auth",
+        "uninstall okx-auth",
+        "I want to set up an API key",
+        "how long does my login session last?",
+        "hello there",
+    ],
+}
+FAILED_COMMANDS = [
+    ("Error: HTTP 401 from OKX: Invalid OK-ACCESS-KEY", ["account", "balance"]),
+    ("Session expired — run okx auth login again", ["account", "balance"]),
+    ("Error: Run `okx auth login` first", ["account", "positions"]),
+    ("Failed to spawn okx-auth", ["auth", "status", "--json"]),
+    ('{"code":"51155","msg":"not available"}', ["trade", "order"]),
+    ("No config found. Run okx config init first.", ["account", "balance"]),
+    ("Error: Failed to call OKX endpoint GET /api/v5/account/balance", ["account", "balance"]),
+    ("Authorization timed out", ["auth", "login", "--site", "eea"]),
+    ("something odd happened", ["account", "bills"]),
+]
+SITE_REPLIES = ["1", "2", "3", "global", "EEA", " us ", "２", "3。", "GLOBAL!"]
+NOT_SITES = ["4", "europe", "eea please", ""]
+SIGNALS = ["done", "ok", "好了", "完成了", "Done!", "OK"]
+NOT_SIGNALS = ["not yet", "what is this?", "还没好", "where do I enter the code?"]
+YES_NO = ["yes", "no", "是", "不要", "maybe"]
+OPTIONS = ["1", "2", "option 2", "you choose"]
+CANCEL = ["cancel", "取消"]
+SECRET_KEY = "SK-CANARY-7f3e9a"
+API_KEY = "AK-CANARY-1b2c3d"
+PASSPHRASE = "PP-CANARY-55aa"
+
+
+def api_key_profile(site: str | None) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "api_key": API_KEY,
+        "secret_key": SECRET_KEY,
+        "passphrase": PASSPHRASE,
+    }
+    if site is not None:
+        profile["site"] = site
+    return profile
+
+
+configs = st.one_of(
+    st.none(),
+    st.none(),
+    st.builds(
+        lambda site: {"default_profile": "main", "profiles": {"main": {"site": site}}},
+        st.sampled_from(SITES),
+    ),
+    st.builds(
+        lambda site: {"default_profile": "demo", "profiles": {"demo": api_key_profile(site)}},
+        st.one_of(st.none(), st.sampled_from(SITES)),
+    ),
+)
+auths = st.one_of(
+    st.just({"status": "not_logged_in"}),
+    st.just({"status": "not_logged_in"}),
+    st.just({"status": "not_logged_in"}),
+    st.builds(lambda s: {"status": "pending", "site": s}, st.sampled_from(SITES)),
+    st.builds(
+        lambda s, scopes: {"status": "logged_in", "site": s, "scopes": scopes},
+        st.sampled_from(SITES),
+        st.sampled_from([["live:read"], ["live:read", "live:trade"], ["demo:read"]]),
+    ),
+)
+worlds = st.fixed_dictionaries(
+    {
+        "config": configs,
+        "auth": auths,
+        "binary": st.sampled_from(["installed"] * 14 + ["missing", "corrupt"]),
+        "install": st.sampled_from(["ok"] * 4 + ["cdn_failed"]),
+        "network": st.sampled_from(["up"] * 14 + ["down"]),
+        "version": st.sampled_from(["1.3.1-beta.17"] * 19 + ["1.2.4"]),
+    }
+)
+upstreams = st.one_of(
+    st.none(),
+    st.builds(
+        lambda status, site: {"status": status, "site": site},
+        st.sampled_from(["not_logged_in", "logged_in", "pending"]),
+        st.sampled_from(SITES),
+    ),
+)
+
+
+@st.composite
+def invocations(draw: st.DrawFn, language: str) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"request": draw(st.sampled_from(REQUESTS[language]))}
+    upstream = draw(upstreams)
+    if upstream is not None:
+        invocation["upstream_status"] = upstream
+    if draw(st.integers(0, 5)) == 0:
+        error, argv = draw(st.sampled_from(FAILED_COMMANDS))
+        invocation["failed_command"] = {"argv": argv, "error": error}
+    return invocation
+
+
+def replies(*pools: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    texts = [t for pool in pools for t in pool]
+    text = st.integers(0, 4).flatmap(
+        lambda n: st.text(max_size=12) if n == 0 else st.sampled_from(texts)
+    )
+    return text.map(lambda reply: {"user": reply})
+
+
+BROWSER = st.one_of(
+    st.sampled_from(["approve", "approve", "deny", "expire", "none"]).map(
+        lambda action: {"browser": action}
+    ),
+    st.just({"browser": {"action": "approve", "scopes": ["live:read"]}}),
+)
+CLOCK = st.sampled_from([30, 300, 599, 601, 3601, 2592001]).map(lambda s: {"clock": s})
+REMOVE_KEYS = st.just({"world": {"config": {"default_profile": "demo", "profiles": {"demo": {}}}}})
+
+
+@functools.cache
+def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, Any]]:
+    """The next event, given the question the graph is waiting on (``None``: none)."""
+    invoke = invocations(language).map(lambda invocation: {"invoke": invocation})
+    edit_config = configs.map(lambda config: {"world": {"config": config}})
+    by_question: dict[str | None, list[st.SearchStrategy[dict[str, Any]]]] = {
+        "choose_site": [replies(SITE_REPLIES)] * 6 + [replies(NOT_SITES, CANCEL)],
+        "await_authorization": [BROWSER] * 3
+        + [replies(SIGNALS)] * 3
+        + [replies(NOT_SIGNALS, CANCEL), CLOCK],
+        "confirm_retry": [replies(YES_NO, CANCEL)],
+        "choose_api_key_fix": [replies(OPTIONS, CANCEL)],
+        "await_profile_removal": [REMOVE_KEYS, replies(SIGNALS), replies(NOT_SIGNALS, CANCEL)],
+        "confirm_remove_binary": [replies(YES_NO, CANCEL)],
+        None: [invoke, invoke, CLOCK, BROWSER, edit_config],
+    }
+    options = by_question.get(question, [replies(SITE_REPLIES, SIGNALS, YES_NO, CANCEL)])
+    return st.one_of(*options, invoke)
+
+
+@pytest.fixture(scope="module")
+def loop() -> Iterator[asyncio.Runner]:
+    with asyncio.Runner() as runner:
+        yield runner
+
+
+@pytest.fixture(scope="module")
+def runner() -> InProcessRunner:
+    return InProcessRunner(latency=0.0)
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+@given(
+    language=st.sampled_from(["zh", "en"]),
+    world=worlds,
+    data=st.data(),
+    length=st.integers(0, 10),
+)
+def test_generated_conversations_break_no_rule(
+    language: str,
+    world: dict[str, Any],
+    data: st.DataObject,
+    length: int,
+    runner: InProcessRunner,
+    loop: asyncio.Runner,
+) -> None:
+    first = data.draw(invocations(language), label="input")
+    scenario = parse_scenario({"id": "generated", "okx": world, "input": first}, "generated")
+    played: list[dict[str, Any]] = []
+
+    def next_step(turn: Turn) -> Step | None:
+        if len(played) >= length:
+            return None
+        question = turn.interrupt["type"] if turn.interrupt else None
+        played.append(data.draw(events(question, language), label=f"step {len(played)}"))
+        return Step.model_validate(played[-1])
+
+    result = loop.run(runner.run(scenario, lenient=True, capture_logs=False, next_step=next_step))
+    event(f"final outcome: {result.trajectory.final_state.get('outcome')}")
+    logins = sum(c["argv"][:2] == ["auth", "login"] for c in result.trajectory.calls)
+    event(f"okx auth login calls: {min(logins, 3)}")
+    assert result.failures == [], played
+    assert result.violations == [], played
