@@ -61,6 +61,33 @@ def _profile_site(state: dict[str, Any], profile: str) -> str | None:
     return None
 
 
+def _remedy(state: dict[str, Any], argv: list[str], text: str) -> Command[Any]:
+    """Where a failed downstream command's error (masked ``text``) leads."""
+    kind = classify_message(text)
+    profiles = api_key_profiles(state.get("config"))
+    if kind == "invalid_api_key" and profiles:
+        profile = _failing_profile(argv, profiles)
+        site = _profile_site(state, profile)
+        if site is None:
+            return show_site_menu("offer_api_key_fix", api_key_profile=profile)
+        return Command(goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site})
+    if kind == "session_expired":
+        return Command(
+            goto="site_check", update={"messages": [say(state, "session_expired_notice")]}
+        )
+    if kind == "no_config" and not profiles:
+        return Command(goto="site_check")
+    if kind == "failed_to_spawn":
+        return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
+    if kind == "region_restriction":
+        site = persisted_site(state) or "?"
+        return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
+    if kind in ("cli_too_old", "cli_not_found"):
+        return finish(state, "needs_user_action", say(state, kind))
+    error = OkxCliError(kind, text or "(no error text)", argv=argv)
+    return finish(state, "needs_user_action", error_message(state, error.to_dict()))
+
+
 def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     """The status, logout, binary, API-key and remediation nodes bound to ``services``."""
 
@@ -172,32 +199,16 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         return finish(state, "needs_user_action", say(state, "api_key_setup"))
 
     def remediate_failed_command(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
-        """A downstream okx command failed: the error reference row's action, or its flow."""
+        """A downstream okx command failed: the error reference row's action, or its flow.
+
+        The failed command is consumed here, so a retried pre-flight never remediates it again.
+        """
         failed = state.get("failed_command") or {}
         argv = [str(a) for a in failed.get("argv") or []]
         text = services.cli(runtime).mask(str(failed.get("error") or ""))[:MAX_ERROR_CHARS]
-        kind = classify_message(text)
-        profiles = api_key_profiles(state.get("config"))
-        if kind == "invalid_api_key" and profiles:
-            profile = _failing_profile(argv, profiles)
-            site = _profile_site(state, profile)
-            if site is None:
-                return show_site_menu("offer_api_key_fix", api_key_profile=profile)
-            return Command(
-                goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site}
-            )
-        if kind == "session_expired":
-            notice = say(state, "session_expired_notice")
-            return Command(goto="site_check", update={"messages": [notice]})
-        if kind == "failed_to_spawn":
-            return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
-        if kind == "region_restriction":
-            site = persisted_site(state) or "?"
-            return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
-        if kind in ("cli_too_old", "cli_not_found"):
-            return finish(state, "needs_user_action", say(state, kind))
-        error = OkxCliError(kind, text or "(no error text)", argv=argv)
-        return finish(state, "needs_user_action", error_message(state, error.to_dict()))
+        command = _remedy(state, argv, text)
+        update = command.update if isinstance(command.update, dict) else {}
+        return Command(goto=command.goto, update={**update, "failed_command": None})
 
     def offer_api_key_fix(state: dict[str, Any]) -> Command[Any]:
         """Step 0.2.a: show the two options, neutrally (OAuth is never "recommended")."""

@@ -154,6 +154,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         update: dict[str, Any] = {}
         if config_error:
             return finish(state, "failed", error_message(state, config_error))
+        too_old = bool(auth_error and auth_error["kind"] == "cli_too_old")
+        if too_old and not api_key_profiles(state.get("config")):
+            return finish(state, "needs_user_action", say(state, "cli_too_old"))
         if state.get("failed_command"):
             return Command(goto="remediate_failed_command")
         if auth_error:
@@ -162,8 +165,6 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
                 update["auth"] = None
             elif kind == "failed_to_spawn" and not state.get("spawn_retry"):
                 return Command(goto="install_binary", update={"spawn_retry": "auth_status"})
-            elif kind == "cli_too_old" and not api_key_profiles(state.get("config")):
-                return finish(state, "needs_user_action", say(state, "cli_too_old"))
             elif kind in ("cli_too_old", "session_expired"):
                 update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
                 if kind == "session_expired":

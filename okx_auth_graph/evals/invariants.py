@@ -167,7 +167,8 @@ def no_auto_poll(t: Trajectory) -> list[Violation]:
     """No ``auth status`` between a challenge (or a pending status) and the user's next reply.
 
     In an entry that leaves an ``await_authorization`` question: no status after its last
-    login, and without a login at most the one pre-flight status. While waiting, the first okx
+    successful login (a failed one opened no wait), and without one at most the pre-flight
+    status. While waiting, the first okx
     call of a reply is ``auth status``, and there is at most one per reply (two only when an
     ``auth install`` ran, the spec's retry once).
     """
@@ -178,7 +179,9 @@ def no_auto_poll(t: Trajectory) -> list[Violation]:
         allowed = 2 if _has_install(calls) else 1
         interrupt = entry["interrupt"]
         if interrupt is not None and interrupt["type"] == "await_authorization":
-            last_login = max((i for i, c in enumerate(calls) if is_login(c)), default=None)
+            last_login = max(
+                (i for i, c in enumerate(calls) if is_login(c) and _succeeded(c)), default=None
+            )
             if last_login is not None:
                 polls = [c for c in calls[last_login + 1 :] if is_status(c)]
                 if polls:
@@ -246,13 +249,18 @@ def _call_views(t: Trajectory) -> list[tuple[int, Entry, str | None, list[str] |
     return views
 
 
+def _succeeded(call: OkxCall) -> bool:
+    """Whether a call exited 0 (an unknown exit code counts as success)."""
+    return call.get("exit_code") in (0, None)
+
+
 def _after_login(call: OkxCall, status: str | None) -> str | None:
     """The auth status after a login call.
 
     A ``--manual`` login leaves a code pending, the blocking login logs in, and a failed
     login changes nothing.
     """
-    if call.get("exit_code") not in (0, None):
+    if not _succeeded(call):
         return status
     return "pending" if "--manual" in call["argv"] else "logged_in"
 
@@ -277,9 +285,9 @@ def _logins_against_knowledge(
             if status is not None and not profiles:
                 seen_status = _after_login(call, seen_status)
         elif is_status(call):
-            seen_status = status if call.get("exit_code") in (0, None) else None
+            seen_status = status if _succeeded(call) else None
         elif _argv(call)[:3] == ("config", "show", "--json"):
-            seen_profiles = profiles if call.get("exit_code") in (0, None) else None
+            seen_profiles = profiles if _succeeded(call) else None
 
 
 def no_login_while_pending(t: Trajectory) -> list[Violation]:

@@ -533,3 +533,24 @@ def test_a_failed_login_leaves_nothing_pending() -> None:
         .t
     )
     assert INVARIANTS["no_login_while_pending"](interactive) == []
+
+
+def test_status_after_a_failed_login_is_not_a_poll() -> None:
+    t = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .resume(
+            "1",
+            calls=[
+                login("global"),
+                ["auth", "install", "--json"],
+                ["auth", "install-status", "--json"],
+                STATUS,
+            ],
+            interrupt=waiting(),
+        )
+        .t
+    )
+    assert len(INVARIANTS["no_auto_poll"](t)) == 1
+    t.calls[2]["exit_code"] = 1
+    assert INVARIANTS["no_auto_poll"](t) == []

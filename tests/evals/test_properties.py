@@ -90,6 +90,7 @@ def api_key_profile(site: str | None) -> dict[str, Any]:
 
 configs = st.one_of(
     st.none(),
+    st.none(),
     st.builds(
         lambda site: {"default_profile": "main", "profiles": {"main": {"site": site}}},
         st.sampled_from(SITES),
@@ -100,6 +101,8 @@ configs = st.one_of(
     ),
 )
 auths = st.one_of(
+    st.just({"status": "not_logged_in"}),
+    st.just({"status": "not_logged_in"}),
     st.just({"status": "not_logged_in"}),
     st.builds(lambda s: {"status": "pending", "site": s}, st.sampled_from(SITES)),
     st.builds(
@@ -142,9 +145,10 @@ def invocations(draw: st.DrawFn, language: str) -> dict[str, Any]:
 
 def replies(*pools: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     texts = [t for pool in pools for t in pool]
-    return st.builds(
-        lambda text: {"user": text}, st.one_of(st.sampled_from(texts), st.text(max_size=12))
+    text = st.integers(0, 4).flatmap(
+        lambda n: st.text(max_size=12) if n == 0 else st.sampled_from(texts)
     )
+    return text.map(lambda reply: {"user": reply})
 
 
 BROWSER = st.one_of(
