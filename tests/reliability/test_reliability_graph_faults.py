@@ -27,6 +27,18 @@ from okx_auth_graph.testing import OkxEmulator
 
 INSTALL_CLI = "npm install -g @okx_ai/okx-trade-cli"
 TEN_MB = 10 * 1024 * 1024
+OUTCOMES = {
+    "logged_in",
+    "api_key_configured",
+    "no_auth_needed",
+    "logged_out",
+    "retry_declined",
+    "binary_ready",
+    "needs_user_action",
+    "status_reported",
+    "cancelled",
+    "failed",
+}
 
 
 class FaultyRunner:
@@ -91,12 +103,7 @@ def _shown(result: dict[str, Any]) -> str:
 def _check_answered(chat: Chat, result: dict[str, Any]) -> str:
     question = interrupt_of(result)
     if question is None:
-        assert result.get("outcome") in (
-            "failed",
-            "needs_user_action",
-            "logged_in",
-            "status_reported",
-        ), result
+        assert result.get("outcome") in OUTCOMES, result
     for argv in chat.argvs():
         assert argv_allowed(argv), argv
     text = _shown(result)
@@ -306,4 +313,31 @@ async def test_interactive_login_timeout_of_the_adapter(tmp_path: Path) -> None:
     text = _check_answered(chat, result)
     assert interrupt_of(result)["type"] == "confirm_retry"
     assert RECOMMENDED_ACTIONS["timeout"] in text
+    await _still_usable(chat)
+
+
+@pytest.mark.parametrize("binary", ["installed", "missing"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["auth", "status", "--json"],
+        ["auth", "login", "--manual", "--site", "eea"],
+        ["auth", "logout"],
+        ["account", "balance", "--json"],
+    ],
+    ids=["status", "login", "logout", "downstream"],
+)
+async def test_failed_to_spawn_downstream_reinstalls_once(
+    tmp_path: Path, binary: str, argv: list[str]
+) -> None:
+    """ "Failed to spawn okx-auth" from a downstream command: one install, never a loop."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world(binary=binary)
+    chat = Chat(emulator)
+    failure = {"argv": argv, "error": "Error: Failed to spawn okx-auth: ENOENT"}
+    result = await chat.start("my okx command failed", failed_command=failure)
+    _check_answered(chat, result)
+    installs = [a for a in chat.argvs() if a == ["auth", "install", "--json"]]
+    assert len(installs) == 1, chat.argvs()
+    assert len(chat.argvs()) <= 7, chat.argvs()
     await _still_usable(chat)
