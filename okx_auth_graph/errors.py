@@ -158,6 +158,16 @@ def mask_secrets(text: str, secrets: Iterable[str]) -> str:
             forms.add(json.dumps(secret)[1:-1])
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, MASK)
+    return _mask_cut_secret(text, forms)
+
+
+def _mask_cut_secret(text: str, forms: set[str]) -> str:
+    """Mask a secret that output cut short: the text ends with the secret's first 4+ characters."""
+    body = text.rstrip()
+    for form in sorted(forms, key=len, reverse=True):
+        for size in range(len(form) - 1, _MIN_SECRET_LENGTH - 1, -1):
+            if body.endswith(form[:size]):
+                return body[: len(body) - size] + MASK + text[len(body) :]
     return text
 
 
