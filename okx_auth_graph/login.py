@@ -28,7 +28,7 @@ from okx_auth_graph.gate import gate_site, pre_login_gate_holds, site_menu
 from okx_auth_graph.login_lock import login_lock, login_lock_dir
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, success_message
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
-from okx_auth_graph.questions import QuestionType, ask_next, ask_user
+from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
 from okx_auth_graph.replies import (
     classify_completion_signal,
     is_cancel,
@@ -78,7 +78,7 @@ def ask_yes_no(
 
     Anything but yes, no or cancel asks the same question again.
     """
-    message = state.get("question") or say(state, question).text
+    message = pending_question(state) or say(state, question).text
     reply = ask_user(question, message, options=YES_NO_OPTIONS)
     human = HumanMessage(reply)
     if is_cancel(reply):
@@ -182,7 +182,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
     async def await_authorization(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """Wait for the user's completion signal; never poll, never run okx here."""
-        message = state.get("question") or say(state, "await_not_a_signal").text
+        message = pending_question(state) or say(state, "await_not_a_signal").text
         challenge = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)

@@ -18,7 +18,7 @@ from okx_auth_graph.errors import OkxCliError, classify_message
 from okx_auth_graph.login import ask_yes_no, cancelled, show_site_menu
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
-from okx_auth_graph.questions import ask_next, ask_user
+from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
@@ -221,7 +221,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     def choose_api_key_fix(state: dict[str, Any]) -> Command[Any]:
         """Step 0.2.a: the user picks one of the two options; the graph never picks."""
         profile = state.get("api_key_profile") or ""
-        message = state.get("question") or ""
+        message = pending_question(state) or ""
         reply = ask_user(
             "choose_api_key_fix",
             message,
@@ -250,7 +250,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     def await_profile_removal(state: dict[str, Any]) -> Command[Any]:
         """Option 2 of 0.2.a: the user removes the profile (the graph never edits config.toml)."""
         profile = state.get("api_key_profile") or ""
-        message = state.get("question") or say(state, "await_profile_removal", profile=profile).text
+        message = (
+            pending_question(state) or say(state, "await_profile_removal", profile=profile).text
+        )
         reply = ask_user("await_profile_removal", message, profile=profile)
         human = HumanMessage(reply)
         if is_cancel(reply):

@@ -38,7 +38,6 @@ PER_ENTRY_RESET: dict[str, Any] = {
     "spawn_retry": None,
     "api_key_profile": None,
     "after_site_choice": None,
-    "question": None,
     "binary_install_result": None,
 }
 

@@ -21,6 +21,7 @@ and the reply right after, so a caller never adds either.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage
@@ -70,13 +71,21 @@ def ask_next(
     text is in ``messages`` exactly once and a caller never adds it.
 
     Args:
-        question_node: The node that asks (it shows ``state["question"]``).
+        question_node: The node that asks (it shows :func:`pending_question`).
         message: The question's text.
         before: Messages to write ahead of the question (e.g. the user's previous reply).
         **update: Further state updates.
     """
     messages = [*(before or []), AIMessage(message)]
-    return Command(goto=question_node, update={"messages": messages, "question": message, **update})
+    return Command(goto=question_node, update={"messages": messages, **update})
+
+
+def pending_question(state: Mapping[str, Any]) -> str | None:
+    """The question a question node asks: the assistant message that routed to it, last."""
+    messages = state.get("messages") or []
+    if messages and isinstance(messages[-1], AIMessage):
+        return str(messages[-1].text)
+    return None
 
 
 def reply_text(reply: Any) -> str:

@@ -61,7 +61,6 @@ class AuthState(InputState, OutputState, total=False):
         api_key_profile: The API-key profile that failed (step 0.2.a).
         preflight_at: Wall-clock time of this entry's pre-flight (for the login lock).
         after_site_choice: The node that the site menu's answer goes on to.
-        question: The text of the question being asked (already in ``messages``).
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
     """
 
@@ -77,5 +76,4 @@ class AuthState(InputState, OutputState, total=False):
     api_key_profile: str | None
     preflight_at: float
     after_site_choice: str | None
-    question: str | None
     binary_install_result: str | None
