@@ -50,6 +50,7 @@ from rich.console import Console
 from rich.table import Table
 
 from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.persistence import async_sqlite_checkpointer
 from okx_auth_graph.process import OkxRunner, RawResult
 from okx_auth_graph.testing import OkxEmulator
 
@@ -552,19 +553,23 @@ class Bench:
         count = 5 if self.smoke else 200
         default = await self._bytes_per_thread(count, None)
         at_exit = await self._bytes_per_thread(count, "exit")
+        uncompressed = await self._bytes_per_thread(count, None, compress=False)
         self.figures["sqlite_bytes_per_thread"] = {
             "value": default,
             "target": TARGETS["sqlite_bytes_per_thread"],
             "threads": count,
             "durability_exit": at_exit,
+            "uncompressed": uncompressed,
         }
 
-    async def _bytes_per_thread(self, count: int, durability: str | None) -> float:
-        path = self.root / f"storage-{durability}.sqlite"
-        async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-            await saver.setup()
+    async def _bytes_per_thread(
+        self, count: int, durability: str | None, *, compress: bool = True
+    ) -> float:
+        path = self.root / f"storage-{durability}-{compress}.sqlite"
+        async with async_sqlite_checkpointer(path, compress=compress):
+            pass
         before = _vacuumed_size(path)
-        async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+        async with async_sqlite_checkpointer(path, compress=compress) as saver:
             graph = self._graph(ContextRunner(), saver)
             _, context_class = _graph_api()
             for i in range(count):
@@ -691,12 +696,13 @@ def render(figures: dict[str, Any], console: Console) -> None:
     if "sqlite_bytes_per_thread" in figures:
         entry = figures["sqlite_bytes_per_thread"]
         table.add_row(
-            "SQLite bytes per finished thread",
+            "SQLite bytes per finished thread (async_sqlite_checkpointer, compressed)",
             f"{entry['value']:.0f}",
             f"≤ {entry['target']}",
             _check(entry["value"], entry["target"]),
         )
         table.add_row("  same, with durability='exit'", f"{entry['durability_exit']:.0f}", "", "")
+        table.add_row("  same, uncompressed", f"{entry['uncompressed']:.0f}", "", "")
     if "long_thread" in figures:
         entry = figures["long_thread"]
         for mode in ("default", "durability_exit"):

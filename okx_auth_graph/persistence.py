@@ -36,11 +36,13 @@ so these files and tables hold none either.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Durability
@@ -77,9 +79,44 @@ def sqlite_path(path: str | os.PathLike[str] | None = None) -> Path:
     return resolved
 
 
+class CompressingSerializer:
+    """A checkpoint serializer that zlib-compresses what another serializer produces.
+
+    The SQLite saver stores the whole state, the growing dialogue included, in every checkpoint;
+    compressed, a checkpoint is about a quarter of its size. Payloads under ``threshold`` bytes
+    stay as they are, and uncompressed rows written before still load.
+
+    Args:
+        inner: The serializer whose output is compressed (the saver's own).
+        level: zlib level, 1 (fast) to 9 (small).
+        threshold: Payloads smaller than this many bytes are stored uncompressed.
+    """
+
+    SUFFIX = "+zlib"
+
+    def __init__(self, inner: SerializerProtocol, *, level: int = 6, threshold: int = 512) -> None:
+        self.inner = inner
+        self.level = level
+        self.threshold = threshold
+
+    def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
+        """Serialize with the inner serializer, then compress a large enough payload."""
+        kind, data = self.inner.dumps_typed(obj)
+        if len(data) < self.threshold:
+            return kind, data
+        return kind + self.SUFFIX, zlib.compress(data, self.level)
+
+    def loads_typed(self, data: tuple[str, bytes]) -> Any:
+        """Decompress a compressed payload, then deserialize with the inner serializer."""
+        kind, payload = data
+        if kind.endswith(self.SUFFIX):
+            return self.inner.loads_typed((kind[: -len(self.SUFFIX)], zlib.decompress(payload)))
+        return self.inner.loads_typed(data)
+
+
 @contextmanager
 def sqlite_checkpointer(
-    path: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None, *, compress: bool = True
 ) -> Iterator[SqliteSaver]:
     """Open a synchronous SQLite checkpointer on ``path`` (for ``graph.invoke`` / ``stream``).
 
@@ -90,18 +127,21 @@ def sqlite_checkpointer(
     Args:
         path: The database file (``~`` expanded, parent directories created), ``":memory:"``,
             or ``None`` for :func:`default_sqlite_path`.
+        compress: Store checkpoints through :class:`CompressingSerializer`.
 
     Yields:
         A ready :class:`SqliteSaver`; its connection closes when the block exits.
     """
     with SqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+        if compress:
+            saver.serde = CompressingSerializer(saver.serde)
         saver.setup()
         yield saver
 
 
 @asynccontextmanager
 async def async_sqlite_checkpointer(
-    path: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None, *, compress: bool = True
 ) -> AsyncIterator[AsyncSqliteSaver]:
     """Open an async SQLite checkpointer on ``path`` (for ``ainvoke`` / ``astream``).
 
@@ -111,11 +151,14 @@ async def async_sqlite_checkpointer(
     Args:
         path: The database file (``~`` expanded, parent directories created), ``":memory:"``,
             or ``None`` for :func:`default_sqlite_path`.
+        compress: Store checkpoints through :class:`CompressingSerializer`.
 
     Yields:
         A ready :class:`AsyncSqliteSaver`; its connection closes when the block exits.
     """
     async with AsyncSqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+        if compress:
+            saver.serde = CompressingSerializer(saver.serde)
         await saver.setup()
         yield saver
 
