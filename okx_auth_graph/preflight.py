@@ -34,7 +34,6 @@ PER_ENTRY_RESET: dict[str, Any] = {
     "auth_error": None,
     "login_site": None,
     "challenge": None,
-    "error": None,
     "spawn_retry": None,
     "api_key_profile": None,
     "after_site_choice": None,

@@ -56,7 +56,6 @@ class AuthState(InputState, OutputState, total=False):
         config_error / auth_error: The typed error of a failed pre-flight call, as a dict.
         login_site: The site the pre-login gate cleared for the next ``okx auth login``.
         challenge: The device-code challenge of the login in progress.
-        error: The error being remediated (a typed error as a dict).
         spawn_retry: The okx command to retry once after reinstalling okx-auth.
         api_key_profile: The API-key profile that failed (step 0.2.a).
         preflight_at: Wall-clock time of this entry's pre-flight (for the login lock).
@@ -71,7 +70,6 @@ class AuthState(InputState, OutputState, total=False):
     auth_error: dict[str, Any] | None
     login_site: str | None
     challenge: LoginChallenge | None
-    error: dict[str, Any] | None
     spawn_retry: str | None
     api_key_profile: str | None
     preflight_at: float
