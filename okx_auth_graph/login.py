@@ -23,7 +23,14 @@ from langgraph.types import Command
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import api_key_profiles, gate_site, pre_login_gate_holds, site_menu
+from okx_auth_graph.gate import (
+    api_key_profiles,
+    gate_site,
+    pre_login_gate_holds,
+    shows_site_menu,
+    site_menu,
+    site_menu_again,
+)
 from okx_auth_graph.login_lock import login_lock, login_lock_dir
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
@@ -92,15 +99,19 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
     ) -> Command[
         Literal["api_key_check", "pre_login_gate", "offer_api_key_fix", "ask_site", "__end__"]
     ]:
-        """Ask for the site with the verbatim Chinese menu; anything but a site re-asks."""
-        menu = site_menu()
+        """Ask for the site with the verbatim Chinese menu; anything but a site re-asks.
+
+        The re-ask shows the same menu with a hint under it in the user's language.
+        """
+        asked = pending_question(state)
+        menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
         reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
         human = HumanMessage(reply)
         if is_cancel(reply):
             return cancelled(state, [human])
         site = parse_site_choice(reply)
         if site is None:
-            return ask_next("ask_site", menu, before=[human])
+            return ask_next("ask_site", site_menu_again(language_of(state)), before=[human])
         goto = state.get("after_site_choice") or "pre_login_gate"
         return Command(goto=goto, update={"messages": [human], "site": site})
 
