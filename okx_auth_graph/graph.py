@@ -13,7 +13,8 @@ Ends of the graph and their outcome:
 | 0.3 logged_in, or a login completed                        | logged_in           | the skill    |
 | logout                                                     | logged_out          | null         |
 | the user declines a retry                                  | retry_declined      | null         |
-| okx-auth installed / updated                               | binary_ready        | null         |
+| okx-auth installed / updated (asked for)                   | binary_ready        | null         |
+| okx-auth reinstalled for a failed skill command (``retry_command`` = its argv) | binary_ready | the skill |
 | status question, session-lifetime question, install-status, binary removal (or kept) | status_reported | null |
 | API-key set-up explained; 0.2.a option 1; a downstream error whose fix is the user's; CLI too old | needs_user_action | null |
 | "cancel" / "取消" at any question                           | cancelled           | null         |
@@ -41,7 +42,7 @@ GRAPH_NAME = "okx_auth"
 
 _DESTINATIONS: dict[str, tuple[str, ...]] = {
     "receive_request": ("preflight_config_show", "preflight_auth_status", "hand_off"),
-    "retry_auth_status": ("dispatch_after_preflight",),
+    "retry_auth_status": ("dispatch_after_preflight", END),
     "dispatch_after_preflight": (
         "site_check",
         "report_status",
@@ -56,10 +57,12 @@ _DESTINATIONS: dict[str, tuple[str, ...]] = {
     "site_check": ("ask_site", "api_key_check"),
     "api_key_check": ("oauth_check", "hand_off"),
     "oauth_check": ("hand_off", "await_authorization", "pre_login_gate"),
-    "ask_site": ("api_key_check", "pre_login_gate", "offer_api_key_fix", "ask_site", END),
-    "pre_login_gate": ("ask_site", "login_manual", "announce_interactive_login"),
+    "ask_site": ("api_key_check", "ask_site", END),
+    "ask_login_site": ("pre_login_gate", "ask_login_site", END),
+    "ask_api_key_site": ("offer_api_key_fix", "ask_api_key_site", END),
+    "pre_login_gate": ("ask_login_site", "login_manual", "announce_interactive_login"),
     "login_manual": (
-        "pre_login_gate",
+        "ask_login_site",
         "await_authorization",
         "reread_config",
         "confirm_retry",
@@ -69,12 +72,21 @@ _DESTINATIONS: dict[str, tuple[str, ...]] = {
     ),
     "announce_interactive_login": ("login_interactive",),
     "login_interactive": (
-        "pre_login_gate",
+        "ask_login_site",
         "check_login",
         "reread_config",
         "confirm_retry",
         "install_binary",
         "await_authorization",
+        "hand_off",
+        END,
+    ),
+    "retry_login": (
+        "ask_login_site",
+        "await_authorization",
+        "check_login",
+        "reread_config",
+        "confirm_retry",
         "hand_off",
         END,
     ),
@@ -84,12 +96,13 @@ _DESTINATIONS: dict[str, tuple[str, ...]] = {
     "reread_config": ("hand_off", END),
     "report_status": (END,),
     "logout": ("install_binary", END),
+    "retry_logout": (END,),
     "install_binary": ("verify_binary_install", END),
     "verify_binary_install": (
         "retry_auth_status",
-        "pre_login_gate",
-        "logout",
-        "check_login",
+        "retry_login",
+        "retry_logout",
+        "hand_off",
         END,
     ),
     "check_binary": (END,),
@@ -98,7 +111,7 @@ _DESTINATIONS: dict[str, tuple[str, ...]] = {
     "explain_api_key_setup": (END,),
     "remediate_failed_command": (
         "offer_api_key_fix",
-        "ask_site",
+        "ask_api_key_site",
         "site_check",
         "install_binary",
         END,
@@ -158,6 +171,7 @@ def build_builder(
                     "outcome": state.get("outcome"),
                     "site": state.get("site"),
                     "language": state.get("language"),
+                    "retry_command": state.get("retry_command"),
                 },
             )
         return Command(goto=END)

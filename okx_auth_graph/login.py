@@ -48,9 +48,18 @@ RETRYABLE_LOGIN_ERRORS = frozenset(
 )
 
 
-def show_site_menu(after: str, **update: Any) -> Command[Any]:
-    """Show the verbatim site menu and ask; the answer goes on to node ``after``."""
-    return ask_next("ask_site", site_menu(), after_site_choice=after, **update)
+SITE_QUESTIONS = {
+    "ask_site": "api_key_check",
+    "ask_login_site": "pre_login_gate",
+    "ask_api_key_site": "offer_api_key_fix",
+}
+"""The site-menu question nodes and where each one's answer goes: step 0.1 goes on to step
+0.2, the pre-login gate's menu back to the gate, step 0.2.a's (no profile site) to its options."""
+
+
+def show_site_menu(question: str = "ask_login_site", **update: Any) -> Command[Any]:
+    """Show the verbatim site menu with question node ``question`` (one of SITE_QUESTIONS)."""
+    return ask_next(question, site_menu(), **update)
 
 
 def cancelled(state: dict[str, Any], exchange: list[Any]) -> Command[Any]:
@@ -126,46 +135,40 @@ async def _model_says_done(model: BaseChatModel, reply: str) -> bool:
 def make_login_nodes(services: Services) -> dict[str, Any]:
     """The login-flow nodes bound to ``services``."""
 
-    def ask_site(state: dict[str, Any]) -> Command[Any]:
-        """Ask for the site with the verbatim Chinese menu; anything but a site re-asks."""
-        menu = site_menu()
-        reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
-        human = HumanMessage(reply)
-        if is_cancel(reply):
-            return cancelled(state, [human])
-        site = parse_site_choice(reply)
-        if site is None:
-            return ask_next("ask_site", menu, before=[human])
-        goto = state.get("after_site_choice") or "pre_login_gate"
-        return Command(goto=goto, update={"messages": [human], "site": site})
+    def site_question(then: str) -> Any:
+        def ask(state: dict[str, Any]) -> Command[Any]:
+            """Ask for the site with the verbatim Chinese menu; anything but a site re-asks."""
+            menu = site_menu()
+            reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
+            human = HumanMessage(reply)
+            if is_cancel(reply):
+                return cancelled(state, [human])
+            site = parse_site_choice(reply)
+            if site is None:
+                return ask_next(question_node, menu, before=[human])
+            return Command(goto=then, update={"messages": [human], "site": site})
+
+        question_node = next(name for name, target in SITE_QUESTIONS.items() if target == then)
+        ask.__name__ = question_node
+        return ask
 
     def pre_login_gate(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
         site = gate_site(state.get("messages", []))
         if site is None:
-            return show_site_menu("pre_login_gate")
+            return show_site_menu()
         interactive = services.interactive_login(runtime)
         goto = "announce_interactive_login" if interactive else "login_manual"
-        return Command(goto=goto, update={"login_site": site, "site": site})
+        return Command(goto=goto, update={"site": site})
 
     async def login_manual(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """``okx auth login --manual --site X`` under the okx home's login lock."""
         result = await _gated_login(state, services.cli(runtime), interactive=False)
-        if isinstance(result, Command):
-            return result
-        if result.get("status") == "skipped":
-            return Command(goto="reread_config", update={"login_site": None})
-        challenge = dict(result)
-        return ask_next(
-            "await_authorization",
-            challenge_message(state, state["login_site"], challenge),
-            login_site=None,
-            challenge=challenge,
-        )
+        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
 
     def announce_interactive_login(state: dict[str, Any]) -> Command[Any]:
         """Tell the user that a browser authorisation is needed before the blocking login."""
-        site = state.get("login_site") or ""
+        site = gate_site(state.get("messages", [])) or ""
         return Command(
             goto="login_interactive",
             update={"messages": [say(state, "interactive_login_notice", site=site)]},
@@ -174,11 +177,19 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
     async def login_interactive(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """The blocking ``okx auth login --site X`` (it polls silently until the browser is done)."""
         result = await _gated_login(state, services.cli(runtime), interactive=True)
-        if isinstance(result, Command):
-            return result
-        if result["status"] == "skipped":
-            return Command(goto="reread_config", update={"login_site": None})
-        return Command(goto="check_login", update={"login_site": None, "challenge": None})
+        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
+
+    async def retry_login(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """The login once more after okx-auth was reinstalled; a second spawn failure ends it.
+
+        The gate is checked again: a login that failed downstream (not after this
+        conversation's menu) goes to the menu first.
+        """
+        interactive = services.interactive_login(runtime)
+        result = await _gated_login(
+            state, services.cli(runtime), interactive=interactive, may_reinstall=False
+        )
+        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
 
     async def await_authorization(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """Wait for the user's completion signal; never poll, never run okx here."""
@@ -204,8 +215,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         try:
             status = await services.cli(runtime).auth_status()
         except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-                return Command(goto="install_binary", update={"spawn_retry": "check_login"})
+            if exc.kind == "failed_to_spawn":
+                failed = {"argv": list(exc.argv), "kind": exc.kind}
+                return Command(goto="install_binary", update={"remediated": failed})
             if exc.kind != "session_expired":
                 return ask_next("await_authorization", error_message(state, exc.to_dict()).text)
             status = {"status": "not_logged_in", "site": None, "scopes": []}
@@ -247,11 +259,12 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         return finish(state, "api_key_configured", message, hand_off=True, config=config)
 
     return {
-        "ask_site": ask_site,
+        **{name: site_question(then) for name, then in SITE_QUESTIONS.items()},
         "pre_login_gate": pre_login_gate,
         "login_manual": login_manual,
         "announce_interactive_login": announce_interactive_login,
         "login_interactive": login_interactive,
+        "retry_login": retry_login,
         "await_authorization": await_authorization,
         "check_login": check_login,
         "confirm_retry": confirm_retry,
@@ -259,21 +272,37 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
     }
 
 
+def _logged_in_or_waiting(state: dict[str, Any], result: Mapping[str, Any]) -> Command[Any]:
+    """After ``okx auth login`` answered: the challenge to show, a check, or a stale API key."""
+    if result.get("status") == "skipped":
+        return Command(goto="reread_config")
+    if result.get("status") == "logged_in":
+        return Command(goto="check_login", update={"challenge": None, "challenge_at": None})
+    challenge = dict(result)
+    site = gate_site(state.get("messages", [])) or state.get("site") or ""
+    return ask_next(
+        "await_authorization",
+        challenge_message(state, site, challenge),
+        challenge=challenge,
+        challenge_at=time.time(),
+    )
+
+
 async def _gated_login(
-    state: dict[str, Any], cli: OkxCli, *, interactive: bool
+    state: dict[str, Any], cli: OkxCli, *, interactive: bool, may_reinstall: bool = True
 ) -> Command[Any] | Mapping[str, Any]:
-    """Run ``okx auth login`` for the site the pre-login gate cleared, one login per okx home.
+    """Run ``okx auth login`` for the site the pre-login gate clears, one login per okx home.
 
     Returns:
-        The CLI's answer, or the command to follow instead: back to the gate when it no longer
-        holds, another login's branch when one started meanwhile, or the failure's branch.
+        The CLI's answer, or the command to follow instead: the menu when the gate does not
+        hold, another login's branch when one started meanwhile, or the failure's branch.
     """
-    site = state.get("login_site")
-    if not site or not pre_login_gate_holds(state.get("messages", []), site):
-        return Command(goto="pre_login_gate", update={"login_site": None})
+    site = gate_site(state.get("messages", []))
+    if site is None or not pre_login_gate_holds(state.get("messages", []), site):
+        return show_site_menu()
     try:
         async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
-            if held.login_started_since(state.get("preflight_at", 0.0)):
+            if held.login_started_since(state.get("preflight_at") or 0.0):
                 status = await cli.auth_status()
                 if status["status"] != "not_logged_in":
                     return _another_login(state, status)
@@ -284,7 +313,7 @@ async def _gated_login(
     except TimeoutError:
         return _another_login(state, {"status": "pending", "site": site, "scopes": []})
     except OkxCliError as exc:
-        return _login_failed(state, exc, retry="login")
+        return _login_failed(state, exc, may_reinstall=may_reinstall)
 
 
 def _another_login(state: dict[str, Any], status: Mapping[str, Any]) -> Command[Any]:
@@ -292,19 +321,20 @@ def _another_login(state: dict[str, Any], status: Mapping[str, Any]) -> Command[
     site = status.get("site") or state.get("site") or ""
     if status["status"] == "logged_in":
         message = success_message(state, site, status.get("scopes", []))
-        return finish(state, "logged_in", message, hand_off=True, site=site, login_site=None)
+        return finish(state, "logged_in", message, hand_off=True, site=site)
     pending = say(state, "login_pending", site=site).text
-    return ask_next("await_authorization", pending, login_site=None, challenge=None, site=site)
+    return ask_next("await_authorization", pending, challenge=None, challenge_at=None, site=site)
 
 
-def _login_failed(state: dict[str, Any], exc: OkxCliError, *, retry: str) -> Command[Any]:
-    if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-        return Command(goto="install_binary", update={"spawn_retry": retry})
+def _login_failed(state: dict[str, Any], exc: OkxCliError, *, may_reinstall: bool) -> Command[Any]:
+    if exc.kind == "failed_to_spawn" and may_reinstall:
+        failed = {"argv": list(exc.argv), "kind": exc.kind}
+        return Command(goto="install_binary", update={"remediated": failed})
     if exc.kind in RETRYABLE_LOGIN_ERRORS:
         text = say(state, "confirm_retry_after_error", error=f"{exc.message}\n{exc.action}").text
-        return ask_next("confirm_retry", text, login_site=None)
+        return ask_next("confirm_retry", text)
     if exc.kind == "cli_too_old":
-        return finish(state, "needs_user_action", say(state, "cli_too_old"), login_site=None)
+        return finish(state, "needs_user_action", say(state, "cli_too_old"))
     if exc.kind == "cli_not_found":
-        return finish(state, "failed", say(state, "cli_not_found"), login_site=None)
-    return finish(state, "failed", error_message(state, exc.to_dict()), login_site=None)
+        return finish(state, "failed", say(state, "cli_not_found"))
+    return finish(state, "failed", error_message(state, exc.to_dict()))

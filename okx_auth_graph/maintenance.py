@@ -24,24 +24,27 @@ from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
 
 MAX_ERROR_CHARS = 500
-SPAWN_RETRY_TARGETS = {
-    "auth_status": "retry_auth_status",
-    "login": "pre_login_gate",
-    "logout": "logout",
-    "check_login": "check_login",
+SKILL_ROUTES = {
+    "account": "okx-cex-portfolio",
+    "spot": "okx-cex-trade",
+    "swap": "okx-cex-trade",
+    "futures": "okx-cex-trade",
+    "option": "okx-cex-trade",
+    "earn": "okx-cex-earn",
+    "bot": "okx-cex-bot",
+    "market": "okx-cex-market",
 }
+"""The skill an okx module belongs to (for a failed command whose request named no skill)."""
 
 
-def _spawn_retry_for(argv: list[str]) -> str | None:
-    """Which okx-auth command of ours retries a failed command after a reinstall."""
+def retry_node(argv: list[str]) -> str | None:
+    """The node that runs a failed okx-auth command once more (None: a skill's command)."""
     words = [a for a in argv if not a.startswith("-")]
-    if words[:2] == ["auth", "status"]:
-        return "auth_status"
-    if words[:2] == ["auth", "logout"]:
-        return "logout"
-    if words[:2] == ["auth", "login"]:
-        return "login"
-    return None
+    return {
+        ("auth", "status"): "retry_auth_status",
+        ("auth", "logout"): "retry_logout",
+        ("auth", "login"): "retry_login",
+    }.get((words[0], words[1]) if len(words) >= 2 else ("", ""))
 
 
 def _failing_profile(argv: list[str], candidates: list[str]) -> str:
@@ -62,23 +65,30 @@ def _profile_site(state: dict[str, Any], profile: str) -> str | None:
 
 
 def _remedy(state: dict[str, Any], argv: list[str], text: str) -> Command[Any]:
-    """Where a failed downstream command's error (masked ``text``) leads."""
+    """Where a failed downstream command's error (masked ``text``) leads.
+
+    The same command failing the same way right after the graph remediated it ends
+    ``failed`` with the spec's action: one reinstall (or re-login) and one retry per command.
+    """
     kind = classify_message(text)
     profiles = api_key_profiles(state.get("config"))
+    if state.get("remediated") == {"argv": argv, "kind": kind}:
+        error = OkxCliError(kind, text or "(no error text)", argv=argv)
+        return finish(state, "failed", error_message(state, error.to_dict()), remediated=None)
+    remediated = {"argv": argv, "kind": kind}
     if kind == "invalid_api_key" and profiles:
         profile = _failing_profile(argv, profiles)
         site = _profile_site(state, profile)
         if site is None:
-            return show_site_menu("offer_api_key_fix", api_key_profile=profile)
+            return show_site_menu("ask_api_key_site", api_key_profile=profile)
         return Command(goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site})
     if kind == "session_expired":
-        return Command(
-            goto="site_check", update={"messages": [say(state, "session_expired_notice")]}
-        )
+        notice = [say(state, "session_expired_notice")]
+        return Command(goto="site_check", update={"messages": notice, "remediated": remediated})
     if kind == "no_config" and not profiles:
         return Command(goto="site_check")
     if kind == "failed_to_spawn":
-        return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
+        return Command(goto="install_binary", update={"remediated": remediated})
     if kind == "region_restriction":
         site = persisted_site(state) or "?"
         return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
@@ -120,8 +130,17 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         try:
             await services.cli(runtime).logout()
         except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-                return Command(goto="install_binary", update={"spawn_retry": "logout"})
+            if exc.kind == "failed_to_spawn":
+                failed = {"argv": list(exc.argv), "kind": exc.kind}
+                return Command(goto="install_binary", update={"remediated": failed})
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        return finish(state, "logged_out", say(state, "logged_out"))
+
+    async def retry_logout(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """``okx auth logout`` once more after okx-auth was reinstalled (no second reinstall)."""
+        try:
+            await services.cli(runtime).logout()
+        except OkxCliError as exc:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return finish(state, "logged_out", say(state, "logged_out"))
 
@@ -147,16 +166,17 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if not status["installed"]:
             error = OkxCliError("install_failed", "okx-auth is still not installed after install")
             return finish(state, "failed", error_message(state, error.to_dict()))
-        retry = state.get("spawn_retry")
-        if retry in SPAWN_RETRY_TARGETS:
-            return Command(
-                goto=SPAWN_RETRY_TARGETS[retry],
-                update={
-                    "spawn_retry": "done",
-                    "messages": [say(state, "installing_binary", status=installed_as)],
-                },
-            )
-        return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        installed = say(state, "installing_binary", status=installed_as)
+        failed = state.get("remediated")
+        if not failed:
+            return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        argv = list(failed["argv"])
+        target = retry_node(argv)
+        if target is not None:
+            return Command(goto=target, update={"messages": [installed]})
+        route = state.get("route") or SKILL_ROUTES.get(argv[0] if argv else "")
+        ready = say(state, "binary_ready_retry", status=installed_as, command=" ".join(argv))
+        return finish(state, "binary_ready", ready, hand_off=True, route=route, retry_command=argv)
 
     async def check_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
         """``okx auth install-status --json``."""
@@ -279,6 +299,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     return {
         "report_status": report_status,
         "logout": logout,
+        "retry_logout": retry_logout,
         "install_binary": install_binary,
         "verify_binary_install": verify_binary_install,
         "check_binary": check_binary,
