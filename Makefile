@@ -40,9 +40,9 @@ demo: $(VENV)/.installed-runtime
 	$(BIN)/okx-auth-graph chat --demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check okx_auth_graph tests evals
-	$(BIN)/ruff format --check okx_auth_graph tests evals
-	$(BIN)/mypy --strict okx_auth_graph
+	$(BIN)/ruff check okx_auth_graph tests evals benchmarks
+	$(BIN)/ruff format --check okx_auth_graph tests evals benchmarks
+	$(BIN)/mypy --strict okx_auth_graph benchmarks
 
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -65,7 +65,7 @@ evals: $(VENV)/.installed-test
 	$(BIN)/okx-auth-graph eval evals/scenarios --report .reports/evals.json
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m okx_auth_graph.bench
+	$(BIN)/python -m benchmarks.bench --out .reports/bench.json
 
 clean:
 	rm -rf $(VENV) .okx-cli .reports .studio .langgraph_api

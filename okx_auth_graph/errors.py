@@ -1,4 +1,4 @@
-"""Typed okx failures: one error class whose ``kind`` comes from the spec's error reference.
+"""Typed okx failures: one error class whose ``kind`` comes from the error reference of docs/spec.md.
 
 Every way an okx call can fail (the CLI's own messages, a missing or too-old executable, a
 timeout, output that cannot be parsed) becomes an :class:`OkxCliError` with a stable ``kind``,

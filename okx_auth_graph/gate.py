@@ -9,13 +9,27 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.prompts import SITE_MENU, template
+from okx_auth_graph.intents import Language
+from okx_auth_graph.prompts import SITE_MENU, SITE_MENU_HINT, template
 from okx_auth_graph.replies import parse_site_choice
 
 
 def site_menu() -> str:
     """The verbatim Chinese site menu."""
     return template(SITE_MENU, "zh")
+
+
+def site_menu_again(language: Language) -> str:
+    """The menu asked again after a reply that is not a choice: the verbatim menu, then a hint.
+
+    The menu itself is unchanged; the hint under it (in the user's language) says what to reply.
+    """
+    return f"{site_menu()}\n\n{template(SITE_MENU_HINT, language)}"
+
+
+def shows_site_menu(text: str) -> bool:
+    """Whether an assistant message is the site menu: exactly the menu, or the menu asked again."""
+    return text == site_menu() or text in {site_menu_again("en"), site_menu_again("zh")}
 
 
 def gate_site(messages: list[AnyMessage]) -> str | None:
@@ -29,7 +43,7 @@ def gate_site(messages: list[AnyMessage]) -> str | None:
     for index in range(len(messages) - 1, 0, -1):
         if isinstance(messages[index], HumanMessage):
             question = messages[index - 1]
-            if not isinstance(question, AIMessage) or question.text != site_menu():
+            if not isinstance(question, AIMessage) or not shows_site_menu(question.text):
                 return None
             return parse_site_choice(messages[index].text)
     return None

@@ -24,7 +24,13 @@ from langgraph.types import Command
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import gate_site, pre_login_gate_holds, site_menu
+from okx_auth_graph.gate import (
+    gate_site,
+    pre_login_gate_holds,
+    shows_site_menu,
+    site_menu,
+    site_menu_again,
+)
 from okx_auth_graph.login_lock import login_lock, login_lock_dir
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, success_message
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
@@ -137,15 +143,20 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
     def site_question(then: str) -> Any:
         def ask(state: dict[str, Any]) -> Command[Any]:
-            """Ask for the site with the verbatim Chinese menu; anything but a site re-asks."""
-            menu = site_menu()
+            """Ask for the site with the verbatim Chinese menu; anything but a site re-asks.
+
+            The re-ask shows the same menu with a hint under it in the user's language.
+            """
+            asked = pending_question(state)
+            menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
             reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
             human = HumanMessage(reply)
             if is_cancel(reply):
                 return cancelled(state, [human])
             site = parse_site_choice(reply)
             if site is None:
-                return ask_next(question_node, menu, before=[human])
+                again = site_menu_again(language_of(state))
+                return ask_next(question_node, again, before=[human])
             return Command(goto=then, update={"messages": [human], "site": site})
 
         question_node = next(name for name, target in SITE_QUESTIONS.items() if target == then)

@@ -1,7 +1,7 @@
 """Everything besides logging in: status, logout, binary, API-key set-up, remediation.
 
 Remediation covers a failed downstream command: re-authentication, reinstalling okx-auth,
-and step 0.2.a for a rejected API key.
+and step 0.2.a (docs/spec.md) for a rejected API key.
 """
 
 from __future__ import annotations

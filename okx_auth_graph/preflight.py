@@ -1,5 +1,7 @@
 """Entry, pre-flight and steps 0.1 (site check), 0.2 (API-key check) and 0.3 (OAuth check).
 
+Step numbers are those of the project's specification, docs/spec.md.
+
 Every entry that is not a market-only request runs the pre-flight: ``okx config show --json``
 and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill claimed.
 """

@@ -1,4 +1,4 @@
-"""LangChain tools that let an LLM app drive the okx login without breaking the spec's rules.
+"""LangChain tools that let an LLM app drive the okx login without breaking the rules of docs/spec.md.
 
 :func:`make_tools` returns the tools. Each reads the conversation through the tool runtime
 (``runtime: ToolRuntime``, which ``ToolNode`` injects; the model never sees it), so the rules hold
