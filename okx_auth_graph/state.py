@@ -7,13 +7,49 @@ Nothing secret is ever stored here: the config is kept only as its redacted summ
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels.untracked_value import UntrackedValue
 from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
 
 from okx_auth_graph.models import AuthStatus, ConfigSummary, LoginChallenge
+
+Intent = Literal[
+    "login",
+    "status",
+    "logout",
+    "binary_install",
+    "binary_status",
+    "binary_remove",
+    "api_key_setup",
+    "session_lifetime",
+    "skill",
+]
+"""What a request asks for: an auth task, or ``skill`` (one of the five skills, see :data:`Route`)."""
+
+Route = Literal[
+    "okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market"
+]
+"""The skill that serves the request once auth is settled."""
+
+Outcome = Literal[
+    "no_auth_needed",
+    "api_key_configured",
+    "logged_in",
+    "logged_out",
+    "retry_declined",
+    "binary_ready",
+    "status_reported",
+    "needs_user_action",
+    "cancelled",
+    "failed",
+]
+"""How an entry ended (see the table in :mod:`okx_auth_graph.graph`)."""
+
+Language = Literal["zh", "en"]
+"""The language of the replies."""
 
 
 class FailedCommand(TypedDict):
@@ -37,7 +73,7 @@ class InputState(TypedDict, total=False):
 
 
 class RemediatedCommand(TypedDict):
-    """The last failed command the graph remediated on this thread: its argv and error kind."""
+    """A failed okx command the graph remediated: its argv and error kind."""
 
     argv: list[str]
     kind: str
@@ -51,10 +87,10 @@ class OutputState(TypedDict, total=False):
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
-    route: str | None
-    outcome: str | None
+    route: Route | None
+    outcome: Outcome | None
     site: str | None
-    language: str
+    language: Language
     retry_command: list[str] | None
 
 
@@ -78,7 +114,7 @@ class AuthState(InputState, OutputState, total=False):
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
     """
 
-    intent: str
+    intent: Intent
     config: ConfigSummary | None
     auth: AuthStatus | None
     config_error: dict[str, Any] | None
