@@ -118,7 +118,8 @@ class Expect(_Strict):
     """What must hold after the previous step. Only the keys given are checked.
 
     ``interrupt``: the pending question's type; ``done``: no question pending; ``outcome``,
-    ``route``, ``site``, ``language``: the state's values (``null`` allowed); ``reply_equals`` /
+    ``route``, ``site``, ``language``, ``retry_command``: the state's values (``null``
+    allowed); ``reply_equals`` /
     ``reply_contains`` / ``reply_excludes``: the reply (see the runner); ``payload``: keys the
     pending question's payload must have with these values; ``okx_calls``: calls so far.
     """
@@ -129,6 +130,7 @@ class Expect(_Strict):
     route: str | None = None
     site: str | None = None
     language: Literal["zh", "en"] | None = None
+    retry_command: list[str] | None = None
     reply_equals: str | None = None
     reply_contains: list[str] = Field(default_factory=list)
     reply_excludes: list[str] = Field(default_factory=list)
