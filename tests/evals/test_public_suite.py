@@ -73,7 +73,7 @@ WORLD_DIR = re.compile(r"okx-eval-\w+")
 
 
 def comparable(result: ScenarioResult) -> Any:
-    """A run's trajectory without wall-clock stamps, parallel calls in a fixed order, and the
+    """A run's trajectory without wall-clock stamps (``*_at`` keys), parallel calls in a fixed order, and the
     emulator's random device codes and world folders blanked."""
     trajectory = result.trajectory
     calls = [c["argv"] for c in trajectory.calls]
@@ -86,7 +86,7 @@ def comparable(result: ScenarioResult) -> Any:
             for entry in trajectory.entries
         ],
         "messages": trajectory.messages,
-        "final_state": {k: v for k, v in trajectory.final_state.items() if k != "preflight_at"},
+        "final_state": {k: v for k, v in trajectory.final_state.items() if not k.endswith("_at")},
         "node_steps": result.node_steps,
         "failures": result.failures,
     }
