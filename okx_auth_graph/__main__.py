@@ -61,14 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command in {"-V", "--version"}:
         print(f"{PROG} {version()}")
         return 0
-    if command == "chat":
-        from okx_auth_graph.chat import main as chat_main
+    try:
+        if command == "chat":
+            from okx_auth_graph.chat import main as chat_main
 
-        return chat_main(rest)
-    if command == "eval":
-        from okx_auth_graph.evals.__main__ import main as eval_main
+            return chat_main(rest)
+        if command == "eval":
+            from okx_auth_graph.evals.__main__ import main as eval_main
 
-        return eval_main(rest)
+            return eval_main(rest)
+    except ModuleNotFoundError as exc:  # an optional extra is missing: the message names it
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     kind = "option" if command.startswith("-") else "command"
     print(f"{PROG}: unknown {kind} {command!r}\n\n{usage()}", file=sys.stderr)
     return EXIT_USAGE
