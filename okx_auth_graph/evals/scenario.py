@@ -16,9 +16,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-import tomli_w
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from okx_auth_graph.extras import extra_needed
+
+with extra_needed("evals", "the evaluation scenarios"):
+    import tomli_w
+    import yaml
 
 Site = Literal["global", "eea", "us"]
 AuthStatusName = Literal["not_logged_in", "pending", "logged_in"]

@@ -3,7 +3,7 @@
 :func:`run_downstream` is what the emulated ``okx`` does for a non-auth, non-config command: it
 resolves credentials the way the CLI does, calls the OKX REST API at ``OKX_API_BASE_URL``
 (default: the site's API host; tests only ever use a loopback
-:class:`~okx_auth_graph.testing.rest.OkxRestEmulator`), and prints what the real CLI prints.
+``OkxRestEmulator`` of ``tests/rigs/rest.py``), and prints what the real CLI prints.
 It is an emulator of a contract: every text below was measured on the real npm CLI
 ``@okx_ai/okx-trade-cli@1.2.4`` (own ``HOME`` per run, ``OKX_API_BASE_URL`` pointing at the
 REST emulator; the ``update-check.json`` cache pre-seeded so no registry call happens).

@@ -13,8 +13,8 @@ from langgraph.types import Command
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.testing.rest import BALANCE_PATH, OkxRestEmulator
 from tests.apps.agents import argvs, load_example
+from tests.rigs.rest import BALANCE_PATH, OkxRestEmulator
 
 
 @pytest.fixture(scope="module")
