@@ -61,6 +61,8 @@ class AuthState(InputState, OutputState, total=False):
         preflight_at: Wall-clock time of this entry's pre-flight (for the login lock).
         after_site_choice: The node that the site menu's answer goes on to.
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
+        entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
+            (see :mod:`okx_auth_graph.window`).
     """
 
     intent: str
@@ -75,3 +77,4 @@ class AuthState(InputState, OutputState, total=False):
     preflight_at: float
     after_site_choice: str | None
     binary_install_result: str | None
+    entry_starts: list[str]
