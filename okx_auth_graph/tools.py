@@ -1,4 +1,4 @@
-"""LangChain tools that let an LLM app drive the okx login without breaking the spec's rules.
+"""LangChain tools that let an LLM app drive the okx login without breaking the rules of docs/spec.md.
 
 :func:`make_tools` returns the tools. Each reads the conversation through the tool runtime
 (``runtime: ToolRuntime``, which ``ToolNode`` injects; the model never sees it), so the rules hold
@@ -40,7 +40,7 @@ from langgraph.prebuilt import ToolRuntime
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.intents import Language, detect_language
+from okx_auth_graph.intents import detect_language
 from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
     LOGIN_CHALLENGE,
@@ -50,6 +50,7 @@ from okx_auth_graph.prompts import (
     template,
 )
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
+from okx_auth_graph.state import Language
 
 SiteId = Literal["global", "eea", "us"]
 _T = TypeVar("_T")

@@ -1,6 +1,6 @@
 """A faithful emulator of the ``okx`` CLI (>= 1.3.1-beta.17) for tests, demos and users.
 
-It emulates a contract: the okx CLI and its ``okx-auth`` binary as the project's spec and the
+It emulates a contract: the okx CLI and its ``okx-auth`` binary as the project's spec (docs/spec.md) and the
 real CLI's measured behaviour describe them (see :mod:`okx_auth_graph.testing.commands`).
 Two ways in, one shared file-backed world (:mod:`okx_auth_graph.testing.world`):
 

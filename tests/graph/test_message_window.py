@@ -36,7 +36,9 @@ async def _entry(graph, config, context, emulator: OkxEmulator, kind: str) -> li
 
     if kind == "login":
         emulator.init_world()
-        result = await graph.ainvoke({"messages": [HumanMessage("log in")]}, config, context=context)
+        result = await graph.ainvoke(
+            {"messages": [HumanMessage("log in")]}, config, context=context
+        )
         collect(result)
         assert result["__interrupt__"][0].value["type"] == "choose_site"
         collect(await graph.ainvoke(Command(resume="1"), config, context=context))
