@@ -43,6 +43,7 @@ so these files and tables hold none either.
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -279,9 +280,60 @@ async def async_sqlite_checkpointer(
         yield saver
 
 
+_PG_INPUT_CHECKPOINTS_SQL = (
+    "SELECT checkpoint_id FROM checkpoints WHERE thread_id = %s AND checkpoint_ns = ''"
+    " AND metadata->>'source' = 'input' ORDER BY checkpoint_id DESC LIMIT 1 OFFSET %s"
+)
+_PG_PRUNE_SQL = (
+    "DELETE FROM checkpoints WHERE thread_id = %(thread)s AND checkpoint_id < %(cutoff)s",
+    "DELETE FROM checkpoint_writes WHERE thread_id = %(thread)s AND checkpoint_id < %(cutoff)s",
+    # a blob older than every version its channel has in the kept checkpoints is unreachable;
+    # a blob being saved for a new checkpoint has a newer version, so it is never caught
+    "DELETE FROM checkpoint_blobs b USING ("
+    " SELECT c.checkpoint_ns, v.key AS channel, min(v.value #>> '{}') AS oldest"
+    " FROM checkpoints c CROSS JOIN LATERAL jsonb_each(c.checkpoint->'channel_versions') v"
+    " WHERE c.thread_id = %(thread)s GROUP BY 1, 2) k"
+    " WHERE b.thread_id = %(thread)s AND b.checkpoint_ns = k.checkpoint_ns"
+    " AND b.channel = k.channel AND b.version < k.oldest",
+)
+
+
+@functools.cache
+def _retaining_postgres_saver() -> type[AsyncPostgresSaver]:
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    class AsyncRetainingPostgresSaver(AsyncPostgresSaver):
+        """:class:`AsyncPostgresSaver` that deletes the history of entries out of the window."""
+
+        keep_entries: int | None = DEFAULT_KEEP_ENTRIES
+
+        async def aput(
+            self,
+            config: Any,
+            checkpoint: Checkpoint,
+            metadata: CheckpointMetadata,
+            new_versions: ChannelVersions,
+        ) -> Any:
+            """Save the checkpoint; at an entry's start, delete the entries out of the window."""
+            saved = await super().aput(config, checkpoint, metadata, new_versions)
+            if self.keep_entries is None or not _starts_entry(config, metadata):
+                return saved
+            thread_id = str(config["configurable"]["thread_id"])
+            async with self._cursor() as cursor:
+                await cursor.execute(_PG_INPUT_CHECKPOINTS_SQL, (thread_id, self.keep_entries - 1))
+                row = await cursor.fetchone()
+                if row is not None:
+                    values = {"thread": thread_id, "cutoff": row["checkpoint_id"]}
+                    for statement in _PG_PRUNE_SQL:
+                        await cursor.execute(statement, values)
+            return saved
+
+    return AsyncRetainingPostgresSaver
+
+
 @asynccontextmanager
 async def postgres_checkpointer(
-    dsn: str, *, pipeline: bool = False
+    dsn: str, *, pipeline: bool = False, keep_entries: int | None = DEFAULT_KEEP_ENTRIES
 ) -> AsyncIterator[AsyncPostgresSaver]:
     """Open an async PostgreSQL checkpointer on ``dsn`` and create its tables if needed.
 
@@ -290,6 +342,8 @@ async def postgres_checkpointer(
     Args:
         dsn: A libpq connection string, e.g. ``postgresql://user@127.0.0.1:5432/db``.
         pipeline: Send each checkpoint's statements in one round trip (psycopg pipeline mode).
+        keep_entries: Entries of a thread whose checkpoints are kept (see the module
+            docstring); ``None`` keeps every checkpoint.
 
     Yields:
         A ready :class:`AsyncPostgresSaver`; its connection closes when the block exits.
@@ -297,12 +351,14 @@ async def postgres_checkpointer(
     Raises:
         ImportError: If ``langgraph-checkpoint-postgres`` is not installed.
     """
+    keep = _check_keep_entries(keep_entries)
     try:
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        saver_class = _retaining_postgres_saver()
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise ImportError(
             "postgres_checkpointer needs the postgres extra: pip install 'okx-auth-graph[postgres]'"
         ) from exc
-    async with AsyncPostgresSaver.from_conn_string(dsn, pipeline=pipeline) as saver:
+    async with saver_class.from_conn_string(dsn, pipeline=pipeline) as saver:
+        saver.keep_entries = keep  # type: ignore[attr-defined]
         await saver.setup()
         yield saver
