@@ -613,7 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _start_postgres(stack: ExitStack) -> str | None:
     """A throw-away PostgreSQL on 127.0.0.1 (Debian's binaries), or ``None`` if there is none."""
-    from okx_auth_graph.testing.servers import PostgresUnavailableError, postgres_server
+    from tests.rigs.servers import PostgresUnavailableError, postgres_server
 
     try:
         return stack.enter_context(postgres_server()).dsn

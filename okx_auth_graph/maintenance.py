@@ -20,29 +20,34 @@ from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
-from okx_auth_graph.state import AuthState
+from okx_auth_graph.state import AuthState, Route
 from okx_auth_graph.steps import ask_yes_no, cancelled, error_message, finish, show_site_menu
 
 MAX_ERROR_CHARS = 500
-SPAWN_RETRY_TARGETS: dict[
-    str, Literal["retry_auth_status", "pre_login_gate", "logout", "check_login"]
-] = {
-    "auth_status": "retry_auth_status",
-    "login": "pre_login_gate",
-    "logout": "logout",
-    "check_login": "check_login",
+SKILL_ROUTES: dict[str, Route] = {
+    "account": "okx-cex-portfolio",
+    "spot": "okx-cex-trade",
+    "swap": "okx-cex-trade",
+    "futures": "okx-cex-trade",
+    "option": "okx-cex-trade",
+    "earn": "okx-cex-earn",
+    "bot": "okx-cex-bot",
+    "market": "okx-cex-market",
 }
+"""The skill an okx module belongs to (for a failed command whose request named no skill)."""
+
+_RetryNode = Literal["retry_auth_status", "retry_logout", "retry_login"]
 
 
-def _spawn_retry_for(argv: list[str]) -> str | None:
-    """Which okx-auth command of ours retries a failed command after a reinstall."""
-    words = [a for a in argv if not a.startswith("-")]
-    if words[:2] == ["auth", "status"]:
-        return "auth_status"
-    if words[:2] == ["auth", "logout"]:
-        return "logout"
-    if words[:2] == ["auth", "login"]:
-        return "login"
+def retry_node(argv: list[str]) -> _RetryNode | None:
+    """The node that runs a failed okx-auth command once more (None: a skill's command)."""
+    words = [a for a in argv if not a.startswith("-")][:2]
+    if words == ["auth", "status"]:
+        return "retry_auth_status"
+    if words == ["auth", "logout"]:
+        return "retry_logout"
+    if words == ["auth", "login"]:
+        return "retry_login"
     return None
 
 
@@ -64,23 +69,30 @@ def _profile_site(state: AuthState, profile: str) -> str | None:
 
 
 def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
-    """Where a failed downstream command's error (masked ``text``) leads."""
+    """Where a failed downstream command's error (masked ``text``) leads.
+
+    The same command failing the same way right after the graph remediated it ends
+    ``failed`` with the spec's action: one reinstall (or re-login) and one retry per command.
+    """
     kind = classify_message(text)
     profiles = api_key_profiles(state.get("config"))
+    if state.get("remediated") == {"argv": argv, "kind": kind}:
+        error = OkxCliError(kind, text or "(no error text)", argv=argv)
+        return finish(state, "failed", error_message(state, error.to_dict()), remediated=None)
+    remediated = {"argv": argv, "kind": kind}
     if kind == "invalid_api_key" and profiles:
         profile = _failing_profile(argv, profiles)
         site = _profile_site(state, profile)
         if site is None:
-            return show_site_menu("offer_api_key_fix", api_key_profile=profile)
+            return show_site_menu("ask_api_key_site", api_key_profile=profile)
         return Command(goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site})
     if kind == "session_expired":
-        return Command(
-            goto="site_check", update={"messages": [say(state, "session_expired_notice")]}
-        )
+        notice = [say(state, "session_expired_notice")]
+        return Command(goto="site_check", update={"messages": notice, "remediated": remediated})
     if kind == "no_config" and not profiles:
         return Command(goto="site_check")
     if kind == "failed_to_spawn":
-        return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
+        return Command(goto="install_binary", update={"remediated": remediated})
     if kind == "region_restriction":
         site = persisted_site(state.get("config"), state.get("auth")) or "?"
         return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
@@ -124,8 +136,19 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         try:
             await services.cli(runtime).logout()
         except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-                return Command(goto="install_binary", update={"spawn_retry": "logout"})
+            if exc.kind == "failed_to_spawn":
+                failed = {"argv": list(exc.argv), "kind": exc.kind}
+                return Command(goto="install_binary", update={"remediated": failed})
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        return finish(state, "logged_out", say(state, "logged_out"))
+
+    async def retry_logout(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["__end__"]]:
+        """``okx auth logout`` once more after okx-auth was reinstalled (no second reinstall)."""
+        try:
+            await services.cli(runtime).logout()
+        except OkxCliError as exc:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return finish(state, "logged_out", say(state, "logged_out"))
 
@@ -143,9 +166,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
 
     async def verify_binary_install(
         state: AuthState, runtime: Runtime[Context]
-    ) -> Command[
-        Literal["retry_auth_status", "pre_login_gate", "logout", "check_login", "__end__"]
-    ]:
+    ) -> Command[Literal[_RetryNode, "hand_off", "__end__"]]:
         """``okx auth install-status --json`` after an install; then retry the failed command once."""
         installed_as = state.get("binary_install_result") or "installed"
         try:
@@ -155,16 +176,17 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if not status["installed"]:
             error = OkxCliError("install_failed", "okx-auth is still not installed after install")
             return finish(state, "failed", error_message(state, error.to_dict()))
-        retry = state.get("spawn_retry")
-        if retry in SPAWN_RETRY_TARGETS:
-            return Command(
-                goto=SPAWN_RETRY_TARGETS[retry],
-                update={
-                    "spawn_retry": "done",
-                    "messages": [say(state, "installing_binary", status=installed_as)],
-                },
-            )
-        return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        installed = say(state, "installing_binary", status=installed_as)
+        failed = state.get("remediated")
+        if not failed:
+            return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        argv = list(failed["argv"])
+        target = retry_node(argv)
+        if target is not None:
+            return Command(goto=target, update={"messages": [installed]})
+        route = state.get("route") or SKILL_ROUTES.get(argv[0] if argv else "")
+        ready = say(state, "binary_ready_retry", status=installed_as, command=" ".join(argv))
+        return finish(state, "binary_ready", ready, hand_off=True, route=route, retry_command=argv)
 
     async def check_binary(
         state: AuthState, runtime: Runtime[Context]
@@ -215,7 +237,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     def remediate_failed_command(
         state: AuthState, runtime: Runtime[Context]
     ) -> Command[
-        Literal["offer_api_key_fix", "ask_site", "site_check", "install_binary", "__end__"]
+        Literal["offer_api_key_fix", "ask_api_key_site", "site_check", "install_binary", "__end__"]
     ]:
         """A downstream okx command failed: the error reference row's action, or its flow.
 
@@ -301,6 +323,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     return {
         "report_status": report_status,
         "logout": logout,
+        "retry_logout": retry_logout,
         "install_binary": install_binary,
         "verify_binary_install": verify_binary_install,
         "check_binary": check_binary,

@@ -23,26 +23,12 @@ from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next
 from okx_auth_graph.services import Services, last_human_text, say
-from okx_auth_graph.state import AuthState
+from okx_auth_graph.state import ENTRY_KEYS, AuthState
 from okx_auth_graph.steps import error_message, finish, success_message
 from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
-PER_ENTRY_RESET: dict[str, Any] = {
-    "route": None,
-    "outcome": None,
-    "site": None,
-    "intent": "login",
-    "config": None,
-    "auth": None,
-    "config_error": None,
-    "auth_error": None,
-    "login_site": None,
-    "challenge": None,
-    "spawn_retry": None,
-    "api_key_profile": None,
-    "after_site_choice": None,
-    "binary_install_result": None,
-}
+PER_ENTRY_RESET: dict[str, Any] = dict.fromkeys(sorted(ENTRY_KEYS))
+"""What a new entry resets: every entry key of the state (see :data:`~.state.ENTRY_KEYS`)."""
 
 
 async def _classify_with_model(model: BaseChatModel, request: str) -> str | None:
@@ -97,6 +83,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
         update: dict[str, Any] = {**reset, "language": language}
         update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
+        if not state.get("failed_command") and state.get("remediated") is not None:
+            update["remediated"] = None
         placed = classify_request(request)
         if placed is None:
             model = services.chat_model(runtime)
@@ -136,10 +124,15 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
 
     async def retry_auth_status(
         state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["dispatch_after_preflight"]]:
-        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled."""
+    ) -> Command[Literal["dispatch_after_preflight", "__end__"]]:
+        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled.
+
+        A second "Failed to spawn okx-auth" ends the entry: one reinstall per failed command.
+        """
         update = await preflight_auth_status(state, runtime)
-        update["spawn_retry"] = None
+        error = update.get("auth_error")
+        if error and error["kind"] == "failed_to_spawn":
+            return finish(state, "failed", error_message(state, error), auth=None, auth_error=error)
         return Command(goto="dispatch_after_preflight", update=update)
 
     def dispatch_after_preflight(
@@ -176,8 +169,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             kind = auth_error["kind"]
             if kind == "failed_to_spawn" and intent.startswith("binary_"):
                 update["auth"] = None
-            elif kind == "failed_to_spawn" and not state.get("spawn_retry"):
-                return Command(goto="install_binary", update={"spawn_retry": "auth_status"})
+            elif kind == "failed_to_spawn":
+                failed = {"argv": list(auth_error["argv"]), "kind": kind}
+                return Command(goto="install_binary", update={"remediated": failed})
             elif kind in ("cli_too_old", "session_expired"):
                 update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
                 if kind == "session_expired":
@@ -194,7 +188,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
         site = persisted_site(state.get("config"), state.get("auth"))
         if site is None:
-            return ask_next("ask_site", site_menu(), after_site_choice="api_key_check")
+            return ask_next("ask_site", site_menu())
         return Command(goto="api_key_check", update={"site": site})
 
     def api_key_check(state: AuthState) -> Command[Literal["oauth_check", "hand_off"]]:

@@ -9,7 +9,7 @@ No node module imports another: what two of them need lives here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.graph import END
@@ -20,7 +20,7 @@ from okx_auth_graph.prompts import LOGIN_SUCCESS
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
 from okx_auth_graph.replies import is_cancel, parse_yes_no
 from okx_auth_graph.services import say
-from okx_auth_graph.state import AuthState, Outcome, SiteChoiceNext
+from okx_auth_graph.state import AuthState, Outcome
 
 YES_NO_OPTIONS = ["yes", "no"]
 
@@ -62,9 +62,14 @@ def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
     )
 
 
-def show_site_menu(after: SiteChoiceNext, **update: Any) -> Command[Any]:
-    """Show the verbatim site menu and ask; the answer goes on to node ``after``."""
-    return ask_next("ask_site", site_menu(), after_site_choice=after, **update)
+SiteQuestion = Literal["ask_site", "ask_login_site", "ask_api_key_site"]
+"""The site-menu question nodes: step 0.1's (its answer goes on to step 0.2), the pre-login
+gate's (back to the gate) and step 0.2.a's when no profile has a site (on to its options)."""
+
+
+def show_site_menu(question: SiteQuestion = "ask_login_site", **update: Any) -> Command[Any]:
+    """Show the verbatim site menu with the question node ``question``."""
+    return ask_next(question, site_menu(), **update)
 
 
 def ask_yes_no(

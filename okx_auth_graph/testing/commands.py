@@ -891,6 +891,7 @@ class OkxCommand:
             "config": config.data if config.error is None else None,
             "auth": auth,
             "session_expired": expired,
+            "binary": world["binary"],
             "site": (world.get("site") or "global") if auth in {"logged_in", "pending"} else None,
             "network": world["network"],
             "version": str(world["version"]),
