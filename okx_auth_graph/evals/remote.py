@@ -80,6 +80,7 @@ class RemoteSession:
         state = await self.client.threads.get_state(self.thread_id)
         values = dict(state.get("values") or {})
         raw = values.pop("messages", [])
+        values.pop("entry_starts", None)  # message ids: the window's bookkeeping
         messages = [message_record(m) for m in raw]
         pending = _interrupts(state)
         return Turn(

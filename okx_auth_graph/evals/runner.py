@@ -297,6 +297,7 @@ class InProcessSession:
         self.node_steps.append([sorted(steps[step]) for step in sorted(steps)])
         values = dict(snapshot.values)
         raw = values.pop("messages", [])
+        values.pop("entry_starts", None)  # message ids: the window's bookkeeping
         messages = [message_record(m) for m in raw]
         interrupts = list(snapshot.interrupts)
         pending = interrupt_record(interrupts[0].value) if interrupts else None
