@@ -27,6 +27,10 @@ from okx_auth_graph.state import ENTRY_KEYS, AuthState
 from okx_auth_graph.steps import error_message, finish, success_message
 from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
+EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status"})
+"""Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
+just logs out, binary and API-key set-up requests are not about the session)."""
+
 PER_ENTRY_RESET: dict[str, Any] = dict.fromkeys(sorted(ENTRY_KEYS))
 """What a new entry resets: every entry key of the state (see :data:`~.state.ENTRY_KEYS`)."""
 
@@ -175,9 +179,13 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             elif kind in ("cli_too_old", "session_expired"):
                 update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
                 if kind == "session_expired":
-                    update["messages"] = [say(state, "session_expired_notice")]
+                    update["auth"]["session_expired"] = True
             else:
                 return finish(state, "failed", error_message(state, auth_error))
+        auth = update.get("auth", state.get("auth"))
+        lapsed = bool(auth and auth.get("session_expired"))
+        if lapsed and intent in EXPIRY_NOTICE_INTENTS and not api_key_profiles(state.get("config")):
+            update["messages"] = [say(state, "session_expired_notice")]
         goto = INTENT_NODES.get(intent, "site_check")
         if intent == "binary_remove":
             question = say(state, "confirm_remove_binary").text
