@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -41,7 +42,7 @@ from okx_auth_graph.models import (
     LoginSkippedOutput,
     RemoveOutput,
 )
-from okx_auth_graph.process import OkxRunner, RawResult, SubprocessRunner
+from okx_auth_graph.process import OkxRunner, RawResult, StatefulRunner, SubprocessRunner
 from okx_auth_graph.sites import SITE_IDS
 
 DEFAULT_TIMEOUT = 30.0
@@ -131,6 +132,17 @@ class OkxCli:
             timeout=ctx.timeout,
             login_timeout=ctx.login_timeout,
         )
+
+    @property
+    def login_lock_dir(self) -> Path:
+        """The folder whose login lock serialises this adapter's ``okx auth login`` calls.
+
+        The runner's ``state_dir`` when it declares one (:class:`StatefulRunner`, e.g. the
+        emulator's world), else ``HOME/.okx`` of the child process.
+        """
+        if isinstance(self.runner, StatefulRunner):
+            return Path(self.runner.state_dir)
+        return Path(self.home or os.environ.get("HOME") or Path.home()) / ".okx"
 
     def mask(self, text: str) -> str:
         """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""

@@ -16,7 +16,8 @@ import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,20 @@ class OkxRunner(Protocol):
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
     ) -> RawResult:
         """Run ``okx *argv``; raise TimeoutError after ``timeout`` seconds."""
+        ...
+
+
+@runtime_checkable
+class StatefulRunner(OkxRunner, Protocol):
+    """A runner whose okx keeps its state in a known folder (the emulator's world).
+
+    Attributes:
+        state_dir: That folder; the login lock lives there (see :attr:`OkxCli.login_lock_dir`).
+    """
+
+    @property
+    def state_dir(self) -> Path:
+        """The folder where this runner's okx keeps its state."""
         ...
 
 
