@@ -14,12 +14,47 @@ from okx_auth_graph import Context
 from okx_auth_graph.testing import OkxEmulator
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-MENU = (PROMPTS / "site_menu.zh.txt").read_text(encoding="utf-8")
+SPEC_TEXTS: dict[str, str] = {
+    "site_menu.zh": (
+        "您需要选择要连接的 OKX 站点:\n"
+        "1. Global (www.okx.com)\n"
+        "2. EEA (my.okx.com)\n"
+        "3. US (app.okx.com)"
+    ),
+    "login_challenge.zh": (
+        "请在浏览器中打开下面的链接并输入验证码完成授权:\n"
+        "站点: {site}\n"
+        "链接: {verificationUri}\n"
+        "验证码: {userCode}\n"
+        "(有效期 {expires_minutes} 分钟)\n"
+        "通过链接完成授权,然后告诉我。"
+    ),
+    "login_challenge.en": (
+        "Please open the link below in your browser and enter the verification code to authorize:\n"
+        "Site: {site}\n"
+        "URL: {verificationUri}\n"
+        "Code: {userCode}\n"
+        "(Valid for {expires_minutes} minutes)\n"
+        "Please authorise current session with access to your account, tell me when you are done."
+    ),
+    "login_success.zh": ("登录成功。\n站点: {site}\n权限: {scopes}"),
+    "login_success.en": ("Login successful.\nSite: {site}\nScopes: {scopes}"),
+    "api_key_configured.zh": "已配置 API key (profile: {profile})",
+    "session_lifetime.en": "Session stays active as long as you use the CLI periodically.",
+}
+"""The spec's verbatim texts, written out here (an oracle independent of prompts/)."""
+MENU = SPEC_TEXTS["site_menu.zh"]
 PREFLIGHT = [["config", "show", "--json"], ["auth", "status", "--json"]]
 
 
 def prompt(name: str, **fields: Any) -> str:
-    """A prompt file filled the way the spec says (plain str.format on its fields)."""
+    """The text the spec prescribes, filled the way it says (plain str.format on its fields).
+
+    The spec's verbatim templates come from :data:`SPEC_TEXTS`; the project's other texts
+    (notices, questions) from their prompt file.
+    """
+    if name in SPEC_TEXTS:
+        return SPEC_TEXTS[name].format(**fields)
     return (PROMPTS / f"{name}.txt").read_text(encoding="utf-8").format(**fields)
 
 
@@ -71,3 +106,13 @@ class Conversation:
 
 def assert_preflight_first(calls: list[list[str]]) -> None:
     assert sorted(calls[:2]) == sorted(PREFLIGHT), calls
+
+
+def assert_preflight_overlaps(calls: list[dict[str, Any]]) -> None:
+    """The first two recorded calls are the pre-flight pair and overlap in time."""
+    first, second = calls[:2]
+    assert sorted([first["argv"], second["argv"]]) == sorted(PREFLIGHT), calls[:2]
+    assert max(first["started"], second["started"]) < min(first["ended"], second["ended"]), (
+        "the pre-flight calls ran one after the other",
+        calls[:2],
+    )
