@@ -6,7 +6,9 @@ authenticated (or the request needs no authentication, like market data) it hand
 ``Command(graph=Command.PARENT, goto=route)`` to one of the skill nodes below. A skill node either
 only acknowledges the hand-off or runs an okx command with
 :func:`okx_auth_graph.tools.run_okx_command`; an authentication failure goes back to ``okx_auth``
-as its ``failed_command`` (once), so the auth graph remediates it.
+as its ``failed_command`` (once), so the auth graph remediates it. When the auth graph reinstalled
+okx-auth for that command it hands back with outcome ``binary_ready`` and ``retry_command``: the
+skill runs that argv once more.
 
 Run it against the bundled emulator::
 
@@ -46,6 +48,7 @@ class ParentState(TypedDict, total=False):
     site: str | None
     language: str
     failed_command: dict[str, Any] | None
+    retry_command: list[str] | None
     request: str
     sent_back: bool
     handled_by: str
@@ -56,7 +59,7 @@ async def new_request(state: ParentState) -> dict[str, Any]:
     """An entry: remember the user's request and drop what a previous request left behind."""
     humans = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
     request = humans[-1].text if humans else ""
-    return {"request": request, "failed_command": None, "sent_back": False}
+    return {"request": request, "failed_command": None, "retry_command": None, "sent_back": False}
 
 
 def skill_node(name: str, *, cli: OkxCli | None, command: list[str] | None) -> Any:
@@ -71,7 +74,8 @@ def skill_node(name: str, *, cli: OkxCli | None, command: list[str] | None) -> A
         taken_over = AIMessage(f"[{name}] takes over: {state.get('request', '')}", name=name)
         if command is None:
             return {"handled_by": name, "messages": [taken_over]}
-        result = await run_okx_command(cli or OkxCli(), command)
+        argv = state.get("retry_command") or command
+        result = await run_okx_command(cli or OkxCli(), argv)
         if result.get("next") == AUTH_NODE and not state.get("sent_back"):
             return Command(
                 goto=AUTH_NODE,

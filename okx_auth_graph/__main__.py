@@ -15,14 +15,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         return 0 if args else 2
     command, rest = args[0], args[1:]
-    if command == "chat":
-        from okx_auth_graph.chat import main as chat_main
+    try:
+        if command == "chat":
+            from okx_auth_graph.chat import main as chat_main
 
-        return chat_main(rest)
-    if command == "eval":
-        from okx_auth_graph.evals.__main__ import main as eval_main
+            return chat_main(rest)
+        if command == "eval":
+            from okx_auth_graph.evals.__main__ import main as eval_main
 
-        return eval_main(rest)
+            return eval_main(rest)
+    except ModuleNotFoundError as exc:  # an optional extra is missing: the message names it
+        print(f"okx-auth-graph: {exc}", file=sys.stderr)
+        return 2
     print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 

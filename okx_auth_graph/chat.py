@@ -36,14 +36,17 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
-from rich.console import Console
-from rich.panel import Panel
-from rich.text import Text
 
 from okx_auth_graph import build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
+from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.process import OkxRunner, RawResult
+
+with extra_needed("chat", "the terminal chat"):
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
 
 if TYPE_CHECKING:
     from okx_auth_graph.testing import OkxEmulator

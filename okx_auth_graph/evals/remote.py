@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from langgraph_sdk import get_client
-
 from okx_auth_graph.evals.runner import (
     RECURSION_LIMIT,
     EmulatorWorld,
@@ -27,6 +25,10 @@ from okx_auth_graph.evals.runner import (
     plain,
 )
 from okx_auth_graph.evals.scenario import Invocation, Scenario
+from okx_auth_graph.extras import extra_needed
+
+with extra_needed("evals", "the remote evaluation runner"):
+    from langgraph_sdk import get_client
 
 HISTORY_LIMIT = 1000
 DEFAULT_LATENCY = 0.2

@@ -438,7 +438,7 @@ def check_expect(expect: Expect, turn: Turn, reply: str, okx_calls: int) -> list
     if "done" in given and (pending is None) != expect.done:
         state = "done" if pending is None else f"waiting on {pending!r}"
         problems.append(f"done: expected {expect.done}, got {state}")
-    for key in ("outcome", "route", "site", "language"):
+    for key in ("outcome", "route", "site", "language", "retry_command"):
         if key in given and turn.values.get(key) != getattr(expect, key):
             problems.append(
                 f"{key}: expected {getattr(expect, key)!r}, got {turn.values.get(key)!r}"

@@ -6,7 +6,7 @@ uses. The texts come from three sources, in this order of authority: the measure
 of the real CLI 1.2.4 (``--version``, ``config show --json``, the ``config init`` wizard,
 ``Unknown command: …``, the ``Error:/Hint:/Version:`` error block), the public source of the
 CLI's ``auth`` commands (``install``, ``install-status``, ``remove``, "Failed to spawn
-okx-auth"), and the project's spec (status/challenge/skipped JSON and the error reference).
+okx-auth"), and the project's spec, docs/spec.md (status/challenge/skipped JSON and the error reference).
 
 Contract summary (exit code 0 for success and for ``skipped``, 1 for every error, errors on
 stderr):
@@ -891,6 +891,7 @@ class OkxCommand:
             "config": config.data if config.error is None else None,
             "auth": auth,
             "session_expired": expired,
+            "binary": world["binary"],
             "site": (world.get("site") or "global") if auth in {"logged_in", "pending"} else None,
             "network": world["network"],
             "version": str(world["version"]),

@@ -297,3 +297,15 @@ async def test_the_tools_preflight_calls_overlap_in_time(
     first, second = emulator.calls()[:2]
     assert sorted([first["argv"], second["argv"]]) == PREFLIGHT
     assert max(first["started"], second["started"]) < min(first["ended"], second["ended"])
+
+
+async def test_install_binary_gives_back_the_command_to_run_once_more(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    failed = ["account", "balance", "--json"]
+    request = call("okx_install_binary", retry_command=failed)
+    result = await run_tool(cli, [HumanMessage("balance"), request])
+    assert result["installed"] is True
+    assert result["retry_command"] == failed
+    plain = await run_tool(cli, [HumanMessage("update okx-auth"), call("okx_install_binary")])
+    assert "retry_command" not in plain

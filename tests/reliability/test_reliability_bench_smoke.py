@@ -8,12 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def test_bench_smoke(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     env = {**os.environ, "HOME": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "okx_auth_graph.bench", "--smoke", "--out", str(out)],
+        [sys.executable, "-m", "benchmarks.bench", "--smoke", "--out", str(out)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,

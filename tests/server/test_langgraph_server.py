@@ -25,7 +25,7 @@ from login_expectations import (
     success_text,
 )
 
-from okx_auth_graph.testing.servers import LanggraphServer
+from tests.rigs.servers import LanggraphServer
 
 pytestmark = pytest.mark.server
 

@@ -1,6 +1,6 @@
 """Benchmarks of the auth graph: okx call counts, pre-flight concurrency, overhead, throughput.
 
-Run ``python -m okx_auth_graph.bench`` (``make bench``) for the full run, ``--smoke`` for the
+Run ``python -m benchmarks.bench`` (``make bench``) for the full run, ``--smoke`` for the
 short CI run (exits non-zero when an okx call count is off or a flow fails), ``--out FILE`` to
 write the figures as JSON. Every okx call goes to the in-process emulator
 (:class:`okx_auth_graph.testing.OkxEmulator`) through :class:`TimedRunner`, which can add a
@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import itertools
 import json
 import os
 import resource
@@ -35,23 +33,24 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.graph import END, START, StateGraph
-from langgraph.types import Command, interrupt
+from langgraph.types import Command
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.runners import ACTIVE_RUNNER, ContextRunner, InstantOkx, TimedRunner
+from benchmarks.skeleton import build_skeleton
+from okx_auth_graph import Context, build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.persistence import async_sqlite_checkpointer
-from okx_auth_graph.process import OkxRunner, RawResult
+from okx_auth_graph.process import OkxRunner
 from okx_auth_graph.testing import OkxEmulator
 
 LOGIN_REQUEST = "log in to okx"
@@ -79,161 +78,7 @@ TARGETS = {
     "sqlite_bytes_per_thread": 64 * 1024,
 }
 
-_ACTIVE_RUNNER: ContextVar[OkxRunner] = ContextVar("okx_auth_graph_bench_runner")
 Graph = Any
-
-
-@dataclass
-class CallRecord:
-    """One okx call as :class:`TimedRunner` saw it (``time.perf_counter`` seconds)."""
-
-    argv: list[str]
-    start: float
-    end: float
-
-
-@dataclass
-class TimedRunner:
-    """A runner that adds a fixed latency per command and records every call's interval.
-
-    Attributes:
-        inner: The runner that answers (the emulator).
-        latency: Seconds added before each call, or a function of the argv giving them.
-        calls: Every call, in start order.
-    """
-
-    inner: OkxRunner
-    latency: float | Callable[[Sequence[str]], float] = 0.0
-    calls: list[CallRecord] = field(default_factory=list)
-
-    async def __call__(
-        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
-    ) -> RawResult:
-        """Sleep the latency, run ``inner`` and record the interval."""
-        start = time.perf_counter()
-        delay = self.latency(argv) if callable(self.latency) else self.latency
-        if delay:
-            await asyncio.sleep(delay)
-        try:
-            return await self.inner(argv, timeout=timeout, stdin=stdin)
-        finally:
-            self.calls.append(CallRecord(list(argv), start, time.perf_counter()))
-
-    def busy_time(self, start: float, end: float) -> float:
-        """Seconds within ``[start, end]`` during which at least one okx call was running."""
-        spans = sorted((max(c.start, start), min(c.end, end)) for c in self.calls)
-        total, cursor = 0.0, start
-        for lo, hi in spans:
-            lo = max(lo, cursor)
-            if hi > lo:
-                total += hi - lo
-                cursor = hi
-        return total
-
-
-class ContextRunner:
-    """A runner that delegates to the runner set for the current task (one world per flow).
-
-    ``state_dir`` is the current world's directory, so the login node's per-home file lock is
-    per world here too.
-    """
-
-    @property
-    def state_dir(self) -> Path:
-        """The world directory of the current flow's emulator."""
-        state_dir: Path = getattr(_ACTIVE_RUNNER.get(), "state_dir")  # noqa: B009
-        return state_dir
-
-    async def __call__(
-        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
-    ) -> RawResult:
-        """Run ``argv`` on the current flow's runner."""
-        return await _ACTIVE_RUNNER.get()(argv, timeout=timeout, stdin=stdin)
-
-
-class SkeletonState(TypedDict):
-    """State of the bare skeleton: only what its nodes pass on."""
-
-    site: str | None
-    outcome: str | None
-
-
-def build_skeleton(
-    runner: OkxRunner,
-    extra_nodes: Sequence[int] = (0, 0, 0),
-    checkpointer: BaseCheckpointSaver[Any] | None = None,
-) -> Graph:
-    """A bare LangGraph graph of the fresh-login shape, with ``InMemorySaver``.
-
-    Turn 1 runs the two pre-flight calls concurrently and asks the site; turn 2 takes the reply,
-    runs ``auth login --manual --site`` and asks for the signal; turn 3 runs ``auth status``.
-    ``extra_nodes`` adds pass-through nodes per turn so that each turn executes as many nodes
-    as the real graph does.
-
-    Args:
-        runner: Where the okx calls go.
-        extra_nodes: Pass-through nodes to add to turns 1, 2 and 3.
-        checkpointer: Default ``InMemorySaver``.
-
-    Returns:
-        The compiled skeleton.
-    """
-
-    async def preflight(state: SkeletonState) -> dict[str, Any]:
-        await asyncio.gather(
-            runner(["config", "show", "--json"], timeout=30),
-            runner(["auth", "status", "--json"], timeout=30),
-        )
-        return {"outcome": None}
-
-    def ask_site(state: SkeletonState) -> dict[str, Any]:
-        reply = interrupt({"type": "choose_site", "message": "site?"})
-        return {"site": {"1": "global", "2": "eea", "3": "us"}.get(str(reply).strip(), "global")}
-
-    async def login(state: SkeletonState) -> dict[str, Any]:
-        await runner(["auth", "login", "--manual", "--site", state["site"] or "global"], timeout=30)
-        return {"outcome": None}
-
-    def await_signal(state: SkeletonState) -> dict[str, Any]:
-        interrupt({"type": "await_authorization", "message": "tell me when done"})
-        return {"outcome": None}
-
-    async def check(state: SkeletonState) -> dict[str, Any]:
-        await runner(["auth", "status", "--json"], timeout=30)
-        return {"outcome": "logged_in"}
-
-    def pass_through(state: SkeletonState) -> dict[str, Any]:
-        return {}
-
-    builder: StateGraph[SkeletonState, None, SkeletonState, SkeletonState] = StateGraph(
-        SkeletonState
-    )
-    chain: list[str] = []
-    turns: list[list[tuple[str, Callable[..., Any]]]] = [
-        [("preflight", preflight)],
-        [("login", login)],
-        [("check", check)],
-    ]
-    for turn, count in enumerate(extra_nodes):
-        turns[turn] += [(f"pad_{turn + 1}_{i}", pass_through) for i in range(max(count, 0))]
-    turns[0].append(("ask_site", ask_site))
-    turns[1].append(("await_signal", await_signal))
-    for nodes in turns:
-        for name, function in nodes:
-            builder.add_node(name, function)
-            chain.append(name)
-    builder.add_edge(START, chain[0])
-    for first, second in itertools.pairwise(chain):
-        builder.add_edge(first, second)
-    builder.add_edge(chain[-1], END)
-    return builder.compile(checkpointer=checkpointer or InMemorySaver())
-
-
-def _graph_api() -> tuple[Callable[..., Graph], Callable[[], Any]]:
-    graph_module = importlib.import_module("okx_auth_graph")
-    build_graph: Callable[..., Graph] = graph_module.build_graph
-    context_class = getattr(graph_module, "Context", None)
-    return build_graph, (context_class if context_class is not None else lambda: None)
 
 
 def _interrupt_type(output: Any) -> str | None:
@@ -242,44 +87,6 @@ def _interrupt_type(output: Any) -> str | None:
         return None
     value = pending[0].value
     return str(value.get("type")) if isinstance(value, dict) else None
-
-
-class InstantOkx:
-    """A fake okx that answers at once from memory: a fresh login's four calls, nothing else.
-
-    It measures the framework's own cost with no emulator I/O at all; ``approve`` plays the
-    browser approval. ``state_dir`` is where the login node keeps its per-home lock.
-    """
-
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        self.status = "not_logged_in"
-        self.site = "global"
-
-    def approve(self) -> None:
-        """The user approves the pending device code."""
-        self.status = "logged_in"
-
-    async def __call__(
-        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
-    ) -> RawResult:
-        """Answer ``config show``, ``auth status`` and ``auth login --manual`` at once."""
-        args = tuple(str(a) for a in argv)
-        out: dict[str, Any]
-        if args[:2] == ("config", "show"):
-            out = {"profiles": {}}
-        elif args[:2] == ("auth", "status"):
-            out = {"status": self.status, "site": self.site, "scopes": ["live:read"]}
-        elif args[:2] == ("auth", "login"):
-            self.status, self.site = "pending", args[-1]
-            out = {
-                "verificationUri": "https://www.okx.com/d",
-                "userCode": "AB-CD",
-                "expiresIn": 600,
-            }
-        else:
-            return RawResult(args, 1, b"", b"Unknown command")
-        return RawResult(args, 0, json.dumps(out).encode(), b"")
 
 
 @dataclass
@@ -341,13 +148,11 @@ class Bench:
     failures: list[str] = field(default_factory=list)
 
     def _graph(self, runner: OkxRunner, checkpointer: BaseCheckpointSaver[Any] | None) -> Graph:
-        build_graph, _ = _graph_api()
         saver = checkpointer if checkpointer is not None else InMemorySaver()
         return build_graph(cli=OkxCli(runner=runner), checkpointer=saver)
 
     def _flow(self, graph: Graph, thread_id: str) -> Flow:
-        _, context_class = _graph_api()
-        return Flow(graph, thread_id, context_class())
+        return Flow(graph, thread_id, Context())
 
     async def call_counts(self) -> None:
         """Okx calls per scenario, against the floors of the spec."""
@@ -443,7 +248,6 @@ class Bench:
         """Node executions per turn of a fresh login in the real graph."""
         emulator = _world(self.root, "shape")
         graph = self._graph(emulator, None)
-        _, context_class = _graph_api()
         config: Any = {"configurable": {"thread_id": "shape"}}
         counts = []
         inputs: list[Any] = [
@@ -456,7 +260,7 @@ class Bench:
                 emulator.approve()
             executed = 0
             async for chunk in graph.astream(
-                payload, config, context=context_class(), stream_mode="updates"
+                payload, config, context=Context(), stream_mode="updates"
             ):
                 executed += sum(1 for key in chunk if key != "__interrupt__")
             counts.append(executed)
@@ -471,13 +275,12 @@ class Bench:
             if instant
             else [_world(self.root, f"tp-{id(graph)}-{i}") for i in range(count + 1)]
         )
-        _, context_class = _graph_api()
         start = 0.0
         for i, emulator in enumerate(emulators):
             if i == 1:
                 start = time.perf_counter()
-            _ACTIVE_RUNNER.set(emulator)
-            await fresh_login(Flow(graph, f"tp-{i}", context_class()), emulator)
+            ACTIVE_RUNNER.set(emulator)
+            await fresh_login(Flow(graph, f"tp-{i}", Context()), emulator)
         return count / (time.perf_counter() - start)
 
     async def throughput(self) -> None:
@@ -513,19 +316,18 @@ class Bench:
         """Many threads at once on one graph: errors and per-flow cost vs one at a time."""
         count = 20 if self.smoke else 1000
         graph = self._graph(ContextRunner(), None)
-        _, context_class = _graph_api()
         sequential_count = 10 if self.smoke else 100
         warm = [_world(self.root, f"seq-{i}") for i in range(sequential_count)]
         start = time.perf_counter()
         for i, emulator in enumerate(warm):
-            _ACTIVE_RUNNER.set(emulator)
-            await fresh_login(Flow(graph, f"seq-{i}", context_class()), emulator)
+            ACTIVE_RUNNER.set(emulator)
+            await fresh_login(Flow(graph, f"seq-{i}", Context()), emulator)
         sequential = sequential_count / (time.perf_counter() - start)
         emulators = [_world(self.root, f"cc-{i}") for i in range(count)]
 
         async def one(i: int, emulator: OkxEmulator) -> None:
-            _ACTIVE_RUNNER.set(emulator)
-            await fresh_login(Flow(graph, f"cc-{i}", context_class()), emulator)
+            ACTIVE_RUNNER.set(emulator)
+            await fresh_login(Flow(graph, f"cc-{i}", Context()), emulator)
 
         start = time.perf_counter()
         results = await asyncio.gather(
@@ -571,11 +373,10 @@ class Bench:
         before = _vacuumed_size(path)
         async with async_sqlite_checkpointer(path, compress=compress) as saver:
             graph = self._graph(ContextRunner(), saver)
-            _, context_class = _graph_api()
             for i in range(count):
                 emulator = _world(self.root, f"st-{durability}-{i}")
-                _ACTIVE_RUNNER.set(emulator)
-                flow = Flow(graph, f"st-{i}", context_class(), durability)
+                ACTIVE_RUNNER.set(emulator)
+                flow = Flow(graph, f"st-{i}", Context(), durability)
                 await fresh_login(flow, emulator)
         after = _vacuumed_size(path)
         return (after - before) / count
@@ -588,7 +389,7 @@ class Bench:
             emulator = _world(self.root, f"long-{durability}", auth="logged_in", site="eea")
             path = self.root / f"long-{durability}.sqlite"
             async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-                flow = Flow(self._graph(emulator, saver), "long", _graph_api()[1](), durability)
+                flow = Flow(self._graph(emulator, saver), "long", Context(), durability)
                 for _ in range(count):
                     await flow.send("what is my okx login status?")
             last_start, last_end = flow.turn_times[-1]
@@ -720,7 +521,7 @@ def render(figures: dict[str, Any], console: Console) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; return 1 if a call count is off or a measurement failed."""
-    parser = argparse.ArgumentParser(prog="python -m okx_auth_graph.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     parser.add_argument("--out", type=Path, help="write the figures as JSON to this file")
     args = parser.parse_args(argv)
