@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,36 +14,44 @@ from langgraph.types import Command
 from okx_auth_graph import Context
 from okx_auth_graph.testing import OkxEmulator
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-SPEC_TEXTS: dict[str, str] = {
-    "site_menu.zh": (
-        "您需要选择要连接的 OKX 站点:\n"
-        "1. Global (www.okx.com)\n"
-        "2. EEA (my.okx.com)\n"
-        "3. US (app.okx.com)"
-    ),
-    "login_challenge.zh": (
-        "请在浏览器中打开下面的链接并输入验证码完成授权:\n"
-        "站点: {site}\n"
-        "链接: {verificationUri}\n"
-        "验证码: {userCode}\n"
-        "(有效期 {expires_minutes} 分钟)\n"
-        "通过链接完成授权,然后告诉我。"
-    ),
-    "login_challenge.en": (
-        "Please open the link below in your browser and enter the verification code to authorize:\n"
-        "Site: {site}\n"
-        "URL: {verificationUri}\n"
-        "Code: {userCode}\n"
-        "(Valid for {expires_minutes} minutes)\n"
-        "Please authorise current session with access to your account, tell me when you are done."
-    ),
-    "login_success.zh": ("登录成功。\n站点: {site}\n权限: {scopes}"),
-    "login_success.en": ("Login successful.\nSite: {site}\nScopes: {scopes}"),
-    "api_key_configured.zh": "已配置 API key (profile: {profile})",
-    "session_lifetime.en": "Session stays active as long as you use the CLI periodically.",
+ROOT = Path(__file__).resolve().parents[2]
+PROMPTS = ROOT / "prompts"
+SPEC = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+_BLOCK_STARTS = {
+    "site_menu.zh": "您需要选择要连接的 OKX 站点",
+    "login_challenge.zh": "请在浏览器中打开下面的链接",
+    "login_challenge.en": "Please open the link below in your browser",
+    "login_success.zh": "登录成功。",
+    "login_success.en": "Login successful.",
 }
-"""The spec's verbatim texts, written out here (an oracle independent of prompts/)."""
+
+
+def _spec_texts() -> dict[str, str]:
+    """The spec's verbatim texts, read from docs/spec.md (never from prompts/)."""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in SPEC.split("\n"):
+        if line.startswith("```"):  # an opening fence (```, ```sh, …) or a closing one
+            if current is not None:
+                blocks.append("\n".join(current))
+            current = [] if current is None else None
+        elif current is not None:
+            current.append(line)
+    texts = {}
+    for name, first in _BLOCK_STARTS.items():
+        found = [b for b in blocks if b.startswith(first)]
+        assert len(found) == 1, (name, found)
+        texts[name] = found[0]
+    texts["api_key_configured.zh"] = re.findall(
+        r"`(已配置 API key \(profile: \{profile\}\))`", SPEC
+    )[0]
+    flowing = " ".join(SPEC.split())
+    texts["session_lifetime.en"] = re.findall(r'"(Session stays active [^"]*)"', flowing)[0]
+    return texts
+
+
+SPEC_TEXTS = _spec_texts()
+"""The spec's verbatim texts (the oracle the graph's replies are compared with)."""
 MENU = SPEC_TEXTS["site_menu.zh"]
 PREFLIGHT = [["config", "show", "--json"], ["auth", "status", "--json"]]
 

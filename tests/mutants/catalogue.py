@@ -68,7 +68,7 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 GATE,
                 "gate_site",
-                "            if not isinstance(question, AIMessage) or question.text != site_menu():\n"
+                "            if not isinstance(question, AIMessage) or not shows_site_menu(question.text):\n"
                 "                return None\n",
                 "",
             ),
@@ -81,8 +81,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 GATE,
                 "gate_site",
-                "question.text != site_menu():\n                return None",
-                "question.text != site_menu():\n                continue",
+                "not shows_site_menu(question.text):\n                return None",
+                "not shows_site_menu(question.text):\n                continue",
             ),
         ),
     ),
@@ -93,8 +93,14 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 LOGIN,
                 "pre_login_gate",
-                'update={"login_site": site, "site": site}',
-                'update={"login_site": state.get("site") or site, "site": site}',
+                'update={"site": site}',
+                'update={"site": state.get("site") or site}',
+            ),
+            Edit(
+                LOGIN,
+                "_gated_login",
+                'site = gate_site(state.get("messages", []))',
+                'site = state.get("site") or gate_site(state.get("messages", []))',
             ),
             Edit(
                 GATE,
@@ -120,17 +126,14 @@ CATALOGUE: tuple[Mutant, ...] = (
         "retry-skips-menu",
         "a retry goes through the pre-login gate and the menu again (login_gate)",
         (
-            Edit(
-                LOGIN,
-                "confirm_retry",
-                'yes="pre_login_gate",\n            yes_update={"challenge": None},',
-                'yes="login_manual",\n            yes_update={"challenge": None, "login_site": state.get("site")},',
-            ),
+            Edit(LOGIN, "confirm_retry", 'yes="pre_login_gate",', 'yes="login_manual",'),
             Edit(
                 LOGIN,
                 "_gated_login",
-                'if not site or not pre_login_gate_holds(state.get("messages", []), site):',
-                "if not site:",
+                'site = gate_site(state.get("messages", []))\n'
+                '    if site is None or not pre_login_gate_holds(state.get("messages", []), site):',
+                'site = gate_site(state.get("messages", [])) or state.get("site")\n'
+                "    if site is None:",
             ),
         ),
     ),
