@@ -230,9 +230,9 @@ def generated(reach: Any) -> Any:
     return reach(
         "generated conversations",
         {
-            "site choice as a new message after the menu": 0.05,
+            "site choice as a new message after the menu": 0.03,
             "site choice as a new message elsewhere": 0.05,
-            "login branch": 0.2,
+            "login branch": 0.1,
             "non-signal reply while waiting": 0.03,
         },
     )

@@ -298,9 +298,9 @@ def test_random_conversations_keep_the_rules(reach: Any) -> None:
         reach(
             "state machine",
             {
-                "login branch": 0.2,
+                "login branch": 0.1,
                 "site choice as a new message after the menu": 0.03,
-                "site choice as a new message elsewhere": 0.2,
+                "site choice as a new message elsewhere": 0.1,
                 "non-signal reply while waiting": 0.05,
             },
         )
