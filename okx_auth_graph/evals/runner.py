@@ -236,12 +236,25 @@ class InProcessSession:
         thread_id: The thread; a fresh one per scenario.
         context: The runtime context passed to every invocation.
         history: Read the checkpoint history for the canary check.
+        sync: Drive the graph with ``stream`` / ``get_state`` (in a worker thread) instead of
+            ``astream`` / ``aget_state``.
+
+    Attributes:
+        node_steps: Per invocation, the nodes that ran in each superstep, in order.
     """
 
     def __init__(
-        self, graph: Any, thread_id: str, context: Any = None, *, history: bool = True
+        self,
+        graph: Any,
+        thread_id: str,
+        context: Any = None,
+        *,
+        history: bool = True,
+        sync: bool = False,
     ) -> None:
         self.keep_history = history
+        self.sync = sync
+        self.node_steps: list[list[list[str]]] = []
         self.graph = graph
         self.config: dict[str, Any] = {
             "configurable": {"thread_id": thread_id},
@@ -256,19 +269,49 @@ class InProcessSession:
             payload = {"messages": [HumanMessage(invocation.request)], **invocation.graph_input()}
         else:
             payload = Command(resume=resume)
-        await self.graph.ainvoke(payload, self.config, context=self.context)
-        snapshot = await self.graph.aget_state(self.config)
+        if self.sync:
+            events, snapshot = await asyncio.to_thread(self._send_sync, payload)
+        else:
+            events = [
+                event
+                async for event in self.graph.astream(
+                    payload, self.config, context=self.context, stream_mode="debug"
+                )
+            ]
+            snapshot = await self.graph.aget_state(self.config)
+        steps: dict[int, list[str]] = {}
+        for event in events:
+            if event["type"] == "task":
+                steps.setdefault(event["step"], []).append(event["payload"]["name"])
+        self.node_steps.append([sorted(steps[step]) for step in sorted(steps)])
         values = dict(snapshot.values)
         messages = [message_record(m) for m in values.pop("messages", [])]
         interrupts = list(snapshot.interrupts)
         pending = interrupt_record(interrupts[0].value) if interrupts else None
         return Turn(messages=messages, interrupt=pending, values=plain(values))
 
+    def _send_sync(self, payload: Any) -> tuple[list[Any], Any]:
+        events = list(
+            self.graph.stream(payload, self.config, context=self.context, stream_mode="debug")
+        )
+        return events, self.graph.get_state(self.config)
+
     async def history(self) -> list[Any]:
         """Every checkpoint's values and pending interrupts, plain JSON."""
         found: list[Any] = []
         if not self.keep_history:
             return found
+        if self.sync:
+            snapshots = await asyncio.to_thread(
+                lambda: list(self.graph.get_state_history(self.config))
+            )
+            return [
+                {
+                    "values": plain(snapshot.values),
+                    "interrupts": [plain(i.value) for i in snapshot.interrupts],
+                }
+                for snapshot in snapshots
+            ]
         async for snapshot in self.graph.aget_state_history(self.config):
             found.append(
                 {
@@ -293,6 +336,7 @@ class ScenarioResult:
         turns: Number of graph invocations (inputs and resumes).
         seconds: Wall time.
         trajectory: The recorded conversation.
+        node_steps: Per invocation, the nodes of each superstep (in-process runs only).
     """
 
     id: str
@@ -304,6 +348,7 @@ class ScenarioResult:
     turns: int = 0
     seconds: float = 0.0
     trajectory: Trajectory = field(default_factory=Trajectory)
+    node_steps: list[list[list[str]]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -706,11 +751,16 @@ class InProcessRunner:
     Args:
         latency: Seconds each emulated okx call takes (so parallel calls really overlap).
         workdir: Where the worlds live (default: a temporary directory per scenario).
+        sync: Drive the graph through its sync API (``stream``, ``get_state``) instead of the
+            async one; the trajectories must be the same.
     """
 
-    def __init__(self, *, latency: float = 0.002, workdir: Path | None = None) -> None:
+    def __init__(
+        self, *, latency: float = 0.002, workdir: Path | None = None, sync: bool = False
+    ) -> None:
         from okx_auth_graph import Context, OkxCli, build_graph
 
+        self.sync = sync
         self.latency = latency
         self.workdir = workdir
         self.switch = EmulatorSwitch()
@@ -740,9 +790,11 @@ class InProcessRunner:
                 interactive_login=scenario.context.interactive_login,
             )
             thread_id = f"{scenario.id}-{uuid.uuid4().hex}"
-            session = InProcessSession(self.graph, thread_id, context, history=history)
+            session = InProcessSession(
+                self.graph, thread_id, context, history=history, sync=self.sync
+            )
             try:
-                return await drive(
+                result = await drive(
                     scenario,
                     EmulatorWorld(emulator),
                     session,
@@ -751,6 +803,8 @@ class InProcessRunner:
                     lenient=lenient,
                     next_step=next_step,
                 )
+                result.node_steps = session.node_steps
+                return result
             finally:
                 await self.saver.adelete_thread(thread_id)
 
