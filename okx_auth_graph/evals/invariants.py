@@ -131,7 +131,7 @@ def login_gate(t: Trajectory) -> list[Violation]:
             if entry["kind"] != "resume" or resumed is None:
                 start = entry["messages"][0]
                 before = t.messages[start - 1] if 0 < start <= len(t.messages) else None
-                if before is None or before["role"] != "ai" or before["content"] != menu:
+                if before is None or before["role"] != "ai" or menu not in before["content"]:
                     out.append(
                         _v(name, f"{where} ran on a new input that does not follow the menu")
                     )

@@ -212,7 +212,7 @@ def reached(trajectory: Trajectory) -> list[str]:
     for entry in trajectory.entries:
         start = entry["messages"][0]
         before = trajectory.messages[start - 1] if start > 0 else None
-        after_menu = before is not None and before["role"] == "ai" and before["content"] == menu
+        after_menu = before is not None and before["role"] == "ai" and menu in before["content"]
         if entry["kind"] == "input" and parse_site_choice(entry["text"]) is not None:
             cases.append(
                 "site choice as a new message after the menu"

@@ -158,7 +158,7 @@ class ConversationMachine(RuleBasedStateMachine):
     @rule(reply=st.sampled_from(sorted(SITE_REPLIES)))
     def site_choice_as_a_new_message(self, reply: str) -> None:
         """A site choice sent as a new input: a choice only right after the verbatim menu."""
-        after_menu = self._last_ai_text() == MENU
+        after_menu = MENU in (self._last_ai_text() or "")
         self.cases.add(
             "site choice as a new message " + ("after the menu" if after_menu else "elsewhere")
         )
