@@ -111,10 +111,13 @@ def reach(request: pytest.FixtureRequest) -> Iterator[Any]:
 
     yield make
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
     for counter in made:
         if counter.examples == 0:
             continue
-        for line in counter.lines():
-            if reporter is not None:
-                reporter.write_line(line)
+        if reporter is not None:
+            with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+                reporter.write_line("")
+                for line in counter.lines():
+                    reporter.write_line(line)
         assert not counter.shortfalls(), f"{counter.name} rarely reaches: {counter.shortfalls()}"
