@@ -8,6 +8,7 @@ Usage::
     python -m tests.mutants --only ID ...   # some mutants
     python -m tests.mutants --rotate 4      # CI: 4 mutants, a different slice each day/run
     python -m tests.mutants --json out.json # also write the results
+    python -m tests.mutants --full          # each mutant against its tests + the fast suite
 
 A mutant is *caught* when at least one of its tests fails (or the run times out); the runner
 names the failing tests. It first runs the tests on an unmutated copy (the baseline must pass,
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check that mutants apply")
     parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants")
     parser.add_argument("--rotate", type=int, metavar="N", help="run N mutants, a daily slice")
+    parser.add_argument("--full", action="store_true", help="also run the whole fast suite")
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per pytest run")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline"
             copy_project(REPO, files, baseline)
-            paths = tuple(dict.fromkeys(p for m in mutants for p in m.test_paths))
+            paths = tuple(dict.fromkeys(p for m in mutants for p in m.test_paths(args.full)))
             verdict, failures, elapsed = _pytest(baseline, paths, args.timeout, args.pytest_arg)
             print(f"baseline ({' '.join(paths)}): {verdict} in {elapsed:.0f}s", flush=True)
             if verdict != "passed":
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             copy_project(REPO, files, copy)
             apply_mutant(copy, mutant)
             verdict, failures, elapsed = _pytest(
-                copy, mutant.test_paths, args.timeout, args.pytest_arg
+                copy, mutant.test_paths(args.full), args.timeout, args.pytest_arg
             )
             caught = verdict != "passed"
             results.append(

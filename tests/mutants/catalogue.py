@@ -20,8 +20,13 @@ REPLIES = "okx_auth_graph/replies.py"
 LOCK = "okx_auth_graph/login_lock.py"
 QUESTIONS = "okx_auth_graph/questions.py"
 
+GATE_TESTS = ("tests/graph/test_gate_new_messages.py", "tests/graph/test_login_flows.py")
+LOGIN_TESTS = ("tests/graph/test_login_flows.py", "tests/unit")
+FLOW_TESTS = ("tests/graph/test_login_flows.py", "tests/graph/test_other_flows.py")
+TEMPLATE_TESTS = ("tests/unit/test_prompts.py", "tests/graph")
+ROUTE_TESTS = ("tests/unit", "tests/graph/test_other_flows.py", "tests/graph/test_login_flows.py")
 TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
-SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py",)
+SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
 LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
 
 
@@ -31,6 +36,7 @@ def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
         mutant_id,
         f"verbatim template {name} is byte-exact (templates_verbatim)",
         (Edit(f"prompts/{name}.txt", None, old, new),),
+        tests=TEMPLATE_TESTS,
     )
 
 
@@ -55,7 +61,7 @@ def _unmasked(field: str) -> Mutant:
                 f"(?:{'|'.join(kept)})",
             ),
         ),
-        extra_tests=SECRET_TESTS,
+        tests=SECRET_TESTS,
     )
 
 
@@ -73,6 +79,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "",
             ),
         ),
+        tests=GATE_TESTS,
     ),
     Mutant(
         "gate-2-older-choice-reused",
@@ -85,6 +92,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "not shows_site_menu(question.text):\n                continue",
             ),
         ),
+        tests=GATE_TESTS,
     ),
     Mutant(
         "gate-3-site-not-the-choice",
@@ -109,6 +117,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "chosen is not None",
             ),
         ),
+        tests=GATE_TESTS,
     ),
     Mutant(
         "silent-global",
@@ -121,6 +130,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'return parse_site_choice(messages[index].text) or "global"',
             ),
         ),
+        tests=GATE_TESTS,
     ),
     Mutant(
         "retry-skips-menu",
@@ -136,6 +146,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "    if site is None:",
             ),
         ),
+        tests=GATE_TESTS,
     ),
     # --- pre-flight (preflight_first, preflight_concurrent) ---
     Mutant(
@@ -150,6 +161,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "await asyncio.sleep(0.3)\n        started = time.time()",
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     Mutant(
         "preflight-sequential-tools",
@@ -164,7 +176,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "    auth_result = await _captured(cli.auth_status())",
             ),
         ),
-        extra_tests=TOOL_TESTS,
+        tests=TOOL_TESTS,
     ),
     Mutant(
         "preflight-skipped-upstream",
@@ -183,6 +195,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 '        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     # --- the wait for the signal (no_auto_poll, one_status_per_signal, non_signal_no_call) ---
     Mutant(
@@ -196,6 +209,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'if verdict != "not_signal":',
             ),
         ),
+        tests=LOGIN_TESTS,
     ),
     Mutant(
         "two-status-per-signal",
@@ -209,11 +223,13 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "            status = await services.cli(runtime).auth_status()",
             ),
         ),
+        tests=LOGIN_TESTS,
     ),
     Mutant(
         "ok-not-a-signal",
         '"ok" is a completion signal (one_status_per_signal)',
         (Edit(REPLIES, "_SIGNAL_WORDS", '"ok",\n        "okay",', '"okay",'),),
+        tests=LOGIN_TESTS,
     ),
     Mutant(
         "login-while-pending",
@@ -226,6 +242,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'if auth["status"] == "in_progress":',
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     Mutant(
         "login-with-api-key",
@@ -238,6 +255,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'if not profiles or state.get("intent") == "login":',
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     # --- verbatim templates (templates_verbatim) ---
     _prompt("template-site-menu", "site_menu.zh", "OKX 站点:", "OKX 站点："),
@@ -261,6 +279,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "Scopes: {scopes}\nValid for 60 minutes.",
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     Mutant(
         "question-not-in-messages",
@@ -274,6 +293,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "else [*(before or []), AIMessage(message)]",
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     _unmasked("api_key"),
     _unmasked("secret_key"),
@@ -290,6 +310,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     Mutant(
         "cancel-checks-status",
@@ -303,6 +324,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "            return cancelled(state, [human])",
             ),
         ),
+        tests=FLOW_TESTS,
     ),
     # --- the tools' command allowlist and the login lock ---
     Mutant(
@@ -316,13 +338,13 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'frozenset({"auth"})',
             ),
         ),
-        extra_tests=TOOL_TESTS,
+        tests=TOOL_TESTS,
     ),
     Mutant(
         "allowlist-accepts-options",
         "okx_run_command refuses a leading option (e.g. --profile, --help)",
         (Edit(TOOLS, "run_okx_command", ' or args[0].startswith("-")', ""),),
-        extra_tests=TOOL_TESTS,
+        tests=TOOL_TESTS,
     ),
     Mutant(
         "login-lock-not-taken",
@@ -332,7 +354,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 LOCK, "login_lock", "await asyncio.to_thread(lock.acquire, timeout=timeout)", "pass"
             ),
         ),
-        extra_tests=LOCK_TESTS,
+        tests=LOCK_TESTS,
     ),
     Mutant(
         "login-lock-no-recheck",
@@ -345,7 +367,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "return False",
             ),
         ),
-        extra_tests=LOCK_TESTS,
+        tests=LOCK_TESTS,
     ),
     # --- routing: one misroute per skill ---
     Mutant(
@@ -359,6 +381,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'r"\\bamend\\b",\n            r"\\bbalances?\\b",',
             ),
         ),
+        tests=ROUTE_TESTS,
     ),
     Mutant(
         "misroute-trade-to-market",
@@ -371,6 +394,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 '"okx-cex-market",\n        _rx(',
             ),
         ),
+        tests=ROUTE_TESTS,
     ),
     Mutant(
         "misroute-bot-to-trade",
@@ -383,6 +407,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 '"okx-cex-trade",\n        _rx(',
             ),
         ),
+        tests=ROUTE_TESTS,
     ),
     Mutant(
         "misroute-earn-to-portfolio",
@@ -395,6 +420,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 '"okx-cex-portfolio",\n        _rx(',
             ),
         ),
+        tests=ROUTE_TESTS,
     ),
     Mutant(
         "misroute-market-to-portfolio",
@@ -407,6 +433,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 '"okx-cex-portfolio",\n        _rx(',
             ),
         ),
+        tests=ROUTE_TESTS,
     ),
 )
 """Every mutant, in a stable order (``--rotate`` slices it)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 FAST_SUITE: tuple[str, ...] = ("tests/unit", "tests/graph")
@@ -37,18 +37,20 @@ class Edit:
 
 @dataclass(frozen=True)
 class Mutant:
-    """A realistic bug: the rule it breaks, its edits, and the tests that must catch it."""
+    """A realistic bug: the rule it breaks, its edits, and the tests that must catch it.
+
+    ``tests`` are the relevant tests, most likely catchers first (pytest stops at the first
+    failure); ``--full`` adds the whole fast suite.
+    """
 
     id: str
     rule: str
     edits: tuple[Edit, ...]
     tests: tuple[str, ...] = FAST_SUITE
-    extra_tests: tuple[str, ...] = field(default=())
 
-    @property
-    def test_paths(self) -> tuple[str, ...]:
+    def test_paths(self, full: bool = False) -> tuple[str, ...]:
         """The test paths the runner gives pytest for this mutant."""
-        return (*self.tests, *self.extra_tests)
+        return tuple(dict.fromkeys((*self.tests, *FAST_SUITE) if full else self.tests))
 
 
 def _anchor_span(source: str, anchor: str, path: str) -> tuple[int, int]:
