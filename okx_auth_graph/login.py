@@ -44,6 +44,7 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    retry_login_question,
     show_site_menu,
     success_message,
 )
@@ -323,8 +324,7 @@ def _login_failed(state: AuthState, exc: OkxCliError, *, may_reinstall: bool) ->
         failed = {"argv": list(exc.argv), "kind": exc.kind}
         return Command(goto="install_binary", update={"remediated": failed})
     if exc.kind in RETRYABLE_LOGIN_ERRORS:
-        text = say(state, "confirm_retry_after_error", error=f"{exc.message}\n{exc.action}").text
-        return ask_next("confirm_retry", text)
+        return ask_next("confirm_retry", retry_login_question(state, exc.kind, exc.message))
     if exc.kind == "cli_too_old":
         return finish(state, "needs_user_action", say(state, "cli_too_old"))
     if exc.kind == "cli_not_found":

@@ -6,14 +6,15 @@ and step 0.2.a (docs/spec.md) for a rejected API key.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import OkxCliError, classify_message
+from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
 from okx_auth_graph.gate import api_key_profiles, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
@@ -21,9 +22,17 @@ from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
 from okx_auth_graph.state import AuthState, Route
-from okx_auth_graph.steps import ask_yes_no, cancelled, error_message, finish, show_site_menu
+from okx_auth_graph.steps import (
+    ask_yes_no,
+    cancelled,
+    error_message,
+    finish,
+    retry_login_question,
+    show_site_menu,
+)
 
 MAX_ERROR_CHARS = 500
+_EXPIRED_TEXT = re.compile(r"Session expired", re.IGNORECASE)
 SKILL_ROUTES: dict[str, Route] = {
     "account": "okx-cex-portfolio",
     "spot": "okx-cex-trade",
@@ -68,6 +77,14 @@ def _profile_site(state: AuthState, profile: str) -> str | None:
     return None
 
 
+LOGIN_FAILURES = frozenset({"authorization_timed_out", "access_denied", "network_error"})
+"""Errors of a login run elsewhere that get the same retry question as the graph's own."""
+
+
+def _is_login(argv: list[str]) -> bool:
+    return [a for a in argv if not a.startswith("-")][:2] == ["auth", "login"]
+
+
 def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
     """Where a failed downstream command's error (masked ``text``) leads.
 
@@ -77,18 +94,29 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
     kind = classify_message(text)
     profiles = api_key_profiles(state.get("config"))
     if state.get("remediated") == {"argv": argv, "kind": kind}:
-        error = OkxCliError(kind, text or "(no error text)", argv=argv)
-        return finish(state, "failed", error_message(state, error.to_dict()), remediated=None)
+        action = RECOMMENDED_ACTIONS[kind]
+        again = say(state, "remediation_repeated", command=" ".join(["okx", *argv]), action=action)
+        return finish(state, "failed", again, remediated=None)
     remediated = {"argv": argv, "kind": kind}
+    auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
     if kind == "invalid_api_key" and profiles:
         profile = _failing_profile(argv, profiles)
         site = _profile_site(state, profile)
         if site is None:
             return show_site_menu("ask_api_key_site", api_key_profile=profile)
         return Command(goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site})
-    if kind == "session_expired":
-        notice = [say(state, "session_expired_notice")]
-        return Command(goto="site_check", update={"messages": notice, "remediated": remediated})
+    oauth_session = auth["status"] == "logged_in" or bool(auth.get("session_expired"))
+    if kind == "session_expired" or (kind == "invalid_api_key" and oauth_session):
+        if profiles or auth["status"] == "pending":
+            return Command(goto="site_check", update={"remediated": remediated})
+        # Re-login through the menu even when auth status still says logged_in (it is stale):
+        # an OAuth-only user's 401 and "Session expired" both mean the session is gone.
+        lapsed = kind == "invalid_api_key" or _EXPIRED_TEXT.search(text) is not None
+        notice: list[AnyMessage] = [say(state, "session_expired_notice")] if lapsed else []
+        return show_site_menu("ask_login_site", before=notice, remediated=remediated)
+    if kind in LOGIN_FAILURES and (_is_login(argv) or kind != "network_error"):
+        question = retry_login_question(state, kind, text)
+        return ask_next("confirm_retry", question, remediated=remediated)
     if kind == "no_config" and not profiles:
         return Command(goto="site_check")
     if kind == "failed_to_spawn":
@@ -129,9 +157,13 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     async def logout(
         state: AuthState, runtime: Runtime[Context]
     ) -> Command[Literal["install_binary", "__end__"]]:
-        """``okx auth logout`` (an API-key user can still log out of OAuth)."""
+        """``okx auth logout`` whenever any OAuth state exists: logged in, pending or lapsed.
+
+        An API-key user can still log out of OAuth; "nothing to log out of" only when
+        ``auth status`` shows no session, no pending code and no lapsed session.
+        """
         auth = state.get("auth")
-        if auth and auth["status"] == "not_logged_in":
+        if auth and auth["status"] == "not_logged_in" and not auth.get("session_expired"):
             return finish(state, "logged_out", say(state, "logout_not_logged_in"))
         try:
             await services.cli(runtime).logout()
@@ -237,7 +269,15 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     def remediate_failed_command(
         state: AuthState, runtime: Runtime[Context]
     ) -> Command[
-        Literal["offer_api_key_fix", "ask_api_key_site", "site_check", "install_binary", "__end__"]
+        Literal[
+            "offer_api_key_fix",
+            "ask_api_key_site",
+            "ask_login_site",
+            "confirm_retry",
+            "site_check",
+            "install_binary",
+            "__end__",
+        ]
     ]:
         """A downstream okx command failed: the error reference row's action, or its flow.
 

@@ -25,6 +25,11 @@ from okx_auth_graph.questions import ask_next
 from okx_auth_graph.services import Services, last_human_text, say
 from okx_auth_graph.state import ENTRY_KEYS, AuthState
 from okx_auth_graph.steps import error_message, finish, success_message
+from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
+
+EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status"})
+"""Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
+just logs out, binary and API-key set-up requests are not about the session)."""
 
 PER_ENTRY_RESET: dict[str, Any] = dict.fromkeys(sorted(ENTRY_KEYS))
 """What a new entry resets: every entry key of the state (see :data:`~.state.ENTRY_KEYS`)."""
@@ -77,8 +82,12 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         request = last_human_text(state.get("messages", [])) or ""
         ctx = runtime.context
         language = (ctx.language if ctx and ctx.language else None) or detect_language(request)
-        update: dict[str, Any] = {**PER_ENTRY_RESET, "language": language}
-        if not state.get("failed_command"):
+        window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW
+        # only what changes: each written key is a row in the checkpointer's writes
+        reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
+        update: dict[str, Any] = {**reset, "language": language}
+        update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
+        if not state.get("failed_command") and state.get("remediated") is not None:
             update["remediated"] = None
         placed = classify_request(request)
         if placed is None:
@@ -95,7 +104,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         update["route"] = route
         if route in NO_AUTH_ROUTES and not state.get("failed_command"):
             update["outcome"] = "no_auth_needed"
-            update["messages"] = [say(update, "market_handoff")]
+            update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
             return Command(goto="hand_off", update=update)
         return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
@@ -170,9 +179,13 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             elif kind in ("cli_too_old", "session_expired"):
                 update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
                 if kind == "session_expired":
-                    update["messages"] = [say(state, "session_expired_notice")]
+                    update["auth"]["session_expired"] = True
             else:
                 return finish(state, "failed", error_message(state, auth_error))
+        auth = update.get("auth", state.get("auth"))
+        lapsed = bool(auth and auth.get("session_expired"))
+        if lapsed and intent in EXPIRY_NOTICE_INTENTS and not api_key_profiles(state.get("config")):
+            update["messages"] = [say(state, "session_expired_notice")]
         goto = INTENT_NODES.get(intent, "site_check")
         if intent == "binary_remove":
             question = say(state, "confirm_remove_binary").text

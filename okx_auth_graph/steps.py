@@ -25,6 +25,22 @@ from okx_auth_graph.state import AuthState, Outcome
 YES_NO_OPTIONS = ["yes", "no"]
 
 
+LOGIN_ERROR_TEXTS: dict[str, str] = {
+    "authorization_timed_out": "Authorization timed out",
+    "access_denied": "Access denied",
+    "network_error": "Network error during login (check the network connection)",
+    "session_expired": "Session expired",
+}
+"""What a failed login shows: the error reference's own words, never the CLI's whole output
+(an interactive login prints its code, dead by then, before the error)."""
+
+
+def retry_login_question(state: AuthState, kind: str, message: str) -> str:
+    """The ``confirm_retry`` question after a failed login: the error, then "try again?"."""
+    error = LOGIN_ERROR_TEXTS.get(kind, message)
+    return say(state, "confirm_retry_after_error", error=error).text
+
+
 def success_message(state: AuthState, site: str, scopes: list[str]) -> AIMessage:
     """The verbatim success template (site and scopes only)."""
     return say(state, LOGIN_SUCCESS, site=site, scopes=", ".join(scopes))
@@ -67,9 +83,14 @@ SiteQuestion = Literal["ask_site", "ask_login_site", "ask_api_key_site"]
 gate's (back to the gate) and step 0.2.a's when no profile has a site (on to its options)."""
 
 
-def show_site_menu(question: SiteQuestion = "ask_login_site", **update: Any) -> Command[Any]:
-    """Show the verbatim site menu with the question node ``question``."""
-    return ask_next(question, site_menu(), **update)
+def show_site_menu(
+    question: SiteQuestion = "ask_login_site",
+    *,
+    before: list[AnyMessage] | None = None,
+    **update: Any,
+) -> Command[Any]:
+    """Show the verbatim site menu with the question node ``question`` (``before``: notices)."""
+    return ask_next(question, site_menu(), before=before, **update)
 
 
 def ask_yes_no(
