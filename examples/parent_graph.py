@@ -34,9 +34,11 @@ from langgraph.types import Command
 from okx_auth_graph import build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.tools import run_okx_command
+from okx_auth_graph.window import window_update
 
 SKILLS = ("okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market")
 AUTH_NODE = "okx_auth"
+MESSAGE_WINDOW = 1
 
 
 class ParentState(TypedDict, total=False):
@@ -53,13 +55,21 @@ class ParentState(TypedDict, total=False):
     sent_back: bool
     handled_by: str
     result: Any
+    entry_starts: list[str]
 
 
 async def new_request(state: ParentState) -> dict[str, Any]:
-    """An entry: remember the user's request and drop what a previous request left behind."""
-    humans = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
+    """An entry: remember the user's request and drop what a previous request left behind.
+
+    The parent's ``messages`` is bounded like the auth graph's: the current entry plus one
+    earlier entry (see ``docs/messages.md``).
+    """
+    messages = state.get("messages", [])
+    humans = [m for m in messages if isinstance(m, HumanMessage)]
     request = humans[-1].text if humans else ""
-    return {"request": request, "failed_command": None, "retry_command": None, "sent_back": False}
+    window = window_update(messages, state.get("entry_starts"), MESSAGE_WINDOW)
+    reset = {"failed_command": None, "retry_command": None, "sent_back": False}
+    return {"request": request, **reset, **window}
 
 
 def skill_node(name: str, *, cli: OkxCli | None, command: list[str] | None) -> Any:

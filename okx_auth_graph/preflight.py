@@ -32,6 +32,7 @@ from okx_auth_graph.questions import ask_next
 from okx_auth_graph.services import Services, last_human_text, say
 from okx_auth_graph.state import ENTRY_KEYS, AuthState
 from okx_auth_graph.steps import error_message, finish, success_message
+from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
 EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status", "switch_site", "start_over"})
 """Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
@@ -91,8 +92,12 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         request = last_human_text(state.get("messages", [])) or ""
         ctx = runtime.context
         language = (ctx.language if ctx and ctx.language else None) or detect_language(request)
-        update: dict[str, Any] = {**PER_ENTRY_RESET, "language": language}
-        if not state.get("failed_command"):
+        window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW
+        # only what changes: each written key is a row in the checkpointer's writes
+        reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
+        update: dict[str, Any] = {**reset, "language": language}
+        update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
+        if not state.get("failed_command") and state.get("remediated") is not None:
             update["remediated"] = None
         placed = classify_request(request)
         if placed is None:
@@ -113,7 +118,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         update["route"] = route
         if route in NO_AUTH_ROUTES and not state.get("failed_command"):
             update["outcome"] = "no_auth_needed"
-            update["messages"] = [say(update, "market_handoff")]
+            update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
             return Command(goto="hand_off", update=update)
         return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 

@@ -114,6 +114,8 @@ class AuthState(InputState, OutputState, total=False):
         api_key_profile: The API-key profile that failed (step 0.2.a).
         preflight_at: Wall-clock time of this entry's pre-flight (for the login lock).
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
+        entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
+            (see :mod:`okx_auth_graph.window`).
     """
 
     intent: Intent
@@ -127,10 +129,11 @@ class AuthState(InputState, OutputState, total=False):
     api_key_profile: str | None
     preflight_at: float | None
     binary_install_result: str | None
+    entry_starts: list[str]
 
 
 THREAD_KEYS: frozenset[str] = frozenset(
-    {"messages", "language", "challenge", "challenge_at", "remediated"}
+    {"messages", "language", "challenge", "challenge_at", "remediated", "entry_starts"}
 )
 """State keys that survive a new entry on the thread; every other non-input key is reset."""
 

@@ -79,10 +79,13 @@ class RemoteSession:
             )
         state = await self.client.threads.get_state(self.thread_id)
         values = dict(state.get("values") or {})
-        messages = [message_record(m) for m in values.pop("messages", [])]
+        raw = values.pop("messages", [])
+        values.pop("entry_starts", None)  # message ids: the window's bookkeeping
+        messages = [message_record(m) for m in raw]
         pending = _interrupts(state)
         return Turn(
             messages=messages,
+            message_ids=[str(m.get("id")) if isinstance(m, dict) else "" for m in raw],
             interrupt=interrupt_record(pending[0]) if pending else None,
             values=plain(values),
         )

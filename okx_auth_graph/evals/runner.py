@@ -71,14 +71,25 @@ class Turn:
     """The graph's state after one invocation.
 
     Attributes:
-        messages: The whole dialogue so far.
+        messages: The thread's ``messages``: the current entry and the earlier entries the
+            message window keeps (see :mod:`okx_auth_graph.window`).
         interrupt: The pending question, if any.
         values: The other state values (route, outcome, site, language, …), plain JSON.
+        message_ids: The id of each of ``messages`` (empty when unknown).
     """
 
     messages: list[Message]
     interrupt: InterruptRecord | None
     values: dict[str, Any]
+    message_ids: list[str] = field(default_factory=list)
+
+    def new_messages(self, seen: set[str]) -> list[Message]:
+        """The messages whose id is not in ``seen`` (all of them without ids); marks them seen."""
+        if len(self.message_ids) != len(self.messages):
+            return list(self.messages)
+        new = [m for m, i in zip(self.messages, self.message_ids, strict=True) if i not in seen]
+        seen.update(self.message_ids)
+        return new
 
 
 class GraphSession(Protocol):
@@ -285,10 +296,13 @@ class InProcessSession:
                 steps.setdefault(event["step"], []).append(event["payload"]["name"])
         self.node_steps.append([sorted(steps[step]) for step in sorted(steps)])
         values = dict(snapshot.values)
-        messages = [message_record(m) for m in values.pop("messages", [])]
+        raw = values.pop("messages", [])
+        values.pop("entry_starts", None)  # message ids: the window's bookkeeping
+        messages = [message_record(m) for m in raw]
         interrupts = list(snapshot.interrupts)
         pending = interrupt_record(interrupts[0].value) if interrupts else None
-        return Turn(messages=messages, interrupt=pending, values=plain(values))
+        ids = [str(m.id) for m in raw]
+        return Turn(messages=messages, interrupt=pending, values=plain(values), message_ids=ids)
 
     def _send_sync(self, payload: Any) -> tuple[list[Any], Any]:
         events = list(
@@ -556,6 +570,8 @@ class _Driver:
         self.trajectory = Trajectory()
         self.failures: list[str] = []
         self.turn = Turn(messages=[], interrupt=None, values={})
+        self.transcript: list[Message] = []
+        self.seen_ids: set[str] = set()
         self.reply = ""
 
     def fail(self, where: str, problem: str) -> None:
@@ -565,7 +581,7 @@ class _Driver:
         resumed = self.turn.interrupt if invocation is None else None
         world = self.world.snapshot()
         calls_before = len(self.world.calls())
-        messages_before = len(self.turn.messages)
+        messages_before = len(self.transcript)
         try:
             async with asyncio.timeout(INVOCATION_TIMEOUT):
                 turn = await self.session.send(invocation, resume)
@@ -576,6 +592,7 @@ class _Driver:
             self.fail(where, f"the graph raised {type(exc).__name__}: {exc}")
             return False
         calls_after = len(self.world.calls())
+        self.transcript.extend(turn.new_messages(self.seen_ids))
         state: EntryState = {
             "done": turn.interrupt is None,
             "route": turn.values.get("route"),
@@ -589,7 +606,7 @@ class _Driver:
             "input": invocation.model_dump() if invocation is not None else None,
             "resumed": resumed,
             "calls": [calls_before, calls_after],
-            "messages": [messages_before, len(turn.messages)],
+            "messages": [messages_before, len(self.transcript)],
             "interrupt": turn.interrupt,
             "state": state,
             "world": world,
@@ -597,7 +614,7 @@ class _Driver:
         self.trajectory.entries.append(entry)
         resumed_text = resumed["payload"].get("message") if resumed else None
         self.reply = compute_reply(
-            turn.messages,
+            self.transcript,
             messages_before,
             turn.interrupt,
             resumed_text if isinstance(resumed_text, str) else None,
@@ -699,7 +716,7 @@ async def drive(
         await driver.run(next_step)
     trajectory = driver.trajectory
     trajectory.calls = world.calls()
-    trajectory.messages = list(driver.turn.messages)
+    trajectory.messages = list(driver.transcript)
     trajectory.final_state = dict(driver.turn.values)
     trajectory.final_state["messages"] = [dict(m) for m in driver.turn.messages]
     trajectory.secrets = list(world.secrets)

@@ -169,6 +169,22 @@ async def test_invalid_api_key_goes_back_to_the_auth_graph_once(
     assert len(argvs(emulator)) == calls_before
 
 
+async def test_the_parent_keeps_a_bounded_window_of_entries(
+    example: ModuleType, cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    parent = example.build_parent_graph(cli=cli)
+    config = {"configurable": {"thread_id": "window"}}
+    requests = [f"what is the price of coin {i}?" for i in range(5)]
+    for request in requests:
+        result = await parent.ainvoke({"messages": [HumanMessage(request)]}, config)
+        assert result["handled_by"] == "okx-cex-market"
+    humans = [m.content for m in result["messages"] if isinstance(m, HumanMessage)]
+    assert humans == requests[-1 - example.MESSAGE_WINDOW :]
+    # each entry: the request, the auth graph's market hand-off text, the skill's reply
+    assert len(result["messages"]) == 3 * (1 + example.MESSAGE_WINDOW)
+    assert result["messages"][-1].content == f"[okx-cex-market] takes over: {requests[-1]}"
+
+
 class BinaryBreaksBeforeTheSkill:
     """The emulator, except that okx-auth breaks just before the skill's first command."""
 
