@@ -181,6 +181,8 @@ def test_eval_command_table_reports_and_exit_codes(
     assert "| good | yes | 2 | 1 | 0 |" in report.with_suffix(".md").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: bad\ninput: {request: log in}\nsteps: [{expect: {done: true}}]\n")
+    assert main([str(good), "--sync", "--quiet"]) == 0
+    assert "1/1 scenarios passed" in capsys.readouterr().out
     assert main([str(good), str(bad)]) == 1
     assert "FAIL bad: steps[0] (expect): done" in capsys.readouterr().out
     broken = tmp_path / "broken.yaml"
