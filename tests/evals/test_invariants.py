@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any, cast
 
 import pytest
 
@@ -619,11 +620,12 @@ def test_evaluators_work_with_langsmith_run_evaluator() -> None:
             outputs={"trajectory": t.to_dict()},
         )
 
-    ok = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(happy_login().t), None)
+    gate = cast(Any, as_evaluator("login_gate"))  # keyword evaluator; langsmith types positional
+    ok = run_evaluator(gate).evaluate_run(run_with(happy_login().t), None)
     assert ok.key == "login_gate"
     assert ok.score is True
     bad = Builder().input("x", calls=[CONFIG, STATUS, login("global")], interrupt=challenge()).t
-    failed = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(bad), None)
+    failed = run_evaluator(gate).evaluate_run(run_with(bad), None)
     assert failed.score is False
     assert failed.comment is not None
     assert "new input" in failed.comment
