@@ -170,8 +170,8 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
         return finish(state, "needs_user_action", say(state, kind))
     # Step 0.2.a speaks only to API-key users: without a profile the key (if any) is the
     # environment's, and OAuth has no session to renew.
-    action = NO_PROFILE_KEY_ACTION if kind == "invalid_api_key" else None
-    error = OkxCliError(kind, text or "(no error text)", argv=argv, action=action)
+    fix = NO_PROFILE_KEY_ACTION if kind == "invalid_api_key" else None
+    error = OkxCliError(kind, text or "(no error text)", argv=argv, action=fix)
     return finish(state, "needs_user_action", error_message(state, error.to_dict()))
 
 
