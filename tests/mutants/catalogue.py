@@ -69,14 +69,13 @@ CATALOGUE: tuple[Mutant, ...] = (
     # --- the pre-login gate (login_gate, no_silent_global) ---
     Mutant(
         "gate-1-menu-not-checked",
-        "gate condition 1: the verbatim menu is the assistant message right before (login_gate)",
+        "gate condition 1: the verbatim menu was shown before the choice (login_gate)",
         (
             Edit(
                 GATE,
                 "gate_site",
-                "            if not isinstance(question, AIMessage) or not shows_site_menu(question.text):\n"
-                "                return None\n",
-                "",
+                "if index < 0 or not menu_shown_before(messages, index):",
+                "if index < 0:",
             ),
         ),
         tests=GATE_TESTS,
@@ -87,9 +86,11 @@ CATALOGUE: tuple[Mutant, ...] = (
         (
             Edit(
                 GATE,
-                "gate_site",
-                "not shows_site_menu(question.text):\n                return None",
-                "not shows_site_menu(question.text):\n                continue",
+                "last_human_index",
+                "if isinstance(messages[index], HumanMessage):",
+                "if isinstance(messages[index], HumanMessage) and parse_site_choice(\n"
+                "            messages[index].text\n"
+                "        ):",
             ),
         ),
         tests=GATE_TESTS,
