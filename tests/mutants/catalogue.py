@@ -213,6 +213,21 @@ CATALOGUE: tuple[Mutant, ...] = (
         tests=LOGIN_TESTS,
     ),
     Mutant(
+        "poll-after-challenge",
+        "no auth status between the challenge and the user's next reply (no_auto_poll)",
+        (
+            Edit(
+                LOGIN,
+                "login_manual",
+                "result = await _gated_login(state, services.cli(runtime), interactive=False)",
+                "result = await _gated_login(state, services.cli(runtime), interactive=False)\n"
+                "        if not isinstance(result, Command):\n"
+                "            await services.cli(runtime).auth_status()",
+            ),
+        ),
+        tests=LOGIN_TESTS,
+    ),
+    Mutant(
         "two-status-per-signal",
         "exactly one auth status per completion signal (one_status_per_signal)",
         (
