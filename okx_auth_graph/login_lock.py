@@ -25,12 +25,12 @@ MARKER_NAME = "okx-auth-graph-login.started"
 
 
 def login_lock_dir(cli: OkxCli) -> Path:
-    """Where an adapter's okx keeps its state: the emulator's world, else ``$HOME/.okx``."""
-    state_dir = getattr(cli.runner, "state_dir", None)
-    if state_dir is not None:
-        return Path(state_dir)
-    home = getattr(cli, "home", None) or os.environ.get("HOME") or str(Path.home())
-    return Path(home) / ".okx"
+    """Where an adapter's okx keeps its state: the emulator's world, else the child's ``~/.okx``.
+
+    The child process's real ``HOME`` decides, so ``okx_home`` and ``okx_env={"HOME": …}``
+    naming one folder share one lock.
+    """
+    return cli.okx_dir
 
 
 @dataclass

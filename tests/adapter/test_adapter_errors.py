@@ -20,9 +20,9 @@ from okx_auth_graph.errors import (
     RECOMMENDED_ACTIONS,
     OkxCliError,
     classify_message,
-    mask_secrets,
 )
 from okx_auth_graph.process import RawResult
+from okx_auth_graph.redact import mask_secrets
 
 
 class PrintsAndFails:

@@ -87,5 +87,6 @@ async def test_the_tool_refuses_without_an_okx_call(argv: list[str]) -> None:
     message = result["messages"][-1]
     assert isinstance(message, ToolMessage)
     data = json.loads(str(message.content))
-    assert data["ok"] is False and data["error"]["kind"] == "refused"
+    assert data["ok"] is False
+    assert data["error"]["kind"] == "refused"
     assert runner.calls == []
