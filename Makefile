@@ -6,14 +6,14 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint evals bench install clean postgres-server studio studio-approve
+.PHONY: demo test test-fast lint evals bench install clean postgres-server studio studio-approve docs-graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[chat]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -40,12 +40,20 @@ demo: $(VENV)/.installed-runtime
 	$(BIN)/okx-auth-graph chat --demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check okx_auth_graph tests evals
-	$(BIN)/ruff format --check okx_auth_graph tests evals
-	$(BIN)/mypy --strict okx_auth_graph
+	$(BIN)/ruff check okx_auth_graph tests evals benchmarks
+	$(BIN)/ruff format --check okx_auth_graph tests evals benchmarks
+	$(BIN)/mypy --strict okx_auth_graph benchmarks
 
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast loop while developing: unit and graph tests (no servers, no real CLI), under 30 s.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/unit tests/graph -q
+
+# Redraw docs/architecture.md's Mermaid graph from the compiled graph (a test compares).
+docs-graph: $(VENV)/.installed-test
+	$(BIN)/python tests/graph/drawing.py
 
 # LangGraph Studio / server: `langgraph dev` on 127.0.0.1:$(STUDIO_PORT) with the bundled emulator as
 # `okx` (a fresh not-logged-in world in .studio/world; approve with `make studio-approve`).
@@ -64,8 +72,9 @@ studio-approve: $(VENV)/.installed-test
 evals: $(VENV)/.installed-test
 	$(BIN)/okx-auth-graph eval evals/scenarios --report .reports/evals.json
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m okx_auth_graph.bench
+bench: $(VENV)/.installed-test postgres-server
+	$(BIN)/python -m benchmarks.bench --out benchmarks/results.json
+	$(BIN)/python -m benchmarks.report benchmarks/results.json docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .okx-cli .reports .studio .langgraph_api

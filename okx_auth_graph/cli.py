@@ -25,7 +25,7 @@ from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from okx_auth_graph.errors import ErrorKind, OkxCliError, classify_message
+from okx_auth_graph.errors import MIN_AUTH_VERSION, ErrorKind, OkxCliError, classify_message
 from okx_auth_graph.models import (
     AuthStatus,
     AuthStatusOutput,
@@ -52,7 +52,6 @@ from okx_auth_graph.redact import (
 )
 
 SITES: tuple[str, ...] = ("global", "eea", "us")
-MIN_AUTH_VERSION = "1.3.1-beta.17"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
 MAX_OUTPUT_BYTES = 1 << 20
@@ -318,7 +317,7 @@ class OkxCli:
             The version number (1.3.1-beta.17 or later).
 
         Raises:
-            OkxCliError: ``cli_too_old`` (with the npm update command) for older versions.
+            OkxCliError: ``cli_too_old`` for older versions.
         """
         found = await self.version()
         if not supports_auth(found):
@@ -350,10 +349,22 @@ class OkxCli:
         }
 
     async def auth_status(self) -> AuthStatus:
-        """``okx auth status --json``: status, site and scopes (expiresAt/ttl/profile dropped)."""
+        """``okx auth status --json``: status, site and scopes (expiresAt/ttl/profile dropped).
+
+        A lapsed session (``not_logged_in`` with "Session expired" on stderr, exit 0) is
+        marked ``session_expired``.
+        """
         raw, text = await self._checked(["auth", "status", "--json"])
         status = self._model(raw, self._json(raw, text), AuthStatusOutput)
-        return {"status": status.status, "site": status.site or None, "scopes": status.scopes}
+        summary: AuthStatus = {
+            "status": status.status,
+            "site": status.site or None,
+            "scopes": status.scopes,
+        }
+        stderr = raw.stderr.decode("utf-8", errors="replace")
+        if status.status == "not_logged_in" and _EXPIRED.search(stderr[-CLASSIFY_WINDOW:]):
+            summary["session_expired"] = True
+        return summary
 
     async def login_manual(self, site: str) -> LoginChallenge | LoginSkipped:
         """``okx auth login --manual --site SITE``: a device-code challenge or the skipped answer.
@@ -446,6 +457,7 @@ class OkxCli:
         return {"argv": list(raw.argv), "stdout": shown, "json": data}
 
 
+_EXPIRED = re.compile(r"Session expired", re.IGNORECASE)
 _UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)
 _TOML_ERROR = re.compile(r"Invalid TOML document")
 _CODE_LINE = re.compile(r"^(\d+)\s*:  ")

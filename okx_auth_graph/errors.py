@@ -1,4 +1,4 @@
-"""Typed okx failures: one error class whose ``kind`` comes from the spec's error reference.
+"""Typed okx failures: one error class whose ``kind`` comes from the error reference of docs/spec.md.
 
 Every way an okx call can fail (the CLI's own messages, a missing or too-old executable, a
 timeout, output that cannot be parsed) becomes an :class:`OkxCliError` with a stable ``kind``,
@@ -33,6 +33,8 @@ ErrorKind = Literal[
 ERROR_KINDS: tuple[str, ...] = get_args(ErrorKind)
 
 INSTALL_CLI_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
+MIN_AUTH_VERSION = "1.3.1-beta.17"
+"""The first okx version with the ``okx auth`` commands (the npm registry serves 1.2.4)."""
 
 RECOMMENDED_ACTIONS: dict[str, str] = {
     "config_invalid": (
@@ -40,9 +42,15 @@ RECOMMENDED_ACTIONS: dict[str, str] = {
         "then retry"
     ),
     "no_config": "okx config init (only if you want to use an API key; OAuth needs no config)",
-    "session_expired": "okx auth login --manual",
-    "authorization_timed_out": "okx auth login --manual again",
-    "access_denied": "okx auth login --manual, and approve the request in the browser",
+    "session_expired": (
+        "log in again: choose the site in the menu, then okx auth login --manual --site <site>"
+    ),
+    "authorization_timed_out": (
+        "log in again (okx auth login --manual --site <site>) and authorise before the code expires"
+    ),
+    "access_denied": (
+        "log in again (okx auth login --manual --site <site>) and approve the request in the browser"
+    ),
     "region_restriction": (
         "check the site in okx auth status --json; log in again with --site if needed"
     ),
@@ -56,7 +64,10 @@ RECOMMENDED_ACTIONS: dict[str, str] = {
         "the request timestamp was rejected: synchronise this computer's clock (NTP), then retry"
     ),
     "cli_not_found": INSTALL_CLI_COMMAND,
-    "cli_too_old": INSTALL_CLI_COMMAND,
+    "cli_too_old": (
+        f"okx auth needs okx {MIN_AUTH_VERSION} or later, not on the npm registry yet (reinstalling"
+        " will not help); use an API key (okx config init) or market data meanwhile"
+    ),
     "timeout": "retry; if it keeps timing out, check the network and the okx installation",
     "unparseable_output": "retry; if it persists, update the CLI with " + INSTALL_CLI_COMMAND,
     "unknown": "read the error message above; retry or check the okx documentation",

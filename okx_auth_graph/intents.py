@@ -8,23 +8,9 @@ request is recognised last among the skills, so "place a market order" is a trad
 from __future__ import annotations
 
 import re
-from typing import Final, Literal
+from typing import Final
 
-Intent = Literal[
-    "login",
-    "status",
-    "logout",
-    "binary_install",
-    "binary_status",
-    "binary_remove",
-    "api_key_setup",
-    "session_lifetime",
-    "skill",
-]
-Route = Literal[
-    "okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market"
-]
-Language = Literal["zh", "en"]
+from okx_auth_graph.state import Intent, Language, Route
 
 ROUTES: Final = (
     "okx-cex-trade",

@@ -1,46 +1,62 @@
 """Everything besides logging in: status, logout, binary, API-key set-up, remediation.
 
 Remediation covers a failed downstream command: re-authentication, reinstalling okx-auth,
-and step 0.2.a for a rejected API key.
+and step 0.2.a (docs/spec.md) for a rejected API key.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, HumanMessage
-from langgraph.graph import END
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import OkxCliError, classify_message
-from okx_auth_graph.login import ask_yes_no, cancelled, show_site_menu
-from okx_auth_graph.preflight import api_key_profiles, error_message, finish, persisted_site
+from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
+from okx_auth_graph.gate import api_key_profiles, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
+from okx_auth_graph.state import AuthState, Route
+from okx_auth_graph.steps import (
+    ask_yes_no,
+    cancelled,
+    error_message,
+    finish,
+    retry_login_question,
+    show_site_menu,
+)
 
 MAX_ERROR_CHARS = 500
-SPAWN_RETRY_TARGETS = {
-    "auth_status": "retry_auth_status",
-    "login": "pre_login_gate",
-    "logout": "logout",
-    "check_login": "check_login",
+_EXPIRED_TEXT = re.compile(r"Session expired", re.IGNORECASE)
+SKILL_ROUTES: dict[str, Route] = {
+    "account": "okx-cex-portfolio",
+    "spot": "okx-cex-trade",
+    "swap": "okx-cex-trade",
+    "futures": "okx-cex-trade",
+    "option": "okx-cex-trade",
+    "earn": "okx-cex-earn",
+    "bot": "okx-cex-bot",
+    "market": "okx-cex-market",
 }
+"""The skill an okx module belongs to (for a failed command whose request named no skill)."""
+
+_RetryNode = Literal["retry_auth_status", "retry_logout", "retry_login"]
 
 
-def _spawn_retry_for(argv: list[str]) -> str | None:
-    """Which okx-auth command of ours retries a failed command after a reinstall."""
-    words = [a for a in argv if not a.startswith("-")]
-    if words[:2] == ["auth", "status"]:
-        return "auth_status"
-    if words[:2] == ["auth", "logout"]:
-        return "logout"
-    if words[:2] == ["auth", "login"]:
-        return "login"
+def retry_node(argv: list[str]) -> _RetryNode | None:
+    """The node that runs a failed okx-auth command once more (None: a skill's command)."""
+    words = [a for a in argv if not a.startswith("-")][:2]
+    if words == ["auth", "status"]:
+        return "retry_auth_status"
+    if words == ["auth", "logout"]:
+        return "retry_logout"
+    if words == ["auth", "login"]:
+        return "retry_login"
     return None
 
 
@@ -51,36 +67,62 @@ def _failing_profile(argv: list[str], candidates: list[str]) -> str:
     return candidates[0]
 
 
-def _profile_site(state: dict[str, Any], profile: str) -> str | None:
-    config = state.get("config") or {"profiles": [], "default_profile": None}
-    by_name = {p["name"]: p for p in config["profiles"]}
-    for name in (profile, config.get("default_profile")):
-        site = by_name.get(name or "", {}).get("site")
+def _profile_site(state: AuthState, profile: str) -> str | None:
+    config = state.get("config")
+    by_name = {p["name"]: p for p in config["profiles"]} if config else {}
+    for name in (profile, config["default_profile"] if config else None):
+        site = by_name[name]["site"] if name in by_name else None
         if site in SITE_IDS:
             return str(site)
     return None
 
 
-def _remedy(state: dict[str, Any], argv: list[str], text: str) -> Command[Any]:
-    """Where a failed downstream command's error (masked ``text``) leads."""
+LOGIN_FAILURES = frozenset({"authorization_timed_out", "access_denied", "network_error"})
+"""Errors of a login run elsewhere that get the same retry question as the graph's own."""
+
+
+def _is_login(argv: list[str]) -> bool:
+    return [a for a in argv if not a.startswith("-")][:2] == ["auth", "login"]
+
+
+def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
+    """Where a failed downstream command's error (masked ``text``) leads.
+
+    The same command failing the same way right after the graph remediated it ends
+    ``failed`` with the spec's action: one reinstall (or re-login) and one retry per command.
+    """
     kind = classify_message(text)
     profiles = api_key_profiles(state.get("config"))
+    if state.get("remediated") == {"argv": argv, "kind": kind}:
+        action = RECOMMENDED_ACTIONS[kind]
+        again = say(state, "remediation_repeated", command=" ".join(["okx", *argv]), action=action)
+        return finish(state, "failed", again, remediated=None)
+    remediated = {"argv": argv, "kind": kind}
+    auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
     if kind == "invalid_api_key" and profiles:
         profile = _failing_profile(argv, profiles)
         site = _profile_site(state, profile)
         if site is None:
-            return show_site_menu("offer_api_key_fix", api_key_profile=profile)
+            return show_site_menu("ask_api_key_site", api_key_profile=profile)
         return Command(goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site})
-    if kind == "session_expired":
-        return Command(
-            goto="site_check", update={"messages": [say(state, "session_expired_notice")]}
-        )
+    oauth_session = auth["status"] == "logged_in" or bool(auth.get("session_expired"))
+    if kind == "session_expired" or (kind == "invalid_api_key" and oauth_session):
+        if profiles or auth["status"] == "pending":
+            return Command(goto="site_check", update={"remediated": remediated})
+        # Re-login through the menu even when auth status still says logged_in (it is stale):
+        # an OAuth-only user's 401 and "Session expired" both mean the session is gone.
+        lapsed = kind == "invalid_api_key" or _EXPIRED_TEXT.search(text) is not None
+        notice: list[AnyMessage] = [say(state, "session_expired_notice")] if lapsed else []
+        return show_site_menu("ask_login_site", before=notice, remediated=remediated)
+    if kind in LOGIN_FAILURES and (_is_login(argv) or kind != "network_error"):
+        question = retry_login_question(state, kind, text)
+        return ask_next("confirm_retry", question, remediated=remediated)
     if kind == "no_config" and not profiles:
         return Command(goto="site_check")
     if kind == "failed_to_spawn":
-        return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
+        return Command(goto="install_binary", update={"remediated": remediated})
     if kind == "region_restriction":
-        site = persisted_site(state) or "?"
+        site = persisted_site(state.get("config"), state.get("auth")) or "?"
         return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
     if kind in ("cli_too_old", "cli_not_found"):
         return finish(state, "needs_user_action", say(state, kind))
@@ -91,7 +133,7 @@ def _remedy(state: dict[str, Any], argv: list[str], text: str) -> Command[Any]:
 def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     """The status, logout, binary, API-key and remediation nodes bound to ``services``."""
 
-    def report_status(state: dict[str, Any]) -> Command[Any]:
+    def report_status(state: AuthState) -> Command[Literal["__end__"]]:
         """Answer a status question from the pre-flight (never starts a login)."""
         if state.get("intent") == "session_lifetime":
             return finish(state, "status_reported", say(state, SESSION_LIFETIME))
@@ -112,20 +154,39 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         text = "\n".join(m.text for m in lines)
         return finish(state, "status_reported", AIMessage(text))
 
-    async def logout(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
-        """``okx auth logout`` (an API-key user can still log out of OAuth)."""
+    async def logout(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["install_binary", "__end__"]]:
+        """``okx auth logout`` whenever any OAuth state exists: logged in, pending or lapsed.
+
+        An API-key user can still log out of OAuth; "nothing to log out of" only when
+        ``auth status`` shows no session, no pending code and no lapsed session.
+        """
         auth = state.get("auth")
-        if auth and auth["status"] == "not_logged_in":
+        if auth and auth["status"] == "not_logged_in" and not auth.get("session_expired"):
             return finish(state, "logged_out", say(state, "logout_not_logged_in"))
         try:
             await services.cli(runtime).logout()
         except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-                return Command(goto="install_binary", update={"spawn_retry": "logout"})
+            if exc.kind == "failed_to_spawn":
+                failed = {"argv": list(exc.argv), "kind": exc.kind}
+                return Command(goto="install_binary", update={"remediated": failed})
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return finish(state, "logged_out", say(state, "logged_out"))
 
-    async def install_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def retry_logout(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["__end__"]]:
+        """``okx auth logout`` once more after okx-auth was reinstalled (no second reinstall)."""
+        try:
+            await services.cli(runtime).logout()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        return finish(state, "logged_out", say(state, "logged_out"))
+
+    async def install_binary(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["verify_binary_install", "__end__"]]:
         """``okx auth install --json`` (install or update the okx-auth binary)."""
         try:
             result = await services.cli(runtime).install()
@@ -136,8 +197,8 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         )
 
     async def verify_binary_install(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> Command[Any]:
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal[_RetryNode, "hand_off", "__end__"]]:
         """``okx auth install-status --json`` after an install; then retry the failed command once."""
         installed_as = state.get("binary_install_result") or "installed"
         try:
@@ -147,18 +208,21 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if not status["installed"]:
             error = OkxCliError("install_failed", "okx-auth is still not installed after install")
             return finish(state, "failed", error_message(state, error.to_dict()))
-        retry = state.get("spawn_retry")
-        if retry in SPAWN_RETRY_TARGETS:
-            return Command(
-                goto=SPAWN_RETRY_TARGETS[retry],
-                update={
-                    "spawn_retry": "done",
-                    "messages": [say(state, "installing_binary", status=installed_as)],
-                },
-            )
-        return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        installed = say(state, "installing_binary", status=installed_as)
+        failed = state.get("remediated")
+        if not failed:
+            return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        argv = list(failed["argv"])
+        target = retry_node(argv)
+        if target is not None:
+            return Command(goto=target, update={"messages": [installed]})
+        route = state.get("route") or SKILL_ROUTES.get(argv[0] if argv else "")
+        ready = say(state, "binary_ready_retry", status=installed_as, command=" ".join(argv))
+        return finish(state, "binary_ready", ready, hand_off=True, route=route, retry_command=argv)
 
-    async def check_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def check_binary(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["__end__"]]:
         """``okx auth install-status --json``."""
         try:
             status = await services.cli(runtime).install_status()
@@ -175,7 +239,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             message = say(state, "binary_missing")
         return finish(state, "status_reported", message)
 
-    def confirm_remove_binary(state: dict[str, Any]) -> Command[Any]:
+    def confirm_remove_binary(
+        state: AuthState,
+    ) -> Command[Literal["remove_binary", "confirm_remove_binary", "__end__"]]:
         """Ask before removing the okx-auth binary."""
         return ask_yes_no(
             state,
@@ -185,7 +251,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             declined_outcome="status_reported",
         )
 
-    async def remove_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def remove_binary(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["__end__"]]:
         """``okx auth remove --force --json`` (the user said yes)."""
         try:
             result = await services.cli(runtime).remove()
@@ -194,23 +262,35 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         name = "binary_removed" if result["status"] == "removed" else "binary_not_installed"
         return finish(state, "status_reported", say(state, name))
 
-    def explain_api_key_setup(state: dict[str, Any]) -> Command[Any]:
+    def explain_api_key_setup(state: AuthState) -> Command[Literal["__end__"]]:
         """API-key set-up is the ``okx config init`` wizard; it never starts OAuth."""
         return finish(state, "needs_user_action", say(state, "api_key_setup"))
 
-    def remediate_failed_command(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    def remediate_failed_command(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[
+        Literal[
+            "offer_api_key_fix",
+            "ask_api_key_site",
+            "ask_login_site",
+            "confirm_retry",
+            "site_check",
+            "install_binary",
+            "__end__",
+        ]
+    ]:
         """A downstream okx command failed: the error reference row's action, or its flow.
 
         The failed command is consumed here, so a retried pre-flight never remediates it again.
         """
-        failed = state.get("failed_command") or {}
+        failed = state.get("failed_command") or {"argv": [], "error": ""}
         argv = [str(a) for a in failed.get("argv") or []]
         text = services.cli(runtime).mask(str(failed.get("error") or ""))[:MAX_ERROR_CHARS]
         command = _remedy(state, argv, text)
         update = command.update if isinstance(command.update, dict) else {}
         return Command(goto=command.goto, update={**update, "failed_command": None})
 
-    def offer_api_key_fix(state: dict[str, Any]) -> Command[Any]:
+    def offer_api_key_fix(state: AuthState) -> Command[Literal["choose_api_key_fix"]]:
         """Step 0.2.a: show the two options, neutrally (OAuth is never "recommended")."""
         profile = state.get("api_key_profile") or ""
         url = api_key_console_url(state.get("site") or "global")
@@ -218,7 +298,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             "choose_api_key_fix", say(state, "api_key_fix_options", profile=profile, url=url).text
         )
 
-    def choose_api_key_fix(state: dict[str, Any]) -> Command[Any]:
+    def choose_api_key_fix(
+        state: AuthState,
+    ) -> Command[Literal["await_profile_removal", "choose_api_key_fix", "__end__"]]:
         """Step 0.2.a: the user picks one of the two options; the graph never picks."""
         profile = state.get("api_key_profile") or ""
         message = pending_question(state) or ""
@@ -237,7 +319,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if option == 1:
             url = api_key_console_url(state.get("site") or "global")
             return Command(
-                goto=END,
+                goto="__end__",
                 update={
                     "messages": [human, say(state, "api_key_fix_replace", url=url)],
                     "outcome": "needs_user_action",
@@ -247,7 +329,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         wait = say(state, "await_profile_removal", profile=profile).text
         return ask_next("await_profile_removal", wait, before=[human])
 
-    def await_profile_removal(state: dict[str, Any]) -> Command[Any]:
+    def await_profile_removal(
+        state: AuthState,
+    ) -> Command[Literal["reread_config_after_removal", "await_profile_removal", "__end__"]]:
         """Option 2 of 0.2.a: the user removes the profile (the graph never edits config.toml)."""
         profile = state.get("api_key_profile") or ""
         message = (
@@ -263,8 +347,8 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         return ask_next("await_profile_removal", again, before=[human])
 
     async def reread_config_after_removal(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> Command[Any]:
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["await_profile_removal", "pre_login_gate", "__end__"]]:
         """Re-read ``okx config show --json``: OAuth login only when no API-key profile remains."""
         try:
             config = await services.cli(runtime).config_show()
@@ -279,6 +363,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     return {
         "report_status": report_status,
         "logout": logout,
+        "retry_logout": retry_logout,
         "install_binary": install_binary,
         "verify_binary_install": verify_binary_install,
         "check_binary": check_binary,

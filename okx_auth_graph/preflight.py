@@ -1,5 +1,7 @@
 """Entry, pre-flight and steps 0.1 (site check), 0.2 (API-key check) and 0.3 (OAuth check).
 
+Step numbers are those of the project's specification, docs/spec.md.
+
 Every entry that is not a market-only request runs the pre-flight: ``okx config show --json``
 and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill claimed.
 """
@@ -7,66 +9,30 @@ and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import site_menu
+from okx_auth_graph.gate import api_key_profiles, persisted_site, site_menu
 from okx_auth_graph.intents import NO_AUTH_ROUTES, ROUTES, classify_request, detect_language
 from okx_auth_graph.models import ConfigSummary
-from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_SUCCESS
+from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next
 from okx_auth_graph.services import Services, last_human_text, say
+from okx_auth_graph.state import ENTRY_KEYS, AuthState
+from okx_auth_graph.steps import error_message, finish, success_message
+from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
-PER_ENTRY_RESET: dict[str, Any] = {
-    "route": None,
-    "outcome": None,
-    "site": None,
-    "intent": "login",
-    "config": None,
-    "auth": None,
-    "config_error": None,
-    "auth_error": None,
-    "login_site": None,
-    "challenge": None,
-    "spawn_retry": None,
-    "api_key_profile": None,
-    "after_site_choice": None,
-    "binary_install_result": None,
-}
+EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status"})
+"""Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
+just logs out, binary and API-key set-up requests are not about the session)."""
 
-
-def api_key_profiles(config: ConfigSummary | None) -> list[str]:
-    """Names of the profiles that have a non-empty ``api_key``, the default profile first."""
-    if not config:
-        return []
-    names = [p["name"] for p in config["profiles"] if p["has_api_key"]]
-    default = config.get("default_profile")
-    return sorted(names, key=lambda n: n != default)
-
-
-def persisted_site(state: dict[str, Any]) -> str | None:
-    """Step 0.1: a site already selected by a profile or a logged-in / pending status."""
-    config: ConfigSummary | None = state.get("config")
-    if config:
-        default = config.get("default_profile")
-        for profile in sorted(config["profiles"], key=lambda p: p["name"] != default):
-            if profile["site"]:
-                return profile["site"]
-    auth = state.get("auth")
-    if auth and auth["status"] in ("logged_in", "pending") and auth["site"]:
-        return str(auth["site"])
-    return None
-
-
-def success_message(state: dict[str, Any], site: str, scopes: list[str]) -> Any:
-    """The verbatim success template (site and scopes only)."""
-    return say(state, LOGIN_SUCCESS, site=site, scopes=", ".join(scopes))
+PER_ENTRY_RESET: dict[str, Any] = dict.fromkeys(sorted(ENTRY_KEYS))
+"""What a new entry resets: every entry key of the state (see :data:`~.state.ENTRY_KEYS`)."""
 
 
 async def _classify_with_model(model: BaseChatModel, request: str) -> str | None:
@@ -85,15 +51,44 @@ async def _classify_with_model(model: BaseChatModel, request: str) -> str | None
     return None
 
 
+INTENT_NODES: dict[
+    str,
+    Literal[
+        "report_status",
+        "logout",
+        "install_binary",
+        "check_binary",
+        "explain_api_key_setup",
+        "site_check",
+    ],
+] = {
+    "status": "report_status",
+    "session_lifetime": "report_status",
+    "logout": "logout",
+    "binary_install": "install_binary",
+    "binary_status": "check_binary",
+    "api_key_setup": "explain_api_key_setup",
+}
+"""The node each intent's flow starts at after the pre-flight (a login starts at the site check)."""
+
+
 def make_preflight_nodes(services: Services) -> dict[str, Any]:
     """The entry, pre-flight and step-0 nodes bound to ``services``."""
 
-    async def receive_request(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def receive_request(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["preflight_config_show", "preflight_auth_status", "hand_off"]]:
         """Start an entry: language, intent and route of the request; market goes straight on."""
         request = last_human_text(state.get("messages", [])) or ""
         ctx = runtime.context
         language = (ctx.language if ctx and ctx.language else None) or detect_language(request)
-        update: dict[str, Any] = {**PER_ENTRY_RESET, "language": language}
+        window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW
+        # only what changes: each written key is a row in the checkpointer's writes
+        reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
+        update: dict[str, Any] = {**reset, "language": language}
+        update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
+        if not state.get("failed_command") and state.get("remediated") is not None:
+            update["remediated"] = None
         placed = classify_request(request)
         if placed is None:
             model = services.chat_model(runtime)
@@ -109,13 +104,11 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         update["route"] = route
         if route in NO_AUTH_ROUTES and not state.get("failed_command"):
             update["outcome"] = "no_auth_needed"
-            update["messages"] = [say(update, "market_handoff")]
+            update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
             return Command(goto="hand_off", update=update)
         return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
-    async def preflight_config_show(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> dict[str, Any]:
+    async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""
         try:
             return {"config": await services.cli(runtime).config_show(), "config_error": None}
@@ -124,9 +117,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
                 return {"config": _empty_config(), "config_error": None}
             return {"config": None, "config_error": exc.to_dict()}
 
-    async def preflight_auth_status(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> dict[str, Any]:
+    async def preflight_auth_status(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx auth status --json``."""
         started = time.time()
         try:
@@ -135,13 +126,34 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return {"auth": None, "auth_error": exc.to_dict(), "preflight_at": started}
         return {"auth": status, "auth_error": None, "preflight_at": started}
 
-    async def retry_auth_status(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
-        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled."""
+    async def retry_auth_status(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["dispatch_after_preflight", "__end__"]]:
+        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled.
+
+        A second "Failed to spawn okx-auth" ends the entry: one reinstall per failed command.
+        """
         update = await preflight_auth_status(state, runtime)
-        update["spawn_retry"] = None
+        error = update.get("auth_error")
+        if error and error["kind"] == "failed_to_spawn":
+            return finish(state, "failed", error_message(state, error), auth=None, auth_error=error)
         return Command(goto="dispatch_after_preflight", update=update)
 
-    def dispatch_after_preflight(state: dict[str, Any]) -> Command[Any]:
+    def dispatch_after_preflight(
+        state: AuthState,
+    ) -> Command[
+        Literal[
+            "site_check",
+            "report_status",
+            "logout",
+            "install_binary",
+            "check_binary",
+            "confirm_remove_binary",
+            "explain_api_key_setup",
+            "remediate_failed_command",
+            "__end__",
+        ]
+    ]:
         """Read the pre-flight's results and send the entry to the node its intent needs."""
         intent = state.get("intent", "login")
         config_error = state.get("config_error")
@@ -161,35 +173,33 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             kind = auth_error["kind"]
             if kind == "failed_to_spawn" and intent.startswith("binary_"):
                 update["auth"] = None
-            elif kind == "failed_to_spawn" and not state.get("spawn_retry"):
-                return Command(goto="install_binary", update={"spawn_retry": "auth_status"})
+            elif kind == "failed_to_spawn":
+                failed = {"argv": list(auth_error["argv"]), "kind": kind}
+                return Command(goto="install_binary", update={"remediated": failed})
             elif kind in ("cli_too_old", "session_expired"):
                 update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
                 if kind == "session_expired":
-                    update["messages"] = [say(state, "session_expired_notice")]
+                    update["auth"]["session_expired"] = True
             else:
                 return finish(state, "failed", error_message(state, auth_error))
-        goto = {
-            "status": "report_status",
-            "session_lifetime": "report_status",
-            "logout": "logout",
-            "binary_install": "install_binary",
-            "binary_status": "check_binary",
-            "api_key_setup": "explain_api_key_setup",
-        }.get(intent, "site_check")
+        auth = update.get("auth", state.get("auth"))
+        lapsed = bool(auth and auth.get("session_expired"))
+        if lapsed and intent in EXPIRY_NOTICE_INTENTS and not api_key_profiles(state.get("config")):
+            update["messages"] = [say(state, "session_expired_notice")]
+        goto = INTENT_NODES.get(intent, "site_check")
         if intent == "binary_remove":
             question = say(state, "confirm_remove_binary").text
             return ask_next("confirm_remove_binary", question, **update)
         return Command(goto=goto, update=update)
 
-    def site_check(state: dict[str, Any]) -> Command[Any]:
+    def site_check(state: AuthState) -> Command[Literal["ask_site", "api_key_check"]]:
         """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
-        site = persisted_site(state)
+        site = persisted_site(state.get("config"), state.get("auth"))
         if site is None:
-            return ask_next("ask_site", site_menu(), after_site_choice="api_key_check")
+            return ask_next("ask_site", site_menu())
         return Command(goto="api_key_check", update={"site": site})
 
-    def api_key_check(state: dict[str, Any]) -> Command[Any]:
+    def api_key_check(state: AuthState) -> Command[Literal["oauth_check", "hand_off"]]:
         """Step 0.2: any API-key profile stops the auth flow; the original request proceeds."""
         profiles = api_key_profiles(state.get("config"))
         if not profiles:
@@ -197,7 +207,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
         return finish(state, "api_key_configured", message, hand_off=True)
 
-    def oauth_check(state: dict[str, Any]) -> Command[Any]:
+    def oauth_check(
+        state: AuthState,
+    ) -> Command[Literal["hand_off", "await_authorization", "pre_login_gate"]]:
         """Step 0.3: logged_in → success; pending → wait for the signal; else → the gate."""
         auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
         if auth["status"] == "logged_in":
@@ -224,23 +236,3 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
 
 def _empty_config() -> ConfigSummary:
     return {"exists": False, "default_profile": None, "profiles": []}
-
-
-def error_message(state: dict[str, Any], error: dict[str, Any]) -> Any:
-    """The reply for a typed error: the (masked) message and the spec's action."""
-    return say(state, "error_with_action", message=error["message"], action=error["action"])
-
-
-def finish(
-    state: dict[str, Any],
-    outcome: str,
-    message: Any,
-    *,
-    hand_off: bool = False,
-    **extra: Any,
-) -> Command[Any]:
-    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end."""
-    update: dict[str, Any] = {"outcome": outcome, "messages": [message], **extra}
-    if not hand_off:
-        update["route"] = None
-    return Command(goto="hand_off" if hand_off else END, update=update)

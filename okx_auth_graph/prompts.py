@@ -1,6 +1,6 @@
 """Every user-facing text, loaded from the plain files in ``prompts/`` (shipped in the wheel).
 
-A text is ``prompts/<name>.<language>.txt``; the spec's verbatim templates are byte-exact files.
+A text is ``prompts/<name>.<language>.txt``; the verbatim templates of docs/spec.md are byte-exact files.
 Texts the spec gives in one language only (the site menu, the API-key sentence, the session
 lifetime sentence) have one file and are used whatever the user's language.
 """
@@ -11,11 +11,12 @@ import re
 from pathlib import Path
 from typing import Final
 
-from okx_auth_graph.intents import Language
+from okx_auth_graph.state import Language
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
 SITE_MENU = "site_menu"
+SITE_MENU_HINT = "site_menu_hint"
 API_KEY_CONFIGURED = "api_key_configured"
 LOGIN_CHALLENGE = "login_challenge"
 LOGIN_SUCCESS = "login_success"

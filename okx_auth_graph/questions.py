@@ -1,5 +1,7 @@
 """Every question the graph asks: an ``interrupt()`` with a plain-JSON payload.
 
+Step numbers below are those of docs/spec.md.
+
 Payload: ``{"type": T, "message": "<the exact text to show>", "options": [...]?, ...}``.
 
 | type                    | asked when                                    | extra keys |

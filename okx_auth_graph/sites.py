@@ -1,4 +1,4 @@
-"""The three OKX sites: ids, labels and web hosts (spec table "Sites")."""
+"""The three OKX sites: ids, labels and web hosts (the "Sites" table of docs/spec.md)."""
 
 from __future__ import annotations
 

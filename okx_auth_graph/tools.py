@@ -1,4 +1,4 @@
-"""LangChain tools that let an LLM app drive the okx login without breaking the spec's rules.
+"""LangChain tools that let an LLM app drive the okx login without breaking the rules of docs/spec.md.
 
 :func:`make_tools` returns the tools. Each reads the conversation through the tool runtime
 (``runtime: ToolRuntime``, which ``ToolNode`` injects; the model never sees it), so the rules hold
@@ -41,7 +41,7 @@ from langgraph.prebuilt import ToolRuntime
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.intents import Language, detect_language
+from okx_auth_graph.intents import detect_language
 from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
     LOGIN_CHALLENGE,
@@ -51,6 +51,7 @@ from okx_auth_graph.prompts import (
     template,
 )
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
+from okx_auth_graph.state import Language
 
 SiteId = Literal["global", "eea", "us"]
 _T = TypeVar("_T")
@@ -534,13 +535,23 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         return {"status": "logged_out", "message": render("logged_out", language)}
 
     @tool(INSTALL_BINARY, parse_docstring=True)
-    async def okx_install_binary(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_install_binary(
+        runtime: ToolRuntime[Any, Any], retry_command: list[str] | None = None
+    ) -> dict[str, Any]:
         """Install or update the okx-auth binary (``okx auth install``), then verify it.
 
-        Use it when an okx auth command fails with "Failed to spawn okx-auth".
+        Use it when an okx command fails with "Failed to spawn okx-auth". Pass the failed
+        skill command as ``retry_command``: once the binary is installed the result gives it
+        back, to run once more with okx_run_command (once: if it fails the same way again,
+        report the error instead of reinstalling).
+
+        Args:
+            runtime: Injected by the tool node (conversation and context), not by the model.
+            retry_command: The argv of the skill command that failed to spawn okx-auth.
 
         Returns:
-            status (``installed``, ``up-to-date``, ``refused`` or ``error``) and installed.
+            status (``installed``, ``up-to-date``, ``refused`` or ``error``), installed, and
+            ``retry_command`` when one was given and the binary is installed.
         """
         if (refused := wait_refusal(runtime)) is not None:
             return refused
@@ -550,7 +561,11 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             check = await okx.install_status()
         except OkxCliError as exc:
             return failure(_error(exc), conversation_language(_messages(runtime)))
-        return {"status": outcome["status"], "installed": check["installed"]}
+        result: dict[str, Any] = {"status": outcome["status"], "installed": check["installed"]}
+        if retry_command and check["installed"]:
+            result["retry_command"] = [str(a) for a in retry_command]
+            result["next"] = f"run {RUN_COMMAND} once more with retry_command"
+        return result
 
     @tool(BINARY_STATUS, parse_docstring=True)
     async def okx_binary_status(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:

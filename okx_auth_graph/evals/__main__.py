@@ -15,11 +15,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-
 from okx_auth_graph.evals.report import print_results, write_reports
 from okx_auth_graph.evals.runner import ScenarioResult
 from okx_auth_graph.evals.scenario import Scenario, ScenarioError, load_scenarios
+from okx_auth_graph.extras import extra_needed
+
+with extra_needed("evals", "okx-auth-graph eval"):
+    from rich.console import Console
 
 DEFAULT_SUITE = Path("evals/scenarios")
 DEFAULT_ASSISTANT = "okx_auth"

@@ -1,4 +1,4 @@
-"""The spec's rules as pure functions over a finished :class:`~.trajectory.Trajectory`.
+"""The rules of docs/spec.md as pure functions over a finished :class:`~.trajectory.Trajectory`.
 
 Each invariant has a stable name (its key in :data:`INVARIANTS`) and returns a list of
 :class:`Violation` (empty when the rule holds). :func:`check_all` runs them all;

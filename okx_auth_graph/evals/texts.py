@@ -1,4 +1,4 @@
-"""The spec's fixed texts and the reply rules the invariants and the runner share.
+"""The fixed texts of docs/spec.md and the reply rules the invariants and the runner share.
 
 The verbatim templates are read from ``prompts/`` (shipped inside the wheel as
 ``okx_auth_graph/prompts``; the repository's ``prompts/`` in a source checkout). The helpers

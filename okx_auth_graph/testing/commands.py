@@ -6,7 +6,7 @@ uses. The texts come from three sources, in this order of authority: the measure
 of the real CLI 1.2.4 (``--version``, ``config show --json``, the ``config init`` wizard,
 ``Unknown command: …``, the ``Error:/Hint:/Version:`` error block), the public source of the
 CLI's ``auth`` commands (``install``, ``install-status``, ``remove``, "Failed to spawn
-okx-auth"), and the project's spec (status/challenge/skipped JSON and the error reference).
+okx-auth"), and the project's spec, docs/spec.md (status/challenge/skipped JSON and the error reference).
 
 Contract summary (exit code 0 for success and for ``skipped``, 1 for every error, errors on
 stderr):
@@ -35,7 +35,8 @@ stderr):
   holding a non-empty ``api_key``: ``{"status":"skipped","reason":"api_key_configured",
   "profile":"<name>"}`` (exit 0), in both login modes.
 - Emulator decisions where the contract is silent: a new login (either mode) replaces any
-  session or pending code; ``--site`` omitted means the last OAuth site, else ``global``;
+  session or pending code; ``okx auth logout`` also clears a pending device code and a lapsed
+  session (an assumption about okx >= 1.3.1: the graph logs out on any OAuth state); ``--site`` omitted means the last OAuth site, else ``global``;
   an unknown ``--site`` is an error; ``remove --json`` of a missing binary prints
   ``{"status":"not-installed"}`` without ``path``, as the real source does.
 - ``okx auth login --site X`` (blocking) → polls the world every ``POLL_INTERVAL`` real
@@ -895,6 +896,7 @@ class OkxCommand:
             "config": config.data if config.error is None else None,
             "auth": auth,
             "session_expired": expired,
+            "binary": world["binary"],
             "site": (world.get("site") or "global") if auth in {"logged_in", "pending"} else None,
             "network": world["network"],
             "version": str(world["version"]),

@@ -1,8 +1,7 @@
-"""The spec's verbatim texts are byte-exact in prompts/, and the wheel ships them."""
+"""The spec's verbatim texts (docs/spec.md) are byte-exact in prompts/, and the wheel ships them."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from okx_auth_graph.prompts import TEXTS, render
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT.parent / "shared" / "spec" / "okx-cex-auth.md"
+SPEC = ROOT / "docs" / "spec.md"
 VERBATIM_BLOCKS = {
     "site_menu.zh.txt",
     "login_challenge.zh.txt",
@@ -28,8 +27,35 @@ def spec_text() -> str:
     return SPEC.read_text(encoding="utf-8")
 
 
+def untagged_fenced_blocks(markdown: str) -> list[str]:
+    """The spec's verbatim blocks: fenced blocks without an info string (```sh etc. are not)."""
+    blocks: list[str] = []
+    body: list[str] | None = None
+    tagged = False
+    for line in markdown.split("\n"):
+        if body is None and line.startswith("```"):
+            body, tagged = [], line.strip() != "```"
+        elif body is not None and line.strip() == "```":
+            if not tagged:
+                blocks.append("\n".join(body))
+            body = None
+        elif body is not None:
+            body.append(line)
+    assert body is None, "an unclosed fenced block"
+    return blocks
+
+
+def test_untagged_fenced_blocks_reads_only_untagged_blocks():
+    text = "a\n```sh\nokx x\n```\n```\nline 1\nline 2\n```\n```python\nprint(1)\n```\n"
+    assert untagged_fenced_blocks(text) == ["line 1\nline 2"]
+
+
+def test_the_spec_is_inside_the_repository():
+    assert SPEC.is_relative_to(ROOT)
+
+
 def test_every_fenced_block_of_the_spec_is_a_prompt_file_byte_for_byte(spec_text):
-    blocks = re.findall(r"```\n(.*?)\n```", spec_text, re.S)
+    blocks = untagged_fenced_blocks(spec_text)
     assert len(blocks) == len(VERBATIM_BLOCKS)
     matched = {name for name, text in TEXTS.items() if text in blocks}
     assert matched == VERBATIM_BLOCKS

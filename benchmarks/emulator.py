@@ -1,4 +1,4 @@
-"""Benchmark of the okx emulator: ``python -m okx_auth_graph.testing.bench`` prints figures.
+"""Benchmark of the okx emulator: ``python -m benchmarks.emulator`` prints figures.
 
 Measures, on a fresh world in a temporary directory: the in-process runner's cost per call
 (sequential, and with concurrent calls overlapping), and the wall time of one ``okx`` process

@@ -1,0 +1,126 @@
+"""Step helpers the node modules share: ending an entry, yes/no questions, the site menu.
+
+Each helper returns the :class:`~langgraph.types.Command` a node returns (typed
+``Command[Any]``, as ``Command`` is invariant); the calling node's ``Command[Literal[...]]``
+annotation names where it may go, so the drawn graph is the code, and a test checks that every
+``goto`` taken is a drawn edge.
+No node module imports another: what two of them need lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langgraph.graph import END
+from langgraph.types import Command
+
+from okx_auth_graph.gate import site_menu
+from okx_auth_graph.prompts import LOGIN_SUCCESS
+from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
+from okx_auth_graph.replies import is_cancel, parse_yes_no
+from okx_auth_graph.services import say
+from okx_auth_graph.state import AuthState, Outcome
+
+YES_NO_OPTIONS = ["yes", "no"]
+
+
+LOGIN_ERROR_TEXTS: dict[str, str] = {
+    "authorization_timed_out": "Authorization timed out",
+    "access_denied": "Access denied",
+    "network_error": "Network error during login (check the network connection)",
+    "session_expired": "Session expired",
+}
+"""What a failed login shows: the error reference's own words, never the CLI's whole output
+(an interactive login prints its code, dead by then, before the error)."""
+
+
+def retry_login_question(state: AuthState, kind: str, message: str) -> str:
+    """The ``confirm_retry`` question after a failed login: the error, then "try again?"."""
+    error = LOGIN_ERROR_TEXTS.get(kind, message)
+    return say(state, "confirm_retry_after_error", error=error).text
+
+
+def success_message(state: AuthState, site: str, scopes: list[str]) -> AIMessage:
+    """The verbatim success template (site and scopes only)."""
+    return say(state, LOGIN_SUCCESS, site=site, scopes=", ".join(scopes))
+
+
+def error_message(state: AuthState, error: dict[str, Any]) -> AIMessage:
+    """The reply for a typed error: the (masked) message and the spec's action."""
+    return say(state, "error_with_action", message=error["message"], action=error["action"])
+
+
+def finish(
+    state: AuthState,
+    outcome: Outcome,
+    message: AnyMessage,
+    *,
+    hand_off: bool = False,
+    **extra: Any,
+) -> Command[Any]:
+    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end."""
+    update: dict[str, Any] = {"outcome": outcome, "messages": [message], **extra}
+    if not hand_off:
+        update["route"] = None
+    return Command(goto="hand_off" if hand_off else END, update=update)
+
+
+def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
+    """End the flow on "cancel" / "取消" with no further okx call."""
+    return Command(
+        goto=END,
+        update={
+            "messages": [*exchange, say(state, "cancelled")],
+            "outcome": "cancelled",
+            "route": None,
+        },
+    )
+
+
+SiteQuestion = Literal["ask_site", "ask_login_site", "ask_api_key_site"]
+"""The site-menu question nodes: step 0.1's (its answer goes on to step 0.2), the pre-login
+gate's (back to the gate) and step 0.2.a's when no profile has a site (on to its options)."""
+
+
+def show_site_menu(
+    question: SiteQuestion = "ask_login_site",
+    *,
+    before: list[AnyMessage] | None = None,
+    **update: Any,
+) -> Command[Any]:
+    """Show the verbatim site menu with the question node ``question`` (``before``: notices)."""
+    return ask_next(question, site_menu(), before=before, **update)
+
+
+def ask_yes_no(
+    state: AuthState,
+    question: QuestionType,
+    *,
+    yes: str,
+    declined: str,
+    declined_outcome: Outcome,
+    yes_update: dict[str, Any] | None = None,
+) -> Command[Any]:
+    """A yes/no question (text ``question``): yes goes to node ``yes``; no ends with ``declined``.
+
+    Anything but yes, no or cancel asks the same question again.
+    """
+    message = pending_question(state) or say(state, question).text
+    reply = ask_user(question, message, options=YES_NO_OPTIONS)
+    human = HumanMessage(reply)
+    if is_cancel(reply):
+        return cancelled(state, [human])
+    answer = parse_yes_no(reply)
+    if answer is None:
+        return ask_next(question, message, before=[human])
+    if answer:
+        return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
+    return Command(
+        goto=END,
+        update={
+            "messages": [human, say(state, declined)],
+            "outcome": declined_outcome,
+            "route": None,
+        },
+    )
