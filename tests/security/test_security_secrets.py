@@ -243,7 +243,7 @@ async def test_a_secret_equal_to_a_common_word_keeps_the_kind(tmp_path: Path) ->
 
     graph = build_graph(cli=OkxCli(runner=emulator))
     result = await graph.ainvoke({"messages": [HumanMessage("log in to okx")]})
-    assert result["outcome"] != "failed"
+    assert result.get("outcome") != "failed"
     assert any(call["argv"][:2] == ["auth", "install"] for call in emulator.calls())
 
     emulator.init_world(config=config, binary="missing")
@@ -251,7 +251,7 @@ async def test_a_secret_equal_to_a_common_word_keeps_the_kind(tmp_path: Path) ->
     graph = build_graph(cli=OkxCli(runner=emulator))
     entry = {"messages": [HumanMessage("show my balance")], "failed_command": failed}
     result = await graph.ainvoke(entry)
-    assert result["outcome"] != "failed"
+    assert result.get("outcome") != "failed"
     assert any(call["argv"][:2] == ["auth", "install"] for call in emulator.calls())
 
 
