@@ -25,6 +25,7 @@ from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from okx_auth_graph.context import Context
 from okx_auth_graph.errors import MIN_AUTH_VERSION, ErrorKind, OkxCliError, classify_message
 from okx_auth_graph.models import (
     AuthStatus,
@@ -50,8 +51,8 @@ from okx_auth_graph.redact import (
     find_secrets,
     secret_values,
 )
+from okx_auth_graph.sites import SITE_IDS
 
-SITES: tuple[str, ...] = ("global", "eea", "us")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
 MAX_OUTPUT_BYTES = 1 << 20
@@ -124,6 +125,22 @@ class OkxCli:
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
         self.secrets = SecretSet(child_env)
         self._config_seen: tuple[int, int, int] | None = None
+
+    @classmethod
+    def from_context(cls, context: Context | None = None) -> OkxCli:
+        """The adapter a run's :class:`~okx_auth_graph.context.Context` asks for.
+
+        The one place an adapter is built from a context (the graph, the tools and the chat
+        use it); ``None`` reads the environment (``OKX_EXECUTABLE``, ``OKX_HOME``, …).
+        """
+        ctx = context if context is not None else Context()
+        return cls(
+            ctx.okx_executable,
+            home=ctx.okx_home,
+            env=ctx.okx_env,
+            timeout=ctx.timeout,
+            login_timeout=ctx.login_timeout,
+        )
 
     @property
     def okx_dir(self) -> Path:
@@ -489,8 +506,8 @@ def _clip(text: str) -> str:
 
 
 def _check_site(site: str) -> None:
-    if site not in SITES:
-        raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")
+    if site not in SITE_IDS:
+        raise ValueError(f"site must be one of {', '.join(SITE_IDS)}, not {site!r}")
 
 
 def _classify(text: str) -> ErrorKind:

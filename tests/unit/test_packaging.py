@@ -26,6 +26,7 @@ EXTRA_FEATURES = {
     # module -> the extra it needs (these modules may not import without it)
     "okx_auth_graph.chat": "chat",
     "okx_auth_graph.evals.__main__": "evals",
+    "okx_auth_graph.evals.progress": "evals",
     "okx_auth_graph.evals.report": "evals",
     "okx_auth_graph.evals.remote": "evals",
     "okx_auth_graph.evals.runner": "evals",
