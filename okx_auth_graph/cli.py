@@ -42,7 +42,13 @@ from okx_auth_graph.models import (
     LoginSkippedOutput,
     RemoveOutput,
 )
-from okx_auth_graph.process import OkxRunner, RawResult, SubprocessRunner
+from okx_auth_graph.process import (
+    OkxRunner,
+    RawResult,
+    StatefulRunner,
+    SubprocessRunner,
+    TerminalRunner,
+)
 from okx_auth_graph.redact import (
     SecretSet,
     clean_data,
@@ -119,7 +125,8 @@ class OkxCli:
             child_env["HOME"] = home
         self.executable = executable
         self.home = home
-        self.child_home = Path(child_env.get("HOME") or Path.home())
+        self.okx_dir = Path(child_env.get("HOME") or Path.home()) / ".okx"
+        """Where a real okx run by this adapter keeps its config and state (``HOME/.okx``)."""
         self.timeout = timeout
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
@@ -143,23 +150,37 @@ class OkxCli:
         )
 
     @property
-    def okx_dir(self) -> Path:
-        """Where this okx keeps its state: the emulator's world, else the child's ``~/.okx``.
+    def login_lock_dir(self) -> Path:
+        """The folder whose login lock serialises this adapter's ``okx auth login`` calls.
 
-        The child's real ``HOME``: ``home``, else ``HOME`` in ``env``, else this process's.
+        The runner's ``state_dir`` when it declares one (:class:`StatefulRunner`, e.g. the
+        emulator's world), else :attr:`okx_dir`.
         """
-        state_dir = getattr(self.runner, "state_dir", None)
-        if state_dir is not None:
-            return Path(state_dir)
-        return self.child_home / ".okx"
+        if isinstance(self.runner, StatefulRunner):
+            return Path(self.runner.state_dir)
+        return self.okx_dir
+
+    def config_init(self, *, timeout: float = DEFAULT_LOGIN_TIMEOUT) -> int:
+        """Hand the terminal to the ``okx config init`` wizard; return its exit status.
+
+        Blocking (the wizard owns the terminal). Only for a person at a terminal: the chat
+        offers it after an explicit yes.
+
+        Raises:
+            OSError: okx could not be started, or the runner cannot use a terminal.
+            subprocess.TimeoutExpired: The wizard ran longer than ``timeout`` seconds.
+        """
+        if not isinstance(self.runner, TerminalRunner):
+            raise OSError(f"{type(self.runner).__name__} cannot run okx in a terminal")
+        return self.runner.in_terminal(["config", "init"], timeout=timeout)
 
     @property
     def config_file(self) -> Path:
         """The ``~/.okx/config.toml`` this okx reads."""
-        path = getattr(self.runner, "config_path", None)
+        path = getattr(self.runner, "config_path", None)  # the in-process emulator's user
         if path is not None:
             return Path(path)
-        return self.child_home / ".okx" / "config.toml"
+        return self.okx_dir / "config.toml"
 
     def mask(self, text: str, *, error: bool = False) -> str:
         """Mask every secret this adapter knows in ``text``, and any ``api_key = …`` in it.

@@ -18,19 +18,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from okx_auth_graph.cli import OkxCli
-
 LOCK_NAME = "okx-auth-graph-login.lock"
 MARKER_NAME = "okx-auth-graph-login.started"
-
-
-def login_lock_dir(cli: OkxCli) -> Path:
-    """Where an adapter's okx keeps its state: the emulator's world, else the child's ``~/.okx``.
-
-    The child process's real ``HOME`` decides, so ``okx_home`` and ``okx_env={"HOME": …}``
-    naming one folder share one lock.
-    """
-    return cli.okx_dir
 
 
 @dataclass
