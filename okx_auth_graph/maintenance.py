@@ -78,8 +78,26 @@ def _profile_site(state: AuthState, profile: str) -> str | None:
     return None
 
 
+NO_PROFILE_KEY_ACTION = (
+    "no API-key profile is configured: if okx takes a key from OKX_API_KEY / OKX_SECRET_KEY / "
+    "OKX_PASSPHRASE, replace it there"
+)
+"""The action for a rejected key when no profile holds one (no step 0.2.a options)."""
+
 LOGIN_FAILURES = frozenset({"authorization_timed_out", "access_denied", "network_error"})
 """Errors of a login run elsewhere that get the same retry question as the graph's own."""
+
+
+_OPTION_NAMES = (
+    (1, re.compile(r"\b(?:replace|new)\b.*\bkey\b|替换|更换|换.*key", re.IGNORECASE)),
+    (2, re.compile(r"\bswitch\b.*\boauth\b|\boauth\b|切换.*oauth|改用\s*oauth", re.IGNORECASE)),
+)
+
+
+def _named_option(reply: str) -> int | None:
+    """Step 0.2.a's options by name ("replace the key", "switch to OAuth"); one name only."""
+    found = {option for option, pattern in _OPTION_NAMES if pattern.search(reply)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _is_login(argv: list[str]) -> bool:
@@ -150,7 +168,10 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
         return _region_restricted(state, argv, profiles, auth)
     if kind in ("cli_too_old", "cli_not_found"):
         return finish(state, "needs_user_action", say(state, kind))
-    error = OkxCliError(kind, text or "(no error text)", argv=argv)
+    # Step 0.2.a speaks only to API-key users: without a profile the key (if any) is the
+    # environment's, and OAuth has no session to renew.
+    fix = NO_PROFILE_KEY_ACTION if kind == "invalid_api_key" else None
+    error = OkxCliError(kind, text or "(no error text)", argv=argv, action=fix)
     return finish(state, "needs_user_action", error_message(state, error.to_dict()))
 
 
@@ -338,7 +359,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         human = HumanMessage(reply)
         if is_cancel(reply):
             return cancelled(state, [human])
-        option = parse_option(reply, 2)
+        option = parse_option(reply, 2) or _named_option(reply)
         if option is None:
             return ask_next("choose_api_key_fix", message, before=[human])
         if option == 1:
