@@ -10,7 +10,7 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from okx_auth_graph.prompts import SITE_MENU, template
-from okx_auth_graph.replies import parse_site_choice
+from okx_auth_graph.understanding import parse_site_choice
 
 
 def site_menu() -> str:

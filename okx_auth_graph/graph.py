@@ -40,7 +40,19 @@ from okx_auth_graph.state import AuthState, InputState, OutputState
 GRAPH_NAME = "okx_auth"
 
 _DESTINATIONS: dict[str, tuple[str, ...]] = {
-    "receive_request": ("preflight_config_show", "preflight_auth_status", "hand_off"),
+    "receive_request": (
+        "preflight_config_show",
+        "preflight_auth_status",
+        "hand_off",
+        "clarify_request",
+    ),
+    "clarify_request": (
+        "preflight_config_show",
+        "preflight_auth_status",
+        "hand_off",
+        "clarify_request",
+        END,
+    ),
     "retry_auth_status": ("dispatch_after_preflight",),
     "dispatch_after_preflight": (
         "site_check",

@@ -15,7 +15,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
@@ -29,14 +28,9 @@ from okx_auth_graph.login_lock import login_lock, login_lock_dir
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, success_message
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
-from okx_auth_graph.replies import (
-    classify_completion_signal,
-    is_cancel,
-    parse_site_choice,
-    parse_yes_no,
-)
 from okx_auth_graph.services import Services, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
+from okx_auth_graph.understanding import read_reply
 
 SITE_OPTIONS = [
     {"reply": number, "site": site, "label": f"{SITE_LABELS[site]} ({WEB_HOSTS[site]})"}
@@ -81,12 +75,12 @@ def ask_yes_no(
     message = pending_question(state) or say(state, question).text
     reply = ask_user(question, message, options=YES_NO_OPTIONS)
     human = HumanMessage(reply)
-    if is_cancel(reply):
+    answer = read_reply(question, reply)
+    if answer.label == "cancel":
         return cancelled(state, [human])
-    answer = parse_yes_no(reply)
-    if answer is None:
+    if answer.label == "unclear":
         return ask_next(question, message, before=[human])
-    if answer:
+    if answer.label == "yes":
         return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
     return Command(
         goto=END,
@@ -111,18 +105,6 @@ def challenge_message(state: dict[str, Any], site: str, challenge: dict[str, Any
     )
 
 
-async def _model_says_done(model: BaseChatModel, reply: str) -> bool:
-    prompt = (
-        "The user was asked to authorise a login in the browser and to say when done. "
-        "Does this reply say the authorisation is done? Answer yes or no.\nReply: " + reply
-    )
-    try:
-        answer = await model.ainvoke(prompt)
-    except Exception:
-        return False
-    return answer.text.strip().lower().startswith("yes")
-
-
 def make_login_nodes(services: Services) -> dict[str, Any]:
     """The login-flow nodes bound to ``services``."""
 
@@ -131,10 +113,11 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         menu = site_menu()
         reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("choose_site", reply)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        site = parse_site_choice(reply)
-        if site is None:
+        site = answer.site
+        if answer.label != "site" or site is None:
             return ask_next("ask_site", menu, before=[human])
         goto = state.get("after_site_choice") or "pre_login_gate"
         return Command(goto=goto, update={"messages": [human], "site": site})
@@ -186,14 +169,10 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         challenge = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("await_authorization", reply)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        verdict = classify_completion_signal(reply)
-        if verdict == "unclear":
-            model = services.chat_model(runtime)
-            if model is not None and await _model_says_done(model, reply):
-                verdict = "signal"
-        if verdict == "signal":
+        if answer.label == "signal":
             return Command(goto="check_login", update={"messages": [human]})
         not_a_signal = say(state, "await_not_a_signal").text
         return ask_next("await_authorization", not_a_signal, before=[human])

@@ -19,9 +19,9 @@ from okx_auth_graph.login import ask_yes_no, cancelled, show_site_menu
 from okx_auth_graph.preflight import api_key_profiles, error_message, finish, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
+from okx_auth_graph.understanding import read_reply
 
 MAX_ERROR_CHARS = 500
 SPAWN_RETRY_TARGETS = {
@@ -229,9 +229,10 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             options=["replace_api_key", "switch_to_oauth"],
         )
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("choose_api_key_fix", reply, options=2)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        option = parse_option(reply, 2)
+        option = answer.option if answer.label == "option" else None
         if option is None:
             return ask_next("choose_api_key_fix", message, before=[human])
         if option == 1:
@@ -255,9 +256,10 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         )
         reply = ask_user("await_profile_removal", message, profile=profile)
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("await_profile_removal", reply)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        if classify_completion_signal(reply) == "signal":
+        if answer.label == "signal":
             return Command(goto="reread_config_after_removal", update={"messages": [human]})
         again = say(state, "await_profile_removal", profile=profile).text
         return ask_next("await_profile_removal", again, before=[human])

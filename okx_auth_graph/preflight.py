@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -19,11 +19,18 @@ from langgraph.types import Command
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
 from okx_auth_graph.gate import site_menu
-from okx_auth_graph.intents import NO_AUTH_ROUTES, ROUTES, classify_request, detect_language
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_SUCCESS
-from okx_auth_graph.questions import ask_next
+from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, last_human_text, say
+from okx_auth_graph.understanding import (
+    NO_AUTH_ROUTES,
+    Intent,
+    Language,
+    RequestReading,
+    read_reply,
+    read_request,
+)
 
 PER_ENTRY_RESET: dict[str, Any] = {
     "route": None,
@@ -71,49 +78,94 @@ def success_message(state: dict[str, Any], site: str, scopes: list[str]) -> Any:
     return say(state, LOGIN_SUCCESS, site=site, scopes=", ".join(scopes))
 
 
-async def _classify_with_model(model: BaseChatModel, request: str) -> str | None:
-    prompt = (
-        "Classify the user's request for an OKX exchange assistant. Answer with exactly one of: "
-        "login, status, logout, api_key_setup, " + ", ".join(ROUTES) + ".\nRequest: " + request
-    )
-    try:
-        answer = await model.ainvoke(prompt)
-    except Exception:
-        return None
-    text = str(answer.text).strip().lower()
-    for label in (*ROUTES, "api_key_setup", "logout", "status", "login"):
-        if label in text:
-            return label
+CLARIFY_OPTIONS: tuple[Intent, ...] = ("login", "status", "logout", "api_key_setup")
+"""What the clarifying question offers, in the order of its numbered options."""
+
+
+def _language(state: dict[str, Any], runtime: Runtime[Context]) -> Language | None:
+    ctx = runtime.context
+    if ctx and ctx.language:
+        return ctx.language
     return None
+
+
+def _entry(state: dict[str, Any], reading: RequestReading, **extra: Any) -> Command[Any]:
+    """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
+
+    A logout the rules do not confirm (read by a model alone) is asked about first.
+    """
+    update: dict[str, Any] = {
+        **PER_ENTRY_RESET,
+        "language": reading.language,
+        "intent": reading.intent,
+        "route": reading.route,
+        **extra,
+    }
+    unconfirmed_logout = reading.intent == "logout" and reading.rules_intent not in (
+        "logout",
+        None,
+    )
+    if (reading.intent == "unclear" or unconfirmed_logout) and not state.get("failed_command"):
+        question = say(update, "clarify_request").text
+        before = update.pop("messages", [])
+        return ask_next("clarify_request", question, before=before, **update)
+    market_only = reading.route in NO_AUTH_ROUTES and reading.intent == "skill"
+    if market_only and not state.get("failed_command"):
+        update["outcome"] = "no_auth_needed"
+        update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
+        return Command(goto="hand_off", update=update)
+    if reading.intent == "unclear":
+        update["intent"] = "login"
+    return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
 
 def make_preflight_nodes(services: Services) -> dict[str, Any]:
     """The entry, pre-flight and step-0 nodes bound to ``services``."""
 
-    async def receive_request(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
-        """Start an entry: language, intent and route of the request; market goes straight on."""
+    def receive_request(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """Start an entry: read the request (intent, route, language), then ask or go on.
+
+        An unclear request gets the clarifying question before any okx call; a market-only
+        request goes straight on; everything else runs the pre-flight.
+        """
         request = last_human_text(state.get("messages", [])) or ""
-        ctx = runtime.context
-        language = (ctx.language if ctx and ctx.language else None) or detect_language(request)
-        update: dict[str, Any] = {**PER_ENTRY_RESET, "language": language}
-        placed = classify_request(request)
-        if placed is None:
-            model = services.chat_model(runtime)
-            label = await _classify_with_model(model, request) if model is not None else None
-            if label in ROUTES:
-                placed = ("skill", label)  # type: ignore[assignment]
-            elif label is not None:
-                placed = (label, None)  # type: ignore[assignment]
-            else:
-                placed = ("login", None)
-        intent, route = placed if placed is not None else ("login", None)
-        update["intent"] = intent
-        update["route"] = route
-        if route in NO_AUTH_ROUTES and not state.get("failed_command"):
-            update["outcome"] = "no_auth_needed"
-            update["messages"] = [say(update, "market_handoff")]
-            return Command(goto="hand_off", update=update)
-        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
+        reading = read_request(
+            request, language=_language(state, runtime), previous=state.get("language")
+        )
+        return _entry(state, reading)
+
+    def clarify_request(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+        """Ask what an unclear request wants (numbered options, or words); cancel ends it.
+
+        The answer is read anew as a request; an option number picks that action.
+        """
+        message = pending_question(state) or say(state, "clarify_request").text
+        options = [f"{n}. {intent}" for n, intent in enumerate(CLARIFY_OPTIONS, start=1)]
+        reply = ask_user("clarify_request", message, options=options)
+        human = HumanMessage(reply)
+        answer = read_reply("clarify_request", reply, options=len(CLARIFY_OPTIONS))
+        if answer.label == "cancel":
+            return Command(
+                goto=END,
+                update={
+                    "messages": [human, say(state, "cancelled")],
+                    "outcome": "cancelled",
+                    "route": None,
+                },
+            )
+        language = _language(state, runtime)
+        if answer.label == "option" and answer.option is not None:
+            reading = RequestReading(
+                intent=CLARIFY_OPTIONS[answer.option - 1],
+                language=language or state.get("language") or "en",
+                source="rules",
+                rules_intent=CLARIFY_OPTIONS[answer.option - 1],
+            )
+        else:
+            reading = read_request(reply, language=language, previous=state.get("language"))
+            if reading.intent == "logout" and state.get("intent") == "logout":
+                reading = reading.model_copy(update={"rules_intent": "logout"})
+        return _entry(state, reading, messages=[human])
 
     async def preflight_config_show(
         state: dict[str, Any], runtime: Runtime[Context]
@@ -214,6 +266,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
 
     return {
         "receive_request": receive_request,
+        "clarify_request": clarify_request,
         "preflight_config_show": preflight_config_show,
         "preflight_auth_status": preflight_auth_status,
         "retry_auth_status": retry_auth_status,

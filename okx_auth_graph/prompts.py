@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Final
 
-from okx_auth_graph.intents import Language
+from okx_auth_graph.understanding import Language
 
 _FIELD = re.compile(r"\{(\w+)\}")
 

@@ -17,8 +17,8 @@ from langgraph.runtime import Runtime
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
-from okx_auth_graph.intents import Language
 from okx_auth_graph.prompts import render
+from okx_auth_graph.understanding import Language
 
 logger = logging.getLogger(__name__)
 

@@ -40,7 +40,6 @@ from langgraph.prebuilt import ToolRuntime
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.intents import Language, detect_language
 from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
     LOGIN_CHALLENGE,
@@ -49,7 +48,13 @@ from okx_auth_graph.prompts import (
     render,
     template,
 )
-from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
+from okx_auth_graph.understanding import (
+    Language,
+    is_cancel,
+    language_of,
+    parse_site_choice,
+    read_reply,
+)
 
 SiteId = Literal["global", "eea", "us"]
 _T = TypeVar("_T")
@@ -174,14 +179,15 @@ def awaiting_signal(messages: Sequence[AnyMessage]) -> bool:
 
 
 def conversation_language(messages: Sequence[AnyMessage]) -> Language:
-    """The user's language: that of their latest message that is more than a site or a signal."""
-    for message in reversed(messages):
-        if not isinstance(message, HumanMessage):
-            continue
-        text = _text(message)
-        if parse_site_choice(text) is None and classify_completion_signal(text) != "signal":
-            return detect_language(text)
-    return "en"
+    """The user's language, turn by turn: each message's majority of letters decides.
+
+    A message without letters (a digit, an emoji) or a tie keeps the language before it.
+    """
+    language: Language | None = None
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            language = language_of(_text(message), language)
+    return language or "en"
 
 
 def cli_from_context(context: object) -> OkxCli:
@@ -470,7 +476,8 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
                 "Already checked since the user's latest message. Do not poll: wait for the "
                 "user to say they are done."
             )
-        if classify_completion_signal(_text(messages[last_human])) == "not_signal":
+        reading = read_reply("await_authorization", _text(messages[last_human]))
+        if reading.label not in ("signal", "denied", "unclear"):
             return refusal("The user has not said they are done. Wait for their signal.")
         language = conversation_language(messages)
         try:

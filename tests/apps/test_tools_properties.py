@@ -25,9 +25,9 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMes
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.prompts import template
-from okx_auth_graph.replies import classify_completion_signal, parse_site_choice
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools
+from okx_auth_graph.understanding import parse_site_choice, read_reply
 from tests.apps.agents import argvs, build_tool_graph
 
 MENU = template("site_menu", "zh")
@@ -119,7 +119,8 @@ def check_allowed(messages: list[AnyMessage]) -> bool:
     ]
     if checks and checks[-1] > humans[-1]:
         return False
-    return classify_completion_signal(str(messages[humans[-1]].content)) != "not_signal"
+    reading = read_reply("await_authorization", str(messages[humans[-1]].content))
+    return reading.label in ("signal", "denied", "unclear")
 
 
 @settings(
