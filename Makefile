@@ -6,7 +6,7 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint evals bench install clean postgres-server studio studio-approve
+.PHONY: demo test test-fast lint evals bench install clean postgres-server studio studio-approve docs-graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast loop while developing: unit and graph tests (no servers, no real CLI), under 30 s.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/unit tests/graph -q
+
+# Redraw docs/architecture.md's Mermaid graph from the compiled graph (a test compares).
+docs-graph: $(VENV)/.installed-test
+	$(BIN)/python tests/graph/drawing.py
 
 # LangGraph Studio / server: `langgraph dev` on 127.0.0.1:$(STUDIO_PORT) with the bundled emulator as
 # `okx` (a fresh not-logged-in world in .studio/world; approve with `make studio-approve`).

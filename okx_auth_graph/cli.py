@@ -18,6 +18,7 @@ from typing import Any, TypedDict, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from okx_auth_graph.errors import (
+    MIN_AUTH_VERSION,
     ErrorKind,
     OkxCliError,
     classify_message,
@@ -42,7 +43,6 @@ from okx_auth_graph.models import (
 from okx_auth_graph.process import OkxRunner, RawResult, SubprocessRunner
 
 SITES: tuple[str, ...] = ("global", "eea", "us")
-MIN_AUTH_VERSION = "1.3.1-beta.17"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
 SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
@@ -251,7 +251,7 @@ class OkxCli:
             The version number (1.3.1-beta.17 or later).
 
         Raises:
-            OkxCliError: ``cli_too_old`` (with the npm update command) for older versions.
+            OkxCliError: ``cli_too_old`` for older versions.
         """
         found = await self.version()
         if not supports_auth(found):

@@ -32,6 +32,8 @@ ErrorKind = Literal[
 ERROR_KINDS: tuple[str, ...] = get_args(ErrorKind)
 
 INSTALL_CLI_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
+MIN_AUTH_VERSION = "1.3.1-beta.17"
+"""The first okx version with the ``okx auth`` commands (the npm registry serves 1.2.4)."""
 
 RECOMMENDED_ACTIONS: dict[str, str] = {
     "no_config": "okx config init (only if you want to use an API key; OAuth needs no config)",
@@ -51,7 +53,10 @@ RECOMMENDED_ACTIONS: dict[str, str] = {
         "the request timestamp was rejected: synchronise this computer's clock (NTP), then retry"
     ),
     "cli_not_found": INSTALL_CLI_COMMAND,
-    "cli_too_old": INSTALL_CLI_COMMAND,
+    "cli_too_old": (
+        f"okx auth needs okx {MIN_AUTH_VERSION} or later, not on the npm registry yet (reinstalling"
+        " will not help); use an API key (okx config init) or market data meanwhile"
+    ),
     "timeout": "retry; if it keeps timing out, check the network and the okx installation",
     "unparseable_output": "retry; if it persists, update the CLI with " + INSTALL_CLI_COMMAND,
     "unknown": "read the error message above; retry or check the okx documentation",

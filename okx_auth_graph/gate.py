@@ -1,21 +1,39 @@
-"""The pre-login gate's conditions as pure functions over the conversation.
+"""The login rules as pure functions, shared by the graph and the tools.
 
-Before ANY ``okx auth login``: (1) the exact Chinese site menu was shown, as the assistant
-message right before (2) the user's most recent message, which is a site choice, and (3) the
-call passes exactly that choice as ``--site``.
+The pre-login gate: before ANY ``okx auth login``, (1) the exact Chinese site menu was shown,
+as the assistant message right before (2) the user's most recent message, which is a site
+choice, and (3) the call passes exactly that choice as ``--site``.
+
+The pre-flight summary: which API-key profiles exist (step 0.2) and which site is already
+selected (step 0.1), read from the redacted ``config show`` and ``auth status`` results.
 """
 
 from __future__ import annotations
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.prompts import SITE_MENU, template
+from okx_auth_graph.models import AuthStatus, ConfigSummary
+from okx_auth_graph.prompts import SITE_MENU, SITE_MENU_HINT, template
+from okx_auth_graph.state import Language
 from okx_auth_graph.understanding import parse_site_choice
 
 
 def site_menu() -> str:
     """The verbatim Chinese site menu."""
     return template(SITE_MENU, "zh")
+
+
+def site_menu_again(language: Language) -> str:
+    """The menu asked again after a reply that is not a choice: the verbatim menu, then a hint.
+
+    The menu itself is unchanged; the hint under it (in the user's language) says what to reply.
+    """
+    return f"{site_menu()}\n\n{template(SITE_MENU_HINT, language)}"
+
+
+def shows_site_menu(text: str) -> bool:
+    """Whether an assistant message is the site menu: exactly the menu, or the menu asked again."""
+    return text == site_menu() or text in {site_menu_again("en"), site_menu_again("zh")}
 
 
 def gate_site(messages: list[AnyMessage]) -> str | None:
@@ -29,7 +47,7 @@ def gate_site(messages: list[AnyMessage]) -> str | None:
     for index in range(len(messages) - 1, 0, -1):
         if isinstance(messages[index], HumanMessage):
             question = messages[index - 1]
-            if not isinstance(question, AIMessage) or question.text != site_menu():
+            if not isinstance(question, AIMessage) or not shows_site_menu(question.text):
                 return None
             return parse_site_choice(messages[index].text)
     return None
@@ -39,3 +57,27 @@ def pre_login_gate_holds(messages: list[AnyMessage], site: str) -> bool:
     """Whether ``okx auth login --site site`` may run now."""
     chosen = gate_site(messages)
     return chosen is not None and chosen == site
+
+
+def api_key_profiles(config: ConfigSummary | None) -> list[str]:
+    """Names of the profiles that have a non-empty ``api_key``, the default profile first."""
+    if not config:
+        return []
+    names = [p["name"] for p in config["profiles"] if p["has_api_key"]]
+    default = config.get("default_profile")
+    return sorted(names, key=lambda n: n != default)
+
+
+def persisted_site(config: ConfigSummary | None, auth: AuthStatus | None) -> str | None:
+    """Step 0.1: a site already selected by a profile or a logged-in / pending status.
+
+    The default profile's site comes first; a ``not_logged_in`` status's site is a placeholder.
+    """
+    if config:
+        default = config.get("default_profile")
+        for profile in sorted(config["profiles"], key=lambda p: p["name"] != default):
+            if profile["site"]:
+                return profile["site"]
+    if auth and auth["status"] in ("logged_in", "pending") and auth["site"]:
+        return str(auth["site"])
+    return None

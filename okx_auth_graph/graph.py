@@ -22,10 +22,18 @@ Ends of the graph and their outcome:
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from langchain_core.language_models import BaseChatModel
-from langgraph.graph import END, START, StateGraph
+from langchain_core.runnables import Runnable
+from langgraph._internal._runnable import RunnableCallable
+from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer, Command
 
@@ -39,87 +47,36 @@ from okx_auth_graph.state import AuthState, InputState, OutputState
 
 GRAPH_NAME = "okx_auth"
 
-_DESTINATIONS: dict[str, tuple[str, ...]] = {
-    "receive_request": (
-        "preflight_config_show",
-        "preflight_auth_status",
-        "hand_off",
-        "clarify_request",
-    ),
-    "clarify_request": (
-        "preflight_config_show",
-        "preflight_auth_status",
-        "hand_off",
-        "clarify_request",
-        END,
-    ),
-    "retry_auth_status": ("dispatch_after_preflight",),
-    "dispatch_after_preflight": (
-        "site_check",
-        "report_status",
-        "logout",
-        "install_binary",
-        "check_binary",
-        "confirm_remove_binary",
-        "explain_api_key_setup",
-        "remediate_failed_command",
-        END,
-    ),
-    "site_check": ("ask_site", "api_key_check"),
-    "api_key_check": ("oauth_check", "hand_off"),
-    "oauth_check": ("hand_off", "await_authorization", "pre_login_gate"),
-    "ask_site": ("api_key_check", "pre_login_gate", "offer_api_key_fix", "ask_site", END),
-    "pre_login_gate": ("ask_site", "login_manual", "announce_interactive_login"),
-    "login_manual": (
-        "pre_login_gate",
-        "await_authorization",
-        "reread_config",
-        "confirm_retry",
-        "install_binary",
-        "hand_off",
-        END,
-    ),
-    "announce_interactive_login": ("login_interactive",),
-    "login_interactive": (
-        "pre_login_gate",
-        "check_login",
-        "reread_config",
-        "confirm_retry",
-        "install_binary",
-        "await_authorization",
-        "hand_off",
-        END,
-    ),
-    "await_authorization": ("check_login", "await_authorization", END),
-    "check_login": ("hand_off", "await_authorization", "confirm_retry", "install_binary"),
-    "confirm_retry": ("pre_login_gate", "confirm_retry", END),
-    "reread_config": ("hand_off", END),
-    "report_status": (END,),
-    "logout": ("install_binary", END),
-    "install_binary": ("verify_binary_install", END),
-    "verify_binary_install": (
-        "retry_auth_status",
-        "pre_login_gate",
-        "logout",
-        "check_login",
-        END,
-    ),
-    "check_binary": (END,),
-    "confirm_remove_binary": ("remove_binary", "confirm_remove_binary", END),
-    "remove_binary": (END,),
-    "explain_api_key_setup": (END,),
-    "remediate_failed_command": (
-        "offer_api_key_fix",
-        "ask_site",
-        "site_check",
-        "install_binary",
-        END,
-    ),
-    "offer_api_key_fix": ("choose_api_key_fix",),
-    "choose_api_key_fix": ("await_profile_removal", "choose_api_key_fix", END),
-    "await_profile_removal": ("reread_config_after_removal", "await_profile_removal", END),
-    "reread_config_after_removal": ("await_profile_removal", "pre_login_gate", END),
-}
+
+def destinations(node: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The nodes a node may go to, read from its ``Command[Literal[...]]`` return annotation.
+
+    LangGraph reads the annotation itself when given a function; :func:`both_ways` gives it a
+    runnable instead, so the drawn edges still come from the code.
+    """
+    returns = get_type_hints(node).get("return")
+    if get_origin(returns) is not Command:
+        return None
+    (goto,) = get_args(returns)
+    return get_args(goto) if get_origin(goto) is Literal else None
+
+
+def both_ways(node: Callable[..., Coroutine[Any, Any, Any]]) -> Runnable[Any, Any]:
+    """An async node that also runs under ``invoke`` / ``stream``: one implementation, two bodies.
+
+    ``ainvoke`` awaits the coroutine on the caller's loop. The sync body runs the same coroutine
+    on a private event loop in a worker thread (so it works even when the calling thread has a
+    running loop, e.g. in a notebook), with the caller's context variables copied, so
+    ``interrupt()`` and the run's config reach it.
+    """
+
+    @functools.wraps(node)
+    def run_sync(*args: Any, **kwargs: Any) -> Any:
+        context = contextvars.copy_context()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=node.__name__) as pool:
+            return pool.submit(context.run, asyncio.run, node(*args, **kwargs)).result()
+
+    return RunnableCallable(run_sync, node, name=node.__name__, trace=False)
 
 
 def build_builder(
@@ -155,13 +112,16 @@ def build_builder(
         **make_maintenance_nodes(services),
     }
     for name, node in nodes.items():
-        builder.add_node(name, node, destinations=_DESTINATIONS.get(name))
+        if inspect.iscoroutinefunction(node):
+            builder.add_node(name, both_ways(node), destinations=destinations(node))
+        else:
+            builder.add_node(name, node)
 
-    def hand_off(state: AuthState) -> Command[Any]:
+    def hand_off(state: AuthState) -> Command[Literal["__end__"]]:
         """Continue with the routed skill: in a parent graph, hand off to its node."""
         route = state.get("route")
         if services.handoff_to_parent and route:
-            return Command(
+            to_parent: Command[Any] = Command(
                 graph=Command.PARENT,
                 goto=route,
                 update={
@@ -172,9 +132,10 @@ def build_builder(
                     "language": state.get("language"),
                 },
             )
-        return Command(goto=END)
+            return to_parent
+        return Command(goto="__end__")
 
-    builder.add_node("hand_off", hand_off, destinations=(END,))
+    builder.add_node("hand_off", hand_off)
     builder.add_edge(START, "receive_request")
     builder.add_edge(["preflight_config_show", "preflight_auth_status"], "dispatch_after_preflight")
     return builder

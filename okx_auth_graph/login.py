@@ -13,86 +13,59 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage
-from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import gate_site, pre_login_gate_holds, site_menu
+from okx_auth_graph.gate import (
+    api_key_profiles,
+    gate_site,
+    pre_login_gate_holds,
+    shows_site_menu,
+    site_menu,
+    site_menu_again,
+)
 from okx_auth_graph.login_lock import login_lock, login_lock_dir
-from okx_auth_graph.preflight import api_key_profiles, error_message, finish, success_message
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
-from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
+from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
+from okx_auth_graph.state import AuthState
+from okx_auth_graph.steps import (
+    ask_yes_no,
+    cancelled,
+    error_message,
+    finish,
+    show_site_menu,
+    success_message,
+)
 from okx_auth_graph.understanding import read_reply
 
 SITE_OPTIONS = [
     {"reply": number, "site": site, "label": f"{SITE_LABELS[site]} ({WEB_HOSTS[site]})"}
     for number, site in MENU_NUMBERS.items()
 ]
-YES_NO_OPTIONS = ["yes", "no"]
+_LoginGoto = Literal[
+    "pre_login_gate",
+    "await_authorization",
+    "reread_config",
+    "confirm_retry",
+    "install_binary",
+    "hand_off",
+    "__end__",
+]
+"""Where ``login_manual`` goes: its answer's next step, another login's, or its failure's."""
 RETRYABLE_LOGIN_ERRORS = frozenset(
     {"authorization_timed_out", "access_denied", "network_error", "timeout", "session_expired"}
 )
 
 
-def show_site_menu(after: str, **update: Any) -> Command[Any]:
-    """Show the verbatim site menu and ask; the answer goes on to node ``after``."""
-    return ask_next("ask_site", site_menu(), after_site_choice=after, **update)
-
-
-def cancelled(state: dict[str, Any], exchange: list[Any]) -> Command[Any]:
-    """End the flow on "cancel" / "取消" with no further okx call."""
-    return Command(
-        goto=END,
-        update={
-            "messages": [*exchange, say(state, "cancelled")],
-            "outcome": "cancelled",
-            "route": None,
-        },
-    )
-
-
-def ask_yes_no(
-    state: dict[str, Any],
-    question: QuestionType,
-    *,
-    yes: str,
-    declined: str,
-    declined_outcome: str,
-    yes_update: dict[str, Any] | None = None,
-) -> Command[Any]:
-    """A yes/no question (text ``question``): yes goes to node ``yes``; no ends with ``declined``.
-
-    Anything but yes, no or cancel asks the same question again.
-    """
-    message = pending_question(state) or say(state, question).text
-    reply = ask_user(question, message, options=YES_NO_OPTIONS)
-    human = HumanMessage(reply)
-    answer = read_reply(question, reply)
-    if answer.label == "cancel":
-        return cancelled(state, [human])
-    if answer.label == "unclear":
-        return ask_next(question, message, before=[human])
-    if answer.label == "yes":
-        return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
-    return Command(
-        goto=END,
-        update={
-            "messages": [human, say(state, declined)],
-            "outcome": declined_outcome,
-            "route": None,
-        },
-    )
-
-
-def challenge_message(state: dict[str, Any], site: str, challenge: dict[str, Any]) -> str:
+def challenge_message(state: AuthState, site: str, challenge: dict[str, Any]) -> str:
     """The verbatim device-code template, in the user's language."""
     minutes = max(1, int(challenge["expiresIn"]) // 60)
     return render(
@@ -108,9 +81,17 @@ def challenge_message(state: dict[str, Any], site: str, challenge: dict[str, Any
 def make_login_nodes(services: Services) -> dict[str, Any]:
     """The login-flow nodes bound to ``services``."""
 
-    def ask_site(state: dict[str, Any]) -> Command[Any]:
-        """Ask for the site with the verbatim Chinese menu; anything but a site re-asks."""
-        menu = site_menu()
+    def ask_site(
+        state: AuthState,
+    ) -> Command[
+        Literal["api_key_check", "pre_login_gate", "offer_api_key_fix", "ask_site", "__end__"]
+    ]:
+        """Ask for the site with the verbatim Chinese menu; anything but a site re-asks.
+
+        The re-ask shows the same menu with a hint under it in the user's language.
+        """
+        asked = pending_question(state)
+        menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
         reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
         human = HumanMessage(reply)
         answer = read_reply("choose_site", reply)
@@ -118,20 +99,24 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             return cancelled(state, [human])
         site = answer.site
         if answer.label != "site" or site is None:
-            return ask_next("ask_site", menu, before=[human])
+            return ask_next("ask_site", site_menu_again(language_of(state)), before=[human])
         goto = state.get("after_site_choice") or "pre_login_gate"
         return Command(goto=goto, update={"messages": [human], "site": site})
 
-    def pre_login_gate(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    def pre_login_gate(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["ask_site", "login_manual", "announce_interactive_login"]]:
         """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
         site = gate_site(state.get("messages", []))
         if site is None:
             return show_site_menu("pre_login_gate")
         interactive = services.interactive_login(runtime)
-        goto = "announce_interactive_login" if interactive else "login_manual"
+        goto: Literal["announce_interactive_login", "login_manual"] = (
+            "announce_interactive_login" if interactive else "login_manual"
+        )
         return Command(goto=goto, update={"login_site": site, "site": site})
 
-    async def login_manual(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def login_manual(state: AuthState, runtime: Runtime[Context]) -> Command[_LoginGoto]:
         """``okx auth login --manual --site X`` under the okx home's login lock."""
         result = await _gated_login(state, services.cli(runtime), interactive=False)
         if isinstance(result, Command):
@@ -141,12 +126,12 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         challenge = dict(result)
         return ask_next(
             "await_authorization",
-            challenge_message(state, state["login_site"], challenge),
+            challenge_message(state, state.get("login_site") or "", challenge),
             login_site=None,
             challenge=challenge,
         )
 
-    def announce_interactive_login(state: dict[str, Any]) -> Command[Any]:
+    def announce_interactive_login(state: AuthState) -> Command[Literal["login_interactive"]]:
         """Tell the user that a browser authorisation is needed before the blocking login."""
         site = state.get("login_site") or ""
         return Command(
@@ -154,7 +139,20 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             update={"messages": [say(state, "interactive_login_notice", site=site)]},
         )
 
-    async def login_interactive(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def login_interactive(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[
+        Literal[
+            "pre_login_gate",
+            "check_login",
+            "reread_config",
+            "confirm_retry",
+            "install_binary",
+            "await_authorization",
+            "hand_off",
+            "__end__",
+        ]
+    ]:
         """The blocking ``okx auth login --site X`` (it polls silently until the browser is done)."""
         result = await _gated_login(state, services.cli(runtime), interactive=True)
         if isinstance(result, Command):
@@ -163,10 +161,12 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             return Command(goto="reread_config", update={"login_site": None})
         return Command(goto="check_login", update={"login_site": None, "challenge": None})
 
-    async def await_authorization(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def await_authorization(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["check_login", "await_authorization", "__end__"]]:
         """Wait for the user's completion signal; never poll, never run okx here."""
         message = pending_question(state) or say(state, "await_not_a_signal").text
-        challenge = state.get("challenge") or {}
+        challenge: Mapping[str, Any] = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)
         answer = read_reply("await_authorization", reply)
@@ -177,7 +177,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         not_a_signal = say(state, "await_not_a_signal").text
         return ask_next("await_authorization", not_a_signal, before=[human])
 
-    async def check_login(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def check_login(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["hand_off", "await_authorization", "confirm_retry", "install_binary"]]:
         """Exactly one ``okx auth status --json`` per completion signal."""
         checked_at = time.time()
         try:
@@ -198,7 +200,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         retry = say(state, "confirm_retry").text
         return ask_next("confirm_retry", retry, challenge=None, preflight_at=checked_at)
 
-    def confirm_retry(state: dict[str, Any]) -> Command[Any]:
+    def confirm_retry(
+        state: AuthState,
+    ) -> Command[Literal["pre_login_gate", "confirm_retry", "__end__"]]:
         """Ask whether to retry; a retry goes through the pre-login gate (the menu) again."""
         return ask_yes_no(
             state,
@@ -209,7 +213,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             declined_outcome="retry_declined",
         )
 
-    async def reread_config(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def reread_config(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["hand_off", "__end__"]]:
         """After a ``skipped`` login: re-read ``okx config show --json`` and stop (no retry)."""
         try:
             config = await services.cli(runtime).config_show()
@@ -239,7 +245,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
 
 async def _gated_login(
-    state: dict[str, Any], cli: OkxCli, *, interactive: bool
+    state: AuthState, cli: OkxCli, *, interactive: bool
 ) -> Command[Any] | Mapping[str, Any]:
     """Run ``okx auth login`` for the site the pre-login gate cleared, one login per okx home.
 
@@ -266,7 +272,7 @@ async def _gated_login(
         return _login_failed(state, exc, retry="login")
 
 
-def _another_login(state: dict[str, Any], status: Mapping[str, Any]) -> Command[Any]:
+def _another_login(state: AuthState, status: Mapping[str, Any]) -> Command[Any]:
     """Another login in the same okx home got there first: take its branch, never log in twice."""
     site = status.get("site") or state.get("site") or ""
     if status["status"] == "logged_in":
@@ -276,7 +282,7 @@ def _another_login(state: dict[str, Any], status: Mapping[str, Any]) -> Command[
     return ask_next("await_authorization", pending, login_site=None, challenge=None, site=site)
 
 
-def _login_failed(state: dict[str, Any], exc: OkxCliError, *, retry: str) -> Command[Any]:
+def _login_failed(state: AuthState, exc: OkxCliError, *, retry: str) -> Command[Any]:
     if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
         return Command(goto="install_binary", update={"spawn_retry": retry})
     if exc.kind in RETRYABLE_LOGIN_ERRORS:

@@ -6,25 +6,27 @@ and step 0.2.a (docs/spec.md) for a rejected API key.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
-from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError, classify_message
-from okx_auth_graph.login import ask_yes_no, cancelled, show_site_menu
-from okx_auth_graph.preflight import api_key_profiles, error_message, finish, persisted_site
+from okx_auth_graph.gate import api_key_profiles, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
+from okx_auth_graph.state import AuthState
+from okx_auth_graph.steps import ask_yes_no, cancelled, error_message, finish, show_site_menu
 from okx_auth_graph.understanding import read_reply
 
 MAX_ERROR_CHARS = 500
-SPAWN_RETRY_TARGETS = {
+SPAWN_RETRY_TARGETS: dict[
+    str, Literal["retry_auth_status", "pre_login_gate", "logout", "check_login"]
+] = {
     "auth_status": "retry_auth_status",
     "login": "pre_login_gate",
     "logout": "logout",
@@ -51,17 +53,17 @@ def _failing_profile(argv: list[str], candidates: list[str]) -> str:
     return candidates[0]
 
 
-def _profile_site(state: dict[str, Any], profile: str) -> str | None:
-    config = state.get("config") or {"profiles": [], "default_profile": None}
-    by_name = {p["name"]: p for p in config["profiles"]}
-    for name in (profile, config.get("default_profile")):
-        site = by_name.get(name or "", {}).get("site")
+def _profile_site(state: AuthState, profile: str) -> str | None:
+    config = state.get("config")
+    by_name = {p["name"]: p for p in config["profiles"]} if config else {}
+    for name in (profile, config["default_profile"] if config else None):
+        site = by_name[name]["site"] if name in by_name else None
         if site in SITE_IDS:
             return str(site)
     return None
 
 
-def _remedy(state: dict[str, Any], argv: list[str], text: str) -> Command[Any]:
+def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
     """Where a failed downstream command's error (masked ``text``) leads."""
     kind = classify_message(text)
     profiles = api_key_profiles(state.get("config"))
@@ -80,7 +82,7 @@ def _remedy(state: dict[str, Any], argv: list[str], text: str) -> Command[Any]:
     if kind == "failed_to_spawn":
         return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
     if kind == "region_restriction":
-        site = persisted_site(state) or "?"
+        site = persisted_site(state.get("config"), state.get("auth")) or "?"
         return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
     if kind in ("cli_too_old", "cli_not_found"):
         return finish(state, "needs_user_action", say(state, kind))
@@ -91,7 +93,7 @@ def _remedy(state: dict[str, Any], argv: list[str], text: str) -> Command[Any]:
 def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     """The status, logout, binary, API-key and remediation nodes bound to ``services``."""
 
-    def report_status(state: dict[str, Any]) -> Command[Any]:
+    def report_status(state: AuthState) -> Command[Literal["__end__"]]:
         """Answer a status question from the pre-flight (never starts a login)."""
         if state.get("intent") == "session_lifetime":
             return finish(state, "status_reported", say(state, SESSION_LIFETIME))
@@ -112,7 +114,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         text = "\n".join(m.text for m in lines)
         return finish(state, "status_reported", AIMessage(text))
 
-    async def logout(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def logout(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["install_binary", "__end__"]]:
         """``okx auth logout`` (an API-key user can still log out of OAuth)."""
         auth = state.get("auth")
         if auth and auth["status"] == "not_logged_in":
@@ -125,7 +129,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return finish(state, "logged_out", say(state, "logged_out"))
 
-    async def install_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def install_binary(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["verify_binary_install", "__end__"]]:
         """``okx auth install --json`` (install or update the okx-auth binary)."""
         try:
             result = await services.cli(runtime).install()
@@ -136,8 +142,10 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         )
 
     async def verify_binary_install(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> Command[Any]:
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[
+        Literal["retry_auth_status", "pre_login_gate", "logout", "check_login", "__end__"]
+    ]:
         """``okx auth install-status --json`` after an install; then retry the failed command once."""
         installed_as = state.get("binary_install_result") or "installed"
         try:
@@ -158,7 +166,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             )
         return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
 
-    async def check_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def check_binary(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["__end__"]]:
         """``okx auth install-status --json``."""
         try:
             status = await services.cli(runtime).install_status()
@@ -175,7 +185,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             message = say(state, "binary_missing")
         return finish(state, "status_reported", message)
 
-    def confirm_remove_binary(state: dict[str, Any]) -> Command[Any]:
+    def confirm_remove_binary(
+        state: AuthState,
+    ) -> Command[Literal["remove_binary", "confirm_remove_binary", "__end__"]]:
         """Ask before removing the okx-auth binary."""
         return ask_yes_no(
             state,
@@ -185,7 +197,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             declined_outcome="status_reported",
         )
 
-    async def remove_binary(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def remove_binary(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["__end__"]]:
         """``okx auth remove --force --json`` (the user said yes)."""
         try:
             result = await services.cli(runtime).remove()
@@ -194,23 +208,27 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         name = "binary_removed" if result["status"] == "removed" else "binary_not_installed"
         return finish(state, "status_reported", say(state, name))
 
-    def explain_api_key_setup(state: dict[str, Any]) -> Command[Any]:
+    def explain_api_key_setup(state: AuthState) -> Command[Literal["__end__"]]:
         """API-key set-up is the ``okx config init`` wizard; it never starts OAuth."""
         return finish(state, "needs_user_action", say(state, "api_key_setup"))
 
-    def remediate_failed_command(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    def remediate_failed_command(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[
+        Literal["offer_api_key_fix", "ask_site", "site_check", "install_binary", "__end__"]
+    ]:
         """A downstream okx command failed: the error reference row's action, or its flow.
 
         The failed command is consumed here, so a retried pre-flight never remediates it again.
         """
-        failed = state.get("failed_command") or {}
+        failed = state.get("failed_command") or {"argv": [], "error": ""}
         argv = [str(a) for a in failed.get("argv") or []]
         text = services.cli(runtime).mask(str(failed.get("error") or ""))[:MAX_ERROR_CHARS]
         command = _remedy(state, argv, text)
         update = command.update if isinstance(command.update, dict) else {}
         return Command(goto=command.goto, update={**update, "failed_command": None})
 
-    def offer_api_key_fix(state: dict[str, Any]) -> Command[Any]:
+    def offer_api_key_fix(state: AuthState) -> Command[Literal["choose_api_key_fix"]]:
         """Step 0.2.a: show the two options, neutrally (OAuth is never "recommended")."""
         profile = state.get("api_key_profile") or ""
         url = api_key_console_url(state.get("site") or "global")
@@ -218,7 +236,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             "choose_api_key_fix", say(state, "api_key_fix_options", profile=profile, url=url).text
         )
 
-    def choose_api_key_fix(state: dict[str, Any]) -> Command[Any]:
+    def choose_api_key_fix(
+        state: AuthState,
+    ) -> Command[Literal["await_profile_removal", "choose_api_key_fix", "__end__"]]:
         """Step 0.2.a: the user picks one of the two options; the graph never picks."""
         profile = state.get("api_key_profile") or ""
         message = pending_question(state) or ""
@@ -238,7 +258,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if option == 1:
             url = api_key_console_url(state.get("site") or "global")
             return Command(
-                goto=END,
+                goto="__end__",
                 update={
                     "messages": [human, say(state, "api_key_fix_replace", url=url)],
                     "outcome": "needs_user_action",
@@ -248,7 +268,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         wait = say(state, "await_profile_removal", profile=profile).text
         return ask_next("await_profile_removal", wait, before=[human])
 
-    def await_profile_removal(state: dict[str, Any]) -> Command[Any]:
+    def await_profile_removal(
+        state: AuthState,
+    ) -> Command[Literal["reread_config_after_removal", "await_profile_removal", "__end__"]]:
         """Option 2 of 0.2.a: the user removes the profile (the graph never edits config.toml)."""
         profile = state.get("api_key_profile") or ""
         message = (
@@ -265,8 +287,8 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         return ask_next("await_profile_removal", again, before=[human])
 
     async def reread_config_after_removal(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> Command[Any]:
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["await_profile_removal", "pre_login_gate", "__end__"]]:
         """Re-read ``okx config show --json``: OAuth login only when no API-key profile remains."""
         try:
             config = await services.cli(runtime).config_show()

@@ -6,9 +6,10 @@ The models parse the CLI's JSON; the adapter hands the graph only the plain-dict
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 SiteId = Literal["global", "eea", "us"]
 AuthState = Literal["logged_in", "pending", "not_logged_in"]

@@ -9,24 +9,23 @@ and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage
-from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import site_menu
+from okx_auth_graph.gate import api_key_profiles, persisted_site, site_menu
 from okx_auth_graph.models import ConfigSummary
-from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_SUCCESS
+from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, last_human_text, say
+from okx_auth_graph.state import AuthState, Intent, Language
+from okx_auth_graph.steps import cancelled, error_message, finish, success_message
 from okx_auth_graph.understanding import (
     NO_AUTH_ROUTES,
-    Intent,
-    Language,
     RequestReading,
     read_reply,
     read_request,
@@ -50,46 +49,18 @@ PER_ENTRY_RESET: dict[str, Any] = {
 }
 
 
-def api_key_profiles(config: ConfigSummary | None) -> list[str]:
-    """Names of the profiles that have a non-empty ``api_key``, the default profile first."""
-    if not config:
-        return []
-    names = [p["name"] for p in config["profiles"] if p["has_api_key"]]
-    default = config.get("default_profile")
-    return sorted(names, key=lambda n: n != default)
-
-
-def persisted_site(state: dict[str, Any]) -> str | None:
-    """Step 0.1: a site already selected by a profile or a logged-in / pending status."""
-    config: ConfigSummary | None = state.get("config")
-    if config:
-        default = config.get("default_profile")
-        for profile in sorted(config["profiles"], key=lambda p: p["name"] != default):
-            if profile["site"]:
-                return profile["site"]
-    auth = state.get("auth")
-    if auth and auth["status"] in ("logged_in", "pending") and auth["site"]:
-        return str(auth["site"])
-    return None
-
-
-def success_message(state: dict[str, Any], site: str, scopes: list[str]) -> Any:
-    """The verbatim success template (site and scopes only)."""
-    return say(state, LOGIN_SUCCESS, site=site, scopes=", ".join(scopes))
-
-
 CLARIFY_OPTIONS: tuple[Intent, ...] = ("login", "status", "logout", "api_key_setup")
 """What the clarifying question offers, in the order of its numbered options."""
 
+EntryNext = Literal["preflight_config_show", "preflight_auth_status", "hand_off", "clarify_request"]
 
-def _language(state: dict[str, Any], runtime: Runtime[Context]) -> Language | None:
+
+def _language_override(runtime: Runtime[Context]) -> Language | None:
     ctx = runtime.context
-    if ctx and ctx.language:
-        return ctx.language
-    return None
+    return ctx.language if ctx and ctx.language else None
 
 
-def _entry(state: dict[str, Any], reading: RequestReading, **extra: Any) -> Command[Any]:
+def _entry(state: AuthState, reading: RequestReading, **extra: Any) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
     A logout the rules do not confirm (read by a model alone) is asked about first.
@@ -112,17 +83,39 @@ def _entry(state: dict[str, Any], reading: RequestReading, **extra: Any) -> Comm
     market_only = reading.route in NO_AUTH_ROUTES and reading.intent == "skill"
     if market_only and not state.get("failed_command"):
         update["outcome"] = "no_auth_needed"
-        update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
+        market = say(update, "market_handoff")
+        update["messages"] = [*update.get("messages", []), market]
         return Command(goto="hand_off", update=update)
     if reading.intent == "unclear":
         update["intent"] = "login"
     return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
 
+INTENT_NODES: dict[
+    str,
+    Literal[
+        "report_status",
+        "logout",
+        "install_binary",
+        "check_binary",
+        "explain_api_key_setup",
+        "site_check",
+    ],
+] = {
+    "status": "report_status",
+    "session_lifetime": "report_status",
+    "logout": "logout",
+    "binary_install": "install_binary",
+    "binary_status": "check_binary",
+    "api_key_setup": "explain_api_key_setup",
+}
+"""The node each intent's flow starts at after the pre-flight (a login starts at the site check)."""
+
+
 def make_preflight_nodes(services: Services) -> dict[str, Any]:
     """The entry, pre-flight and step-0 nodes bound to ``services``."""
 
-    def receive_request(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    def receive_request(state: AuthState, runtime: Runtime[Context]) -> Command[EntryNext]:
         """Start an entry: read the request (intent, route, language), then ask or go on.
 
         An unclear request gets the clarifying question before any okx call; a market-only
@@ -130,11 +123,13 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         """
         request = last_human_text(state.get("messages", [])) or ""
         reading = read_request(
-            request, language=_language(state, runtime), previous=state.get("language")
+            request, language=_language_override(runtime), previous=state.get("language")
         )
         return _entry(state, reading)
 
-    def clarify_request(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    def clarify_request(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal[EntryNext, "__end__"]]:
         """Ask what an unclear request wants (numbered options, or words); cancel ends it.
 
         The answer is read anew as a request; an option number picks that action.
@@ -145,21 +140,14 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         human = HumanMessage(reply)
         answer = read_reply("clarify_request", reply, options=len(CLARIFY_OPTIONS))
         if answer.label == "cancel":
-            return Command(
-                goto=END,
-                update={
-                    "messages": [human, say(state, "cancelled")],
-                    "outcome": "cancelled",
-                    "route": None,
-                },
-            )
-        language = _language(state, runtime)
+            return cancelled(state, [human])
+        language = _language_override(runtime)
         if answer.label == "option" and answer.option is not None:
+            intent = CLARIFY_OPTIONS[answer.option - 1]
             reading = RequestReading(
-                intent=CLARIFY_OPTIONS[answer.option - 1],
+                intent=intent,
                 language=language or state.get("language") or "en",
-                source="rules",
-                rules_intent=CLARIFY_OPTIONS[answer.option - 1],
+                rules_intent=intent,
             )
         else:
             reading = read_request(reply, language=language, previous=state.get("language"))
@@ -167,9 +155,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
                 reading = reading.model_copy(update={"rules_intent": "logout"})
         return _entry(state, reading, messages=[human])
 
-    async def preflight_config_show(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> dict[str, Any]:
+    async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""
         try:
             return {"config": await services.cli(runtime).config_show(), "config_error": None}
@@ -178,9 +164,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
                 return {"config": _empty_config(), "config_error": None}
             return {"config": None, "config_error": exc.to_dict()}
 
-    async def preflight_auth_status(
-        state: dict[str, Any], runtime: Runtime[Context]
-    ) -> dict[str, Any]:
+    async def preflight_auth_status(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx auth status --json``."""
         started = time.time()
         try:
@@ -189,13 +173,29 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return {"auth": None, "auth_error": exc.to_dict(), "preflight_at": started}
         return {"auth": status, "auth_error": None, "preflight_at": started}
 
-    async def retry_auth_status(state: dict[str, Any], runtime: Runtime[Context]) -> Command[Any]:
+    async def retry_auth_status(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["dispatch_after_preflight"]]:
         """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled."""
         update = await preflight_auth_status(state, runtime)
         update["spawn_retry"] = None
         return Command(goto="dispatch_after_preflight", update=update)
 
-    def dispatch_after_preflight(state: dict[str, Any]) -> Command[Any]:
+    def dispatch_after_preflight(
+        state: AuthState,
+    ) -> Command[
+        Literal[
+            "site_check",
+            "report_status",
+            "logout",
+            "install_binary",
+            "check_binary",
+            "confirm_remove_binary",
+            "explain_api_key_setup",
+            "remediate_failed_command",
+            "__end__",
+        ]
+    ]:
         """Read the pre-flight's results and send the entry to the node its intent needs."""
         intent = state.get("intent", "login")
         config_error = state.get("config_error")
@@ -223,27 +223,20 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
                     update["messages"] = [say(state, "session_expired_notice")]
             else:
                 return finish(state, "failed", error_message(state, auth_error))
-        goto = {
-            "status": "report_status",
-            "session_lifetime": "report_status",
-            "logout": "logout",
-            "binary_install": "install_binary",
-            "binary_status": "check_binary",
-            "api_key_setup": "explain_api_key_setup",
-        }.get(intent, "site_check")
+        goto = INTENT_NODES.get(intent, "site_check")
         if intent == "binary_remove":
             question = say(state, "confirm_remove_binary").text
             return ask_next("confirm_remove_binary", question, **update)
         return Command(goto=goto, update=update)
 
-    def site_check(state: dict[str, Any]) -> Command[Any]:
+    def site_check(state: AuthState) -> Command[Literal["ask_site", "api_key_check"]]:
         """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
-        site = persisted_site(state)
+        site = persisted_site(state.get("config"), state.get("auth"))
         if site is None:
             return ask_next("ask_site", site_menu(), after_site_choice="api_key_check")
         return Command(goto="api_key_check", update={"site": site})
 
-    def api_key_check(state: dict[str, Any]) -> Command[Any]:
+    def api_key_check(state: AuthState) -> Command[Literal["oauth_check", "hand_off"]]:
         """Step 0.2: any API-key profile stops the auth flow; the original request proceeds."""
         profiles = api_key_profiles(state.get("config"))
         if not profiles:
@@ -251,7 +244,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
         return finish(state, "api_key_configured", message, hand_off=True)
 
-    def oauth_check(state: dict[str, Any]) -> Command[Any]:
+    def oauth_check(
+        state: AuthState,
+    ) -> Command[Literal["hand_off", "await_authorization", "pre_login_gate"]]:
         """Step 0.3: logged_in → success; pending → wait for the signal; else → the gate."""
         auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
         if auth["status"] == "logged_in":
@@ -279,23 +274,3 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
 
 def _empty_config() -> ConfigSummary:
     return {"exists": False, "default_profile": None, "profiles": []}
-
-
-def error_message(state: dict[str, Any], error: dict[str, Any]) -> Any:
-    """The reply for a typed error: the (masked) message and the spec's action."""
-    return say(state, "error_with_action", message=error["message"], action=error["action"])
-
-
-def finish(
-    state: dict[str, Any],
-    outcome: str,
-    message: Any,
-    *,
-    hand_off: bool = False,
-    **extra: Any,
-) -> Command[Any]:
-    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end."""
-    update: dict[str, Any] = {"outcome": outcome, "messages": [message], **extra}
-    if not hand_off:
-        update["route"] = None
-    return Command(goto="hand_off" if hand_off else END, update=update)

@@ -11,11 +11,12 @@ import re
 from pathlib import Path
 from typing import Final
 
-from okx_auth_graph.understanding import Language
+from okx_auth_graph.state import Language
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
 SITE_MENU = "site_menu"
+SITE_MENU_HINT = "site_menu_hint"
 API_KEY_CONFIGURED = "api_key_configured"
 LOGIN_CHALLENGE = "login_challenge"
 LOGIN_SUCCESS = "login_success"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -18,7 +19,7 @@ from langgraph.runtime import Runtime
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.prompts import render
-from okx_auth_graph.understanding import Language
+from okx_auth_graph.state import Language
 
 logger = logging.getLogger(__name__)
 
@@ -103,12 +104,12 @@ def _init_chat_model(name: str) -> BaseChatModel | None:
     return model
 
 
-def language_of(state: dict[str, Any]) -> Language:
+def language_of(state: Mapping[str, Any]) -> Language:
     """The language of this entry's replies (``en`` until it is known)."""
     return "zh" if state.get("language") == "zh" else "en"
 
 
-def say(state: dict[str, Any], name: str, **fields: object) -> AIMessage:
+def say(state: Mapping[str, Any], name: str, **fields: object) -> AIMessage:
     """An assistant message with the text ``name`` in the entry's language."""
     return AIMessage(render(name, language_of(state), **fields))
 

@@ -7,13 +7,54 @@ Nothing secret is ever stored here: the config is kept only as its redacted summ
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels.untracked_value import UntrackedValue
 from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
 
 from okx_auth_graph.models import AuthStatus, ConfigSummary, LoginChallenge
+
+Intent = Literal[
+    "login",
+    "status",
+    "logout",
+    "binary_install",
+    "binary_status",
+    "binary_remove",
+    "api_key_setup",
+    "session_lifetime",
+    "skill",
+    "unclear",
+]
+"""What a request asks for: an auth task, ``skill`` (one of the five skills, see :data:`Route`),
+or ``unclear`` (nothing places it: the graph asks ``clarify_request``)."""
+
+Route = Literal[
+    "okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market"
+]
+"""The skill that serves the request once auth is settled."""
+
+Outcome = Literal[
+    "no_auth_needed",
+    "api_key_configured",
+    "logged_in",
+    "logged_out",
+    "retry_declined",
+    "binary_ready",
+    "status_reported",
+    "needs_user_action",
+    "cancelled",
+    "failed",
+]
+"""How an entry ended (see the table in :mod:`okx_auth_graph.graph`)."""
+
+SiteChoiceNext = Literal["api_key_check", "pre_login_gate", "offer_api_key_fix"]
+"""The node the site menu's answer goes on to."""
+
+Language = Literal["zh", "en"]
+"""The language of the replies."""
 
 
 class FailedCommand(TypedDict):
@@ -40,10 +81,10 @@ class OutputState(TypedDict, total=False):
     """What the graph returns."""
 
     messages: Annotated[list[AnyMessage], add_messages]
-    route: str | None
-    outcome: str | None
+    route: Route | None
+    outcome: Outcome | None
     site: str | None
-    language: str
+    language: Language
 
 
 class AuthState(InputState, OutputState, total=False):
@@ -63,7 +104,7 @@ class AuthState(InputState, OutputState, total=False):
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
     """
 
-    intent: str
+    intent: Intent
     config: ConfigSummary | None
     auth: AuthStatus | None
     config_error: dict[str, Any] | None
@@ -73,5 +114,5 @@ class AuthState(InputState, OutputState, total=False):
     spawn_retry: str | None
     api_key_profile: str | None
     preflight_at: float
-    after_site_choice: str | None
+    after_site_choice: SiteChoiceNext | None
     binary_install_result: str | None

@@ -48,13 +48,8 @@ from okx_auth_graph.prompts import (
     render,
     template,
 )
-from okx_auth_graph.understanding import (
-    Language,
-    is_cancel,
-    language_of,
-    parse_site_choice,
-    read_reply,
-)
+from okx_auth_graph.state import Language
+from okx_auth_graph.understanding import is_cancel, language_of, parse_site_choice, read_reply
 
 SiteId = Literal["global", "eea", "us"]
 _T = TypeVar("_T")
@@ -179,7 +174,7 @@ def awaiting_signal(messages: Sequence[AnyMessage]) -> bool:
 
 
 def conversation_language(messages: Sequence[AnyMessage]) -> Language:
-    """The user's language, turn by turn: each message's majority of letters decides.
+    """The user's language, turn by turn: each message's majority of words decides.
 
     A message without letters (a digit, an emoji) or a tie keeps the language before it.
     """

@@ -30,22 +30,8 @@ from typing import Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-Intent = Literal[
-    "login",
-    "status",
-    "logout",
-    "binary_install",
-    "binary_status",
-    "binary_remove",
-    "api_key_setup",
-    "session_lifetime",
-    "skill",
-    "unclear",
-]
-Route = Literal[
-    "okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market"
-]
-Language = Literal["zh", "en"]
+from okx_auth_graph.state import Intent, Language, Route
+
 Source = Literal["hint", "model", "rules"]
 SiteId = Literal["global", "eea", "us"]
 ReplyLabel = Literal[
@@ -906,7 +892,7 @@ _ORDINALS: Final = {
 _ZH_ORDINAL = re.compile(r"第\s*([一二三四五123456])")
 _ZH_NUMBERS: Final = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
 _CHOICE_TOKEN = re.compile(
-    r"[a-z]+(?:'[a-z]+)?|\d+(?:st|nd|rd|th)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+    r"[a-z0-9]+(?:'[a-z0-9]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
 )
 
 
@@ -931,6 +917,9 @@ def _choices(t: str, names: dict[str, str]) -> tuple[list[str], bool]:
             only_filler = only_filler and not rest
         elif token not in SITE_FILLER_EN:
             only_filler = False
+    leftover = _CHOICE_TOKEN.sub(" ", t)
+    if any(unicodedata.category(ch)[0] not in "PSZ" for ch in leftover):
+        only_filler = False  # a mark or a letter of another script is another word
     return picked, only_filler
 
 

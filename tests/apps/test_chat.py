@@ -142,7 +142,7 @@ def test_missing_okx_gets_the_install_command(tmp_path: Path, env: dict[str, str
 
 
 @pytest.mark.real_cli
-def test_real_cli_too_old_for_auth_gets_the_update_command(
+def test_real_cli_too_old_for_auth_gets_the_api_key_path_not_a_reinstall(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     real = os.environ.get("OKX_REAL_CLI")
@@ -158,7 +158,9 @@ def test_real_cli_too_old_for_auth_gets_the_update_command(
         check=False,
     )
     assert result.returncode == 0
-    assert "npm install -g @okx_ai/okx-trade-cli" in result.stdout
+    assert "1.3.1-beta.17" in result.stdout
+    assert "okx config init" in result.stdout
+    assert "npm install" not in result.stdout  # it would install 1.2.4 again
     assert "Traceback" not in result.stdout + result.stderr
 
 

@@ -73,14 +73,26 @@ async def test_upstream_claims_not_logged_in_global_still_shows_menu(converse, e
 async def test_menu_replies_are_normalised_and_anything_else_reasks(converse):
     chat = converse()
     await chat.start("log in")
+    again = MENU + "\n\n" + prompt("site_menu_hint.en")
     for bad in ("4", "europe", "1 or 2", ""):
         turn = await chat.reply(bad)
         assert turn.kind == "choose_site"
-        assert turn.reply == MENU
+        assert turn.reply == again  # the unchanged menu, a hint under it
+        assert turn.interrupt["message"] == again
     assert len(chat.calls()) == 2
     turn = await chat.reply("  ２。")
     assert turn.kind == "await_authorization"
     assert chat.calls()[-1] == [*LOGIN, "eea"]
+
+
+async def test_menu_reask_hint_follows_the_users_language(converse):
+    chat = converse()
+    await chat.start("登录")
+    turn = await chat.reply("欧洲")
+    assert turn.reply == MENU + "\n\n" + prompt("site_menu_hint.zh")
+    turn = await chat.reply("3")
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[-1] == [*LOGIN, "us"]
 
 
 async def test_site_words_any_case_and_punctuation(converse):
@@ -230,7 +242,7 @@ async def test_every_shown_text_is_in_messages_once(converse, emulator):
     emulator.approve()
     turn = await chat.reply("done")
     texts = [m.text for m in turn.state["messages"] if m.type == "ai"]
-    assert texts.count(MENU) == 2
+    assert texts[:2] == [MENU, MENU + "\n\n" + prompt("site_menu_hint.en")]
     assert len([t for t in texts if t.startswith("Please open the link")]) == 1
     kinds = [m.type for m in turn.state["messages"]]
     assert kinds == ["human", "ai", "human", "ai", "human", "ai", "human", "ai"]

@@ -187,7 +187,9 @@ async def test_old_cli_gets_the_update_command(converse, emulator):
     turn = await chat.start("log in")
     assert turn.state["outcome"] == "needs_user_action"
     assert turn.reply == prompt("cli_too_old.en")
-    assert "npm install -g @okx_ai/okx-trade-cli" in turn.reply
+    assert "1.3.1-beta.17" in turn.reply
+    assert "okx config init" in turn.reply
+    assert "npm install" not in turn.reply
 
 
 async def test_old_cli_with_api_key_still_short_circuits(converse, emulator):

@@ -125,5 +125,7 @@ async def test_real_cli_output_parsers_agree_with_the_fuzz_contract(tmp_path: Pa
         with pytest.raises(OkxCliError) as info:
             await call()
         assert info.value.kind == "cli_too_old"
-        assert "npm install -g @okx_ai/okx-trade-cli" in info.value.action
+        assert "1.3.1-beta.17" in info.value.action
+        assert "okx config init" in info.value.action
+        assert "npm install" not in info.value.action  # it would install 1.2.4 again
     assert json.loads(json.dumps(summary)) == summary

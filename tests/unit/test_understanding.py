@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okx_auth_graph.__main__ import main as cli_main
+from okx_auth_graph.evals.texts import parse_site_choice as spec_site_choice
 from okx_auth_graph.evals.understanding import load_corpus, score
 from okx_auth_graph.understanding import (
     QUESTION_LABELS,
@@ -197,3 +198,23 @@ def test_a_malformed_corpus_is_bad_input(tmp_path):
     bad = tmp_path / "requests.bad.tsv"
     bad.write_text("login\tlog me in\n", encoding="utf-8")
     assert cli_main(["eval", "--understanding", str(bad)]) == 2
+
+
+CHOICE_PARTS = ["1", "2", "3", "global", "eea", "us", "option", "please", "我", "选", "第二个",
+                "the", "second", "one", "not", "or", "吧", "¨", "!", " ", "x", "１", "号", "3rd",
+                "a", "i'll", "'", "_", "站点", "Europe"]  # fmt: skip
+CHOSEN = {"some": 0, "none": 0}
+
+
+@given(st.lists(st.sampled_from(CHOICE_PARTS), max_size=5).map("".join) | st.text(max_size=12))
+def test_a_site_choice_is_one_the_specs_matching_decision_accepts(text):
+    """The evals' independent reading of the spec's rule (texts.py) agrees with every choice."""
+    site = parse_site_choice(text)
+    CHOSEN["some" if site else "none"] += 1
+    if site is not None:
+        assert spec_site_choice(text) == site
+
+
+def test_zz_site_choices_were_reached():
+    print(f"site choices reached: {CHOSEN}")
+    assert CHOSEN["some"] > 0

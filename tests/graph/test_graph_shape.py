@@ -1,0 +1,173 @@
+"""The graph is its code: typed nodes, drawn edges, Studio schemas, both sync and async.
+
+- every node takes ``state: AuthState`` and returns ``Command[Literal[...]]`` (the fan-out
+  pre-flight nodes return a partial ``AuthState``); no node module imports another;
+- docs/architecture.md holds the drawing generated from the compiled graph;
+- ``get_input_jsonschema`` / ``get_output_jsonschema`` work (Studio on Python 3.11) and carry
+  the ``Outcome`` / ``Route`` literals;
+- ``invoke``, ``stream``, ``ainvoke`` and ``astream`` run the same conversation, and the two
+  pre-flight calls overlap in time in both modes.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin, get_type_hints
+
+import pytest
+from drawing import PAGE, mermaid, render
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+
+from okx_auth_graph import OkxCli, build_graph
+from okx_auth_graph.graph import graph as served_graph
+from okx_auth_graph.login import make_login_nodes
+from okx_auth_graph.maintenance import make_maintenance_nodes
+from okx_auth_graph.preflight import make_preflight_nodes
+from okx_auth_graph.services import Services
+from okx_auth_graph.state import AuthState, Outcome, Route
+from okx_auth_graph.testing import OkxEmulator
+
+PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
+NODE_MODULES = ("preflight", "login", "maintenance")
+FAN_OUT = {"preflight_config_show", "preflight_auth_status"}
+
+
+def _nodes() -> dict[str, Any]:
+    services = Services(cli=None, chat_model=None, handoff_to_parent=False)
+    return {
+        **make_preflight_nodes(services),
+        **make_login_nodes(services),
+        **make_maintenance_nodes(services),
+    }
+
+
+def test_every_node_is_typed_with_auth_state_and_its_destinations() -> None:
+    nodes = _nodes()
+    assert len(nodes) >= 30
+    for name, node in nodes.items():
+        hints = get_type_hints(node)
+        assert hints["state"] is AuthState, name
+        returns = hints["return"]
+        if name in FAN_OUT:
+            assert returns is AuthState, name
+            continue
+        assert get_origin(returns) is Command, name
+        (goto,) = get_args(returns)
+        assert get_origin(goto) is Literal, name
+        drawn = {e.target for e in served_graph.get_graph().edges if e.source == name}
+        assert drawn == set(get_args(goto)), name
+
+
+def test_no_node_module_imports_another() -> None:
+    for module in NODE_MODULES:
+        tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module is not None
+        }
+        others = {f"okx_auth_graph.{m}" for m in NODE_MODULES if m != module}
+        assert not imported & others, f"{module} imports {imported & others}"
+
+
+def test_architecture_page_holds_the_current_drawing() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    assert render(page) == page, "docs/architecture.md is stale: run `make docs-graph`"
+    drawing = mermaid()
+    assert "remediate_failed_command -.-> offer_api_key_fix" in drawing
+    assert "receive_request -.-> preflight_config_show" in drawing
+
+
+def test_studio_schemas_carry_the_literals() -> None:
+    inputs = served_graph.get_input_jsonschema()
+    outputs = served_graph.get_output_jsonschema()
+    assert {"messages", "upstream_status", "failed_command"} <= set(inputs["properties"])
+    assert set(outputs["properties"]) == {"messages", "route", "outcome", "site", "language"}
+
+    def enum(prop: dict[str, Any]) -> set[str]:
+        return {v for option in prop["anyOf"] for v in option.get("enum", [])}
+
+    assert enum(outputs["properties"]["outcome"]) == set(get_args(Outcome))
+    assert enum(outputs["properties"]["route"]) == set(get_args(Route))
+
+
+class SlowRecorder:
+    """A runner around the emulator that records when each okx call starts and ends."""
+
+    def __init__(self, emulator: OkxEmulator) -> None:
+        self.emulator = emulator
+        self.spans: list[tuple[tuple[str, ...], float, float]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def state_dir(self) -> Path:
+        return self.emulator.state_dir
+
+    async def __call__(
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> Any:
+        started = time.perf_counter()
+        result = await self.emulator(argv, timeout=timeout, stdin=stdin)
+        with self._lock:
+            self.spans.append((tuple(argv), started, time.perf_counter()))
+        return result
+
+
+def _preflight_overlaps(spans: list[tuple[tuple[str, ...], float, float]]) -> bool:
+    first = {argv[:2]: (start, end) for argv, start, end in spans[:2]}
+    (a_start, a_end), (b_start, b_end) = first[("config", "show")], first[("auth", "status")]
+    return a_start < b_end and b_start < a_end
+
+
+CONVERSATION = ("log me in to okx", "2", "done")
+
+
+def _run(graph: Any, mode: Literal["invoke", "stream", "ainvoke", "astream"]) -> Any:
+    config: Any = {"configurable": {"thread_id": str(uuid.uuid4())}}
+    payloads: list[Any] = [{"messages": [HumanMessage(CONVERSATION[0])]}]
+    payloads += [Command(resume=reply) for reply in CONVERSATION[1:]]
+
+    async def run_async() -> None:
+        for payload in payloads:
+            if mode == "ainvoke":
+                await graph.ainvoke(payload, config)
+            else:
+                async for _ in graph.astream(payload, config):
+                    pass
+
+    if mode in ("ainvoke", "astream"):
+        asyncio.run(run_async())
+    else:
+        for payload in payloads:
+            if mode == "invoke":
+                graph.invoke(payload, config)
+            else:
+                for _ in graph.stream(payload, config):
+                    pass
+    return graph.get_state(config)
+
+
+@pytest.mark.parametrize("mode", ["invoke", "stream", "ainvoke", "astream"])
+def test_every_mode_runs_the_same_login_with_a_parallel_preflight(
+    mode: Literal["invoke", "stream", "ainvoke", "astream"], tmp_path: Path
+) -> None:
+    emulator = OkxEmulator(tmp_path / "world", latency=0.1)
+    emulator.init_world()
+    recorder = SlowRecorder(emulator)
+    graph = build_graph(cli=OkxCli(runner=recorder), checkpointer=InMemorySaver())
+    state = _run(graph, mode)
+    # The user said "done" before approving: one check, then the same wait again.
+    assert state.interrupts[0].value["type"] == "await_authorization"
+    assert [argv for argv, _, _ in recorder.spans][2:] == [
+        ("auth", "login", "--manual", "--site", "eea"),
+        ("auth", "status", "--json"),
+    ]
+    assert _preflight_overlaps(recorder.spans), recorder.spans
