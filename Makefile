@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[chat]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -72,8 +72,9 @@ studio-approve: $(VENV)/.installed-test
 evals: $(VENV)/.installed-test
 	$(BIN)/okx-auth-graph eval evals/scenarios --report .reports/evals.json
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m benchmarks.bench --out .reports/bench.json
+bench: $(VENV)/.installed-test postgres-server
+	$(BIN)/python -m benchmarks.bench --out benchmarks/results.json
+	$(BIN)/python -m benchmarks.report benchmarks/results.json docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .okx-cli .reports .studio .langgraph_api

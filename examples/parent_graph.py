@@ -6,7 +6,9 @@ authenticated (or the request needs no authentication, like market data) it hand
 ``Command(graph=Command.PARENT, goto=route)`` to one of the skill nodes below. A skill node either
 only acknowledges the hand-off or runs an okx command with
 :func:`okx_auth_graph.tools.run_okx_command`; an authentication failure goes back to ``okx_auth``
-as its ``failed_command`` (once), so the auth graph remediates it.
+as its ``failed_command`` (once), so the auth graph remediates it. When the auth graph reinstalled
+okx-auth for that command it hands back with outcome ``binary_ready`` and ``retry_command``: the
+skill runs that argv once more.
 
 Run it against the bundled emulator::
 
@@ -32,9 +34,11 @@ from langgraph.types import Command
 from okx_auth_graph import build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.tools import run_okx_command
+from okx_auth_graph.window import window_update
 
 SKILLS = ("okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market")
 AUTH_NODE = "okx_auth"
+MESSAGE_WINDOW = 1
 
 
 class ParentState(TypedDict, total=False):
@@ -46,17 +50,26 @@ class ParentState(TypedDict, total=False):
     site: str | None
     language: str
     failed_command: dict[str, Any] | None
+    retry_command: list[str] | None
     request: str
     sent_back: bool
     handled_by: str
     result: Any
+    entry_starts: list[str]
 
 
 async def new_request(state: ParentState) -> dict[str, Any]:
-    """An entry: remember the user's request and drop what a previous request left behind."""
-    humans = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
+    """An entry: remember the user's request and drop what a previous request left behind.
+
+    The parent's ``messages`` is bounded like the auth graph's: the current entry plus one
+    earlier entry (see ``docs/messages.md``).
+    """
+    messages = state.get("messages", [])
+    humans = [m for m in messages if isinstance(m, HumanMessage)]
     request = humans[-1].text if humans else ""
-    return {"request": request, "failed_command": None, "sent_back": False}
+    window = window_update(messages, state.get("entry_starts"), MESSAGE_WINDOW)
+    reset = {"failed_command": None, "retry_command": None, "sent_back": False}
+    return {"request": request, **reset, **window}
 
 
 def skill_node(name: str, *, cli: OkxCli | None, command: list[str] | None) -> Any:
@@ -71,7 +84,8 @@ def skill_node(name: str, *, cli: OkxCli | None, command: list[str] | None) -> A
         taken_over = AIMessage(f"[{name}] takes over: {state.get('request', '')}", name=name)
         if command is None:
             return {"handled_by": name, "messages": [taken_over]}
-        result = await run_okx_command(cli or OkxCli(), command)
+        argv = state.get("retry_command") or command
+        result = await run_okx_command(cli or OkxCli(), argv)
         if result.get("next") == AUTH_NODE and not state.get("sent_back"):
             return Command(
                 goto=AUTH_NODE,

@@ -1,20 +1,24 @@
 """``okx-auth-graph chat``: a terminal conversation with the auth graph.
 
-The graph's questions are shown with ``rich`` (the site menu in a panel, the verification URL and
-code in a highlighted panel, each okx call behind a spinner); the conversation is kept in SQLite
-(``--db``) so ``--thread ID`` resumes it later, even in the middle of a login.
+The graph's questions are shown with ``rich``: the site menu in a panel, the verification URL
+and code in a highlighted panel with the code once more on a line of its own (easy to copy) and
+a one-keystroke offer to open the browser, each okx call behind a spinner. The conversation is
+kept in SQLite (``--db``) so ``--thread ID`` resumes it later, even in the middle of a login;
+every exit (``/quit``, end of input, Ctrl-C at the prompt or during a spinner) prints the exact
+command that resumes it.
 
 By default the real ``okx`` on ``PATH`` runs (``--okx PATH`` picks another); a CLI too old for
-``okx auth`` or none at all gets the graph's install/update message. ``--demo`` runs the bundled
-emulator in a throw-away world instead: type ``/approve`` or ``/deny`` at the prompt to play the
-browser, or from another terminal run ``OKX_EMULATOR_STATE=<world> okx-emulator world approve``
-(the world's folder is printed at start). When stdin is not a terminal (CI, a pipe), ``--demo``
-plays a short scripted conversation and exits 0 on a successful login; without ``--demo`` the
-lines of stdin are the user's messages.
+``okx auth`` or none at all gets the graph's answer for it. ``--demo`` runs the bundled emulator
+in a world of its own instead: type ``/approve`` or ``/deny`` at the prompt to play the browser,
+or from another terminal run ``OKX_EMULATOR_STATE=<world> okx-emulator world approve`` (the
+world's folder is printed at start; a throw-away world is kept when a resume is offered). When
+stdin is not a terminal (CI, a pipe), ``--demo`` plays a short scripted conversation and exits 0
+on a successful login; without ``--demo`` the lines of stdin are the user's messages.
 
-When the user asks to set up an API key, chat offers to hand the terminal to ``okx config init``
+When the user asks to set up an API key (or okx is too old for ``okx auth``, where an API key is
+what works), chat offers to hand the terminal to ``okx config init``, naming the file it writes,
 and re-runs the pre-flight afterwards. Commands at the prompt: ``/approve``, ``/deny`` (demo),
-``/help``, ``/quit``.
+``/help``, ``/quit``. Exit statuses: see :mod:`okx_auth_graph.__main__` and ``docs/chat.md``.
 """
 
 from __future__ import annotations
@@ -23,11 +27,15 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shlex
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import uuid
+import webbrowser
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,47 +44,120 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
-from rich.console import Console
-from rich.panel import Panel
-from rich.text import Text
 
 from okx_auth_graph import build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
+from okx_auth_graph.errors import classify_message
+from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.process import OkxRunner, RawResult
+
+with extra_needed("chat", "the terminal chat"):
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
 
 if TYPE_CHECKING:
     from okx_auth_graph.testing import OkxEmulator
 
+PROG = "okx-auth-graph chat"
 PROMPT = "you> "
 HELP = (
     "Type your request (e.g. 'check my balance', 'log me in', '登录'). Commands: "
     "/approve and /deny (demo: play the browser), /help, /quit."
 )
 DEMO_SCRIPT: tuple[str, ...] = ("Check my balance", "2", "/approve", "done")
+DEMO_LOGIN_CAP = 900.0
+"""Seconds the demo's blocking ``okx auth login --site X`` waits for a person to approve."""
 CONFIG_INIT_TIMEOUT = 900.0
 WORLD_FILE = "world.json"
 STATUS_REQUEST = {"en": "check my login status", "zh": "检查登录状态"}
+SUCCESS_STARTS = ("Login successful.", "登录成功。")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NO_OKX = 3
+EXIT_OKX_TOO_OLD = 4
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A bad option or path, named in the message (exit status 2)."""
 
 
 class ObservedRunner:
-    """A runner that reports each okx call (for the spinner) before running it.
+    """A runner that reports each okx call (for the spinner) and remembers what okx showed.
 
     Args:
         inner: The runner that really runs okx.
         on_call: Called with the okx argv before each call.
+
+    Attributes:
+        unstartable: okx could not be started (missing, not executable).
+        too_old: An ``okx auth`` command was unknown to this okx.
     """
 
     def __init__(self, inner: OkxRunner, on_call: Callable[[Sequence[str]], None]) -> None:
         self.inner = inner
         self.on_call = on_call
+        self.unstartable = False
+        self.too_old = False
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
     ) -> RawResult:
         """Report ``argv``, then run it with the inner runner."""
         self.on_call(argv)
-        return await self.inner(argv, timeout=timeout, stdin=stdin)
+        try:
+            result = await self.inner(argv, timeout=timeout, stdin=stdin)
+        except OSError:
+            self.unstartable = True
+            raise
+        if result.exit_code != 0 and tuple(argv[:1]) == ("auth",):
+            text = (result.stderr + b"\n" + result.stdout).decode("utf-8", errors="replace")
+            if classify_message(text) == "cli_too_old":
+                self.too_old = True
+        return result
+
+
+def has_display() -> bool:
+    """Whether a browser can be opened from here (a desktop session, not SSH-only or CI)."""
+    if sys.platform in {"darwin", "win32"}:
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def read_key() -> str:
+    """One keystroke from the terminal, without waiting for Enter (Ctrl-C still interrupts)."""
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        return sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+@contextlib.contextmanager
+def terminal_restored() -> Iterator[None]:
+    """Put the terminal's settings back afterwards (a wizard stopped with Ctrl-C may not)."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 @dataclass
@@ -89,11 +170,14 @@ class ChatSession:
         console: Where everything is shown.
         okx_command: The argv prefix that runs okx in the terminal (for ``okx config init``).
         okx_env: The environment for that command.
+        config_file: The okx configuration file ``okx config init`` writes (named when offered).
         emulator: The demo emulator (``/approve``, ``/deny``), if any.
-        interactive: Whether a person is at the terminal (offers the ``okx config init`` hand-off).
+        interactive: Whether a person is at the terminal (offers, one-keystroke questions).
         scripted_demo: Whether this is the scripted demo (its exit status is the login's).
         context: The graph's runtime context (e.g. ``interactive_login``).
-        keeps_thread: Whether the thread outlives this run (then a resume hint is shown).
+        runner: The observing okx runner (what okx showed, for the exit status).
+        login_started: A login ran (or is awaited) in this thread since the last success.
+        browser_offer: The verification URL to offer opening once the run is over.
         shown_ids: Ids of the messages shown already.
         shown_questions: Questions shown from an interrupt and not yet seen in the messages.
         held: Assistant messages received and not shown yet (see :meth:`flush`).
@@ -106,11 +190,14 @@ class ChatSession:
     console: Console
     okx_command: list[str]
     okx_env: dict[str, str]
+    config_file: Path | None = None
     emulator: OkxEmulator | None = None
     interactive: bool = True
     scripted_demo: bool = False
     context: Context = field(default_factory=Context)
-    keeps_thread: bool = True
+    runner: ObservedRunner | None = None
+    login_started: bool = False
+    browser_offer: str | None = None
     shown_ids: set[str] = field(default_factory=set)
     shown_questions: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
@@ -126,8 +213,18 @@ class ChatSession:
         """Show the okx call in progress (spinner text, and a dim line in the transcript)."""
         command = "okx " + " ".join(argv)
         self.flush()
+        if tuple(argv[:2]) == ("auth", "login"):
+            self.login_started = True
         if self.status is not None:
-            self.status.update(f"Running {command} …")
+            waiting = f"Running {command} …"
+            if tuple(argv[:2]) == ("auth", "login") and "--manual" not in argv:
+                waiting = f"Waiting for the browser authorization ({command}) …"
+                if self.emulator is not None:
+                    waiting += (
+                        f"\n  demo: from another terminal run OKX_EMULATOR_STATE="
+                        f"{self.emulator.state_dir} {emulator_script()} world approve"
+                    )
+            self.status.update(waiting)
         self.console.print(Text(f"  · {command}", style="dim"))
 
     async def pending_question(self) -> dict[str, Any] | None:
@@ -139,8 +236,13 @@ class ChatSession:
             return {"type": "question", "message": str(interrupt.value)}
         return None
 
-    async def resume_existing(self) -> None:
-        """On start: mark the thread's history as shown and repeat its pending question."""
+    async def resume_existing(self, *, asked_for: bool, where: str) -> None:
+        """On start: mark the thread's history as shown and repeat its pending question.
+
+        Args:
+            asked_for: The user named this thread (``--thread``): say so when it is unknown.
+            where: Where threads are kept (named when the thread is unknown).
+        """
         snapshot = await self.graph.aget_state(self.config)
         messages: list[BaseMessage] = snapshot.values.get("messages", []) if snapshot else []
         self.shown_ids.update(str(m.id) for m in messages)
@@ -149,7 +251,17 @@ class ChatSession:
             self.console.print(
                 Text(f"Resuming thread {self.thread_id} ({len(messages)} messages).", "dim")
             )
+        elif asked_for:
+            self.console.print(
+                Text(
+                    f"Thread {self.thread_id} is not in {where}: it starts here as a new "
+                    "conversation.",
+                    "yellow",
+                )
+            )
         if question is not None:
+            if question.get("type") == "await_authorization":
+                self.login_started = True
             self.show_question(question)
 
     async def send(self, text: str) -> dict[str, Any]:
@@ -174,9 +286,11 @@ class ChatSession:
                     durability="sync",
                     stream_mode="values",
                 ):
-                    self.flush()
-                    if isinstance(chunk, dict):
-                        self.collect(chunk.get("messages", []))
+                    if not isinstance(chunk, dict):
+                        continue
+                    if "__interrupt__" not in chunk:  # the last message may be the question
+                        self.flush()
+                    self.collect(chunk.get("messages", []))
         except Exception as exc:  # the conversation must survive any failure
             self.flush()
             self.console.print(
@@ -188,9 +302,9 @@ class ChatSession:
         question = await self.pending_question()
         pending = str(question.get("message", "")) if question is not None else None
         in_messages = self.flush(skip=pending) or pending in self.shown_this_run
-        if question is not None and pending not in self.shown_this_run:
+        if question is not None:
             self.show_question(question, in_messages=in_messages)
-        elif question is None and snapshot.values.get("route"):
+        elif snapshot.values.get("route"):
             route = snapshot.values["route"]
             self.console.print(
                 Text(f"→ hand-off to the {route} skill (not part of this chat)", "dim")
@@ -241,9 +355,19 @@ class ChatSession:
         return skipped
 
     def show_reply(self, text: str) -> None:
-        """Show one assistant reply; a login success stands out."""
-        if text.startswith(("Login successful.", "登录成功。")):
-            self.console.print(Panel(Text(text), title="okx", border_style="green"))
+        """Show one assistant reply; a success template gets a panel.
+
+        A login that ran in this thread ends in a green panel; the same template when no login
+        ran (already logged in) gets a neutral one.
+        """
+        if text.startswith(SUCCESS_STARTS):
+            if self.login_started:
+                self.console.print(Panel(Text(text), title="Logged in", border_style="green"))
+            else:
+                self.console.print(
+                    Panel(Text(text), title="Already logged in", border_style="blue")
+                )
+            self.login_started = False
         else:
             self.console.print(Text.assemble(("okx-auth> ", "bold cyan"), text))
 
@@ -261,19 +385,49 @@ class ChatSession:
         if not in_messages:
             self.shown_questions.append(text)
         kind = question.get("type")
-        if kind == "await_authorization" and question.get("userCode"):
+        code = str(question.get("userCode") or "")
+        url = str(question.get("verificationUri") or "")
+        if kind == "await_authorization" and code:
+            self.login_started = True
             body = Text(text)
-            body.highlight_words([str(question["userCode"])], style="bold black on yellow")
-            body.highlight_words([str(question.get("verificationUri", ""))], style="bold underline")
+            body.highlight_words([code], style="bold black on yellow")
+            if url:
+                body.highlight_words([url], style="bold underline")
             self.console.print(
                 Panel(body, title="Authorize in your browser", border_style="yellow")
             )
+            self.console.print(Text.assemble("One-time code: ", (code, "bold")), soft_wrap=True)
+            self.browser_offer = url or None
         elif kind == "choose_site":
             self.console.print(Panel(Text(text), title="Choose a site", border_style="cyan"))
         else:
             self.console.print(
                 Panel(Text(text), title=str(kind or "question"), border_style="blue")
             )
+
+    def offer_browser(self) -> None:
+        """After a code was shown: one keystroke opens the verification URL in the browser."""
+        url, self.browser_offer = self.browser_offer, None
+        if url is None or not self.interactive or not has_display():
+            return
+        self.console.print(
+            Text.assemble(
+                "Press ", ("Enter", "bold"), f" to open {url} in your browser (any other key: no) "
+            ),
+            end="",
+        )
+        key = read_key()
+        self.console.print()
+        if key not in {"\n", "\r"}:
+            return
+        try:
+            opened = webbrowser.open(url)
+        except webbrowser.Error:
+            opened = False
+        if opened:
+            self.console.print(Text(f"Opened {url} in your browser.", "dim"))
+        else:
+            self.console.print(Text("No browser could be opened: copy the link above.", "yellow"))
 
     def play_browser(self, approve: bool) -> None:
         """Demo: approve or deny the pending login in the emulated browser."""
@@ -290,39 +444,72 @@ class ChatSession:
         verb = "approved" if approve else "denied"
         self.console.print(Text(f"(emulator) the login was {verb} in the browser.", "magenta"))
 
-    async def maybe_config_init(self, values: dict[str, Any]) -> None:
-        """After an API-key set-up answer, offer ``okx config init`` and re-run the pre-flight."""
-        if not (
-            self.interactive
-            and values.get("intent") == "api_key_setup"
-            and values.get("outcome") == "needs_user_action"
-        ):
-            return
-        answer = self.console.input(Text("Run `okx config init` here now? [y/N] ")).strip().lower()
+    def wants_config_init(self, values: dict[str, Any]) -> bool:
+        """Whether to offer ``okx config init``: asked for an API key, or okx too old for OAuth."""
+        if not self.interactive or values.get("outcome") != "needs_user_action":
+            return False
+        too_old = self.runner is not None and self.runner.too_old
+        return values.get("intent") == "api_key_setup" or too_old
+
+    def config_init(self) -> bool:
+        """Hand the terminal to ``okx config init`` after an explicit yes naming its file.
+
+        Ctrl-C in the wizard ends the wizard only; the terminal is restored afterwards.
+
+        Returns:
+            Whether the wizard ran to the end (then the pre-flight is worth re-running).
+        """
+        target = str(self.config_file) if self.config_file else "okx's configuration"
+        if self.emulator is None:
+            where = f"your real okx configuration, {target}"
+        else:
+            where = f"the demo world's {target}"
+        question = Text.assemble(
+            "Run ",
+            ("okx config init", "bold"),
+            f" here now? It writes your API key into {where}. ",
+            ("[y/N] ", "bold"),
+        )
+        answer = self.console.input(question).strip().lower()
         if answer not in {"y", "yes", "是", "好"}:
-            return
+            self.console.print(Text("Not run. You can run `okx config init` yourself.", "dim"))
+            return False
+        # Ctrl-C ends the wizard only: the chat catches it meanwhile (a handler, not SIG_IGN,
+        # so the wizard's process gets the default behaviour back when it starts).
+        previous = signal.signal(signal.SIGINT, _ignore_signal)
         try:
-            wizard = await asyncio.create_subprocess_exec(
-                *self.okx_command, "config", "init", env=self.okx_env
-            )
-            try:
-                await asyncio.wait_for(wizard.wait(), CONFIG_INIT_TIMEOUT)
-            except TimeoutError:
-                wizard.kill()
-                raise
-        except (OSError, subprocess.SubprocessError, TimeoutError) as exc:
+            with terminal_restored():
+                done = subprocess.run(
+                    [*self.okx_command, "config", "init"],
+                    env=self.okx_env,
+                    timeout=CONFIG_INIT_TIMEOUT,
+                    check=False,
+                )
+        except (OSError, subprocess.SubprocessError) as exc:
             self.console.print(Text(f"okx config init did not run: {exc}", "red"))
-            return
-        language = str(values.get("language") or "en")
-        request = STATUS_REQUEST.get(language, STATUS_REQUEST["en"])
-        self.console.print(Text(f"{PROMPT}{request}  (sent for you: re-run the pre-flight)", "dim"))
-        await self.send(request)
+            return False
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        self.console.print()
+        if done.returncode != 0:
+            self.console.print(
+                Text(f"okx config init ended without saving (exit {done.returncode}).", "yellow")
+            )
+            return False
+        return True
+
+
+def _ignore_signal(signum: int, frame: object) -> None:
+    """A signal handler that does nothing (Ctrl-C while ``okx config init`` has the terminal)."""
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    """Parse the ``chat`` options."""
+    """Parse the ``chat`` options (exit status 2 with the usage for a bad one)."""
     parser = argparse.ArgumentParser(
-        prog="okx-auth-graph chat", description="Talk to the OKX auth graph in the terminal."
+        prog=PROG,
+        description="Talk to the OKX auth graph in the terminal.",
+        epilog="Exit status: 0 done, 1 the scripted demo's login failed, 2 a bad option or path, "
+        "3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
     )
     parser.add_argument("--demo", action="store_true", help="use the bundled okx emulator")
     parser.add_argument("--db", type=Path, help="SQLite file for the conversation")
@@ -334,7 +521,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="run the blocking `okx auth login --site X` here instead of a device code",
     )
-    return parser.parse_args(list(argv))
+    args = parser.parse_args(list(argv))
+    if args.world is not None and not args.demo:
+        parser.error("--world needs --demo (it is the emulator's world)")
+    if args.okx is not None and args.demo:
+        parser.error("--okx and --demo exclude each other (--demo runs the bundled emulator)")
+    return args
 
 
 def default_db() -> Path:
@@ -349,69 +541,137 @@ def emulator_script() -> str:
     return str(script) if script.exists() else "okx-emulator"
 
 
-def demo_world(world: Path) -> OkxEmulator:
-    """The emulator for ``--demo``: a fresh world (not logged in) unless ``world`` has one."""
+def demo_world(world: Path, *, interactive_login: bool = False) -> OkxEmulator:
+    """The emulator for ``--demo``: a fresh world (not logged in) unless ``world`` has one.
+
+    With ``interactive_login`` the blocking login waits :data:`DEMO_LOGIN_CAP` seconds, time
+    for a person to approve from another terminal.
+    """
     from okx_auth_graph.testing import OkxEmulator
 
     world.mkdir(parents=True, exist_ok=True)
     emulator = OkxEmulator(world)
     if not (world / WORLD_FILE).exists():
         emulator.init_world()
+    if interactive_login:
+        emulator.set("login_cap", DEMO_LOGIN_CAP)
     return emulator
 
 
-async def converse(session: ChatSession, lines: Iterator[str] | None) -> int:
-    """The conversation loop: read lines (from ``lines`` or the terminal) until EOF or /quit."""
-    await session.resume_existing()
-    values: dict[str, Any] = {}
+def checked_okx(value: str, origin: str) -> str:
+    """An okx given as a path must exist and be executable; a bare name is looked up later.
+
+    Raises:
+        UsageError: Naming ``origin`` (``--okx`` or ``$OKX_EXECUTABLE``) and the path.
+    """
+    if os.sep not in value:
+        return value
+    path = Path(value)
+    if not path.exists():
+        raise UsageError(f"{origin} {value}: no such file")
+    if path.is_dir() or not os.access(path, os.X_OK):
+        raise UsageError(f"{origin} {value}: not an executable file")
+    return value
+
+
+def resume_command(args: argparse.Namespace, thread_id: str, world: Path | None) -> str:
+    """The exact command that resumes this conversation (every option it needs)."""
+    argv = ["okx-auth-graph", "chat"]
+    if args.demo:
+        argv += ["--demo", "--world", str(world)]
+    if args.db is not None:
+        argv += ["--db", str(args.db)]
+    if args.okx is not None:
+        argv += ["--okx", args.okx]
+    if args.interactive_login:
+        argv.append("--interactive-login")
+    argv += ["--thread", thread_id]
+    return shlex.join(argv)
+
+
+@dataclass
+class Ending:
+    """How the conversation ended: the last state values and whether Ctrl-C ended it."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+
+
+def converse(
+    session: ChatSession, loop: asyncio.Runner, lines: Iterator[str] | None, ending: Ending
+) -> None:
+    """The conversation loop: read lines (from ``lines`` or the terminal) until EOF or /quit.
+
+    The prompt is read outside the event loop, so Ctrl-C there raises ``KeyboardInterrupt``
+    at once; during a run the loop cancels the run and raises it too.
+    """
     while True:
+        session.offer_browser()
         if lines is None:
             try:
                 text = session.console.input(PROMPT)
             except EOFError:
                 session.console.print()
-                break
+                return
         else:
             scripted = next(lines, None)
             if scripted is None:
-                break
+                return
             text = scripted
             session.console.print(Text(PROMPT + text, "bold"))
         text = text.strip()
         if not text:
             continue
         if text in {"/quit", "/exit", "/q"}:
-            break
+            return
         if text in {"/approve", "/deny"}:
             session.play_browser(text == "/approve")
             continue
         if text == "/help":
             session.console.print(HELP)
             continue
-        values = await session.send(text)
-        await session.maybe_config_init(values)
-    if session.keeps_thread:
-        hint = f"Thread {session.thread_id}: resume with --thread {session.thread_id}"
-        session.console.print(Text(hint, "dim"))
+        ending.values = loop.run(session.send(text))
+        if session.wants_config_init(ending.values) and session.config_init():
+            language = str(ending.values.get("language") or "en")
+            request = STATUS_REQUEST.get(language, STATUS_REQUEST["en"])
+            session.console.print(
+                Text(f"{PROMPT}{request}  (sent for you: re-run the pre-flight)", "dim")
+            )
+            ending.values = loop.run(session.send(request))
+
+
+def exit_status(session: ChatSession, ending: Ending) -> int:
+    """The exit status that tells a script what happened (see the module docstring)."""
+    if ending.interrupted:
+        return EXIT_INTERRUPTED
     if session.scripted_demo:
-        return 0 if values.get("outcome") == "logged_in" else 1
-    return 0
+        return EXIT_OK if ending.values.get("outcome") == "logged_in" else EXIT_FAILED
+    if session.runner is not None and session.runner.unstartable:
+        return EXIT_NO_OKX
+    if session.runner is not None and session.runner.too_old:
+        return EXIT_OKX_TOO_OLD
+    return EXIT_OK
 
 
-async def run_chat(args: argparse.Namespace, console: Console) -> int:
+def run_chat(args: argparse.Namespace, console: Console) -> int:
     """Set up okx (real or emulated), the SQLite checkpointer and the graph; then converse."""
     interactive = sys.stdin.isatty()
     thread_id = args.thread or uuid.uuid4().hex[:12]
-    with contextlib.ExitStack() as stack:
+    ending = Ending()
+    throwaway: Path | None = None
+    with asyncio.Runner() as loop, contextlib.ExitStack() as stack:
         emulator: OkxEmulator | None = None
+        world: Path | None = None
         if args.demo:
-            world = args.world or Path(
-                stack.enter_context(tempfile.TemporaryDirectory(prefix="okx-demo-"))
-            )
-            emulator = demo_world(world)
+            if args.world is None:
+                throwaway = Path(tempfile.mkdtemp(prefix="okx-demo-"))
+            world = args.world or throwaway
+            assert world is not None
+            emulator = demo_world(world, interactive_login=args.interactive_login)
             session_cli = OkxCli(runner=emulator)
             okx_command = [sys.executable, "-m", "okx_auth_graph.testing.okx"]
             okx_env = {**os.environ, "OKX_EMULATOR_STATE": str(world)}
+            config_file: Path | None = emulator.config_path
             db = args.db or world / "chat.sqlite"
             console.print(
                 Panel(
@@ -425,7 +685,12 @@ async def run_chat(args: argparse.Namespace, console: Console) -> int:
                 )
             )
         else:
-            context = Context(okx_executable=args.okx) if args.okx else Context()
+            if args.okx is not None:
+                checked_okx(args.okx, "--okx")
+                context = Context(okx_executable=args.okx)
+            else:
+                context = Context()
+                checked_okx(context.okx_executable, "$OKX_EXECUTABLE")
             session_cli = OkxCli(
                 context.okx_executable,
                 home=context.okx_home,
@@ -437,31 +702,53 @@ async def run_chat(args: argparse.Namespace, console: Console) -> int:
             okx_env = {**os.environ, **context.okx_env}
             if context.okx_home:
                 okx_env["HOME"] = context.okx_home
+            config_file = Path(okx_env.get("HOME") or Path.home()) / ".okx" / "config.toml"
             db = args.db or default_db()
         db.parent.mkdir(parents=True, exist_ok=True)
-        async with AsyncSqliteSaver.from_conn_string(str(db)) as saver:
-            session = ChatSession(
-                graph=None,
-                thread_id=thread_id,
-                console=console,
-                okx_command=okx_command,
-                okx_env=okx_env,
-                emulator=emulator,
-                interactive=interactive,
-                scripted_demo=args.demo and not interactive,
-                context=Context(interactive_login=args.interactive_login),
-                keeps_thread=not args.demo or args.world is not None,
+        opened = AsyncSqliteSaver.from_conn_string(str(db))
+        saver = loop.run(opened.__aenter__())
+        stack.callback(lambda: loop.run(opened.__aexit__(None, None, None)))
+        session = ChatSession(
+            graph=None,
+            thread_id=thread_id,
+            console=console,
+            okx_command=okx_command,
+            okx_env=okx_env,
+            config_file=config_file,
+            emulator=emulator,
+            interactive=interactive,
+            scripted_demo=args.demo and not interactive,
+            context=Context(interactive_login=args.interactive_login),
+        )
+        session.runner = ObservedRunner(session_cli.runner, session.on_okx_call)
+        session_cli.runner = session.runner
+        session.graph = build_graph(cli=session_cli, checkpointer=saver)
+        where = f"{db}" if not args.demo else f"{db} (demo world {world})"
+        console.print(Text(f"Thread {thread_id} (kept in {where})\n{HELP}", "dim"))
+        lines: Iterator[str] | None = None
+        if not interactive:
+            lines = iter(DEMO_SCRIPT) if args.demo else (line.rstrip("\n") for line in sys.stdin)
+        pending: dict[str, Any] | None = None
+        try:
+            loop.run(session.resume_existing(asked_for=args.thread is not None, where=str(db)))
+            converse(session, loop, lines, ending)
+            pending = loop.run(session.pending_question())
+        except KeyboardInterrupt:
+            ending.interrupted = True
+            console.print()
+            console.print(Text("Interrupted.", "yellow"))
+        keep = throwaway is None or ending.interrupted or pending is not None
+        if keep:
+            console.print(
+                Text.assemble(
+                    (f"Thread {thread_id}: resume with\n  ", "dim"),
+                    (resume_command(args, thread_id, world), "bold"),
+                ),
+                soft_wrap=True,  # one line, copied whole
             )
-            session_cli.runner = ObservedRunner(session_cli.runner, session.on_okx_call)
-            session.graph = build_graph(cli=session_cli, checkpointer=saver)
-            console.print(Text(f"Thread {thread_id} (kept in {db})\n{HELP}", "dim"))
-            lines: Iterator[str] | None = None
-            if not interactive:
-                lines = (
-                    iter(DEMO_SCRIPT) if args.demo else (line.rstrip("\n") for line in sys.stdin)
-                )
-            return await converse(session, lines)
-    return 1
+        elif throwaway is not None:
+            stack.callback(shutil.rmtree, throwaway, ignore_errors=True)
+        return exit_status(session, ending)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -469,10 +756,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     console = Console(highlight=False)
     try:
-        return asyncio.run(run_chat(args, console))
-    except KeyboardInterrupt:
+        return run_chat(args, console)
+    except KeyboardInterrupt:  # before the conversation started
         console.print()
-        return 130
+        return EXIT_INTERRUPTED
+    except UsageError as exc:
+        console.print(Text(f"{PROG}: {exc}", "red"))
+        return EXIT_USAGE
     except (OSError, sqlite3.Error, ValueError) as exc:
-        console.print(Text(f"okx-auth-graph chat: {exc}", "red"))
-        return 2
+        console.print(Text(f"{PROG}: {exc}", "red"))
+        return EXIT_USAGE

@@ -283,10 +283,22 @@ class OkxCli:
         }
 
     async def auth_status(self) -> AuthStatus:
-        """``okx auth status --json``: status, site and scopes (expiresAt/ttl/profile dropped)."""
+        """``okx auth status --json``: status, site and scopes (expiresAt/ttl/profile dropped).
+
+        A lapsed session (``not_logged_in`` with "Session expired" on stderr, exit 0) is
+        marked ``session_expired``.
+        """
         raw, text = await self._checked(["auth", "status", "--json"])
         status = self._model(raw, self._json(raw, text), AuthStatusOutput)
-        return {"status": status.status, "site": status.site or None, "scopes": status.scopes}
+        summary: AuthStatus = {
+            "status": status.status,
+            "site": status.site or None,
+            "scopes": status.scopes,
+        }
+        stderr = raw.stderr.decode("utf-8", errors="replace")
+        if status.status == "not_logged_in" and _EXPIRED.search(stderr[-CLASSIFY_WINDOW:]):
+            summary["session_expired"] = True
+        return summary
 
     async def login_manual(self, site: str) -> LoginChallenge | LoginSkipped:
         """``okx auth login --manual --site SITE``: a device-code challenge or the skipped answer.
@@ -378,6 +390,7 @@ class OkxCli:
         return {"argv": list(raw.argv), "stdout": shown, "json": data}
 
 
+_EXPIRED = re.compile(r"Session expired", re.IGNORECASE)
 _UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)
 _SECRET_KEYS = frozenset({"api_key", "secret_key", "passphrase"})
 _MAX_MESSAGE = 2000

@@ -2,7 +2,8 @@
 
 Read by nodes through ``Runtime[Context]``. Fields left at their defaults fall back to
 environment variables (``OKX_EXECUTABLE``, ``OKX_HOME``, ``OKX_TIMEOUT``, ``OKX_LOGIN_TIMEOUT``,
-``OKX_AUTH_CHAT_MODEL``, ``OKX_AUTH_LANGUAGE``, ``OKX_INTERACTIVE_LOGIN``).
+``OKX_AUTH_CHAT_MODEL``, ``OKX_AUTH_LANGUAGE``, ``OKX_INTERACTIVE_LOGIN``,
+``OKX_AUTH_MESSAGE_WINDOW``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
+
+from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW
 
 _ENV_NAMES = {
     "okx_executable": "OKX_EXECUTABLE",
@@ -19,6 +22,7 @@ _ENV_NAMES = {
     "chat_model": "OKX_AUTH_CHAT_MODEL",
     "language": "OKX_AUTH_LANGUAGE",
     "interactive_login": "OKX_INTERACTIVE_LOGIN",
+    "message_window": "OKX_AUTH_MESSAGE_WINDOW",
 }
 
 
@@ -37,6 +41,8 @@ class Context:
         language: ``"zh"`` or ``"en"`` to override the language detected from the user's text.
         interactive_login: Run the blocking ``okx auth login --site X`` (for a terminal the user
             drives) instead of the agent default ``--manual``.
+        message_window: How many earlier entries ``messages`` keeps besides the current one
+            (see :mod:`okx_auth_graph.window`); ``0`` keeps only the current entry.
     """
 
     okx_executable: str = "okx"
@@ -47,6 +53,7 @@ class Context:
     chat_model: str | None = None
     language: Literal["zh", "en"] | None = None
     interactive_login: bool = False
+    message_window: int = DEFAULT_MESSAGE_WINDOW
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -58,6 +65,10 @@ class Context:
                 setattr(self, f.name, _parse_env(f.name, raw))
         if self.language not in (None, "zh", "en"):
             raise ValueError(f"language must be 'zh' or 'en', not {self.language!r}")
+        if isinstance(self.message_window, bool) or not isinstance(self.message_window, int):
+            raise ValueError(f"message_window must be an int, not {self.message_window!r}")
+        if self.message_window < 0:
+            raise ValueError("message_window must be 0 or more earlier entries")
         if self.timeout <= 0 or self.login_timeout <= 0:
             raise ValueError("timeouts must be positive numbers of seconds")
 
@@ -70,6 +81,11 @@ def _parse_env(name: str, raw: str) -> Any:
             raise ValueError(
                 f"{_ENV_NAMES[name]} must be a number of seconds, not {raw!r}"
             ) from None
+    if name == "message_window":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{_ENV_NAMES[name]} must be a whole number, not {raw!r}") from None
     if name == "interactive_login":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     return raw

@@ -37,9 +37,15 @@ MIN_AUTH_VERSION = "1.3.1-beta.17"
 
 RECOMMENDED_ACTIONS: dict[str, str] = {
     "no_config": "okx config init (only if you want to use an API key; OAuth needs no config)",
-    "session_expired": "okx auth login --manual",
-    "authorization_timed_out": "okx auth login --manual again",
-    "access_denied": "okx auth login --manual, and approve the request in the browser",
+    "session_expired": (
+        "log in again: choose the site in the menu, then okx auth login --manual --site <site>"
+    ),
+    "authorization_timed_out": (
+        "log in again (okx auth login --manual --site <site>) and authorise before the code expires"
+    ),
+    "access_denied": (
+        "log in again (okx auth login --manual --site <site>) and approve the request in the browser"
+    ),
     "region_restriction": (
         "check the site in okx auth status --json; log in again with --site if needed"
     ),

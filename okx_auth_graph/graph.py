@@ -13,7 +13,8 @@ Ends of the graph and their outcome:
 | 0.3 logged_in, or a login completed                        | logged_in           | the skill    |
 | logout                                                     | logged_out          | null         |
 | the user declines a retry                                  | retry_declined      | null         |
-| okx-auth installed / updated                               | binary_ready        | null         |
+| okx-auth installed / updated (asked for)                   | binary_ready        | null         |
+| okx-auth reinstalled for a failed skill command (``retry_command`` = its argv) | binary_ready | the skill |
 | status question, session-lifetime question, install-status, binary removal (or kept) | status_reported | null |
 | API-key set-up explained; 0.2.a option 1; a downstream error whose fix is the user's; CLI too old | needs_user_action | null |
 | "cancel" / "取消" at any question                           | cancelled           | null         |
@@ -130,6 +131,7 @@ def build_builder(
                     "outcome": state.get("outcome"),
                     "site": state.get("site"),
                     "language": state.get("language"),
+                    "retry_command": state.get("retry_command"),
                 },
             )
             return to_parent

@@ -37,10 +37,12 @@ from okx_auth_graph.services import Services, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
 from okx_auth_graph.state import AuthState
 from okx_auth_graph.steps import (
+    SiteQuestion,
     ask_yes_no,
     cancelled,
     error_message,
     finish,
+    retry_login_question,
     show_site_menu,
     success_message,
 )
@@ -50,16 +52,18 @@ SITE_OPTIONS = [
     {"reply": number, "site": site, "label": f"{SITE_LABELS[site]} ({WEB_HOSTS[site]})"}
     for number, site in MENU_NUMBERS.items()
 ]
-_LoginGoto = Literal[
-    "pre_login_gate",
+_RetryLoginGoto = Literal[
+    "ask_login_site",
     "await_authorization",
+    "check_login",
     "reread_config",
     "confirm_retry",
-    "install_binary",
     "hand_off",
     "__end__",
 ]
-"""Where ``login_manual`` goes: its answer's next step, another login's, or its failure's."""
+"""Where a login goes: the menu, its answer's next step, another login's, or its failure's."""
+_LoginGoto = Literal[_RetryLoginGoto, "install_binary"]
+"""A first login may also go to reinstall okx-auth."""
 RETRYABLE_LOGIN_ERRORS = frozenset(
     {"authorization_timed_out", "access_denied", "network_error", "timeout", "session_expired"}
 )
@@ -81,85 +85,64 @@ def challenge_message(state: AuthState, site: str, challenge: dict[str, Any]) ->
 def make_login_nodes(services: Services) -> dict[str, Any]:
     """The login-flow nodes bound to ``services``."""
 
-    def ask_site(
-        state: AuthState,
-    ) -> Command[
-        Literal["api_key_check", "pre_login_gate", "offer_api_key_fix", "ask_site", "__end__"]
-    ]:
-        """Ask for the site with the verbatim Chinese menu; anything but a site re-asks.
+    def ask_site(state: AuthState) -> Command[Literal["api_key_check", "ask_site", "__end__"]]:
+        """Step 0.1's site menu; the answer goes on to step 0.2."""
+        return _site_question(state, "ask_site", then="api_key_check")
 
-        The re-ask shows the same menu with a hint under it in the user's language.
-        """
-        asked = pending_question(state)
-        menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
-        reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
-        human = HumanMessage(reply)
-        answer = read_reply("choose_site", reply)
-        if answer.label == "cancel":
-            return cancelled(state, [human])
-        site = answer.site
-        if answer.label != "site" or site is None:
-            return ask_next("ask_site", site_menu_again(language_of(state)), before=[human])
-        goto = state.get("after_site_choice") or "pre_login_gate"
-        return Command(goto=goto, update={"messages": [human], "site": site})
+    def ask_login_site(
+        state: AuthState,
+    ) -> Command[Literal["pre_login_gate", "ask_login_site", "__end__"]]:
+        """The pre-login gate's site menu; the answer goes back to the gate."""
+        return _site_question(state, "ask_login_site", then="pre_login_gate")
+
+    def ask_api_key_site(
+        state: AuthState,
+    ) -> Command[Literal["offer_api_key_fix", "ask_api_key_site", "__end__"]]:
+        """Step 0.2.a's site menu (no profile names a site); the answer goes on to the options."""
+        return _site_question(state, "ask_api_key_site", then="offer_api_key_fix")
 
     def pre_login_gate(
         state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["ask_site", "login_manual", "announce_interactive_login"]]:
+    ) -> Command[Literal["ask_login_site", "login_manual", "announce_interactive_login"]]:
         """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
         site = gate_site(state.get("messages", []))
         if site is None:
-            return show_site_menu("pre_login_gate")
+            return show_site_menu()
         interactive = services.interactive_login(runtime)
         goto: Literal["announce_interactive_login", "login_manual"] = (
             "announce_interactive_login" if interactive else "login_manual"
         )
-        return Command(goto=goto, update={"login_site": site, "site": site})
+        return Command(goto=goto, update={"site": site})
 
     async def login_manual(state: AuthState, runtime: Runtime[Context]) -> Command[_LoginGoto]:
         """``okx auth login --manual --site X`` under the okx home's login lock."""
         result = await _gated_login(state, services.cli(runtime), interactive=False)
-        if isinstance(result, Command):
-            return result
-        if result.get("status") == "skipped":
-            return Command(goto="reread_config", update={"login_site": None})
-        challenge = dict(result)
-        return ask_next(
-            "await_authorization",
-            challenge_message(state, state.get("login_site") or "", challenge),
-            login_site=None,
-            challenge=challenge,
-        )
+        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
 
     def announce_interactive_login(state: AuthState) -> Command[Literal["login_interactive"]]:
         """Tell the user that a browser authorisation is needed before the blocking login."""
-        site = state.get("login_site") or ""
+        site = gate_site(state.get("messages", [])) or ""
         return Command(
             goto="login_interactive",
             update={"messages": [say(state, "interactive_login_notice", site=site)]},
         )
 
-    async def login_interactive(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[
-        Literal[
-            "pre_login_gate",
-            "check_login",
-            "reread_config",
-            "confirm_retry",
-            "install_binary",
-            "await_authorization",
-            "hand_off",
-            "__end__",
-        ]
-    ]:
+    async def login_interactive(state: AuthState, runtime: Runtime[Context]) -> Command[_LoginGoto]:
         """The blocking ``okx auth login --site X`` (it polls silently until the browser is done)."""
         result = await _gated_login(state, services.cli(runtime), interactive=True)
-        if isinstance(result, Command):
-            return result
-        if result["status"] == "skipped":
-            return Command(goto="reread_config", update={"login_site": None})
-        return Command(goto="check_login", update={"login_site": None, "challenge": None})
+        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
+
+    async def retry_login(state: AuthState, runtime: Runtime[Context]) -> Command[_RetryLoginGoto]:
+        """The login once more after okx-auth was reinstalled; a second spawn failure ends it.
+
+        The gate is checked again: a login that failed downstream (not right after this
+        conversation's menu) goes to the menu first.
+        """
+        interactive = services.interactive_login(runtime)
+        result = await _gated_login(
+            state, services.cli(runtime), interactive=interactive, may_reinstall=False
+        )
+        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
 
     async def await_authorization(
         state: AuthState, runtime: Runtime[Context]
@@ -185,8 +168,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         try:
             status = await services.cli(runtime).auth_status()
         except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-                return Command(goto="install_binary", update={"spawn_retry": "check_login"})
+            if exc.kind == "failed_to_spawn":
+                failed = {"argv": list(exc.argv), "kind": exc.kind}
+                return Command(goto="install_binary", update={"remediated": failed})
             if exc.kind != "session_expired":
                 return ask_next("await_authorization", error_message(state, exc.to_dict()).text)
             status = {"status": "not_logged_in", "site": None, "scopes": []}
@@ -233,10 +217,13 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 
     return {
         "ask_site": ask_site,
+        "ask_login_site": ask_login_site,
+        "ask_api_key_site": ask_api_key_site,
         "pre_login_gate": pre_login_gate,
         "login_manual": login_manual,
         "announce_interactive_login": announce_interactive_login,
         "login_interactive": login_interactive,
+        "retry_login": retry_login,
         "await_authorization": await_authorization,
         "check_login": check_login,
         "confirm_retry": confirm_retry,
@@ -244,21 +231,55 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
     }
 
 
+def _site_question(state: AuthState, question: SiteQuestion, *, then: str) -> Command[Any]:
+    """Ask for the site with the verbatim Chinese menu; a site goes on to node ``then``.
+
+    Anything but a site re-asks with the same menu and a hint under it in the user's language.
+    """
+    asked = pending_question(state)
+    menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
+    reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
+    human = HumanMessage(reply)
+    answer = read_reply("choose_site", reply)
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    site = answer.site
+    if answer.label != "site" or site is None:
+        return ask_next(question, site_menu_again(language_of(state)), before=[human])
+    return Command(goto=then, update={"messages": [human], "site": site})
+
+
+def _logged_in_or_waiting(state: AuthState, result: Mapping[str, Any]) -> Command[Any]:
+    """After ``okx auth login`` answered: the challenge to show, a check, or a stale API key."""
+    if result.get("status") == "skipped":
+        return Command(goto="reread_config")
+    if result.get("status") == "logged_in":
+        return Command(goto="check_login", update={"challenge": None, "challenge_at": None})
+    challenge = dict(result)
+    site = gate_site(state.get("messages", [])) or state.get("site") or ""
+    return ask_next(
+        "await_authorization",
+        challenge_message(state, site, challenge),
+        challenge=challenge,
+        challenge_at=time.time(),
+    )
+
+
 async def _gated_login(
-    state: AuthState, cli: OkxCli, *, interactive: bool
+    state: AuthState, cli: OkxCli, *, interactive: bool, may_reinstall: bool = True
 ) -> Command[Any] | Mapping[str, Any]:
-    """Run ``okx auth login`` for the site the pre-login gate cleared, one login per okx home.
+    """Run ``okx auth login`` for the site the pre-login gate clears, one login per okx home.
 
     Returns:
-        The CLI's answer, or the command to follow instead: back to the gate when it no longer
-        holds, another login's branch when one started meanwhile, or the failure's branch.
+        The CLI's answer, or the command to follow instead: the menu when the gate does not
+        hold, another login's branch when one started meanwhile, or the failure's branch.
     """
-    site = state.get("login_site")
-    if not site or not pre_login_gate_holds(state.get("messages", []), site):
-        return Command(goto="pre_login_gate", update={"login_site": None})
+    site = gate_site(state.get("messages", []))
+    if site is None or not pre_login_gate_holds(state.get("messages", []), site):
+        return show_site_menu()
     try:
         async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
-            if held.login_started_since(state.get("preflight_at", 0.0)):
+            if held.login_started_since(state.get("preflight_at") or 0.0):
                 status = await cli.auth_status()
                 if status["status"] != "not_logged_in":
                     return _another_login(state, status)
@@ -269,7 +290,7 @@ async def _gated_login(
     except TimeoutError:
         return _another_login(state, {"status": "pending", "site": site, "scopes": []})
     except OkxCliError as exc:
-        return _login_failed(state, exc, retry="login")
+        return _login_failed(state, exc, may_reinstall=may_reinstall)
 
 
 def _another_login(state: AuthState, status: Mapping[str, Any]) -> Command[Any]:
@@ -277,19 +298,19 @@ def _another_login(state: AuthState, status: Mapping[str, Any]) -> Command[Any]:
     site = status.get("site") or state.get("site") or ""
     if status["status"] == "logged_in":
         message = success_message(state, site, status.get("scopes", []))
-        return finish(state, "logged_in", message, hand_off=True, site=site, login_site=None)
+        return finish(state, "logged_in", message, hand_off=True, site=site)
     pending = say(state, "login_pending", site=site).text
-    return ask_next("await_authorization", pending, login_site=None, challenge=None, site=site)
+    return ask_next("await_authorization", pending, challenge=None, challenge_at=None, site=site)
 
 
-def _login_failed(state: AuthState, exc: OkxCliError, *, retry: str) -> Command[Any]:
-    if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-        return Command(goto="install_binary", update={"spawn_retry": retry})
+def _login_failed(state: AuthState, exc: OkxCliError, *, may_reinstall: bool) -> Command[Any]:
+    if exc.kind == "failed_to_spawn" and may_reinstall:
+        failed = {"argv": list(exc.argv), "kind": exc.kind}
+        return Command(goto="install_binary", update={"remediated": failed})
     if exc.kind in RETRYABLE_LOGIN_ERRORS:
-        text = say(state, "confirm_retry_after_error", error=f"{exc.message}\n{exc.action}").text
-        return ask_next("confirm_retry", text, login_site=None)
+        return ask_next("confirm_retry", retry_login_question(state, exc.kind, exc.message))
     if exc.kind == "cli_too_old":
-        return finish(state, "needs_user_action", say(state, "cli_too_old"), login_site=None)
+        return finish(state, "needs_user_action", say(state, "cli_too_old"))
     if exc.kind == "cli_not_found":
-        return finish(state, "failed", say(state, "cli_not_found"), login_site=None)
-    return finish(state, "failed", error_message(state, exc.to_dict()), login_site=None)
+        return finish(state, "failed", say(state, "cli_not_found"))
+    return finish(state, "failed", error_message(state, exc.to_dict()))

@@ -6,43 +6,57 @@ and step 0.2.a (docs/spec.md) for a rejected API key.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import OkxCliError, classify_message
+from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
 from okx_auth_graph.gate import api_key_profiles, persisted_site
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
-from okx_auth_graph.state import AuthState
-from okx_auth_graph.steps import ask_yes_no, cancelled, error_message, finish, show_site_menu
+from okx_auth_graph.state import AuthState, Route
+from okx_auth_graph.steps import (
+    ask_yes_no,
+    cancelled,
+    error_message,
+    finish,
+    retry_login_question,
+    show_site_menu,
+)
 from okx_auth_graph.understanding import read_reply
 
 MAX_ERROR_CHARS = 500
-SPAWN_RETRY_TARGETS: dict[
-    str, Literal["retry_auth_status", "pre_login_gate", "logout", "check_login"]
-] = {
-    "auth_status": "retry_auth_status",
-    "login": "pre_login_gate",
-    "logout": "logout",
-    "check_login": "check_login",
+_EXPIRED_TEXT = re.compile(r"Session expired", re.IGNORECASE)
+SKILL_ROUTES: dict[str, Route] = {
+    "account": "okx-cex-portfolio",
+    "spot": "okx-cex-trade",
+    "swap": "okx-cex-trade",
+    "futures": "okx-cex-trade",
+    "option": "okx-cex-trade",
+    "earn": "okx-cex-earn",
+    "bot": "okx-cex-bot",
+    "market": "okx-cex-market",
 }
+"""The skill an okx module belongs to (for a failed command whose request named no skill)."""
+
+_RetryNode = Literal["retry_auth_status", "retry_logout", "retry_login"]
 
 
-def _spawn_retry_for(argv: list[str]) -> str | None:
-    """Which okx-auth command of ours retries a failed command after a reinstall."""
-    words = [a for a in argv if not a.startswith("-")]
-    if words[:2] == ["auth", "status"]:
-        return "auth_status"
-    if words[:2] == ["auth", "logout"]:
-        return "logout"
-    if words[:2] == ["auth", "login"]:
-        return "login"
+def retry_node(argv: list[str]) -> _RetryNode | None:
+    """The node that runs a failed okx-auth command once more (None: a skill's command)."""
+    words = [a for a in argv if not a.startswith("-")][:2]
+    if words == ["auth", "status"]:
+        return "retry_auth_status"
+    if words == ["auth", "logout"]:
+        return "retry_logout"
+    if words == ["auth", "login"]:
+        return "retry_login"
     return None
 
 
@@ -63,24 +77,50 @@ def _profile_site(state: AuthState, profile: str) -> str | None:
     return None
 
 
+LOGIN_FAILURES = frozenset({"authorization_timed_out", "access_denied", "network_error"})
+"""Errors of a login run elsewhere that get the same retry question as the graph's own."""
+
+
+def _is_login(argv: list[str]) -> bool:
+    return [a for a in argv if not a.startswith("-")][:2] == ["auth", "login"]
+
+
 def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
-    """Where a failed downstream command's error (masked ``text``) leads."""
+    """Where a failed downstream command's error (masked ``text``) leads.
+
+    The same command failing the same way right after the graph remediated it ends
+    ``failed`` with the spec's action: one reinstall (or re-login) and one retry per command.
+    """
     kind = classify_message(text)
     profiles = api_key_profiles(state.get("config"))
+    if state.get("remediated") == {"argv": argv, "kind": kind}:
+        action = RECOMMENDED_ACTIONS[kind]
+        again = say(state, "remediation_repeated", command=" ".join(["okx", *argv]), action=action)
+        return finish(state, "failed", again, remediated=None)
+    remediated = {"argv": argv, "kind": kind}
+    auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
     if kind == "invalid_api_key" and profiles:
         profile = _failing_profile(argv, profiles)
         site = _profile_site(state, profile)
         if site is None:
-            return show_site_menu("offer_api_key_fix", api_key_profile=profile)
+            return show_site_menu("ask_api_key_site", api_key_profile=profile)
         return Command(goto="offer_api_key_fix", update={"api_key_profile": profile, "site": site})
-    if kind == "session_expired":
-        return Command(
-            goto="site_check", update={"messages": [say(state, "session_expired_notice")]}
-        )
+    oauth_session = auth["status"] == "logged_in" or bool(auth.get("session_expired"))
+    if kind == "session_expired" or (kind == "invalid_api_key" and oauth_session):
+        if profiles or auth["status"] == "pending":
+            return Command(goto="site_check", update={"remediated": remediated})
+        # Re-login through the menu even when auth status still says logged_in (it is stale):
+        # an OAuth-only user's 401 and "Session expired" both mean the session is gone.
+        lapsed = kind == "invalid_api_key" or _EXPIRED_TEXT.search(text) is not None
+        notice: list[AnyMessage] = [say(state, "session_expired_notice")] if lapsed else []
+        return show_site_menu("ask_login_site", before=notice, remediated=remediated)
+    if kind in LOGIN_FAILURES and (_is_login(argv) or kind != "network_error"):
+        question = retry_login_question(state, kind, text)
+        return ask_next("confirm_retry", question, remediated=remediated)
     if kind == "no_config" and not profiles:
         return Command(goto="site_check")
     if kind == "failed_to_spawn":
-        return Command(goto="install_binary", update={"spawn_retry": _spawn_retry_for(argv)})
+        return Command(goto="install_binary", update={"remediated": remediated})
     if kind == "region_restriction":
         site = persisted_site(state.get("config"), state.get("auth")) or "?"
         return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
@@ -117,15 +157,30 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     async def logout(
         state: AuthState, runtime: Runtime[Context]
     ) -> Command[Literal["install_binary", "__end__"]]:
-        """``okx auth logout`` (an API-key user can still log out of OAuth)."""
+        """``okx auth logout`` whenever any OAuth state exists: logged in, pending or lapsed.
+
+        An API-key user can still log out of OAuth; "nothing to log out of" only when
+        ``auth status`` shows no session, no pending code and no lapsed session.
+        """
         auth = state.get("auth")
-        if auth and auth["status"] == "not_logged_in":
+        if auth and auth["status"] == "not_logged_in" and not auth.get("session_expired"):
             return finish(state, "logged_out", say(state, "logout_not_logged_in"))
         try:
             await services.cli(runtime).logout()
         except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn" and state.get("spawn_retry") != "done":
-                return Command(goto="install_binary", update={"spawn_retry": "logout"})
+            if exc.kind == "failed_to_spawn":
+                failed = {"argv": list(exc.argv), "kind": exc.kind}
+                return Command(goto="install_binary", update={"remediated": failed})
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        return finish(state, "logged_out", say(state, "logged_out"))
+
+    async def retry_logout(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["__end__"]]:
+        """``okx auth logout`` once more after okx-auth was reinstalled (no second reinstall)."""
+        try:
+            await services.cli(runtime).logout()
+        except OkxCliError as exc:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return finish(state, "logged_out", say(state, "logged_out"))
 
@@ -143,9 +198,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
 
     async def verify_binary_install(
         state: AuthState, runtime: Runtime[Context]
-    ) -> Command[
-        Literal["retry_auth_status", "pre_login_gate", "logout", "check_login", "__end__"]
-    ]:
+    ) -> Command[Literal[_RetryNode, "hand_off", "__end__"]]:
         """``okx auth install-status --json`` after an install; then retry the failed command once."""
         installed_as = state.get("binary_install_result") or "installed"
         try:
@@ -155,16 +208,17 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if not status["installed"]:
             error = OkxCliError("install_failed", "okx-auth is still not installed after install")
             return finish(state, "failed", error_message(state, error.to_dict()))
-        retry = state.get("spawn_retry")
-        if retry in SPAWN_RETRY_TARGETS:
-            return Command(
-                goto=SPAWN_RETRY_TARGETS[retry],
-                update={
-                    "spawn_retry": "done",
-                    "messages": [say(state, "installing_binary", status=installed_as)],
-                },
-            )
-        return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        installed = say(state, "installing_binary", status=installed_as)
+        failed = state.get("remediated")
+        if not failed:
+            return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+        argv = list(failed["argv"])
+        target = retry_node(argv)
+        if target is not None:
+            return Command(goto=target, update={"messages": [installed]})
+        route = state.get("route") or SKILL_ROUTES.get(argv[0] if argv else "")
+        ready = say(state, "binary_ready_retry", status=installed_as, command=" ".join(argv))
+        return finish(state, "binary_ready", ready, hand_off=True, route=route, retry_command=argv)
 
     async def check_binary(
         state: AuthState, runtime: Runtime[Context]
@@ -215,7 +269,15 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     def remediate_failed_command(
         state: AuthState, runtime: Runtime[Context]
     ) -> Command[
-        Literal["offer_api_key_fix", "ask_site", "site_check", "install_binary", "__end__"]
+        Literal[
+            "offer_api_key_fix",
+            "ask_api_key_site",
+            "ask_login_site",
+            "confirm_retry",
+            "site_check",
+            "install_binary",
+            "__end__",
+        ]
     ]:
         """A downstream okx command failed: the error reference row's action, or its flow.
 
@@ -303,6 +365,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     return {
         "report_status": report_status,
         "logout": logout,
+        "retry_logout": retry_logout,
         "install_binary": install_binary,
         "verify_binary_install": verify_binary_install,
         "check_binary": check_binary,

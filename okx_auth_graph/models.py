@@ -6,7 +6,7 @@ The models parse the CLI's JSON; the adapter hands the graph only the plain-dict
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
@@ -106,11 +106,16 @@ class ConfigSummary(TypedDict):
 
 
 class AuthStatus(TypedDict):
-    """What graph state keeps of ``okx auth status --json``: status, site and scopes only."""
+    """What graph state keeps of ``okx auth status --json``: status, site and scopes only.
+
+    ``session_expired`` is present (and true) when the status is ``not_logged_in`` because the
+    session lapsed: okx says "Session expired" on stderr while it exits 0.
+    """
 
     status: AuthState
     site: str | None
     scopes: list[str]
+    session_expired: NotRequired[bool]
 
 
 class LoginChallenge(TypedDict):

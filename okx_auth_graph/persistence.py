@@ -29,12 +29,21 @@ Example::
             durability=INTERRUPT_DURABILITY,
         )
 
+History retention: LangGraph keeps every checkpoint of a thread (one per step). The graph's
+``messages`` is a bounded window (see :mod:`okx_auth_graph.window`), so each checkpoint is bounded,
+and these helpers also keep the step-by-step history of only the latest ``keep_entries`` entries
+of a thread: when an entry starts (a checkpoint whose source is ``"input"``), the checkpoints and
+pending writes of older entries are deleted. A thread's storage is then bounded whatever its
+number of entries, and so is each turn's cost. ``keep_entries=None`` keeps every checkpoint
+(time travel to any step of any entry).
+
 Checkpoints hold graph state only; the graph keeps no secret in state (see ``okx_auth_graph.cli``),
 so these files and tables hold none either.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -42,6 +51,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -52,6 +62,97 @@ if TYPE_CHECKING:
 
 INTERRUPT_DURABILITY: Durability = "sync"
 """The durability to run with when a pending interrupt must survive the process."""
+
+DEFAULT_KEEP_ENTRIES = 10
+"""Entries of a thread whose step-by-step checkpoints the helpers keep (the current included)."""
+
+_INPUT_CHECKPOINTS_SQL = (
+    "SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ''"
+    " AND json_extract(CAST(metadata AS TEXT), '$.source') = 'input'"
+    " ORDER BY checkpoint_id DESC LIMIT 1 OFFSET ?"
+)
+_PRUNE_SQL = (
+    "DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id < ?",
+    "DELETE FROM writes WHERE thread_id = ? AND checkpoint_id < ?",
+)
+
+
+def _check_keep_entries(keep_entries: int | None) -> int | None:
+    if keep_entries is not None and (isinstance(keep_entries, bool) or keep_entries < 1):
+        raise ValueError("keep_entries must be None or at least 1 (the current entry)")
+    return keep_entries
+
+
+def _starts_entry(config: Any, metadata: Any) -> bool:
+    """Whether a checkpoint being saved is the start of a new entry of a root graph."""
+    return bool(
+        metadata.get("source") == "input" and not config["configurable"].get("checkpoint_ns")
+    )
+
+
+class RetainingSqliteSaver(SqliteSaver):
+    """:class:`SqliteSaver` that deletes the history of entries older than ``keep_entries``.
+
+    Attributes:
+        keep_entries: Entries whose checkpoints are kept, the current one included; ``None``
+            keeps everything.
+    """
+
+    keep_entries: int | None = DEFAULT_KEEP_ENTRIES
+
+    def put(
+        self,
+        config: Any,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> Any:
+        """Save the checkpoint; at an entry's start, delete the entries out of the window."""
+        saved = super().put(config, checkpoint, metadata, new_versions)
+        if self.keep_entries is None or not _starts_entry(config, metadata):
+            return saved
+        thread_id = str(config["configurable"]["thread_id"])
+        with self.cursor() as cursor:
+            cursor.execute(_INPUT_CHECKPOINTS_SQL, (thread_id, self.keep_entries - 1))
+            row = cursor.fetchone()
+            if row is not None:
+                for statement in _PRUNE_SQL:
+                    cursor.execute(statement, (thread_id, row[0]))
+        return saved
+
+
+class AsyncRetainingSqliteSaver(AsyncSqliteSaver):
+    """:class:`AsyncSqliteSaver` that deletes the history of entries older than ``keep_entries``.
+
+    Attributes:
+        keep_entries: Entries whose checkpoints are kept, the current one included; ``None``
+            keeps everything.
+    """
+
+    keep_entries: int | None = DEFAULT_KEEP_ENTRIES
+
+    async def aput(
+        self,
+        config: Any,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> Any:
+        """Save the checkpoint; at an entry's start, delete the entries out of the window."""
+        saved = await super().aput(config, checkpoint, metadata, new_versions)
+        if self.keep_entries is None or not _starts_entry(config, metadata):
+            return saved
+        thread_id = str(config["configurable"]["thread_id"])
+        async with self.lock:
+            async with self.conn.execute(
+                _INPUT_CHECKPOINTS_SQL, (thread_id, self.keep_entries - 1)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                for statement in _PRUNE_SQL:
+                    await self.conn.execute(statement, (thread_id, row[0]))
+                await self.conn.commit()
+        return saved
 
 
 def default_sqlite_path() -> Path:
@@ -116,7 +217,10 @@ class CompressingSerializer:
 
 @contextmanager
 def sqlite_checkpointer(
-    path: str | os.PathLike[str] | None = None, *, compress: bool = True
+    path: str | os.PathLike[str] | None = None,
+    *,
+    compress: bool = True,
+    keep_entries: int | None = DEFAULT_KEEP_ENTRIES,
 ) -> Iterator[SqliteSaver]:
     """Open a synchronous SQLite checkpointer on ``path`` (for ``graph.invoke`` / ``stream``).
 
@@ -128,11 +232,16 @@ def sqlite_checkpointer(
         path: The database file (``~`` expanded, parent directories created), ``":memory:"``,
             or ``None`` for :func:`default_sqlite_path`.
         compress: Store checkpoints through :class:`CompressingSerializer`.
+        keep_entries: Entries of a thread whose checkpoints are kept (see the module
+            docstring); ``None`` keeps every checkpoint.
 
     Yields:
-        A ready :class:`SqliteSaver`; its connection closes when the block exits.
+        A ready :class:`RetainingSqliteSaver`; its connection closes when the block exits.
     """
-    with SqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+    keep = _check_keep_entries(keep_entries)
+    with RetainingSqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+        assert isinstance(saver, RetainingSqliteSaver)
+        saver.keep_entries = keep
         if compress:
             saver.serde = CompressingSerializer(saver.serde)
         saver.setup()
@@ -141,7 +250,10 @@ def sqlite_checkpointer(
 
 @asynccontextmanager
 async def async_sqlite_checkpointer(
-    path: str | os.PathLike[str] | None = None, *, compress: bool = True
+    path: str | os.PathLike[str] | None = None,
+    *,
+    compress: bool = True,
+    keep_entries: int | None = DEFAULT_KEEP_ENTRIES,
 ) -> AsyncIterator[AsyncSqliteSaver]:
     """Open an async SQLite checkpointer on ``path`` (for ``ainvoke`` / ``astream``).
 
@@ -152,20 +264,76 @@ async def async_sqlite_checkpointer(
         path: The database file (``~`` expanded, parent directories created), ``":memory:"``,
             or ``None`` for :func:`default_sqlite_path`.
         compress: Store checkpoints through :class:`CompressingSerializer`.
+        keep_entries: Entries of a thread whose checkpoints are kept (see the module
+            docstring); ``None`` keeps every checkpoint.
 
     Yields:
-        A ready :class:`AsyncSqliteSaver`; its connection closes when the block exits.
+        A ready :class:`AsyncRetainingSqliteSaver`; its connection closes when the block exits.
     """
-    async with AsyncSqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+    keep = _check_keep_entries(keep_entries)
+    async with AsyncRetainingSqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+        assert isinstance(saver, AsyncRetainingSqliteSaver)
+        saver.keep_entries = keep
         if compress:
             saver.serde = CompressingSerializer(saver.serde)
         await saver.setup()
         yield saver
 
 
+_PG_INPUT_CHECKPOINTS_SQL = (
+    "SELECT checkpoint_id FROM checkpoints WHERE thread_id = %s AND checkpoint_ns = ''"
+    " AND metadata->>'source' = 'input' ORDER BY checkpoint_id DESC LIMIT 1 OFFSET %s"
+)
+_PG_PRUNE_SQL = (
+    "DELETE FROM checkpoints WHERE thread_id = %(thread)s AND checkpoint_id < %(cutoff)s",
+    "DELETE FROM checkpoint_writes WHERE thread_id = %(thread)s AND checkpoint_id < %(cutoff)s",
+    # a blob older than every version its channel has in the kept checkpoints is unreachable;
+    # a blob being saved for a new checkpoint has a newer version, so it is never caught
+    "DELETE FROM checkpoint_blobs b USING ("
+    " SELECT c.checkpoint_ns, v.key AS channel, min(v.value #>> '{}') AS oldest"
+    " FROM checkpoints c CROSS JOIN LATERAL jsonb_each(c.checkpoint->'channel_versions') v"
+    " WHERE c.thread_id = %(thread)s GROUP BY 1, 2) k"
+    " WHERE b.thread_id = %(thread)s AND b.checkpoint_ns = k.checkpoint_ns"
+    " AND b.channel = k.channel AND b.version < k.oldest",
+)
+
+
+@functools.cache
+def _retaining_postgres_saver() -> type[AsyncPostgresSaver]:
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    class AsyncRetainingPostgresSaver(AsyncPostgresSaver):
+        """:class:`AsyncPostgresSaver` that deletes the history of entries out of the window."""
+
+        keep_entries: int | None = DEFAULT_KEEP_ENTRIES
+
+        async def aput(
+            self,
+            config: Any,
+            checkpoint: Checkpoint,
+            metadata: CheckpointMetadata,
+            new_versions: ChannelVersions,
+        ) -> Any:
+            """Save the checkpoint; at an entry's start, delete the entries out of the window."""
+            saved = await super().aput(config, checkpoint, metadata, new_versions)
+            if self.keep_entries is None or not _starts_entry(config, metadata):
+                return saved
+            thread_id = str(config["configurable"]["thread_id"])
+            async with self._cursor() as cursor:
+                await cursor.execute(_PG_INPUT_CHECKPOINTS_SQL, (thread_id, self.keep_entries - 1))
+                row = await cursor.fetchone()
+                if row is not None:
+                    values = {"thread": thread_id, "cutoff": row["checkpoint_id"]}
+                    for statement in _PG_PRUNE_SQL:
+                        await cursor.execute(statement, values)
+            return saved
+
+    return AsyncRetainingPostgresSaver
+
+
 @asynccontextmanager
 async def postgres_checkpointer(
-    dsn: str, *, pipeline: bool = False
+    dsn: str, *, pipeline: bool = False, keep_entries: int | None = DEFAULT_KEEP_ENTRIES
 ) -> AsyncIterator[AsyncPostgresSaver]:
     """Open an async PostgreSQL checkpointer on ``dsn`` and create its tables if needed.
 
@@ -174,6 +342,8 @@ async def postgres_checkpointer(
     Args:
         dsn: A libpq connection string, e.g. ``postgresql://user@127.0.0.1:5432/db``.
         pipeline: Send each checkpoint's statements in one round trip (psycopg pipeline mode).
+        keep_entries: Entries of a thread whose checkpoints are kept (see the module
+            docstring); ``None`` keeps every checkpoint.
 
     Yields:
         A ready :class:`AsyncPostgresSaver`; its connection closes when the block exits.
@@ -181,12 +351,14 @@ async def postgres_checkpointer(
     Raises:
         ImportError: If ``langgraph-checkpoint-postgres`` is not installed.
     """
+    keep = _check_keep_entries(keep_entries)
     try:
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        saver_class = _retaining_postgres_saver()
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise ImportError(
             "postgres_checkpointer needs the postgres extra: pip install 'okx-auth-graph[postgres]'"
         ) from exc
-    async with AsyncPostgresSaver.from_conn_string(dsn, pipeline=pipeline) as saver:
+    async with saver_class.from_conn_string(dsn, pipeline=pipeline) as saver:
+        saver.keep_entries = keep  # type: ignore[attr-defined]
         await saver.setup()
         yield saver

@@ -22,7 +22,7 @@ from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, last_human_text, say
-from okx_auth_graph.state import AuthState, Intent, Language
+from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language
 from okx_auth_graph.steps import cancelled, error_message, finish, success_message
 from okx_auth_graph.understanding import (
     NO_AUTH_ROUTES,
@@ -30,23 +30,14 @@ from okx_auth_graph.understanding import (
     read_reply,
     read_request,
 )
+from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
-PER_ENTRY_RESET: dict[str, Any] = {
-    "route": None,
-    "outcome": None,
-    "site": None,
-    "intent": "login",
-    "config": None,
-    "auth": None,
-    "config_error": None,
-    "auth_error": None,
-    "login_site": None,
-    "challenge": None,
-    "spawn_retry": None,
-    "api_key_profile": None,
-    "after_site_choice": None,
-    "binary_install_result": None,
-}
+EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status"})
+"""Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
+just logs out, binary and API-key set-up requests are not about the session)."""
+
+PER_ENTRY_RESET: dict[str, Any] = dict.fromkeys(sorted(ENTRY_KEYS))
+"""What a new entry resets: every entry key of the state (see :data:`~.state.ENTRY_KEYS`)."""
 
 
 CLARIFY_OPTIONS: tuple[Intent, ...] = ("login", "status", "logout", "api_key_setup")
@@ -60,17 +51,21 @@ def _language_override(runtime: Runtime[Context]) -> Language | None:
     return ctx.language if ctx and ctx.language else None
 
 
-def _entry(state: AuthState, reading: RequestReading, **extra: Any) -> Command[Any]:
+def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
     A logout the rules do not confirm (read by a model alone) is asked about first.
+
+    Args:
+        state: The graph state.
+        reading: What the request asks for.
+        update: The state update so far (its messages go before any reply).
     """
-    update: dict[str, Any] = {
-        **PER_ENTRY_RESET,
+    update = {
+        **update,
         "language": reading.language,
         "intent": reading.intent,
         "route": reading.route,
-        **extra,
     }
     unconfirmed_logout = reading.intent == "logout" and reading.rules_intent not in (
         "logout",
@@ -83,8 +78,7 @@ def _entry(state: AuthState, reading: RequestReading, **extra: Any) -> Command[A
     market_only = reading.route in NO_AUTH_ROUTES and reading.intent == "skill"
     if market_only and not state.get("failed_command"):
         update["outcome"] = "no_auth_needed"
-        market = say(update, "market_handoff")
-        update["messages"] = [*update.get("messages", []), market]
+        update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
         return Command(goto="hand_off", update=update)
     if reading.intent == "unclear":
         update["intent"] = "login"
@@ -122,10 +116,18 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         request goes straight on; everything else runs the pre-flight.
         """
         request = last_human_text(state.get("messages", [])) or ""
+        ctx = runtime.context
+        window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW
+        # only what changes: each written key is a row in the checkpointer's writes
+        reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
+        update: dict[str, Any] = {**reset}
+        update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
+        if not state.get("failed_command") and state.get("remediated") is not None:
+            update["remediated"] = None
         reading = read_request(
             request, language=_language_override(runtime), previous=state.get("language")
         )
-        return _entry(state, reading)
+        return _entry(state, reading, update)
 
     def clarify_request(
         state: AuthState, runtime: Runtime[Context]
@@ -153,7 +155,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             reading = read_request(reply, language=language, previous=state.get("language"))
             if reading.intent == "logout" and state.get("intent") == "logout":
                 reading = reading.model_copy(update={"rules_intent": "logout"})
-        return _entry(state, reading, messages=[human])
+        return _entry(state, reading, {"messages": [human]})
 
     async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""
@@ -175,10 +177,15 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
 
     async def retry_auth_status(
         state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["dispatch_after_preflight"]]:
-        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled."""
+    ) -> Command[Literal["dispatch_after_preflight", "__end__"]]:
+        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled.
+
+        A second "Failed to spawn okx-auth" ends the entry: one reinstall per failed command.
+        """
         update = await preflight_auth_status(state, runtime)
-        update["spawn_retry"] = None
+        error = update.get("auth_error")
+        if error and error["kind"] == "failed_to_spawn":
+            return finish(state, "failed", error_message(state, error), auth=None, auth_error=error)
         return Command(goto="dispatch_after_preflight", update=update)
 
     def dispatch_after_preflight(
@@ -215,14 +222,19 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             kind = auth_error["kind"]
             if kind == "failed_to_spawn" and intent.startswith("binary_"):
                 update["auth"] = None
-            elif kind == "failed_to_spawn" and not state.get("spawn_retry"):
-                return Command(goto="install_binary", update={"spawn_retry": "auth_status"})
+            elif kind == "failed_to_spawn":
+                failed = {"argv": list(auth_error["argv"]), "kind": kind}
+                return Command(goto="install_binary", update={"remediated": failed})
             elif kind in ("cli_too_old", "session_expired"):
                 update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
                 if kind == "session_expired":
-                    update["messages"] = [say(state, "session_expired_notice")]
+                    update["auth"]["session_expired"] = True
             else:
                 return finish(state, "failed", error_message(state, auth_error))
+        auth = update.get("auth", state.get("auth"))
+        lapsed = bool(auth and auth.get("session_expired"))
+        if lapsed and intent in EXPIRY_NOTICE_INTENTS and not api_key_profiles(state.get("config")):
+            update["messages"] = [say(state, "session_expired_notice")]
         goto = INTENT_NODES.get(intent, "site_check")
         if intent == "binary_remove":
             question = say(state, "confirm_remove_binary").text
@@ -233,7 +245,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
         site = persisted_site(state.get("config"), state.get("auth"))
         if site is None:
-            return ask_next("ask_site", site_menu(), after_site_choice="api_key_check")
+            return ask_next("ask_site", site_menu())
         return Command(goto="api_key_check", update={"site": site})
 
     def api_key_check(state: AuthState) -> Command[Literal["oauth_check", "hand_off"]]:

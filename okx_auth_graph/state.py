@@ -50,9 +50,6 @@ Outcome = Literal[
 ]
 """How an entry ended (see the table in :mod:`okx_auth_graph.graph`)."""
 
-SiteChoiceNext = Literal["api_key_check", "pre_login_gate", "offer_api_key_fix"]
-"""The node the site menu's answer goes on to."""
-
 Language = Literal["zh", "en"]
 """The language of the replies."""
 
@@ -77,14 +74,26 @@ class InputState(TypedDict, total=False):
     failed_command: Annotated[FailedCommand | None, UntrackedValue]
 
 
+class RemediatedCommand(TypedDict):
+    """A failed okx command the graph remediated: its argv and error kind."""
+
+    argv: list[str]
+    kind: str
+
+
 class OutputState(TypedDict, total=False):
-    """What the graph returns."""
+    """What the graph returns.
+
+    ``retry_command`` is set only with outcome ``binary_ready`` after okx-auth was reinstalled
+    for a failed *skill* command: the argv the skill runs once more.
+    """
 
     messages: Annotated[list[AnyMessage], add_messages]
     route: Route | None
     outcome: Outcome | None
     site: str | None
     language: Language
+    retry_command: list[str] | None
 
 
 class AuthState(InputState, OutputState, total=False):
@@ -95,13 +104,18 @@ class AuthState(InputState, OutputState, total=False):
         config: Redacted summary of ``okx config show --json`` (``None`` if it failed).
         auth: ``okx auth status --json`` reduced to status, site, scopes (``None`` if it failed).
         config_error / auth_error: The typed error of a failed pre-flight call, as a dict.
-        login_site: The site the pre-login gate cleared for the next ``okx auth login``.
-        challenge: The device-code challenge of the login in progress.
-        spawn_retry: The okx command to retry once after reinstalling okx-auth.
+        challenge: The device-code challenge of the login in progress (thread-level: it
+            survives new entries, so a later login request can show the pending code again).
+        challenge_at: Wall-clock time the challenge was issued (minutes left = expiresIn - age).
+        remediated: The failed okx command the graph remediates (argv + error kind): after a
+            reinstall the graph retries the command named here. It survives into the next
+            entry only when that entry brings a failed command too: the same failure arriving
+            right after the retry ends ``failed`` instead of looping.
         api_key_profile: The API-key profile that failed (step 0.2.a).
         preflight_at: Wall-clock time of this entry's pre-flight (for the login lock).
-        after_site_choice: The node that the site menu's answer goes on to.
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
+        entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
+            (see :mod:`okx_auth_graph.window`).
     """
 
     intent: Intent
@@ -109,10 +123,23 @@ class AuthState(InputState, OutputState, total=False):
     auth: AuthStatus | None
     config_error: dict[str, Any] | None
     auth_error: dict[str, Any] | None
-    login_site: str | None
     challenge: LoginChallenge | None
-    spawn_retry: str | None
+    challenge_at: float | None
+    remediated: RemediatedCommand | None
     api_key_profile: str | None
-    preflight_at: float
-    after_site_choice: SiteChoiceNext | None
+    preflight_at: float | None
     binary_install_result: str | None
+    entry_starts: list[str]
+
+
+THREAD_KEYS: frozenset[str] = frozenset(
+    {"messages", "language", "challenge", "challenge_at", "remediated", "entry_starts"}
+)
+"""State keys that survive a new entry on the thread; every other non-input key is reset."""
+
+ENTRY_KEYS: frozenset[str] = frozenset(
+    (AuthState.__required_keys__ | AuthState.__optional_keys__)
+    - (InputState.__required_keys__ | InputState.__optional_keys__)
+    - THREAD_KEYS
+)
+"""State keys that belong to one entry: :data:`THREAD_KEYS` and the input keys excluded."""

@@ -9,7 +9,7 @@ No node module imports another: what two of them need lives here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.graph import END
@@ -19,10 +19,26 @@ from okx_auth_graph.gate import site_menu
 from okx_auth_graph.prompts import LOGIN_SUCCESS
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
 from okx_auth_graph.services import say
-from okx_auth_graph.state import AuthState, Outcome, SiteChoiceNext
+from okx_auth_graph.state import AuthState, Outcome
 from okx_auth_graph.understanding import read_reply
 
 YES_NO_OPTIONS = ["yes", "no"]
+
+
+LOGIN_ERROR_TEXTS: dict[str, str] = {
+    "authorization_timed_out": "Authorization timed out",
+    "access_denied": "Access denied",
+    "network_error": "Network error during login (check the network connection)",
+    "session_expired": "Session expired",
+}
+"""What a failed login shows: the error reference's own words, never the CLI's whole output
+(an interactive login prints its code, dead by then, before the error)."""
+
+
+def retry_login_question(state: AuthState, kind: str, message: str) -> str:
+    """The ``confirm_retry`` question after a failed login: the error, then "try again?"."""
+    error = LOGIN_ERROR_TEXTS.get(kind, message)
+    return say(state, "confirm_retry_after_error", error=error).text
 
 
 def success_message(state: AuthState, site: str, scopes: list[str]) -> AIMessage:
@@ -62,9 +78,19 @@ def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
     )
 
 
-def show_site_menu(after: SiteChoiceNext, **update: Any) -> Command[Any]:
-    """Show the verbatim site menu and ask; the answer goes on to node ``after``."""
-    return ask_next("ask_site", site_menu(), after_site_choice=after, **update)
+SiteQuestion = Literal["ask_site", "ask_login_site", "ask_api_key_site"]
+"""The site-menu question nodes: step 0.1's (its answer goes on to step 0.2), the pre-login
+gate's (back to the gate) and step 0.2.a's when no profile has a site (on to its options)."""
+
+
+def show_site_menu(
+    question: SiteQuestion = "ask_login_site",
+    *,
+    before: list[AnyMessage] | None = None,
+    **update: Any,
+) -> Command[Any]:
+    """Show the verbatim site menu with the question node ``question`` (``before``: notices)."""
+    return ask_next(question, site_menu(), before=before, **update)
 
 
 def ask_yes_no(

@@ -509,13 +509,23 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         return {"status": "logged_out", "message": render("logged_out", language)}
 
     @tool(INSTALL_BINARY, parse_docstring=True)
-    async def okx_install_binary(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_install_binary(
+        runtime: ToolRuntime[Any, Any], retry_command: list[str] | None = None
+    ) -> dict[str, Any]:
         """Install or update the okx-auth binary (``okx auth install``), then verify it.
 
-        Use it when an okx auth command fails with "Failed to spawn okx-auth".
+        Use it when an okx command fails with "Failed to spawn okx-auth". Pass the failed
+        skill command as ``retry_command``: once the binary is installed the result gives it
+        back, to run once more with okx_run_command (once: if it fails the same way again,
+        report the error instead of reinstalling).
+
+        Args:
+            runtime: Injected by the tool node (conversation and context), not by the model.
+            retry_command: The argv of the skill command that failed to spawn okx-auth.
 
         Returns:
-            status (``installed``, ``up-to-date``, ``refused`` or ``error``) and installed.
+            status (``installed``, ``up-to-date``, ``refused`` or ``error``), installed, and
+            ``retry_command`` when one was given and the binary is installed.
         """
         if (refused := wait_refusal(runtime)) is not None:
             return refused
@@ -525,7 +535,11 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             check = await okx.install_status()
         except OkxCliError as exc:
             return failure(_error(exc), conversation_language(_messages(runtime)))
-        return {"status": outcome["status"], "installed": check["installed"]}
+        result: dict[str, Any] = {"status": outcome["status"], "installed": check["installed"]}
+        if retry_command and check["installed"]:
+            result["retry_command"] = [str(a) for a in retry_command]
+            result["next"] = f"run {RUN_COMMAND} once more with retry_command"
+        return result
 
     @tool(BINARY_STATUS, parse_docstring=True)
     async def okx_binary_status(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:

@@ -891,9 +891,7 @@ _ORDINALS: Final = {
 }
 _ZH_ORDINAL = re.compile(r"第\s*([一二三四五123456])")
 _ZH_NUMBERS: Final = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
-_CHOICE_TOKEN = re.compile(
-    r"[a-z0-9]+(?:'[a-z0-9]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
-)
+_CHOICE_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def _choices(t: str, names: dict[str, str]) -> tuple[list[str], bool]:

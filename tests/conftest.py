@@ -5,7 +5,7 @@
   credentials, XDG folders or emulator world inherited from the caller's environment and tracing off.
 * ``langgraph_server`` (session): one ``langgraph dev`` server for the whole run, serving
   ``langgraph.json`` with the okx emulator as ``okx``; see
-  :class:`okx_auth_graph.testing.servers.LanggraphServer` (``.url``, ``.state_dir``,
+  :class:`tests.rigs.servers.LanggraphServer` (``.url``, ``.state_dir``,
   ``.emulator(...)``).
 * ``postgres_dsn`` (session): a DSN of a throw-away PostgreSQL server on 127.0.0.1. Without server
   binaries it skips on a developer machine and FAILS when ``CI`` is set.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.testing.servers import (
+from tests.rigs.servers import (
     QUIET_ENV,
     SCRUBBED_ENV_VARS,
     LanggraphServer,

@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from langgraph_sdk import get_client
-
 from okx_auth_graph.evals.runner import (
     RECURSION_LIMIT,
     EmulatorWorld,
@@ -27,6 +25,10 @@ from okx_auth_graph.evals.runner import (
     plain,
 )
 from okx_auth_graph.evals.scenario import Invocation, Scenario
+from okx_auth_graph.extras import extra_needed
+
+with extra_needed("evals", "the remote evaluation runner"):
+    from langgraph_sdk import get_client
 
 HISTORY_LIMIT = 1000
 DEFAULT_LATENCY = 0.2
@@ -77,10 +79,13 @@ class RemoteSession:
             )
         state = await self.client.threads.get_state(self.thread_id)
         values = dict(state.get("values") or {})
-        messages = [message_record(m) for m in values.pop("messages", [])]
+        raw = values.pop("messages", [])
+        values.pop("entry_starts", None)  # message ids: the window's bookkeeping
+        messages = [message_record(m) for m in raw]
         pending = _interrupts(state)
         return Turn(
             messages=messages,
+            message_ids=[str(m.get("id")) if isinstance(m, dict) else "" for m in raw],
             interrupt=interrupt_record(pending[0]) if pending else None,
             values=plain(values),
         )

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from okx_auth_graph.evals.runner import ScenarioResult
+from okx_auth_graph.extras import extra_needed
+
+with extra_needed("evals", "the evaluation reports"):
+    from rich.console import Console
+    from rich.table import Table
 
 
 def summary(results: Sequence[ScenarioResult], engine: str) -> dict[str, Any]:

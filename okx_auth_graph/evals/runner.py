@@ -71,14 +71,25 @@ class Turn:
     """The graph's state after one invocation.
 
     Attributes:
-        messages: The whole dialogue so far.
+        messages: The thread's ``messages``: the current entry and the earlier entries the
+            message window keeps (see :mod:`okx_auth_graph.window`).
         interrupt: The pending question, if any.
         values: The other state values (route, outcome, site, language, …), plain JSON.
+        message_ids: The id of each of ``messages`` (empty when unknown).
     """
 
     messages: list[Message]
     interrupt: InterruptRecord | None
     values: dict[str, Any]
+    message_ids: list[str] = field(default_factory=list)
+
+    def new_messages(self, seen: set[str]) -> list[Message]:
+        """The messages whose id is not in ``seen`` (all of them without ids); marks them seen."""
+        if len(self.message_ids) != len(self.messages):
+            return list(self.messages)
+        new = [m for m, i in zip(self.messages, self.message_ids, strict=True) if i not in seen]
+        seen.update(self.message_ids)
+        return new
 
 
 class GraphSession(Protocol):
@@ -236,12 +247,25 @@ class InProcessSession:
         thread_id: The thread; a fresh one per scenario.
         context: The runtime context passed to every invocation.
         history: Read the checkpoint history for the canary check.
+        sync: Drive the graph with ``stream`` / ``get_state`` (in a worker thread) instead of
+            ``astream`` / ``aget_state``.
+
+    Attributes:
+        node_steps: Per invocation, the nodes that ran in each superstep, in order.
     """
 
     def __init__(
-        self, graph: Any, thread_id: str, context: Any = None, *, history: bool = True
+        self,
+        graph: Any,
+        thread_id: str,
+        context: Any = None,
+        *,
+        history: bool = True,
+        sync: bool = False,
     ) -> None:
         self.keep_history = history
+        self.sync = sync
+        self.node_steps: list[list[list[str]]] = []
         self.graph = graph
         self.config: dict[str, Any] = {
             "configurable": {"thread_id": thread_id},
@@ -256,19 +280,52 @@ class InProcessSession:
             payload = {"messages": [HumanMessage(invocation.request)], **invocation.graph_input()}
         else:
             payload = Command(resume=resume)
-        await self.graph.ainvoke(payload, self.config, context=self.context)
-        snapshot = await self.graph.aget_state(self.config)
+        if self.sync:
+            events, snapshot = await asyncio.to_thread(self._send_sync, payload)
+        else:
+            events = [
+                event
+                async for event in self.graph.astream(
+                    payload, self.config, context=self.context, stream_mode="debug"
+                )
+            ]
+            snapshot = await self.graph.aget_state(self.config)
+        steps: dict[int, list[str]] = {}
+        for event in events:
+            if event["type"] == "task":
+                steps.setdefault(event["step"], []).append(event["payload"]["name"])
+        self.node_steps.append([sorted(steps[step]) for step in sorted(steps)])
         values = dict(snapshot.values)
-        messages = [message_record(m) for m in values.pop("messages", [])]
+        raw = values.pop("messages", [])
+        values.pop("entry_starts", None)  # message ids: the window's bookkeeping
+        messages = [message_record(m) for m in raw]
         interrupts = list(snapshot.interrupts)
         pending = interrupt_record(interrupts[0].value) if interrupts else None
-        return Turn(messages=messages, interrupt=pending, values=plain(values))
+        ids = [str(m.id) for m in raw]
+        return Turn(messages=messages, interrupt=pending, values=plain(values), message_ids=ids)
+
+    def _send_sync(self, payload: Any) -> tuple[list[Any], Any]:
+        events = list(
+            self.graph.stream(payload, self.config, context=self.context, stream_mode="debug")
+        )
+        return events, self.graph.get_state(self.config)
 
     async def history(self) -> list[Any]:
         """Every checkpoint's values and pending interrupts, plain JSON."""
         found: list[Any] = []
         if not self.keep_history:
             return found
+        if self.sync:
+            snapshots = await asyncio.to_thread(
+                lambda: list(self.graph.get_state_history(self.config))
+            )
+            return [
+                {
+                    "values": plain(snapshot.values),
+                    "interrupts": [plain(i.value) for i in snapshot.interrupts],
+                }
+                for snapshot in snapshots
+            ]
         async for snapshot in self.graph.aget_state_history(self.config):
             found.append(
                 {
@@ -293,6 +350,7 @@ class ScenarioResult:
         turns: Number of graph invocations (inputs and resumes).
         seconds: Wall time.
         trajectory: The recorded conversation.
+        node_steps: Per invocation, the nodes of each superstep (in-process runs only).
     """
 
     id: str
@@ -304,6 +362,7 @@ class ScenarioResult:
     turns: int = 0
     seconds: float = 0.0
     trajectory: Trajectory = field(default_factory=Trajectory)
+    node_steps: list[list[list[str]]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -438,7 +497,7 @@ def check_expect(expect: Expect, turn: Turn, reply: str, okx_calls: int) -> list
     if "done" in given and (pending is None) != expect.done:
         state = "done" if pending is None else f"waiting on {pending!r}"
         problems.append(f"done: expected {expect.done}, got {state}")
-    for key in ("outcome", "route", "site", "language"):
+    for key in ("outcome", "route", "site", "language", "retry_command"):
         if key in given and turn.values.get(key) != getattr(expect, key):
             problems.append(
                 f"{key}: expected {getattr(expect, key)!r}, got {turn.values.get(key)!r}"
@@ -511,6 +570,8 @@ class _Driver:
         self.trajectory = Trajectory()
         self.failures: list[str] = []
         self.turn = Turn(messages=[], interrupt=None, values={})
+        self.transcript: list[Message] = []
+        self.seen_ids: set[str] = set()
         self.reply = ""
 
     def fail(self, where: str, problem: str) -> None:
@@ -520,7 +581,7 @@ class _Driver:
         resumed = self.turn.interrupt if invocation is None else None
         world = self.world.snapshot()
         calls_before = len(self.world.calls())
-        messages_before = len(self.turn.messages)
+        messages_before = len(self.transcript)
         try:
             async with asyncio.timeout(INVOCATION_TIMEOUT):
                 turn = await self.session.send(invocation, resume)
@@ -531,6 +592,7 @@ class _Driver:
             self.fail(where, f"the graph raised {type(exc).__name__}: {exc}")
             return False
         calls_after = len(self.world.calls())
+        self.transcript.extend(turn.new_messages(self.seen_ids))
         state: EntryState = {
             "done": turn.interrupt is None,
             "route": turn.values.get("route"),
@@ -544,7 +606,7 @@ class _Driver:
             "input": invocation.model_dump() if invocation is not None else None,
             "resumed": resumed,
             "calls": [calls_before, calls_after],
-            "messages": [messages_before, len(turn.messages)],
+            "messages": [messages_before, len(self.transcript)],
             "interrupt": turn.interrupt,
             "state": state,
             "world": world,
@@ -552,7 +614,7 @@ class _Driver:
         self.trajectory.entries.append(entry)
         resumed_text = resumed["payload"].get("message") if resumed else None
         self.reply = compute_reply(
-            turn.messages,
+            self.transcript,
             messages_before,
             turn.interrupt,
             resumed_text if isinstance(resumed_text, str) else None,
@@ -654,7 +716,7 @@ async def drive(
         await driver.run(next_step)
     trajectory = driver.trajectory
     trajectory.calls = world.calls()
-    trajectory.messages = list(driver.turn.messages)
+    trajectory.messages = list(driver.transcript)
     trajectory.final_state = dict(driver.turn.values)
     trajectory.final_state["messages"] = [dict(m) for m in driver.turn.messages]
     trajectory.secrets = list(world.secrets)
@@ -706,11 +768,16 @@ class InProcessRunner:
     Args:
         latency: Seconds each emulated okx call takes (so parallel calls really overlap).
         workdir: Where the worlds live (default: a temporary directory per scenario).
+        sync: Drive the graph through its sync API (``stream``, ``get_state``) instead of the
+            async one; the trajectories must be the same.
     """
 
-    def __init__(self, *, latency: float = 0.002, workdir: Path | None = None) -> None:
+    def __init__(
+        self, *, latency: float = 0.002, workdir: Path | None = None, sync: bool = False
+    ) -> None:
         from okx_auth_graph import Context, OkxCli, build_graph
 
+        self.sync = sync
         self.latency = latency
         self.workdir = workdir
         self.switch = EmulatorSwitch()
@@ -740,9 +807,11 @@ class InProcessRunner:
                 interactive_login=scenario.context.interactive_login,
             )
             thread_id = f"{scenario.id}-{uuid.uuid4().hex}"
-            session = InProcessSession(self.graph, thread_id, context, history=history)
+            session = InProcessSession(
+                self.graph, thread_id, context, history=history, sync=self.sync
+            )
             try:
-                return await drive(
+                result = await drive(
                     scenario,
                     EmulatorWorld(emulator),
                     session,
@@ -751,6 +820,8 @@ class InProcessRunner:
                     lenient=lenient,
                     next_step=next_step,
                 )
+                result.node_steps = session.node_steps
+                return result
             finally:
                 await self.saver.adelete_thread(thread_id)
 

@@ -16,9 +16,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-import tomli_w
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from okx_auth_graph.extras import extra_needed
+
+with extra_needed("evals", "the evaluation scenarios"):
+    import tomli_w
+    import yaml
 
 Site = Literal["global", "eea", "us"]
 AuthStatusName = Literal["not_logged_in", "pending", "logged_in"]
@@ -114,7 +118,8 @@ class Expect(_Strict):
     """What must hold after the previous step. Only the keys given are checked.
 
     ``interrupt``: the pending question's type; ``done``: no question pending; ``outcome``,
-    ``route``, ``site``, ``language``: the state's values (``null`` allowed); ``reply_equals`` /
+    ``route``, ``site``, ``language``, ``retry_command``: the state's values (``null``
+    allowed); ``reply_equals`` /
     ``reply_contains`` / ``reply_excludes``: the reply (see the runner); ``payload``: keys the
     pending question's payload must have with these values; ``okx_calls``: calls so far.
     """
@@ -125,6 +130,7 @@ class Expect(_Strict):
     route: str | None = None
     site: str | None = None
     language: Literal["zh", "en"] | None = None
+    retry_command: list[str] | None = None
     reply_equals: str | None = None
     reply_contains: list[str] = Field(default_factory=list)
     reply_excludes: list[str] = Field(default_factory=list)

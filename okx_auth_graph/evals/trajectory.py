@@ -98,7 +98,8 @@ class Trajectory:
 
     Attributes:
         calls: Every okx call, oldest first.
-        messages: The whole dialogue as the final state holds it.
+        messages: The whole dialogue, each message once, as the entries added it (the graph's
+            ``messages`` keeps only a window of recent entries).
         entries: Every invocation, in order.
         final_state: The graph's final state values (plain JSON).
         secrets: The config's api_key / secret_key / passphrase values (canaries).

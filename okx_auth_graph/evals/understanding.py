@@ -19,11 +19,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from okx_auth_graph.understanding import read_reply_rules, read_request_rules
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 DEFAULT_DIR = Path("evals/understanding")
 DEFAULT_THRESHOLD = 0.97
@@ -123,6 +124,8 @@ def score(path: Path, reader: Callable[[Example], str] = rules_reader) -> Score:
 
 def print_score(result: Score, console: Console) -> None:
     """Print the accuracy per label and the confusion table of one file."""
+    from rich.table import Table  # the evals extra
+
     table = Table(title=f"{result.path}: {result.right}/{result.total} = {result.accuracy:.1%}")
     table.add_column("label")
     table.add_column("right", justify="right")
@@ -168,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"lowest accepted accuracy per file (default {DEFAULT_THRESHOLD})",
     )
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    from rich.console import Console  # the evals extra
+
     console = Console()
     files = list(args.files) or default_files()
     if not files:

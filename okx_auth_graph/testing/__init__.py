@@ -1,7 +1,9 @@
 """A faithful emulator of the ``okx`` CLI (>= 1.3.1-beta.17) for tests, demos and users.
 
-It emulates a contract: the okx CLI and its ``okx-auth`` binary as the project's spec (docs/spec.md) and the
-real CLI's measured behaviour describe them (see :mod:`okx_auth_graph.testing.commands`).
+It emulates a contract: the okx CLI and its ``okx-auth`` binary as the project's spec
+(docs/spec.md) and the real CLI's measured behaviour describe them (see
+:mod:`okx_auth_graph.testing.commands`). Test rigs (process starters for ``langgraph dev`` and
+PostgreSQL, the local OKX REST emulator) live under ``tests/rigs/``, outside the package.
 Two ways in, one shared file-backed world (:mod:`okx_auth_graph.testing.world`):
 
 - in-process: :class:`OkxEmulator` is a runner for :class:`okx_auth_graph.cli.OkxCli`, with

@@ -35,7 +35,8 @@ stderr):
   holding a non-empty ``api_key``: ``{"status":"skipped","reason":"api_key_configured",
   "profile":"<name>"}`` (exit 0), in both login modes.
 - Emulator decisions where the contract is silent: a new login (either mode) replaces any
-  session or pending code; ``--site`` omitted means the last OAuth site, else ``global``;
+  session or pending code; ``okx auth logout`` also clears a pending device code and a lapsed
+  session (an assumption about okx >= 1.3.1: the graph logs out on any OAuth state); ``--site`` omitted means the last OAuth site, else ``global``;
   an unknown ``--site`` is an error; ``remove --json`` of a missing binary prints
   ``{"status":"not-installed"}`` without ``path``, as the real source does.
 - ``okx auth login --site X`` (blocking) → polls the world every ``POLL_INTERVAL`` real
@@ -891,6 +892,7 @@ class OkxCommand:
             "config": config.data if config.error is None else None,
             "auth": auth,
             "session_expired": expired,
+            "binary": world["binary"],
             "site": (world.get("site") or "global") if auth in {"logged_in", "pending"} else None,
             "network": world["network"],
             "version": str(world["version"]),

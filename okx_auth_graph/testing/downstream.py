@@ -3,7 +3,7 @@
 :func:`run_downstream` is what the emulated ``okx`` does for a non-auth, non-config command: it
 resolves credentials the way the CLI does, calls the OKX REST API at ``OKX_API_BASE_URL``
 (default: the site's API host; tests only ever use a loopback
-:class:`~okx_auth_graph.testing.rest.OkxRestEmulator`), and prints what the real CLI prints.
+``OkxRestEmulator`` of ``tests/rigs/rest.py``), and prints what the real CLI prints.
 It is an emulator of a contract: every text below was measured on the real npm CLI
 ``@okx_ai/okx-trade-cli@1.2.4`` (own ``HOME`` per run, ``OKX_API_BASE_URL`` pointing at the
 REST emulator; the ``update-check.json`` cache pre-seeded so no registry call happens).
@@ -79,7 +79,9 @@ an API key when api_key, secret_key and passphrase are all present (from the pro
 otherwise it uses the OAuth session of ``okx-auth``. With neither, the emulator prints
 ``Error: No credentials found. Run `okx auth login` first.`` / ``Hint: Run `okx auth login` to
 authenticate.``; with an OAuth session whose refresh token lapsed, ``Error: Session expired —
-run okx auth login again``. **Project decisions:** an unknown action of a known module prints
+run okx auth login again``; with the ``okx-auth`` binary missing or corrupt, an OAuth call
+fails like the auth commands, ``Error: Failed to spawn okx-auth: …`` (the session lives in that
+binary: an emulator decision, the source is not public). **Project decisions:** an unknown action of a known module prints
 ``Unknown command: MODULE ACTION`` and exits 1 (1.2.4 silently exits 0); with the emulated
 network down, every call fails with the closed-port text above, without any connection.
 """
@@ -170,7 +172,8 @@ async def run_downstream(
         env: The emulated process environment (``OKX_API_BASE_URL``, ``OKX_API_KEY``, …).
         world: ``{"config": dict | None, "auth": "logged_in" | "pending" | "not_logged_in",
             "session_expired": bool, "site": str | None, "network": "up" | "down"}``; an
-            optional ``"version"`` names the emulated CLI version in error footers.
+            optional ``"version"`` names the emulated CLI version in error footers and an
+            optional ``"binary"`` (``installed`` / ``missing`` / ``corrupt``) the okx-auth binary.
 
     Returns:
         ``(exit_code, stdout, stderr)`` exactly as the CLI would print them.
@@ -293,6 +296,8 @@ def _api_key_credentials(profile: Mapping[str, Any], env: Mapping[str, str]) -> 
 
 
 def _oauth_credentials(world: Mapping[str, Any]) -> _Credentials:
+    if world.get("binary", "installed") != "installed" and world.get("auth") == "logged_in":
+        raise _CliError("Failed to spawn okx-auth: spawn okx-auth ENOENT")
     if world.get("auth") == "logged_in":
         if world.get("session_expired"):
             raise _CliError("Session expired — run okx auth login again")

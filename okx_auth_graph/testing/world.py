@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import tomli_w
 from filelock import FileLock
 
 DEFAULT_VERSION = "1.3.1-beta.17"
@@ -309,9 +308,70 @@ def api_key_profile(config: ConfigFile) -> str | None:
     return None
 
 
-def write_config(world: dict[str, Any], config: Mapping[str, Any]) -> None:
-    """Write ``~/.okx/config.toml`` atomically and remember that the emulator wrote it."""
-    data = tomli_w.dumps(dict(config)).encode()
+_TOML_ESCAPES = {"\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _toml_string(text: str) -> str:
+    out = []
+    for char in text:
+        if char in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[char])
+        elif (char < " " and char != "\t") or char == "\x7f":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if key and set(key) <= _BARE_KEY else _toml_string(key)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    raise TypeError(f"the emulator writes only strings, integers and booleans, not {value!r}")
+
+
+def toml_dumps(config: Mapping[str, Any]) -> str:
+    """The okx config as TOML text, laid out as ``tomli_w.dumps`` lays it out.
+
+    The emulator writes ``config.toml`` the way ``okx config init`` does; the config holds only
+    tables, strings, integers and booleans, so this small writer keeps the emulator free of a
+    TOML-writing dependency.
+
+    Raises:
+        TypeError: For a value of another type (a list, a float, a date).
+    """
+    sections: list[str] = []
+
+    def table(path: list[str], data: Mapping[str, Any]) -> None:
+        scalars = [(k, v) for k, v in data.items() if not isinstance(v, Mapping)]
+        lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars]
+        if path and (scalars or not data):
+            lines.insert(0, "[" + ".".join(_toml_key(k) for k in path) + "]")
+        if lines:
+            sections.append("\n".join(lines) + "\n")
+        for key, value in data.items():
+            if isinstance(value, Mapping):
+                table([*path, key], value)
+
+    table([], config)
+    return "\n".join(sections)
+
+
+def write_config(world: dict[str, Any], config: Mapping[str, Any] | str) -> None:
+    """Write ``~/.okx/config.toml`` atomically and remember that the emulator wrote it.
+
+    TOML text is written as given (a test's exact layout: floats, dates, literal strings); a
+    mapping is laid out by :func:`toml_dumps`.
+    """
+    data = (config if isinstance(config, str) else toml_dumps(config)).encode()
     path = config_path(world)
     _atomic_write(path, data)
     with contextlib.suppress(OSError):
@@ -346,14 +406,12 @@ def replace_config(world: dict[str, Any], config: Mapping[str, Any] | str | None
         return
     if isinstance(config, str):
         try:
-            parsed: Mapping[str, Any] = tomllib.loads(config)
+            tomllib.loads(config)
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"config is not valid TOML: {exc}") from None
-    else:
-        parsed = config
     if path.exists() and not ours:
         os.replace(path, path.with_name("config.toml.before-emulator"))
-    write_config(world, parsed)
+    write_config(world, config)
 
 
 def start_device(world: dict[str, Any], site: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from adapter_support import OkxUnderTest, emulator_command, real_cli_path, seed_home
 
-from okx_auth_graph.testing.rest import OkxRestEmulator
+from tests.rigs.rest import OkxRestEmulator
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from adapter_support import OkxUnderTest
 
 from okx_auth_graph.cli import OkxCli, parse_version
 from okx_auth_graph.errors import INSTALL_CLI_COMMAND, OkxCliError
-from okx_auth_graph.testing.rest import (
+from tests.rigs.rest import (
     BALANCE_PATH,
     TICKER_PATH,
     OkxRestEmulator,

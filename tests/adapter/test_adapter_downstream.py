@@ -15,7 +15,7 @@ import pytest
 from adapter_support import base_env, real_cli_path, seed_home
 
 from okx_auth_graph.testing.downstream import EMULATED_OAUTH_TOKEN, run_downstream
-from okx_auth_graph.testing.rest import (
+from tests.rigs.rest import (
     BALANCE_PATH,
     SCENARIOS,
     TICKER_PATH,

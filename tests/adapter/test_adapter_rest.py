@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from okx_auth_graph.testing.rest import (
+from tests.rigs.rest import (
     BALANCE_PATH,
     TICKER_PATH,
     OkxRestEmulator,

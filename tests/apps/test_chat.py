@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
 import pytest
 
 from okx_auth_graph.prompts import render
+from okx_auth_graph.testing.world import DEFAULT_LOGIN_CAP
 
 CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
 MENU_LAST_LINE = "3. US (app.okx.com)"
@@ -126,9 +129,11 @@ def test_demo_without_a_terminal_plays_the_script(tmp_path: Path, env: dict[str,
     assert "Traceback" not in out + result.stderr
 
 
-def test_missing_okx_gets_the_install_command(tmp_path: Path, env: dict[str, str]) -> None:
+def test_missing_okx_gets_the_install_command_and_exit_status_3(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
     result = subprocess.run(
-        [*CHAT, "--okx", str(tmp_path / "no-such-okx"), "--db", str(tmp_path / "c.db")],
+        [*CHAT, "--okx", "okx-not-installed-here", "--db", str(tmp_path / "c.db")],
         env=env,
         input="log me in\n",
         capture_output=True,
@@ -136,9 +141,25 @@ def test_missing_okx_gets_the_install_command(tmp_path: Path, env: dict[str, str
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0
+    assert result.returncode == 3, result.stdout + result.stderr
     assert "npm install -g @okx_ai/okx-trade-cli" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_okx_path_that_does_not_exist_is_named(tmp_path: Path, env: dict[str, str]) -> None:
+    missing = tmp_path / "no-such-okx"
+    result = subprocess.run(
+        [*CHAT, "--okx", str(missing), "--db", str(tmp_path / "c.db")],
+        env={**env, "COLUMNS": "300"},
+        input="log me in\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"--okx {missing}: no such file" in result.stdout
+    assert not (tmp_path / "c.db").exists()  # nothing ran
 
 
 @pytest.mark.real_cli
@@ -157,7 +178,7 @@ def test_real_cli_too_old_for_auth_gets_the_api_key_path_not_a_reinstall(
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0
+    assert result.returncode == 4  # okx too old for okx auth
     assert "1.3.1-beta.17" in result.stdout
     assert "okx config init" in result.stdout
     assert "npm install" not in result.stdout  # it would install 1.2.4 again
@@ -172,7 +193,10 @@ def test_api_key_setup_hands_the_terminal_to_config_init(
     try:
         say(child, "I want to set up an API key")
         child.expect_exact("okx config init")
-        child.expect_exact("Run `okx config init` here now? [y/N] ")
+        child.expect_exact("Run okx config init here now?")
+        child.expect_exact("[y/N] ")
+        named = "".join((child.before or "").split())  # the file it writes, named before it runs
+        assert str(tmp_path / "w" / "home" / ".okx" / "config.toml") in named
         child.sendline("y")
         child.expect_exact("Site (1/2/3, default: 1): ")
         child.sendline("2")
@@ -293,12 +317,12 @@ def test_interactive_login_tells_the_user_before_it_blocks(
     child = spawn(["--demo", "--world", str(world), "--interactive-login"], env)
     try:
         say(child, "log me in")
-        emulator_verb(world, env, "set", "login_cap", "30")
         child.expect_exact(MENU_LAST_LINE)
         say(child, "1")
         notice = render("interactive_login_notice", "en", site="global")
         child.expect_exact(notice[:40])
         child.expect_exact("· okx auth login --site global")
+        time.sleep(DEFAULT_LOGIN_CAP + 2)  # a person takes a while: the demo waits for them
         emulator_verb(world, env, "approve")
         child.expect_exact(SUCCESS)
         child.expect_exact("Site: global")
@@ -364,3 +388,200 @@ def calls(world: Path, env: dict[str, str]) -> str:
         check=True,
     )
     return result.stdout
+
+
+RESUME = re.compile(r"resume with\s+(okx-auth-graph chat [^\r\n]+)")
+
+
+def resume_argv(output: str) -> list[str]:
+    """The printed resume command's arguments after ``okx-auth-graph chat``."""
+    match = RESUME.search(output)
+    assert match, output
+    argv = shlex.split(match.group(1))
+    assert argv[:2] == ["okx-auth-graph", "chat"]
+    return argv[2:]
+
+
+def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo"], env)  # a throw-away world: kept because a resume is offered
+    try:
+        say(child, "log me in")
+        child.expect_exact(MENU_LAST_LINE)
+        child.expect_exact("you> ")
+        child.sendcontrol("c")
+        child.expect_exact("Interrupted.")
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in output
+    args = resume_argv(output)
+    world = Path(args[args.index("--world") + 1])
+    assert "--demo" in args
+    assert (world / "chat.sqlite").is_file()  # the demo's database outlives the demo
+    child = spawn(args, env)
+    try:
+        child.expect_exact("Resuming thread")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "3")
+        child.expect(CODE)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_during_a_spinner_ends_cleanly_with_the_resume_command(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    emulator_verb(world, env, "init")
+    emulator_verb(world, env, "set", "latency", "30")  # every okx call takes 30 s
+    child = spawn(["--demo", "--world", str(world), "--thread", "slow"], env)
+    try:
+        say(child, "log me in")
+        child.expect_exact("· okx ")  # the first okx call is running behind the spinner
+        child.sendcontrol("c")
+        child.expect_exact("Interrupted.", timeout=20)
+        child.expect(pexpect.EOF, timeout=20)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in output
+    assert resume_argv(output) == ["--demo", "--world", str(world), "--thread", "slow"]
+
+
+def test_live_session_shows_panels_and_the_reask_hint_under_the_menu(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w")], env)
+    try:
+        say(child, "log me in")
+        child.expect_exact("Choose a site")  # the panel's title, live (not only on resume)
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "Europe please")
+        child.expect_exact("Choose a site")
+        child.expect_exact(MENU_LAST_LINE)
+        child.expect_exact(render("site_menu_hint", "en"))
+        say(child, "2")
+        child.expect_exact("Authorize in your browser")
+        child.expect(CODE)
+        code = child.match.group(1)
+        child.expect_exact(f"One-time code: {code}\r\n")  # a line of its own, easy to copy
+        say(child, "/approve")
+        say(child, "done")
+        child.expect_exact("Logged in")
+        child.expect_exact(SUCCESS)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_chinese_reask_hint_is_chinese(tmp_path: Path, env: dict[str, str]) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w")], env)
+    try:
+        say(child, "帮我登录")
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "欧洲")
+        child.expect_exact(render("site_menu_hint", "zh"))
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_already_logged_in_gets_a_neutral_panel(tmp_path: Path, env: dict[str, str]) -> None:
+    world = tmp_path / "w"
+    emulator_verb(world, env, "init", "--auth", "logged_in", "--site", "us")
+    child = spawn(["--demo", "--world", str(world)], env)
+    try:
+        say(child, "check my balance")
+        child.expect_exact("Already logged in")
+        child.expect_exact(SUCCESS)  # the text is still the spec's success template
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert "Logged in" not in output.replace("Already logged in", "")
+    assert child.exitstatus == 0
+
+
+def test_enter_opens_the_verification_url_in_the_browser(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    browser.chmod(0o755)
+    display_env = {**env, "DISPLAY": ":99", "BROWSER": str(browser)}
+    child = spawn(["--demo", "--world", str(tmp_path / "w")], display_env)
+    try:
+        say(child, "log me in")
+        say(child, "1")
+        child.expect(r"URL: (\S+)")
+        url = child.match.group(1)
+        child.expect_exact("to open")
+        child.send("\r")  # one keystroke, no Enter needed after it
+        child.expect_exact("in your browser.")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert opened.read_text() == url
+
+
+def test_no_browser_offer_without_a_display(tmp_path: Path, env: dict[str, str]) -> None:
+    headless = {k: v for k, v in env.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY"}}
+    child = spawn(["--demo", "--world", str(tmp_path / "w")], headless)
+    try:
+        say(child, "log me in")
+        say(child, "1")
+        child.expect(CODE)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert "to open" not in output
+
+
+def test_unknown_thread_is_named(tmp_path: Path, env: dict[str, str]) -> None:
+    db = tmp_path / "c.db"
+    result = subprocess.run(
+        [*CHAT, "--demo", "--world", str(tmp_path / "w"), "--db", str(db), "--thread", "nope"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "Thread nope is not in" in result.stdout
+    assert "Resuming thread" not in result.stdout
+
+
+def test_a_finished_throwaway_demo_leaves_nothing_and_offers_no_resume(
+    env: dict[str, str],
+) -> None:
+    child = spawn(["--demo"], env)
+    try:
+        child.expect(r"OKX_EMULATOR_STATE=(\S+)")
+        world = Path(child.match.group(1))
+        say(child, "what is the BTC price?")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "resume with" not in output
+    assert not world.exists()

@@ -13,8 +13,8 @@ from langgraph.types import Command
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.testing.rest import BALANCE_PATH, OkxRestEmulator
 from tests.apps.agents import argvs, load_example
+from tests.rigs.rest import BALANCE_PATH, OkxRestEmulator
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +167,60 @@ async def test_invalid_api_key_goes_back_to_the_auth_graph_once(
     assert later["handled_by"] == "okx-cex-market"
     assert later["failed_command"] is None
     assert len(argvs(emulator)) == calls_before
+
+
+async def test_the_parent_keeps_a_bounded_window_of_entries(
+    example: ModuleType, cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    parent = example.build_parent_graph(cli=cli)
+    config = {"configurable": {"thread_id": "window"}}
+    requests = [f"what is the price of coin {i}?" for i in range(5)]
+    for request in requests:
+        result = await parent.ainvoke({"messages": [HumanMessage(request)]}, config)
+        assert result["handled_by"] == "okx-cex-market"
+    humans = [m.content for m in result["messages"] if isinstance(m, HumanMessage)]
+    assert humans == requests[-1 - example.MESSAGE_WINDOW :]
+    # each entry: the request, the auth graph's market hand-off text, the skill's reply
+    assert len(result["messages"]) == 3 * (1 + example.MESSAGE_WINDOW)
+    assert result["messages"][-1].content == f"[okx-cex-market] takes over: {requests[-1]}"
+
+
+class BinaryBreaksBeforeTheSkill:
+    """The emulator, except that okx-auth breaks just before the skill's first command."""
+
+    def __init__(self, emulator: OkxEmulator) -> None:
+        self.emulator = emulator
+        self.broken = False
+
+    async def __call__(self, argv: Any, *, timeout: float, stdin: bytes | None = None) -> Any:
+        if list(argv) == BALANCE and not self.broken:
+            self.broken = True
+            self.emulator.set("binary", "corrupt")
+        return await self.emulator(argv, timeout=timeout, stdin=stdin)
+
+
+async def test_skill_command_that_failed_to_spawn_okx_auth_runs_once_more(
+    example: ModuleType, home: Path, world: Path
+) -> None:
+    with OkxRestEmulator() as rest:
+        emulator = OkxEmulator(world, env={"OKX_API_BASE_URL": rest.url})
+        emulator.init_world(auth="logged_in", site="eea", scopes=["live:read"])
+        parent = example.build_parent_graph(
+            cli=OkxCli(runner=BinaryBreaksBeforeTheSkill(emulator)),
+            commands={"okx-cex-portfolio": BALANCE},
+        )
+        config = {"configurable": {"thread_id": "p6"}}
+        final = await parent.ainvoke({"messages": [HumanMessage("What is my balance?")]}, config)
+    assert "__interrupt__" not in final
+    assert final["outcome"] == "binary_ready"
+    assert final["retry_command"] == BALANCE
+    assert final["route"] == "okx-cex-portfolio"
+    assert final["handled_by"] == "okx-cex-portfolio"
+    assert isinstance(final["result"], list)
+    calls = argvs(emulator)
+    assert [a for a in calls if a == BALANCE] == [BALANCE, BALANCE]
+    assert calls[-3:] == [
+        ["auth", "install", "--json"],
+        ["auth", "install-status", "--json"],
+        BALANCE,
+    ]

@@ -286,3 +286,15 @@ async def test_okx_too_old_or_broken_gets_the_fix_not_a_crash(home: Path, world:
     assert logout["status"] == "error"
     assert logout["error"]["kind"] == "failed_to_spawn"
     assert "okx auth install" in logout["message"]
+
+
+async def test_install_binary_gives_back_the_command_to_run_once_more(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    failed = ["account", "balance", "--json"]
+    request = call("okx_install_binary", retry_command=failed)
+    result = await run_tool(cli, [HumanMessage("balance"), request])
+    assert result["installed"] is True
+    assert result["retry_command"] == failed
+    plain = await run_tool(cli, [HumanMessage("update okx-auth"), call("okx_install_binary")])
+    assert "retry_command" not in plain

@@ -556,6 +556,7 @@ async def test_downstream_gets_the_world_and_its_answer_is_passed_on(
         "site": "eea",
         "network": "down",
         "version": "1.3.1-beta.17",
+        "binary": "installed",
     }
     assert home == str(emu.home)
 

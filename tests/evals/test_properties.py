@@ -4,7 +4,8 @@ Each example is a fresh emulator world (auth state, config, binary, CDN, network
 and a bounded conversation: a first request (maybe with an upstream claim or a failed
 command), then up to 10 events drawn one at a time for the question the graph is asking
 (replies to it, completion signals, browser events, clock jumps, config edits, new requests).
-Every invariant must hold on the finished trajectory.
+Every invariant must hold on the finished trajectory, and every transition between the nodes
+that ran is an edge of the drawn graph.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from hypothesis import strategies as st
 
 from okx_auth_graph.evals.runner import InProcessRunner, Turn
 from okx_auth_graph.evals.scenario import Step, parse_scenario
+from tests.evals.edges import drawn_edges, undrawn_transitions
 
+EDGES = drawn_edges()
 SITES = ["global", "eea", "us"]
 REQUESTS = {
     "zh": [
@@ -226,3 +229,4 @@ def test_generated_conversations_break_no_rule(
     event(f"okx auth login calls: {min(logins, 3)}")
     assert result.failures == [], played
     assert result.violations == [], played
+    assert undrawn_transitions(result, EDGES) == [], played

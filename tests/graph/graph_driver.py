@@ -44,13 +44,13 @@ class Conversation:
         self.emulator = emulator
         self.context = context
         self.config = {"configurable": {"thread_id": str(uuid.uuid4())}}
-        self.seen = 0
+        self.seen: set[str] = set()
 
     async def _run(self, payload: Any) -> Turn:
         result = await self.graph.ainvoke(payload, self.config, context=self.context)
         messages = result.get("messages", [])
-        texts = [m.text for m in messages[self.seen :] if isinstance(m, AIMessage)]
-        self.seen = len(messages)
+        texts = [m.text for m in messages if isinstance(m, AIMessage) and m.id not in self.seen]
+        self.seen.update(str(m.id) for m in messages)
         interrupts = result.get("__interrupt__") or []
         assert len(interrupts) <= 1, "one pending interrupt at a time"
         payload_value = interrupts[0].value if interrupts else None
@@ -62,7 +62,6 @@ class Conversation:
         return await self._run({"messages": [HumanMessage(request)], **extra})
 
     async def reply(self, text: str) -> Turn:
-        self.seen += 1  # the graph writes the reply into messages itself, not a caller
         return await self._run(Command(resume=text))
 
     def calls(self) -> list[list[str]]:

@@ -90,7 +90,14 @@ def test_studio_schemas_carry_the_literals() -> None:
     inputs = served_graph.get_input_jsonschema()
     outputs = served_graph.get_output_jsonschema()
     assert {"messages", "upstream_status", "failed_command"} <= set(inputs["properties"])
-    assert set(outputs["properties"]) == {"messages", "route", "outcome", "site", "language"}
+    assert set(outputs["properties"]) == {
+        "messages",
+        "route",
+        "outcome",
+        "site",
+        "language",
+        "retry_command",
+    }
 
     def enum(prop: dict[str, Any]) -> set[str]:
         return {v for option in prop["anyOf"] for v in option.get("enum", [])}

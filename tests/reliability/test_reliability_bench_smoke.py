@@ -1,4 +1,6 @@
-"""The benchmark's CI smoke run: it works, writes its JSON, and the okx call counts are the floors."""
+"""The benchmark's CI smoke run: every measurement runs, the okx call counts are the floors, a
+100-entry thread stays within 10 KB per entry in every checkpointer helper, and the docs page
+is the one generated from the committed JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.bench import LONG_THREAD_HELPERS
+
 ROOT = Path(__file__).resolve().parents[2]
+MEASUREMENTS = {
+    "call_counts",
+    "preflight",
+    "overhead",
+    "throughput",
+    "concurrency",
+    "storage",
+    "long_threads",
+}
 
 
 def test_bench_smoke(tmp_path: Path) -> None:
@@ -24,18 +37,28 @@ def test_bench_smoke(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    figures = json.loads(out.read_text())
+    report = json.loads(out.read_text())
+    assert report["failures"] == []
+    assert report["measurements"] == dict.fromkeys(MEASUREMENTS, "ran")
+    figures = report["figures"]
     assert {name: entry["calls"] for name, entry in figures["okx_calls"].items()} == {
         "fresh_oauth_login": 4,
         "api_key_user": 2,
         "logged_in_user": 2,
         "market": 0,
     }
-    assert (
-        figures["okx_calls"]["fresh_oauth_login"]["argv"][2] == "auth login --manual --site global"
+    assert figures["okx_calls"]["fresh_oauth_login"]["argv"][2] == (
+        "auth login --manual --site global"
     )
-    assert figures["failures"] == []
-    assert figures["concurrency"]["errors"] == 0
-    for key in ("preflight_ratio", "throughput", "sqlite_bytes_per_thread"):
-        assert figures[key]["value"] > 0
+    assert figures["concurrency"]["graph"]["errors"] == 0
+    threads = figures["long_thread"]
+    assert {f"{helper}.keep_10" for helper in LONG_THREAD_HELPERS} <= set(threads)
+    for name, entry in threads.items():
+        assert entry["entries"] == 100
+        assert entry["bytes_per_entry"] <= 10 * 1024, name
+    keys = [row["key"] for row in report["rows"]]
+    assert len(keys) == len(set(keys))
     assert "okx calls" in result.stdout
+    # quiet without a terminal: no progress bars, only the table
+    assert "bench" in result.stdout
+    assert "\r" not in result.stdout

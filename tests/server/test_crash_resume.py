@@ -28,7 +28,7 @@ from login_expectations import (
 
 from okx_auth_graph import build_graph
 from okx_auth_graph.persistence import sqlite_checkpointer
-from okx_auth_graph.testing.servers import emulator_env, run_emulator_cli
+from tests.rigs.servers import emulator_env, run_emulator_cli
 
 CHILD = Path(__file__).with_name("sqlite_login_child.py")
 LINE_TIMEOUT = 120.0

@@ -25,7 +25,7 @@ from login_expectations import (
     success_text,
 )
 
-from okx_auth_graph.testing.servers import LanggraphServer
+from tests.rigs.servers import LanggraphServer
 
 pytestmark = pytest.mark.server
 
@@ -129,3 +129,35 @@ async def test_streaming_updates_and_messages(langgraph_server: LanggraphServer)
     assert streamed.count(site_menu()) == 1
     assert streamed.count(challenge_text(challenge)) == 1
     assert [m["content"] for m in last_messages][-1] == success_text()
+
+
+def resolved(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema with a top-level ``$ref`` or a nullable ``anyOf`` resolved."""
+    if "$ref" in prop:
+        prop = schema["$defs"][prop["$ref"].rsplit("/", 1)[-1]]
+    for option in prop.get("anyOf", []):
+        if option.get("type") != "null":
+            return resolved(schema, option)
+    return prop
+
+
+async def test_studio_gets_the_input_and_output_schemas(
+    langgraph_server: LanggraphServer,
+) -> None:
+    """``/assistants/{id}/schemas`` (what Studio renders its input form from) has both schemas."""
+    client = get_client(url=langgraph_server.url)
+    [assistant] = await client.assistants.search(graph_id=GRAPH_ID)
+    schemas = await client.assistants.get_schemas(assistant["assistant_id"])
+    inputs, outputs = schemas["input_schema"], schemas["output_schema"]
+    assert inputs is not None, "the server could not read the input state"
+    assert outputs is not None, "the server could not read the output state"
+    assert {"messages", "upstream_status", "failed_command"} <= set(inputs["properties"])
+    assert {"route", "outcome", "site", "language"} <= set(outputs["properties"])
+    assert resolved(inputs, inputs["properties"]["messages"])["type"] == "array"
+    outcome = resolved(outputs, outputs["properties"]["outcome"])
+    assert {"logged_in", "api_key_configured", "cancelled", "needs_user_action"} <= set(
+        outcome["enum"]
+    )
+    routes = set(resolved(outputs, outputs["properties"]["route"])["enum"])
+    assert {"okx-cex-trade", "okx-cex-portfolio", "okx-cex-market"} <= routes
+    assert set(resolved(outputs, outputs["properties"]["language"])["enum"]) == {"en", "zh"}

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.testing import servers
-from okx_auth_graph.testing.servers import (
+from tests.rigs import servers
+from tests.rigs.servers import (
     PostgresUnavailableError,
     ServerStartError,
     announced_api_url,

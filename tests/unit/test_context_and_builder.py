@@ -83,18 +83,20 @@ def test_langgraph_json_names_the_exported_graph():
     assert attribute == "graph"
 
 
-def test_package_imports_lazily_and_graph_is_always_the_compiled_graph():
+def test_package_graph_is_the_compiled_graph_whatever_was_imported_first():
     import subprocess
     import sys
 
     code = (
-        "import sys, okx_auth_graph\n"
-        "assert 'langgraph' not in sys.modules, 'importing the package loaded LangGraph'\n"
+        "import sys\n"
         "import okx_auth_graph.graph\n"
-        "from okx_auth_graph import graph\n"
+        "from okx_auth_graph import Context, build_graph, graph\n"
+        "from okx_auth_graph.graph import build_builder\n"
         "assert type(okx_auth_graph.graph).__name__ == 'CompiledStateGraph'\n"
-        "assert graph is okx_auth_graph.graph\n"
+        "assert graph is okx_auth_graph.graph is sys.modules['okx_auth_graph.graph'].graph\n"
         "assert type(sys.modules['okx_auth_graph.graph']).__name__ == 'module'\n"
+        "assert type(okx_auth_graph).__name__ == 'module', 'the package swaps its module class'\n"
+        "assert callable(build_graph) and callable(build_builder) and Context().timeout > 0\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

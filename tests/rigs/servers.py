@@ -458,7 +458,7 @@ def postgres_server(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer
         )
     prefix, user = _as_postgres_user()
     # The postgres user must reach the folder: a root-only $TMPDIR would not do, /tmp does.
-    shared_tmp = "/tmp" if user else None  # noqa: S108
+    shared_tmp = "/tmp" if user else None
     root = Path(tempfile.mkdtemp(prefix="okx-auth-graph-pg-", dir=shared_tmp))
     if user is not None:
         os.chown(root, user.pw_uid, user.pw_gid)

@@ -1,0 +1,77 @@
+"""``okx-auth-graph``'s help, version, errors and exit statuses, as a script sees them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+SCRIPT = [sys.executable, "-m", "okx_auth_graph"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SCRIPT, *args],
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_every_command_on_one_line_each() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    for command in ("chat", "eval"):
+        [line] = [line for line in lines if line.strip().startswith(command + " ")]
+        assert len(line.split()) > 3, f"{command} has a one-line summary: {line!r}"
+    assert "--version" in result.stdout
+
+
+def test_version_is_the_installed_distributions() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"okx-auth-graph {metadata.version('okx-auth-graph')}"
+
+
+@pytest.mark.parametrize("args", [[], ["frobnicate"], ["--frobnicate"]])
+def test_no_or_unknown_command_is_a_usage_error(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "usage: okx-auth-graph COMMAND" in result.stderr
+    if args:
+        assert repr(args[0]) in result.stderr
+
+
+def test_chat_help_names_the_exit_statuses() -> None:
+    result = run("chat", "--help")
+    assert result.returncode == 0
+    assert "130" in result.stdout
+    assert "--thread" in result.stdout
+
+
+def test_world_without_demo_is_refused_by_name(tmp_path: Path) -> None:
+    result = run("chat", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db"))
+    assert result.returncode == 2
+    assert "--world needs --demo" in result.stderr
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_okx_from_the_environment_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "okx"
+    result = run("chat", "--db", str(tmp_path / "c.db"), env={"OKX_EXECUTABLE": str(missing)})
+    assert result.returncode == 2
+    assert f"$OKX_EXECUTABLE {missing}: no such file" in result.stdout
+
+
+def test_okx_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    result = run("chat", "--okx", str(tmp_path), "--db", str(tmp_path / "c.db"))
+    assert result.returncode == 2
+    assert f"--okx {tmp_path}: not an executable file" in result.stdout

@@ -1,0 +1,175 @@
+"""Every Python block of README.md and docs/*.md runs as written.
+
+Each block is written to a file in a fresh temporary folder and run there by this interpreter,
+with the repository on ``PYTHONPATH``, an empty ``HOME`` and nothing else — except what the
+block's own text tells the reader to set up:
+
+* ``DATABASE_URL`` in the block: a throw-away PostgreSQL server on 127.0.0.1 (its DSN);
+* ``STUDIO_PORT`` in the block: the ``langgraph dev`` server that ``make studio`` would run (its
+  port), with ``OKX_EMULATOR_STATE`` naming that server's emulator world;
+* ``shim`` in the block (the emulator's ``okx`` first on ``PATH``): ``okx-emulator shim`` into
+  the folder's ``.bin`` and a fresh world in ``.world``.
+
+A ``# → text`` comment on a line that prints is the output the reader is promised: every part of
+``text`` (split at ``…`` / ``...``) must appear in what the block printed. Blocks of any other
+language are not run, but a block that is not tagged ``python`` and parses as Python with an
+import in it fails the check (a Python block must be tagged).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from okx_auth_graph.testing import OkxEmulator
+from okx_auth_graph.testing.shim import write_shim
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PROMISE = re.compile(r"#\s*→\s*(.+)$")
+
+
+@dataclass(frozen=True)
+class Block:
+    path: Path
+    line: int
+    info: str
+    code: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}"
+
+
+def fenced_blocks(path: Path) -> list[Block]:
+    """The fenced code blocks of a markdown file, with their info string and first line."""
+    blocks: list[Block] = []
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start: int | None = None
+    info = ""
+    for number, line in enumerate(lines, 1):
+        if start is None and line.startswith("```"):
+            start, info = number, line[3:].strip()
+        elif start is not None and line.strip() == "```":
+            blocks.append(Block(path, start, info, "\n".join(lines[start : number - 1]) + "\n"))
+            start = None
+    assert start is None, f"{path}:{start}: an unclosed fenced block"
+    return blocks
+
+
+ALL_BLOCKS = [block for path in DOCUMENTS for block in fenced_blocks(path)]
+PYTHON_BLOCKS = [block for block in ALL_BLOCKS if block.info in {"python", "py"}]
+
+
+def promises(code: str) -> list[list[str]]:
+    """The output fragments promised by ``# → …`` comments on lines that print."""
+    found = []
+    for line in code.splitlines():
+        match = PROMISE.search(line)
+        if match and "print(" in line:
+            parts = [p.strip() for p in re.split(r"…|\.\.\.", match.group(1))]
+            found.append([p for p in parts if p])
+    return found
+
+
+def test_fenced_blocks_reads_info_strings_and_bodies(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("text\n```python\nprint(1)  # → 1\n```\n```sh\nmake\n```\n")
+    [python, shell] = fenced_blocks(page)
+    assert (python.info, python.code, python.line) == ("python", "print(1)  # → 1\n", 2)
+    assert (shell.info, shell.code) == ("sh", "make\n")
+    assert promises(python.code) == [["1"]]
+    assert promises('print(x)  # → {"a": 1, … "b": [...]}') == [['{"a": 1,', '"b": [', "]}"]]
+
+
+def test_the_docs_have_python_blocks_and_promised_outputs() -> None:
+    assert any(block.path.name == "README.md" for block in PYTHON_BLOCKS)
+    assert sum(len(promises(block.code)) for block in PYTHON_BLOCKS) >= len(PYTHON_BLOCKS)
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in ALL_BLOCKS if b not in PYTHON_BLOCKS], ids=lambda b: b.name
+)
+def test_a_block_not_run_is_not_python(block: Block) -> None:
+    try:
+        tree = ast.parse(block.code)
+    except SyntaxError:
+        return
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert not imports, f"{block.name} is Python: tag it ```python so that it runs"
+
+
+def _needs(block: Block) -> set[str]:
+    return {word for word in ("DATABASE_URL", "STUDIO_PORT", "shim") if word in block.code}
+
+
+def _param(block: Block) -> object:
+    marks = [pytest.mark.server] if _needs(block) & {"DATABASE_URL", "STUDIO_PORT"} else []
+    return pytest.param(block, id=block.name, marks=marks)
+
+
+@pytest.mark.parametrize("block", [_param(b) for b in PYTHON_BLOCKS])
+def test_python_block_runs_as_written(
+    block: Block, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    try:
+        ast.parse(block.code)
+    except SyntaxError as exc:
+        pytest.fail(
+            f"{block.name}: not a runnable module ({exc}); top-level await needs asyncio.run"
+        )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    needs = _needs(block)
+    if "DATABASE_URL" in needs:
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_dsn")
+    if "STUDIO_PORT" in needs:
+        server = request.getfixturevalue("langgraph_server")
+        env["STUDIO_PORT"] = str(urlsplit(server.url).port)
+        env["OKX_EMULATOR_STATE"] = str(server.state_dir)
+    if "shim" in needs:
+        write_shim(tmp_path / ".bin")
+        OkxEmulator(tmp_path / ".world").init_world()
+        env["PATH"] = f"{tmp_path / '.bin'}{os.pathsep}{env['PATH']}"
+        env["OKX_EMULATOR_STATE"] = str(tmp_path / ".world")
+    script = tmp_path / "block.py"
+    script.write_text(block.code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, f"{block.name} failed:\n{done.stdout}\n{done.stderr}"
+    for fragments in promises(block.code):
+        for fragment in fragments:
+            assert fragment in done.stdout, (
+                f"{block.name}: {fragment!r} not printed:\n{done.stdout}"
+            )
+
+
+def test_the_readme_is_short() -> None:
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 250
+
+
+@pytest.mark.parametrize("page", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_lead_to_files_of_the_repository(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    missing = [t for t in local if not (page.parent / t).resolve().exists()]
+    outside = [t for t in local if not (page.parent / t).resolve().is_relative_to(ROOT)]
+    assert (missing, outside) == ([], [])
