@@ -691,13 +691,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             else:
                 context = Context()
                 checked_okx(context.okx_executable, "$OKX_EXECUTABLE")
-            session_cli = OkxCli(
-                context.okx_executable,
-                home=context.okx_home,
-                env=context.okx_env,
-                timeout=context.timeout,
-                login_timeout=context.login_timeout,
-            )
+            session_cli = OkxCli.from_context(context)
             okx_command = [context.okx_executable]
             okx_env = {**os.environ, **context.okx_env}
             if context.okx_home:

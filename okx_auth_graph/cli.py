@@ -17,6 +17,7 @@ from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from okx_auth_graph.context import Context
 from okx_auth_graph.errors import (
     MIN_AUTH_VERSION,
     ErrorKind,
@@ -41,8 +42,8 @@ from okx_auth_graph.models import (
     RemoveOutput,
 )
 from okx_auth_graph.process import OkxRunner, RawResult, SubprocessRunner
+from okx_auth_graph.sites import SITE_IDS
 
-SITES: tuple[str, ...] = ("global", "eea", "us")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
 SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
@@ -114,6 +115,22 @@ class OkxCli:
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
         self._secrets: set[str] = {child_env[k] for k in SECRET_ENV_VARS if child_env.get(k)}
+
+    @classmethod
+    def from_context(cls, context: Context | None = None) -> OkxCli:
+        """The adapter a run's :class:`~okx_auth_graph.context.Context` asks for.
+
+        The one place an adapter is built from a context (the graph, the tools and the chat
+        use it); ``None`` reads the environment (``OKX_EXECUTABLE``, ``OKX_HOME``, …).
+        """
+        ctx = context if context is not None else Context()
+        return cls(
+            ctx.okx_executable,
+            home=ctx.okx_home,
+            env=ctx.okx_env,
+            timeout=ctx.timeout,
+            login_timeout=ctx.login_timeout,
+        )
 
     def mask(self, text: str) -> str:
         """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""
@@ -421,8 +438,8 @@ def _clip(text: str) -> str:
 
 
 def _check_site(site: str) -> None:
-    if site not in SITES:
-        raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")
+    if site not in SITE_IDS:
+        raise ValueError(f"site must be one of {', '.join(SITE_IDS)}, not {site!r}")
 
 
 def _classify(text: str) -> ErrorKind:

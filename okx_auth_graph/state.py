@@ -100,7 +100,7 @@ class AuthState(InputState, OutputState, total=False):
     """Everything the nodes share during one entry.
 
     Attributes:
-        intent: What the request asks for (see :mod:`okx_auth_graph.intents`).
+        intent: What the request asks for (see :mod:`okx_auth_graph.understanding`).
         config: Redacted summary of ``okx config show --json`` (``None`` if it failed).
         auth: ``okx auth status --json`` reduced to status, site, scopes (``None`` if it failed).
         config_error / auth_error: The typed error of a failed pre-flight call, as a dict.
