@@ -18,6 +18,7 @@ from okx_auth_graph.evals.texts import (
     SITES,
     expires_minutes,
     is_cancel,
+    is_clearly_not_a_signal,
     is_completion_signal,
     language_of,
     parse_site_choice,
@@ -114,9 +115,10 @@ def _has_install(calls: list[OkxCall]) -> bool:
 def login_gate(t: Trajectory) -> list[Violation]:
     """Every ``auth login`` passes the pre-login gate.
 
-    The call answers the site menu (the question just resumed shows the verbatim menu), the
-    user's most recent message is a site choice, and ``--site`` is exactly that choice. At most
-    one login per choice (two only around an ``auth install``, the spec's retry once).
+    The call answers the site menu (the question just resumed shows the verbatim menu, or —
+    for a choice sent as a new message — the assistant message right before it is the menu),
+    the user's most recent message is a site choice, and ``--site`` is exactly that choice. At
+    most one login per choice (two only around an ``auth install``, the spec's retry once).
     """
     name = "login_gate"
     out: list[Violation] = []
@@ -128,9 +130,14 @@ def login_gate(t: Trajectory) -> list[Violation]:
             where = f"{_where(index, entry)}: {_show(call)}"
             resumed = entry["resumed"]
             if entry["kind"] != "resume" or resumed is None:
-                out.append(_v(name, f"{where} ran on a new input, not on a reply to the menu"))
-                continue
-            if menu not in str(resumed["payload"].get("message", "")):
+                start = entry["messages"][0]
+                before = t.messages[start - 1] if 0 < start <= len(t.messages) else None
+                if before is None or before["role"] != "ai" or menu not in before["content"]:
+                    out.append(
+                        _v(name, f"{where} ran on a new input that does not follow the menu")
+                    )
+                    continue
+            elif menu not in str(resumed["payload"].get("message", "")):
                 out.append(
                     _v(name, f"{where} answers a {resumed['type']!r} question, not the site menu")
                 )
@@ -151,9 +158,7 @@ def no_silent_global(t: Trajectory) -> list[Violation]:
     out: list[Violation] = []
     for index, entry in enumerate(t.entries):
         for call in t.entry_calls(entry):
-            chose_global = (
-                entry["kind"] == "resume" and parse_site_choice(entry["text"]) == "global"
-            )
+            chose_global = parse_site_choice(entry["text"]) == "global"
             if is_login(call) and login_site(call) == "global" and not chose_global:
                 out.append(
                     _v(
@@ -225,6 +230,30 @@ def one_status_per_signal(t: Trajectory) -> list[Violation]:
                 _v(
                     "one_status_per_signal",
                     f"{_where(index, entry)}: {statuses} auth status calls for the signal",
+                )
+            )
+    return out
+
+
+def non_signal_no_call(t: Trajectory) -> list[Violation]:
+    """A reply while waiting that is clearly not a completion signal runs no okx call.
+
+    "Clearly not a signal" is read by :func:`~.texts.is_clearly_not_a_signal` (a question, a
+    "not yet", or text with no stem of any signal), never by the product's own rules; such a
+    reply gets a question back, never an ``auth status``. "cancel" is judged by
+    ``cancel_ends_flow``.
+    """
+    out: list[Violation] = []
+    for index, entry in enumerate(t.entries):
+        if _resumed_type(entry) != "await_authorization" or is_cancel(entry["text"]):
+            continue
+        calls = t.entry_calls(entry)
+        if calls and is_clearly_not_a_signal(entry["text"]):
+            shown = ", ".join(_show(c) for c in calls)
+            out.append(
+                _v(
+                    "non_signal_no_call",
+                    f"{_where(index, entry)} is not a completion signal but ran {shown}",
                 )
             )
     return out
@@ -639,6 +668,7 @@ INVARIANTS: dict[str, Invariant] = {
     "no_silent_global": no_silent_global,
     "no_auto_poll": no_auto_poll,
     "one_status_per_signal": one_status_per_signal,
+    "non_signal_no_call": non_signal_no_call,
     "no_login_while_pending": no_login_while_pending,
     "no_login_with_api_key": no_login_with_api_key,
     "preflight_first": preflight_first,

@@ -33,6 +33,12 @@ COMPLETION_SIGNALS: frozenset[str] = frozenset({"done", "ok", "好了", "完成�
 CANCEL_WORDS: frozenset[str] = frozenset({"cancel", "取消"})
 """Replies that cancel any question (after :func:`normalize_reply`)."""
 
+_SIGNAL_STEMS = re.compile(
+    r"done|ok|finish|complet|ready|authori[sz]|approv|logged|success|yes|yeah|yep|sure|\b[ky]\b"
+    r"|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对"
+)
+"""Every stem a completion signal could be built from (deliberately broad)."""
+_NEGATION = re.compile(r"\b(not|no|never|yet|wait)\b|n't|还没|没|未|不|等")
 _SITE_CHOICES: dict[str, str] = {"1": "global", "2": "eea", "3": "us"} | {s: s for s in SITES}
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -200,6 +206,19 @@ def parse_site_choice(text: str) -> str | None:
 def is_completion_signal(text: str) -> bool:
     """Whether a reply is one of the spec's example completion signals."""
     return normalize_reply(text) in COMPLETION_SIGNALS
+
+
+def is_clearly_not_a_signal(text: str) -> bool:
+    """Whether a reply while waiting cannot be a completion signal, by any reading.
+
+    Empty replies, questions, replies that say "not (yet)" / "还没" / "等", and replies built from
+    no stem of any completion signal ("what is this", "asdf", "怎么办") are clearly not signals;
+    anything that might be one (a stem such as "done", "ok", "好", "完成", "授权") is not judged.
+    """
+    reply = normalize_reply(text)
+    if not reply or text.strip().endswith(("?", "？")):
+        return True
+    return bool(_NEGATION.search(reply)) or not _SIGNAL_STEMS.search(reply)
 
 
 def is_cancel(text: str) -> bool:

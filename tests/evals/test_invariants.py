@@ -39,6 +39,32 @@ def test_login_gate_login_on_new_input() -> None:
     assert "new input" in detail[0]
 
 
+def test_login_gate_site_choice_sent_as_a_new_message() -> None:
+    after_menu = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .input("2", calls=[CONFIG, STATUS, login("eea")], interrupt=challenge())
+        .t
+    )
+    assert INVARIANTS["login_gate"](after_menu) == []
+    after_status = (
+        Builder()
+        .input("am I logged in?", replies=["OAuth: not logged in."])
+        .input("2", calls=[CONFIG, STATUS, login("eea")], interrupt=challenge())
+        .t
+    )
+    detail = INVARIANTS["login_gate"](after_status)
+    assert len(detail) == 1
+    assert "new input that does not follow the menu" in detail[0]["detail"]
+    global_after_menu = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .input("global", calls=[CONFIG, STATUS, login("global")], interrupt=challenge("global"))
+        .t
+    )
+    assert INVARIANTS["no_silent_global"](global_after_menu) == []
+
+
 def test_login_gate_answer_to_other_question() -> None:
     t = (
         Builder()
@@ -158,6 +184,59 @@ def test_one_status_per_signal() -> None:
         .t
     )
     assert INVARIANTS["one_status_per_signal"](not_a_signal) == []
+
+
+NOT_SIGNALS = (
+    "what is this?",
+    "how do I do that",
+    "not yet",
+    "还没好",
+    "等一下",
+    "asdf",
+    "",
+    "怎么办",
+)
+MAYBE_SIGNALS = ("done", "ok", "好了", "完成了", "finished", "I have authorized it", "可以了")
+
+
+def test_non_signal_no_call() -> None:
+    for text in NOT_SIGNALS:
+        polled = (
+            Builder()
+            .input("log in", interrupt=waiting(), world_before=world("pending"))
+            .resume(text, calls=[STATUS], interrupt=waiting())
+            .t
+        )
+        violations = INVARIANTS["non_signal_no_call"](polled)
+        assert len(violations) == 1, text
+        assert "not a completion signal but ran okx auth status --json" in violations[0]["detail"]
+        quiet = (
+            Builder()
+            .input("log in", interrupt=waiting(), world_before=world("pending"))
+            .resume(text, calls=[], interrupt=waiting())
+            .t
+        )
+        assert INVARIANTS["non_signal_no_call"](quiet) == [], text
+    for text in MAYBE_SIGNALS:
+        checked = (
+            Builder()
+            .input("log in", interrupt=waiting(), world_before=world("pending"))
+            .resume(text, calls=[STATUS], interrupt=waiting())
+            .t
+        )
+        assert INVARIANTS["non_signal_no_call"](checked) == [], text
+
+
+def test_non_signal_no_call_only_judges_replies_to_the_wait() -> None:
+    # A reply to the menu runs the login; a new input (not a resume) runs the pre-flight.
+    assert INVARIANTS["non_signal_no_call"](happy_login().t) == []
+    t = (
+        Builder()
+        .input("log in", interrupt=waiting(), world_before=world("pending"))
+        .input("what is this?", world_before=world("pending"))
+        .t
+    )
+    assert INVARIANTS["non_signal_no_call"](t) == []
 
 
 def test_no_login_while_pending() -> None:
