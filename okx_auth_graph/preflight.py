@@ -11,13 +11,19 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import api_key_profiles, persisted_site, site_menu
+from okx_auth_graph.gate import (
+    api_key_profiles,
+    last_human_index,
+    persisted_site,
+    shows_site_menu,
+    site_menu,
+)
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
@@ -27,6 +33,7 @@ from okx_auth_graph.steps import cancelled, error_message, finish, success_messa
 from okx_auth_graph.understanding import (
     NO_AUTH_ROUTES,
     RequestReading,
+    parse_site_choice,
     read_reply,
     read_request,
 )
@@ -49,6 +56,20 @@ EntryNext = Literal["preflight_config_show", "preflight_auth_status", "hand_off"
 def _language_override(runtime: Runtime[Context]) -> Language | None:
     ctx = runtime.context
     return ctx.language if ctx and ctx.language else None
+
+
+def _answers_the_menu(state: AuthState, request: str) -> bool:
+    """Whether a new message reads as an answer to the site menu.
+
+    A site choice, or any text sent right after the menu: the pre-login gate then decides
+    (it never guesses a site), so no clarifying question is needed.
+    """
+    if parse_site_choice(request) is not None:
+        return True
+    messages = state.get("messages", [])
+    index = last_human_index(messages)
+    before = messages[index - 1] if index > 0 else None
+    return isinstance(before, AIMessage) and shows_site_menu(before.text)
 
 
 def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) -> Command[Any]:
@@ -127,6 +148,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         reading = read_request(
             request, language=_language_override(runtime), previous=state.get("language")
         )
+        if reading.intent == "unclear" and _answers_the_menu(state, request):
+            reading = reading.model_copy(update={"intent": "login"})  # the gate decides
         return _entry(state, reading, update)
 
     def clarify_request(
