@@ -15,7 +15,8 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
-from okx_auth_graph.gate import api_key_profiles, persisted_site
+from okx_auth_graph.gate import api_key_profiles
+from okx_auth_graph.models import AuthStatus
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, say
@@ -85,6 +86,30 @@ def _is_login(argv: list[str]) -> bool:
     return [a for a in argv if not a.startswith("-")][:2] == ["auth", "login"]
 
 
+def _region_restricted(
+    state: AuthState, argv: list[str], profiles: list[str], auth: AuthStatus
+) -> Command[Any]:
+    """Region restriction (51155 / 51734): another site, if the user wants it (D18).
+
+    An API-key user needs another key for another site (no OAuth login); an OAuth user (logged
+    in, or with a code pending) is told the current site and asked ``confirm_switch_site``; a
+    user with no site yet is told so and shown the menu.
+    """
+    if profiles:
+        profile = _failing_profile(argv, profiles)
+        site = _profile_site(state, profile)
+        if site is None:
+            text = say(state, "region_restriction_api_key_no_site", profile=profile)
+        else:
+            text = say(state, "region_restriction_api_key", profile=profile, site=site)
+        return finish(state, "needs_user_action", text)
+    if auth["status"] in ("logged_in", "pending") and auth["site"]:
+        question = say(state, "region_restriction", site=auth["site"]).text
+        return ask_next("confirm_switch_site", question, site=auth["site"])
+    notice: list[AnyMessage] = [say(state, "region_restriction_no_site")]
+    return show_site_menu("ask_login_site", before=notice)
+
+
 def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
     """Where a failed downstream command's error (masked ``text``) leads.
 
@@ -122,8 +147,7 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
     if kind == "failed_to_spawn":
         return Command(goto="install_binary", update={"remediated": remediated})
     if kind == "region_restriction":
-        site = persisted_site(state.get("config"), state.get("auth")) or "?"
-        return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
+        return _region_restricted(state, argv, profiles, auth)
     if kind in ("cli_too_old", "cli_not_found"):
         return finish(state, "needs_user_action", say(state, kind))
     error = OkxCliError(kind, text or "(no error text)", argv=argv)
@@ -274,6 +298,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             "ask_api_key_site",
             "ask_login_site",
             "confirm_retry",
+            "confirm_switch_site",
             "site_check",
             "install_binary",
             "__end__",

@@ -39,7 +39,7 @@ from okx_auth_graph.understanding import (
 )
 from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
-EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status"})
+EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status", "switch_site", "start_over"})
 """Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
 just logs out, binary and API-key set-up requests are not about the session)."""
 
@@ -115,6 +115,7 @@ INTENT_NODES: dict[
         "check_binary",
         "explain_api_key_setup",
         "site_check",
+        "site_switch_check",
     ],
 ] = {
     "status": "report_status",
@@ -123,6 +124,8 @@ INTENT_NODES: dict[
     "binary_install": "install_binary",
     "binary_status": "check_binary",
     "api_key_setup": "explain_api_key_setup",
+    "switch_site": "site_switch_check",
+    "start_over": "site_switch_check",
 }
 """The node each intent's flow starts at after the pre-flight (a login starts at the site check)."""
 
@@ -222,6 +225,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             "check_binary",
             "confirm_remove_binary",
             "explain_api_key_setup",
+            "site_switch_check",
             "remediate_failed_command",
             "__end__",
         ]
@@ -281,8 +285,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
 
     def oauth_check(
         state: AuthState,
-    ) -> Command[Literal["hand_off", "await_authorization", "pre_login_gate"]]:
-        """Step 0.3: logged_in → success; pending → wait for the signal; else → the gate."""
+    ) -> Command[Literal["hand_off", "resume_pending_login", "pre_login_gate"]]:
+        """Step 0.3: logged_in → success; pending → that login (no new one); else → the gate."""
         auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
         if auth["status"] == "logged_in":
             site = auth["site"] or state.get("site") or ""
@@ -290,8 +294,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return finish(state, "logged_in", message, hand_off=True, site=site)
         if auth["status"] == "pending":
             site = auth["site"] or state.get("site") or ""
-            pending = say(state, "login_pending", site=site).text
-            return ask_next("await_authorization", pending, site=site, challenge=None)
+            return Command(goto="resume_pending_login", update={"site": site})
         return Command(goto="pre_login_gate")
 
     return {

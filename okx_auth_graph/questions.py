@@ -13,6 +13,8 @@ Payload: ``{"type": T, "message": "<the exact text to show>", "options": [...]?,
 | await_profile_removal   | option 2 of 0.2.a: waiting for the user to remove the profile | profile |
 | confirm_remove_binary   | before ``okx auth remove --force``            | options    |
 | clarify_request         | a request nothing places (before any okx call)| options    |
+| confirm_switch_site     | a logged-in user asks for another site, or hits a region restriction | options |
+| confirm_start_over      | a login request while a code is pending that this thread no longer holds | options |
 
 Each interrupt also carries a JSON-Schema ``response_schema`` (a string, with a hint of the
 expected reply) so LangGraph Studio renders an input box. Resume with
@@ -38,6 +40,8 @@ QuestionType = Literal[
     "await_profile_removal",
     "confirm_remove_binary",
     "clarify_request",
+    "confirm_switch_site",
+    "confirm_start_over",
 ]
 MAX_REPLY_CHARS = 10_000
 _REPLY_HINTS: dict[str, str] = {
@@ -48,6 +52,8 @@ _REPLY_HINTS: dict[str, str] = {
     "await_profile_removal": "done once the API-key profile is removed; cancel to stop",
     "confirm_remove_binary": "yes or no; cancel to stop",
     "clarify_request": "an option number or what you would like, in your own words; cancel to stop",
+    "confirm_switch_site": "yes or no; cancel to stop",
+    "confirm_start_over": "yes or no; cancel to stop",
 }
 
 

@@ -86,7 +86,7 @@ class Services:
 
 def _init_chat_model(name: str) -> BaseChatModel | None:
     try:
-        from langchain.chat_models import init_chat_model  # type: ignore[import-not-found]
+        from langchain.chat_models import init_chat_model
     except ImportError:
         logger.warning("chat model %r ignored: install the 'langchain' package to use it", name)
         return None

@@ -27,6 +27,8 @@ Intent = Literal[
     "session_lifetime",
     "skill",
     "unclear",
+    "switch_site",
+    "start_over",
 ]
 """What a request asks for: an auth task, ``skill`` (one of the five skills, see :data:`Route`),
 or ``unclear`` (nothing places it: the graph asks ``clarify_request``)."""

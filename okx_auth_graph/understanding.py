@@ -573,11 +573,41 @@ _LOGIN = _rx(
 )
 
 
+_RESTART_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
+    (
+        "start_over",
+        _rx(
+            r"\bstart\s+(?:over|again|afresh)\b",
+            r"\brestart\s+(?:the\s+)?login\b",
+            r"\b(?:new|another|fresh)\s+code\b",
+            r"重新开始",
+            r"(?:新的|新)验证码",
+            r"重新获取验证码",
+        ),
+    ),
+    (
+        "switch_site",
+        _rx(
+            r"\b(?:us|eea|global)\s+site\b",
+            r"\b(?:other|another|different)\s+site\b",
+            r"\b(?:switch|change)\s+(?:the\s+|my\s+)?site\b",
+            r"\bsite\s+(?:instead|to\s+(?:us|eea|global))\b",
+            r"(?:切换|更换|换).{0,4}站",
+            r"(?:其他|别的|另一个)站点",
+            r"(?:美国|欧洲|全球|us|eea|global)\s*站",
+        ),
+    ),
+)
+"""A login request (or one nothing else places) that asks to start over or for another site."""
+
+
 def read_request_rules(text: str, *, language: Language | None = None) -> RequestReading:
     """Read a new request with the bilingual rules.
 
     Auth intents are placed first (binary management, logout, API key, session lifetime,
-    status), then the five skills and a login; a login with a skill keeps both.
+    status), then the five skills and a login; a login with a skill keeps both. A login (or
+    a request nothing else places) that asks to start over or for another site reads
+    ``start_over`` / ``switch_site``.
 
     Args:
         text: The user's request.
@@ -592,7 +622,14 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
         if _found(pattern, t):
             return RequestReading(intent=intent, language=lang, rules_intent=intent)
     route = _skill_route(t)
-    if _found(_LOGIN, t):
+    login = _found(_LOGIN, t)
+    if login or route is None:
+        for intent, pattern in _RESTART_RULES:
+            if _found(pattern, t):
+                return RequestReading(
+                    intent=intent, route=route, language=lang, rules_intent=intent
+                )
+    if login:
         return RequestReading(intent="login", route=route, language=lang, rules_intent="login")
     if route is None and _found(_WEAK_PORTFOLIO, t) and re.search(r"[a-z\u4e00-\u9fff]", t):
         route = "okx-cex-portfolio" if _has_verb_for_account(t) else None

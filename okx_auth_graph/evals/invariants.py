@@ -16,10 +16,12 @@ from typing import Any, TypedDict
 
 from okx_auth_graph.evals.texts import (
     SITES,
+    asks_for_new_login,
     expires_minutes,
     is_cancel,
     is_clearly_not_a_signal,
     is_completion_signal,
+    is_yes,
     language_of,
     parse_site_choice,
     site_menu,
@@ -295,33 +297,58 @@ def _after_login(call: OkxCall, status: str | None) -> str | None:
     return "pending" if "--manual" in call["argv"] else "logged_in"
 
 
+def _asks_for_new_login(entry: Entry) -> bool:
+    """Whether an entry is the user's explicit start-over / other-site request or its yes."""
+    resumed = _resumed_type(entry)
+    if resumed in ("confirm_start_over", "confirm_switch_site"):
+        return is_yes(entry["text"])
+    return asks_for_new_login(entry["text"])
+
+
 def _logins_against_knowledge(
     t: Trajectory,
 ) -> Iterator[tuple[int, Entry, OkxCall, str | None, list[str] | None]]:
     """Yield each login with what the graph had last seen: the status and API-key profiles.
 
-    The status is the world's at the last ``auth status`` (or login) before the call; the
-    profiles are the world's at the last ``config show`` before it. A world that changed
-    unseen since (the user added a key, a code lapsed) does not count against the graph, nor
-    does one a failed call could not show (``None``).
+    The status is the world's at the last ``auth status`` (or login) before the call, or
+    ``not_logged_in`` after a logout; the profiles are the world's at the last ``config show``
+    before it. A world that changed unseen since (the user added a key, a code lapsed) does not
+    count against the graph, nor does one a failed call could not show (``None``). A pending
+    status counts as ``explicit`` once, since the entry that showed it, the user explicitly asked
+    to start over or to use another site (or said yes to that question).
     """
     views = _call_views(t)
     seen_status: str | None = None
     seen_profiles: list[str] | None = None
+    pending_since: int | None = None
     for position, call in enumerate(t.calls[: len(views)]):
         index, entry, status, profiles = views[position]
         if is_login(call):
-            yield index, entry, call, seen_status, seen_profiles
+            asked = pending_since is not None and any(
+                _asks_for_new_login(e) for e in t.entries[pending_since : index + 1]
+            )
+            yield index, entry, call, "explicit" if asked else seen_status, seen_profiles
             if status is not None and not profiles:
                 seen_status = _after_login(call, seen_status)
+                pending_since = index if seen_status == "pending" else None
         elif is_status(call):
             seen_status = status if _succeeded(call) else None
+            if seen_status == "pending" and pending_since is None:
+                pending_since = index
+            elif seen_status != "pending":
+                pending_since = None
+        elif _argv(call)[:2] == ("auth", "logout") and _succeeded(call):
+            seen_status, pending_since = "not_logged_in", None
         elif _argv(call)[:3] == ("config", "show", "--json"):
             seen_profiles = profiles if _succeeded(call) else None
 
 
 def no_login_while_pending(t: Trajectory) -> list[Violation]:
-    """No ``auth login`` while the last status the graph saw was ``pending`` (or its own code)."""
+    """No ``auth login`` while the last status the graph saw was ``pending`` (or its own code).
+
+    Unless the user explicitly asked to start over or to use another site since that status
+    (D7); the login then still answers the menu (see :func:`login_gate`).
+    """
     return [
         _v("no_login_while_pending", f"{_where(i, e)}: {_show(c)} while a login is pending")
         for i, e, c, status, _ in _logins_against_knowledge(t)

@@ -234,3 +234,24 @@ def language_of(text: str) -> str:
 def expires_minutes(expires_in: int) -> int:
     """The challenge's ``{expires_minutes}``: ``expiresIn // 60``, at least 1."""
     return max(1, expires_in // 60)
+
+
+_EXPLICIT_NEW_LOGIN = re.compile(
+    r"start (?:over|again)|new code|restart|another site|other site|different site"
+    r"|\b(?:us|eea|global) site\b|switch|change (?:the |my )?site"
+    r"|重新开始|新的?验证码|换.{0,4}站|切换|其他站点|别的站点",
+    re.IGNORECASE,
+)
+_YES = frozenset(
+    {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "是", "是的", "好", "好的", "确定", "要"}
+)
+
+
+def asks_for_new_login(text: str) -> bool:
+    """Whether the user explicitly asks to start the login over or to use another site."""
+    return bool(_EXPLICIT_NEW_LOGIN.search(text))
+
+
+def is_yes(text: str) -> bool:
+    """Whether a reply to a yes/no question is a plain yes."""
+    return normalize_reply(text) in _YES

@@ -8,7 +8,7 @@ import pytest
 
 from okx_auth_graph.evals import INVARIANTS, as_evaluator, check_all, evaluators
 from okx_auth_graph.evals.texts import render, site_menu
-from okx_auth_graph.evals.trajectory import Trajectory
+from okx_auth_graph.evals.trajectory import InterruptRecord, Trajectory
 from tests.evals.builders import (
     CONFIG,
     STATUS,
@@ -248,6 +248,50 @@ def test_no_login_while_pending() -> None:
     )
     assert INVARIANTS["no_login_while_pending"](t)
     assert INVARIANTS["no_login_while_pending"](happy_login().t) == []
+
+
+def _yes_no_question(kind: str) -> InterruptRecord:
+    return {"type": kind, "payload": {"type": kind, "message": "Start over? (yes/no)"}}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "question", "answer", "allowed"),
+    [
+        ("start over with a new code", None, None, True),
+        ("use the US site instead", None, None, True),
+        ("log in", "confirm_start_over", "yes", True),
+        ("log in", "confirm_start_over", "no thanks", False),
+        ("log in", None, None, False),
+    ],
+)
+def test_login_while_pending_only_after_an_explicit_start_over(
+    request_text: str, question: str | None, answer: str | None, allowed: bool
+) -> None:
+    builder = Builder()
+    if question is None:
+        builder.input(request_text, interrupt=menu_question(), world_before=world("pending"))
+    else:
+        builder.input(
+            request_text, interrupt=_yes_no_question(question), world_before=world("pending")
+        )
+        builder.resume(str(answer), interrupt=menu_question(), world_before=world("pending"))
+    builder.resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world("pending"))
+    found = INVARIANTS["no_login_while_pending"](builder.t)
+    assert (found == []) is allowed, found
+
+
+def test_a_logout_ends_the_pending_status_the_graph_saw() -> None:
+    def conversation(calls: list[list[str]]) -> Trajectory:
+        return (
+            Builder()
+            .input("log in", interrupt=menu_question(), world_before=world("pending"))
+            .resume("2", calls=calls, interrupt=challenge(), world_before=world("pending"))
+            .t
+        )
+
+    assert INVARIANTS["no_login_while_pending"](conversation([login("eea")]))
+    after_logout = conversation([["auth", "logout"], login("eea")])
+    assert INVARIANTS["no_login_while_pending"](after_logout) == []
 
 
 def test_no_login_while_own_challenge_is_pending() -> None:

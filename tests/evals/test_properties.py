@@ -51,6 +51,8 @@ REQUESTS = {
         "我想配置 API key",
         "登录会话有效期多久?",
         "看看我的持仓",
+        "换到美国站登录",
+        "重新开始登录,要新的验证码",
     ],
     "en": [
         "log in",
@@ -66,6 +68,8 @@ REQUESTS = {
         "I want to set up an API key",
         "how long does my login session last?",
         "hello there",
+        "log me in to the US site instead",
+        "start over with a new code",
     ],
 }
 FAILED_COMMANDS = [
@@ -88,6 +92,7 @@ YES_NO = ["yes", "no", "是", "不要", "maybe"]
 OPTIONS = ["1", "2", "option 2", "you choose"]
 CANCEL = ["cancel", "取消"]
 CLARIFY_ANSWERS = ["1", "2", "3", "4", "log in", "am I logged in?", "hello", "BTC price"]
+START_OVER = ["start over", "use the EEA site instead", "我想换到美国站", "重新开始"]
 SECRET_KEY = "SK-CANARY-7f3e9a"
 API_KEY = "AK-CANARY-1b2c3d"
 PASSPHRASE = "PP-CANARY-55aa"
@@ -195,12 +200,14 @@ def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, A
         "choose_site": [replies(SITE_REPLIES)] * 4 + [replies(NOT_SITES, CANCEL), new_choice] * 2,
         "await_authorization": [BROWSER] * 3
         + [replies(SIGNALS)] * 3
-        + [replies(NOT_SIGNALS, CANCEL), replies(UNCLEAR), CLOCK],
+        + [replies(NOT_SIGNALS, CANCEL), replies(UNCLEAR), replies(START_OVER), CLOCK],
         "confirm_retry": [replies(YES_NO, CANCEL)],
         "choose_api_key_fix": [replies(OPTIONS, CANCEL)],
         "await_profile_removal": [REMOVE_KEYS, replies(SIGNALS), replies(NOT_SIGNALS, CANCEL)],
         "confirm_remove_binary": [replies(YES_NO, CANCEL)],
         "clarify_request": [replies(CLARIFY_ANSWERS, CANCEL)],
+        "confirm_switch_site": [replies(YES_NO)] * 2 + [replies(CANCEL)],
+        "confirm_start_over": [replies(YES_NO)] * 2 + [replies(SIGNALS, CANCEL)],
         None: [invoke, invoke, CLOCK, BROWSER, edit_config],
     }
     options = by_question.get(question, [replies(SITE_REPLIES, SIGNALS, YES_NO, CANCEL)])
@@ -294,6 +301,11 @@ def test_generated_conversations_break_no_rule(
     result = loop.run(runner.run(scenario, lenient=True, capture_logs=False, next_step=next_step))
     generated.example(*reached(result.trajectory))
     event(f"final outcome: {result.trajectory.final_state.get('outcome')}")
+    asked = {i["type"] for i in result.trajectory.interrupts} & {
+        "confirm_switch_site",
+        "confirm_start_over",
+    }
+    event(f"site switch / start-over asked: {sorted(asked) or 'no'}")
     logins = sum(c["argv"][:2] == ["auth", "login"] for c in result.trajectory.calls)
     event(f"okx auth login calls: {min(logins, 3)}")
     assert result.failures == [], played

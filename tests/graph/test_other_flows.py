@@ -314,8 +314,9 @@ async def test_region_restriction_names_the_site(converse, emulator):
             "error": "Error: 51155 instrument not available",
         },
     )
-    assert turn.state["outcome"] == "needs_user_action"
+    assert turn.kind == "confirm_switch_site"
     assert turn.reply == prompt("region_restriction.en", site="us")
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
 
 
 async def test_network_error_row_gives_its_action(converse):
