@@ -50,7 +50,7 @@ from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import classify_message
 from okx_auth_graph.extras import extra_needed
-from okx_auth_graph.process import OkxRunner, RawResult
+from okx_auth_graph.process import OkxRunner, RawResult, TerminalRunner
 
 with extra_needed("chat", "the terminal chat"):
     from rich.console import Console
@@ -103,6 +103,12 @@ class ObservedRunner:
         self.on_call = on_call
         self.unstartable = False
         self.too_old = False
+
+    def in_terminal(self, argv: Sequence[str], *, timeout: float) -> int:
+        """Hand the terminal to the inner runner's okx (``okx config init``)."""
+        if not isinstance(self.inner, TerminalRunner):
+            raise OSError(f"{type(self.inner).__name__} cannot run okx in a terminal")
+        return self.inner.in_terminal(argv, timeout=timeout)
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
@@ -168,8 +174,7 @@ class ChatSession:
         graph: The compiled auth graph (with a checkpointer).
         thread_id: The conversation's thread.
         console: Where everything is shown.
-        okx_command: The argv prefix that runs okx in the terminal (for ``okx config init``).
-        okx_env: The environment for that command.
+        cli: The okx adapter (it also runs ``okx config init`` in the terminal).
         config_file: The okx configuration file ``okx config init`` writes (named when offered).
         emulator: The demo emulator (``/approve``, ``/deny``), if any.
         interactive: Whether a person is at the terminal (offers, one-keystroke questions).
@@ -188,8 +193,7 @@ class ChatSession:
     graph: Any
     thread_id: str
     console: Console
-    okx_command: list[str]
-    okx_env: dict[str, str]
+    cli: OkxCli
     config_file: Path | None = None
     emulator: OkxEmulator | None = None
     interactive: bool = True
@@ -479,21 +483,16 @@ class ChatSession:
         previous = signal.signal(signal.SIGINT, _ignore_signal)
         try:
             with terminal_restored():
-                done = subprocess.run(
-                    [*self.okx_command, "config", "init"],
-                    env=self.okx_env,
-                    timeout=CONFIG_INIT_TIMEOUT,
-                    check=False,
-                )
+                returncode = self.cli.config_init(timeout=CONFIG_INIT_TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             self.console.print(Text(f"okx config init did not run: {exc}", "red"))
             return False
         finally:
             signal.signal(signal.SIGINT, previous)
         self.console.print()
-        if done.returncode != 0:
+        if returncode != 0:
             self.console.print(
-                Text(f"okx config init ended without saving (exit {done.returncode}).", "yellow")
+                Text(f"okx config init ended without saving (exit {returncode}).", "yellow")
             )
             return False
         return True
@@ -669,8 +668,6 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             assert world is not None
             emulator = demo_world(world, interactive_login=args.interactive_login)
             session_cli = OkxCli(runner=emulator)
-            okx_command = [sys.executable, "-m", "okx_auth_graph.testing.okx"]
-            okx_env = {**os.environ, "OKX_EMULATOR_STATE": str(world)}
             config_file: Path | None = emulator.config_path
             db = args.db or world / "chat.sqlite"
             console.print(
@@ -692,11 +689,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
                 context = Context()
                 checked_okx(context.okx_executable, "$OKX_EXECUTABLE")
             session_cli = OkxCli.from_context(context)
-            okx_command = [context.okx_executable]
-            okx_env = {**os.environ, **context.okx_env}
-            if context.okx_home:
-                okx_env["HOME"] = context.okx_home
-            config_file = Path(okx_env.get("HOME") or Path.home()) / ".okx" / "config.toml"
+            config_file = session_cli.okx_dir / "config.toml"
             db = args.db or default_db()
         db.parent.mkdir(parents=True, exist_ok=True)
         opened = AsyncSqliteSaver.from_conn_string(str(db))
@@ -706,8 +699,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             graph=None,
             thread_id=thread_id,
             console=console,
-            okx_command=okx_command,
-            okx_env=okx_env,
+            cli=session_cli,
             config_file=config_file,
             emulator=emulator,
             interactive=interactive,

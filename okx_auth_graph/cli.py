@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -41,7 +42,13 @@ from okx_auth_graph.models import (
     LoginSkippedOutput,
     RemoveOutput,
 )
-from okx_auth_graph.process import OkxRunner, RawResult, SubprocessRunner
+from okx_auth_graph.process import (
+    OkxRunner,
+    RawResult,
+    StatefulRunner,
+    SubprocessRunner,
+    TerminalRunner,
+)
 from okx_auth_graph.sites import SITE_IDS
 
 DEFAULT_TIMEOUT = 30.0
@@ -111,6 +118,8 @@ class OkxCli:
             child_env["HOME"] = home
         self.executable = executable
         self.home = home
+        self.okx_dir = Path(child_env.get("HOME") or Path.home()) / ".okx"
+        """Where a real okx run by this adapter keeps its config and state (``HOME/.okx``)."""
         self.timeout = timeout
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
@@ -131,6 +140,31 @@ class OkxCli:
             timeout=ctx.timeout,
             login_timeout=ctx.login_timeout,
         )
+
+    @property
+    def login_lock_dir(self) -> Path:
+        """The folder whose login lock serialises this adapter's ``okx auth login`` calls.
+
+        The runner's ``state_dir`` when it declares one (:class:`StatefulRunner`, e.g. the
+        emulator's world), else :attr:`okx_dir`.
+        """
+        if isinstance(self.runner, StatefulRunner):
+            return Path(self.runner.state_dir)
+        return self.okx_dir
+
+    def config_init(self, *, timeout: float = DEFAULT_LOGIN_TIMEOUT) -> int:
+        """Hand the terminal to the ``okx config init`` wizard; return its exit status.
+
+        Blocking (the wizard owns the terminal). Only for a person at a terminal: the chat
+        offers it after an explicit yes.
+
+        Raises:
+            OSError: okx could not be started, or the runner cannot use a terminal.
+            subprocess.TimeoutExpired: The wizard ran longer than ``timeout`` seconds.
+        """
+        if not isinstance(self.runner, TerminalRunner):
+            raise OSError(f"{type(self.runner).__name__} cannot run okx in a terminal")
+        return self.runner.in_terminal(["config", "init"], timeout=timeout)
 
     def mask(self, text: str) -> str:
         """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""

@@ -30,7 +30,7 @@ from okx_auth_graph.gate import (
     site_menu,
     site_menu_again,
 )
-from okx_auth_graph.login_lock import login_lock, login_lock_dir
+from okx_auth_graph.login_lock import login_lock
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, language_of, say
@@ -431,7 +431,7 @@ async def _gated_login(
     if site is None or not pre_login_gate_holds(state.get("messages", []), site):
         return show_site_menu()
     try:
-        async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
+        async with login_lock(cli.login_lock_dir, timeout=cli.timeout) as held:
             if held.login_started_since(state.get("preflight_at") or 0.0):
                 status = await cli.auth_status()
                 if status["status"] != "not_logged_in":

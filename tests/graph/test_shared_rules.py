@@ -16,6 +16,7 @@ from graph_driver import MENU
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
 from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.context import Context
 from okx_auth_graph.gate import gate_site
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools
@@ -89,3 +90,23 @@ def test_tools_define_no_rule_of_their_own() -> None:
         for alias in node.names
     }
     assert {"gate_site", "api_key_profiles", "persisted_site"} <= imported
+
+
+def test_one_adapter_factory_and_a_declared_lock_folder(
+    emulator: OkxEmulator, tmp_path: Path
+) -> None:
+    context = Context(okx_executable="my-okx", okx_home=str(tmp_path), timeout=7.0)
+    cli = OkxCli.from_context(context)
+    assert (cli.executable, cli.home, cli.timeout) == ("my-okx", str(tmp_path), 7.0)
+    assert cli.login_lock_dir == tmp_path / ".okx"
+    assert OkxCli(runner=emulator).login_lock_dir == emulator.state_dir
+    for module in PACKAGE.glob("*.py"):
+        if module.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "OkxCli"
+                and not any(k.arg == "runner" for k in node.keywords)
+            ):
+                raise AssertionError(f"{module.name}:{node.lineno} builds OkxCli by hand")
