@@ -398,8 +398,24 @@ class OkxCli:
         return {"status": "logged_out", "text": self.mask(text.strip())}
 
     async def install(self) -> CommandOutcome:
-        """``okx auth install --json``: ``installed`` or ``up-to-date``; failure raises."""
-        raw, text = await self._checked(["auth", "install", "--json"])
+        """``okx auth install --json``: ``installed`` or ``up-to-date``; failure raises.
+
+        A failed install exits 1 with its JSON report on stdout: the error is its ``error``
+        field ("Installation failed: All CDN sources failed"), never the raw JSON.
+        """
+        raw = await self.run_raw(["auth", "install", "--json"])
+        if raw.exit_code != 0:
+            try:
+                data = json.loads(raw.stdout.decode("utf-8", errors="replace").strip())
+            except (ValueError, RecursionError):
+                raise self._failure(raw) from None
+            if not isinstance(data, dict) or not data.get("error"):
+                raise self._failure(raw)
+            message = self.mask(f"Installation failed: {data['error']}")
+            raise OkxCliError(
+                classify_message(message), message, argv=raw.argv, exit_code=raw.exit_code
+            )
+        text = self._text(raw, raw.stdout)
         result = self._model(raw, self._json(raw, text), InstallOutput)
         if result.status == "failed":
             message = self.mask(f"Installation failed: {result.error or 'unknown error'}")

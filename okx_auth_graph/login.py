@@ -333,7 +333,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             )
             return finish(state, "failed", error_message(state, error.to_dict()), config=config)
         message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
-        return finish(state, "api_key_configured", message, hand_off=True, config=config)
+        # The CLI uses the API-key profile, so its site is the site (not the menu reply).
+        site = next((p["site"] for p in config["profiles"] if p["name"] == profiles[0]), None)
+        return finish(state, "api_key_configured", message, hand_off=True, config=config, site=site)
 
     return {
         "ask_site": ask_site,

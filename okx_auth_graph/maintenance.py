@@ -78,6 +78,12 @@ def _profile_site(state: AuthState, profile: str) -> str | None:
     return None
 
 
+NO_PROFILE_KEY_ACTION = (
+    "no API-key profile is configured: if okx takes a key from OKX_API_KEY / OKX_SECRET_KEY / "
+    "OKX_PASSPHRASE, replace it there"
+)
+"""The action for a rejected key when no profile holds one (no step 0.2.a options)."""
+
 LOGIN_FAILURES = frozenset({"authorization_timed_out", "access_denied", "network_error"})
 """Errors of a login run elsewhere that get the same retry question as the graph's own."""
 
@@ -150,7 +156,10 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
         return _region_restricted(state, argv, profiles, auth)
     if kind in ("cli_too_old", "cli_not_found"):
         return finish(state, "needs_user_action", say(state, kind))
-    error = OkxCliError(kind, text or "(no error text)", argv=argv)
+    # Step 0.2.a speaks only to API-key users: without a profile the key (if any) is the
+    # environment's, and OAuth has no session to renew.
+    fix = NO_PROFILE_KEY_ACTION if kind == "invalid_api_key" else None
+    error = OkxCliError(kind, text or "(no error text)", argv=argv, action=fix)
     return finish(state, "needs_user_action", error_message(state, error.to_dict()))
 
 

@@ -16,7 +16,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.errors import OkxCliError, classify_message
 from okx_auth_graph.gate import (
     api_key_profiles,
     last_human_index,
@@ -275,11 +275,20 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return ask_next("ask_site", site_menu())
         return Command(goto="api_key_check", update={"site": site})
 
-    def api_key_check(state: AuthState) -> Command[Literal["oauth_check", "hand_off"]]:
-        """Step 0.2: any API-key profile stops the auth flow; the original request proceeds."""
+    def api_key_check(
+        state: AuthState,
+    ) -> Command[Literal["oauth_check", "hand_off", "offer_api_key_fix"]]:
+        """Step 0.2: any API-key profile stops the auth flow; the original request proceeds.
+
+        A request that itself quotes an invalid-key error ("it says Invalid Sign") gets the two
+        neutral options of step 0.2.a instead.
+        """
         profiles = api_key_profiles(state.get("config"))
         if not profiles:
             return Command(goto="oauth_check")
+        request = last_human_text(state.get("messages", [])) or ""
+        if classify_message(request) == "invalid_api_key":
+            return Command(goto="offer_api_key_fix", update={"api_key_profile": profiles[0]})
         message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
         return finish(state, "api_key_configured", message, hand_off=True)
 

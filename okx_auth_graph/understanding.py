@@ -422,6 +422,16 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
         ),
     ),
     (
+        "login",  # a failing API key: the pre-flight's step 0.2 (0.2.a) decides what to do
+        _rx(
+            r"\bapi[\s_-]*keys?\b.*\b(?:stopped|not working|doesn't work|invalid|rejected|"
+            r"error|fails?|failing|broken|401|expired)\b",
+            r"\binvalid (?:sign|api[\s_-]*key|ok-access-key)\b",
+            r"\b5011[13]\b",
+            r"api\s*key.{0,8}(?:失效|无效|不能用|报错|出错|错误)",
+        ),
+    ),
+    (
         "api_key_setup",
         _rx(
             r"\bapi[\s_-]*keys?\b",
@@ -749,7 +759,7 @@ _OPTION_NAMES: Final = (
         _rx(
             r"\b(?:replace|new|another|generate|regenerate|fix)\b.{0,20}\b(?:key|api)\b",
             r"\bnew key\b",
-            r"替换|换.{0,4}(?:key|密钥)|新的\s*(?:api\s*)?key|重新生成",
+            r"替换|更换|换.{0,4}(?:key|密钥)|新的\s*(?:api\s*)?key|重新生成",
         ),
     ),
 )
