@@ -34,6 +34,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 import webbrowser
 from collections.abc import Callable, Iterator, Sequence
@@ -92,15 +93,22 @@ class ObservedRunner:
     Args:
         inner: The runner that really runs okx.
         on_call: Called with the okx argv before each call.
+        during: A context around each call (e.g. keys that play the demo's browser).
 
     Attributes:
         unstartable: okx could not be started (missing, not executable).
         too_old: An ``okx auth`` command was unknown to this okx.
     """
 
-    def __init__(self, inner: OkxRunner, on_call: Callable[[Sequence[str]], None]) -> None:
+    def __init__(
+        self,
+        inner: OkxRunner,
+        on_call: Callable[[Sequence[str]], None],
+        during: Callable[[Sequence[str]], contextlib.AbstractContextManager[None]] | None = None,
+    ) -> None:
         self.inner = inner
         self.on_call = on_call
+        self.during = during or (lambda argv: contextlib.nullcontext())
         self.unstartable = False
         self.too_old = False
 
@@ -116,7 +124,8 @@ class ObservedRunner:
         """Report ``argv``, then run it with the inner runner."""
         self.on_call(argv)
         try:
-            result = await self.inner(argv, timeout=timeout, stdin=stdin)
+            with self.during(argv):
+                result = await self.inner(argv, timeout=timeout, stdin=stdin)
         except OSError:
             self.unstartable = True
             raise
@@ -217,19 +226,66 @@ class ChatSession:
         """Show the okx call in progress (spinner text, and a dim line in the transcript)."""
         command = "okx " + " ".join(argv)
         self.flush()
+        blocking = tuple(argv[:2]) == ("auth", "login") and "--manual" not in argv
         if tuple(argv[:2]) == ("auth", "login"):
             self.login_started = True
         if self.status is not None:
             waiting = f"Running {command} …"
-            if tuple(argv[:2]) == ("auth", "login") and "--manual" not in argv:
+            if blocking:
                 waiting = f"Waiting for the browser authorization ({command}) …"
-                if self.emulator is not None:
-                    waiting += (
-                        f"\n  demo: from another terminal run OKX_EMULATOR_STATE="
-                        f"{self.emulator.state_dir} {emulator_script()} world approve"
-                    )
             self.status.update(waiting)
         self.console.print(Text(f"  · {command}", style="dim"))
+        if blocking and self.emulator is not None:
+            keys = "press a to approve or d to deny in the browser, or " if self.interactive else ""
+            self.console.print(
+                Text(
+                    f"  demo: {keys}from another terminal run OKX_EMULATOR_STATE="
+                    f"{self.emulator.state_dir} {emulator_script()} world approve",
+                    "magenta",
+                ),
+                soft_wrap=True,
+            )
+
+    def during_okx_call(self, argv: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        """Around one okx call: in the demo, keys play the browser while a login blocks."""
+        blocking = tuple(argv[:2]) == ("auth", "login") and "--manual" not in argv
+        if blocking and self.emulator is not None and self.interactive:
+            return self.browser_keys()
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def browser_keys(self) -> Iterator[None]:
+        """Demo, while the blocking login waits: ``a`` approves, ``d`` denies (one keystroke).
+
+        The prompt is busy while okx blocks, so ``/approve`` cannot be typed; a reader thread
+        watches single keys until the call returns (Ctrl-C still interrupts).
+        """
+        import select
+        import termios
+        import tty
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.is_set():
+                ready, _, _ = select.select([fd], [], [], 0.1)
+                if not ready or stop.is_set():
+                    continue
+                key = os.read(fd, 1).decode("utf-8", errors="ignore").lower()
+                if key in {"a", "d"}:
+                    self.play_browser(key == "a")
+
+        tty.setcbreak(fd)
+        watcher = threading.Thread(target=watch, name="demo-browser-keys", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            watcher.join(timeout=1.0)
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
     async def pending_question(self) -> dict[str, Any] | None:
         """The payload of the interrupt waiting for the user's reply, if any."""
@@ -706,7 +762,9 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             scripted_demo=args.demo and not interactive,
             context=Context(interactive_login=args.interactive_login),
         )
-        session.runner = ObservedRunner(session_cli.runner, session.on_okx_call)
+        session.runner = ObservedRunner(
+            session_cli.runner, session.on_okx_call, during=session.during_okx_call
+        )
         session_cli.runner = session.runner
         session.graph = build_graph(cli=session_cli, checkpointer=saver)
         where = f"{db}" if not args.demo else f"{db} (demo world {world})"

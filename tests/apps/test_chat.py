@@ -658,3 +658,23 @@ def test_terminal_settings_come_back_after_a_program_that_left_them_raw(
     output = child.before or ""
     assert "inside False" in output
     assert "after True" in output
+
+
+def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--interactive-login"], env)
+    try:
+        say(child, "log me in")
+        say(child, "3")
+        child.expect_exact("· okx auth login --site us")
+        child.expect_exact("press a to approve")
+        child.send("a")  # the prompt is busy: one key plays the browser
+        child.expect_exact("approved in the browser")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: us")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
