@@ -21,6 +21,7 @@ MEASUREMENTS = {
     "concurrency",
     "storage",
     "long_threads",
+    "workers",
 }
 
 
@@ -56,6 +57,10 @@ def test_bench_smoke(tmp_path: Path) -> None:
     for name, entry in threads.items():
         assert entry["entries"] == 100
         assert entry["bytes_per_entry"] <= 10 * 1024, name
+    workers = figures["workers"]["4"]
+    assert (workers["lost_turns"], workers["duplicated_turns"]) == (0, 0)
+    assert workers["auth_login_calls"] == [1]
+    assert workers["logins_on_distinct_workers"] == workers["logins"]
     keys = [row["key"] for row in report["rows"]]
     assert len(keys) == len(set(keys))
     assert "okx calls" in result.stdout
