@@ -52,6 +52,7 @@ from benchmarks.flows import (
 )
 from benchmarks.report import Row, Verdict, print_table, verdict
 from benchmarks.runners import ACTIVE_RUNNER, ContextRunner, InstantOkx, TimedRunner
+from benchmarks.server import server_bench
 from benchmarks.skeleton import build_skeleton
 from benchmarks.threads import long_thread, vacuumed_size
 from benchmarks.workers import workers_bench
@@ -589,6 +590,37 @@ class Bench:
         if four["lost_turns"] or four["duplicated_turns"]:
             self.failures.append(f"workers: {four['first_errors']}")
 
+    async def server(self) -> None:
+        """Users logging in at once through ``langgraph dev`` + langgraph-sdk, own okx homes."""
+        users = 3 if self.smoke else 100
+        figures = await server_bench(self.root / "server", users)
+        self.figures["server"] = figures
+        group = f"{users} users logging in at once through langgraph dev + langgraph-sdk"
+        self.row(
+            "server.errors",
+            group,
+            "errors; logins completed",
+            f"{figures['errors']}; {figures['logins_completed']} of {users}",
+            f"0; {users} of {users}",
+            not figures["errors"] and figures["logins_completed"] == users,
+        )
+        self.row(
+            "server.auth_login",
+            group,
+            "worlds without exactly one `auth login` call",
+            str(figures["worlds_without_exactly_one_auth_login"]),
+            "0",
+            not figures["worlds_without_exactly_one_auth_login"],
+        )
+        self.row(
+            "server.latency",
+            group,
+            "turn latency p50 / p95 (ms, okx is a process per call); logins/s",
+            f"{figures['p50_ms']:.0f} / {figures['p95_ms']:.0f}; {figures['logins_per_s']:.2f}",
+        )
+        if figures["errors"]:
+            self.failures.append(f"server: {figures['first_errors']}")
+
     async def run(self, steps: Sequence[str] | None = None) -> None:
         """Every measurement, in order; a failing one is recorded, the rest still run."""
         everything: list[Callable[[], Awaitable[None]]] = [
@@ -600,6 +632,7 @@ class Bench:
             self.storage,
             self.long_threads,
             self.workers,
+            self.server,
         ]
         chosen = [s for s in everything if steps is None or s.__name__ in steps]
         self.phases = Phases(self.console, len(chosen))
