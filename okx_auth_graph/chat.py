@@ -34,6 +34,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 import webbrowser
 from collections.abc import Callable, Iterator, Sequence
@@ -50,7 +51,7 @@ from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import classify_message
 from okx_auth_graph.extras import extra_needed
-from okx_auth_graph.process import OkxRunner, RawResult
+from okx_auth_graph.process import OkxRunner, RawResult, TerminalRunner
 
 with extra_needed("chat", "the terminal chat"):
     from rich.console import Console
@@ -92,17 +93,30 @@ class ObservedRunner:
     Args:
         inner: The runner that really runs okx.
         on_call: Called with the okx argv before each call.
+        during: A context around each call (e.g. keys that play the demo's browser).
 
     Attributes:
         unstartable: okx could not be started (missing, not executable).
         too_old: An ``okx auth`` command was unknown to this okx.
     """
 
-    def __init__(self, inner: OkxRunner, on_call: Callable[[Sequence[str]], None]) -> None:
+    def __init__(
+        self,
+        inner: OkxRunner,
+        on_call: Callable[[Sequence[str]], None],
+        during: Callable[[Sequence[str]], contextlib.AbstractContextManager[None]] | None = None,
+    ) -> None:
         self.inner = inner
         self.on_call = on_call
+        self.during = during or (lambda argv: contextlib.nullcontext())
         self.unstartable = False
         self.too_old = False
+
+    def in_terminal(self, argv: Sequence[str], *, timeout: float) -> int:
+        """Hand the terminal to the inner runner's okx (``okx config init``)."""
+        if not isinstance(self.inner, TerminalRunner):
+            raise OSError(f"{type(self.inner).__name__} cannot run okx in a terminal")
+        return self.inner.in_terminal(argv, timeout=timeout)
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
@@ -110,7 +124,8 @@ class ObservedRunner:
         """Report ``argv``, then run it with the inner runner."""
         self.on_call(argv)
         try:
-            result = await self.inner(argv, timeout=timeout, stdin=stdin)
+            with self.during(argv):
+                result = await self.inner(argv, timeout=timeout, stdin=stdin)
         except OSError:
             self.unstartable = True
             raise
@@ -168,8 +183,7 @@ class ChatSession:
         graph: The compiled auth graph (with a checkpointer).
         thread_id: The conversation's thread.
         console: Where everything is shown.
-        okx_command: The argv prefix that runs okx in the terminal (for ``okx config init``).
-        okx_env: The environment for that command.
+        cli: The okx adapter (it also runs ``okx config init`` in the terminal).
         config_file: The okx configuration file ``okx config init`` writes (named when offered).
         emulator: The demo emulator (``/approve``, ``/deny``), if any.
         interactive: Whether a person is at the terminal (offers, one-keystroke questions).
@@ -188,8 +202,7 @@ class ChatSession:
     graph: Any
     thread_id: str
     console: Console
-    okx_command: list[str]
-    okx_env: dict[str, str]
+    cli: OkxCli
     config_file: Path | None = None
     emulator: OkxEmulator | None = None
     interactive: bool = True
@@ -213,19 +226,66 @@ class ChatSession:
         """Show the okx call in progress (spinner text, and a dim line in the transcript)."""
         command = "okx " + " ".join(argv)
         self.flush()
+        blocking = tuple(argv[:2]) == ("auth", "login") and "--manual" not in argv
         if tuple(argv[:2]) == ("auth", "login"):
             self.login_started = True
         if self.status is not None:
             waiting = f"Running {command} …"
-            if tuple(argv[:2]) == ("auth", "login") and "--manual" not in argv:
+            if blocking:
                 waiting = f"Waiting for the browser authorization ({command}) …"
-                if self.emulator is not None:
-                    waiting += (
-                        f"\n  demo: from another terminal run OKX_EMULATOR_STATE="
-                        f"{self.emulator.state_dir} {emulator_script()} world approve"
-                    )
             self.status.update(waiting)
         self.console.print(Text(f"  · {command}", style="dim"))
+        if blocking and self.emulator is not None:
+            keys = "press a to approve or d to deny in the browser, or " if self.interactive else ""
+            self.console.print(
+                Text(
+                    f"  demo: {keys}from another terminal run OKX_EMULATOR_STATE="
+                    f"{self.emulator.state_dir} {emulator_script()} world approve",
+                    "magenta",
+                ),
+                soft_wrap=True,
+            )
+
+    def during_okx_call(self, argv: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        """Around one okx call: in the demo, keys play the browser while a login blocks."""
+        blocking = tuple(argv[:2]) == ("auth", "login") and "--manual" not in argv
+        if blocking and self.emulator is not None and self.interactive:
+            return self.browser_keys()
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def browser_keys(self) -> Iterator[None]:
+        """Demo, while the blocking login waits: ``a`` approves, ``d`` denies (one keystroke).
+
+        The prompt is busy while okx blocks, so ``/approve`` cannot be typed; a reader thread
+        watches single keys until the call returns (Ctrl-C still interrupts).
+        """
+        import select
+        import termios
+        import tty
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.is_set():
+                ready, _, _ = select.select([fd], [], [], 0.1)
+                if not ready or stop.is_set():
+                    continue
+                key = os.read(fd, 1).decode("utf-8", errors="ignore").lower()
+                if key in {"a", "d"}:
+                    self.play_browser(key == "a")
+
+        tty.setcbreak(fd)
+        watcher = threading.Thread(target=watch, name="demo-browser-keys", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            watcher.join(timeout=1.0)
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
     async def pending_question(self) -> dict[str, Any] | None:
         """The payload of the interrupt waiting for the user's reply, if any."""
@@ -479,21 +539,16 @@ class ChatSession:
         previous = signal.signal(signal.SIGINT, _ignore_signal)
         try:
             with terminal_restored():
-                done = subprocess.run(
-                    [*self.okx_command, "config", "init"],
-                    env=self.okx_env,
-                    timeout=CONFIG_INIT_TIMEOUT,
-                    check=False,
-                )
+                returncode = self.cli.config_init(timeout=CONFIG_INIT_TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             self.console.print(Text(f"okx config init did not run: {exc}", "red"))
             return False
         finally:
             signal.signal(signal.SIGINT, previous)
         self.console.print()
-        if done.returncode != 0:
+        if returncode != 0:
             self.console.print(
-                Text(f"okx config init ended without saving (exit {done.returncode}).", "yellow")
+                Text(f"okx config init ended without saving (exit {returncode}).", "yellow")
             )
             return False
         return True
@@ -669,8 +724,6 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             assert world is not None
             emulator = demo_world(world, interactive_login=args.interactive_login)
             session_cli = OkxCli(runner=emulator)
-            okx_command = [sys.executable, "-m", "okx_auth_graph.testing.okx"]
-            okx_env = {**os.environ, "OKX_EMULATOR_STATE": str(world)}
             config_file: Path | None = emulator.config_path
             db = args.db or world / "chat.sqlite"
             console.print(
@@ -691,18 +744,8 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             else:
                 context = Context()
                 checked_okx(context.okx_executable, "$OKX_EXECUTABLE")
-            session_cli = OkxCli(
-                context.okx_executable,
-                home=context.okx_home,
-                env=context.okx_env,
-                timeout=context.timeout,
-                login_timeout=context.login_timeout,
-            )
-            okx_command = [context.okx_executable]
-            okx_env = {**os.environ, **context.okx_env}
-            if context.okx_home:
-                okx_env["HOME"] = context.okx_home
-            config_file = Path(okx_env.get("HOME") or Path.home()) / ".okx" / "config.toml"
+            session_cli = OkxCli.from_context(context)
+            config_file = session_cli.okx_dir / "config.toml"
             db = args.db or default_db()
         db.parent.mkdir(parents=True, exist_ok=True)
         opened = AsyncSqliteSaver.from_conn_string(str(db))
@@ -712,15 +755,16 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             graph=None,
             thread_id=thread_id,
             console=console,
-            okx_command=okx_command,
-            okx_env=okx_env,
+            cli=session_cli,
             config_file=config_file,
             emulator=emulator,
             interactive=interactive,
             scripted_demo=args.demo and not interactive,
             context=Context(interactive_login=args.interactive_login),
         )
-        session.runner = ObservedRunner(session_cli.runner, session.on_okx_call)
+        session.runner = ObservedRunner(
+            session_cli.runner, session.on_okx_call, during=session.during_okx_call
+        )
         session_cli.runner = session.runner
         session.graph = build_graph(cli=session_cli, checkpointer=saver)
         where = f"{db}" if not args.demo else f"{db} (demo world {world})"

@@ -13,10 +13,12 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from okx_auth_graph.context import Context
 from okx_auth_graph.errors import (
     MIN_AUTH_VERSION,
     ErrorKind,
@@ -40,9 +42,15 @@ from okx_auth_graph.models import (
     LoginSkippedOutput,
     RemoveOutput,
 )
-from okx_auth_graph.process import OkxRunner, RawResult, SubprocessRunner
+from okx_auth_graph.process import (
+    OkxRunner,
+    RawResult,
+    StatefulRunner,
+    SubprocessRunner,
+    TerminalRunner,
+)
+from okx_auth_graph.sites import SITE_IDS
 
-SITES: tuple[str, ...] = ("global", "eea", "us")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
 SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
@@ -110,10 +118,53 @@ class OkxCli:
             child_env["HOME"] = home
         self.executable = executable
         self.home = home
+        self.okx_dir = Path(child_env.get("HOME") or Path.home()) / ".okx"
+        """Where a real okx run by this adapter keeps its config and state (``HOME/.okx``)."""
         self.timeout = timeout
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
         self._secrets: set[str] = {child_env[k] for k in SECRET_ENV_VARS if child_env.get(k)}
+
+    @classmethod
+    def from_context(cls, context: Context | None = None) -> OkxCli:
+        """The adapter a run's :class:`~okx_auth_graph.context.Context` asks for.
+
+        The one place an adapter is built from a context (the graph, the tools and the chat
+        use it); ``None`` reads the environment (``OKX_EXECUTABLE``, ``OKX_HOME``, …).
+        """
+        ctx = context if context is not None else Context()
+        return cls(
+            ctx.okx_executable,
+            home=ctx.okx_home,
+            env=ctx.okx_env,
+            timeout=ctx.timeout,
+            login_timeout=ctx.login_timeout,
+        )
+
+    @property
+    def login_lock_dir(self) -> Path:
+        """The folder whose login lock serialises this adapter's ``okx auth login`` calls.
+
+        The runner's ``state_dir`` when it declares one (:class:`StatefulRunner`, e.g. the
+        emulator's world), else :attr:`okx_dir`.
+        """
+        if isinstance(self.runner, StatefulRunner):
+            return Path(self.runner.state_dir)
+        return self.okx_dir
+
+    def config_init(self, *, timeout: float = DEFAULT_LOGIN_TIMEOUT) -> int:
+        """Hand the terminal to the ``okx config init`` wizard; return its exit status.
+
+        Blocking (the wizard owns the terminal). Only for a person at a terminal: the chat
+        offers it after an explicit yes.
+
+        Raises:
+            OSError: okx could not be started, or the runner cannot use a terminal.
+            subprocess.TimeoutExpired: The wizard ran longer than ``timeout`` seconds.
+        """
+        if not isinstance(self.runner, TerminalRunner):
+            raise OSError(f"{type(self.runner).__name__} cannot run okx in a terminal")
+        return self.runner.in_terminal(["config", "init"], timeout=timeout)
 
     def mask(self, text: str) -> str:
         """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""
@@ -347,8 +398,24 @@ class OkxCli:
         return {"status": "logged_out", "text": self.mask(text.strip())}
 
     async def install(self) -> CommandOutcome:
-        """``okx auth install --json``: ``installed`` or ``up-to-date``; failure raises."""
-        raw, text = await self._checked(["auth", "install", "--json"])
+        """``okx auth install --json``: ``installed`` or ``up-to-date``; failure raises.
+
+        A failed install exits 1 with its JSON report on stdout: the error is its ``error``
+        field ("Installation failed: All CDN sources failed"), never the raw JSON.
+        """
+        raw = await self.run_raw(["auth", "install", "--json"])
+        if raw.exit_code != 0:
+            try:
+                data = json.loads(raw.stdout.decode("utf-8", errors="replace").strip())
+            except (ValueError, RecursionError):
+                raise self._failure(raw) from None
+            if not isinstance(data, dict) or not data.get("error"):
+                raise self._failure(raw)
+            message = self.mask(f"Installation failed: {data['error']}")
+            raise OkxCliError(
+                classify_message(message), message, argv=raw.argv, exit_code=raw.exit_code
+            )
+        text = self._text(raw, raw.stdout)
         result = self._model(raw, self._json(raw, text), InstallOutput)
         if result.status == "failed":
             message = self.mask(f"Installation failed: {result.error or 'unknown error'}")
@@ -421,8 +488,8 @@ def _clip(text: str) -> str:
 
 
 def _check_site(site: str) -> None:
-    if site not in SITES:
-        raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")
+    if site not in SITE_IDS:
+        raise ValueError(f"site must be one of {', '.join(SITE_IDS)}, not {site!r}")
 
 
 def _classify(text: str) -> ErrorKind:

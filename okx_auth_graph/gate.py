@@ -1,14 +1,16 @@
 """The login rules as pure functions, shared by the graph and the tools.
 
-The pre-login gate: before ANY ``okx auth login``, (1) the exact Chinese site menu was shown,
-as the assistant message right before (2) the user's most recent message, which is a site
-choice, and (3) the call passes exactly that choice as ``--site``.
+The pre-login gate: before ANY ``okx auth login``, (1) the exact Chinese site menu was shown
+in an assistant message earlier in the conversation, (2) the user's most recent message is a
+site choice, and (3) the call passes exactly that choice as ``--site`` (docs/spec.md, D8).
 
 The pre-flight summary: which API-key profiles exist (step 0.2) and which site is already
 selected (step 0.1), read from the redacted ``config show`` and ``auth status`` results.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
@@ -36,24 +38,36 @@ def shows_site_menu(text: str) -> bool:
     return text == site_menu() or text in {site_menu_again("en"), site_menu_again("zh")}
 
 
-def gate_site(messages: list[AnyMessage]) -> str | None:
+def last_human_index(messages: Sequence[AnyMessage]) -> int:
+    """The index of the user's most recent message, or -1."""
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return index
+    return -1
+
+
+def menu_shown_before(messages: Sequence[AnyMessage], end: int) -> bool:
+    """Gate condition 1: an assistant message before index ``end`` shows the verbatim menu."""
+    menu = site_menu()
+    return any(isinstance(m, AIMessage) and menu in m.text for m in messages[:end])
+
+
+def gate_site(messages: Sequence[AnyMessage]) -> str | None:
     """The site the conversation has just chosen through the menu, or None.
 
     Returns:
-        The site id when the user's most recent message is a site choice answering the exact
-        menu, shown as the assistant message right before it; otherwise None. Assistant
-        messages after the user's choice (notices) do not change the user's latest message.
+        The site id when the user's most recent message is a site choice (condition 2) and the
+        verbatim menu was shown in an assistant message before it (condition 1); otherwise None.
+        Messages between the menu and the choice (a side question and its answer) do not
+        matter, nor do assistant messages after the choice (notices).
     """
-    for index in range(len(messages) - 1, 0, -1):
-        if isinstance(messages[index], HumanMessage):
-            question = messages[index - 1]
-            if not isinstance(question, AIMessage) or not shows_site_menu(question.text):
-                return None
-            return parse_site_choice(messages[index].text)
-    return None
+    index = last_human_index(messages)
+    if index < 0 or not menu_shown_before(messages, index):
+        return None
+    return parse_site_choice(messages[index].text)
 
 
-def pre_login_gate_holds(messages: list[AnyMessage], site: str) -> bool:
+def pre_login_gate_holds(messages: Sequence[AnyMessage], site: str) -> bool:
     """Whether ``okx auth login --site site`` may run now."""
     chosen = gate_site(messages)
     return chosen is not None and chosen == site

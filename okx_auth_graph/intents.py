@@ -218,3 +218,32 @@ def classify_request(text: str) -> tuple[Intent, Route | None] | None:
     if _LOGIN.search(text):
         return "login", None
     return None
+
+
+_OTHER_SITE = _rx(
+    r"\b(?:us|eea|global)\s+site\b",
+    r"\b(?:other|another|different)\s+site\b",
+    r"\b(?:switch|change)\s+(?:the\s+|my\s+)?site\b",
+    r"\bsite\s+(?:instead|to\s+(?:us|eea|global))\b",
+    r"(?:切换|更换|换).{0,4}站",
+    r"(?:其他|别的|另一个)站点",
+    r"(?:美国|欧洲|全球|us|eea|global)\s*站",
+)
+_START_OVER = _rx(
+    r"\bstart\s+(?:over|again|afresh)\b",
+    r"\brestart\s+(?:the\s+)?login\b",
+    r"\b(?:new|another|fresh)\s+code\b",
+    r"重新开始",
+    r"(?:新的|新)验证码",
+    r"重新获取验证码",
+)
+
+
+def asks_for_other_site(text: str) -> bool:
+    """Whether a request or reply explicitly asks to use another site ("use the US site")."""
+    return bool(_OTHER_SITE.search(text))
+
+
+def asks_to_start_over(text: str) -> bool:
+    """Whether a request or reply explicitly asks to start the login over ("start over")."""
+    return bool(_START_OVER.search(text))

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
@@ -31,10 +31,16 @@ from okx_auth_graph.gate import (
     site_menu,
     site_menu_again,
 )
-from okx_auth_graph.login_lock import login_lock, login_lock_dir
+from okx_auth_graph.intents import asks_for_other_site, asks_to_start_over
+from okx_auth_graph.login_lock import login_lock
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
+from okx_auth_graph.replies import (
+    classify_completion_signal,
+    is_cancel,
+    parse_site_choice,
+    parse_yes_no,
+)
 from okx_auth_graph.services import Services, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
 from okx_auth_graph.state import AuthState
@@ -157,16 +163,136 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         )
         return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
 
+    def ask_switch_site(
+        state: AuthState,
+    ) -> Command[Literal["switch_site_logout", "ask_switch_site", "__end__"]]:
+        """A site switch's menu: a cancel here keeps the session; a site goes on to the logout."""
+        return _site_question(state, "ask_switch_site", then="switch_site_logout")
+
+    def ask_start_over_site(
+        state: AuthState,
+    ) -> Command[Literal["pre_login_gate", "ask_start_over_site", "__end__"]]:
+        """A start-over's menu (a code is pending): the answer is the site of the new login."""
+        return _site_question(state, "ask_start_over_site", then="pre_login_gate")
+
+    def site_switch_check(
+        state: AuthState,
+    ) -> Command[
+        Literal["api_key_check", "confirm_switch_site", "ask_start_over_site", "site_check"]
+    ]:
+        """An explicit request for another site, or to start over (D7, D18).
+
+        An API-key profile still stops the flow (step 0.2); a logged-in user is asked to
+        confirm the switch; while a code is pending the menu comes first, then a new login;
+        without any session it is a plain login.
+        """
+        if api_key_profiles(state.get("config")):
+            return Command(goto="api_key_check")
+        auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
+        site = auth["site"] or ""
+        if auth["status"] == "pending":
+            return _start_over(None, site=site)
+        if auth["status"] == "logged_in" and state.get("intent") == "switch_site":
+            question = say(state, "switch_site_question", site=site).text
+            return ask_next("confirm_switch_site", question, site=site)
+        return Command(goto="site_check")
+
+    def confirm_switch_site(
+        state: AuthState,
+    ) -> Command[Literal["ask_switch_site", "confirm_switch_site", "__end__"]]:
+        """Confirm a site switch; yes → the menu first (a cancel there keeps the session)."""
+        message = pending_question(state) or say(state, "switch_site_question", site="").text
+        reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
+        human = HumanMessage(reply)
+        if is_cancel(reply):
+            return cancelled(state, [human])
+        answer = parse_yes_no(reply)
+        if answer is None:
+            return ask_next("confirm_switch_site", message, before=[human])
+        if answer:
+            return show_site_menu("ask_switch_site", before=[human])
+        kept = say(state, "switch_site_kept", site=state.get("site") or "")
+        return Command(
+            goto="__end__",
+            update={"messages": [human, kept], "outcome": "cancelled", "route": None},
+        )
+
+    async def switch_site_logout(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal["pre_login_gate", "__end__"]]:
+        """``okx auth logout`` between the switch's menu reply and the login on the chosen site."""
+        try:
+            await services.cli(runtime).logout()
+        except OkxCliError as exc:
+            return finish(state, "failed", error_message(state, exc.to_dict()))
+        return Command(goto="pre_login_gate", update={"challenge": None, "challenge_at": None})
+
+    def resume_pending_login(
+        state: AuthState,
+    ) -> Command[Literal["await_authorization", "confirm_start_over"]]:
+        """A code is pending: show it again when this thread holds it, never start a new login.
+
+        Otherwise a login request is asked whether to start over (``confirm_start_over``);
+        any other request waits for the signal.
+        """
+        site = state.get("site") or ""
+        challenge = state.get("challenge")
+        left = _seconds_left(challenge, state.get("challenge_at"), site)
+        if challenge is not None and left > 0:
+            text = challenge_message(state, site, {**challenge, "expiresIn": left})
+            return ask_next("await_authorization", text)
+        if state.get("intent") in ("login", "switch_site", "start_over"):
+            question = say(state, "start_over_question", site=site).text
+            return ask_next("confirm_start_over", question, challenge=None, challenge_at=None)
+        pending = say(state, "login_pending", site=site).text
+        return ask_next("await_authorization", pending, challenge=None, challenge_at=None)
+
+    def confirm_start_over(
+        state: AuthState,
+    ) -> Command[
+        Literal[
+            "ask_start_over_site",
+            "confirm_start_over",
+            "await_authorization",
+            "check_login",
+            "__end__",
+        ]
+    ]:
+        """Start over with a new code? yes → the menu, then a new login; no → keep waiting.
+
+        A completion signal ("done") instead gets the one status check a signal gets.
+        """
+        message = pending_question(state) or say(state, "start_over_question", site="").text
+        site = state.get("site") or ""
+        reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
+        human = HumanMessage(reply)
+        if is_cancel(reply):
+            return cancelled(state, [human])
+        answer = parse_yes_no(reply)
+        if answer is None and classify_completion_signal(reply) == "signal":
+            return Command(goto="check_login", update={"messages": [human]})
+        if answer is None:
+            return ask_next("confirm_start_over", message, before=[human])
+        if answer:
+            return _start_over(human)
+        pending = say(state, "login_pending", site=site).text
+        return ask_next("await_authorization", pending, before=[human])
+
     async def await_authorization(
         state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["check_login", "await_authorization", "__end__"]]:
-        """Wait for the user's completion signal; never poll, never run okx here."""
+    ) -> Command[Literal["check_login", "await_authorization", "ask_start_over_site", "__end__"]]:
+        """Wait for the user's completion signal; never poll, never run okx here.
+
+        An explicit "start over" or "use another site" shows the menu for a new login (D7).
+        """
         message = pending_question(state) or say(state, "await_not_a_signal").text
         challenge: Mapping[str, Any] = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)
         if is_cancel(reply):
             return cancelled(state, [human])
+        if asks_to_start_over(reply) or asks_for_other_site(reply):
+            return _start_over(human)
         verdict = classify_completion_signal(reply)
         if verdict == "unclear":
             model = services.chat_model(runtime)
@@ -230,7 +356,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             )
             return finish(state, "failed", error_message(state, error.to_dict()), config=config)
         message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
-        return finish(state, "api_key_configured", message, hand_off=True, config=config)
+        # The CLI uses the API-key profile, so its site is the site (not the menu reply).
+        site = next((p["site"] for p in config["profiles"] if p["name"] == profiles[0]), None)
+        return finish(state, "api_key_configured", message, hand_off=True, config=config, site=site)
 
     return {
         "ask_site": ask_site,
@@ -241,11 +369,44 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         "announce_interactive_login": announce_interactive_login,
         "login_interactive": login_interactive,
         "retry_login": retry_login,
+        "ask_switch_site": ask_switch_site,
+        "ask_start_over_site": ask_start_over_site,
+        "site_switch_check": site_switch_check,
+        "confirm_switch_site": confirm_switch_site,
+        "switch_site_logout": switch_site_logout,
+        "resume_pending_login": resume_pending_login,
+        "confirm_start_over": confirm_start_over,
         "await_authorization": await_authorization,
         "check_login": check_login,
         "confirm_retry": confirm_retry,
         "reread_config": reread_config,
     }
+
+
+def _start_over(reply: HumanMessage | None, **update: Any) -> Command[Any]:
+    """The user explicitly chose a new login while a code is pending: the menu comes next.
+
+    The pending code is known and replaced on purpose, so the login lock's check for "a login
+    started since" counts from now (another conversation's later login still counts).
+    """
+    before: list[AnyMessage] = [reply] if reply is not None else []
+    return show_site_menu(
+        "ask_start_over_site",
+        before=before,
+        preflight_at=time.time(),
+        challenge=None,
+        challenge_at=None,
+        **update,
+    )
+
+
+def _seconds_left(challenge: Mapping[str, Any] | None, issued_at: float | None, site: str) -> int:
+    """Seconds a held challenge stays valid (0: none held, lapsed, or for another site)."""
+    if not challenge or issued_at is None or site not in WEB_HOSTS:
+        return 0
+    if WEB_HOSTS[site] not in str(challenge.get("verificationUri", "")):
+        return 0
+    return max(0, int(challenge["expiresIn"]) - int(time.time() - issued_at))
 
 
 def _site_question(state: AuthState, question: SiteQuestion, *, then: str) -> Command[Any]:
@@ -294,7 +455,7 @@ async def _gated_login(
     if site is None or not pre_login_gate_holds(state.get("messages", []), site):
         return show_site_menu()
     try:
-        async with login_lock(login_lock_dir(cli), timeout=cli.timeout) as held:
+        async with login_lock(cli.login_lock_dir, timeout=cli.timeout) as held:
             if held.login_started_since(state.get("preflight_at") or 0.0):
                 status = await cli.auth_status()
                 if status["status"] != "not_logged_in":

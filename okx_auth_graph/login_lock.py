@@ -18,19 +18,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from okx_auth_graph.cli import OkxCli
-
 LOCK_NAME = "okx-auth-graph-login.lock"
 MARKER_NAME = "okx-auth-graph-login.started"
-
-
-def login_lock_dir(cli: OkxCli) -> Path:
-    """Where an adapter's okx keeps its state: the emulator's world, else ``$HOME/.okx``."""
-    state_dir = getattr(cli.runner, "state_dir", None)
-    if state_dir is not None:
-        return Path(state_dir)
-    home = getattr(cli, "home", None) or os.environ.get("HOME") or str(Path.home())
-    return Path(home) / ".okx"
 
 
 @dataclass

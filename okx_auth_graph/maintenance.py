@@ -15,7 +15,8 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
-from okx_auth_graph.gate import api_key_profiles, persisted_site
+from okx_auth_graph.gate import api_key_profiles
+from okx_auth_graph.models import AuthStatus
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option
@@ -77,12 +78,54 @@ def _profile_site(state: AuthState, profile: str) -> str | None:
     return None
 
 
+NO_PROFILE_KEY_ACTION = (
+    "no API-key profile is configured: if okx takes a key from OKX_API_KEY / OKX_SECRET_KEY / "
+    "OKX_PASSPHRASE, replace it there"
+)
+"""The action for a rejected key when no profile holds one (no step 0.2.a options)."""
+
 LOGIN_FAILURES = frozenset({"authorization_timed_out", "access_denied", "network_error"})
 """Errors of a login run elsewhere that get the same retry question as the graph's own."""
 
 
+_OPTION_NAMES = (
+    (1, re.compile(r"\b(?:replace|new)\b.*\bkey\b|替换|更换|换.*key", re.IGNORECASE)),
+    (2, re.compile(r"\bswitch\b.*\boauth\b|\boauth\b|切换.*oauth|改用\s*oauth", re.IGNORECASE)),
+)
+
+
+def _named_option(reply: str) -> int | None:
+    """Step 0.2.a's options by name ("replace the key", "switch to OAuth"); one name only."""
+    found = {option for option, pattern in _OPTION_NAMES if pattern.search(reply)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _is_login(argv: list[str]) -> bool:
     return [a for a in argv if not a.startswith("-")][:2] == ["auth", "login"]
+
+
+def _region_restricted(
+    state: AuthState, argv: list[str], profiles: list[str], auth: AuthStatus
+) -> Command[Any]:
+    """Region restriction (51155 / 51734): another site, if the user wants it (D18).
+
+    An API-key user needs another key for another site (no OAuth login); an OAuth user (logged
+    in, or with a code pending) is told the current site and asked ``confirm_switch_site``; a
+    user with no site yet is told so and shown the menu.
+    """
+    if profiles:
+        profile = _failing_profile(argv, profiles)
+        site = _profile_site(state, profile)
+        if site is None:
+            text = say(state, "region_restriction_api_key_no_site", profile=profile)
+        else:
+            text = say(state, "region_restriction_api_key", profile=profile, site=site)
+        return finish(state, "needs_user_action", text)
+    if auth["status"] in ("logged_in", "pending") and auth["site"]:
+        question = say(state, "region_restriction", site=auth["site"]).text
+        return ask_next("confirm_switch_site", question, site=auth["site"])
+    notice: list[AnyMessage] = [say(state, "region_restriction_no_site")]
+    return show_site_menu("ask_login_site", before=notice)
 
 
 def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
@@ -122,11 +165,13 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
     if kind == "failed_to_spawn":
         return Command(goto="install_binary", update={"remediated": remediated})
     if kind == "region_restriction":
-        site = persisted_site(state.get("config"), state.get("auth")) or "?"
-        return finish(state, "needs_user_action", say(state, "region_restriction", site=site))
+        return _region_restricted(state, argv, profiles, auth)
     if kind in ("cli_too_old", "cli_not_found"):
         return finish(state, "needs_user_action", say(state, kind))
-    error = OkxCliError(kind, text or "(no error text)", argv=argv)
+    # Step 0.2.a speaks only to API-key users: without a profile the key (if any) is the
+    # environment's, and OAuth has no session to renew.
+    fix = NO_PROFILE_KEY_ACTION if kind == "invalid_api_key" else None
+    error = OkxCliError(kind, text or "(no error text)", argv=argv, action=fix)
     return finish(state, "needs_user_action", error_message(state, error.to_dict()))
 
 
@@ -274,6 +319,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             "ask_api_key_site",
             "ask_login_site",
             "confirm_retry",
+            "confirm_switch_site",
             "site_check",
             "install_binary",
             "__end__",
@@ -313,7 +359,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         human = HumanMessage(reply)
         if is_cancel(reply):
             return cancelled(state, [human])
-        option = parse_option(reply, 2)
+        option = parse_option(reply, 2) or _named_option(reply)
         if option is None:
             return ask_next("choose_api_key_fix", message, before=[human])
         if option == 1:

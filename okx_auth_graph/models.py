@@ -11,7 +11,6 @@ from typing import Literal, NotRequired
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-SiteId = Literal["global", "eea", "us"]
 AuthState = Literal["logged_in", "pending", "not_logged_in"]
 
 

@@ -16,9 +16,16 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.errors import OkxCliError, classify_message
 from okx_auth_graph.gate import api_key_profiles, persisted_site, site_menu
-from okx_auth_graph.intents import NO_AUTH_ROUTES, ROUTES, classify_request, detect_language
+from okx_auth_graph.intents import (
+    NO_AUTH_ROUTES,
+    ROUTES,
+    asks_for_other_site,
+    asks_to_start_over,
+    classify_request,
+    detect_language,
+)
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next
@@ -27,7 +34,7 @@ from okx_auth_graph.state import ENTRY_KEYS, AuthState
 from okx_auth_graph.steps import error_message, finish, success_message
 from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
-EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status"})
+EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status", "switch_site", "start_over"})
 """Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
 just logs out, binary and API-key set-up requests are not about the session)."""
 
@@ -60,6 +67,7 @@ INTENT_NODES: dict[
         "check_binary",
         "explain_api_key_setup",
         "site_check",
+        "site_switch_check",
     ],
 ] = {
     "status": "report_status",
@@ -68,6 +76,8 @@ INTENT_NODES: dict[
     "binary_install": "install_binary",
     "binary_status": "check_binary",
     "api_key_setup": "explain_api_key_setup",
+    "switch_site": "site_switch_check",
+    "start_over": "site_switch_check",
 }
 """The node each intent's flow starts at after the pre-flight (a login starts at the site check)."""
 
@@ -100,6 +110,10 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             else:
                 placed = ("login", None)
         intent, route = placed if placed is not None else ("login", None)
+        if intent == "login" and asks_to_start_over(request):
+            intent = "start_over"
+        elif intent == "login" and asks_for_other_site(request):
+            intent = "switch_site"
         update["intent"] = intent
         update["route"] = route
         if route in NO_AUTH_ROUTES and not state.get("failed_command"):
@@ -150,6 +164,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             "check_binary",
             "confirm_remove_binary",
             "explain_api_key_setup",
+            "site_switch_check",
             "remediate_failed_command",
             "__end__",
         ]
@@ -199,18 +214,27 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return ask_next("ask_site", site_menu())
         return Command(goto="api_key_check", update={"site": site})
 
-    def api_key_check(state: AuthState) -> Command[Literal["oauth_check", "hand_off"]]:
-        """Step 0.2: any API-key profile stops the auth flow; the original request proceeds."""
+    def api_key_check(
+        state: AuthState,
+    ) -> Command[Literal["oauth_check", "hand_off", "offer_api_key_fix"]]:
+        """Step 0.2: any API-key profile stops the auth flow; the original request proceeds.
+
+        A request that itself quotes an invalid-key error ("it says Invalid Sign") gets the two
+        neutral options of step 0.2.a instead.
+        """
         profiles = api_key_profiles(state.get("config"))
         if not profiles:
             return Command(goto="oauth_check")
+        request = last_human_text(state.get("messages", [])) or ""
+        if classify_message(request) == "invalid_api_key":
+            return Command(goto="offer_api_key_fix", update={"api_key_profile": profiles[0]})
         message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
         return finish(state, "api_key_configured", message, hand_off=True)
 
     def oauth_check(
         state: AuthState,
-    ) -> Command[Literal["hand_off", "await_authorization", "pre_login_gate"]]:
-        """Step 0.3: logged_in → success; pending → wait for the signal; else → the gate."""
+    ) -> Command[Literal["hand_off", "resume_pending_login", "pre_login_gate"]]:
+        """Step 0.3: logged_in → success; pending → that login (no new one); else → the gate."""
         auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
         if auth["status"] == "logged_in":
             site = auth["site"] or state.get("site") or ""
@@ -218,8 +242,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return finish(state, "logged_in", message, hand_off=True, site=site)
         if auth["status"] == "pending":
             site = auth["site"] or state.get("site") or ""
-            pending = say(state, "login_pending", site=site).text
-            return ask_next("await_authorization", pending, site=site, challenge=None)
+            return Command(goto="resume_pending_login", update={"site": site})
         return Command(goto="pre_login_gate")
 
     return {

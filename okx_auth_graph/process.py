@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,34 @@ class OkxRunner(Protocol):
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
     ) -> RawResult:
         """Run ``okx *argv``; raise TimeoutError after ``timeout`` seconds."""
+        ...
+
+
+@runtime_checkable
+class TerminalRunner(OkxRunner, Protocol):
+    """A runner that can also hand the terminal to an interactive okx command (a wizard)."""
+
+    def in_terminal(self, argv: Sequence[str], *, timeout: float) -> int:
+        """Run ``okx *argv`` attached to this terminal; return its exit status.
+
+        Raises:
+            OSError: okx could not be started.
+            subprocess.TimeoutExpired: It ran longer than ``timeout`` seconds (it is killed).
+        """
+        ...
+
+
+@runtime_checkable
+class StatefulRunner(OkxRunner, Protocol):
+    """A runner whose okx keeps its state in a known folder (the emulator's world).
+
+    Attributes:
+        state_dir: That folder; the login lock lives there (see :attr:`OkxCli.login_lock_dir`).
+    """
+
+    @property
+    def state_dir(self) -> Path:
+        """The folder where this runner's okx keeps its state."""
         ...
 
 
@@ -90,6 +120,12 @@ class SubprocessRunner:
                 await asyncio.wait_for(proc.wait(), 5)
             raise
         return RawResult(tuple(args), proc.returncode or 0, out, err)
+
+    def in_terminal(self, argv: Sequence[str], *, timeout: float) -> int:
+        """Run the executable attached to this terminal (stdin, stdout, stderr); its exit status."""
+        args = [self.executable, *(str(a) for a in argv)]
+        env = self.env if self.env is not None else os.environ.copy()
+        return subprocess.run(args, env=env, timeout=timeout, check=False).returncode
 
     async def _communicate(
         self, proc: asyncio.subprocess.Process, stdin: bytes | None

@@ -62,13 +62,7 @@ class Services:
         )
         with self._lock:
             if key not in self._clis:
-                self._clis[key] = OkxCli(
-                    ctx.okx_executable,
-                    home=ctx.okx_home,
-                    env=ctx.okx_env,
-                    timeout=ctx.timeout,
-                    login_timeout=ctx.login_timeout,
-                )
+                self._clis[key] = OkxCli.from_context(ctx)
             return self._clis[key]
 
     def chat_model(self, runtime: Runtime[Context]) -> BaseChatModel | None:
@@ -92,7 +86,7 @@ class Services:
 
 def _init_chat_model(name: str) -> BaseChatModel | None:
     try:
-        from langchain.chat_models import init_chat_model  # type: ignore[import-not-found]
+        from langchain.chat_models import init_chat_model
     except ImportError:
         logger.warning("chat model %r ignored: install the 'langchain' package to use it", name)
         return None

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
-SITE_IDS: Final = ("global", "eea", "us")
-SITE_LABELS: Final = {"global": "Global", "eea": "EEA", "us": "US"}
-WEB_HOSTS: Final = {"global": "www.okx.com", "eea": "my.okx.com", "us": "app.okx.com"}
-MENU_NUMBERS: Final = {"1": "global", "2": "eea", "3": "us"}
+SiteId = Literal["global", "eea", "us"]
+"""A site id, as ``--site`` takes it. The one list of sites; the tables below follow it."""
+
+SITE_IDS: Final[tuple[SiteId, ...]] = get_args(SiteId)
+SITE_LABELS: Final[dict[str, str]] = {"global": "Global", "eea": "EEA", "us": "US"}
+WEB_HOSTS: Final[dict[str, str]] = {
+    "global": "www.okx.com",
+    "eea": "my.okx.com",
+    "us": "app.okx.com",
+}
+MENU_NUMBERS: Final[dict[str, SiteId]] = {
+    str(number): site for number, site in enumerate(SITE_IDS, start=1)
+}
 
 
 def api_key_console_url(site: str) -> str:

@@ -26,6 +26,8 @@ Intent = Literal[
     "api_key_setup",
     "session_lifetime",
     "skill",
+    "switch_site",
+    "start_over",
 ]
 """What a request asks for: an auth task, or ``skill`` (one of the five skills, see :data:`Route`)."""
 

@@ -78,9 +78,12 @@ def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
     )
 
 
-SiteQuestion = Literal["ask_site", "ask_login_site", "ask_api_key_site"]
+SiteQuestion = Literal[
+    "ask_site", "ask_login_site", "ask_api_key_site", "ask_switch_site", "ask_start_over_site"
+]
 """The site-menu question nodes: step 0.1's (its answer goes on to step 0.2), the pre-login
-gate's (back to the gate) and step 0.2.a's when no profile has a site (on to its options)."""
+gate's (back to the gate), step 0.2.a's when no profile has a site (on to its options), a site
+switch's (on to the logout before the new login) and a start-over's (on to the gate)."""
 
 
 def show_site_menu(

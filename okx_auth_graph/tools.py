@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Sequence
-from typing import Any, Literal, TypedDict, TypeVar
+from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool, tool
@@ -40,19 +40,25 @@ from langgraph.prebuilt import ToolRuntime
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.gate import (
+    api_key_profiles,
+    gate_site,
+    last_human_index,
+    menu_shown_before,
+    persisted_site,
+    site_menu,
+)
 from okx_auth_graph.intents import detect_language
 from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
     LOGIN_CHALLENGE,
     LOGIN_SUCCESS,
-    SITE_MENU,
     render,
-    template,
 )
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
-from okx_auth_graph.state import Language
+from okx_auth_graph.sites import SiteId
+from okx_auth_graph.state import FailedCommand, Language
 
-SiteId = Literal["global", "eea", "us"]
 _T = TypeVar("_T")
 
 START_LOGIN = "okx_start_login"
@@ -81,13 +87,6 @@ SYSTEM_PROMPT = (
     "are done and call okx_check_login once per user message; never poll. When a tool result "
     "has a 'message', reply with it verbatim."
 )
-
-
-class FailedCommand(TypedDict):
-    """A downstream okx command that failed, as the auth graph's ``failed_command`` input."""
-
-    argv: list[str]
-    error: str
 
 
 def refusal(reason: str, **extra: Any) -> dict[str, Any]:
@@ -122,13 +121,6 @@ def _messages(runtime: ToolRuntime[Any, Any]) -> list[AnyMessage]:
     return [m for m in messages if isinstance(m, AIMessage | HumanMessage | ToolMessage)]
 
 
-def _last_human_index(messages: Sequence[AnyMessage]) -> int:
-    for index in range(len(messages) - 1, -1, -1):
-        if isinstance(messages[index], HumanMessage):
-            return index
-    return -1
-
-
 def _tool_result(message: ToolMessage) -> dict[str, Any]:
     try:
         data = json.loads(_text(message))
@@ -148,14 +140,6 @@ def _earlier_calls(
                 if call["name"] == name and call.get("id") != current_id:
                     found.append((index, str(call.get("id"))))
     return found
-
-
-def menu_shown_before(messages: Sequence[AnyMessage], end: int) -> bool:
-    """Whether an assistant message before index ``end`` shows the verbatim site menu."""
-    menu = template(SITE_MENU, "zh").strip()
-    return any(
-        isinstance(message, AIMessage) and menu in _text(message) for message in messages[:end]
-    )
 
 
 def awaiting_signal(messages: Sequence[AnyMessage]) -> bool:
@@ -185,46 +169,31 @@ def conversation_language(messages: Sequence[AnyMessage]) -> Language:
     return "en"
 
 
-def cli_from_context(context: object) -> OkxCli:
-    """Build the okx adapter from a runtime :class:`Context` (or from the environment)."""
-    ctx = context if isinstance(context, Context) else Context()
-    return OkxCli(
-        ctx.okx_executable,
-        home=ctx.okx_home,
-        env=ctx.okx_env,
-        timeout=ctx.timeout,
-        login_timeout=ctx.login_timeout,
-    )
-
-
 async def preflight(cli: OkxCli) -> dict[str, Any]:
     """Run ``config show --json`` and ``auth status --json`` concurrently; summarise them.
 
     Returns:
-        ``api_key_profile`` (first profile with an API key, or None), ``site`` (per step 0.1,
-        the ``not_logged_in`` placeholder dropped), ``status``, ``scopes``, and ``error`` when a
-        call failed (kind, message, action).
+        ``api_key_profile`` (the default profile first, as the graph's step 0.2), ``site``
+        (step 0.1 as in the graph: the default profile's site first, the ``not_logged_in``
+        placeholder dropped), ``status``, ``scopes``, and ``error`` when a call failed (kind,
+        message, action).
     """
     config_result, auth_result = await asyncio.gather(
         _captured(cli.config_show()), _captured(cli.auth_status())
     )
-    summary: dict[str, Any] = {"api_key_profile": None, "site": None, "status": None, "scopes": []}
-    if isinstance(config_result, OkxCliError):
-        if config_result.kind != "no_config":
-            summary["error"] = _error(config_result)
-    else:
-        for profile in config_result["profiles"]:
-            if profile["has_api_key"] and summary["api_key_profile"] is None:
-                summary["api_key_profile"] = profile["name"]
-            if profile["site"] and summary["site"] is None:
-                summary["site"] = profile["site"]
-    if isinstance(auth_result, OkxCliError):
-        summary.setdefault("error", _error(auth_result))
-    else:
-        summary["status"] = auth_result["status"]
-        summary["scopes"] = auth_result["scopes"]
-        if auth_result["status"] != "not_logged_in" and summary["site"] is None:
-            summary["site"] = auth_result["site"]
+    config = None if isinstance(config_result, OkxCliError) else config_result
+    auth = None if isinstance(auth_result, OkxCliError) else auth_result
+    profiles = api_key_profiles(config)
+    summary: dict[str, Any] = {
+        "api_key_profile": profiles[0] if profiles else None,
+        "site": persisted_site(config, auth),
+        "status": auth["status"] if auth else None,
+        "scopes": auth["scopes"] if auth else [],
+    }
+    if isinstance(config_result, OkxCliError) and config_result.kind != "no_config":
+        summary["error"] = _error(config_result)
+    elif isinstance(auth_result, OkxCliError):
+        summary["error"] = _error(auth_result)
     return summary
 
 
@@ -313,7 +282,10 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
     """
 
     def adapter(runtime: ToolRuntime[Any, Any]) -> OkxCli:
-        return cli if cli is not None else cli_from_context(runtime.context)
+        if cli is not None:
+            return cli
+        context = runtime.context
+        return OkxCli.from_context(context if isinstance(context, Context) else None)
 
     def wait_refusal(runtime: ToolRuntime[Any, Any]) -> dict[str, Any] | None:
         if awaiting_signal(_messages(runtime)):
@@ -354,7 +326,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             message = render("login_pending", language, site=summary["site"] or "")
         else:
             nxt = "show_site_menu"
-            message = template(SITE_MENU, "zh")
+            message = site_menu()
         return {**summary, "next": nxt, "message": message}
 
     @tool(START_LOGIN, parse_docstring=True)
@@ -374,15 +346,15 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             ``error``), message, and for a code: site, verificationUri, userCode, expiresIn.
         """
         messages = _messages(runtime)
-        last_human = _last_human_index(messages)
-        menu = template(SITE_MENU, "zh")
+        last_human = last_human_index(messages)
+        menu = site_menu()
         if last_human < 0 or not menu_shown_before(messages, last_human):
             return refusal(
                 "The site menu was not shown before the user's latest message. Show this "
                 "menu verbatim and wait for the user's choice.",
                 message=menu,
             )
-        choice = parse_site_choice(_text(messages[last_human]))
+        choice = gate_site(messages)
         if choice is None:
             return refusal(
                 "The user's latest message is not a site choice. Show the menu again and wait.",
@@ -464,7 +436,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             and message (text for the user).
         """
         messages = _messages(runtime)
-        last_human = _last_human_index(messages)
+        last_human = last_human_index(messages)
         earlier = _earlier_calls(messages, CHECK_LOGIN, runtime.tool_call_id)
         if last_human < 0 or (earlier and earlier[-1][0] >= last_human):
             return refusal(

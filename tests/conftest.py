@@ -17,6 +17,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,3 +63,61 @@ def postgres_dsn() -> Iterator[str]:
                 pytest.fail(f"PostgreSQL is required under CI: {exc}", pytrace=False)
             pytest.skip(f"PostgreSQL server binaries unavailable: {exc}")
         yield server.dsn
+
+
+class Reach:
+    """How often a generator reached the cases it exists for, printed and checked at the end.
+
+    ``example(*cases)`` records one generated example and the cases it reached; ``minimum``
+    maps a case to the share of examples (0–1) it must reach, so a generator that stops
+    reaching its case fails instead of passing vacuously.
+    """
+
+    def __init__(self, name: str, minimum: dict[str, float]) -> None:
+        self.name = name
+        self.minimum = minimum
+        self.examples = 0
+        self.counts: dict[str, int] = dict.fromkeys(minimum, 0)
+
+    def example(self, *cases: str) -> None:
+        self.examples += 1
+        for case in set(cases):
+            self.counts[case] = self.counts.get(case, 0) + 1
+
+    def lines(self) -> list[str]:
+        total = max(self.examples, 1)
+        return [
+            f"{self.name}: {case}: {count}/{self.examples} examples ({100 * count / total:.0f}%)"
+            for case, count in sorted(self.counts.items())
+        ]
+
+    def shortfalls(self) -> list[str]:
+        total = max(self.examples, 1)
+        return [
+            f"{case}: {self.counts.get(case, 0)}/{self.examples} < {share:.0%}"
+            for case, share in self.minimum.items()
+            if self.counts.get(case, 0) / total < share
+        ]
+
+
+@pytest.fixture(scope="module")
+def reach(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A factory of :class:`Reach` counters, printed (and checked) when the module ends."""
+    made: list[Reach] = []
+
+    def make(name: str, minimum: dict[str, float]) -> Reach:
+        made.append(Reach(name, minimum))
+        return made[-1]
+
+    yield make
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    for counter in made:
+        if counter.examples == 0:
+            continue
+        if reporter is not None:
+            with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+                reporter.write_line("")
+                for line in counter.lines():
+                    reporter.write_line(line)
+        assert not counter.shortfalls(), f"{counter.name} rarely reaches: {counter.shortfalls()}"

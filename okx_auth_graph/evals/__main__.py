@@ -4,6 +4,8 @@ Runs every scenario under the given paths (default ``evals/scenarios``) in this 
 the emulator, or with ``--url`` against a LangGraph server whose ``okx`` is the emulator with
 its world in ``OKX_EMULATOR_STATE``. Prints a table, writes a JSON + markdown report with
 ``--report``, and exits 1 when any scenario fails or breaks an invariant (2 for bad input).
+On a terminal a progress bar shows the scenario in flight and the running pass count
+(``--quiet``: none).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from okx_auth_graph.evals.progress import run_progress
 from okx_auth_graph.evals.report import print_results, write_reports
 from okx_auth_graph.evals.runner import ScenarioResult
 from okx_auth_graph.evals.scenario import Scenario, ScenarioError, load_scenarios
@@ -37,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="scenario files or directories (default: evals/scenarios)",
     )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar (none without a terminal either)"
+    )
     parser.add_argument("--report", type=Path, help="write the JSON report here (+ .md beside it)")
     parser.add_argument("--url", help="a LangGraph server to run the scenarios against")
     parser.add_argument(
@@ -50,7 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(args: argparse.Namespace, scenarios: list[Scenario]) -> list[ScenarioResult]:
+async def _run(
+    args: argparse.Namespace, scenarios: list[Scenario], console: Console
+) -> list[ScenarioResult]:
+    runner: Any
     if args.url:
         from okx_auth_graph.evals.remote import RemoteRunner
 
@@ -59,11 +69,19 @@ async def _run(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Scen
             raise ScenarioError(
                 "--url needs the server's emulator world: --state-dir or OKX_EMULATOR_STATE"
             )
-        remote = RemoteRunner(args.url, Path(state_dir), assistant_id=args.assistant)
-        return await remote.run_all(scenarios)
-    from okx_auth_graph.evals.runner import InProcessRunner
+        runner = RemoteRunner(args.url, Path(state_dir), assistant_id=args.assistant)
+    else:
+        from okx_auth_graph.evals.runner import InProcessRunner
 
-    return await InProcessRunner().run_all(scenarios)
+        runner = InProcessRunner()
+    results: list[ScenarioResult] = []
+    with run_progress(console, len(scenarios), quiet=args.quiet) as progress:
+        for scenario in scenarios:  # one at a time: a server's scenarios share its world
+            progress.start(scenario.id)
+            result = await runner.run(scenario)
+            progress.finish(result.passed)
+            results.append(result)
+    return results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"[red]error:[/red] no scenarios under {', '.join(map(str, paths))}")
         return 2
     try:
-        results = asyncio.run(_run(args, scenarios))
+        results = asyncio.run(_run(args, scenarios, console))
     except ScenarioError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 2

@@ -16,9 +16,12 @@ from typing import Any, TypedDict
 
 from okx_auth_graph.evals.texts import (
     SITES,
+    asks_for_new_login,
     expires_minutes,
     is_cancel,
+    is_clearly_not_a_signal,
     is_completion_signal,
+    is_yes,
     language_of,
     parse_site_choice,
     site_menu,
@@ -113,9 +116,10 @@ def _has_install(calls: list[OkxCall]) -> bool:
 def login_gate(t: Trajectory) -> list[Violation]:
     """Every ``auth login`` passes the pre-login gate.
 
-    The call answers the site menu (the question just resumed shows the verbatim menu), the
-    user's most recent message is a site choice, and ``--site`` is exactly that choice. At most
-    one login per choice (two only around an ``auth install``, the spec's retry once).
+    The call answers the site menu (the question just resumed shows the verbatim menu, or —
+    for a choice sent as a new message — the assistant message right before it is the menu),
+    the user's most recent message is a site choice, and ``--site`` is exactly that choice. At
+    most one login per choice (two only around an ``auth install``, the spec's retry once).
     """
     name = "login_gate"
     out: list[Violation] = []
@@ -127,9 +131,14 @@ def login_gate(t: Trajectory) -> list[Violation]:
             where = f"{_where(index, entry)}: {_show(call)}"
             resumed = entry["resumed"]
             if entry["kind"] != "resume" or resumed is None:
-                out.append(_v(name, f"{where} ran on a new input, not on a reply to the menu"))
-                continue
-            if menu not in str(resumed["payload"].get("message", "")):
+                start = entry["messages"][0]
+                before = t.messages[start - 1] if 0 < start <= len(t.messages) else None
+                if before is None or before["role"] != "ai" or menu not in before["content"]:
+                    out.append(
+                        _v(name, f"{where} ran on a new input that does not follow the menu")
+                    )
+                    continue
+            elif menu not in str(resumed["payload"].get("message", "")):
                 out.append(
                     _v(name, f"{where} answers a {resumed['type']!r} question, not the site menu")
                 )
@@ -150,9 +159,7 @@ def no_silent_global(t: Trajectory) -> list[Violation]:
     out: list[Violation] = []
     for index, entry in enumerate(t.entries):
         for call in t.entry_calls(entry):
-            chose_global = (
-                entry["kind"] == "resume" and parse_site_choice(entry["text"]) == "global"
-            )
+            chose_global = parse_site_choice(entry["text"]) == "global"
             if is_login(call) and login_site(call) == "global" and not chose_global:
                 out.append(
                     _v(
@@ -229,6 +236,30 @@ def one_status_per_signal(t: Trajectory) -> list[Violation]:
     return out
 
 
+def non_signal_no_call(t: Trajectory) -> list[Violation]:
+    """A reply while waiting that is clearly not a completion signal runs no okx call.
+
+    "Clearly not a signal" is read by :func:`~.texts.is_clearly_not_a_signal` (a question, a
+    "not yet", or text with no stem of any signal), never by the product's own rules; such a
+    reply gets a question back, never an ``auth status``. "cancel" is judged by
+    ``cancel_ends_flow``.
+    """
+    out: list[Violation] = []
+    for index, entry in enumerate(t.entries):
+        if _resumed_type(entry) != "await_authorization" or is_cancel(entry["text"]):
+            continue
+        calls = t.entry_calls(entry)
+        if calls and is_clearly_not_a_signal(entry["text"]):
+            shown = ", ".join(_show(c) for c in calls)
+            out.append(
+                _v(
+                    "non_signal_no_call",
+                    f"{_where(index, entry)} is not a completion signal but ran {shown}",
+                )
+            )
+    return out
+
+
 def _call_views(t: Trajectory) -> list[tuple[int, Entry, str | None, list[str] | None]]:
     """For each call: its entry, and the auth status and API-key profiles of the world then.
 
@@ -265,33 +296,58 @@ def _after_login(call: OkxCall, status: str | None) -> str | None:
     return "pending" if "--manual" in call["argv"] else "logged_in"
 
 
+def _asks_for_new_login(entry: Entry) -> bool:
+    """Whether an entry is the user's explicit start-over / other-site request or its yes."""
+    resumed = _resumed_type(entry)
+    if resumed in ("confirm_start_over", "confirm_switch_site"):
+        return is_yes(entry["text"])
+    return asks_for_new_login(entry["text"])
+
+
 def _logins_against_knowledge(
     t: Trajectory,
 ) -> Iterator[tuple[int, Entry, OkxCall, str | None, list[str] | None]]:
     """Yield each login with what the graph had last seen: the status and API-key profiles.
 
-    The status is the world's at the last ``auth status`` (or login) before the call; the
-    profiles are the world's at the last ``config show`` before it. A world that changed
-    unseen since (the user added a key, a code lapsed) does not count against the graph, nor
-    does one a failed call could not show (``None``).
+    The status is the world's at the last ``auth status`` (or login) before the call, or
+    ``not_logged_in`` after a logout; the profiles are the world's at the last ``config show``
+    before it. A world that changed unseen since (the user added a key, a code lapsed) does not
+    count against the graph, nor does one a failed call could not show (``None``). A pending
+    status counts as ``explicit`` once, since the entry that showed it, the user explicitly asked
+    to start over or to use another site (or said yes to that question).
     """
     views = _call_views(t)
     seen_status: str | None = None
     seen_profiles: list[str] | None = None
+    pending_since: int | None = None
     for position, call in enumerate(t.calls[: len(views)]):
         index, entry, status, profiles = views[position]
         if is_login(call):
-            yield index, entry, call, seen_status, seen_profiles
+            asked = pending_since is not None and any(
+                _asks_for_new_login(e) for e in t.entries[pending_since : index + 1]
+            )
+            yield index, entry, call, "explicit" if asked else seen_status, seen_profiles
             if status is not None and not profiles:
                 seen_status = _after_login(call, seen_status)
+                pending_since = index if seen_status == "pending" else None
         elif is_status(call):
             seen_status = status if _succeeded(call) else None
+            if seen_status == "pending" and pending_since is None:
+                pending_since = index
+            elif seen_status != "pending":
+                pending_since = None
+        elif _argv(call)[:2] == ("auth", "logout") and _succeeded(call):
+            seen_status, pending_since = "not_logged_in", None
         elif _argv(call)[:3] == ("config", "show", "--json"):
             seen_profiles = profiles if _succeeded(call) else None
 
 
 def no_login_while_pending(t: Trajectory) -> list[Violation]:
-    """No ``auth login`` while the last status the graph saw was ``pending`` (or its own code)."""
+    """No ``auth login`` while the last status the graph saw was ``pending`` (or its own code).
+
+    Unless the user explicitly asked to start over or to use another site since that status
+    (D7); the login then still answers the menu (see :func:`login_gate`).
+    """
     return [
         _v("no_login_while_pending", f"{_where(i, e)}: {_show(c)} while a login is pending")
         for i, e, c, status, _ in _logins_against_knowledge(t)
@@ -608,6 +664,7 @@ INVARIANTS: dict[str, Invariant] = {
     "no_silent_global": no_silent_global,
     "no_auto_poll": no_auto_poll,
     "one_status_per_signal": one_status_per_signal,
+    "non_signal_no_call": non_signal_no_call,
     "no_login_while_pending": no_login_while_pending,
     "no_login_with_api_key": no_login_with_api_key,
     "preflight_first": preflight_first,

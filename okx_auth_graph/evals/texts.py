@@ -33,6 +33,12 @@ COMPLETION_SIGNALS: frozenset[str] = frozenset({"done", "ok", "好了", "完成�
 CANCEL_WORDS: frozenset[str] = frozenset({"cancel", "取消"})
 """Replies that cancel any question (after :func:`normalize_reply`)."""
 
+_SIGNAL_STEMS = re.compile(
+    r"done|ok|finish|complet|ready|authori[sz]|approv|logged|success|yes|yeah|yep|sure|\b[ky]\b"
+    r"|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对"
+)
+"""Every stem a completion signal could be built from (deliberately broad)."""
+_NEGATION = re.compile(r"\b(not|no|never|yet|wait)\b|n't|还没|没|未|不|等")
 _SITE_CHOICES: dict[str, str] = {"1": "global", "2": "eea", "3": "us"} | {s: s for s in SITES}
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -114,6 +120,19 @@ def is_completion_signal(text: str) -> bool:
     return normalize_reply(text) in COMPLETION_SIGNALS
 
 
+def is_clearly_not_a_signal(text: str) -> bool:
+    """Whether a reply while waiting cannot be a completion signal, by any reading.
+
+    Empty replies, questions, replies that say "not (yet)" / "还没" / "等", and replies built from
+    no stem of any completion signal ("what is this", "asdf", "怎么办") are clearly not signals;
+    anything that might be one (a stem such as "done", "ok", "好", "完成", "授权") is not judged.
+    """
+    reply = normalize_reply(text)
+    if not reply or text.strip().endswith(("?", "？")):
+        return True
+    return bool(_NEGATION.search(reply)) or not _SIGNAL_STEMS.search(reply)
+
+
 def is_cancel(text: str) -> bool:
     """Whether a reply is "cancel" / "取消"."""
     return normalize_reply(text) in CANCEL_WORDS
@@ -127,3 +146,24 @@ def language_of(text: str) -> str:
 def expires_minutes(expires_in: int) -> int:
     """The challenge's ``{expires_minutes}``: ``expiresIn // 60``, at least 1."""
     return max(1, expires_in // 60)
+
+
+_EXPLICIT_NEW_LOGIN = re.compile(
+    r"start (?:over|again)|new code|restart|another site|other site|different site"
+    r"|\b(?:us|eea|global) site\b|switch|change (?:the |my )?site"
+    r"|重新开始|新的?验证码|换.{0,4}站|切换|其他站点|别的站点",
+    re.IGNORECASE,
+)
+_YES = frozenset(
+    {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "是", "是的", "好", "好的", "确定", "要"}
+)
+
+
+def asks_for_new_login(text: str) -> bool:
+    """Whether the user explicitly asks to start the login over or to use another site."""
+    return bool(_EXPLICIT_NEW_LOGIN.search(text))
+
+
+def is_yes(text: str) -> bool:
+    """Whether a reply to a yes/no question is a plain yes."""
+    return normalize_reply(text) in _YES

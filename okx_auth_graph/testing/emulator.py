@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -353,6 +355,16 @@ class OkxEmulator:
             }
             # Off the event loop; the thread finishes even if this task is cancelled again.
             await asyncio.to_thread(self.store.record_call, entry)
+
+    def in_terminal(self, argv: Sequence[str], *, timeout: float) -> int:
+        """Run ``okx *argv`` on this world attached to the terminal (e.g. ``config init``).
+
+        The emulator's executable (``python -m okx_auth_graph.testing.okx``) runs in a child
+        process with ``OKX_EMULATOR_STATE`` set to this world; returns its exit status.
+        """
+        args = [sys.executable, "-m", "okx_auth_graph.testing.okx", *(str(a) for a in argv)]
+        env = {**os.environ, "OKX_EMULATOR_STATE": str(self.state_dir)}
+        return subprocess.run(args, env=env, timeout=timeout, check=False).returncode
 
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None

@@ -11,8 +11,10 @@ as its user's home. Output is streamed as it is produced; stdin is read line by 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,12 +49,30 @@ def _stdin_is_tty() -> bool:
 
 
 async def _read_line() -> str | None:
-    if sys.stdin is None:
+    """One line of stdin, read in a daemon thread: Ctrl-C at a prompt ends the command at once.
+
+    (``asyncio.to_thread`` would make ``asyncio.run`` wait for the blocked read on the way out.)
+    """
+    stdin = sys.stdin
+    if stdin is None:
         return None
-    try:
-        line = await asyncio.to_thread(sys.stdin.readline)
-    except (ValueError, OSError, UnicodeDecodeError):
-        return None
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str | None] = loop.create_future()
+
+    def deliver(line: str | None) -> None:
+        if not answer.done():
+            answer.set_result(line)
+
+    def read() -> None:
+        try:
+            line: str | None = stdin.readline()
+        except (ValueError, OSError, UnicodeDecodeError):
+            line = None
+        with contextlib.suppress(RuntimeError):  # the loop is gone (interrupted)
+            loop.call_soon_threadsafe(deliver, line)
+
+    threading.Thread(target=read, name="okx-emulator-stdin", daemon=True).start()
+    line = await answer
     return line.rstrip("\r\n") if line else None
 
 

@@ -168,7 +168,9 @@ def test_real_cli_too_old_for_auth_gets_the_api_key_path_not_a_reinstall(
 ) -> None:
     real = os.environ.get("OKX_REAL_CLI")
     if not real:
-        pytest.skip("OKX_REAL_CLI is not set (make test sets it)")
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            "OKX_REAL_CLI is not set (make test sets it)"
+        )
     result = subprocess.run(
         [*CHAT, "--okx", real, "--db", str(tmp_path / "c.db")],
         env=env,
@@ -585,3 +587,94 @@ def test_a_finished_throwaway_demo_leaves_nothing_and_offers_no_resume(
     assert child.exitstatus == 0
     assert "resume with" not in output
     assert not world.exists()
+
+
+def test_okx_too_old_offers_the_api_key_wizard_and_no_means_no(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    emulator_verb(world, env, "init", "--version", "1.2.4")
+    child = spawn(["--demo", "--world", str(world)], env)
+    try:
+        say(child, "log me in")
+        child.expect_exact("1.3.1-beta.17")
+        child.expect_exact("Run okx config init here now?")
+        child.expect_exact("[y/N] ")
+        child.sendline("n")
+        child.expect_exact("Not run.")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 4  # okx too old for okx auth
+    assert "npm install" not in output
+    assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
+
+
+def test_ctrl_c_in_the_wizard_ends_the_wizard_only_and_restores_the_terminal(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w")], env)
+    try:
+        say(child, "I want to set up an API key")
+        child.expect_exact("[y/N] ")
+        child.sendline("y")
+        child.expect_exact("Site (1/2/3, default: 1): ")
+        child.sendline("1")
+        child.expect_exact("Use demo trading? (Y/n) ")
+        child.sendline("n")
+        child.expect_exact("Profile name (default: okx-prod): ")
+        child.sendline("")
+        child.expect_exact("API Key: ")
+        child.sendcontrol("c")
+        child.expect_exact("okx config init ended without saving")
+        child.expect_exact("you> ")
+        assert child.getecho(), "the terminal echoes again"
+        child.sendline("/help")
+        child.expect_exact("Commands:")  # the chat goes on
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_terminal_settings_come_back_after_a_program_that_left_them_raw(
+    env: dict[str, str],
+) -> None:
+    """What a wizard stopped by Ctrl-C leaves behind (no echo, no line editing) is undone."""
+    code = (
+        "import subprocess, termios\n"
+        "from okx_auth_graph.chat import terminal_restored\n"
+        "with terminal_restored():\n"
+        "    subprocess.run(['stty', '-echo', '-icanon'], check=True)\n"
+        "    print('inside', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"
+        "print('after', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"
+    )
+    child = pexpect.spawn(sys.executable, ["-c", code], env=env, encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before or ""
+    assert "inside False" in output
+    assert "after True" in output
+
+
+def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--interactive-login"], env)
+    try:
+        say(child, "log me in")
+        say(child, "3")
+        child.expect_exact("· okx auth login --site us")
+        child.expect_exact("press a to approve")
+        child.send("a")  # the prompt is busy: one key plays the browser
+        child.expect_exact("approved in the browser")
+        child.expect_exact(SUCCESS)
+        child.expect_exact("Site: us")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -75,3 +75,10 @@ def test_okx_that_is_a_folder_is_named(tmp_path: Path) -> None:
     result = run("chat", "--okx", str(tmp_path), "--db", str(tmp_path / "c.db"))
     assert result.returncode == 2
     assert f"--okx {tmp_path}: not an executable file" in result.stdout
+
+
+def test_okx_with_demo_is_refused_by_name(tmp_path: Path) -> None:
+    result = run("chat", "--demo", "--okx", "/usr/bin/okx", "--world", str(tmp_path / "w"))
+    assert result.returncode == 2
+    assert "--okx and --demo exclude each other" in result.stderr
+    assert not (tmp_path / "w").exists()

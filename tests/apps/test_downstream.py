@@ -57,7 +57,9 @@ class OkxRestHandler(BaseHTTPRequestHandler):
 def real_okx() -> str:
     real = os.environ.get("OKX_REAL_CLI")
     if not real:
-        pytest.skip("OKX_REAL_CLI is not set (make test sets it)")
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            "OKX_REAL_CLI is not set (make test sets it)"
+        )
     return real
 
 

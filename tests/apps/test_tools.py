@@ -288,6 +288,17 @@ async def test_okx_too_old_or_broken_gets_the_fix_not_a_crash(home: Path, world:
     assert "okx auth install" in logout["message"]
 
 
+@pytest.mark.parametrize("tool_call", [call("okx_auth_status"), call("okx_start_login", site="us")])
+async def test_the_tools_preflight_calls_overlap_in_time(
+    cli: OkxCli, emulator: OkxEmulator, tool_call: AIMessage
+) -> None:
+    emulator.init_world(latency=0.05)
+    await run_tool(cli, [HumanMessage("log in"), AIMessage(MENU), HumanMessage("3"), tool_call])
+    first, second = emulator.calls()[:2]
+    assert sorted([first["argv"], second["argv"]]) == PREFLIGHT
+    assert max(first["started"], second["started"]) < min(first["ended"], second["ended"])
+
+
 async def test_install_binary_gives_back_the_command_to_run_once_more(
     cli: OkxCli, emulator: OkxEmulator
 ) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from okx_auth_graph.evals import INVARIANTS, as_evaluator, check_all, evaluators
 from okx_auth_graph.evals.texts import render, site_menu
-from okx_auth_graph.evals.trajectory import Trajectory
+from okx_auth_graph.evals.trajectory import InterruptRecord, Trajectory
 from tests.evals.builders import (
     CONFIG,
     STATUS,
@@ -37,6 +37,32 @@ def test_login_gate_login_on_new_input() -> None:
     detail = [v["detail"] for v in INVARIANTS["login_gate"](t)]
     assert detail
     assert "new input" in detail[0]
+
+
+def test_login_gate_site_choice_sent_as_a_new_message() -> None:
+    after_menu = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .input("2", calls=[CONFIG, STATUS, login("eea")], interrupt=challenge())
+        .t
+    )
+    assert INVARIANTS["login_gate"](after_menu) == []
+    after_status = (
+        Builder()
+        .input("am I logged in?", replies=["OAuth: not logged in."])
+        .input("2", calls=[CONFIG, STATUS, login("eea")], interrupt=challenge())
+        .t
+    )
+    detail = INVARIANTS["login_gate"](after_status)
+    assert len(detail) == 1
+    assert "new input that does not follow the menu" in detail[0]["detail"]
+    global_after_menu = (
+        Builder()
+        .input("log in", interrupt=menu_question())
+        .input("global", calls=[CONFIG, STATUS, login("global")], interrupt=challenge("global"))
+        .t
+    )
+    assert INVARIANTS["no_silent_global"](global_after_menu) == []
 
 
 def test_login_gate_answer_to_other_question() -> None:
@@ -154,6 +180,59 @@ def test_one_status_per_signal() -> None:
     assert INVARIANTS["one_status_per_signal"](not_a_signal) == []
 
 
+NOT_SIGNALS = (
+    "what is this?",
+    "how do I do that",
+    "not yet",
+    "还没好",
+    "等一下",
+    "asdf",
+    "",
+    "怎么办",
+)
+MAYBE_SIGNALS = ("done", "ok", "好了", "完成了", "finished", "I have authorized it", "可以了")
+
+
+def test_non_signal_no_call() -> None:
+    for text in NOT_SIGNALS:
+        polled = (
+            Builder()
+            .input("log in", interrupt=waiting(), world_before=world("pending"))
+            .resume(text, calls=[STATUS], interrupt=waiting())
+            .t
+        )
+        violations = INVARIANTS["non_signal_no_call"](polled)
+        assert len(violations) == 1, text
+        assert "not a completion signal but ran okx auth status --json" in violations[0]["detail"]
+        quiet = (
+            Builder()
+            .input("log in", interrupt=waiting(), world_before=world("pending"))
+            .resume(text, calls=[], interrupt=waiting())
+            .t
+        )
+        assert INVARIANTS["non_signal_no_call"](quiet) == [], text
+    for text in MAYBE_SIGNALS:
+        checked = (
+            Builder()
+            .input("log in", interrupt=waiting(), world_before=world("pending"))
+            .resume(text, calls=[STATUS], interrupt=waiting())
+            .t
+        )
+        assert INVARIANTS["non_signal_no_call"](checked) == [], text
+
+
+def test_non_signal_no_call_only_judges_replies_to_the_wait() -> None:
+    # A reply to the menu runs the login; a new input (not a resume) runs the pre-flight.
+    assert INVARIANTS["non_signal_no_call"](happy_login().t) == []
+    t = (
+        Builder()
+        .input("log in", interrupt=waiting(), world_before=world("pending"))
+        .input("what is this?", world_before=world("pending"))
+        .t
+    )
+    assert INVARIANTS["non_signal_no_call"](t) == []
+
+
 def test_no_login_while_pending() -> None:
     t = (
         Builder()
@@ -163,6 +242,50 @@ def test_no_login_while_pending() -> None:
     )
     assert INVARIANTS["no_login_while_pending"](t)
     assert INVARIANTS["no_login_while_pending"](happy_login().t) == []
+
+
+def _yes_no_question(kind: str) -> InterruptRecord:
+    return {"type": kind, "payload": {"type": kind, "message": "Start over? (yes/no)"}}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "question", "answer", "allowed"),
+    [
+        ("start over with a new code", None, None, True),
+        ("use the US site instead", None, None, True),
+        ("log in", "confirm_start_over", "yes", True),
+        ("log in", "confirm_start_over", "no thanks", False),
+        ("log in", None, None, False),
+    ],
+)
+def test_login_while_pending_only_after_an_explicit_start_over(
+    request_text: str, question: str | None, answer: str | None, allowed: bool
+) -> None:
+    builder = Builder()
+    if question is None:
+        builder.input(request_text, interrupt=menu_question(), world_before=world("pending"))
+    else:
+        builder.input(
+            request_text, interrupt=_yes_no_question(question), world_before=world("pending")
+        )
+        builder.resume(str(answer), interrupt=menu_question(), world_before=world("pending"))
+    builder.resume("2", calls=[login("eea")], interrupt=challenge(), world_before=world("pending"))
+    found = INVARIANTS["no_login_while_pending"](builder.t)
+    assert (found == []) is allowed, found
+
+
+def test_a_logout_ends_the_pending_status_the_graph_saw() -> None:
+    def conversation(calls: list[list[str]]) -> Trajectory:
+        return (
+            Builder()
+            .input("log in", interrupt=menu_question(), world_before=world("pending"))
+            .resume("2", calls=calls, interrupt=challenge(), world_before=world("pending"))
+            .t
+        )
+
+    assert INVARIANTS["no_login_while_pending"](conversation([login("eea")]))
+    after_logout = conversation([["auth", "logout"], login("eea")])
+    assert INVARIANTS["no_login_while_pending"](after_logout) == []
 
 
 def test_no_login_while_own_challenge_is_pending() -> None:

@@ -6,6 +6,10 @@ command), then up to 10 events drawn one at a time for the question the graph is
 (replies to it, completion signals, browser events, clock jumps, config edits, new requests).
 Every invariant must hold on the finished trajectory, and every transition between the nodes
 that ran is an edge of the drawn graph.
+
+Targeted cases (printed at the end with how often they were reached, and required): a site
+choice sent as a NEW message (right after the menu, where it passes the gate, and elsewhere,
+where it must not), the login branch, and replies while waiting that are not signals.
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ from hypothesis import strategies as st
 
 from okx_auth_graph.evals.runner import InProcessRunner, Turn
 from okx_auth_graph.evals.scenario import Step, parse_scenario
+from okx_auth_graph.evals.texts import (
+    is_cancel,
+    is_clearly_not_a_signal,
+    parse_site_choice,
+    site_menu,
+)
+from okx_auth_graph.evals.trajectory import Trajectory
 from tests.evals.edges import drawn_edges, undrawn_transitions
 
 EDGES = drawn_edges()
@@ -40,6 +51,8 @@ REQUESTS = {
         "我想配置 API key",
         "登录会话有效期多久?",
         "看看我的持仓",
+        "换到美国站登录",
+        "重新开始登录,要新的验证码",
     ],
     "en": [
         "log in",
@@ -55,6 +68,8 @@ REQUESTS = {
         "I want to set up an API key",
         "how long does my login session last?",
         "hello there",
+        "log me in to the US site instead",
+        "start over with a new code",
     ],
 }
 FAILED_COMMANDS = [
@@ -72,9 +87,11 @@ SITE_REPLIES = ["1", "2", "3", "global", "EEA", " us ", "２", "3。", "GLOBAL!"
 NOT_SITES = ["4", "europe", "eea please", ""]
 SIGNALS = ["done", "ok", "好了", "完成了", "Done!", "OK"]
 NOT_SIGNALS = ["not yet", "what is this?", "还没好", "where do I enter the code?"]
+UNCLEAR = ["hmm", "let me see", "我看看", "one moment", "asdf"]
 YES_NO = ["yes", "no", "是", "不要", "maybe"]
 OPTIONS = ["1", "2", "option 2", "you choose"]
 CANCEL = ["cancel", "取消"]
+START_OVER = ["start over", "use the EEA site instead", "我想换到美国站", "重新开始"]
 SECRET_KEY = "SK-CANARY-7f3e9a"
 API_KEY = "AK-CANARY-1b2c3d"
 PASSPHRASE = "PP-CANARY-55aa"
@@ -135,8 +152,12 @@ upstreams = st.one_of(
 
 
 @st.composite
-def invocations(draw: st.DrawFn, language: str) -> dict[str, Any]:
-    invocation: dict[str, Any] = {"request": draw(st.sampled_from(REQUESTS[language]))}
+def invocations(draw: st.DrawFn, language: str, site_share: int = 0) -> dict[str, Any]:
+    """A new input; with ``site_share`` > 0, one in ``site_share`` is a bare site choice."""
+    pool = REQUESTS[language]
+    if site_share and draw(st.integers(0, site_share - 1)) == 0:
+        pool = SITE_REPLIES
+    invocation: dict[str, Any] = {"request": draw(st.sampled_from(pool))}
     upstream = draw(upstreams)
     if upstream is not None:
         invocation["upstream_status"] = upstream
@@ -161,27 +182,70 @@ BROWSER = st.one_of(
     st.just({"browser": {"action": "approve", "scopes": ["live:read"]}}),
 )
 CLOCK = st.sampled_from([30, 300, 599, 601, 3601, 2592001]).map(lambda s: {"clock": s})
+SITE_CHOICES = st.one_of(
+    replies(SITE_REPLIES), st.sampled_from(SITE_REPLIES).map(lambda s: {"invoke": {"request": s}})
+)
+"""A site choice: a reply to the menu, or the same text sent as a new message."""
 REMOVE_KEYS = st.just({"world": {"config": {"default_profile": "demo", "profiles": {"demo": {}}}}})
 
 
 @functools.cache
 def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, Any]]:
     """The next event, given the question the graph is waiting on (``None``: none)."""
-    invoke = invocations(language).map(lambda invocation: {"invoke": invocation})
+    invoke = invocations(language, site_share=3).map(lambda invocation: {"invoke": invocation})
+    new_choice = st.sampled_from(SITE_REPLIES).map(lambda site: {"invoke": {"request": site}})
     edit_config = configs.map(lambda config: {"world": {"config": config}})
     by_question: dict[str | None, list[st.SearchStrategy[dict[str, Any]]]] = {
-        "choose_site": [replies(SITE_REPLIES)] * 6 + [replies(NOT_SITES, CANCEL)],
+        "choose_site": [replies(SITE_REPLIES)] * 4 + [replies(NOT_SITES, CANCEL), new_choice] * 2,
         "await_authorization": [BROWSER] * 3
         + [replies(SIGNALS)] * 3
-        + [replies(NOT_SIGNALS, CANCEL), CLOCK],
+        + [replies(NOT_SIGNALS, CANCEL), replies(UNCLEAR), replies(START_OVER), CLOCK],
         "confirm_retry": [replies(YES_NO, CANCEL)],
         "choose_api_key_fix": [replies(OPTIONS, CANCEL)],
         "await_profile_removal": [REMOVE_KEYS, replies(SIGNALS), replies(NOT_SIGNALS, CANCEL)],
         "confirm_remove_binary": [replies(YES_NO, CANCEL)],
+        "confirm_switch_site": [replies(YES_NO)] * 2 + [replies(CANCEL)],
+        "confirm_start_over": [replies(YES_NO)] * 2 + [replies(SIGNALS, CANCEL)],
         None: [invoke, invoke, CLOCK, BROWSER, edit_config],
     }
     options = by_question.get(question, [replies(SITE_REPLIES, SIGNALS, YES_NO, CANCEL)])
     return st.one_of(*options, invoke)
+
+
+def reached(trajectory: Trajectory) -> list[str]:
+    """The targeted cases a finished conversation reached (read from the trajectory only)."""
+    cases = []
+    menu = site_menu()
+    for entry in trajectory.entries:
+        start = entry["messages"][0]
+        before = trajectory.messages[start - 1] if start > 0 else None
+        after_menu = before is not None and before["role"] == "ai" and menu in before["content"]
+        if entry["kind"] == "input" and parse_site_choice(entry["text"]) is not None:
+            cases.append(
+                "site choice as a new message after the menu"
+                if after_menu
+                else "site choice as a new message elsewhere"
+            )
+        resumed = entry["resumed"]
+        waiting = resumed is not None and resumed["type"] == "await_authorization"
+        if waiting and is_clearly_not_a_signal(entry["text"]) and not is_cancel(entry["text"]):
+            cases.append("non-signal reply while waiting")
+    if any(c["argv"][:2] == ["auth", "login"] for c in trajectory.calls):
+        cases.append("login branch")
+    return cases
+
+
+@pytest.fixture(scope="module")
+def generated(reach: Any) -> Any:
+    return reach(
+        "generated conversations",
+        {
+            "site choice as a new message after the menu": 0.03,
+            "site choice as a new message elsewhere": 0.05,
+            "login branch": 0.1,
+            "non-signal reply while waiting": 0.03,
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -201,15 +265,23 @@ def runner() -> InProcessRunner:
     world=worlds,
     data=st.data(),
     length=st.integers(0, 10),
+    focus=st.integers(0, 2),
 )
 def test_generated_conversations_break_no_rule(
     language: str,
     world: dict[str, Any],
     data: st.DataObject,
     length: int,
+    focus: int,
     runner: InProcessRunner,
     loop: asyncio.Runner,
+    generated: Any,
 ) -> None:
+    if focus == 0:  # one in three: a fresh OAuth world whose menu gets a site choice
+        world = {**world, "auth": {"status": "not_logged_in"}, "binary": "installed"}
+        if world["config"] is not None and "api_key" in str(world["config"]):
+            world["config"] = None
+        length = max(length, 3)
     first = data.draw(invocations(language), label="input")
     scenario = parse_scenario({"id": "generated", "okx": world, "input": first}, "generated")
     played: list[dict[str, Any]] = []
@@ -218,11 +290,20 @@ def test_generated_conversations_break_no_rule(
         if len(played) >= length:
             return None
         question = turn.interrupt["type"] if turn.interrupt else None
-        played.append(data.draw(events(question, language), label=f"step {len(played)}"))
+        strategy = events(question, language)
+        if focus == 0 and question == "choose_site":
+            strategy = SITE_CHOICES
+        played.append(data.draw(strategy, label=f"step {len(played)}"))
         return Step.model_validate(played[-1])
 
     result = loop.run(runner.run(scenario, lenient=True, capture_logs=False, next_step=next_step))
+    generated.example(*reached(result.trajectory))
     event(f"final outcome: {result.trajectory.final_state.get('outcome')}")
+    asked = {i["type"] for i in result.trajectory.interrupts} & {
+        "confirm_switch_site",
+        "confirm_start_over",
+    }
+    event(f"site switch / start-over asked: {sorted(asked) or 'no'}")
     logins = sum(c["argv"][:2] == ["auth", "login"] for c in result.trajectory.calls)
     event(f"okx auth login calls: {min(logins, 3)}")
     assert result.failures == [], played

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +14,56 @@ from langgraph.types import Command
 from okx_auth_graph import Context
 from okx_auth_graph.testing import OkxEmulator
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-MENU = (PROMPTS / "site_menu.zh.txt").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+PROMPTS = ROOT / "prompts"
+SPEC = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+_BLOCK_STARTS = {
+    "site_menu.zh": "您需要选择要连接的 OKX 站点",
+    "login_challenge.zh": "请在浏览器中打开下面的链接",
+    "login_challenge.en": "Please open the link below in your browser",
+    "login_success.zh": "登录成功。",
+    "login_success.en": "Login successful.",
+}
+
+
+def _spec_texts() -> dict[str, str]:
+    """The spec's verbatim texts, read from docs/spec.md (never from prompts/)."""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in SPEC.split("\n"):
+        if line.startswith("```"):  # an opening fence (```, ```sh, …) or a closing one
+            if current is not None:
+                blocks.append("\n".join(current))
+            current = [] if current is None else None
+        elif current is not None:
+            current.append(line)
+    texts = {}
+    for name, first in _BLOCK_STARTS.items():
+        found = [b for b in blocks if b.startswith(first)]
+        assert len(found) == 1, (name, found)
+        texts[name] = found[0]
+    texts["api_key_configured.zh"] = re.findall(
+        r"`(已配置 API key \(profile: \{profile\}\))`", SPEC
+    )[0]
+    flowing = " ".join(SPEC.split())
+    texts["session_lifetime.en"] = re.findall(r'"(Session stays active [^"]*)"', flowing)[0]
+    return texts
+
+
+SPEC_TEXTS = _spec_texts()
+"""The spec's verbatim texts (the oracle the graph's replies are compared with)."""
+MENU = SPEC_TEXTS["site_menu.zh"]
 PREFLIGHT = [["config", "show", "--json"], ["auth", "status", "--json"]]
 
 
 def prompt(name: str, **fields: Any) -> str:
-    """A prompt file filled the way the spec says (plain str.format on its fields)."""
+    """The text the spec prescribes, filled the way it says (plain str.format on its fields).
+
+    The spec's verbatim templates come from :data:`SPEC_TEXTS`; the project's other texts
+    (notices, questions) from their prompt file.
+    """
+    if name in SPEC_TEXTS:
+        return SPEC_TEXTS[name].format(**fields)
     return (PROMPTS / f"{name}.txt").read_text(encoding="utf-8").format(**fields)
 
 
@@ -70,3 +114,13 @@ class Conversation:
 
 def assert_preflight_first(calls: list[list[str]]) -> None:
     assert sorted(calls[:2]) == sorted(PREFLIGHT), calls
+
+
+def assert_preflight_overlaps(calls: list[dict[str, Any]]) -> None:
+    """The first two recorded calls are the pre-flight pair and overlap in time."""
+    first, second = calls[:2]
+    assert sorted([first["argv"], second["argv"]]) == sorted(PREFLIGHT), calls[:2]
+    assert max(first["started"], second["started"]) < min(first["ended"], second["ended"]), (
+        "the pre-flight calls ran one after the other",
+        calls[:2],
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
+from graph_driver import MENU, PREFLIGHT, assert_preflight_first, assert_preflight_overlaps, prompt
 
 LOGIN = ["auth", "login", "--manual", "--site"]
 STATUS = ["auth", "status", "--json"]
@@ -141,8 +141,9 @@ async def test_already_pending_waits_for_signal_without_new_login(converse, emul
     emulator.init_world(auth="pending", site="eea")
     chat = converse()
     turn = await chat.start("log in")
-    assert turn.kind == "await_authorization"
-    assert turn.reply == prompt("login_pending.en", site="eea")
+    # A code this thread does not hold: say it is pending and offer a start-over (D7).
+    assert turn.kind == "confirm_start_over"
+    assert turn.reply == prompt("start_over_question.en", site="eea")
     assert len(chat.calls()) == 2
     emulator.approve()
     turn = await chat.reply("done")
@@ -246,3 +247,12 @@ async def test_every_shown_text_is_in_messages_once(converse, emulator):
     assert len([t for t in texts if t.startswith("Please open the link")]) == 1
     kinds = [m.type for m in turn.state["messages"]]
     assert kinds == ["human", "ai", "human", "ai", "human", "ai", "human", "ai"]
+
+
+async def test_preflight_calls_overlap_in_time_on_every_entry(converse, emulator):
+    emulator.init_world(latency=0.05)
+    chat = converse()
+    for request in ("log in", "am I logged in?", "show my balance", "log out"):
+        before = len(emulator.calls())
+        await chat.start(request)
+        assert_preflight_overlaps(emulator.calls()[before:])

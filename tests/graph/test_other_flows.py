@@ -4,8 +4,9 @@ remediation of failed commands (0.2.a, re-auth, reinstall), old CLI, interactive
 from __future__ import annotations
 
 import asyncio
+import re
 
-from graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
+from graph_driver import MENU, PREFLIGHT, SPEC_TEXTS, assert_preflight_first, prompt
 
 from okx_auth_graph import Context
 
@@ -38,6 +39,11 @@ async def test_chinese_market_request_makes_no_okx_call(converse):
     assert turn.state["route"] == "okx-cex-market"
     assert turn.state["language"] == "zh"
     assert chat.calls() == []
+
+
+DURATION = re.compile(
+    r"\d+\s*(?:秒|分钟|分|小时|天|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b", re.I
+)
 
 
 async def test_market_order_is_a_trade_and_needs_auth(converse, emulator):
@@ -82,7 +88,33 @@ async def test_status_question_never_starts_a_login(converse, emulator):
     assert turn.reply == prompt("status_logged_in.en", site="eea", scopes="live:read")
     for forbidden in ("expiresAt", "ttl", "oauth", "3600"):
         assert forbidden not in turn.reply
+    assert not DURATION.search(turn.reply), turn.reply
     assert sorted(chat.calls()) == sorted(PREFLIGHT)
+
+
+async def test_status_replies_quote_no_token_lifetime(converse, emulator):
+    for language, request in (("en", "am I logged in?"), ("zh", "我的登录状态是什么?")):
+        emulator.init_world(auth="logged_in", site="us", scopes=["live:read", "live:trade"])
+        turn = await converse().start(request)
+        assert turn.state["outcome"] == "status_reported", language
+        assert "us" in turn.reply, language
+        assert "live:read, live:trade" in turn.reply, language
+        assert not DURATION.search(turn.reply), (language, turn.reply)
+        assert not re.search(r"expire|valid|ttl|有效|过期", turn.reply, re.I), turn.reply
+
+
+async def test_upstream_claims_never_replace_the_preflight(converse, emulator):
+    claims = [
+        {"status": "logged_in", "site": "us", "scopes": ["live:read"]},
+        {"status": "not_logged_in", "site": "global"},
+        {"status": "pending", "site": "eea"},
+    ]
+    for claim in claims:
+        before = len(emulator.calls())
+        turn = await converse().start("check my balance", upstream_status=claim)
+        assert_preflight_first([c["argv"] for c in emulator.calls()[before:]])
+        assert turn.kind == "choose_site", claim  # the world: a fresh not-logged-in user
+        assert turn.reply == MENU
 
 
 async def test_status_not_logged_in_with_api_key(converse, emulator):
@@ -98,7 +130,7 @@ async def test_session_lifetime_question_gets_the_spec_sentence(converse, emulat
     emulator.init_world(auth="logged_in", site="eea")
     chat = converse()
     turn = await chat.start("How long does the login session last?")
-    assert turn.reply == "Session stays active as long as you use the CLI periodically."
+    assert turn.reply == SPEC_TEXTS["session_lifetime.en"]
     assert not any(ch.isdigit() for ch in turn.reply)
 
 
@@ -282,8 +314,9 @@ async def test_region_restriction_names_the_site(converse, emulator):
             "error": "Error: 51155 instrument not available",
         },
     )
-    assert turn.state["outcome"] == "needs_user_action"
+    assert turn.kind == "confirm_switch_site"
     assert turn.reply == prompt("region_restriction.en", site="us")
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
 
 
 async def test_network_error_row_gives_its_action(converse):

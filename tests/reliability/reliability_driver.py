@@ -16,7 +16,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.cli import SITES
+from okx_auth_graph.sites import SITE_IDS as SITES
 from okx_auth_graph.testing import OkxEmulator
 
 FIXED_ARGV = {

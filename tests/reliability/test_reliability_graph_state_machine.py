@@ -30,14 +30,25 @@ from typing import Any
 import tomli_w
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from langchain_core.messages import HumanMessage
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from reliability_driver import API_KEY_CONFIG, INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
+from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator, WorldError
+
+MENU = template("site_menu", "zh")
+STATS: list[Any] = []
 
 REQUESTS = [
     "log in to okx",
@@ -54,7 +65,7 @@ REQUESTS = [
 MARKET_REQUEST = "what is the BTC-USDT price?"
 SITE_REPLIES = {"1": "global", "2": "eea", "3": "us", "EEA": "eea", " us ": "us", "２": "eea"}
 SIGNALS = {"done", "好了", "完成了", "ok"}
-NOT_SIGNALS = {"hello, what is this?", "1; rm -rf ~", "$(id)"}
+NOT_SIGNALS = {"hello, what is this?", "1; rm -rf ~", "$(id)", "hmm", "我看看"}
 OTHER_REPLIES = ["yes", "no", "是", "4", "global please?", ""]
 CANCELS = {"cancel", "取消"}
 REPLIES = [
@@ -105,6 +116,15 @@ class ConversationMachine(RuleBasedStateMachine):
         self.question: dict[str, Any] | None = None
         self.result: Any = None
         self.seen_calls = 0
+        self.cases: set[str] = set()
+
+    def teardown(self) -> None:
+        if STATS:
+            STATS[0].example(*self.cases)
+
+    def _last_ai_text(self) -> str | None:
+        messages = (self.result or {}).get("messages") or []
+        return str(messages[-1].text) if messages and isinstance(messages[-1], AIMessage) else None
 
     def _run(self, payload: Any) -> list[list[str]]:
         result = asyncio.run(self.graph.ainvoke(payload, self.config, context=Context()))
@@ -134,6 +154,20 @@ class ConversationMachine(RuleBasedStateMachine):
             ("config", "show", "--json"),
         ], calls
         self._no_login_without_the_menu(calls, None)
+
+    @rule(reply=st.sampled_from(sorted(SITE_REPLIES)))
+    def site_choice_as_a_new_message(self, reply: str) -> None:
+        """A site choice sent as a new input: a choice only right after the verbatim menu."""
+        after_menu = MENU in (self._last_ai_text() or "")
+        self.cases.add(
+            "site choice as a new message " + ("after the menu" if after_menu else "elsewhere")
+        )
+        calls = self._run({"messages": [HumanMessage(reply)]})
+        assert sorted(map(tuple, calls[:2])) == [
+            ("auth", "status", "--json"),
+            ("config", "show", "--json"),
+        ], calls
+        self._no_login_without_the_menu(calls, ("choose_site", reply) if after_menu else None)
 
     @rule()
     def market_request(self) -> None:
@@ -170,6 +204,11 @@ class ConversationMachine(RuleBasedStateMachine):
             self.world_event(browser)
         self.answer(reply)
 
+    @precondition(lambda self: (self.question or {}).get("type") == "await_authorization")
+    @rule(reply=st.sampled_from(sorted(NOT_SIGNALS)))
+    def not_a_signal(self, reply: str) -> None:
+        self.answer(reply)
+
     @precondition(lambda self: self.question is not None)
     @rule(reply=st.sampled_from(REPLIES))
     def answer(self, reply: str) -> None:
@@ -185,8 +224,12 @@ class ConversationMachine(RuleBasedStateMachine):
             statuses = [c for c in calls if c == ["auth", "status", "--json"]]
             others = [c for c in calls if c != ["auth", "status", "--json"]]
             if reply in NOT_SIGNALS:
+                self.cases.add("non-signal reply while waiting")
                 assert calls == []
-            assert len(statuses) <= 1 or set(map(tuple, others)) <= INSTALL_CALLS, calls
+            installed = bool(set(map(tuple, others)) & INSTALL_CALLS)
+            assert len(statuses) <= (2 if installed else 1), calls
+            if reply in SIGNALS:
+                assert statuses, calls
 
     def _no_login_without_the_menu(
         self, calls: list[list[str]], answered: tuple[str, str] | None
@@ -195,6 +238,7 @@ class ConversationMachine(RuleBasedStateMachine):
         if not logins:
             return
         event("okx auth login")
+        self.cases.add("login branch")
         assert answered is not None, f"a login without a reply to the menu: {calls}"
         question_type, reply = answered
         assert question_type == "choose_site", (question_type, reply, calls)
@@ -249,10 +293,24 @@ class ConversationMachine(RuleBasedStateMachine):
             assert len(self.result.get("__interrupt__") or []) <= 1
 
 
-ConversationMachine.TestCase.settings = settings(
-    max_examples=80,
-    stateful_step_count=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_random_conversations_keep_the_rules = ConversationMachine.TestCase
+def test_random_conversations_keep_the_rules(reach: Any) -> None:
+    STATS[:] = [
+        reach(
+            "state machine",
+            {
+                "login branch": 0.1,
+                "site choice as a new message after the menu": 0.03,
+                "site choice as a new message elsewhere": 0.1,
+                "non-signal reply while waiting": 0.05,
+            },
+        )
+    ]
+    run_state_machine_as_test(
+        ConversationMachine,
+        settings=settings(
+            max_examples=80,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -26,6 +26,7 @@ EXTRA_FEATURES = {
     # module -> the extra it needs (these modules may not import without it)
     "okx_auth_graph.chat": "chat",
     "okx_auth_graph.evals.__main__": "evals",
+    "okx_auth_graph.evals.progress": "evals",
     "okx_auth_graph.evals.report": "evals",
     "okx_auth_graph.evals.remote": "evals",
     "okx_auth_graph.evals.runner": "evals",
@@ -186,3 +187,36 @@ except ModuleNotFoundError as exc:
     done = run_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["2 chat True", "2 evals True", "scenario yaml True"]
+
+
+def test_the_wheel_ships_the_product_and_no_test_rig(tmp_path):
+    import zipfile
+
+    from hatchling.builders.wheel import WheelBuilder
+
+    wheel = Path(
+        next(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))
+    )
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = next(
+            archive.read(n).decode() for n in names if n.endswith(".dist-info/METADATA")
+        )
+    assert all(name.startswith(("okx_auth_graph/", "okx_auth_graph-")) for name in names)
+    assert "okx_auth_graph/testing/emulator.py" in names  # the emulator is part of the product
+    assert "okx_auth_graph/testing/downstream.py" in names  # it answers skill commands
+    assert not [n for n in names if n.endswith(("/servers.py", "/rest.py", "/bench.py"))]
+    plain = [
+        line.split(":", 1)[1].strip()
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    assert sorted(_requirement_name(r) for r in plain) == [
+        "aiosqlite",
+        "filelock",
+        "langchain-core",
+        "langgraph",
+        "langgraph-checkpoint-sqlite",
+        "pydantic",
+        "typing-extensions",
+    ]

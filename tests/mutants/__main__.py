@@ -1,0 +1,168 @@
+"""Run the mutant catalogue: each mutant on a temporary copy, the relevant tests against it.
+
+Usage::
+
+    python -m tests.mutants                 # every mutant (``make mutants``)
+    python -m tests.mutants --list          # the catalogue
+    python -m tests.mutants --check         # only check that every mutant still applies
+    python -m tests.mutants --only ID ...   # some mutants
+    python -m tests.mutants --rotate 4      # CI: 4 mutants, a different slice each day/run
+    python -m tests.mutants --json out.json # also write the results
+    python -m tests.mutants --full          # each mutant against its tests + the fast suite
+
+A mutant is *caught* when at least one of its tests fails (or the run times out); the runner
+names the failing tests. It first runs the tests on an unmutated copy (the baseline must pass,
+or "caught" would mean nothing). Exit status 0 only when every mutant applies and is caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from tests.mutants.catalogue import CATALOGUE
+from tests.mutants.patching import (
+    Mutant,
+    StaleMutantError,
+    apply_mutant,
+    copy_project,
+    project_files,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+
+
+def _pytest(
+    root: Path, paths: tuple[str, ...], timeout: float, extra: list[str]
+) -> tuple[str, list[str], float]:
+    """Run pytest on ``paths`` in ``root``: (``passed``/``failed``/``timeout``, failures, secs)."""
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTEST_ADDOPTS", None)
+    command = [sys.executable, "-m", "pytest", *paths, "-x", "-q", "-rfE", "-p", "no:cacheprovider"]
+    command += ["--no-header", "--hypothesis-seed=0", *extra]
+    started = time.monotonic()
+    try:
+        result = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout", [], time.monotonic() - started
+    elapsed = time.monotonic() - started
+    failures = _FAILED.findall(result.stdout)
+    if result.returncode == 0:
+        return "passed", [], elapsed
+    if not failures:
+        failures = [
+            f"pytest exit {result.returncode}: {result.stdout[-400:]}{result.stderr[-400:]}"
+        ]
+    return "failed", failures, elapsed
+
+
+def _select(args: argparse.Namespace) -> list[Mutant]:
+    mutants = list(CATALOGUE)
+    if args.only:
+        unknown = set(args.only) - {m.id for m in mutants}
+        if unknown:
+            raise SystemExit(f"unknown mutant(s): {', '.join(sorted(unknown))}")
+        mutants = [m for m in mutants if m.id in args.only]
+    if args.rotate:
+        run = int(os.environ.get("GITHUB_RUN_NUMBER") or date.today().toordinal())
+        start = (run * args.rotate) % len(mutants)
+        mutants = (mutants * 2)[start : start + args.rotate]
+    return mutants
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the catalogue; print one line per mutant and a summary."""
+    parser = argparse.ArgumentParser(prog="python -m tests.mutants", description=__doc__)
+    parser.add_argument("--list", action="store_true", help="print the catalogue and exit")
+    parser.add_argument("--check", action="store_true", help="only check that mutants apply")
+    parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants")
+    parser.add_argument("--rotate", type=int, metavar="N", help="run N mutants, a daily slice")
+    parser.add_argument("--full", action="store_true", help="also run the whole fast suite")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per pytest run")
+    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument(
+        "--pytest-arg", action="append", default=[], help="pass an argument to pytest (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    mutants = _select(args)
+    if args.list:
+        for mutant in mutants:
+            print(f"{mutant.id:40} {mutant.rule}")
+        print(f"{len(mutants)} mutants")
+        return 0
+    files = project_files(REPO)
+    stale: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="okx-mutants-") as tmp:
+        for mutant in mutants:
+            copy = Path(tmp) / f"check-{mutant.id}"
+            copy_project(REPO, [f for f in files if f.parts[0] != "tests"], copy)
+            try:
+                apply_mutant(copy, mutant)
+            except StaleMutantError as exc:
+                stale.append(f"{mutant.id}: {exc}")
+        if stale:
+            print("STALE mutants (re-anchor them in tests/mutants/catalogue.py):")
+            print("\n".join(f"  {line}" for line in stale))
+            return 2
+        if args.check:
+            print(f"all {len(mutants)} mutants apply")
+            return 0
+        if not args.no_baseline:
+            baseline = Path(tmp) / "baseline"
+            copy_project(REPO, files, baseline)
+            paths = tuple(dict.fromkeys(p for m in mutants for p in m.test_paths(args.full)))
+            verdict, failures, elapsed = _pytest(baseline, paths, args.timeout, args.pytest_arg)
+            print(f"baseline ({' '.join(paths)}): {verdict} in {elapsed:.0f}s", flush=True)
+            if verdict != "passed":
+                print("\n".join(f"  {f}" for f in failures))
+                return 3
+        results = []
+        for number, mutant in enumerate(mutants, 1):
+            copy = Path(tmp) / mutant.id
+            copy_project(REPO, files, copy)
+            apply_mutant(copy, mutant)
+            verdict, failures, elapsed = _pytest(
+                copy, mutant.test_paths(args.full), args.timeout, args.pytest_arg
+            )
+            caught = verdict != "passed"
+            results.append(
+                {
+                    "id": mutant.id,
+                    "rule": mutant.rule,
+                    "caught": caught,
+                    "verdict": verdict,
+                    "catching_tests": failures,
+                    "seconds": round(elapsed, 1),
+                }
+            )
+            label = "caught  " if caught else "SURVIVED"
+            by = (
+                f" by {failures[0]}" if failures else (" (timeout)" if verdict == "timeout" else "")
+            )
+            print(f"[{number}/{len(mutants)}] {label} {mutant.id} ({elapsed:.0f}s){by}", flush=True)
+    survivors = [r["id"] for r in results if not r["caught"]]
+    print(
+        f"{len(results)} mutants: {len(results) - len(survivors)} caught, {len(survivors)} survived"
+    )
+    if survivors:
+        print("survivors: " + ", ".join(survivors))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,442 @@
+"""The mutant catalogue: one realistic bug per spec rule and per eval invariant.
+
+Each :class:`~tests.mutants.patching.Mutant` is a small edit anchored by function (or
+module-level name) and an exact snippet; ``python -m tests.mutants --check`` fails loudly when
+a refactor moved the code. ``rule`` names the spec rule or invariant the bug breaks.
+"""
+
+from __future__ import annotations
+
+from tests.mutants.patching import FAST_SUITE, Edit, Mutant
+
+GATE = "okx_auth_graph/gate.py"
+PREFLIGHT = "okx_auth_graph/preflight.py"
+LOGIN = "okx_auth_graph/login.py"
+TOOLS = "okx_auth_graph/tools.py"
+CLI = "okx_auth_graph/cli.py"
+ERRORS = "okx_auth_graph/errors.py"
+INTENTS = "okx_auth_graph/intents.py"
+REPLIES = "okx_auth_graph/replies.py"
+LOCK = "okx_auth_graph/login_lock.py"
+QUESTIONS = "okx_auth_graph/questions.py"
+
+GATE_TESTS = ("tests/graph/test_gate_new_messages.py", "tests/graph/test_login_flows.py")
+LOGIN_TESTS = ("tests/graph/test_login_flows.py", "tests/unit")
+FLOW_TESTS = ("tests/graph/test_login_flows.py", "tests/graph/test_other_flows.py")
+TEMPLATE_TESTS = ("tests/unit/test_prompts.py", "tests/graph")
+ROUTE_TESTS = ("tests/unit", "tests/graph/test_other_flows.py", "tests/graph/test_login_flows.py")
+TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
+SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
+LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
+
+
+def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
+    """A one-character-class change to a verbatim template file."""
+    return Mutant(
+        mutant_id,
+        f"verbatim template {name} is byte-exact (templates_verbatim)",
+        (Edit(f"prompts/{name}.txt", None, old, new),),
+        tests=TEMPLATE_TESTS,
+    )
+
+
+def _unmasked(field: str) -> Mutant:
+    """The adapter forgets one secret field: neither the JSON nor the text scan masks it."""
+    keys = ("api_key", "secret_key", "passphrase")
+    kept = [k for k in keys if k != field]
+    return Mutant(
+        f"secret-{field.replace('_', '-')}-unmasked",
+        f"{field} never leaves the adapter (no_secret_leak)",
+        (
+            Edit(
+                CLI,
+                "_SECRET_KEYS",
+                'frozenset({"api_key", "secret_key", "passphrase"})',
+                "frozenset({" + ", ".join(f'"{k}"' for k in kept) + "})",
+            ),
+            Edit(
+                ERRORS,
+                "_SECRET_ASSIGNMENT",
+                "(?:api_key|secret_key|passphrase)",
+                f"(?:{'|'.join(kept)})",
+            ),
+        ),
+        tests=SECRET_TESTS,
+    )
+
+
+CATALOGUE: tuple[Mutant, ...] = (
+    # --- the pre-login gate (login_gate, no_silent_global) ---
+    Mutant(
+        "gate-1-menu-not-checked",
+        "gate condition 1: the verbatim menu is the assistant message right before (login_gate)",
+        (
+            Edit(
+                GATE,
+                "gate_site",
+                "            if not isinstance(question, AIMessage) or not shows_site_menu(question.text):\n"
+                "                return None\n",
+                "",
+            ),
+        ),
+        tests=GATE_TESTS,
+    ),
+    Mutant(
+        "gate-2-older-choice-reused",
+        "gate condition 2: the user's MOST RECENT message is the site choice (login_gate)",
+        (
+            Edit(
+                GATE,
+                "gate_site",
+                "not shows_site_menu(question.text):\n                return None",
+                "not shows_site_menu(question.text):\n                continue",
+            ),
+        ),
+        tests=GATE_TESTS,
+    ),
+    Mutant(
+        "gate-3-site-not-the-choice",
+        "gate condition 3: --site is exactly the user's choice (login_gate)",
+        (
+            Edit(
+                LOGIN,
+                "pre_login_gate",
+                'update={"site": site}',
+                'update={"site": state.get("site") or site}',
+            ),
+            Edit(
+                LOGIN,
+                "_gated_login",
+                'site = gate_site(state.get("messages", []))',
+                'site = state.get("site") or gate_site(state.get("messages", []))',
+            ),
+            Edit(
+                GATE,
+                "pre_login_gate_holds",
+                "chosen is not None and chosen == site",
+                "chosen is not None",
+            ),
+        ),
+        tests=GATE_TESTS,
+    ),
+    Mutant(
+        "silent-global",
+        "never a silent global: no --site global unless the user chose it (no_silent_global)",
+        (
+            Edit(
+                GATE,
+                "gate_site",
+                "return parse_site_choice(messages[index].text)",
+                'return parse_site_choice(messages[index].text) or "global"',
+            ),
+        ),
+        tests=GATE_TESTS,
+    ),
+    Mutant(
+        "retry-skips-menu",
+        "a retry goes through the pre-login gate and the menu again (login_gate)",
+        (
+            Edit(LOGIN, "confirm_retry", 'yes="pre_login_gate",', 'yes="login_manual",'),
+            Edit(
+                LOGIN,
+                "_gated_login",
+                'site = gate_site(state.get("messages", []))\n'
+                '    if site is None or not pre_login_gate_holds(state.get("messages", []), site):',
+                'site = gate_site(state.get("messages", [])) or state.get("site")\n'
+                "    if site is None:",
+            ),
+        ),
+        tests=GATE_TESTS,
+    ),
+    # --- pre-flight (preflight_first, preflight_concurrent) ---
+    Mutant(
+        "preflight-sequential",
+        "the two pre-flight calls run in parallel (preflight_concurrent)",
+        (
+            Edit(PREFLIGHT, None, "import time\n", "import asyncio\nimport time\n"),
+            Edit(
+                PREFLIGHT,
+                "preflight_auth_status",
+                "started = time.time()",
+                "await asyncio.sleep(0.3)\n        started = time.time()",
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    Mutant(
+        "preflight-sequential-tools",
+        "the tools' pre-flight runs both calls in parallel (preflight_concurrent)",
+        (
+            Edit(
+                TOOLS,
+                "preflight",
+                "config_result, auth_result = await asyncio.gather(\n"
+                "        _captured(cli.config_show()), _captured(cli.auth_status())\n    )",
+                "config_result = await _captured(cli.config_show())\n"
+                "    auth_result = await _captured(cli.auth_status())",
+            ),
+        ),
+        tests=TOOL_TESTS,
+    ),
+    Mutant(
+        "preflight-skipped-upstream",
+        "every entry runs the pre-flight whatever upstream claims (preflight_first)",
+        (
+            Edit(
+                PREFLIGHT,
+                "receive_request",
+                '        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
+                '        if state.get("upstream_status"):\n'
+                '            claimed = state["upstream_status"]\n'
+                '            update["auth"] = {"status": claimed.get("status", "not_logged_in"),'
+                ' "site": claimed.get("site"), "scopes": claimed.get("scopes", [])}\n'
+                '            update["config"] = {"exists": False, "default_profile": None, "profiles": []}\n'
+                '            return Command(goto="dispatch_after_preflight", update=update)\n'
+                '        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    # --- the wait for the signal (no_auto_poll, one_status_per_signal, non_signal_no_call) ---
+    Mutant(
+        "poll-on-unclear-reply",
+        "a reply that is not a completion signal runs no okx call (non_signal_no_call)",
+        (
+            Edit(
+                LOGIN,
+                "await_authorization",
+                'if verdict == "signal":',
+                'if verdict != "not_signal":',
+            ),
+        ),
+        tests=LOGIN_TESTS,
+    ),
+    Mutant(
+        "two-status-per-signal",
+        "exactly one auth status per completion signal (one_status_per_signal)",
+        (
+            Edit(
+                LOGIN,
+                "check_login",
+                "status = await services.cli(runtime).auth_status()",
+                "await services.cli(runtime).auth_status()\n"
+                "            status = await services.cli(runtime).auth_status()",
+            ),
+        ),
+        tests=LOGIN_TESTS,
+    ),
+    Mutant(
+        "ok-not-a-signal",
+        '"ok" is a completion signal (one_status_per_signal)',
+        (Edit(REPLIES, "_SIGNAL_WORDS", '"ok",\n        "okay",', '"okay",'),),
+        tests=LOGIN_TESTS,
+    ),
+    Mutant(
+        "login-while-pending",
+        "a pending login waits for the signal, never a second login (no_login_while_pending)",
+        (
+            Edit(
+                PREFLIGHT,
+                "oauth_check",
+                'if auth["status"] == "pending":',
+                'if auth["status"] == "in_progress":',
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    Mutant(
+        "login-with-api-key",
+        "an API-key profile stops the auth flow, even for an explicit login (no_login_with_api_key)",
+        (
+            Edit(
+                PREFLIGHT,
+                "api_key_check",
+                "if not profiles:",
+                'if not profiles or state.get("intent") == "login":',
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    # --- verbatim templates (templates_verbatim) ---
+    _prompt("template-site-menu", "site_menu.zh", "OKX 站点:", "OKX 站点："),
+    _prompt("template-api-key-configured", "api_key_configured.zh", "API key", "API Key"),
+    _prompt("template-challenge-zh", "login_challenge.zh", "分钟)", "分钟）"),
+    _prompt(
+        "template-challenge-en", "login_challenge.en", "when you are done.", "when you're done."
+    ),
+    _prompt("template-success-zh", "login_success.zh", "登录成功。", "登录成功!"),
+    _prompt("template-success-en", "login_success.en", "Login successful.", "Login successful!"),
+    _prompt("template-session-lifetime", "session_lifetime.en", "periodically.", "regularly."),
+    # --- what replies may show (no_token_details, questions_shown, no_secret_leak) ---
+    Mutant(
+        "token-lifetime-in-status",
+        "replies show no token details: no expiresAt, ttl or session-lifetime number (no_token_details)",
+        (
+            Edit(
+                "prompts/status_logged_in.en.txt",
+                None,
+                "Scopes: {scopes}",
+                "Scopes: {scopes}\nValid for 60 minutes.",
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    Mutant(
+        "question-not-in-messages",
+        "every question is in the dialogue as an assistant message (questions_shown)",
+        (
+            Edit(
+                QUESTIONS,
+                "ask_next",
+                "messages = [*(before or []), AIMessage(message)]",
+                'messages = [*(before or [])] if question_node == "await_authorization" '
+                "else [*(before or []), AIMessage(message)]",
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    _unmasked("api_key"),
+    _unmasked("secret_key"),
+    _unmasked("passphrase"),
+    # --- market and cancel (market_no_okx_call, cancel_ends_flow) ---
+    Mutant(
+        "market-runs-preflight",
+        "a market-only request makes no okx call (market_no_okx_call)",
+        (
+            Edit(
+                PREFLIGHT,
+                "receive_request",
+                'return Command(goto="hand_off", update=update)',
+                'return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    Mutant(
+        "cancel-checks-status",
+        '"cancel" ends the flow with no okx call (cancel_ends_flow)',
+        (
+            Edit(
+                LOGIN,
+                "await_authorization",
+                "if is_cancel(reply):\n            return cancelled(state, [human])",
+                "if is_cancel(reply):\n            await services.cli(runtime).auth_status()\n"
+                "            return cancelled(state, [human])",
+            ),
+        ),
+        tests=FLOW_TESTS,
+    ),
+    # --- the tools' command allowlist and the login lock ---
+    Mutant(
+        "allowlist-accepts-config",
+        "okx_run_command refuses config (secrets) and auth (login) commands",
+        (
+            Edit(
+                TOOLS,
+                "FORBIDDEN_DOWNSTREAM",
+                'frozenset({"config", "auth"})',
+                'frozenset({"auth"})',
+            ),
+        ),
+        tests=TOOL_TESTS,
+    ),
+    Mutant(
+        "allowlist-accepts-options",
+        "okx_run_command refuses a leading option (e.g. --profile, --help)",
+        (Edit(TOOLS, "run_okx_command", ' or args[0].startswith("-")', ""),),
+        tests=TOOL_TESTS,
+    ),
+    Mutant(
+        "login-lock-not-taken",
+        "one login at a time per okx home (the login lock)",
+        (
+            Edit(
+                LOCK, "login_lock", "await asyncio.to_thread(lock.acquire, timeout=timeout)", "pass"
+            ),
+        ),
+        tests=LOCK_TESTS,
+    ),
+    Mutant(
+        "login-lock-no-recheck",
+        "a login that waited for the lock re-reads auth status first (the login lock)",
+        (
+            Edit(
+                LOCK,
+                "login_started_since",
+                "return self.last_login_started is not None and self.last_login_started >= moment",
+                "return False",
+            ),
+        ),
+        tests=LOCK_TESTS,
+    ),
+    # --- routing: one misroute per skill ---
+    Mutant(
+        "misroute-portfolio-balance-to-trade",
+        "route: a balance request goes to okx-cex-portfolio",
+        (
+            Edit(
+                INTENTS,
+                "_SKILL_RULES",
+                'r"\\bamend\\b",',
+                'r"\\bamend\\b",\n            r"\\bbalances?\\b",',
+            ),
+        ),
+        tests=ROUTE_TESTS,
+    ),
+    Mutant(
+        "misroute-trade-to-market",
+        "route: an order goes to okx-cex-trade (and so through auth)",
+        (
+            Edit(
+                INTENTS,
+                "_SKILL_RULES",
+                '"okx-cex-trade",\n        _rx(',
+                '"okx-cex-market",\n        _rx(',
+            ),
+        ),
+        tests=ROUTE_TESTS,
+    ),
+    Mutant(
+        "misroute-bot-to-trade",
+        "route: a grid/DCA bot request goes to okx-cex-bot",
+        (
+            Edit(
+                INTENTS,
+                "_SKILL_RULES",
+                '"okx-cex-bot",\n        _rx(',
+                '"okx-cex-trade",\n        _rx(',
+            ),
+        ),
+        tests=ROUTE_TESTS,
+    ),
+    Mutant(
+        "misroute-earn-to-portfolio",
+        "route: an earn/staking request goes to okx-cex-earn",
+        (
+            Edit(
+                INTENTS,
+                "_SKILL_RULES",
+                '"okx-cex-earn",\n        _rx(',
+                '"okx-cex-portfolio",\n        _rx(',
+            ),
+        ),
+        tests=ROUTE_TESTS,
+    ),
+    Mutant(
+        "misroute-market-to-portfolio",
+        "route: a price request goes to okx-cex-market (no auth)",
+        (
+            Edit(
+                INTENTS,
+                "_SKILL_RULES",
+                '"okx-cex-market",\n        _rx(',
+                '"okx-cex-portfolio",\n        _rx(',
+            ),
+        ),
+        tests=ROUTE_TESTS,
+    ),
+)
+"""Every mutant, in a stable order (``--rotate`` slices it)."""
+
+assert len({m.id for m in CATALOGUE}) == len(CATALOGUE), "duplicate mutant id"
+assert FAST_SUITE
