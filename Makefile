@@ -6,7 +6,7 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast lint evals bench install clean postgres-server studio studio-approve docs-graph
+.PHONY: demo test test-fast mutants lint evals bench install clean postgres-server studio studio-approve docs-graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.mutants --rotate 3
+
+# The mutant catalogue (docs/testing.md): every realistic bug must make a test fail. `make test`
+# runs a daily slice of 3; this runs them all and writes .reports/mutants.json.
+mutants: $(VENV)/.installed-test
+	$(BIN)/python -m tests.mutants --json .reports/mutants.json
 
 # The fast loop while developing: unit and graph tests (no servers, no real CLI), under 30 s.
 test-fast: $(VENV)/.installed-test

@@ -9,10 +9,11 @@ Secrets seen in ``config show --json`` or in ``OKX_*`` variables are masked in e
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
@@ -172,17 +173,25 @@ class OkxCli:
         return mask_secrets(text, self._secrets)
 
     async def run_raw(
-        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        stdin: bytes | None = None,
+        on_stdout: Callable[[bytes], None] | None = None,
     ) -> RawResult:
         """Run ``okx *argv`` and return the raw result; only start-up and timeouts raise.
+
+        ``on_stdout`` receives standard output as it arrives, when the runner can stream it.
 
         Raises:
             OkxCliError: ``cli_not_found`` or ``timeout``.
         """
         args = [str(a) for a in argv]
         limit = timeout if timeout is not None else self.timeout
+        streaming = {"on_stdout": on_stdout} if on_stdout and _streams(self.runner) else {}
         try:
-            raw = await self.runner(args, timeout=limit, stdin=stdin)
+            raw = await self.runner(args, timeout=limit, stdin=stdin, **streaming)
         except TimeoutError:
             raise OkxCliError(
                 "timeout", f"okx {' '.join(args)} did not finish within {limit:g} s", argv=args
@@ -370,8 +379,13 @@ class OkxCli:
             "expiresIn": challenge.expires_in,
         }
 
-    async def login_interactive(self, site: str) -> CommandOutcome:
+    async def login_interactive(
+        self, site: str, on_challenge: Callable[[LoginChallenge], None] | None = None
+    ) -> CommandOutcome:
         """Blocking ``okx auth login --site SITE`` (polls until the browser side finishes).
+
+        The output is read as it arrives: as soon as it shows the verification URL and code,
+        ``on_challenge`` gets them (once), while the login still waits for the browser.
 
         Returns:
             ``{"status": "logged_in" | "skipped", "text": …}``.
@@ -381,7 +395,16 @@ class OkxCli:
             OkxCliError: On failure (timed out, denied, network, …).
         """
         _check_site(site)
-        _, text = await self._checked(["auth", "login", "--site", site], timeout=self.login_timeout)
+        argv = ["auth", "login", "--site", site]
+        reader = _ChallengeReader(on_challenge) if on_challenge is not None else None
+        raw = await self.run_raw(
+            argv, timeout=self.login_timeout, on_stdout=reader.feed if reader else None
+        )
+        if reader is not None and not reader.sent:
+            reader.feed(raw.stdout)  # a runner that cannot stream: read it all at once
+        if raw.exit_code != 0:
+            raise self._failure(raw)
+        text = self._text(raw, raw.stdout)
         if "API key already configured" in text:
             return {"status": "skipped", "text": self.mask(text.strip())}
         if "Logged in successfully" in text:
@@ -458,6 +481,50 @@ class OkxCli:
 
 
 _EXPIRED = re.compile(r"Session expired", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+")
+_USER_CODE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
+_MINUTES = re.compile(r"(\d+)\s*min", re.IGNORECASE)
+_DEFAULT_EXPIRES_IN = 600
+
+
+class _ChallengeReader:
+    """Finds the verification URL and code in a blocking login's output as it arrives."""
+
+    def __init__(self, on_challenge: Callable[[LoginChallenge], None]) -> None:
+        self.on_challenge = on_challenge
+        self.buffer = b""
+        self.sent = False
+
+    def feed(self, chunk: bytes) -> None:
+        if self.sent:
+            return
+        self.buffer = (self.buffer + chunk)[-8192:]
+        text = self.buffer.decode("utf-8", errors="replace")
+        url, code = _URL.search(text), _USER_CODE.search(text)
+        if url is None or code is None:
+            return
+        minutes = _MINUTES.search(text[code.end() :])
+        self.sent = True
+        self.on_challenge(
+            {
+                "verificationUri": url.group(0),
+                "userCode": code.group(0),
+                "expiresIn": int(minutes.group(1)) * 60 if minutes else _DEFAULT_EXPIRES_IN,
+            }
+        )
+
+
+def _streams(runner: Callable[..., Any]) -> bool:
+    """Whether a runner accepts ``on_stdout`` (custom runners may predate it)."""
+    try:
+        parameters = inspect.signature(runner).parameters
+    except (TypeError, ValueError):
+        return False
+    return "on_stdout" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
 _UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)
 _SECRET_KEYS = frozenset({"api_key", "secret_key", "passphrase"})
 _MAX_MESSAGE = 2000

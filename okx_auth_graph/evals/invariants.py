@@ -117,7 +117,7 @@ def login_gate(t: Trajectory) -> list[Violation]:
     """Every ``auth login`` passes the pre-login gate.
 
     The call answers the site menu (the question just resumed shows the verbatim menu, or —
-    for a choice sent as a new message — the assistant message right before it is the menu),
+    for a choice sent as a new message — an earlier assistant message showed it),
     the user's most recent message is a site choice, and ``--site`` is exactly that choice. At
     most one login per choice (two only around an ``auth install``, the spec's retry once).
     """
@@ -131,12 +131,9 @@ def login_gate(t: Trajectory) -> list[Violation]:
             where = f"{_where(index, entry)}: {_show(call)}"
             resumed = entry["resumed"]
             if entry["kind"] != "resume" or resumed is None:
-                start = entry["messages"][0]
-                before = t.messages[start - 1] if 0 < start <= len(t.messages) else None
-                if before is None or before["role"] != "ai" or menu not in before["content"]:
-                    out.append(
-                        _v(name, f"{where} ran on a new input that does not follow the menu")
-                    )
+                earlier = t.messages[: entry["messages"][0]]
+                if not any(m["role"] == "ai" and menu in m["content"] for m in earlier):
+                    out.append(_v(name, f"{where} ran on a new input, the menu never shown before"))
                     continue
             elif menu not in str(resumed["payload"].get("message", "")):
                 out.append(

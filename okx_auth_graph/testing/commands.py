@@ -233,13 +233,16 @@ class Transact(Protocol):
 class Output:
     """What one invocation writes to stdout and stderr (kept in memory)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_stdout: Callable[[bytes], None] | None = None) -> None:
         self.stdout = bytearray()
         self.stderr = bytearray()
+        self.on_stdout = on_stdout
 
     def write_out(self, data: bytes) -> None:
-        """Write bytes to stdout."""
+        """Write bytes to stdout (and hand them to the reader as they are written)."""
         self.stdout += data
+        if self.on_stdout is not None:
+            self.on_stdout(bytes(data))
 
     def write_err(self, data: bytes) -> None:
         """Write bytes to stderr."""

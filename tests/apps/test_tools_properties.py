@@ -18,14 +18,15 @@ import asyncio
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.prompts import template
-from okx_auth_graph.replies import classify_completion_signal, parse_site_choice
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools
 from tests.apps.agents import argvs, build_tool_graph
@@ -33,9 +34,33 @@ from tests.apps.agents import argvs, build_tool_graph
 MENU = template("site_menu", "zh")
 SITES = ("global", "eea", "us")
 
-human_texts = st.sampled_from(
-    ["1", "2", "3", "１", " 2。", "EEA", "Global!", "us", "4", "global site please", "done", "好了"]
-) | st.text(max_size=12)
+CHOICES = {
+    "1": "global",
+    "2": "eea",
+    "3": "us",
+    "１": "global",
+    " 2。": "eea",
+    "EEA": "eea",
+    "Global!": "global",
+    "us": "us",
+    "4": None,
+    "global site please": None,
+    "done": None,
+    "好了": None,
+}
+"""Replies and the site each one chooses, written by hand (the oracle, not the parser)."""
+SIGNALS = {
+    "done": True,
+    "好了": True,
+    "ok": True,
+    "完成了": True,
+    "not yet": False,
+    "还没好": False,
+}
+"""Replies and whether they allow a check (``not_signal`` ones do not), written by hand."""
+NONSENSE = st.text(alphabet="bcfghjmpqvwxz", min_size=1, max_size=8)
+"""Text with no site, no signal and no negation in it: no choice, yet a check is allowed."""
+human_texts = st.sampled_from(sorted(CHOICES)) | NONSENSE
 assistant_texts = st.sampled_from(
     [MENU, MENU.replace("EEA", "Europe"), "Which site?", MENU.split("\n")[0], ""]
 )
@@ -52,7 +77,22 @@ def gate_holds(messages: list[AnyMessage], site: str) -> bool:
         return False
     last = humans[-1]
     menu_before = any(isinstance(m, AIMessage) and MENU in str(m.content) for m in messages[:last])
-    return menu_before and parse_site_choice(str(messages[last].content)) == site
+    return menu_before and CHOICES.get(str(messages[last].content)) == site
+
+
+chosen = st.sampled_from([t for t, site in CHOICES.items() if site])
+menu_then_choice = st.builds(
+    lambda before, between, text: [*before, AIMessage(MENU), *between, HumanMessage(text)],
+    st.lists(turns, max_size=3),
+    st.lists(turns.filter(lambda m: not isinstance(m, HumanMessage)), max_size=2),
+    chosen,
+)
+"""A history whose gate holds for the site of its last reply (the login branch)."""
+
+
+@pytest.fixture(scope="module")
+def gate_cases(reach: Any) -> Any:
+    return reach("tools' gate", {"login branch": 0.15, "refused": 0.25})
 
 
 @settings(
@@ -61,10 +101,18 @@ def gate_holds(messages: list[AnyMessage], site: str) -> bool:
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(history=st.lists(turns, max_size=6), site=st.sampled_from(SITES))
+@given(
+    history=st.one_of(st.lists(turns, max_size=6), menu_then_choice),
+    site=st.sampled_from(SITES),
+    follow=st.booleans(),
+)
 def test_login_happens_exactly_when_the_gate_holds(
-    home: Path, history: list[AnyMessage], site: str
+    home: Path, history: list[AnyMessage], site: str, follow: bool, gate_cases: Any
 ) -> None:
+    last = [m for m in history if isinstance(m, HumanMessage)][-1:]
+    if follow and last and CHOICES.get(str(last[0].content)):
+        site = str(CHOICES[str(last[0].content)])  # mostly pass the site the user chose
+    gate_cases.example("login branch" if gate_holds(history, site) else "refused")
     with tempfile.TemporaryDirectory() as world:
         emulator = OkxEmulator(Path(world))
         emulator.init_world()
@@ -85,7 +133,7 @@ def test_login_happens_exactly_when_the_gate_holds(
 
 
 check_turns = st.one_of(
-    human_texts.map(lambda text: HumanMessage(text)),
+    (st.sampled_from(sorted(SIGNALS)) | NONSENSE).map(lambda text: HumanMessage(text)),
     st.just("check"),
     assistant_texts.map(lambda text: AIMessage(text)),
 )
@@ -119,7 +167,7 @@ def check_allowed(messages: list[AnyMessage]) -> bool:
     ]
     if checks and checks[-1] > humans[-1]:
         return False
-    return classify_completion_signal(str(messages[humans[-1]].content)) != "not_signal"
+    return SIGNALS.get(str(messages[humans[-1]].content), True)
 
 
 @settings(

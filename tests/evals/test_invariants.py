@@ -55,7 +55,7 @@ def test_login_gate_site_choice_sent_as_a_new_message() -> None:
     )
     detail = INVARIANTS["login_gate"](after_status)
     assert len(detail) == 1
-    assert "new input that does not follow the menu" in detail[0]["detail"]
+    assert "the menu never shown before" in detail[0]["detail"]
     global_after_menu = (
         Builder()
         .input("log in", interrupt=menu_question())

@@ -217,15 +217,11 @@ def reached(trajectory: Trajectory) -> list[str]:
     cases = []
     menu = site_menu()
     for entry in trajectory.entries:
-        start = entry["messages"][0]
-        before = trajectory.messages[start - 1] if start > 0 else None
-        after_menu = before is not None and before["role"] == "ai" and menu in before["content"]
+        earlier = trajectory.messages[: entry["messages"][0]]
+        after_menu = any(m["role"] == "ai" and menu in m["content"] for m in earlier)
         if entry["kind"] == "input" and parse_site_choice(entry["text"]) is not None:
-            cases.append(
-                "site choice as a new message after the menu"
-                if after_menu
-                else "site choice as a new message elsewhere"
-            )
+            where = "after the menu" if after_menu else "elsewhere"
+            cases.append(f"site choice as a new message {where}")
         resumed = entry["resumed"]
         waiting = resumed is not None and resumed["type"] == "await_authorization"
         if waiting and is_clearly_not_a_signal(entry["text"]) and not is_cancel(entry["text"]):

@@ -102,12 +102,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{mutant.id:40} {mutant.rule}")
         print(f"{len(mutants)} mutants")
         return 0
-    files = project_files(REPO)
     stale: list[str] = []
     with tempfile.TemporaryDirectory(prefix="okx-mutants-") as tmp:
+        # One snapshot of the repository: edits (or merges) made during a run do not leak in.
+        source = Path(tmp) / "source"
+        copy_project(REPO, project_files(REPO), source)
+        files = project_files(source)
         for mutant in mutants:
             copy = Path(tmp) / f"check-{mutant.id}"
-            copy_project(REPO, [f for f in files if f.parts[0] != "tests"], copy)
+            copy_project(source, [f for f in files if f.parts[0] != "tests"], copy)
             try:
                 apply_mutant(copy, mutant)
             except StaleMutantError as exc:
@@ -121,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline"
-            copy_project(REPO, files, baseline)
+            copy_project(source, files, baseline)
             paths = tuple(dict.fromkeys(p for m in mutants for p in m.test_paths(args.full)))
             verdict, failures, elapsed = _pytest(baseline, paths, args.timeout, args.pytest_arg)
             print(f"baseline ({' '.join(paths)}): {verdict} in {elapsed:.0f}s", flush=True)
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for number, mutant in enumerate(mutants, 1):
             copy = Path(tmp) / mutant.id
-            copy_project(REPO, files, copy)
+            copy_project(source, files, copy)
             apply_mutant(copy, mutant)
             verdict, failures, elapsed = _pytest(
                 copy, mutant.test_paths(args.full), args.timeout, args.pytest_arg

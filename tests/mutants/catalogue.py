@@ -23,7 +23,7 @@ QUESTIONS = "okx_auth_graph/questions.py"
 GATE_TESTS = ("tests/graph/test_gate_new_messages.py", "tests/graph/test_login_flows.py")
 LOGIN_TESTS = ("tests/graph/test_login_flows.py", "tests/unit")
 FLOW_TESTS = ("tests/graph/test_login_flows.py", "tests/graph/test_other_flows.py")
-TEMPLATE_TESTS = ("tests/unit/test_prompts.py", "tests/graph")
+TEMPLATE_TESTS = ("tests/graph", "tests/unit/test_prompts.py")
 ROUTE_TESTS = ("tests/unit", "tests/graph/test_other_flows.py", "tests/graph/test_login_flows.py")
 TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
 SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
@@ -69,14 +69,13 @@ CATALOGUE: tuple[Mutant, ...] = (
     # --- the pre-login gate (login_gate, no_silent_global) ---
     Mutant(
         "gate-1-menu-not-checked",
-        "gate condition 1: the verbatim menu is the assistant message right before (login_gate)",
+        "gate condition 1: the verbatim menu was shown before the choice (login_gate)",
         (
             Edit(
                 GATE,
                 "gate_site",
-                "            if not isinstance(question, AIMessage) or not shows_site_menu(question.text):\n"
-                "                return None\n",
-                "",
+                "if index < 0 or not menu_shown_before(messages, index):",
+                "if index < 0:",
             ),
         ),
         tests=GATE_TESTS,
@@ -87,9 +86,11 @@ CATALOGUE: tuple[Mutant, ...] = (
         (
             Edit(
                 GATE,
-                "gate_site",
-                "not shows_site_menu(question.text):\n                return None",
-                "not shows_site_menu(question.text):\n                continue",
+                "last_human_index",
+                "if isinstance(messages[index], HumanMessage):",
+                "if isinstance(messages[index], HumanMessage) and parse_site_choice(\n"
+                "            messages[index].text\n"
+                "        ):",
             ),
         ),
         tests=GATE_TESTS,
@@ -207,6 +208,21 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "await_authorization",
                 'if verdict == "signal":',
                 'if verdict != "not_signal":',
+            ),
+        ),
+        tests=LOGIN_TESTS,
+    ),
+    Mutant(
+        "poll-after-challenge",
+        "no auth status between the challenge and the user's next reply (no_auto_poll)",
+        (
+            Edit(
+                LOGIN,
+                "login_manual",
+                "result = await _gated_login(state, services.cli(runtime), interactive=False)",
+                "result = await _gated_login(state, services.cli(runtime), interactive=False)\n"
+                "        if not isinstance(result, Command):\n"
+                "            await services.cli(runtime).auth_status()",
             ),
         ),
         tests=LOGIN_TESTS,

@@ -68,7 +68,7 @@ def eval_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         env={**os.environ, **env_canaries, "HOME": str(home)},
         check=False,
     )
-    assert result.returncode in (0, 1), result.stderr[-3000:]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
     return {
         "count": count,

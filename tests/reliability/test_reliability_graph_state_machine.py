@@ -122,9 +122,10 @@ class ConversationMachine(RuleBasedStateMachine):
         if STATS:
             STATS[0].example(*self.cases)
 
-    def _last_ai_text(self) -> str | None:
+    def _menu_shown(self) -> bool:
+        """Whether an assistant message so far showed the verbatim menu (gate condition 1)."""
         messages = (self.result or {}).get("messages") or []
-        return str(messages[-1].text) if messages and isinstance(messages[-1], AIMessage) else None
+        return any(isinstance(m, AIMessage) and MENU in m.text for m in messages)
 
     def _run(self, payload: Any) -> list[list[str]]:
         result = asyncio.run(self.graph.ainvoke(payload, self.config, context=Context()))
@@ -158,7 +159,7 @@ class ConversationMachine(RuleBasedStateMachine):
     @rule(reply=st.sampled_from(sorted(SITE_REPLIES)))
     def site_choice_as_a_new_message(self, reply: str) -> None:
         """A site choice sent as a new input: a choice only right after the verbatim menu."""
-        after_menu = MENU in (self._last_ai_text() or "")
+        after_menu = self._menu_shown()
         self.cases.add(
             "site choice as a new message " + ("after the menu" if after_menu else "elsewhere")
         )

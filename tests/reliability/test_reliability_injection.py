@@ -13,6 +13,7 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -90,13 +91,44 @@ async def test_injection_as_the_request(tmp_path: Path, payload: str):
     _check_run(chat, result)
 
 
+SITE_CHOICE_TABLE = {
+    "1": "global",
+    "2": "eea",
+    "3": "us",
+    "global": "global",
+    "eea": "eea",
+    "us": "us",
+    "１": "global",
+    "２": "eea",
+    "３": "us",
+}
+"""The spec's site table written out by hand (plus full-width digits): the oracle, not the parser."""
+site_choice_texts = st.builds(
+    lambda token, case, left, right: (left + case(token) + right, SITE_CHOICE_TABLE[token]),
+    st.sampled_from(sorted(SITE_CHOICE_TABLE)),
+    st.sampled_from([str.lower, str.upper, str.title]),
+    st.sampled_from(["", " ", "  ", "\t"]),
+    st.sampled_from(["", " ", ".", "!", "。", "！"]),
+)
+any_text = st.text(max_size=300).map(lambda text: (text, None))
+
+
+@pytest.fixture(scope="module")
+def site_replies(reach: Any) -> Any:
+    return reach("replies to the menu", {"a site choice (login branch)": 0.3, "other text": 0.3})
+
+
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(reply=st.text(max_size=300))
-async def test_any_site_reply_yields_a_site_id_or_the_menu_again(tmp_path: Path, reply: str):
+@given(case=st.one_of(site_choice_texts, any_text))
+async def test_any_site_reply_yields_a_site_id_or_the_menu_again(
+    tmp_path: Path, case: tuple[str, str | None], site_replies: Any
+):
+    reply, site = case
+    site_replies.example("a site choice (login branch)" if site else "other text")
     emulator = OkxEmulator(tmp_path / f"world-{abs(hash(reply))}")
     emulator.init_world()
     chat = Chat(emulator)
@@ -106,7 +138,10 @@ async def test_any_site_reply_yields_a_site_id_or_the_menu_again(tmp_path: Path,
     assert question is not None
     assert question["type"] in ("choose_site", "await_authorization")
     logins = [a for a in chat.argvs() if a[:2] == ["auth", "login"]]
-    if question["type"] == "choose_site":
+    if site is not None:
+        assert logins == [["auth", "login", "--manual", "--site", site]], reply
+        assert question["type"] == "await_authorization"
+    elif question["type"] == "choose_site":
         assert logins == []
     else:
         assert len(logins) == 1
