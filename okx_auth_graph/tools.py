@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
-from langchain_core.tools import BaseTool, tool
+from langchain_core.tools import BaseTool, StructuredTool, tool
 from langgraph.prebuilt import ToolRuntime
 
 from okx_auth_graph.cli import OkxCli
@@ -58,6 +58,7 @@ from okx_auth_graph.prompts import (
 from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
 from okx_auth_graph.sites import SiteId
 from okx_auth_graph.state import FailedCommand, Language
+from okx_auth_graph.syncio import blocking
 
 _T = TypeVar("_T")
 
@@ -545,7 +546,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refused
         return await run_okx_command(adapter(runtime), argv)
 
-    return [
+    tools: list[BaseTool] = [
         okx_auth_status,
         okx_start_login,
         okx_check_login,
@@ -554,3 +555,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         okx_binary_status,
         okx_run_command,
     ]
+    for each in tools:  # the same coroutine serves tool.invoke as well as tool.ainvoke
+        if isinstance(each, StructuredTool) and each.coroutine is not None:
+            each.func = blocking(each.coroutine)
+    return tools
