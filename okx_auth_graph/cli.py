@@ -4,11 +4,18 @@
 in-process emulator from :mod:`okx_auth_graph.testing`), validates what they print with the
 pydantic models of :mod:`okx_auth_graph.models`, and returns plain-dict summaries that are safe
 to keep in graph state. Every failure becomes an :class:`~okx_auth_graph.errors.OkxCliError`.
-Secrets seen in ``config show --json`` or in ``OKX_*`` variables are masked in every message.
+
+Everything okx prints loses its terminal control sequences first; error kinds are then read
+from that raw text, and only then is the text masked (:mod:`okx_auth_graph.redact`): the
+adapter learns the secrets from ``OKX_*`` variables, from ``config show --json`` and from the
+config file itself (re-read when it changes), so an error is masked whatever call revealed
+the secret first. A config file that does not parse gets a fixed message naming the file and
+the line, never the lines okx quoted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import os
@@ -20,14 +27,7 @@ from typing import Any, TypedDict, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import (
-    MIN_AUTH_VERSION,
-    ErrorKind,
-    OkxCliError,
-    classify_message,
-    find_secrets,
-    mask_secrets,
-)
+from okx_auth_graph.errors import MIN_AUTH_VERSION, ErrorKind, OkxCliError, classify_message
 from okx_auth_graph.models import (
     AuthStatus,
     AuthStatusOutput,
@@ -50,11 +50,18 @@ from okx_auth_graph.process import (
     SubprocessRunner,
     TerminalRunner,
 )
+from okx_auth_graph.redact import (
+    SecretSet,
+    clean_data,
+    clean_text,
+    config_file_secrets,
+    find_secrets,
+    secret_values,
+)
 from okx_auth_graph.sites import SITE_IDS
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
-SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 MAX_OUTPUT_BYTES = 1 << 20
 CLASSIFY_WINDOW = 16_384
 
@@ -124,7 +131,8 @@ class OkxCli:
         self.timeout = timeout
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
-        self._secrets: set[str] = {child_env[k] for k in SECRET_ENV_VARS if child_env.get(k)}
+        self.secrets = SecretSet(child_env)
+        self._config_seen: tuple[int, int, int] | None = None
 
     @classmethod
     def from_context(cls, context: Context | None = None) -> OkxCli:
@@ -167,10 +175,40 @@ class OkxCli:
             raise OSError(f"{type(self.runner).__name__} cannot run okx in a terminal")
         return self.runner.in_terminal(["config", "init"], timeout=timeout)
 
-    def mask(self, text: str) -> str:
-        """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""
-        self._secrets.update(find_secrets(text))
-        return mask_secrets(text, self._secrets)
+    @property
+    def config_file(self) -> Path:
+        """The ``~/.okx/config.toml`` this okx reads."""
+        path = getattr(self.runner, "config_path", None)  # the in-process emulator's user
+        if path is not None:
+            return Path(path)
+        return self.okx_dir / "config.toml"
+
+    def mask(self, text: str, *, error: bool = False) -> str:
+        """Mask every secret this adapter knows in ``text``, and any ``api_key = …`` in it.
+
+        Args:
+            text: Text from okx (or about it).
+            error: An error text: lines of the config file are masked too (okx quotes them).
+        """
+        self.secrets.add(find_secrets(text))
+        return self.secrets.mask(text, error=error)
+
+    def learn_config_file(self) -> None:
+        """Learn the secrets of the config file (blocking I/O; re-read only when it changed)."""
+        path = self.config_file
+        try:
+            info = path.stat()
+            seen = (info.st_mtime_ns, info.st_size, info.st_ino)
+            if seen == self._config_seen:
+                return
+            with path.open("rb") as handle:
+                data = handle.read(MAX_OUTPUT_BYTES)
+        except (OSError, ValueError):
+            return
+        values, lines = config_file_secrets(data.decode("utf-8", errors="replace"))
+        self.secrets.add(values)
+        self.secrets.add_lines(lines)
+        self._config_seen = seen
 
     async def run_raw(
         self,
@@ -218,9 +256,9 @@ class OkxCli:
         return raw
 
     def _text(self, raw: RawResult, stream: bytes) -> str:
-        """Decode output for parsing (unmasked: mask before showing any of it)."""
+        """Decode output for parsing, controls removed (unmasked: mask before showing any)."""
         try:
-            text = stream.decode("utf-8")
+            text = clean_text(stream.decode("utf-8"))
         except UnicodeDecodeError:
             raise OkxCliError(
                 "unparseable_output",
@@ -228,24 +266,44 @@ class OkxCli:
                 argv=raw.argv,
                 exit_code=raw.exit_code,
             ) from None
-        self._secrets.update(find_secrets(text))
+        self.secrets.add(find_secrets(text))
         return text
 
     def _failure(self, raw: RawResult) -> OkxCliError:
-        err = raw.stderr.decode("utf-8", errors="replace")
-        out = raw.stdout.decode("utf-8", errors="replace")
-        message = self.mask("\n".join(t for t in (err.strip(), out.strip()) if t)) or (
-            f"okx {' '.join(raw.argv)} exited with code {raw.exit_code} and printed nothing"
-        )
-        kind = _classify(message)
-        if kind == "unknown" and raw.argv[:1] == ("auth",) and _UNKNOWN_SYNTAX.search(message):
+        err = clean_text(raw.stderr.decode("utf-8", errors="replace"))
+        out = clean_text(raw.stdout.decode("utf-8", errors="replace"))
+        text = "\n".join(t for t in (err.strip(), out.strip()) if t)
+        kind = _classify(text)
+        if kind == "unknown" and raw.argv[:1] == ("auth",) and _UNKNOWN_SYNTAX.search(text):
             kind = "cli_too_old"
-        return OkxCliError(kind, _clip(message), argv=raw.argv, exit_code=raw.exit_code)
+        return self._error(kind, text, raw)
+
+    def _error(self, kind: ErrorKind, text: str, raw: RawResult) -> OkxCliError:
+        """The typed error for okx's raw (cleaned, unmasked) error ``text``."""
+        argv, code = raw.argv, raw.exit_code
+        if kind == "config_invalid" and _TOML_ERROR.search(text):
+            where = _toml_error_line(text)
+            return OkxCliError(
+                kind,
+                f"okx cannot read its config file {self.config_file}: {where} is not valid "
+                "TOML. (okx quotes that line in its error; it is not repeated here because it "
+                "may hold a secret.)",
+                argv=argv,
+                exit_code=code,
+                action=f"open {self.config_file} and fix {where} (a missing or extra quote, a "
+                "value split over two lines), or move the file away and run okx config init; "
+                "then retry",
+            )
+        message = self.mask(text, error=True) or (
+            f"okx {' '.join(argv)} exited with code {code} and printed nothing"
+        )
+        return OkxCliError(kind, _clip(message), argv=argv, exit_code=code)
 
     async def _checked(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
     ) -> tuple[RawResult, str]:
         raw = await self.run_raw(argv, timeout=timeout, stdin=stdin)
+        await asyncio.to_thread(self.learn_config_file)
         if raw.exit_code != 0:
             raise self._failure(raw)
         return raw, self._text(raw, raw.stdout)
@@ -259,19 +317,14 @@ class OkxCli:
             if not candidate:
                 continue
             try:
-                return json.loads(candidate)
+                return clean_data(json.loads(candidate))
             except (ValueError, RecursionError):
                 continue
-        stderr = raw.stderr.decode("utf-8", errors="replace")
-        kind = _classify(self.mask(stderr + "\n" + text))
-        detail = self.mask(text.strip())[:300] or "(empty output)"
+        stderr = clean_text(raw.stderr.decode("utf-8", errors="replace"))
+        kind = _classify(stderr + "\n" + text)
+        detail = self.mask(text.strip(), error=True)[:300] or "(empty output)"
         if kind != "unknown":
-            raise OkxCliError(
-                kind,
-                _clip(self.mask(stderr.strip() or text.strip())),
-                argv=raw.argv,
-                exit_code=raw.exit_code,
-            )
+            raise self._error(kind, stderr.strip() or text.strip(), raw)
         raise OkxCliError(
             "unparseable_output",
             f"okx {' '.join(raw.argv)} printed no JSON: {detail}",
@@ -326,7 +379,7 @@ class OkxCli:
         """``okx config show --json`` as a redacted summary (no api_key, secret_key, passphrase)."""
         raw, text = await self._checked(["config", "show", "--json"])
         data = self._json(raw, text)
-        self._secrets.update(_secret_values(data))
+        self.secrets.add(secret_values(data))
         config = self._model(raw, data, ConfigShow)
         return {
             "exists": bool(config.profiles),
@@ -411,7 +464,7 @@ class OkxCli:
             return {"status": "logged_in", "text": self.mask(text.strip())}
         raise OkxCliError(
             "unknown",
-            _clip(self.mask(text.strip())) or "okx auth login printed nothing",
+            _clip(self.mask(text.strip(), error=True)) or "okx auth login printed nothing",
             argv=["auth", "login", "--site", site],
         )
 
@@ -441,8 +494,9 @@ class OkxCli:
         text = self._text(raw, raw.stdout)
         result = self._model(raw, self._json(raw, text), InstallOutput)
         if result.status == "failed":
-            message = self.mask(f"Installation failed: {result.error or 'unknown error'}")
-            raise OkxCliError(classify_message(message), message, argv=raw.argv)
+            text = clean_text(f"Installation failed: {result.error or 'unknown error'}")
+            kind = classify_message(text)
+            raise OkxCliError(kind, self.mask(text, error=True), argv=raw.argv)
         return {"status": result.status, "text": result.source or ""}
 
     async def install_status(self) -> InstallStatus:
@@ -474,7 +528,7 @@ class OkxCli:
         raw, text = await self._checked(argv, timeout=timeout)
         shown = self.mask(text)
         try:
-            data: Any = json.loads(shown) if shown.strip() else None
+            data: Any = clean_data(json.loads(shown)) if shown.strip() else None
         except (ValueError, RecursionError):
             data = None
         return {"argv": list(raw.argv), "stdout": shown, "json": data}
@@ -526,25 +580,26 @@ def _streams(runner: Callable[..., Any]) -> bool:
 
 
 _UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)
-_SECRET_KEYS = frozenset({"api_key", "secret_key", "passphrase"})
+_TOML_ERROR = re.compile(r"Invalid TOML document")
+_CODE_LINE = re.compile(r"^(\d+)\s*:  ")
+_CARET_LINE = re.compile(r"^\s*\^\s*$")
 _MAX_MESSAGE = 2000
 
 
-def _secret_values(data: Any, depth: int = 0) -> set[str]:
-    """Every string under an ``api_key`` / ``secret_key`` / ``passphrase`` key, at any depth."""
-    found: set[str] = set()
-    if depth > 8:
-        return found
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in _SECRET_KEYS and isinstance(value, str) and value:
-                found.add(value)
-            else:
-                found |= _secret_values(value, depth + 1)
-    elif isinstance(data, list):
-        for item in data:
-            found |= _secret_values(item, depth + 1)
-    return found
+def _toml_error_line(text: str) -> str:
+    """Which line okx's TOML parser points at: ``line N`` (the caret's), else ``near line N``."""
+    lines = text.splitlines()
+    numbered: list[int] = []
+    for index, line in enumerate(lines):
+        match = _CODE_LINE.match(line)
+        if match is None:
+            continue
+        numbered.append(int(match.group(1)))
+        if index + 1 < len(lines) and _CARET_LINE.match(lines[index + 1]):
+            return f"line {match.group(1)}"
+    if numbered:
+        return f"near line {max(numbered)}"
+    return "a line"
 
 
 def _clip(text: str) -> str:
