@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
-from langchain_core.tools import BaseTool, tool
+from langchain_core.tools import BaseTool, StructuredTool, tool
 from langgraph.prebuilt import ToolRuntime
 
 from okx_auth_graph.cli import OkxCli
@@ -57,6 +57,7 @@ from okx_auth_graph.prompts import (
 )
 from okx_auth_graph.sites import SiteId
 from okx_auth_graph.state import FailedCommand, Language
+from okx_auth_graph.syncio import blocking
 from okx_auth_graph.understanding import is_cancel, language_of, read_reply
 
 _T = TypeVar("_T")
@@ -574,7 +575,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refused
         return await run_okx_command(adapter(runtime), argv)
 
-    return [
+    tools: list[BaseTool] = [
         okx_auth_status,
         okx_start_login,
         okx_check_login,
@@ -583,3 +584,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         okx_binary_status,
         okx_run_command,
     ]
+    for each in tools:  # the same coroutine serves tool.invoke as well as tool.ainvoke
+        if isinstance(each, StructuredTool) and each.coroutine is not None:
+            each.func = blocking(each.coroutine)
+    return tools
