@@ -687,7 +687,7 @@ def test_status_after_a_failed_login_is_not_a_poll() -> None:
     assert INVARIANTS["no_auto_poll"](t) == []
 
 
-def clarify_question() -> dict:
+def clarify_question() -> InterruptRecord:
     return {
         "type": "clarify_request",
         "payload": {"type": "clarify_request", "message": "1. Log in …"},
