@@ -168,6 +168,9 @@ def default_sqlite_path() -> Path:
 def sqlite_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Expand ``~`` in ``path``, make its parent directory, and return it as an absolute path.
 
+    A folder it creates is ``0700`` (the default folder is made so when it exists) and the
+    database file is created or set ``0600``.
+
     ``None`` means :func:`default_sqlite_path`; ``":memory:"`` is returned unchanged (as a
     ``Path``) for a throw-away database.
     """
@@ -176,7 +179,13 @@ def sqlite_path(path: str | os.PathLike[str] | None = None) -> Path:
     if str(path) == ":memory:":
         return Path(":memory:")
     resolved = Path(path).expanduser().resolve()
-    resolved.parent.mkdir(parents=True, exist_ok=True)
+    resolved.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path == default_sqlite_path() or resolved.parent == default_sqlite_path().parent:
+        resolved.parent.chmod(0o700)
+    # The database holds the dialogue (device codes, profile names, okx errors): owner only.
+    # SQLite gives its -wal and -shm files the database file's permissions.
+    os.close(os.open(resolved, os.O_CREAT | os.O_RDWR, 0o600))
+    resolved.chmod(0o600)
     return resolved
 
 
