@@ -24,7 +24,12 @@ GATE_TESTS = ("tests/graph/test_gate_new_messages.py", "tests/graph/test_login_f
 LOGIN_TESTS = ("tests/graph/test_login_flows.py", "tests/unit")
 FLOW_TESTS = ("tests/graph/test_login_flows.py", "tests/graph/test_other_flows.py")
 TEMPLATE_TESTS = ("tests/graph", "tests/unit/test_prompts.py")
-ROUTE_TESTS = ("tests/unit", "tests/graph/test_other_flows.py", "tests/graph/test_login_flows.py")
+ROUTE_TESTS = (
+    "tests/graph/test_routes.py",
+    "tests/unit",
+    "tests/graph/test_other_flows.py",
+    "tests/graph/test_login_flows.py",
+)
 TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
 SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
 LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
