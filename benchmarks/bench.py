@@ -52,8 +52,10 @@ from benchmarks.flows import (
 )
 from benchmarks.report import Row, Verdict, print_table, verdict
 from benchmarks.runners import ACTIVE_RUNNER, ContextRunner, InstantOkx, TimedRunner
+from benchmarks.server import server_bench
 from benchmarks.skeleton import build_skeleton
 from benchmarks.threads import long_thread, vacuumed_size
+from benchmarks.workers import workers_bench
 from okx_auth_graph import Context, build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.persistence import async_sqlite_checkpointer
@@ -543,6 +545,82 @@ class Bench:
             )
         self.figures["long_thread"] = results
 
+    async def workers(self) -> None:
+        """Fresh logins at once on 4 worker processes sharing one PostgreSQL, vs one process."""
+        if self.postgres_dsn is None:
+            raise RuntimeError("no PostgreSQL server (apt-get install postgresql)")
+        logins = 12 if self.smoke else 200
+        sizes = (4,) if self.smoke else (4, 1)
+        results = await workers_bench(self.postgres_dsn, self.root / "workers", logins, sizes)
+        self.figures["workers"] = results
+        four = results[4]
+        group = f"{logins} concurrent fresh logins on 4 worker processes, one PostgreSQL"
+        self.row(
+            "workers.lost_duplicated",
+            group,
+            "lost turns; duplicated turns",
+            f"{four['lost_turns']}; {four['duplicated_turns']}",
+            "0; 0",
+            not four["lost_turns"] and not four["duplicated_turns"],
+        )
+        self.row(
+            "workers.auth_login",
+            group,
+            "worlds without exactly one `auth login` call",
+            str(four["worlds_without_exactly_one_auth_login"]),
+            "0",
+            not four["worlds_without_exactly_one_auth_login"],
+        )
+        self.row(
+            "workers.spread",
+            group,
+            "logins whose menu, site reply and signal ran on 3 different workers",
+            f"{four['logins_on_distinct_workers']} of {logins}",
+            f"{logins} of {logins}",
+            four["logins_on_distinct_workers"] == logins,
+        )
+        for size, figures in results.items():
+            label = "4 workers" if size == 4 else "1 worker process"
+            self.row(
+                f"workers.{size}.rate",
+                group,
+                f"{label}: logins/s; turn latency p50 / p95 (ms)",
+                f"{figures['logins_per_s']:.1f}; {figures['p50_ms']:.0f} / {figures['p95_ms']:.0f}",
+            )
+        if four["lost_turns"] or four["duplicated_turns"]:
+            self.failures.append(f"workers: {four['first_errors']}")
+
+    async def server(self) -> None:
+        """Users logging in at once through ``langgraph dev`` + langgraph-sdk, own okx homes."""
+        users = 3 if self.smoke else 100
+        figures = await server_bench(self.root / "server", users)
+        self.figures["server"] = figures
+        group = f"{users} users logging in at once through langgraph dev + langgraph-sdk"
+        self.row(
+            "server.errors",
+            group,
+            "errors; logins completed",
+            f"{figures['errors']}; {figures['logins_completed']} of {users}",
+            f"0; {users} of {users}",
+            not figures["errors"] and figures["logins_completed"] == users,
+        )
+        self.row(
+            "server.auth_login",
+            group,
+            "worlds without exactly one `auth login` call",
+            str(figures["worlds_without_exactly_one_auth_login"]),
+            "0",
+            not figures["worlds_without_exactly_one_auth_login"],
+        )
+        self.row(
+            "server.latency",
+            group,
+            "turn latency p50 / p95 (ms, okx is a process per call); logins/s",
+            f"{figures['p50_ms']:.0f} / {figures['p95_ms']:.0f}; {figures['logins_per_s']:.2f}",
+        )
+        if figures["errors"]:
+            self.failures.append(f"server: {figures['first_errors']}")
+
     async def run(self, steps: Sequence[str] | None = None) -> None:
         """Every measurement, in order; a failing one is recorded, the rest still run."""
         everything: list[Callable[[], Awaitable[None]]] = [
@@ -553,6 +631,8 @@ class Bench:
             self.concurrency,
             self.storage,
             self.long_threads,
+            self.workers,
+            self.server,
         ]
         chosen = [s for s in everything if steps is None or s.__name__ in steps]
         self.phases = Phases(self.console, len(chosen))

@@ -4,29 +4,30 @@
 in-process emulator from :mod:`okx_auth_graph.testing`), validates what they print with the
 pydantic models of :mod:`okx_auth_graph.models`, and returns plain-dict summaries that are safe
 to keep in graph state. Every failure becomes an :class:`~okx_auth_graph.errors.OkxCliError`.
-Secrets seen in ``config show --json`` or in ``OKX_*`` variables are masked in every message.
+
+Everything okx prints loses its terminal control sequences first; error kinds are then read
+from that raw text, and only then is the text masked (:mod:`okx_auth_graph.redact`): the
+adapter learns the secrets from ``OKX_*`` variables, from ``config show --json`` and from the
+config file itself (re-read when it changes), so an error is masked whatever call revealed
+the secret first. A config file that does not parse gets a fixed message naming the file and
+the line, never the lines okx quoted.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import (
-    MIN_AUTH_VERSION,
-    ErrorKind,
-    OkxCliError,
-    classify_message,
-    find_secrets,
-    mask_secrets,
-)
+from okx_auth_graph.errors import MIN_AUTH_VERSION, ErrorKind, OkxCliError, classify_message
 from okx_auth_graph.models import (
     AuthStatus,
     AuthStatusOutput,
@@ -49,11 +50,18 @@ from okx_auth_graph.process import (
     SubprocessRunner,
     TerminalRunner,
 )
+from okx_auth_graph.redact import (
+    SecretSet,
+    clean_data,
+    clean_text,
+    config_file_secrets,
+    find_secrets,
+    secret_values,
+)
 from okx_auth_graph.sites import SITE_IDS
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
-SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 MAX_OUTPUT_BYTES = 1 << 20
 CLASSIFY_WINDOW = 16_384
 
@@ -123,7 +131,8 @@ class OkxCli:
         self.timeout = timeout
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
-        self._secrets: set[str] = {child_env[k] for k in SECRET_ENV_VARS if child_env.get(k)}
+        self.secrets = SecretSet(child_env)
+        self._config_seen: tuple[int, int, int] | None = None
 
     @classmethod
     def from_context(cls, context: Context | None = None) -> OkxCli:
@@ -166,23 +175,61 @@ class OkxCli:
             raise OSError(f"{type(self.runner).__name__} cannot run okx in a terminal")
         return self.runner.in_terminal(["config", "init"], timeout=timeout)
 
-    def mask(self, text: str) -> str:
-        """Mask every secret this adapter has seen in ``text``, and any ``api_key = …`` in it."""
-        self._secrets.update(find_secrets(text))
-        return mask_secrets(text, self._secrets)
+    @property
+    def config_file(self) -> Path:
+        """The ``~/.okx/config.toml`` this okx reads."""
+        path = getattr(self.runner, "config_path", None)  # the in-process emulator's user
+        if path is not None:
+            return Path(path)
+        return self.okx_dir / "config.toml"
+
+    def mask(self, text: str, *, error: bool = False) -> str:
+        """Mask every secret this adapter knows in ``text``, and any ``api_key = …`` in it.
+
+        Args:
+            text: Text from okx (or about it).
+            error: An error text: lines of the config file are masked too (okx quotes them).
+        """
+        self.secrets.add(find_secrets(text))
+        return self.secrets.mask(text, error=error)
+
+    def learn_config_file(self) -> None:
+        """Learn the secrets of the config file (blocking I/O; re-read only when it changed)."""
+        path = self.config_file
+        try:
+            info = path.stat()
+            seen = (info.st_mtime_ns, info.st_size, info.st_ino)
+            if seen == self._config_seen:
+                return
+            with path.open("rb") as handle:
+                data = handle.read(MAX_OUTPUT_BYTES)
+        except (OSError, ValueError):
+            return
+        values, lines = config_file_secrets(data.decode("utf-8", errors="replace"))
+        self.secrets.add(values)
+        self.secrets.add_lines(lines)
+        self._config_seen = seen
 
     async def run_raw(
-        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        stdin: bytes | None = None,
+        on_stdout: Callable[[bytes], None] | None = None,
     ) -> RawResult:
         """Run ``okx *argv`` and return the raw result; only start-up and timeouts raise.
+
+        ``on_stdout`` receives standard output as it arrives, when the runner can stream it.
 
         Raises:
             OkxCliError: ``cli_not_found`` or ``timeout``.
         """
         args = [str(a) for a in argv]
         limit = timeout if timeout is not None else self.timeout
+        streaming = {"on_stdout": on_stdout} if on_stdout and _streams(self.runner) else {}
         try:
-            raw = await self.runner(args, timeout=limit, stdin=stdin)
+            raw = await self.runner(args, timeout=limit, stdin=stdin, **streaming)
         except TimeoutError:
             raise OkxCliError(
                 "timeout", f"okx {' '.join(args)} did not finish within {limit:g} s", argv=args
@@ -209,9 +256,9 @@ class OkxCli:
         return raw
 
     def _text(self, raw: RawResult, stream: bytes) -> str:
-        """Decode output for parsing (unmasked: mask before showing any of it)."""
+        """Decode output for parsing, controls removed (unmasked: mask before showing any)."""
         try:
-            text = stream.decode("utf-8")
+            text = clean_text(stream.decode("utf-8"))
         except UnicodeDecodeError:
             raise OkxCliError(
                 "unparseable_output",
@@ -219,24 +266,44 @@ class OkxCli:
                 argv=raw.argv,
                 exit_code=raw.exit_code,
             ) from None
-        self._secrets.update(find_secrets(text))
+        self.secrets.add(find_secrets(text))
         return text
 
     def _failure(self, raw: RawResult) -> OkxCliError:
-        err = raw.stderr.decode("utf-8", errors="replace")
-        out = raw.stdout.decode("utf-8", errors="replace")
-        message = self.mask("\n".join(t for t in (err.strip(), out.strip()) if t)) or (
-            f"okx {' '.join(raw.argv)} exited with code {raw.exit_code} and printed nothing"
-        )
-        kind = _classify(message)
-        if kind == "unknown" and raw.argv[:1] == ("auth",) and _UNKNOWN_SYNTAX.search(message):
+        err = clean_text(raw.stderr.decode("utf-8", errors="replace"))
+        out = clean_text(raw.stdout.decode("utf-8", errors="replace"))
+        text = "\n".join(t for t in (err.strip(), out.strip()) if t)
+        kind = _classify(text)
+        if kind == "unknown" and raw.argv[:1] == ("auth",) and _UNKNOWN_SYNTAX.search(text):
             kind = "cli_too_old"
-        return OkxCliError(kind, _clip(message), argv=raw.argv, exit_code=raw.exit_code)
+        return self._error(kind, text, raw)
+
+    def _error(self, kind: ErrorKind, text: str, raw: RawResult) -> OkxCliError:
+        """The typed error for okx's raw (cleaned, unmasked) error ``text``."""
+        argv, code = raw.argv, raw.exit_code
+        if kind == "config_invalid" and _TOML_ERROR.search(text):
+            where = _toml_error_line(text)
+            return OkxCliError(
+                kind,
+                f"okx cannot read its config file {self.config_file}: {where} is not valid "
+                "TOML. (okx quotes that line in its error; it is not repeated here because it "
+                "may hold a secret.)",
+                argv=argv,
+                exit_code=code,
+                action=f"open {self.config_file} and fix {where} (a missing or extra quote, a "
+                "value split over two lines), or move the file away and run okx config init; "
+                "then retry",
+            )
+        message = self.mask(text, error=True) or (
+            f"okx {' '.join(argv)} exited with code {code} and printed nothing"
+        )
+        return OkxCliError(kind, _clip(message), argv=argv, exit_code=code)
 
     async def _checked(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
     ) -> tuple[RawResult, str]:
         raw = await self.run_raw(argv, timeout=timeout, stdin=stdin)
+        await asyncio.to_thread(self.learn_config_file)
         if raw.exit_code != 0:
             raise self._failure(raw)
         return raw, self._text(raw, raw.stdout)
@@ -250,19 +317,14 @@ class OkxCli:
             if not candidate:
                 continue
             try:
-                return json.loads(candidate)
+                return clean_data(json.loads(candidate))
             except (ValueError, RecursionError):
                 continue
-        stderr = raw.stderr.decode("utf-8", errors="replace")
-        kind = _classify(self.mask(stderr + "\n" + text))
-        detail = self.mask(text.strip())[:300] or "(empty output)"
+        stderr = clean_text(raw.stderr.decode("utf-8", errors="replace"))
+        kind = _classify(stderr + "\n" + text)
+        detail = self.mask(text.strip(), error=True)[:300] or "(empty output)"
         if kind != "unknown":
-            raise OkxCliError(
-                kind,
-                _clip(self.mask(stderr.strip() or text.strip())),
-                argv=raw.argv,
-                exit_code=raw.exit_code,
-            )
+            raise self._error(kind, stderr.strip() or text.strip(), raw)
         raise OkxCliError(
             "unparseable_output",
             f"okx {' '.join(raw.argv)} printed no JSON: {detail}",
@@ -317,7 +379,7 @@ class OkxCli:
         """``okx config show --json`` as a redacted summary (no api_key, secret_key, passphrase)."""
         raw, text = await self._checked(["config", "show", "--json"])
         data = self._json(raw, text)
-        self._secrets.update(_secret_values(data))
+        self.secrets.add(secret_values(data))
         config = self._model(raw, data, ConfigShow)
         return {
             "exists": bool(config.profiles),
@@ -370,8 +432,13 @@ class OkxCli:
             "expiresIn": challenge.expires_in,
         }
 
-    async def login_interactive(self, site: str) -> CommandOutcome:
+    async def login_interactive(
+        self, site: str, on_challenge: Callable[[LoginChallenge], None] | None = None
+    ) -> CommandOutcome:
         """Blocking ``okx auth login --site SITE`` (polls until the browser side finishes).
+
+        The output is read as it arrives: as soon as it shows the verification URL and code,
+        ``on_challenge`` gets them (once), while the login still waits for the browser.
 
         Returns:
             ``{"status": "logged_in" | "skipped", "text": …}``.
@@ -381,14 +448,23 @@ class OkxCli:
             OkxCliError: On failure (timed out, denied, network, …).
         """
         _check_site(site)
-        _, text = await self._checked(["auth", "login", "--site", site], timeout=self.login_timeout)
+        argv = ["auth", "login", "--site", site]
+        reader = _ChallengeReader(on_challenge) if on_challenge is not None else None
+        raw = await self.run_raw(
+            argv, timeout=self.login_timeout, on_stdout=reader.feed if reader else None
+        )
+        if reader is not None and not reader.sent:
+            reader.feed(raw.stdout)  # a runner that cannot stream: read it all at once
+        if raw.exit_code != 0:
+            raise self._failure(raw)
+        text = self._text(raw, raw.stdout)
         if "API key already configured" in text:
             return {"status": "skipped", "text": self.mask(text.strip())}
         if "Logged in successfully" in text:
             return {"status": "logged_in", "text": self.mask(text.strip())}
         raise OkxCliError(
             "unknown",
-            _clip(self.mask(text.strip())) or "okx auth login printed nothing",
+            _clip(self.mask(text.strip(), error=True)) or "okx auth login printed nothing",
             argv=["auth", "login", "--site", site],
         )
 
@@ -418,8 +494,9 @@ class OkxCli:
         text = self._text(raw, raw.stdout)
         result = self._model(raw, self._json(raw, text), InstallOutput)
         if result.status == "failed":
-            message = self.mask(f"Installation failed: {result.error or 'unknown error'}")
-            raise OkxCliError(classify_message(message), message, argv=raw.argv)
+            text = clean_text(f"Installation failed: {result.error or 'unknown error'}")
+            kind = classify_message(text)
+            raise OkxCliError(kind, self.mask(text, error=True), argv=raw.argv)
         return {"status": result.status, "text": result.source or ""}
 
     async def install_status(self) -> InstallStatus:
@@ -451,33 +528,78 @@ class OkxCli:
         raw, text = await self._checked(argv, timeout=timeout)
         shown = self.mask(text)
         try:
-            data: Any = json.loads(shown) if shown.strip() else None
+            data: Any = clean_data(json.loads(shown)) if shown.strip() else None
         except (ValueError, RecursionError):
             data = None
         return {"argv": list(raw.argv), "stdout": shown, "json": data}
 
 
 _EXPIRED = re.compile(r"Session expired", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+")
+_USER_CODE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
+_MINUTES = re.compile(r"(\d+)\s*min", re.IGNORECASE)
+_DEFAULT_EXPIRES_IN = 600
+
+
+class _ChallengeReader:
+    """Finds the verification URL and code in a blocking login's output as it arrives."""
+
+    def __init__(self, on_challenge: Callable[[LoginChallenge], None]) -> None:
+        self.on_challenge = on_challenge
+        self.buffer = b""
+        self.sent = False
+
+    def feed(self, chunk: bytes) -> None:
+        if self.sent:
+            return
+        self.buffer = (self.buffer + chunk)[-8192:]
+        text = self.buffer.decode("utf-8", errors="replace")
+        url, code = _URL.search(text), _USER_CODE.search(text)
+        if url is None or code is None:
+            return
+        minutes = _MINUTES.search(text[code.end() :])
+        self.sent = True
+        self.on_challenge(
+            {
+                "verificationUri": url.group(0),
+                "userCode": code.group(0),
+                "expiresIn": int(minutes.group(1)) * 60 if minutes else _DEFAULT_EXPIRES_IN,
+            }
+        )
+
+
+def _streams(runner: Callable[..., Any]) -> bool:
+    """Whether a runner accepts ``on_stdout`` (custom runners may predate it)."""
+    try:
+        parameters = inspect.signature(runner).parameters
+    except (TypeError, ValueError):
+        return False
+    return "on_stdout" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
 _UNKNOWN_SYNTAX = re.compile(r"Unknown (?:option|command)", re.IGNORECASE)
-_SECRET_KEYS = frozenset({"api_key", "secret_key", "passphrase"})
+_TOML_ERROR = re.compile(r"Invalid TOML document")
+_CODE_LINE = re.compile(r"^(\d+)\s*:  ")
+_CARET_LINE = re.compile(r"^\s*\^\s*$")
 _MAX_MESSAGE = 2000
 
 
-def _secret_values(data: Any, depth: int = 0) -> set[str]:
-    """Every string under an ``api_key`` / ``secret_key`` / ``passphrase`` key, at any depth."""
-    found: set[str] = set()
-    if depth > 8:
-        return found
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in _SECRET_KEYS and isinstance(value, str) and value:
-                found.add(value)
-            else:
-                found |= _secret_values(value, depth + 1)
-    elif isinstance(data, list):
-        for item in data:
-            found |= _secret_values(item, depth + 1)
-    return found
+def _toml_error_line(text: str) -> str:
+    """Which line okx's TOML parser points at: ``line N`` (the caret's), else ``near line N``."""
+    lines = text.splitlines()
+    numbered: list[int] = []
+    for index, line in enumerate(lines):
+        match = _CODE_LINE.match(line)
+        if match is None:
+            continue
+        numbered.append(int(match.group(1)))
+        if index + 1 < len(lines) and _CARET_LINE.match(lines[index + 1]):
+            return f"line {match.group(1)}"
+    if numbered:
+        return f"near line {max(numbered)}"
+    return "a line"
 
 
 def _clip(text: str) -> str:

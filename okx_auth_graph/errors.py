@@ -2,17 +2,18 @@
 
 Every way an okx call can fail (the CLI's own messages, a missing or too-old executable, a
 timeout, output that cannot be parsed) becomes an :class:`OkxCliError` with a stable ``kind``,
-the original message with secrets masked, and the spec's recommended action.
+the original message with secrets masked (see :mod:`okx_auth_graph.redact`), and the spec's
+recommended action. Kinds are read from the raw text, before masking.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal, get_args
 
 ErrorKind = Literal[
+    "config_invalid",
     "no_config",
     "session_expired",
     "authorization_timed_out",
@@ -36,6 +37,10 @@ MIN_AUTH_VERSION = "1.3.1-beta.17"
 """The first okx version with the ``okx auth`` commands (the npm registry serves 1.2.4)."""
 
 RECOMMENDED_ACTIONS: dict[str, str] = {
+    "config_invalid": (
+        "fix ~/.okx/config.toml at the line named (or move it away and run okx config init), "
+        "then retry"
+    ),
     "no_config": "okx config init (only if you want to use an API key; OAuth needs no config)",
     "session_expired": (
         "log in again: choose the site in the menu, then okx auth login --manual --site <site>"
@@ -75,6 +80,8 @@ def _code(*codes: str) -> str:
 
 
 _KIND_PATTERNS: tuple[tuple[ErrorKind, str], ...] = (
+    # First: a broken config file quotes its own lines, which may hold any other phrase.
+    ("config_invalid", r"Invalid TOML document|Invalid proxy URL"),
     (
         "cli_too_old",
         r"Unknown command:\s*auth\b|Unknown auth command|Unknown option '--manual'",
@@ -116,9 +123,6 @@ _PATTERNS: tuple[tuple[ErrorKind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KIND_PATTERNS
 )
 
-_MIN_SECRET_LENGTH = 4
-MASK = "***"
-
 
 def classify_message(text: str) -> ErrorKind:
     """Return the error kind that an okx error text describes (``unknown`` if none).
@@ -135,51 +139,22 @@ def classify_message(text: str) -> ErrorKind:
     return "unknown"
 
 
-_SECRET_ASSIGNMENT = re.compile(
-    r"""\b(?:api_key|secret_key|passphrase)\b["']?\s*[:=]\s*"""
-    r"""(?:"((?:[^"\\\n]|\\.)*)|'([^'\n]*)|([^\s,}"']+))""",
-    re.IGNORECASE,
-)
+_PHRASE_REACH = 200
 
 
-def find_secrets(text: str) -> set[str]:
-    """Values assigned to ``api_key`` / ``secret_key`` / ``passphrase`` in JSON or TOML text.
+def inside_phrase(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies wholly inside one of okx's fixed error phrases.
 
-    Works on truncated output too, so a secret is known (and masked) even when the JSON
-    around it does not parse.
+    The phrases are the patterns of the kinds. Masking leaves such an occurrence: a passphrase
+    ``spawn`` must not turn "Failed to spawn okx-auth" into something no rule recognises.
     """
-    return {value for m in _SECRET_ASSIGNMENT.finditer(text) for value in m.groups() if value}
-
-
-def mask_secrets(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret (4+ characters) in ``text`` with ``***``.
-
-    Args:
-        text: Any text that may contain a secret.
-        secrets: The secret values to hide; short or empty ones are ignored.
-
-    Returns:
-        The text with every secret masked (also in its JSON-escaped form), longest first.
-    """
-    forms: set[str] = set()
-    for secret in secrets:
-        if len(secret) >= _MIN_SECRET_LENGTH:
-            forms.add(secret)
-            forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
-            forms.add(json.dumps(secret)[1:-1])
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, MASK)
-    return _mask_cut_secret(text, forms)
-
-
-def _mask_cut_secret(text: str, forms: set[str]) -> str:
-    """Mask a secret that output cut short: the text ends with the secret's first 4+ characters."""
-    body = text.rstrip()
-    for form in sorted(forms, key=len, reverse=True):
-        for size in range(len(form) - 1, _MIN_SECRET_LENGTH - 1, -1):
-            if body.endswith(form[:size]):
-                return body[: len(body) - size] + MASK + text[len(body) :]
-    return text
+    lo = max(0, start - _PHRASE_REACH)
+    window = text[lo : end + _PHRASE_REACH]
+    return any(
+        m.start() + lo <= start and end <= m.end() + lo
+        for _, pattern in _PATTERNS
+        for m in pattern.finditer(window)
+    )
 
 
 class OkxCliError(Exception):

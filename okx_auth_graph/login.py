@@ -12,11 +12,12 @@ questions live in their own nodes, because a resumed node re-runs from its start
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AnyMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
@@ -33,6 +34,7 @@ from okx_auth_graph.gate import (
 )
 from okx_auth_graph.intents import asks_for_other_site, asks_to_start_over
 from okx_auth_graph.login_lock import login_lock
+from okx_auth_graph.models import LoginChallenge
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.replies import (
@@ -147,9 +149,20 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         )
 
     async def login_interactive(state: AuthState, runtime: Runtime[Context]) -> Command[_LoginGoto]:
-        """The blocking ``okx auth login --site X`` (it polls silently until the browser is done)."""
-        result = await _gated_login(state, services.cli(runtime), interactive=True)
-        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
+        """The blocking ``okx auth login --site X``; its URL and code are shown while it waits.
+
+        As soon as the CLI prints them they go out as a custom stream event
+        (``{"type": "login_challenge", "message": …}``, ``stream_mode="custom"``) and, once the
+        login succeeds, into ``messages``. A failure shows the error and ``confirm_retry``,
+        never the dead code.
+        """
+        shown = _ChallengeShown(state)
+        result = await _gated_login(
+            state, services.cli(runtime), interactive=True, on_challenge=shown
+        )
+        if isinstance(result, Command):
+            return result
+        return shown.into(_logged_in_or_waiting(state, result))
 
     async def retry_login(state: AuthState, runtime: Runtime[Context]) -> Command[_RetryLoginGoto]:
         """The login once more after okx-auth was reinstalled; a second spawn failure ends it.
@@ -158,10 +171,17 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         conversation's menu) goes to the menu first.
         """
         interactive = services.interactive_login(runtime)
+        shown = _ChallengeShown(state)
         result = await _gated_login(
-            state, services.cli(runtime), interactive=interactive, may_reinstall=False
+            state,
+            services.cli(runtime),
+            interactive=interactive,
+            may_reinstall=False,
+            on_challenge=shown if interactive else None,
         )
-        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
+        if isinstance(result, Command):
+            return result
+        return shown.into(_logged_in_or_waiting(state, result))
 
     def ask_switch_site(
         state: AuthState,
@@ -442,8 +462,36 @@ def _logged_in_or_waiting(state: AuthState, result: Mapping[str, Any]) -> Comman
     )
 
 
+class _ChallengeShown:
+    """Shows a blocking login's URL and code as soon as the CLI prints them (a stream event)."""
+
+    def __init__(self, state: AuthState) -> None:
+        self.state = state
+        self.texts: list[str] = []
+
+    def __call__(self, challenge: LoginChallenge) -> None:
+        site = gate_site(self.state.get("messages", [])) or self.state.get("site") or ""
+        text = challenge_message(self.state, site, dict(challenge))
+        self.texts.append(text)
+        get_stream_writer()({"type": "login_challenge", "message": text, "site": site, **challenge})
+
+    def into(self, command: Command[Any]) -> Command[Any]:
+        """The shown challenge also lands in ``messages`` (before what follows it)."""
+        if not self.texts or not isinstance(command.update, dict):
+            return command
+        update = dict(command.update)
+        later = list(update.get("messages") or [])
+        update["messages"] = [AIMessage(self.texts[0]), *later]
+        return Command(goto=command.goto, update=update)
+
+
 async def _gated_login(
-    state: AuthState, cli: OkxCli, *, interactive: bool, may_reinstall: bool = True
+    state: AuthState,
+    cli: OkxCli,
+    *,
+    interactive: bool,
+    may_reinstall: bool = True,
+    on_challenge: Callable[[LoginChallenge], None] | None = None,
 ) -> Command[Any] | Mapping[str, Any]:
     """Run ``okx auth login`` for the site the pre-login gate clears, one login per okx home.
 
@@ -462,7 +510,7 @@ async def _gated_login(
                     return _another_login(state, status)
             await held.mark_login_started()
             if interactive:
-                return await cli.login_interactive(site)
+                return await cli.login_interactive(site, on_challenge=on_challenge)
             return await cli.login_manual(site)
     except TimeoutError:
         return _another_login(state, {"status": "pending", "site": site, "scopes": []})

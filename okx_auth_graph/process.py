@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -44,7 +44,12 @@ class OkxRunner(Protocol):
     async def __call__(
         self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
     ) -> RawResult:
-        """Run ``okx *argv``; raise TimeoutError after ``timeout`` seconds."""
+        """Run ``okx *argv``; raise TimeoutError after ``timeout`` seconds.
+
+        A runner may also accept ``on_stdout`` (a callable given standard output in chunks as
+        it arrives); :class:`SubprocessRunner` and the emulator do, and the adapter uses it to
+        show a blocking login's code while it waits.
+        """
         ...
 
 
@@ -98,9 +103,17 @@ class SubprocessRunner:
         self.max_output = max_output
 
     async def __call__(
-        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float,
+        stdin: bytes | None = None,
+        on_stdout: Callable[[bytes], None] | None = None,
     ) -> RawResult:
-        """Run the executable; kill it and raise TimeoutError after ``timeout`` seconds."""
+        """Run the executable; kill it and raise TimeoutError after ``timeout`` seconds.
+
+        ``on_stdout`` receives each chunk of standard output as it arrives.
+        """
         args = [str(a) for a in argv]
         proc = await asyncio.create_subprocess_exec(
             self.executable,
@@ -112,7 +125,7 @@ class SubprocessRunner:
             start_new_session=True,
         )
         try:
-            out, err = await asyncio.wait_for(self._communicate(proc, stdin), timeout)
+            out, err = await asyncio.wait_for(self._communicate(proc, stdin, on_stdout), timeout)
         except (TimeoutError, asyncio.CancelledError):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, 9)
@@ -128,13 +141,20 @@ class SubprocessRunner:
         return subprocess.run(args, env=env, timeout=timeout, check=False).returncode
 
     async def _communicate(
-        self, proc: asyncio.subprocess.Process, stdin: bytes | None
+        self,
+        proc: asyncio.subprocess.Process,
+        stdin: bytes | None,
+        on_stdout: Callable[[bytes], None] | None = None,
     ) -> tuple[bytes, bytes]:
-        async def read_capped(stream: asyncio.StreamReader | None) -> bytes:
+        async def read_capped(
+            stream: asyncio.StreamReader | None, listener: Callable[[bytes], None] | None = None
+        ) -> bytes:
             if stream is None:
                 return b""
             kept = bytearray()
             while chunk := await stream.read(65536):
+                if listener is not None:
+                    listener(chunk)
                 room = self.max_output - len(kept)
                 if room > 0:
                     kept += chunk[:room]
@@ -150,7 +170,7 @@ class SubprocessRunner:
             proc.stdin.close()
 
         _, out, err = await asyncio.gather(
-            feed(), read_capped(proc.stdout), read_capped(proc.stderr)
+            feed(), read_capped(proc.stdout, on_stdout), read_capped(proc.stderr)
         )
         await proc.wait()
         return out, err

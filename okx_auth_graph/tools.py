@@ -14,8 +14,9 @@ whatever the model decides:
 - While a login waits for the user's completion signal, every other okx tool refuses: the
   only okx call allowed then is ``okx_check_login`` after the user's next message.
 - Nothing secret reaches an argument or a result: the config is summarised by the adapter
-  (profile names, sites, whether an API key exists), and ``okx_run_command`` refuses ``config``
-  and ``auth`` commands.
+  (profile names, sites, whether an API key exists), and ``okx_run_command`` runs only the
+  skill modules (``market``, ``account``, ``spot``, ``swap``, ``futures``, ``option``, ``earn``,
+  ``bot``): ``config``, ``auth``, ``setup``, ``diagnose`` and leading options are refused.
 
 ``okx_run_command`` (and the plain helper :func:`run_okx_command`) runs a downstream okx command
 for a skill; on an authentication failure it returns what the auth graph must do next:
@@ -74,8 +75,22 @@ AUTH_GRAPH_KINDS = frozenset(
 )
 """Error kinds of a downstream command that the auth graph remediates."""
 
-FORBIDDEN_DOWNSTREAM = frozenset({"config", "auth"})
-"""First arguments ``okx_run_command`` refuses: secrets (config) and login (auth) stay out."""
+SKILL_MODULES: tuple[str, ...] = (
+    "market",
+    "account",
+    "spot",
+    "swap",
+    "futures",
+    "option",
+    "earn",
+    "bot",
+)
+"""The only first arguments ``okx_run_command`` accepts: the skill modules of ``okx --help``.
+
+Everything else is refused with no okx call: ``config`` (prints secrets), ``auth`` (logins go
+through the auth tools), ``setup`` (writes MCP servers into other AI clients), ``diagnose``,
+options before the module, unknown modules.
+"""
 
 MAX_OUTPUT_CHARS = 4000
 
@@ -245,16 +260,12 @@ async def run_okx_command(cli: OkxCli, argv: Sequence[str]) -> dict[str, Any]:
         the auth graph must remediate (session expired, invalid API key, okx-auth binary
         missing, region restriction, no config); ``{"ok": False, "error": {...}}`` otherwise.
     """
-    args = [str(a) for a in argv]
-    if not args or args[0] in FORBIDDEN_DOWNSTREAM or args[0].startswith("-"):
-        return {
-            "ok": False,
-            "error": {
-                "kind": "refused",
-                "message": "okx_run_command runs skill commands only (not config/auth/options)",
-                "action": "use the okx auth tools for authentication",
-            },
-        }
+    if isinstance(argv, str | bytes) or not all(isinstance(a, str) for a in argv):
+        return _refused_command("argv must be a list of strings")
+    args = list(argv)
+    if not args or args[0] not in SKILL_MODULES:
+        first = repr(args[0][:40]) if args else "nothing"
+        return _refused_command(f"the first argument is {first}, not a skill module")
     try:
         result = await cli.run(args)
     except OkxCliError as exc:
@@ -267,6 +278,22 @@ async def run_okx_command(cli: OkxCli, argv: Sequence[str]) -> dict[str, Any]:
         "argv": result["argv"],
         "json": result["json"],
         "stdout": result["stdout"][:MAX_OUTPUT_CHARS],
+    }
+
+
+def _refused_command(why: str) -> dict[str, Any]:
+    """The answer to a downstream command outside the skill modules (no okx call was made)."""
+    return {
+        "ok": False,
+        "error": {
+            "kind": "refused",
+            "message": (
+                f"okx_run_command refused: {why}. It runs skill commands only; the first "
+                f"argument must be one of: {', '.join(SKILL_MODULES)}"
+            ),
+            "action": "use the okx auth tools for authentication; config, auth, setup and "
+            "diagnose are not available to the model",
+        },
     }
 
 
@@ -535,7 +562,8 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         ``failed_command`` to hand to the auth flow.
 
         Args:
-            argv: The okx arguments without ``okx`` (not ``config`` or ``auth`` commands).
+            argv: The okx arguments without ``okx``; the first is a skill module (market,
+                account, spot, swap, futures, option, earn or bot).
             runtime: Injected by the tool node (conversation and context), not by the model.
 
         Returns:

@@ -233,13 +233,16 @@ class Transact(Protocol):
 class Output:
     """What one invocation writes to stdout and stderr (kept in memory)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_stdout: Callable[[bytes], None] | None = None) -> None:
         self.stdout = bytearray()
         self.stderr = bytearray()
+        self.on_stdout = on_stdout
 
     def write_out(self, data: bytes) -> None:
-        """Write bytes to stdout."""
+        """Write bytes to stdout (and hand them to the reader as they are written)."""
         self.stdout += data
+        if self.on_stdout is not None:
+            self.on_stdout(bytes(data))
 
     def write_err(self, data: bytes) -> None:
         """Write bytes to stderr."""
@@ -374,6 +377,9 @@ class OkxCommand:
             return 0
         if args[0] == "config":
             return await self._config(args[1:], world)
+        failure = await asyncio.to_thread(_config_failure, world, args)
+        if failure is not None:
+            return self._error_block(world, *failure)
         if args[0] == "auth":
             if not version_has_auth(str(world["version"])):
                 return self._auth_before_auth(args, world)
@@ -410,10 +416,11 @@ class OkxCommand:
         self.output.err(f"Unknown command: auth {action}\n")
         return 1
 
-    def _error_block(self, world: Mapping[str, Any], message: str) -> int:
+    def _error_block(
+        self, world: Mapping[str, Any], message: str, hint: str = INTERNAL_HINT
+    ) -> int:
         self.output.err(
-            f"Error: {message}\nHint: {INTERNAL_HINT}\n"
-            f"Version: @okx_ai/okx-trade-cli@{world['version']}\n"
+            f"Error: {message}\nHint: {hint}\nVersion: @okx_ai/okx-trade-cli@{world['version']}\n"
         )
         return 1
 
@@ -903,6 +910,37 @@ class OkxCommand:
         self.output.write_out(bytes(stdout))
         self.output.write_err(bytes(stderr))
         return int(code)
+
+
+PROXY_HINT = "proxy_url must start with http:// or https://. SOCKS proxies are not supported."
+
+
+def _config_failure(world: Mapping[str, Any], args: Sequence[str]) -> tuple[str, str] | None:
+    """What every command but ``config`` checks first, as the real CLI's ``loadConfig`` does.
+
+    A config file that does not parse → the TOML error with its code block (the quoted lines);
+    the selected profile's ``proxy_url`` not ``http(s)://`` → ``Invalid proxy URL "…"`` in full.
+    Emulator decision: the ``auth`` commands load the config first too, as 1.2.4 does for every
+    module (its ``okx auth …`` prints these errors before ``Unknown command``).
+    """
+    config = read_config(world)
+    if config.error is not None:
+        return f"Invalid TOML document: {config.error}", INTERNAL_HINT
+    name: str | None = None
+    for index, arg in enumerate(args):
+        if arg == "--profile" and index + 1 < len(args):
+            name = args[index + 1]
+        elif arg.startswith("--profile="):
+            name = arg.split("=", 1)[1]
+    data = config.data or {}
+    name = name or str(data.get("default_profile") or "default")
+    profile = config_profiles(config).get(name) or {}
+    proxy = profile.get("proxy_url")
+    if isinstance(proxy, str) and proxy.strip():
+        proxy = proxy.strip()
+        if not proxy.startswith(("http://", "https://")):
+            return f'Invalid proxy URL "{proxy}".', PROXY_HINT
+    return None
 
 
 def _settled(world: dict[str, Any]) -> dict[str, Any]:

@@ -367,9 +367,18 @@ class OkxEmulator:
         return subprocess.run(args, env=env, timeout=timeout, check=False).returncode
 
     async def __call__(
-        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float,
+        stdin: bytes | None = None,
+        on_stdout: Callable[[bytes], None] | None = None,
     ) -> RawResult:
-        """Run ``okx *argv`` in-process; raise TimeoutError after ``timeout`` seconds."""
+        """Run ``okx *argv`` in-process; raise TimeoutError after ``timeout`` seconds.
+
+        ``on_stdout`` receives standard output as it is written (the blocking login prints its
+        URL and code, then waits).
+        """
         text = (stdin or b"").decode("utf-8", errors="replace")
         lines = re.split(r"\r\n|\r|\n", text)
         if lines and lines[-1] == "":
@@ -379,7 +388,7 @@ class OkxEmulator:
         async def read_line() -> str | None:
             return lines.pop() if lines else None
 
-        output = Output()
+        output = Output(on_stdout)
         code = await asyncio.wait_for(
             self.execute(argv, read_line=read_line, output=output, is_tty=self.is_tty), timeout
         )

@@ -62,8 +62,12 @@ def write_shim(directory: Path, *, state: Path | None = None) -> Path:
             raise ShimError(f"{target} exists and is not an okx emulator shim; not touching it")
     lines = ["#!/bin/sh", SHIM_MARKER]
     if state is not None:
+        # A plain assignment of a single-quoted word: nothing in the path is expanded (inside
+        # "${VAR:-WORD}" the quotes of WORD would be literal and `$(...)` would run).
         quoted = shlex.quote(str(state.resolve()))
-        lines.append(f'OKX_EMULATOR_STATE="${{OKX_EMULATOR_STATE:-{quoted}}}"')
+        lines.append('if [ -z "${OKX_EMULATOR_STATE:-}" ]; then')
+        lines.append(f"  OKX_EMULATOR_STATE={quoted}")
+        lines.append("fi")
         lines.append("export OKX_EMULATOR_STATE")
     lines.append("exec " + " ".join(shlex.quote(part) for part in launcher_argv()) + ' "$@"')
     tmp = target.with_name(".okx.tmp")

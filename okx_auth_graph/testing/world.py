@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -284,9 +285,49 @@ def read_config(world: Mapping[str, Any]) -> ConfigFile:
     except OSError as exc:
         return ConfigFile(exists=True, data=None, error=str(exc))
     try:
-        return ConfigFile(exists=True, data=tomllib.loads(raw.decode("utf-8")), error=None)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+        return ConfigFile(exists=True, data=tomllib.loads(text), error=None)
+    except tomllib.TOMLDecodeError as exc:
+        return ConfigFile(exists=True, data=None, error=toml_error_text(text, str(exc)))
+    except UnicodeDecodeError as exc:
         return ConfigFile(exists=True, data=None, error=str(exc))
+
+
+_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+
+
+def toml_error_text(text: str, error: str) -> str:
+    """A TOML parse error as the real CLI words it: the message, a blank line, then the code block.
+
+    okx 1.2.4 (smol-toml) prints the offending line with the line before and after it, each as
+    ``N:  line`` (empty lines skipped) and a caret under the column. The position comes from
+    Python's parser: it agrees with smol-toml on a bad value (``key = p"ss``, ``x = = 1``, a
+    value on a line of its own); for some other faults the two point at different places.
+    """
+    match = _TOML_POSITION.search(error)
+    message = error[: match.start()] if match else error
+    message = message[:1].lower() + message[1:]
+    lines = re.split(r"\r\n|\n|\r", text)
+    if match and match.group(1):
+        line, column = int(match.group(1)), int(match.group(2))
+    else:
+        line = len(lines)
+        column = len(lines[-1]) + 1
+    return f"{message}\n\n{_code_block(lines, line, column)}"
+
+
+def _code_block(lines: list[str], line: int, column: int) -> str:
+    """smol-toml's ``makeCodeBlock``: lines ``line-1 .. line+1``, a caret under ``column``."""
+    width = len(str(line + 1))
+    block = ""
+    for number in range(line - 1, line + 2):
+        shown = lines[number - 1] if 0 < number <= len(lines) else ""
+        if not shown:
+            continue
+        block += f"{str(number).ljust(width)}:  {shown}\n"
+        if number == line:
+            block += " " * (width + column + 2) + "^\n"
+    return block
 
 
 def config_profiles(config: ConfigFile) -> dict[str, dict[str, Any]]:

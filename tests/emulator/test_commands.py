@@ -92,8 +92,9 @@ async def test_config_show_of_broken_toml_fails_with_the_cli_error_block(emu: Ok
     assert (code, out) == (1, "")
     lines = err.splitlines()
     assert lines[0].startswith("Error: Invalid TOML document:")
-    assert lines[1].startswith("Hint: ")
-    assert lines[2] == "Version: @okx_ai/okx-trade-cli@1.3.1-beta.17"
+    assert lines[1:4] == ["", "1:  garbage [[[", "            ^"]
+    assert lines[-2].startswith("Hint: ")
+    assert lines[-1] == "Version: @okx_ai/okx-trade-cli@1.3.1-beta.17"
 
 
 async def test_config_show_without_json_masks_keys(emu: OkxEmulator) -> None:

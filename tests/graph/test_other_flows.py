@@ -7,8 +7,11 @@ import asyncio
 import re
 
 from graph_driver import MENU, PREFLIGHT, SPEC_TEXTS, assert_preflight_first, prompt
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 
-from okx_auth_graph import Context
+from okx_auth_graph import Context, OkxCli, build_graph
 
 API_KEY_CONFIG = {
     "default_profile": "demo",
@@ -339,9 +342,48 @@ async def test_interactive_login_tells_first_then_blocks_until_approved(converse
     approver = asyncio.create_task(approve_soon())
     turn = await chat.reply("2")
     await approver
-    assert turn.reply.split("\n\n")[0] == prompt("interactive_login_notice.en", site="eea")
-    assert turn.reply.split("\n\n")[1] == prompt("login_success.en", site="eea", scopes="live:read")
+    notice, shown, success = turn.reply.split("\n\n")
+    assert notice == prompt("interactive_login_notice.en", site="eea")
+    assert shown.startswith("Please open the link below in your browser")
+    assert "Site: eea\nURL: https://my.okx.com/" in shown
+    assert success == prompt("login_success.en", site="eea", scopes="live:read")
     assert chat.calls()[2:] == [["auth", "login", "--site", "eea"], ["auth", "status", "--json"]]
+
+
+async def test_interactive_login_streams_its_code_while_it_waits(emulator):
+    graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "interactive-stream"}}
+    context = Context(interactive_login=True)
+    await graph.ainvoke({"messages": [HumanMessage("log in")]}, config, context=context)
+    events = []
+    async for mode, chunk in graph.astream(
+        Command(resume="2"), config, context=context, stream_mode=["custom", "values"]
+    ):
+        if mode == "custom":
+            events.append(chunk)
+            # The login is still blocked: nobody has approved yet; the user reads the code now.
+            assert emulator.world()["auth"] == "pending"
+            emulator.approve(scopes=["live:read"])
+    assert [e["type"] for e in events] == ["login_challenge"]
+    event = events[0]
+    assert event["site"] == "eea"
+    assert event["userCode"] in event["message"]
+    assert event["verificationUri"].startswith("https://my.okx.com/")
+    final = await graph.aget_state(config)
+    assert final.values["outcome"] == "logged_in"
+    assert event["message"] in [m.text for m in final.values["messages"]]
+
+
+async def test_failed_interactive_login_shows_the_error_never_the_dead_code(converse, emulator):
+    emulator.set("login_cap", 0.2)
+    chat = converse(context=Context(interactive_login=True))
+    await chat.start("log in")
+    turn = await chat.reply("2")
+    assert turn.kind == "confirm_retry"
+    assert "Authorization timed out" in turn.reply
+    assert "Code:" not in turn.reply
+    assert "URL:" not in turn.reply
+    assert "Waiting for authorization" not in turn.reply
 
 
 async def test_failed_command_session_expired_while_a_login_is_pending_never_logs_in_again(

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.bench import LONG_THREAD_HELPERS
+from benchmarks.report import page
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASUREMENTS = {
@@ -21,6 +22,8 @@ MEASUREMENTS = {
     "concurrency",
     "storage",
     "long_threads",
+    "workers",
+    "server",
 }
 
 
@@ -56,9 +59,27 @@ def test_bench_smoke(tmp_path: Path) -> None:
     for name, entry in threads.items():
         assert entry["entries"] == 100
         assert entry["bytes_per_entry"] <= 10 * 1024, name
+    workers = figures["workers"]["4"]
+    assert (workers["lost_turns"], workers["duplicated_turns"]) == (0, 0)
+    assert workers["auth_login_calls"] == [1]
+    assert workers["logins_on_distinct_workers"] == workers["logins"]
+    server = figures["server"]
+    assert (server["errors"], server["worlds_without_exactly_one_auth_login"]) == (0, 0)
+    assert server["logins_completed"] == server["users"]
     keys = [row["key"] for row in report["rows"]]
     assert len(keys) == len(set(keys))
     assert "okx calls" in result.stdout
     # quiet without a terminal: no progress bars, only the table
     assert "bench" in result.stdout
     assert "\r" not in result.stdout
+
+
+def test_the_docs_page_is_generated_from_the_committed_json() -> None:
+    report = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    text = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert text == page(report), "regenerate: python -m benchmarks.report"
+    assert not report["meta"]["smoke"], "the page shows a full run"
+    for row in report["rows"]:
+        for cell in (row["measure"], row["value"], row["target"]):
+            assert cell.replace("|", "\\|") in text, cell
+    assert set(report["measurements"].values()) == {"ran"}
