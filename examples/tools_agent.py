@@ -56,11 +56,12 @@ def build_agent(model: Any, tools: Sequence[BaseTool]) -> Any:
     """The usual ReAct loop: model → ToolNode → model … until the model answers in text."""
     bound = model.bind_tools(tools)
 
-    async def call_model(state: MessagesState) -> dict[str, Any]:
+    def call_model(state: MessagesState) -> dict[str, Any]:
         prompt = [SystemMessage(SYSTEM_PROMPT), *state["messages"]]
-        return {"messages": [await bound.ainvoke(prompt)]}
+        return {"messages": [bound.invoke(prompt)]}
 
     builder = StateGraph(MessagesState, context_schema=Context)
+    # A plain function: LangGraph runs it under invoke/stream and (in a thread) ainvoke/astream.
     builder.add_node("agent", call_model)
     builder.add_node("tools", ToolNode(list(tools)))
     builder.add_edge(START, "agent")

@@ -16,8 +16,8 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from okx_auth_graph.models import AuthStatus, ConfigSummary
 from okx_auth_graph.prompts import SITE_MENU, SITE_MENU_HINT, template
-from okx_auth_graph.replies import parse_site_choice
 from okx_auth_graph.state import Language
+from okx_auth_graph.understanding import parse_site_choice
 
 
 def site_menu() -> str:

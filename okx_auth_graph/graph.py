@@ -23,12 +23,8 @@ Ends of the graph and their outcome:
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import functools
 import inspect
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from langchain_core.language_models import BaseChatModel
@@ -45,6 +41,7 @@ from okx_auth_graph.maintenance import make_maintenance_nodes
 from okx_auth_graph.preflight import make_preflight_nodes
 from okx_auth_graph.services import Services
 from okx_auth_graph.state import AuthState, InputState, OutputState
+from okx_auth_graph.syncio import blocking
 
 GRAPH_NAME = "okx_auth"
 
@@ -70,14 +67,7 @@ def both_ways(node: Callable[..., Coroutine[Any, Any, Any]]) -> Runnable[Any, An
     running loop, e.g. in a notebook), with the caller's context variables copied, so
     ``interrupt()`` and the run's config reach it.
     """
-
-    @functools.wraps(node)
-    def run_sync(*args: Any, **kwargs: Any) -> Any:
-        context = contextvars.copy_context()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=node.__name__) as pool:
-            return pool.submit(context.run, asyncio.run, node(*args, **kwargs)).result()
-
-    return RunnableCallable(run_sync, node, name=node.__name__, trace=False)
+    return RunnableCallable(blocking(node), node, name=node.__name__, trace=False)
 
 
 def build_builder(

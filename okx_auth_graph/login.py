@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
@@ -32,17 +31,10 @@ from okx_auth_graph.gate import (
     site_menu,
     site_menu_again,
 )
-from okx_auth_graph.intents import asks_for_other_site, asks_to_start_over
 from okx_auth_graph.login_lock import login_lock
 from okx_auth_graph.models import LoginChallenge
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.replies import (
-    classify_completion_signal,
-    is_cancel,
-    parse_site_choice,
-    parse_yes_no,
-)
 from okx_auth_graph.services import Services, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
 from okx_auth_graph.state import AuthState
@@ -56,6 +48,7 @@ from okx_auth_graph.steps import (
     show_site_menu,
     success_message,
 )
+from okx_auth_graph.understanding import read_reply
 
 SITE_OPTIONS = [
     {"reply": number, "site": site, "label": f"{SITE_LABELS[site]} ({WEB_HOSTS[site]})"}
@@ -89,18 +82,6 @@ def challenge_message(state: AuthState, site: str, challenge: dict[str, Any]) ->
         userCode=challenge["userCode"],
         expires_minutes=minutes,
     )
-
-
-async def _model_says_done(model: BaseChatModel, reply: str) -> bool:
-    prompt = (
-        "The user was asked to authorise a login in the browser and to say when done. "
-        "Does this reply say the authorisation is done? Answer yes or no.\nReply: " + reply
-    )
-    try:
-        answer = await model.ainvoke(prompt)
-    except Exception:
-        return False
-    return answer.text.strip().lower().startswith("yes")
 
 
 def make_login_nodes(services: Services) -> dict[str, Any]:
@@ -224,12 +205,12 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         message = pending_question(state) or say(state, "switch_site_question", site="").text
         reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("confirm_switch_site", reply)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        answer = parse_yes_no(reply)
-        if answer is None:
+        if answer.label not in ("yes", "no"):
             return ask_next("confirm_switch_site", message, before=[human])
-        if answer:
+        if answer.label == "yes":
             return show_site_menu("ask_switch_site", before=[human])
         kept = say(state, "switch_site_kept", site=state.get("site") or "")
         return Command(
@@ -286,14 +267,14 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         site = state.get("site") or ""
         reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("confirm_start_over", reply)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        answer = parse_yes_no(reply)
-        if answer is None and classify_completion_signal(reply) == "signal":
-            return Command(goto="check_login", update={"messages": [human]})
-        if answer is None:
+        if answer.label == "unclear":
+            if read_reply("await_authorization", reply).label == "signal":
+                return Command(goto="check_login", update={"messages": [human]})
             return ask_next("confirm_start_over", message, before=[human])
-        if answer:
+        if answer.label == "yes":
             return _start_over(human)
         pending = say(state, "login_pending", site=site).text
         return ask_next("await_authorization", pending, before=[human])
@@ -309,16 +290,12 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         challenge: Mapping[str, Any] = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("await_authorization", reply)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        if asks_to_start_over(reply) or asks_for_other_site(reply):
+        if answer.label in ("start_over", "switch_site"):
             return _start_over(human)
-        verdict = classify_completion_signal(reply)
-        if verdict == "unclear":
-            model = services.chat_model(runtime)
-            if model is not None and await _model_says_done(model, reply):
-                verdict = "signal"
-        if verdict == "signal":
+        if answer.label == "signal":
             return Command(goto="check_login", update={"messages": [human]})
         not_a_signal = say(state, "await_not_a_signal").text
         return ask_next("await_authorization", not_a_signal, before=[human])
@@ -438,10 +415,11 @@ def _site_question(state: AuthState, question: SiteQuestion, *, then: str) -> Co
     menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
     reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
     human = HumanMessage(reply)
-    if is_cancel(reply):
+    answer = read_reply("choose_site", reply)
+    if answer.label == "cancel":
         return cancelled(state, [human])
-    site = parse_site_choice(reply)
-    if site is None:
+    site = answer.site
+    if answer.label != "site" or site is None:
         return ask_next(question, site_menu_again(language_of(state)), before=[human])
     return Command(goto=then, update={"messages": [human], "site": site})
 

@@ -19,7 +19,6 @@ from okx_auth_graph.gate import api_key_profiles
 from okx_auth_graph.models import AuthStatus
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_option
 from okx_auth_graph.services import Services, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
 from okx_auth_graph.state import AuthState, Route
@@ -31,6 +30,7 @@ from okx_auth_graph.steps import (
     retry_login_question,
     show_site_menu,
 )
+from okx_auth_graph.understanding import read_reply
 
 MAX_ERROR_CHARS = 500
 _EXPIRED_TEXT = re.compile(r"Session expired", re.IGNORECASE)
@@ -86,18 +86,6 @@ NO_PROFILE_KEY_ACTION = (
 
 LOGIN_FAILURES = frozenset({"authorization_timed_out", "access_denied", "network_error"})
 """Errors of a login run elsewhere that get the same retry question as the graph's own."""
-
-
-_OPTION_NAMES = (
-    (1, re.compile(r"\b(?:replace|new)\b.*\bkey\b|替换|更换|换.*key", re.IGNORECASE)),
-    (2, re.compile(r"\bswitch\b.*\boauth\b|\boauth\b|切换.*oauth|改用\s*oauth", re.IGNORECASE)),
-)
-
-
-def _named_option(reply: str) -> int | None:
-    """Step 0.2.a's options by name ("replace the key", "switch to OAuth"); one name only."""
-    found = {option for option, pattern in _OPTION_NAMES if pattern.search(reply)}
-    return found.pop() if len(found) == 1 else None
 
 
 def _is_login(argv: list[str]) -> bool:
@@ -357,9 +345,10 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             options=["replace_api_key", "switch_to_oauth"],
         )
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("choose_api_key_fix", reply, options=2)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        option = parse_option(reply, 2) or _named_option(reply)
+        option = answer.option if answer.label == "option" else None
         if option is None:
             return ask_next("choose_api_key_fix", message, before=[human])
         if option == 1:
@@ -385,9 +374,10 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         )
         reply = ask_user("await_profile_removal", message, profile=profile)
         human = HumanMessage(reply)
-        if is_cancel(reply):
+        answer = read_reply("await_profile_removal", reply)
+        if answer.label == "cancel":
             return cancelled(state, [human])
-        if classify_completion_signal(reply) == "signal":
+        if answer.label == "signal":
             return Command(goto="reread_config_after_removal", update={"messages": [human]})
         again = say(state, "await_profile_removal", profile=profile).text
         return ask_next("await_profile_removal", again, before=[human])

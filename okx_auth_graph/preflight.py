@@ -11,27 +11,32 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError, classify_message
-from okx_auth_graph.gate import api_key_profiles, persisted_site, site_menu
-from okx_auth_graph.intents import (
-    NO_AUTH_ROUTES,
-    ROUTES,
-    asks_for_other_site,
-    asks_to_start_over,
-    classify_request,
-    detect_language,
+from okx_auth_graph.gate import (
+    api_key_profiles,
+    last_human_index,
+    persisted_site,
+    shows_site_menu,
+    site_menu,
 )
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
-from okx_auth_graph.questions import ask_next
+from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, last_human_text, say
-from okx_auth_graph.state import ENTRY_KEYS, AuthState
-from okx_auth_graph.steps import error_message, finish, success_message
+from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language
+from okx_auth_graph.steps import cancelled, error_message, finish, success_message
+from okx_auth_graph.understanding import (
+    NO_AUTH_ROUTES,
+    RequestReading,
+    parse_site_choice,
+    read_reply,
+    read_request,
+)
 from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
 EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status", "switch_site", "start_over"})
@@ -42,20 +47,63 @@ PER_ENTRY_RESET: dict[str, Any] = dict.fromkeys(sorted(ENTRY_KEYS))
 """What a new entry resets: every entry key of the state (see :data:`~.state.ENTRY_KEYS`)."""
 
 
-async def _classify_with_model(model: BaseChatModel, request: str) -> str | None:
-    prompt = (
-        "Classify the user's request for an OKX exchange assistant. Answer with exactly one of: "
-        "login, status, logout, api_key_setup, " + ", ".join(ROUTES) + ".\nRequest: " + request
+CLARIFY_OPTIONS: tuple[Intent, ...] = ("login", "status", "logout", "api_key_setup")
+"""What the clarifying question offers, in the order of its numbered options."""
+
+EntryNext = Literal["preflight_config_show", "preflight_auth_status", "hand_off", "clarify_request"]
+
+
+def _language_override(runtime: Runtime[Context]) -> Language | None:
+    ctx = runtime.context
+    return ctx.language if ctx and ctx.language else None
+
+
+def _answers_the_menu(state: AuthState, request: str) -> bool:
+    """Whether a new message reads as an answer to the site menu.
+
+    A site choice, or any text sent right after the menu: the pre-login gate then decides
+    (it never guesses a site), so no clarifying question is needed.
+    """
+    if parse_site_choice(request) is not None:
+        return True
+    messages = state.get("messages", [])
+    index = last_human_index(messages)
+    before = messages[index - 1] if index > 0 else None
+    return isinstance(before, AIMessage) and shows_site_menu(before.text)
+
+
+def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) -> Command[Any]:
+    """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
+
+    A logout the rules do not confirm (read by a model alone) is asked about first.
+
+    Args:
+        state: The graph state.
+        reading: What the request asks for.
+        update: The state update so far (its messages go before any reply).
+    """
+    update = {
+        **update,
+        "language": reading.language,
+        "intent": reading.intent,
+        "route": reading.route,
+    }
+    unconfirmed_logout = reading.intent == "logout" and reading.rules_intent not in (
+        "logout",
+        None,
     )
-    try:
-        answer = await model.ainvoke(prompt)
-    except Exception:
-        return None
-    text = str(answer.text).strip().lower()
-    for label in (*ROUTES, "api_key_setup", "logout", "status", "login"):
-        if label in text:
-            return label
-    return None
+    if (reading.intent == "unclear" or unconfirmed_logout) and not state.get("failed_command"):
+        question = say(update, "clarify_request").text
+        before = update.pop("messages", [])
+        return ask_next("clarify_request", question, before=before, **update)
+    market_only = reading.route in NO_AUTH_ROUTES and reading.intent == "skill"
+    if market_only and not state.get("failed_command"):
+        update["outcome"] = "no_auth_needed"
+        update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
+        return Command(goto="hand_off", update=update)
+    if reading.intent == "unclear":
+        update["intent"] = "login"
+    return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
 
 INTENT_NODES: dict[
@@ -85,42 +133,55 @@ INTENT_NODES: dict[
 def make_preflight_nodes(services: Services) -> dict[str, Any]:
     """The entry, pre-flight and step-0 nodes bound to ``services``."""
 
-    async def receive_request(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["preflight_config_show", "preflight_auth_status", "hand_off"]]:
-        """Start an entry: language, intent and route of the request; market goes straight on."""
+    def receive_request(state: AuthState, runtime: Runtime[Context]) -> Command[EntryNext]:
+        """Start an entry: read the request (intent, route, language), then ask or go on.
+
+        An unclear request gets the clarifying question before any okx call; a market-only
+        request goes straight on; everything else runs the pre-flight.
+        """
         request = last_human_text(state.get("messages", [])) or ""
         ctx = runtime.context
-        language = (ctx.language if ctx and ctx.language else None) or detect_language(request)
         window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW
         # only what changes: each written key is a row in the checkpointer's writes
         reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
-        update: dict[str, Any] = {**reset, "language": language}
+        update: dict[str, Any] = {**reset}
         update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
         if not state.get("failed_command") and state.get("remediated") is not None:
             update["remediated"] = None
-        placed = classify_request(request)
-        if placed is None:
-            model = services.chat_model(runtime)
-            label = await _classify_with_model(model, request) if model is not None else None
-            if label in ROUTES:
-                placed = ("skill", label)  # type: ignore[assignment]
-            elif label is not None:
-                placed = (label, None)  # type: ignore[assignment]
-            else:
-                placed = ("login", None)
-        intent, route = placed if placed is not None else ("login", None)
-        if intent == "login" and asks_to_start_over(request):
-            intent = "start_over"
-        elif intent == "login" and asks_for_other_site(request):
-            intent = "switch_site"
-        update["intent"] = intent
-        update["route"] = route
-        if route in NO_AUTH_ROUTES and not state.get("failed_command"):
-            update["outcome"] = "no_auth_needed"
-            update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
-            return Command(goto="hand_off", update=update)
-        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
+        reading = read_request(
+            request, language=_language_override(runtime), previous=state.get("language")
+        )
+        if reading.intent == "unclear" and _answers_the_menu(state, request):
+            reading = reading.model_copy(update={"intent": "login"})  # the gate decides
+        return _entry(state, reading, update)
+
+    def clarify_request(
+        state: AuthState, runtime: Runtime[Context]
+    ) -> Command[Literal[EntryNext, "__end__"]]:
+        """Ask what an unclear request wants (numbered options, or words); cancel ends it.
+
+        The answer is read anew as a request; an option number picks that action.
+        """
+        message = pending_question(state) or say(state, "clarify_request").text
+        options = [f"{n}. {intent}" for n, intent in enumerate(CLARIFY_OPTIONS, start=1)]
+        reply = ask_user("clarify_request", message, options=options)
+        human = HumanMessage(reply)
+        answer = read_reply("clarify_request", reply, options=len(CLARIFY_OPTIONS))
+        if answer.label == "cancel":
+            return cancelled(state, [human])
+        language = _language_override(runtime)
+        if answer.label == "option" and answer.option is not None:
+            intent = CLARIFY_OPTIONS[answer.option - 1]
+            reading = RequestReading(
+                intent=intent,
+                language=language or state.get("language") or "en",
+                rules_intent=intent,
+            )
+        else:
+            reading = read_request(reply, language=language, previous=state.get("language"))
+            if reading.intent == "logout" and state.get("intent") == "logout":
+                reading = reading.model_copy(update={"rules_intent": "logout"})
+        return _entry(state, reading, {"messages": [human]})
 
     async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""
@@ -247,6 +308,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
 
     return {
         "receive_request": receive_request,
+        "clarify_request": clarify_request,
         "preflight_config_show": preflight_config_show,
         "preflight_auth_status": preflight_auth_status,
         "retry_auth_status": retry_auth_status,

@@ -12,6 +12,7 @@ Payload: ``{"type": T, "message": "<the exact text to show>", "options": [...]?,
 | choose_api_key_fix      | step 0.2.a: an API key was rejected           | profile, options |
 | await_profile_removal   | option 2 of 0.2.a: waiting for the user to remove the profile | profile |
 | confirm_remove_binary   | before ``okx auth remove --force``            | options    |
+| clarify_request         | a request nothing places (before any okx call)| options    |
 | confirm_switch_site     | a logged-in user asks for another site, or hits a region restriction | options |
 | confirm_start_over      | a login request while a code is pending that this thread no longer holds | options |
 
@@ -38,6 +39,7 @@ QuestionType = Literal[
     "choose_api_key_fix",
     "await_profile_removal",
     "confirm_remove_binary",
+    "clarify_request",
     "confirm_switch_site",
     "confirm_start_over",
 ]
@@ -49,6 +51,7 @@ _REPLY_HINTS: dict[str, str] = {
     "choose_api_key_fix": "1 or 2; cancel to stop",
     "await_profile_removal": "done once the API-key profile is removed; cancel to stop",
     "confirm_remove_binary": "yes or no; cancel to stop",
+    "clarify_request": "an option number or what you would like, in your own words; cancel to stop",
     "confirm_switch_site": "yes or no; cancel to stop",
     "confirm_start_over": "yes or no; cancel to stop",
 }

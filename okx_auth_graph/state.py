@@ -26,10 +26,12 @@ Intent = Literal[
     "api_key_setup",
     "session_lifetime",
     "skill",
+    "unclear",
     "switch_site",
     "start_over",
 ]
-"""What a request asks for: an auth task, or ``skill`` (one of the five skills, see :data:`Route`)."""
+"""What a request asks for: an auth task, ``skill`` (one of the five skills, see :data:`Route`),
+or ``unclear`` (nothing places it: the graph asks ``clarify_request``)."""
 
 Route = Literal[
     "okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market"
@@ -100,7 +102,7 @@ class AuthState(InputState, OutputState, total=False):
     """Everything the nodes share during one entry.
 
     Attributes:
-        intent: What the request asks for (see :mod:`okx_auth_graph.intents`).
+        intent: What the request asks for (see :mod:`okx_auth_graph.understanding`).
         config: Redacted summary of ``okx config show --json`` (``None`` if it failed).
         auth: ``okx auth status --json`` reduced to status, site, scopes (``None`` if it failed).
         config_error / auth_error: The typed error of a failed pre-flight call, as a dict.

@@ -18,9 +18,9 @@ from langgraph.types import Command
 from okx_auth_graph.gate import site_menu
 from okx_auth_graph.prompts import LOGIN_SUCCESS
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
-from okx_auth_graph.replies import is_cancel, parse_yes_no
 from okx_auth_graph.services import say
 from okx_auth_graph.state import AuthState, Outcome
+from okx_auth_graph.understanding import read_reply
 
 YES_NO_OPTIONS = ["yes", "no"]
 
@@ -112,12 +112,12 @@ def ask_yes_no(
     message = pending_question(state) or say(state, question).text
     reply = ask_user(question, message, options=YES_NO_OPTIONS)
     human = HumanMessage(reply)
-    if is_cancel(reply):
+    answer = read_reply(question, reply)
+    if answer.label == "cancel":
         return cancelled(state, [human])
-    answer = parse_yes_no(reply)
-    if answer is None:
+    if answer.label not in ("yes", "no"):
         return ask_next(question, message, before=[human])
-    if answer:
+    if answer.label == "yes":
         return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
     return Command(
         goto=END,

@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
-from langchain_core.tools import BaseTool, tool
+from langchain_core.tools import BaseTool, StructuredTool, tool
 from langgraph.prebuilt import ToolRuntime
 
 from okx_auth_graph.cli import OkxCli
@@ -49,16 +49,16 @@ from okx_auth_graph.gate import (
     persisted_site,
     site_menu,
 )
-from okx_auth_graph.intents import detect_language
 from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
     LOGIN_CHALLENGE,
     LOGIN_SUCCESS,
     render,
 )
-from okx_auth_graph.replies import classify_completion_signal, is_cancel, parse_site_choice
 from okx_auth_graph.sites import SiteId
 from okx_auth_graph.state import FailedCommand, Language
+from okx_auth_graph.syncio import blocking
+from okx_auth_graph.understanding import is_cancel, language_of, read_reply
 
 _T = TypeVar("_T")
 
@@ -174,14 +174,15 @@ def awaiting_signal(messages: Sequence[AnyMessage]) -> bool:
 
 
 def conversation_language(messages: Sequence[AnyMessage]) -> Language:
-    """The user's language: that of their latest message that is more than a site or a signal."""
-    for message in reversed(messages):
-        if not isinstance(message, HumanMessage):
-            continue
-        text = _text(message)
-        if parse_site_choice(text) is None and classify_completion_signal(text) != "signal":
-            return detect_language(text)
-    return "en"
+    """The user's language, turn by turn: each message's majority of words decides.
+
+    A message without letters (a digit, an emoji) or a tie keeps the language before it.
+    """
+    language: Language | None = None
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            language = language_of(_text(message), language)
+    return language or "en"
 
 
 async def preflight(cli: OkxCli) -> dict[str, Any]:
@@ -470,7 +471,8 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
                 "Already checked since the user's latest message. Do not poll: wait for the "
                 "user to say they are done."
             )
-        if classify_completion_signal(_text(messages[last_human])) == "not_signal":
+        reading = read_reply("await_authorization", _text(messages[last_human]))
+        if reading.label not in ("signal", "denied", "unclear"):
             return refusal("The user has not said they are done. Wait for their signal.")
         language = conversation_language(messages)
         try:
@@ -573,7 +575,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refused
         return await run_okx_command(adapter(runtime), argv)
 
-    return [
+    tools: list[BaseTool] = [
         okx_auth_status,
         okx_start_login,
         okx_check_login,
@@ -582,3 +584,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         okx_binary_status,
         okx_run_command,
     ]
+    for each in tools:  # the same coroutine serves tool.invoke as well as tool.ainvoke
+        if isinstance(each, StructuredTool) and each.coroutine is not None:
+            each.func = blocking(each.coroutine)
+    return tools

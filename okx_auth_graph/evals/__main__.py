@@ -85,8 +85,18 @@ async def _run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the suites; 0 when every scenario passes, 1 otherwise, 2 for bad input."""
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    """Run the suites; 0 when every scenario passes, 1 otherwise, 2 for bad input.
+
+    ``--understanding [FILE...]`` scores the reading corpora instead (see
+    :mod:`okx_auth_graph.evals.understanding`).
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if "--understanding" in arguments:
+        from okx_auth_graph.evals.understanding import main as understanding_main
+
+        arguments.remove("--understanding")
+        return understanding_main(arguments)
+    args = _parser().parse_args(arguments)
     console = Console()
     paths = list(args.paths) or [DEFAULT_SUITE]
     try:

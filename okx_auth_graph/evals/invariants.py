@@ -33,6 +33,7 @@ PREFLIGHT: frozenset[tuple[str, ...]] = frozenset(
     {("config", "show", "--json"), ("auth", "status", "--json")}
 )
 MARKET_OUTCOME = "no_auth_needed"
+CLARIFY = "clarify_request"
 SUCCESS_OR_STATUS_OUTCOMES = frozenset({"logged_in", "status_reported"})
 
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
@@ -364,16 +365,46 @@ def no_login_with_api_key(t: Trajectory) -> list[Violation]:
     ]
 
 
+def _starts_request(entry: Entry) -> bool:
+    """Whether an entry reads a request: a new input, or the answer to ``clarify_request``."""
+    return entry["kind"] == "input" or _resumed_type(entry) == "clarify_request"
+
+
 def _is_market_only(entry: Entry) -> bool:
     state = entry["state"]
-    return entry["kind"] == "input" and state["done"] and state["outcome"] == MARKET_OUTCOME
+    return _starts_request(entry) and state["done"] and state["outcome"] == MARKET_OUTCOME
+
+
+def _clarified(entry: Entry) -> bool:
+    """Whether a request entry ends asking ``clarify_request`` or is cancelled at it."""
+    interrupt = entry["interrupt"]
+    if interrupt is not None and interrupt["type"] == CLARIFY:
+        return True
+    state = entry["state"]
+    return _resumed_type(entry) == CLARIFY and state["done"] and state["outcome"] == "cancelled"
 
 
 def preflight_first(t: Trajectory) -> list[Violation]:
-    """Every entry that is not market-only starts with ``config show`` + ``auth status``."""
+    """Every request starts with ``config show`` + ``auth status``, unless it needs none.
+
+    A request is a new input or the answer to the clarifying question. A market-only request
+    needs no pre-flight; a request that ends asking ``clarify_request`` (or is cancelled
+    there) makes no okx call at all: the question comes before the pre-flight.
+    """
     out: list[Violation] = []
     for index, entry in enumerate(t.entries):
-        if entry["kind"] != "input" or _is_market_only(entry):
+        if not _starts_request(entry) or _is_market_only(entry):
+            continue
+        if _clarified(entry):
+            calls = t.entry_calls(entry)
+            if calls:
+                out.append(
+                    _v(
+                        "preflight_first",
+                        f"{_where(index, entry)}: {len(calls)} okx call(s) before asking "
+                        "what the request means",
+                    )
+                )
             continue
         first = [_argv(c) for c in t.entry_calls(entry)[:2]]
         if set(first) != PREFLIGHT or len(first) != 2:
@@ -388,7 +419,7 @@ def preflight_concurrent(t: Trajectory) -> list[Violation]:
     """The two pre-flight calls of an entry overlap in time (started/ended stamps)."""
     out: list[Violation] = []
     for index, entry in enumerate(t.entries):
-        if entry["kind"] != "input":
+        if not _starts_request(entry):
             continue
         first = t.entry_calls(entry)[:2]
         if len(first) != 2 or {_argv(c) for c in first} != PREFLIGHT:

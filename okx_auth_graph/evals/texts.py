@@ -106,13 +106,101 @@ def _is_edge(char: str) -> bool:
     return char.isspace() or unicodedata.category(char)[0] in {"P", "S", "Z", "C"}
 
 
-def parse_site_choice(text: str) -> str | None:
-    """The site id a reply to the menu chooses (``1``/``2``/``3``/``global``/``eea``/``us``).
+SITE_FILLER_WORDS: frozenset[str] = frozenset(
+    [
+        "option",
+        "number",
+        "num",
+        "choice",
+        "site",
+        "the",
+        "a",
+        "please",
+        "pls",
+        "plz",
+        "i",
+        "i'll",
+        "ill",
+        "i'd",
+        "i'm",
+        "im",
+        "choose",
+        "chose",
+        "pick",
+        "select",
+        "want",
+        "like",
+        "take",
+        "go",
+        "with",
+        "use",
+        "let's",
+        "lets",
+        "me",
+        "one",
+        "is",
+        "it",
+        "that",
+        "thanks",
+        "thank",
+        "you",
+        "okay",
+        "ok",
+        "would",
+        "prefer",
+        "for",
+    ]
+)
+"""Filler words a site choice may carry (the list docs/understanding.md documents)."""
 
-    Matching ignores case, surrounding space and punctuation, and accepts full-width digits
-    (the spec's project decision); anything else is no choice (``None``).
+SITE_FILLER_ZH: tuple[str, ...] = (
+    "选择",
+    "站点",
+    "我",
+    "选",
+    "要",
+    "用",
+    "吧",
+    "就",
+    "站",
+    "个",
+    "号",
+    "那",
+    "这",
+    "请",
+    "的",
+    "项",
+)
+_ORDINAL_WORDS = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3"}
+_ZH_ORDINAL = re.compile(r"第\s*([一二三123])")
+
+
+def parse_site_choice(text: str) -> str | None:
+    """The site id a reply to the menu chooses, per the spec's matching decision.
+
+    Matching ignores case, space and punctuation, and accepts full-width digits. A reply that
+    names exactly one choice (a digit 1-3, a site id, or an ordinal: "the second one",
+    "第二个") with nothing but filler words (:data:`SITE_FILLER_WORDS`, :data:`SITE_FILLER_ZH`)
+    is that choice; none, two, a negation or any other word is no choice (``None``).
     """
-    return _SITE_CHOICES.get(normalize_reply(text))
+    exact = _SITE_CHOICES.get(normalize_reply(text))
+    if exact is not None:
+        return exact
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    folded = _ZH_ORDINAL.sub(
+        lambda m: " " + {"一": "1", "二": "2", "三": "3"}.get(m.group(1), m.group(1)) + " ",
+        folded,
+    )
+    for word in sorted(SITE_FILLER_ZH, key=len, reverse=True):
+        folded = folded.replace(word, " ")
+    chosen = set()
+    for word in re.findall(r"[^\W_]+(?:'[^\W_]+)?", folded):
+        word = _ORDINAL_WORDS.get(word, word)
+        if word in _SITE_CHOICES:
+            chosen.add(_SITE_CHOICES[word])
+        elif word not in SITE_FILLER_WORDS:
+            return None
+    return chosen.pop() if len(chosen) == 1 else None
 
 
 def is_completion_signal(text: str) -> bool:

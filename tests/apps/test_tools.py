@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,9 @@ async def run_tool(cli: OkxCli, messages: list[AnyMessage]) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.parametrize("mode", ["ainvoke", "invoke"])
 async def test_fake_model_agent_logs_in_through_the_tools(
-    cli: OkxCli, emulator: OkxEmulator
+    cli: OkxCli, emulator: OkxEmulator, mode: str
 ) -> None:
     model = ToolCallingFakeModel(
         messages=iter(
@@ -54,13 +56,18 @@ async def test_fake_model_agent_logs_in_through_the_tools(
     agent = build_agent(model, make_tools(cli))
     config = {"configurable": {"thread_id": "t"}}
 
-    first = await agent.ainvoke({"messages": [HumanMessage("Please log me in to OKX")]}, config)
+    async def send(entry: dict[str, Any], config: Any) -> dict[str, Any]:
+        if mode == "invoke":  # a synchronous caller, in a thread of its own
+            return await asyncio.to_thread(agent.invoke, entry, config)
+        return await agent.ainvoke(entry, config)
+
+    first = await send({"messages": [HumanMessage("Please log me in to OKX")]}, config)
     assert first["messages"][-1].content == MENU
     status = json.loads(first["messages"][-2].content)
     assert status["next"] == "show_site_menu"
     assert sorted(argvs(emulator)) == PREFLIGHT
 
-    second = await agent.ainvoke({"messages": [HumanMessage("2")]}, config)
+    second = await send({"messages": [HumanMessage("2")]}, config)
     issued = json.loads(second["messages"][-2].content)
     assert issued["status"] == "code_issued"
     assert issued["site"] == "eea"
@@ -74,7 +81,7 @@ async def test_fake_model_agent_logs_in_through_the_tools(
     assert argvs(emulator)[-1] == ["auth", "login", "--manual", "--site", "eea"]
 
     emulator.approve(scopes=["live:read", "live:trade"])
-    third = await agent.ainvoke({"messages": [HumanMessage("done")]}, config)
+    third = await send({"messages": [HumanMessage("done")]}, config)
     assert (
         third["messages"][-1].content
         == "Login successful.\nSite: eea\nScopes: live:read, live:trade"

@@ -82,9 +82,15 @@ def test_login_gate_site_differs_from_choice() -> None:
     assert "--site eea but the user chose us" in violations[0]["detail"]
 
 
-def test_login_gate_reply_not_a_site() -> None:
-    t = happy_login("2 please", "eea").t
+@pytest.mark.parametrize("reply", ["give me 2 minutes", "1 or 2", "not 2", "Europe"])
+def test_login_gate_reply_not_a_site(reply: str) -> None:
+    t = happy_login(reply, "eea").t
     assert "not a site choice" in INVARIANTS["login_gate"](t)[0]["detail"]
+
+
+@pytest.mark.parametrize("reply", ["2 please", "option 2", "我选2", "the second one", "第二个"])
+def test_login_gate_one_choice_with_filler_words_is_a_choice(reply: str) -> None:
+    assert INVARIANTS["login_gate"](happy_login(reply, "eea").t) == []
 
 
 def test_login_gate_two_logins_for_one_choice() -> None:
@@ -677,3 +683,41 @@ def test_status_after_a_failed_login_is_not_a_poll() -> None:
     assert len(INVARIANTS["no_auto_poll"](t)) == 1
     t.calls[2]["exit_code"] = 1
     assert INVARIANTS["no_auto_poll"](t) == []
+
+
+def clarify_question() -> dict:
+    return {
+        "type": "clarify_request",
+        "payload": {"type": "clarify_request", "message": "1. Log in …"},
+    }
+
+
+def test_preflight_first_a_clarifying_question_comes_before_any_okx_call() -> None:
+    asked = Builder().input("hello", calls=[], interrupt=clarify_question()).t
+    assert INVARIANTS["preflight_first"](asked) == []
+    probed = Builder().input("hello", interrupt=clarify_question()).t
+    assert "before asking" in INVARIANTS["preflight_first"](probed)[0]["detail"]
+
+
+def test_preflight_first_the_answer_to_the_clarifying_question_starts_a_request() -> None:
+    answered = (
+        Builder()
+        .input("hello", calls=[], interrupt=clarify_question())
+        .resume("1", calls=[CONFIG, STATUS], interrupt=menu_question())
+        .t
+    )
+    assert INVARIANTS["preflight_first"](answered) == []
+    skipped = (
+        Builder()
+        .input("hello", calls=[], interrupt=clarify_question())
+        .resume("1", calls=[STATUS], interrupt=menu_question())
+        .t
+    )
+    assert INVARIANTS["preflight_first"](skipped)
+    cancelled = (
+        Builder()
+        .input("hello", calls=[], interrupt=clarify_question())
+        .resume("cancel", calls=[], state={"outcome": "cancelled"})
+        .t
+    )
+    assert INVARIANTS["preflight_first"](cancelled) == []

@@ -84,13 +84,14 @@ FAILED_COMMANDS = [
     ("something odd happened", ["account", "bills"]),
 ]
 SITE_REPLIES = ["1", "2", "3", "global", "EEA", " us ", "２", "3。", "GLOBAL!"]
-NOT_SITES = ["4", "europe", "eea please", ""]
+NOT_SITES = ["4", "europe", "give me 2 minutes", "1 or 2", ""]
 SIGNALS = ["done", "ok", "好了", "完成了", "Done!", "OK"]
 NOT_SIGNALS = ["not yet", "what is this?", "还没好", "where do I enter the code?"]
 UNCLEAR = ["hmm", "let me see", "我看看", "one moment", "asdf"]
 YES_NO = ["yes", "no", "是", "不要", "maybe"]
 OPTIONS = ["1", "2", "option 2", "you choose"]
 CANCEL = ["cancel", "取消"]
+CLARIFY_ANSWERS = ["1", "2", "3", "4", "log in", "am I logged in?", "hello", "BTC price"]
 START_OVER = ["start over", "use the EEA site instead", "我想换到美国站", "重新开始"]
 SECRET_KEY = "SK-CANARY-7f3e9a"
 API_KEY = "AK-CANARY-1b2c3d"
@@ -204,6 +205,7 @@ def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, A
         "choose_api_key_fix": [replies(OPTIONS, CANCEL)],
         "await_profile_removal": [REMOVE_KEYS, replies(SIGNALS), replies(NOT_SIGNALS, CANCEL)],
         "confirm_remove_binary": [replies(YES_NO, CANCEL)],
+        "clarify_request": [replies(CLARIFY_ANSWERS, CANCEL)],
         "confirm_switch_site": [replies(YES_NO)] * 2 + [replies(CANCEL)],
         "confirm_start_over": [replies(YES_NO)] * 2 + [replies(SIGNALS, CANCEL)],
         None: [invoke, invoke, CLOCK, BROWSER, edit_config],

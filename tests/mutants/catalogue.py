@@ -15,8 +15,7 @@ LOGIN = "okx_auth_graph/login.py"
 TOOLS = "okx_auth_graph/tools.py"
 CLI = "okx_auth_graph/cli.py"
 REDACT = "okx_auth_graph/redact.py"
-INTENTS = "okx_auth_graph/intents.py"
-REPLIES = "okx_auth_graph/replies.py"
+UNDERSTANDING = "okx_auth_graph/understanding.py"
 LOCK = "okx_auth_graph/login_lock.py"
 QUESTIONS = "okx_auth_graph/questions.py"
 
@@ -187,15 +186,15 @@ CATALOGUE: tuple[Mutant, ...] = (
         (
             Edit(
                 PREFLIGHT,
-                "receive_request",
-                '        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
-                '        if state.get("upstream_status"):\n'
-                '            claimed = state["upstream_status"]\n'
-                '            update["auth"] = {"status": claimed.get("status", "not_logged_in"),'
+                "_entry",
+                '    return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
+                '    if state.get("upstream_status"):\n'
+                '        claimed = state["upstream_status"]\n'
+                '        update["auth"] = {"status": claimed.get("status", "not_logged_in"),'
                 ' "site": claimed.get("site"), "scopes": claimed.get("scopes", [])}\n'
-                '            update["config"] = {"exists": False, "default_profile": None, "profiles": []}\n'
-                '            return Command(goto="dispatch_after_preflight", update=update)\n'
-                '        return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
+                '        update["config"] = {"exists": False, "default_profile": None, "profiles": []}\n'
+                '        return Command(goto="dispatch_after_preflight", update=update)\n'
+                '    return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
             ),
         ),
         tests=FLOW_TESTS,
@@ -208,8 +207,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 LOGIN,
                 "await_authorization",
-                'if verdict == "signal":',
-                'if verdict != "not_signal":',
+                'if answer.label == "signal":',
+                'if answer.label in ("signal", "unclear", "question"):',
             ),
         ),
         tests=LOGIN_TESTS,
@@ -246,7 +245,7 @@ CATALOGUE: tuple[Mutant, ...] = (
     Mutant(
         "ok-not-a-signal",
         '"ok" is a completion signal (one_status_per_signal)',
-        (Edit(REPLIES, "_SIGNAL_WORDS", '"ok",\n        "okay",', '"okay",'),),
+        (Edit(UNDERSTANDING, "_SIGNAL", "done|ok|okay|", "done|okay|"),),
         tests=LOGIN_TESTS,
     ),
     Mutant(
@@ -323,7 +322,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         (
             Edit(
                 PREFLIGHT,
-                "receive_request",
+                "_entry",
                 'return Command(goto="hand_off", update=update)',
                 'return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)',
             ),
@@ -337,8 +336,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 LOGIN,
                 "await_authorization",
-                "if is_cancel(reply):\n            return cancelled(state, [human])",
-                "if is_cancel(reply):\n            await services.cli(runtime).auth_status()\n"
+                'if answer.label == "cancel":\n            return cancelled(state, [human])',
+                'if answer.label == "cancel":\n            await services.cli(runtime).auth_status()\n'
                 "            return cancelled(state, [human])",
             ),
         ),
@@ -393,7 +392,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "route: a balance request goes to okx-cex-portfolio",
         (
             Edit(
-                INTENTS,
+                UNDERSTANDING,
                 "_SKILL_RULES",
                 'r"\\bamend\\b",',
                 'r"\\bamend\\b",\n            r"\\bbalances?\\b",',
@@ -406,7 +405,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "route: an order goes to okx-cex-trade (and so through auth)",
         (
             Edit(
-                INTENTS,
+                UNDERSTANDING,
                 "_SKILL_RULES",
                 '"okx-cex-trade",\n        _rx(',
                 '"okx-cex-market",\n        _rx(',
@@ -419,7 +418,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "route: a grid/DCA bot request goes to okx-cex-bot",
         (
             Edit(
-                INTENTS,
+                UNDERSTANDING,
                 "_SKILL_RULES",
                 '"okx-cex-bot",\n        _rx(',
                 '"okx-cex-trade",\n        _rx(',
@@ -432,7 +431,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "route: an earn/staking request goes to okx-cex-earn",
         (
             Edit(
-                INTENTS,
+                UNDERSTANDING,
                 "_SKILL_RULES",
                 '"okx-cex-earn",\n        _rx(',
                 '"okx-cex-portfolio",\n        _rx(',
@@ -445,7 +444,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "route: a price request goes to okx-cex-market (no auth)",
         (
             Edit(
-                INTENTS,
+                UNDERSTANDING,
                 "_SKILL_RULES",
                 '"okx-cex-market",\n        _rx(',
                 '"okx-cex-portfolio",\n        _rx(',

@@ -1,0 +1,1073 @@
+"""How the graph reads people: what a request asks for, what a reply to a question says.
+
+One place reads every text a user writes, for the graph and the LangChain tools alike:
+
+- :func:`read_request` places a new request into an :data:`Intent` (``unclear`` when nothing
+  places it), an optional :data:`Route` (one of the five skills; a request may carry a login
+  *and* a skill: "log me in and show my balance") and the :data:`Language` to answer in.
+- :func:`read_reply` reads a reply to a question of a given type into one label of the closed
+  set :data:`ReplyLabel` (a site, an option number, yes, no, a completion signal, …).
+
+Every reading records where it came from (:data:`Source`): a caller's ``hint``, a chat
+``model`` (see :mod:`okx_auth_graph.model_reading`) or the bilingual ``rules`` below.
+
+The rules work on normalised text (Unicode NFKC, so full-width digits and letters become
+ASCII; case folded; curly apostrophes straightened). English keywords match on word
+boundaries; Chinese keywords match anywhere (Chinese has no spaces between words). A keyword
+of five or more letters still matches with a one-letter slip ("logut", "balnce"): one letter
+added, dropped, changed or two neighbours swapped. A keyword preceded by a negation ("don't
+log me out", "不要退出登录") does not count.
+
+A site choice is read by rules only, never by a model (see :func:`parse_site_choice`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import Final, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict
+
+from okx_auth_graph.state import Intent, Language, Route
+
+Source = Literal["hint", "model", "rules"]
+SiteId = Literal["global", "eea", "us"]
+ReplyLabel = Literal[
+    "site",
+    "option",
+    "yes",
+    "no",
+    "signal",
+    "not_yet",
+    "denied",
+    "cancel",
+    "ask_code",
+    "ask_validity",
+    "question",
+    "start_over",
+    "switch_site",
+    "request",
+    "unclear",
+]
+
+INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
+ROUTES: Final[tuple[Route, ...]] = get_args(Route)
+REPLY_LABELS: Final[tuple[ReplyLabel, ...]] = get_args(ReplyLabel)
+NO_AUTH_ROUTES: Final = frozenset({"okx-cex-market"})
+MENU_SITES: Final[dict[str, SiteId]] = {"1": "global", "2": "eea", "3": "us"}
+
+YES_NO_QUESTIONS: Final = frozenset(
+    {"confirm_retry", "confirm_remove_binary", "confirm_switch_site", "confirm_start_over"}
+)
+"""Questions answered with yes or no."""
+
+QUESTION_LABELS: Final[dict[str, frozenset[ReplyLabel]]] = {
+    "choose_site": frozenset({"site", "cancel", "unclear"}),
+    "await_authorization": frozenset(
+        {
+            "signal",
+            "not_yet",
+            "denied",
+            "cancel",
+            "ask_code",
+            "ask_validity",
+            "question",
+            "start_over",
+            "switch_site",
+            "unclear",
+        }
+    ),
+    "choose_api_key_fix": frozenset({"option", "cancel", "unclear"}),
+    "await_profile_removal": frozenset({"signal", "not_yet", "cancel", "question", "unclear"}),
+    "clarify_request": frozenset({"option", "cancel", "request"}),
+    **{q: frozenset({"yes", "no", "cancel", "unclear"}) for q in YES_NO_QUESTIONS},
+}
+"""The labels a reply to each question type can take (anything else reads ``unclear``)."""
+
+
+class RequestReading(BaseModel):
+    """What a new request asks for.
+
+    Attributes:
+        intent: The auth action asked for; ``skill`` when only a skill is asked for;
+            ``unclear`` when nothing places the request (the graph then asks).
+        route: The skill to continue with afterwards, if any.
+        language: The language to answer in.
+        source: Who read it: the caller's ``hint``, a chat ``model`` or the ``rules``.
+        rules_intent: What the rules alone read (kept when another source decided), so a
+            logout the rules do not confirm can be asked about first.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    intent: Intent
+    route: Route | None = None
+    language: Language = "en"
+    source: Source = "rules"
+    rules_intent: Intent | None = None
+
+
+class ReplyReading(BaseModel):
+    """What a reply to a question says.
+
+    Attributes:
+        question: The question type the reply answers.
+        label: One label of :data:`ReplyLabel`.
+        site: The site chosen (label ``site`` only).
+        option: The option number picked (label ``option`` only).
+        source: Who read it: ``model`` or ``rules``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    label: ReplyLabel
+    site: SiteId | None = None
+    option: int | None = None
+    source: Source = "rules"
+
+    @property
+    def value(self) -> str:
+        """The label with its value, as the corpora write it (``site:eea``, ``option:2``)."""
+        if self.label == "site" and self.site:
+            return f"site:{self.site}"
+        if self.label == "option" and self.option is not None:
+            return f"option:{self.option}"
+        return self.label
+
+
+# --------------------------------------------------------------------------- normalising
+
+_EDGE = " \t\r\n\"'`.,;:!?()[]{}<>«»“”‘’。，、；：！？（）【】《》「」『』…-_~*#"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+_LATIN_THEN_CJK = re.compile(r"([a-z])([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_CJK_THEN_LATIN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])([a-z])")
+
+
+def normalize(text: str) -> str:
+    """NFKC, case-fold, straighten apostrophes, drop control characters, squeeze spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = folded.replace("’", "'").replace("‘", "'").replace("`", "'")
+    folded = "".join(ch if ch.isprintable() else " " for ch in folded)
+    folded = _LATIN_THEN_CJK.sub(r"\1 \2", folded)
+    folded = _CJK_THEN_LATIN.sub(r"\1 \2", folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def normalize_reply(text: str) -> str:
+    """:func:`normalize`, then strip surrounding white space and punctuation."""
+    return normalize(text).strip(_EDGE)
+
+
+# --------------------------------------------------------------------------- typos
+
+_KEYWORDS: Final = frozenset(
+    [
+        "login",
+        "logout",
+        "logged",
+        "signin",
+        "signout",
+        "session",
+        "status",
+        "sessions",
+        "install",
+        "installed",
+        "uninstall",
+        "remove",
+        "delete",
+        "update",
+        "reinstall",
+        "binary",
+        "configure",
+        "setup",
+        "balance",
+        "balances",
+        "position",
+        "positions",
+        "portfolio",
+        "holdings",
+        "assets",
+        "profit",
+        "order",
+        "orders",
+        "cancel",
+        "cancelled",
+        "canceled",
+        "price",
+        "prices",
+        "ticker",
+        "tickers",
+        "candles",
+        "candle",
+        "market",
+        "markets",
+        "indicator",
+        "indicators",
+        "funding",
+        "orderbook",
+        "purchase",
+        "finished",
+        "finish",
+        "complete",
+        "completed",
+        "authorized",
+        "authorised",
+        "authorize",
+        "authorise",
+        "approved",
+        "approve",
+        "rejected",
+        "reject",
+        "denied",
+        "declined",
+        "decline",
+        "expire",
+        "expired",
+        "valid",
+        "validity",
+        "again",
+        "retry",
+        "start",
+        "restart",
+        "switch",
+        "change",
+        "another",
+        "minute",
+        "moment",
+        "password",
+        "account",
+        "wallet",
+        "savings",
+        "staking",
+        "simple",
+        "earning",
+        "stake",
+        "redeem",
+        "subscribe",
+        "trade",
+        "trading",
+        "leverage",
+        "volume",
+        "please",
+        "authenticate",
+        "connect",
+        "disconnect",
+        "signed",
+        "still",
+        "active",
+        "dual",
+        "currency",
+        "deposit",
+        "chart",
+        "charts",
+        "amend",
+        "worth",
+        "minutes",
+        "second",
+        "third",
+        "first",
+        "option",
+        "replace",
+        "generate",
+    ]
+)
+_NOT_TYPOS: Final = frozenset(
+    [
+        "older",
+        "other",
+        "under",
+        "place",
+        "since",
+        "those",
+        "there",
+        "these",
+        "where",
+        "about",
+        "never",
+        "please",
+        "blog",
+        "login",
+        "logon",
+        "given",
+        "plans",
+        "stars",
+        "start",
+        "stats",
+        "short",
+        "longs",
+        "longer",
+        "prize",
+        "pride",
+        "orders",
+        "cancer",
+        "smile",
+    ]
+)
+
+
+def _one_slip(word: str, keyword: str) -> bool:
+    """Whether ``word`` is ``keyword`` with one letter added, dropped, changed or swapped."""
+    if word == keyword or abs(len(word) - len(keyword)) > 1:
+        return False
+    if len(word) == len(keyword):
+        diffs = [i for i, (a, b) in enumerate(zip(word, keyword, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and word[diffs[0]] == keyword[diffs[1]]
+            and word[diffs[1]] == keyword[diffs[0]]
+        )
+    short, long_ = (word, keyword) if len(word) < len(keyword) else (keyword, word)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@cache
+def _correct_word(word: str) -> str:
+    if word in _KEYWORDS or word in _NOT_TYPOS or len(word) < 4:
+        return word
+    if any(word.startswith(k) for k in _KEYWORDS):
+        return word  # an inflection ("removed", "orders"), not a slip
+    matches = {k for k in _KEYWORDS if len(k) >= 5 and k[0] == word[0] and _one_slip(word, k)}
+    return matches.pop() if len(matches) == 1 else word
+
+
+def correct_typos(text: str) -> str:
+    """Replace each English word one letter away from a unique keyword by that keyword.
+
+    The keyword has five or more letters and the same first letter; a word that begins with
+    a keyword (an inflection: "removed", "orders") is left as it is.
+    """
+    return _LATIN_WORD.sub(lambda m: _correct_word(m.group(0)), text)
+
+
+# --------------------------------------------------------------------------- negation
+
+_NEGATION_EN = re.compile(
+    r"\b(?:don't|dont|do not|does not|doesn't|not|never|no need to|without|stop trying to)\b"
+)
+_NEGATION_ZH = re.compile(r"不要|不想|别|不用|不必|无需|没|不")
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether a keyword starting at ``start`` is negated by the words just before it."""
+    before = text[:start]
+    words = re.findall(r"[a-z']+|[^\sa-z']", before)[-3:]
+    window = " ".join(words)
+    if _NEGATION_EN.search(window):
+        return True
+    chinese_tail = before.rstrip()[-4:]
+    return bool(_NEGATION_ZH.search(chinese_tail))
+
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+def _found(pattern: re.Pattern[str], text: str, *, negatable: bool = True) -> bool:
+    """Whether ``pattern`` matches ``text`` somewhere not negated."""
+    return any(not (negatable and _negated(text, m.start())) for m in pattern.finditer(text))
+
+
+# --------------------------------------------------------------------------- requests
+
+_OKX = r"(?:okx|okx-auth)"
+_BINARY = r"(?:okx-auth|okx auth binary|auth binary|the binary|二进制|okx auth 二进制)"
+_REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
+    (
+        "binary_remove",
+        _rx(
+            rf"\b(?:remove|uninstall|delete)\b.*{_BINARY}",
+            r"okx auth remove",
+            rf"(?:删除|卸载|移除|删掉).*{_BINARY}",
+        ),
+    ),
+    (
+        "binary_install",
+        _rx(
+            rf"\b(?:install|update|reinstall|repair|fix|upgrade)\b.*{_BINARY}",
+            r"okx auth install(?!-)",
+            r"failed to spawn",
+            rf"(?:安装|更新|修复|重装|升级).*{_BINARY}",
+        ),
+    ),
+    (
+        "binary_status",
+        _rx(
+            r"install-status",
+            rf"{_BINARY}.*\b(?:installed|status|version|there|present)\b",
+            rf"\bis {_BINARY} (?:installed|there)",
+            rf"\bversion\b.*{_BINARY}",
+            rf"{_BINARY}.*(?:状态|装了吗|安装了吗|是否安装|版本|装好了吗)",
+        ),
+    ),
+    (
+        "logout",
+        _rx(
+            r"\blog\s*-?\s*(?:me\s+)?(?:out|off)\b",
+            r"\blogout\b",
+            r"\bsign\s*-?\s*(?:me\s+)?(?:out|off)\b",
+            r"\bsignout\b",
+            r"\bdisconnect\b",
+            rf"\brevoke\b.*\b(?:access|token|session|login|{_OKX})\b",
+            r"\bend (?:my|the|this) (?:okx )?session\b",
+            r"\bunlink\b",
+            r"退出登录|登出|注销|解除授权|取消授权|下线|断开",
+            r"退出.{0,4}(?:okx|账号|账户|登录|授权)",
+        ),
+    ),
+    (
+        "login",  # a failing API key: the pre-flight's step 0.2 (0.2.a) decides what to do
+        _rx(
+            r"\bapi[\s_-]*keys?\b.*\b(?:stopped|not working|doesn't work|invalid|rejected|"
+            r"error|fails?|failing|broken|401|expired)\b",
+            r"\binvalid (?:sign|api[\s_-]*key|ok-access-key)\b",
+            r"\b5011[13]\b",
+            r"api\s*key.{0,8}(?:失效|无效|不能用|报错|出错|错误)",
+        ),
+    ),
+    (
+        "api_key_setup",
+        _rx(
+            r"\bapi[\s_-]*keys?\b",
+            r"config init",
+            r"api\s*密钥",
+        ),
+    ),
+    (
+        "session_lifetime",
+        _rx(
+            r"\bhow long\b.*\b(?:session|login|logged|signed|stay|last)\b",
+            r"\bwhen (?:does|will) (?:my |the )?(?:session|login)\b.*\bexpires?\b",
+            r"\b(?:session|login)\b.*\bexpires?\b",
+            r"(?:会话|登录|session).{0,8}(?:多久|多长时间|有效期|过期)",
+            r"(?:多久|多长时间).{0,4}(?:过期|失效)",
+        ),
+    ),
+    (
+        "status",
+        _rx(
+            r"\bam i\b.*\b(?:logged|signed|connected|authenticated|authori[sz]ed)\b",
+            r"\bare (?:we|you)\b.*\b(?:logged|signed|connected|authenticated)\b",
+            r"\bis (?:my|the) (?:okx )?(?:login|session|account|connection)\b.*\b"
+            r"(?:valid|active|alive|ok|working|connected|linked|logged)\b",
+            r"\b(?:auth|login|logged[\s-]*in|session|authentication|connection) status\b",
+            r"\bstatus of (?:my |the )?(?:login|session|auth)",
+            r"\b(?:which|what) site\b",
+            r"\bwho am i\b",
+            r"\bdid (?:my |the )?(?:login|sign ?in)\b.*\bwork",
+            r"^still logged in",
+            r"\bcheck (?:my |the )?(?:login|auth|session)\b",
+            r"登录状态|是否登录|登录了吗|登录着吗|授权状态|认证状态|还在登录|登录还有效|有没有登录",
+            r"登录了没|哪个站点|什么站点|已经登录了吗|是不是登录",
+        ),
+    ),
+)
+_SKILL_RULES: Final[tuple[tuple[Route, re.Pattern[str]], ...]] = (
+    (
+        "okx-cex-bot",
+        _rx(
+            r"\bgrids?\b",
+            r"\bdca\b",
+            r"\bbots?\b",
+            r"\bmartingale\b",
+            r"\brecurring buy\b",
+            r"网格|定投|机器人|策略|量化",
+        ),
+    ),
+    (
+        "okx-cex-earn",
+        _rx(
+            r"\bearn\b",
+            r"\bsavings?\b",
+            r"\bdcd\b",
+            r"\bdual (?:currency|investment)\b",
+            r"\bauto-?earn\b",
+            r"\bstak(?:e|ing)\b",
+            r"\byield\b",
+            r"\bapy\b",
+            r"\bapr\b",
+            r"\binterest\b",
+            r"\blend(?:ing)?\b",
+            r"\bredeem\b",
+            r"理财|赚币|双币|申购|赎回|质押|余币宝|活期|定期|利息|年化|收益率",
+        ),
+    ),
+    (
+        "okx-cex-trade",
+        _rx(
+            r"\b(?<!order )orders?\b(?! ?book)",
+            r"\borderz\b",
+            r"\bbuy(?:ing)?\b",
+            r"\bsell(?:ing)?\b",
+            r"\bpurchase\b",
+            r"\b(?:go|going|open|close)\s+(?:a\s+)?(?:long|short)\b",
+            r"\bshort\s+(?:btc|eth|sol|\d)",
+            r"\bclose (?:my |the |a )?(?:long|short|position)",
+            r"\bamend\b",
+            r"\btrad(?:e|ing)\b",
+            r"\bstop[\s-]?loss\b",
+            r"\btake[\s-]?profit\b",
+            r"\bleverage\b",
+            r"下单|买|卖|撤单|撤掉|改单|挂单|开仓|平仓|订单|委托|做多|做空|开多|开空|止盈|止损|杠杆|限价|市价单",
+        ),
+    ),
+    (
+        "okx-cex-portfolio",
+        _rx(
+            r"\bbalances?\b",
+            r"\bpositions?\b",
+            r"\bp&l\b",
+            r"\bpnl\b",
+            r"\bp/l\b",
+            r"\bprofits?\b",
+            r"\bportfolio\b",
+            r"\bassets?\b",
+            r"\bholdings?\b",
+            r"\bwallet\b",
+            r"\bhow much\b.*\b(?:do i (?:have|hold|own)|have i got|in my account)\b",
+            r"\bmy (?:[a-z]+ )?(?:is |are )?worth\b",
+            r"\bwhat(?:'s| is) my [a-z]+ worth\b",
+            r"\bwhat do i (?:own|have|hold)\b",
+            r"(?:账户|账号).{0,6}多少",
+            r"余额|持仓|盈亏|资产|仓位|钱包|我有多少|我的.{0,8}值多少",
+        ),
+    ),
+    (
+        "okx-cex-market",
+        _rx(
+            r"\bprices?\b",
+            r"\btickers?\b",
+            r"\bcandles?\b",
+            r"\bcandlesticks?\b",
+            r"\bk-?lines?\b",
+            r"\bcharts?\b",
+            r"\bindicators?\b",
+            r"\brsi\b",
+            r"\bmacd\b",
+            r"\bbollinger\b",
+            r"\bmarket data\b",
+            r"\bfunding rates?\b",
+            r"\border ?book\b",
+            r"\bquotes?\b",
+            r"\bvolume\b",
+            r"\bhow much is\b",
+            r"\bwhat(?:'s| is) [a-z]+ at\b",
+            r"\b(?:up|down) today\b",
+            r"\bopen interest\b",
+            r"行情|价格|报价|k\s?线|指标|多少钱|涨跌|资金费率|深度|走势|涨了|跌了|现价",
+        ),
+    ),
+)
+_WEAK_PORTFOLIO = _rx(r"\baccount\b", r"账户|账号")
+_LOGIN = _rx(
+    r"\blog\s*-?\s*(?:me\s+)?in(?:to)?\b",
+    r"\blogin\b",
+    r"\bsign\s*-?\s*(?:me\s+)?in(?:to)?\b",
+    r"\bsignin\b",
+    r"\bauthenticate\b",
+    r"\bauthori[sz]e\b",
+    r"\boauth\b",
+    r"\b(?:re)?connect\b",
+    r"\blink\b",
+    r"\bre-?(?:auth|login|log in)\b",
+    r"\bsession expired\b",
+    r"\b(?:get|getting|got) (?:me )?logged in\b",
+    r"\b(?:log|sign)\s*(?:me\s+)?back\s+in\b",
+    r"登录|登陆|授权|认证|连接|连上|绑定|登入",
+)
+
+
+_RESTART_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
+    (
+        "start_over",
+        _rx(
+            r"\bstart\s+(?:over|again|afresh)\b",
+            r"\brestart\s+(?:the\s+)?login\b",
+            r"\b(?:new|another|fresh)\s+code\b",
+            r"重新开始",
+            r"(?:新的|新)验证码",
+            r"重新获取验证码",
+        ),
+    ),
+    (
+        "switch_site",
+        _rx(
+            r"\b(?:us|eea|global)\s+site\b",
+            r"\b(?:other|another|different)\s+site\b",
+            r"\b(?:switch|change)\s+(?:the\s+|my\s+)?site\b",
+            r"\bsite\s+(?:instead|to\s+(?:us|eea|global))\b",
+            r"(?:切换|更换|换).{0,4}站",
+            r"(?:其他|别的|另一个)站点",
+            r"(?:美国|欧洲|全球|us|eea|global)\s*站",
+        ),
+    ),
+)
+"""A login request (or one nothing else places) that asks to start over or for another site."""
+
+
+def read_request_rules(text: str, *, language: Language | None = None) -> RequestReading:
+    """Read a new request with the bilingual rules.
+
+    Auth intents are placed first (binary management, logout, API key, session lifetime,
+    status), then the five skills and a login; a login with a skill keeps both. A login (or
+    a request nothing else places) that asks to start over or for another site reads
+    ``start_over`` / ``switch_site``.
+
+    Args:
+        text: The user's request.
+        language: The language to answer in; detected from ``text`` when ``None``.
+
+    Returns:
+        The reading (``source="rules"``).
+    """
+    lang = language or language_of(text) or "en"
+    t = correct_typos(normalize(text))
+    for intent, pattern in _REQUEST_RULES:
+        if _found(pattern, t):
+            return RequestReading(intent=intent, language=lang, rules_intent=intent)
+    route = _skill_route(t)
+    login = _found(_LOGIN, t)
+    if login or route is None:
+        for intent, pattern in _RESTART_RULES:
+            if _found(pattern, t):
+                return RequestReading(
+                    intent=intent, route=route, language=lang, rules_intent=intent
+                )
+    if login:
+        return RequestReading(intent="login", route=route, language=lang, rules_intent="login")
+    if route is None and _found(_WEAK_PORTFOLIO, t) and re.search(r"[a-z\u4e00-\u9fff]", t):
+        route = "okx-cex-portfolio" if _has_verb_for_account(t) else None
+    if route is not None:
+        return RequestReading(intent="skill", route=route, language=lang, rules_intent="skill")
+    return RequestReading(intent="unclear", language=lang, rules_intent="unclear")
+
+
+def _skill_route(t: str) -> Route | None:
+    if re.search(r"order ?book", t) and not re.search(r"\b(?:place|cancel|amend)\b|下单", t):
+        return "okx-cex-market"
+    for route, pattern in _SKILL_RULES:
+        if _found(pattern, t):
+            return route
+    return None
+
+
+def _has_verb_for_account(t: str) -> bool:
+    return bool(re.search(r"\b(?:show|check|view|see|my)\b|查|看|我的", t))
+
+
+# --------------------------------------------------------------------------- replies
+
+_CANCEL_WORDS = r"cancel|abort|stop|quit|exit|never ?mind|forget (?:it|about it)|取消|算了|退出"
+_CANCEL = re.compile(rf"\b(?:{_CANCEL_WORDS})\b|取消|算了|不登了|不弄了|不要了|不玩了")
+_CANCEL_OBJECT = re.compile(
+    r"^(?:\s|[,.!。，！]|it|this|that|the|login|log in|everything|all|please|pls|now|then|"
+    r"for now|process|flow|auth|authori[sz]ation|keep the key|登录|吧|了|掉|授权|这个|操作|流程|啦|"
+    r"a|oh|ok)*$"
+)
+_DENIED = _rx(
+    r"\b(?:rejected|reject|denied|deny|declined|decline|refused|refuse)\b",
+    r"\bsaid no\b",
+    r"\bcancel+ed (?:it )?(?:in|on) the (?:browser|page)\b",
+    r"拒绝",
+)
+_ASK_VALIDITY = _rx(
+    r"\bhow long\b",
+    r"\bhow (?:many|much) (?:minutes|time)\b",
+    r"\bexpire",
+    r"\b(?:still )?valid\b",
+    r"\btime left\b|\bminutes left\b",
+    r"有效期|多久|多长时间|过期|还有效|剩多少|剩余时间",
+)
+_ASK_CODE = _rx(
+    r"\b(?:code|link|url)\b.{0,20}\bagain\b",
+    r"\bagain\b.{0,20}\b(?:code|link|url)\b",
+    r"\b(?:what|where)(?:'s| is| was| were)? (?:the |my )?(?:code|link|url|verification code)\b",
+    r"\b(?:lost|forgot|missed|repeat|resend|re-send|send)\b.{0,20}\b(?:code|link|url)\b",
+    r"\bshow\b.{0,12}\b(?:code|link|url)\b",
+    r"\bwhere do i enter\b",
+    r"^(?:the )?(?:code|link|url)(?: \?)?$",
+    r"验证码是|验证码再|再发|链接呢|验证码呢|链接是|验证码多少|重新发|再给",
+)
+_START_OVER = _rx(
+    r"\bstart (?:over|again)\b",
+    r"\brestart\b",
+    r"\bnew (?:code|one|login)\b",
+    r"\bfrom scratch\b",
+    r"重新开始|重来|重新登录|换一个验证码|新的验证码|重新获取",
+)
+_SWITCH_SITE = _rx(
+    r"\b(?:another|other|different|wrong) site\b",
+    r"\b(?:switch|change)\b.{0,12}\b(?:site|global|eea|us)\b",
+    r"\bi (?:meant|need|want)\b.{0,12}\b(?:global|eea|us)\b",
+    r"\b(?:global|eea|us) site\b",
+    r"换.{0,3}站|切换.{0,6}站|欧洲站|美国站|全球站|站点",
+)
+_NOT_YET = _rx(
+    r"\bnot (?:yet|done|finished|ready|complete)",
+    r"\bhaven't\b|\bhavent\b|\bhave not\b|\bnot\b.{0,12}\byet\b",
+    r"\bwait\b",
+    r"\bhold on\b",
+    r"\bone (?:moment|sec|second|minute)\b",
+    r"\bgive me (?:a|one|\d+) (?:minute|sec|second|moment)",
+    r"\bstill (?:working|doing|on it)",
+    r"\bin a (?:minute|moment|sec)\b",
+    r"\bworking on it\b",
+    r"还没|没有|未完成|稍等|等一下|等等|马上|正在|等会|一会",
+)
+_SIGNAL = _rx(
+    r"\b(?:done|ok|okay|k|finished|finish|complete|completed|ready|approved|approve|"
+    r"authori[sz]ed|yes|yep|yeah|yup|did it|all set|logged in|entered)\b",
+    r"✅|👍|✔|👌",
+    r"好了|好的|^好$|完成|搞定|弄完|弄好|授权了|已授权|已经授权|授权好|可以了|行了|登录好|批准|确认了",
+    r"删掉了|删了|删除了|已删除|\bremoved\b|\bdeleted\b",
+)
+_QUESTION = _rx(
+    r"[?]$",
+    r"^(?:what|why|how|where|when|who|which|is|are|do|does|did|can|could|should|will)\b",
+    r"[吗呢嘛]$",
+    r"什么|为什么|怎么|如何|安全吗",
+)
+_YES = _rx(
+    r"^(?:yes|y|yeah|yep|yup|ya|yea|sure|ok|okay|k|please|retry|again|go|confirm|confirmed|"
+    r"correct|fine|alright|definitely|absolutely)\b",
+    r"\btry again\b|\bgo ahead\b|\bdo it\b|\blet's (?:do it|try|retry|go)\b|\bremove it\b",
+    r"^(?:是|好|行|可以|要|确认|确定|嗯|对|重试|再试|删吧|删除吧|来吧)",
+)
+_NO = _rx(
+    r"^(?:no|n|nope|nah|negative|don't|dont|never)\b",
+    r"\bno thanks\b|\bnot now\b|\bkeep it\b|\bleave it\b|\bdon't\b|\bskip\b",
+    r"^(?:不|否|别|先不)",
+)
+_OPTION_WORDS: Final = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_OPTION_NAMES: Final = (
+    (
+        2,
+        _rx(
+            r"\boauth\b",
+            r"\bswitch\b",
+            r"改用|切换|换成",
+        ),
+    ),
+    (
+        1,
+        _rx(
+            r"\b(?:replace|new|another|generate|regenerate|fix)\b.{0,20}\b(?:key|api)\b",
+            r"\bnew key\b",
+            r"替换|更换|换.{0,4}(?:key|密钥)|新的\s*(?:api\s*)?key|重新生成",
+        ),
+    ),
+)
+
+
+def read_reply_rules(question: str, text: str, *, options: int = 2) -> ReplyReading:
+    """Read a reply to question type ``question`` with the bilingual rules.
+
+    Args:
+        question: The question's type (``choose_site``, ``await_authorization``, …).
+        text: The user's reply.
+        options: How many numbered options the question shows (``choose_api_key_fix``,
+            ``clarify_request``).
+
+    Returns:
+        The reading (``source="rules"``); a label outside the question's set is ``unclear``.
+    """
+    t = correct_typos(normalize_reply(text))
+    if normalize(text).endswith("?"):
+        t += " ?"  # a question mark is kept as a word of its own
+    label, site, option = _reply_label(question, t, options)
+    allowed = QUESTION_LABELS.get(question, frozenset(REPLY_LABELS))
+    if label not in allowed:
+        label, site, option = (
+            ("request" if question == "clarify_request" else "unclear"),
+            None,
+            None,
+        )
+    return ReplyReading(question=question, label=label, site=site, option=option)
+
+
+def _reply_label(
+    question: str, t: str, options: int
+) -> tuple[ReplyLabel, SiteId | None, int | None]:
+    if not t and question != "await_authorization":
+        return "unclear", None, None
+    if is_cancel_text(t):
+        return "cancel", None, None
+    if question == "choose_site":
+        site = parse_site_choice(t)
+        return ("site", site, None) if site else ("unclear", None, None)
+    if question in ("choose_api_key_fix", "clarify_request"):
+        option = _parse_option(t, options, named=question == "choose_api_key_fix")
+        return ("option", None, option) if option else ("unclear", None, None)
+    if question in YES_NO_QUESTIONS:
+        return _yes_no(t), None, None
+    return _waiting_label(t), None, None
+
+
+def _waiting_label(t: str) -> ReplyLabel:
+    """A reply while the user is to finish something in the browser or in their config."""
+    if not t:
+        return "unclear"
+    if _found(_DENIED, t):
+        return "denied"
+    if _found(_ASK_CODE, t, negatable=False):
+        return "ask_code"
+    if _found(_START_OVER, t):
+        return "start_over"
+    if _found(_ASK_VALIDITY, t, negatable=False):
+        return "ask_validity"
+    if _found(_SWITCH_SITE, t):
+        return "switch_site"
+    if _NOT_YET.search(t):
+        return "not_yet"
+    if _QUESTION.search(t):
+        return "question"
+    if _found(_SIGNAL, t):
+        return "signal"
+    return "unclear"
+
+
+def _yes_no(t: str) -> ReplyLabel:
+    if re.search(r"\bor\b|还是|不知道|不确定|不清楚|\bmaybe\b|\bperhaps\b", t):
+        return "unclear"
+    if re.search(r"[?吗]$", t):
+        return "unclear"
+    if _NO.search(t):
+        return "no"
+    if _found(_YES, t):
+        return "yes"
+    return "unclear"
+
+
+def is_cancel_text(t: str) -> bool:
+    """Whether normalised reply ``t`` asks to cancel: a cancel word, not negated, no object."""
+    for match in _CANCEL.finditer(t):
+        if _negated(t, match.start()):
+            continue
+        if _CANCEL_OBJECT.match(t[match.end() :]):
+            return True
+    return False
+
+
+def is_cancel(text: str) -> bool:
+    """Whether a reply asks to cancel the flow ("cancel", "取消", "never mind", "算了", …)."""
+    return is_cancel_text(correct_typos(normalize_reply(text)))
+
+
+# --------------------------------------------------------------------------- choices
+
+SITE_FILLER_EN: Final = frozenset(
+    [
+        "option",
+        "number",
+        "num",
+        "choice",
+        "site",
+        "the",
+        "a",
+        "please",
+        "pls",
+        "plz",
+        "i",
+        "i'll",
+        "ill",
+        "i'd",
+        "i'm",
+        "im",
+        "choose",
+        "chose",
+        "pick",
+        "select",
+        "want",
+        "like",
+        "take",
+        "go",
+        "with",
+        "use",
+        "let's",
+        "lets",
+        "me",
+        "one",
+        "is",
+        "it",
+        "that",
+        "thanks",
+        "thank",
+        "you",
+        "okay",
+        "ok",
+        "would",
+        "prefer",
+        "for",
+    ]
+)
+"""English words a site choice may carry besides the choice itself."""
+
+SITE_FILLER_ZH: Final = (
+    "选择",
+    "站点",
+    "我",
+    "选",
+    "要",
+    "用",
+    "吧",
+    "就",
+    "站",
+    "个",
+    "号",
+    "那",
+    "这",
+    "请",
+    "的",
+    "项",
+)
+"""Chinese words a site choice may carry besides the choice itself."""
+
+_ORDINALS: Final = {
+    "first": "1",
+    "1st": "1",
+    "second": "2",
+    "2nd": "2",
+    "third": "3",
+    "3rd": "3",
+}
+_ZH_ORDINAL = re.compile(r"第\s*([一二三四五123456])")
+_ZH_NUMBERS: Final = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
+_CHOICE_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _choices(t: str, names: dict[str, str]) -> tuple[list[str], bool]:
+    """The choices a normalised reply names, and whether it has only filler words besides.
+
+    Args:
+        t: The normalised reply.
+        names: Choice words (digits, site ids) to the value they stand for.
+    """
+    picked: list[str] = []
+    only_filler = True
+    t = _ZH_ORDINAL.sub(lambda m: f" {_ZH_NUMBERS.get(m.group(1), m.group(1))} ", t)
+    for token in _CHOICE_TOKEN.findall(t):
+        key = _ORDINALS.get(token, token)
+        if key in names:
+            picked.append(names[key])
+        elif _CJK.match(token):
+            rest = token
+            for word in sorted(SITE_FILLER_ZH, key=len, reverse=True):
+                rest = rest.replace(word, "")
+            only_filler = only_filler and not rest
+        elif token not in SITE_FILLER_EN:
+            only_filler = False
+    leftover = _CHOICE_TOKEN.sub(" ", t)
+    if any(unicodedata.category(ch)[0] not in "PSZ" for ch in leftover):
+        only_filler = False  # a mark or a letter of another script is another word
+    return picked, only_filler
+
+
+_SITE_NAMES: Final[dict[str, str]] = {**MENU_SITES, "global": "global", "eea": "eea", "us": "us"}
+
+
+def parse_site_choice(text: str) -> SiteId | None:
+    """The site a reply to the menu chooses, or ``None`` (the menu is asked again).
+
+    A reply that names exactly one choice (a digit 1-3, a site id, or an ordinal such as "the
+    second one" or "第二个") with nothing but the filler words :data:`SITE_FILLER_EN` /
+    :data:`SITE_FILLER_ZH` is that choice. None, two, a negation or other words: ``None``.
+    Rules only: no model ever reads a site.
+    """
+    picked, only_filler = _choices(normalize_reply(text), _SITE_NAMES)
+    if not only_filler or len(set(picked)) != 1:
+        return None
+    site = picked[0]
+    return site if site in ("global", "eea", "us") else None  # type: ignore[return-value]
+
+
+def _parse_option(t: str, count: int, *, named: bool) -> int | None:
+    names = {str(n): str(n) for n in range(1, 10)}
+    names.update({w: str(n) for w, n in _OPTION_WORDS.items()})
+    picked, only_filler = _choices(t, names)
+    if only_filler and len(set(picked)) == 1:
+        number = int(picked[0])
+        return number if 1 <= number <= count else None
+    if named and not picked:
+        found = {n for n, pattern in _OPTION_NAMES if _found(pattern, t)}
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+# --------------------------------------------------------------------------- language
+
+LANGUAGE_NEUTRAL_WORDS: Final = frozenset(
+    [
+        "okx",
+        "btc",
+        "eth",
+        "usdt",
+        "usdc",
+        "sol",
+        "xrp",
+        "doge",
+        "api",
+        "key",
+        "id",
+        "url",
+        "oauth",
+        "dcd",
+        "dca",
+        "rsi",
+        "macd",
+        "p",
+        "pnl",
+        "k",
+        "cli",
+    ]
+)
+"""Latin words that count for neither language (tickers and product names)."""
+
+
+def language_of(text: str, previous: Language | None = None) -> Language | None:
+    """The language a message is written in, by the majority of its words.
+
+    Each Chinese character counts as one for Chinese (a character is about a word: Chinese
+    has no spaces), each English word as one for English (except the ticker and product
+    names :data:`LANGUAGE_NEUTRAL_WORDS`). So "Please log in to okx, I am 张伟" is English
+    and "我想申购简单赚币 Simple Earn" Chinese. A message with no letters, or a tie, keeps ``previous``
+    (on a tie with nothing before, a message with Chinese characters is Chinese).
+
+    Returns:
+        ``zh`` or ``en``; ``previous`` when the text does not decide.
+    """
+    folded = normalize(text)
+    chinese = len(_CJK.findall(folded))
+    latin = sum(1 for w in _LATIN_WORD.findall(folded) if w not in LANGUAGE_NEUTRAL_WORDS)
+    if chinese > latin:
+        return "zh"
+    if latin > chinese:
+        return "en"
+    if previous is None and chinese:
+        return "zh"
+    return previous
+
+
+def read_request(
+    text: str, *, language: Language | None = None, previous: Language | None = None
+) -> RequestReading:
+    """Read a new request (the rules; see :func:`read_request_rules`).
+
+    Args:
+        text: The user's request.
+        language: A language that overrides detection (``Context.language``).
+        previous: The conversation's language so far (kept when the text does not decide).
+    """
+    lang = language or language_of(text, previous) or "en"
+    return read_request_rules(text, language=lang)
+
+
+def read_reply(question: str, text: str, *, options: int = 2) -> ReplyReading:
+    """Read a reply to question type ``question`` (the rules; see :func:`read_reply_rules`)."""
+    return read_reply_rules(question, text, options=options)
