@@ -51,6 +51,7 @@ from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import classify_message
 from okx_auth_graph.extras import extra_needed
+from okx_auth_graph.persistence import owner_only_sqlite_file
 from okx_auth_graph.process import OkxRunner, RawResult, TerminalRunner
 
 with extra_needed("chat", "the terminal chat"):
@@ -747,7 +748,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             session_cli = OkxCli.from_context(context)
             config_file = session_cli.okx_dir / "config.toml"
             db = args.db or default_db()
-        db.parent.mkdir(parents=True, exist_ok=True)
+        db = owner_only_sqlite_file(db)  # folder 0700, database 0600
         opened = AsyncSqliteSaver.from_conn_string(str(db))
         saver = loop.run(opened.__aenter__())
         stack.callback(lambda: loop.run(opened.__aexit__(None, None, None)))

@@ -284,7 +284,10 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
     ) -> Command[Literal["check_login", "await_authorization", "ask_start_over_site", "__end__"]]:
         """Wait for the user's completion signal; never poll, never run okx here.
 
-        An explicit "start over" or "use another site" shows the menu for a new login (D7).
+        A signal, or "I rejected it", gets one status check; "what's the code again?" shows the
+        URL and code again and "how long is it valid?" answers from ``expiresIn`` and the time
+        the code was issued (no okx call); an explicit "start over" or "use another site"
+        shows the menu for a new login (D7); anything else restates the wait.
         """
         message = pending_question(state) or say(state, "await_not_a_signal").text
         challenge: Mapping[str, Any] = state.get("challenge") or {}
@@ -295,8 +298,16 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             return cancelled(state, [human])
         if answer.label in ("start_over", "switch_site"):
             return _start_over(human)
-        if answer.label == "signal":
+        if answer.label in ("signal", "denied"):  # one status check for each
             return Command(goto="check_login", update={"messages": [human]})
+        site = state.get("site") or ""
+        left = _seconds_left(challenge, state.get("challenge_at"), site)
+        if answer.label == "ask_code" and left > 0:
+            text = challenge_message(state, site, {**challenge, "expiresIn": left})
+            return ask_next("await_authorization", text, before=[human])
+        if answer.label == "ask_validity" and left > 0:
+            text = say(state, "await_code_validity", minutes=max(1, left // 60)).text
+            return ask_next("await_authorization", text, before=[human])
         not_a_signal = say(state, "await_not_a_signal").text
         return ask_next("await_authorization", not_a_signal, before=[human])
 

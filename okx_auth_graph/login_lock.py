@@ -57,8 +57,10 @@ async def login_lock(directory: Path, *, timeout: float) -> AsyncIterator[LoginL
     Raises:
         TimeoutError: If another login holds the lock for longer than ``timeout`` seconds.
     """
-    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
-    lock = FileLock(str(directory / LOCK_NAME))
+    await asyncio.to_thread(directory.mkdir, mode=0o700, parents=True, exist_ok=True)
+    # Not thread-local: acquire and release run on whichever pool threads asyncio.to_thread
+    # picks, and a thread-local lock released from another thread stays held.
+    lock = FileLock(str(directory / LOCK_NAME), mode=0o600, thread_local=False)
     try:
         await asyncio.to_thread(lock.acquire, timeout=timeout)
     except Timeout:

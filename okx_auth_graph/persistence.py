@@ -168,6 +168,8 @@ def default_sqlite_path() -> Path:
 def sqlite_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Expand ``~`` in ``path``, make its parent directory, and return it as an absolute path.
 
+    A folder it creates is ``0700`` (the default folder is made so when it exists).
+
     ``None`` means :func:`default_sqlite_path`; ``":memory:"`` is returned unchanged (as a
     ``Path``) for a throw-away database.
     """
@@ -176,7 +178,22 @@ def sqlite_path(path: str | os.PathLike[str] | None = None) -> Path:
     if str(path) == ":memory:":
         return Path(":memory:")
     resolved = Path(path).expanduser().resolve()
-    resolved.parent.mkdir(parents=True, exist_ok=True)
+    resolved.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path == default_sqlite_path() or resolved.parent == default_sqlite_path().parent:
+        resolved.parent.chmod(0o700)
+    return resolved
+
+
+def owner_only_sqlite_file(path: str | os.PathLike[str] | None = None) -> Path:
+    """:func:`sqlite_path`, then the database file created (or set) ``0600``.
+
+    The database holds the dialogue (device codes, profile names, okx errors): owner only.
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions.
+    """
+    resolved = sqlite_path(path)
+    if str(resolved) != ":memory:":
+        os.close(os.open(resolved, os.O_CREAT | os.O_RDWR, 0o600))
+        resolved.chmod(0o600)
     return resolved
 
 
@@ -239,7 +256,7 @@ def sqlite_checkpointer(
         A ready :class:`RetainingSqliteSaver`; its connection closes when the block exits.
     """
     keep = _check_keep_entries(keep_entries)
-    with RetainingSqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+    with RetainingSqliteSaver.from_conn_string(str(owner_only_sqlite_file(path))) as saver:
         assert isinstance(saver, RetainingSqliteSaver)
         saver.keep_entries = keep
         if compress:
@@ -271,7 +288,9 @@ async def async_sqlite_checkpointer(
         A ready :class:`AsyncRetainingSqliteSaver`; its connection closes when the block exits.
     """
     keep = _check_keep_entries(keep_entries)
-    async with AsyncRetainingSqliteSaver.from_conn_string(str(sqlite_path(path))) as saver:
+    async with AsyncRetainingSqliteSaver.from_conn_string(
+        str(owner_only_sqlite_file(path))
+    ) as saver:
         assert isinstance(saver, AsyncRetainingSqliteSaver)
         saver.keep_entries = keep
         if compress:

@@ -69,3 +69,37 @@ async def test_a_negated_logout_never_logs_out(converse, emulator):
     turn = await chat.start("don't log me out")
     assert turn.kind == "clarify_request"
     assert not any(c[:2] == ["auth", "logout"] for c in chat.calls())
+
+
+async def test_the_code_is_shown_again_on_request_without_an_okx_call(converse):
+    chat = converse()
+    await chat.start("log in")
+    first = await chat.reply("2")
+    calls = len(chat.calls())
+    turn = await chat.reply("what's the code again?")
+    assert turn.kind == "await_authorization"
+    assert first.interrupt["userCode"] in turn.reply
+    assert first.interrupt["verificationUri"] in turn.reply
+    assert len(chat.calls()) == calls
+
+
+async def test_how_long_the_code_is_valid_is_answered_without_an_okx_call(converse):
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("2")
+    calls = len(chat.calls())
+    turn = await chat.reply("how long is it valid?")
+    assert turn.kind == "await_authorization"
+    assert "10 more minutes" in turn.reply or "9 more minutes" in turn.reply
+    assert len(chat.calls()) == calls
+
+
+async def test_a_denial_gets_exactly_one_status_check(converse, emulator):
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("2")
+    emulator.deny()
+    calls = len(chat.calls())
+    turn = await chat.reply("I rejected it")
+    assert chat.calls()[calls:] == [["auth", "status", "--json"]]
+    assert turn.kind == "confirm_retry"

@@ -207,8 +207,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 LOGIN,
                 "await_authorization",
-                'if answer.label == "signal":',
-                'if answer.label in ("signal", "unclear", "question"):',
+                'if answer.label in ("signal", "denied"):',
+                'if answer.label in ("signal", "denied", "unclear", "question"):',
             ),
         ),
         tests=LOGIN_TESTS,
