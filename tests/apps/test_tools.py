@@ -237,7 +237,15 @@ async def test_api_key_user_gets_the_sentence_and_no_secret(home: Any, world: An
 
 
 async def test_run_command_refuses_config_and_auth(cli: OkxCli, emulator: OkxEmulator) -> None:
-    for argv in (["config", "show", "--json"], ["auth", "login", "--manual"], ["--help"]):
+    refused = (
+        ["config", "show", "--json"],
+        ["auth", "login", "--manual"],
+        ["--help"],
+        ["--profile", "live", "account", "balance"],
+        ["config", "show", "account"],
+        ["setup", "account"],
+    )
+    for argv in refused:
         result = await run_okx_command(cli, argv)
         assert result["ok"] is False
         assert result["error"]["kind"] == "refused"

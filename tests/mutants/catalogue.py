@@ -14,7 +14,7 @@ PREFLIGHT = "okx_auth_graph/preflight.py"
 LOGIN = "okx_auth_graph/login.py"
 TOOLS = "okx_auth_graph/tools.py"
 CLI = "okx_auth_graph/cli.py"
-ERRORS = "okx_auth_graph/errors.py"
+REDACT = "okx_auth_graph/redact.py"
 UNDERSTANDING = "okx_auth_graph/understanding.py"
 LOCK = "okx_auth_graph/login_lock.py"
 QUESTIONS = "okx_auth_graph/questions.py"
@@ -23,7 +23,12 @@ GATE_TESTS = ("tests/graph/test_gate_new_messages.py", "tests/graph/test_login_f
 LOGIN_TESTS = ("tests/graph/test_login_flows.py", "tests/unit")
 FLOW_TESTS = ("tests/graph/test_login_flows.py", "tests/graph/test_other_flows.py")
 TEMPLATE_TESTS = ("tests/graph", "tests/unit/test_prompts.py")
-ROUTE_TESTS = ("tests/unit", "tests/graph/test_other_flows.py", "tests/graph/test_login_flows.py")
+ROUTE_TESTS = (
+    "tests/graph/test_routes.py",
+    "tests/unit",
+    "tests/graph/test_other_flows.py",
+    "tests/graph/test_login_flows.py",
+)
 TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
 SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
 LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
@@ -40,25 +45,22 @@ def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
 
 
 def _unmasked(field: str) -> Mutant:
-    """The adapter forgets one secret field: neither the JSON nor the text scan masks it."""
+    """The adapter forgets one secret field: neither the JSON nor the text scans mask it."""
     keys = ("api_key", "secret_key", "passphrase")
     kept = [k for k in keys if k != field]
+    alternatives = f"(?:{'|'.join(kept)})"
     return Mutant(
         f"secret-{field.replace('_', '-')}-unmasked",
         f"{field} never leaves the adapter (no_secret_leak)",
         (
             Edit(
-                CLI,
-                "_SECRET_KEYS",
+                REDACT,
+                "SECRET_KEYS",
                 'frozenset({"api_key", "secret_key", "passphrase"})',
                 "frozenset({" + ", ".join(f'"{k}"' for k in kept) + "})",
             ),
-            Edit(
-                ERRORS,
-                "_SECRET_ASSIGNMENT",
-                "(?:api_key|secret_key|passphrase)",
-                f"(?:{'|'.join(kept)})",
-            ),
+            Edit(REDACT, "_SECRET_ASSIGNMENT", "(?:api_key|secret_key|passphrase)", alternatives),
+            Edit(REDACT, "_TOML_SECRET_KEY", "(?:api_key|secret_key|passphrase)", alternatives),
         ),
         tests=SECRET_TESTS,
     )
@@ -345,20 +347,20 @@ CATALOGUE: tuple[Mutant, ...] = (
     Mutant(
         "allowlist-accepts-config",
         "okx_run_command refuses config (secrets) and auth (login) commands",
-        (
-            Edit(
-                TOOLS,
-                "FORBIDDEN_DOWNSTREAM",
-                'frozenset({"config", "auth"})',
-                'frozenset({"auth"})',
-            ),
-        ),
+        (Edit(TOOLS, "SKILL_MODULES", '"account",', '"account",\n    "config",'),),
         tests=TOOL_TESTS,
     ),
     Mutant(
         "allowlist-accepts-options",
-        "okx_run_command refuses a leading option (e.g. --profile, --help)",
-        (Edit(TOOLS, "run_okx_command", ' or args[0].startswith("-")', ""),),
+        "okx_run_command refuses anything but a skill module first (options, config, auth)",
+        (
+            Edit(
+                TOOLS,
+                "run_okx_command",
+                "if not args or args[0] not in SKILL_MODULES:",
+                "if not args or not any(a in SKILL_MODULES for a in args):",
+            ),
+        ),
         tests=TOOL_TESTS,
     ),
     Mutant(
