@@ -16,6 +16,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import Context
+from okx_auth_graph.entry import validate_entry
 from okx_auth_graph.errors import OkxCliError, classify_message
 from okx_auth_graph.gate import (
     api_key_profiles,
@@ -139,6 +140,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         An unclear request gets the clarifying question before any okx call; a market-only
         request goes straight on; everything else runs the pre-flight.
         """
+        validate_entry(state)
         request = last_human_text(state.get("messages", [])) or ""
         ctx = runtime.context
         window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW

@@ -25,7 +25,6 @@ and the reply right after, so a caller never adds either.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -66,7 +65,7 @@ def ask_user(question: QuestionType, message: str, **extra: Any) -> str:
         **extra: Further plain-JSON payload keys.
 
     Returns:
-        The reply, as text (a non-text resume value is turned into text, never rejected).
+        The reply, as text (see :func:`reply_text`; an unreadable resume value reads as "").
     """
     schema = {"type": "string", "title": question, "description": _REPLY_HINTS[question]}
     reply = interrupt({"type": question, "message": message, **extra}, response_schema=schema)
@@ -99,16 +98,21 @@ def pending_question(state: Mapping[str, Any]) -> str | None:
     return None
 
 
+RESUME_TEXT_KEYS = ("reply", "text", "content")
+"""The keys of a resume object that may hold the reply text."""
+
+
 def reply_text(reply: Any) -> str:
-    """Turn a resume value into the user's reply text, bounded in length."""
-    if isinstance(reply, dict):
-        for key in ("reply", "text", "answer", "content", "message"):
-            if isinstance(reply.get(key), str):
-                reply = reply[key]
-                break
-    if not isinstance(reply, str):
-        try:
-            reply = json.dumps(reply, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):
-            reply = str(reply)
+    """Turn a resume value into the user's reply text, bounded in length.
+
+    A reply is read as text when it is a string, a number (Studio may send ``2``), or an
+    object with one of the keys ``reply``, ``text`` or ``content`` holding a string. Anything
+    else (lists, nested values, other objects, booleans, ``None``) reads as no reply at all:
+    the question is asked again with its hint, and it never counts as a choice or a signal.
+    """
+    if isinstance(reply, Mapping):
+        texts = [reply[key] for key in RESUME_TEXT_KEYS if isinstance(reply.get(key), str)]
+        reply = texts[0] if len(texts) == 1 else None
+    if isinstance(reply, bool) or not isinstance(reply, str | int | float):
+        return ""
     return str(reply)[:MAX_REPLY_CHARS]

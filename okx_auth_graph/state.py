@@ -66,13 +66,16 @@ class FailedCommand(TypedDict):
 class InputState(TypedDict, total=False):
     """An entry: the user's request, and optionally what an upstream skill reported.
 
-    ``failed_command`` lives in an untracked channel: it is never checkpointed (a downstream
-    error text may hold a secret) and belongs to the run that received it, so a later entry
-    never sees an earlier one's. The graph reads it before its first question.
+    ``failed_command`` and ``upstream_status`` live in untracked channels: they are never
+    checkpointed (a downstream error text may hold a secret) and belong to the run that
+    received them, so a later entry never sees an earlier one's. The graph reads
+    ``failed_command`` before its first question and never reads ``upstream_status`` (step 0
+    runs its own pre-flight whatever an upstream skill concluded); both are validated at the
+    entry (:mod:`okx_auth_graph.entry`).
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
-    upstream_status: dict[str, Any] | None
+    upstream_status: Annotated[dict[str, Any] | None, UntrackedValue]
     failed_command: Annotated[FailedCommand | None, UntrackedValue]
 
 
