@@ -43,6 +43,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check okx_auth_graph tests evals benchmarks
 	$(BIN)/ruff format --check okx_auth_graph tests evals benchmarks
 	$(BIN)/mypy --strict okx_auth_graph benchmarks
+	$(BIN)/mypy --config-file tests/mypy.ini tests
 
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--report", type=Path, help="write the JSON report here (+ .md beside it)")
     parser.add_argument("--url", help="a LangGraph server to run the scenarios against")
     parser.add_argument(
+        "--sync",
+        action="store_true",
+        help="in process: drive the graph with stream/get_state instead of astream/aget_state",
+    )
+    parser.add_argument(
         "--assistant", default=DEFAULT_ASSISTANT, help="graph id on the server (default okx_auth)"
     )
     parser.add_argument(
@@ -73,7 +78,7 @@ async def _run(
     else:
         from okx_auth_graph.evals.runner import InProcessRunner
 
-        runner = InProcessRunner()
+        runner = InProcessRunner(sync=args.sync)
     results: list[ScenarioResult] = []
     with run_progress(console, len(scenarios), quiet=args.quiet) as progress:
         for scenario in scenarios:  # one at a time: a server's scenarios share its world

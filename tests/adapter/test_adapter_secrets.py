@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from adapter_support import base_env, write_fake
@@ -19,7 +20,7 @@ API_KEY = "ak-0d5c2e7f-1b9a-4c3d-8e6f-9a0b1c2d3e4f"
 SECRET_KEY = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
 PASSPHRASE = "my pass phrase!"
 SECRETS = (API_KEY, SECRET_KEY, PASSPHRASE)
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "default_profile": "live",
     "profiles": {
         "live": {

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import pexpect
 import pytest
@@ -81,7 +82,7 @@ def test_approve_from_a_second_terminal_and_resume_the_thread(
         child.expect_exact(MENU_LAST_LINE)
         say(child, "1")
         child.expect(CODE)
-        code = child.match.group(1)
+        code = cast(re.Match[str], child.match).group(1)
         say(child, "/quit")
         child.expect(pexpect.EOF)
     finally:
@@ -239,7 +240,7 @@ def test_denied_login_asks_to_retry_and_retry_shows_the_menu_again(
         say(child, "done")
         child.expect_exact("(yes/no)")
         child.expect_exact("you> ")
-        assert "(yes/no)" not in child.before  # the question is shown once
+        assert "(yes/no)" not in str(child.before)  # the question is shown once
         child.sendline("yes")
         child.expect_exact(MENU_LAST_LINE)
         say(child, "/quit")
@@ -473,7 +474,7 @@ def test_live_session_shows_panels_and_the_reask_hint_under_the_menu(
         say(child, "2")
         child.expect_exact("Authorize in your browser")
         child.expect(CODE)
-        code = child.match.group(1)
+        code = cast(re.Match[str], child.match).group(1)
         child.expect_exact(f"One-time code: {code}\r\n")  # a line of its own, easy to copy
         say(child, "/approve")
         say(child, "done")
@@ -530,7 +531,7 @@ def test_enter_opens_the_verification_url_in_the_browser(
         say(child, "log me in")
         say(child, "1")
         child.expect(r"URL: (\S+)")
-        url = child.match.group(1)
+        url = cast(re.Match[str], child.match).group(1)
         child.expect_exact("to open")
         child.send("\r")  # one keystroke, no Enter needed after it
         child.expect_exact("in your browser.")
@@ -577,7 +578,7 @@ def test_a_finished_throwaway_demo_leaves_nothing_and_offers_no_resume(
     child = spawn(["--demo"], env)
     try:
         child.expect(r"OKX_EMULATOR_STATE=(\S+)")
-        world = Path(child.match.group(1))
+        world = Path(cast(re.Match[str], child.match).group(1))
         say(child, "what is the BTC price?")
         say(child, "/quit")
         child.expect(pexpect.EOF)

@@ -39,7 +39,8 @@ class OkxRestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.startswith("/api/v5/account/balance"):
-            status, body = 401, {"code": "50111", "msg": "Invalid OK-ACCESS-KEY", "data": []}
+            body: dict[str, Any] = {"code": "50111", "msg": "Invalid OK-ACCESS-KEY", "data": []}
+            status = 401
         else:
             status, body = 200, {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT"}]}
         data = json.dumps(body).encode()

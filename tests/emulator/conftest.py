@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ def emu(tmp_path: Path, home: Path) -> OkxEmulator:
 
 
 @pytest.fixture
-def shim_env(tmp_path: Path, home: Path) -> Iterator[dict[str, str]]:
+def shim_env(tmp_path: Path, home: Path) -> dict[str, str]:
     """Environment where `okx` is the emulator and the world lives under HOME."""
     bin_dir = tmp_path / "bin"
     write_shim(bin_dir)

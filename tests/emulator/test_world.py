@@ -7,6 +7,7 @@ import itertools
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -273,7 +274,7 @@ async def test_adapter_sees_the_skipped_answer(emu: OkxEmulator) -> None:
     ],
 )
 async def test_adapter_classifies_emulated_failures(
-    emu: OkxEmulator, world: dict[str, str], call: str, kind: str
+    emu: OkxEmulator, world: dict[str, Any], call: str, kind: str
 ) -> None:
     emu.init_world(**world)
     cli = OkxCli(runner=emu)

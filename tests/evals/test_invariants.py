@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any, cast
 
 import pytest
 
@@ -625,11 +626,12 @@ def test_evaluators_work_with_langsmith_run_evaluator() -> None:
             outputs={"trajectory": t.to_dict()},
         )
 
-    ok = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(happy_login().t), None)
+    gate = cast(Any, as_evaluator("login_gate"))  # keyword evaluator; langsmith types positional
+    ok = run_evaluator(gate).evaluate_run(run_with(happy_login().t), None)
     assert ok.key == "login_gate"
     assert ok.score is True
     bad = Builder().input("x", calls=[CONFIG, STATUS, login("global")], interrupt=challenge()).t
-    failed = run_evaluator(as_evaluator("login_gate")).evaluate_run(run_with(bad), None)
+    failed = run_evaluator(gate).evaluate_run(run_with(bad), None)
     assert failed.score is False
     assert failed.comment is not None
     assert "new input" in failed.comment
@@ -685,7 +687,7 @@ def test_status_after_a_failed_login_is_not_a_poll() -> None:
     assert INVARIANTS["no_auto_poll"](t) == []
 
 
-def clarify_question() -> dict:
+def clarify_question() -> InterruptRecord:
     return {
         "type": "clarify_request",
         "payload": {"type": "clarify_request", "message": "1. Log in …"},

@@ -13,12 +13,13 @@ import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 import respx
 from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
@@ -53,7 +54,7 @@ class FakeServer:
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.fail_threads = False
 
-    def config(self, thread_id: str) -> dict[str, Any]:
+    def config(self, thread_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}}
 
     async def state(self, thread_id: str) -> dict[str, Any]:
@@ -85,7 +86,7 @@ class FakeServer:
             payload["messages"] = [HumanMessage(m["content"]) for m in payload["messages"]]
         else:
             payload = Command(resume=body["command"]["resume"])
-        config = {**self.config(thread_id), **(body.get("config") or {})}
+        config = cast(RunnableConfig, {**self.config(thread_id), **(body.get("config") or {})})
         context = Context(**(body.get("context") or {}))
         try:
             await self.graph.ainvoke(payload, config, context=context)
@@ -178,7 +179,7 @@ async def test_remote_run_error_names_the_step(server: FakeServer, tmp_path: Pat
             raise RuntimeError("node exploded")
         return await original(payload, *args, **kwargs)
 
-    server.graph.ainvoke = failing  # type: ignore[method-assign]
+    server.graph.ainvoke = failing  # type: ignore[method-assign, assignment]
     result = await RemoteRunner(URL, tmp_path / "world").run(broken)
     assert any(
         f.startswith("cancel-at-menu: steps[1] (user): the graph raised") and "node exploded" in f

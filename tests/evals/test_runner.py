@@ -20,7 +20,7 @@ from okx_auth_graph.evals.runner import (
 )
 from okx_auth_graph.evals.scenario import CliCalls, Expect, parse_scenario
 from okx_auth_graph.evals.texts import site_menu
-from okx_auth_graph.evals.trajectory import Message, OkxCall
+from okx_auth_graph.evals.trajectory import InterruptRecord, Message, OkxCall
 
 CS = ["config", "show", "--json"]
 AS = ["auth", "status", "--json"]
@@ -39,10 +39,10 @@ def test_reply_joins_new_ai_texts_and_the_pending_question_once() -> None:
         {"role": "ai", "content": "notice"},
         {"role": "ai", "content": "challenge"},
     ]
-    pending = {"type": "await_authorization", "payload": {"message": "challenge"}}
+    pending: InterruptRecord = {"type": "await_authorization", "payload": {"message": "challenge"}}
     assert compute_reply(messages, 2, pending, None) == "notice\n\nchallenge"
     assert compute_reply(messages, 0, None, "menu") == "notice\n\nchallenge"
-    question = {"type": "choose_site", "payload": {"message": "menu"}}
+    question: InterruptRecord = {"type": "choose_site", "payload": {"message": "menu"}}
     assert compute_reply(messages[:3], 2, question, "menu") == "menu"
 
 
@@ -181,6 +181,8 @@ def test_eval_command_table_reports_and_exit_codes(
     assert "| good | yes | 2 | 1 | 0 |" in report.with_suffix(".md").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: bad\ninput: {request: log in}\nsteps: [{expect: {done: true}}]\n")
+    assert main([str(good), "--sync", "--quiet"]) == 0
+    assert "1/1 scenarios passed" in capsys.readouterr().out
     assert main([str(good), str(bad)]) == 1
     assert "FAIL bad: steps[0] (expect): done" in capsys.readouterr().out
     broken = tmp_path / "broken.yaml"

@@ -54,8 +54,8 @@ async def test_a_side_question_between_menu_and_choice_passes_the_gate(
 
 async def test_the_gate_still_refuses_without_menu_or_choice(emulator: OkxEmulator) -> None:
     cli = OkxCli(runner=emulator)
-    no_menu = [AIMessage("Which site? 1, 2 or 3"), HumanMessage("2")]
-    not_a_choice = [*SIDE_QUESTION[:3], HumanMessage("EEA please, I think")]
+    no_menu: list[AnyMessage] = [AIMessage("Which site? 1, 2 or 3"), HumanMessage("2")]
+    not_a_choice: list[AnyMessage] = [*SIDE_QUESTION[:3], HumanMessage("EEA please, I think")]
     other_site = SIDE_QUESTION
     for messages, site in ((no_menu, "eea"), (not_a_choice, "eea"), (other_site, "us")):
         result = await run_tool(cli, messages, "okx_start_login", site=site)

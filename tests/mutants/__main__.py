@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(results)} mutants: {len(results) - len(survivors)} caught, {len(survivors)} survived"
     )
     if survivors:
-        print("survivors: " + ", ".join(survivors))
+        print("survivors: " + ", ".join(str(s) for s in survivors))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

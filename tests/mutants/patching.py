@@ -66,6 +66,7 @@ def _anchor_span(source: str, anchor: str, path: str) -> tuple[int, int]:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             names = [node.target.id]
         if anchor in names:
+            assert isinstance(node, ast.stmt)
             assert node.end_lineno is not None
             spans.append((node.lineno, node.end_lineno))
     if len(spans) != 1:

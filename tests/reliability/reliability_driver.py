@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
@@ -88,7 +89,9 @@ class Chat:
             cli=OkxCli(runner=emulator), checkpointer=checkpointer or InMemorySaver()
         )
         self.context = context or Context()
-        self.config = {"configurable": {"thread_id": thread_id or str(uuid.uuid4())}}
+        self.config: RunnableConfig = {
+            "configurable": {"thread_id": thread_id or str(uuid.uuid4())}
+        }
         self.results: list[Any] = []
 
     async def _run(self, payload: Any) -> Any:

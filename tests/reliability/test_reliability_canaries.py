@@ -17,17 +17,19 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import tomli_w
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from reliability_driver import INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
+from okx_auth_graph.state import InputState
 from okx_auth_graph.testing import OkxEmulator
 
 WINDOW = 10
@@ -118,7 +120,7 @@ class Conversation:
         self.graph = build_graph(cli=cli, checkpointer=saver)
         self.context = Context(okx_env=dict(canaries.env))
         self.traces = TraceRecorder()
-        self.config = {
+        self.config: RunnableConfig = {
             "configurable": {"thread_id": str(uuid.uuid4())},
             "callbacks": [self.traces],
         }
@@ -126,7 +128,9 @@ class Conversation:
 
     async def start(self, text: str, **extra: Any) -> Any:
         result = await self.graph.ainvoke(
-            {"messages": [HumanMessage(text)], **extra}, self.config, context=self.context
+            cast(InputState, {"messages": [HumanMessage(text)], **extra}),
+            self.config,
+            context=self.context,
         )
         self.outputs.append(result)
         return result
@@ -270,7 +274,7 @@ async def _run_scenario(
     world = dict(world)
     if kind == "api_key":
         site = "eea" if world.pop("site_in_profile", True) else None
-        config = canaries.api_key_config(site)
+        config: dict[str, Any] | None = canaries.api_key_config(site)
     else:
         config = None if world.pop("no_config", False) else canaries.oauth_config()
     emulator = OkxEmulator(tmp_path / "world")

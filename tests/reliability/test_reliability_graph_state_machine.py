@@ -39,6 +39,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from reliability_driver import API_KEY_CONFIG, INVALID_KEY_FAILURE, argv_allowed, interrupt_of
@@ -112,7 +113,7 @@ class ConversationMachine(RuleBasedStateMachine):
         self.directory = Path(tempfile.mkdtemp(prefix="okx-sm-"))
         self.emulator = OkxEmulator(self.directory / "world")
         self.graph = build_graph(cli=OkxCli(runner=self.emulator), checkpointer=InMemorySaver())
-        self.config = {"configurable": {"thread_id": str(uuid.uuid4())}}
+        self.config: RunnableConfig = {"configurable": {"thread_id": str(uuid.uuid4())}}
         self.question: dict[str, Any] | None = None
         self.result: Any = None
         self.seen_calls = 0

@@ -199,7 +199,7 @@ def _check_run(result: Any) -> None:
 
 
 Method = Callable[[OkxCli], Awaitable[Any]]
-PARSERS: dict[str, tuple[Method, Callable[[Any], None]]] = {
+PARSERS: dict[str, tuple[Method, Callable[[Any], object]]] = {
     "version": (lambda cli: cli.version(), lambda r: isinstance(r, str) and r[:1].isdigit()),
     "config_show": (lambda cli: cli.config_show(), _check_config),
     "auth_status": (lambda cli: cli.auth_status(), _check_status),

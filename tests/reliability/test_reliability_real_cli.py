@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from reliability_fakes import real_okx
 
@@ -64,7 +65,7 @@ async def test_real_cli_secrets_never_reach_state_checkpoints_or_logs(
     outputs = []
     async with AsyncSqliteSaver.from_conn_string(str(database)) as saver:
         graph = build_graph(checkpointer=saver)
-        config_ = {"configurable": {"thread_id": str(uuid.uuid4())}}
+        config_: RunnableConfig = {"configurable": {"thread_id": str(uuid.uuid4())}}
         for request in ("show my balance", "log in to okx", "what is my okx login status?"):
             result = await graph.ainvoke(
                 {"messages": [HumanMessage(request)]}, config_, context=context

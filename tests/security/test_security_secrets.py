@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.state import FailedCommand, InputState
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import preflight
 
@@ -187,7 +189,7 @@ async def test_parallel_preflight_masks_what_the_slower_config_show_reveals(
     database = tmp_path / "threads.sqlite"
     async with AsyncSqliteSaver.from_conn_string(str(database)) as saver:
         graph = build_graph(checkpointer=saver)
-        thread = {"configurable": {"thread_id": "t1"}}
+        thread: RunnableConfig = {"configurable": {"thread_id": "t1"}}
         result = await graph.ainvoke(
             {"messages": [HumanMessage("log in to okx")]}, thread, context=context
         )
@@ -247,9 +249,12 @@ async def test_a_secret_equal_to_a_common_word_keeps_the_kind(tmp_path: Path) ->
     assert any(call["argv"][:2] == ["auth", "install"] for call in emulator.calls())
 
     emulator.init_world(config=config, binary="missing")
-    failed = {"argv": ["account", "balance"], "error": "Error: Failed to spawn okx-auth: spawn x"}
+    failed: FailedCommand = {
+        "argv": ["account", "balance"],
+        "error": "Error: Failed to spawn okx-auth: spawn x",
+    }
     graph = build_graph(cli=OkxCli(runner=emulator))
-    entry = {"messages": [HumanMessage("show my balance")], "failed_command": failed}
+    entry: InputState = {"messages": [HumanMessage("show my balance")], "failed_command": failed}
     result = await graph.ainvoke(entry)
     assert result.get("outcome") != "failed"
     assert any(call["argv"][:2] == ["auth", "install"] for call in emulator.calls())

@@ -30,7 +30,7 @@ from tests.rigs.servers import LanggraphServer
 pytestmark = pytest.mark.server
 
 GRAPH_ID = "okx_auth"
-START = {"messages": [{"type": "human", "content": REQUEST}]}
+START: dict[str, Any] = {"messages": [{"type": "human", "content": REQUEST}]}
 
 
 def fresh_world(server: LanggraphServer) -> None:

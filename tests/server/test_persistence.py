@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import empty_checkpoint
 
 from okx_auth_graph.persistence import (
@@ -38,7 +39,7 @@ def test_default_sqlite_file_follows_xdg_state_home(
 
 async def test_async_sqlite_file_is_shared_with_a_second_reader(tmp_path: Path) -> None:
     db = tmp_path / "deep" / "threads.sqlite"
-    config = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
+    config: RunnableConfig = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
     checkpoint = empty_checkpoint()
     async with async_sqlite_checkpointer(db) as writer:
         await writer.aput(config, checkpoint, {"source": "input", "step": -1}, {})

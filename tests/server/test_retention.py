@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from okx_auth_graph import OkxCli, build_graph
@@ -37,8 +38,8 @@ async def test_async_helper_keeps_the_latest_entries_history(tmp_path: Path, kee
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(auth="logged_in", site="eea")
     db = tmp_path / "threads.sqlite"
-    config = {"configurable": {"thread_id": "long"}}
-    other = {"configurable": {"thread_id": "other"}}
+    config: RunnableConfig = {"configurable": {"thread_id": "long"}}
+    other: RunnableConfig = {"configurable": {"thread_id": "other"}}
     async with async_sqlite_checkpointer(db, keep_entries=keep) as saver:
         graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=saver)
         await graph.ainvoke({"messages": [HumanMessage(STATUS)]}, other)
@@ -71,7 +72,7 @@ def test_sync_helper_prunes_and_the_thread_resumes(tmp_path: Path) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(auth="logged_in", site="eea")
     db = tmp_path / "threads.sqlite"
-    config = {"configurable": {"thread_id": "long"}}
+    config: RunnableConfig = {"configurable": {"thread_id": "long"}}
     with sqlite_checkpointer(db, keep_entries=2) as saver:
         graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=saver)
         for _ in range(5):
@@ -102,7 +103,7 @@ async def test_postgres_helper_prunes_checkpoints_writes_and_blobs(
 
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(auth="logged_in", site="eea")
-    config = {"configurable": {"thread_id": "pg-retention"}}
+    config: RunnableConfig = {"configurable": {"thread_id": "pg-retention"}}
 
     async def counts() -> tuple[int, ...]:
         async with await psycopg.AsyncConnection.connect(postgres_dsn) as conn:
@@ -112,7 +113,9 @@ async def test_postgres_helper_prunes_checkpoints_writes_and_blobs(
                     f"SELECT count(*) FROM {table} WHERE thread_id = %s",
                     ("pg-retention",),
                 )
-                found.append((await cursor.fetchone())[0])
+                row = await cursor.fetchone()
+                assert row is not None
+                found.append(row[0])
             return tuple(found)
 
     seen = []
