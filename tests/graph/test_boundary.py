@@ -31,14 +31,16 @@ MALFORMED_FAILED_COMMANDS: list[Any] = [
 async def test_a_malformed_failed_command_raises_naming_the_field_before_any_okx_call(
     emulator: OkxEmulator, failed: Any, mode: str
 ) -> None:
-    graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
+    graph: Any = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
     entry = {"messages": [HumanMessage("check my balance")], "failed_command": failed}
     config = {"configurable": {"thread_id": "t"}}
+    run = (
+        asyncio.to_thread(graph.invoke, entry, config)
+        if mode == "invoke"
+        else graph.ainvoke(entry, config)
+    )
     with pytest.raises(ValueError, match="failed_command") as raised:
-        if mode == "invoke":
-            await asyncio.to_thread(graph.invoke, entry, config)
-        else:
-            await graph.ainvoke(entry, config)
+        await run
     assert "rm -rf" not in str(raised.value)
     assert emulator.calls() == []
 
@@ -47,7 +49,7 @@ async def test_a_malformed_failed_command_raises_naming_the_field_before_any_okx
 async def test_a_malformed_upstream_status_raises_before_any_okx_call(
     emulator: OkxEmulator, status: Any
 ) -> None:
-    graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
+    graph: Any = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
     entry = {"messages": [HumanMessage("log me in")], "upstream_status": status}
     with pytest.raises(ValueError, match="upstream_status"):
         await graph.ainvoke(entry, {"configurable": {"thread_id": "t"}})
