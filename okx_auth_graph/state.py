@@ -66,6 +66,12 @@ class FailedCommand(TypedDict):
 class InputState(TypedDict, total=False):
     """An entry: the user's request, and optionally what an upstream skill reported.
 
+    ``intent`` and ``route`` are optional caller hints (a parent graph or an agent that already
+    knows the task): the entry trusts them over the text, validates them (a value outside
+    :data:`Intent` / :data:`Route` raises ``ValueError`` naming the field before any okx call),
+    and never takes a site from them. On a thread they hold the previous entry's values until
+    a new entry reads them, so a hint counts when it differs from what the graph last wrote.
+
     ``failed_command`` lives in an untracked channel: it is never checkpointed (a downstream
     error text may hold a secret) and belongs to the run that received it, so a later entry
     never sees an earlier one's. The graph reads it before its first question.
@@ -73,6 +79,8 @@ class InputState(TypedDict, total=False):
 
     messages: Annotated[list[AnyMessage], add_messages]
     upstream_status: dict[str, Any] | None
+    intent: Intent
+    route: Route | None
     failed_command: Annotated[FailedCommand | None, UntrackedValue]
 
 
@@ -118,9 +126,10 @@ class AuthState(InputState, OutputState, total=False):
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
             (see :mod:`okx_auth_graph.window`).
+        last_reading: The intent and route the graph itself last wrote (thread-level): an
+            input ``intent`` / ``route`` equal to them is a leftover, not a hint.
     """
 
-    intent: Intent
     config: ConfigSummary | None
     auth: AuthStatus | None
     config_error: dict[str, Any] | None
@@ -132,10 +141,19 @@ class AuthState(InputState, OutputState, total=False):
     preflight_at: float | None
     binary_install_result: str | None
     entry_starts: list[str]
+    last_reading: dict[str, str | None] | None
 
 
 THREAD_KEYS: frozenset[str] = frozenset(
-    {"messages", "language", "challenge", "challenge_at", "remediated", "entry_starts"}
+    {
+        "messages",
+        "language",
+        "challenge",
+        "challenge_at",
+        "remediated",
+        "entry_starts",
+        "last_reading",
+    }
 )
 """State keys that survive a new entry on the thread; every other non-input key is reset."""
 
