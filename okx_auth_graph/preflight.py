@@ -29,10 +29,12 @@ from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, last_human_text, say
-from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language
+from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language, Route
 from okx_auth_graph.steps import cancelled, error_message, finish, success_message
 from okx_auth_graph.understanding import (
+    INTENTS,
     NO_AUTH_ROUTES,
+    ROUTES,
     RequestReading,
     parse_site_choice,
     read_reply,
@@ -57,6 +59,43 @@ EntryNext = Literal["preflight_config_show", "preflight_auth_status", "hand_off"
 def _language_override(runtime: Runtime[Context]) -> Language | None:
     ctx = runtime.context
     return ctx.language if ctx and ctx.language else None
+
+
+def caller_hints(state: AuthState) -> tuple[Intent | None, Route | None]:
+    """The ``intent`` and ``route`` hints an entry's input carries, validated.
+
+    A value the graph itself wrote last (:attr:`AuthState.last_reading`) is the previous
+    entry's, not a hint.
+
+    Raises:
+        ValueError: If ``intent`` or ``route`` is not one of its Literal values (checked before
+            anything else runs, so before any okx call).
+    """
+    intent, route = state.get("intent"), state.get("route")
+    if intent is not None and intent not in INTENTS:
+        raise ValueError(f"intent must be one of {', '.join(INTENTS)}, not {intent!r}")
+    if route is not None and route not in ROUTES:
+        raise ValueError(f"route must be one of {', '.join(ROUTES)} or None, not {route!r}")
+    last = state.get("last_reading") or {}
+    hinted_intent = intent if intent is not None and intent != last.get("intent") else None
+    hinted_route = route if route is not None and route != last.get("route") else None
+    return hinted_intent, hinted_route
+
+
+def _with_hints(
+    reading: RequestReading, intent: Intent | None, route: Route | None
+) -> RequestReading:
+    """``reading`` overruled by the caller's hints (trusted for intent and route, never a site)."""
+    if intent is None:
+        intent = reading.intent if reading.intent != "unclear" else "skill"
+    return reading.model_copy(
+        update={
+            "intent": intent,
+            "route": route or reading.route,
+            "source": "hint",
+            "rules_intent": reading.intent,
+        }
+    )
 
 
 def _answers_the_menu(state: AuthState, request: str) -> bool:
@@ -88,10 +127,12 @@ def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) ->
         "language": reading.language,
         "intent": reading.intent,
         "route": reading.route,
+        "last_reading": {"intent": reading.intent, "route": reading.route},
     }
-    unconfirmed_logout = reading.intent == "logout" and reading.rules_intent not in (
-        "logout",
-        None,
+    unconfirmed_logout = (
+        reading.intent == "logout"
+        and reading.source != "hint"
+        and reading.rules_intent not in ("logout", None)
     )
     if (reading.intent == "unclear" or unconfirmed_logout) and not state.get("failed_command"):
         question = say(update, "clarify_request").text
@@ -103,7 +144,7 @@ def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) ->
         update["messages"] = [*update.get("messages", []), say(update, "market_handoff")]
         return Command(goto="hand_off", update=update)
     if reading.intent == "unclear":
-        update["intent"] = "login"
+        update["intent"] = update["last_reading"]["intent"] = "login"
     return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
 
@@ -141,6 +182,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         request goes straight on; everything else runs the pre-flight.
         """
         validate_entry(state)
+        hinted_intent, hinted_route = caller_hints(state)
         request = last_human_text(state.get("messages", [])) or ""
         ctx = runtime.context
         window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW
@@ -153,7 +195,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         reading = read_request(
             request, language=_language_override(runtime), previous=state.get("language")
         )
-        if reading.intent == "unclear" and _answers_the_menu(state, request):
+        if hinted_intent or hinted_route:
+            reading = _with_hints(reading, hinted_intent, hinted_route)
+        elif reading.intent == "unclear" and _answers_the_menu(state, request):
             reading = reading.model_copy(update={"intent": "login"})  # the gate decides
         return _entry(state, reading, update)
 

@@ -66,6 +66,12 @@ class FailedCommand(TypedDict):
 class InputState(TypedDict, total=False):
     """An entry: the user's request, and optionally what an upstream skill reported.
 
+    ``intent`` and ``route`` are optional caller hints (a parent graph or an agent that already
+    knows the task): the entry trusts them over the text, validates them (a value outside
+    :data:`Intent` / :data:`Route` raises ``ValueError`` naming the field before any okx call),
+    and never takes a site from them. On a thread they hold the previous entry's values until
+    a new entry reads them, so a hint counts when it differs from what the graph last wrote.
+
     ``failed_command`` and ``upstream_status`` live in untracked channels: they are never
     checkpointed (a downstream error text may hold a secret) and belong to the run that
     received them, so a later entry never sees an earlier one's. The graph reads
@@ -76,6 +82,8 @@ class InputState(TypedDict, total=False):
 
     messages: Annotated[list[AnyMessage], add_messages]
     upstream_status: Annotated[dict[str, Any] | None, UntrackedValue]
+    intent: Intent
+    route: Route | None
     failed_command: Annotated[FailedCommand | None, UntrackedValue]
 
 
@@ -121,9 +129,10 @@ class AuthState(InputState, OutputState, total=False):
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
             (see :mod:`okx_auth_graph.window`).
+        last_reading: The intent and route the graph itself last wrote (thread-level): an
+            input ``intent`` / ``route`` equal to them is a leftover, not a hint.
     """
 
-    intent: Intent
     config: ConfigSummary | None
     auth: AuthStatus | None
     config_error: dict[str, Any] | None
@@ -135,10 +144,19 @@ class AuthState(InputState, OutputState, total=False):
     preflight_at: float | None
     binary_install_result: str | None
     entry_starts: list[str]
+    last_reading: dict[str, str | None] | None
 
 
 THREAD_KEYS: frozenset[str] = frozenset(
-    {"messages", "language", "challenge", "challenge_at", "remediated", "entry_starts"}
+    {
+        "messages",
+        "language",
+        "challenge",
+        "challenge_at",
+        "remediated",
+        "entry_starts",
+        "last_reading",
+    }
 )
 """State keys that survive a new entry on the thread; every other non-input key is reset."""
 

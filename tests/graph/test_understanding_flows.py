@@ -103,3 +103,64 @@ async def test_a_denial_gets_exactly_one_status_check(converse, emulator):
     turn = await chat.reply("I rejected it")
     assert chat.calls()[calls:] == [["auth", "status", "--json"]]
     assert turn.kind == "confirm_retry"
+
+
+async def test_a_caller_hint_routes_a_vague_request(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    turn = await chat.start("do it", intent="skill", route="okx-cex-portfolio")
+    assert turn.state["outcome"] == "logged_in"
+    assert turn.state["route"] == "okx-cex-portfolio"
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+
+
+async def test_without_the_hint_the_same_text_is_asked_about(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    assert (await chat.start("do it")).kind == "clarify_request"
+    assert chat.calls() == []
+
+
+async def test_a_hint_is_for_its_own_entry_only(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    await chat.start("do it", intent="skill", route="okx-cex-portfolio")
+    turn = await chat.start("hello")
+    assert turn.kind == "clarify_request"
+    assert turn.state.get("route") is None
+
+
+async def test_a_hinted_logout_runs_without_a_question(converse, emulator):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    turn = await chat.start("please", intent="logout")
+    assert turn.state["outcome"] == "logged_out"
+    assert ["auth", "logout"] in [c[:2] for c in chat.calls()]
+
+
+@pytest.mark.parametrize(
+    ("field", "hints"),
+    [
+        ("intent", {"intent": "hack"}),
+        ("intent", {"intent": "Login"}),
+        ("route", {"route": "okx-cex-everything"}),
+        ("route", {"intent": "login", "route": 3}),
+    ],
+)
+async def test_a_bad_hint_raises_naming_the_field_before_any_okx_call(
+    converse, emulator, field, hints
+):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    with pytest.raises(ValueError, match=rf"^{field} must be one of"):
+        await chat.start("log me in", **hints)
+    assert chat.calls() == []
+
+
+async def test_a_login_hint_never_picks_a_site_nor_passes_the_gate(converse):
+    chat = converse()
+    turn = await chat.start("go", intent="login", route="okx-cex-trade")
+    assert turn.kind == "choose_site"
+    assert turn.reply == MENU
+    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+    assert_preflight_first(chat.calls())
