@@ -293,7 +293,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         challenge: Mapping[str, Any] = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)
-        answer = read_reply("await_authorization", reply)
+        answer = services.read_reply(runtime, "await_authorization", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
         if answer.label in ("start_over", "switch_site"):

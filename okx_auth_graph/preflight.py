@@ -37,8 +37,6 @@ from okx_auth_graph.understanding import (
     ROUTES,
     RequestReading,
     parse_site_choice,
-    read_reply,
-    read_request,
 )
 from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 
@@ -192,8 +190,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
         if not state.get("failed_command") and state.get("remediated") is not None:
             update["remediated"] = None
-        reading = read_request(
-            request, language=_language_override(runtime), previous=state.get("language")
+        reading = services.read_request(
+            runtime, request, language=_language_override(runtime), previous=state.get("language")
         )
         if hinted_intent or hinted_route:
             reading = _with_hints(reading, hinted_intent, hinted_route)
@@ -212,7 +210,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         options = [f"{n}. {intent}" for n, intent in enumerate(CLARIFY_OPTIONS, start=1)]
         reply = ask_user("clarify_request", message, options=options)
         human = HumanMessage(reply)
-        answer = read_reply("clarify_request", reply, options=len(CLARIFY_OPTIONS))
+        answer = services.read_reply(
+            runtime, "clarify_request", reply, options=len(CLARIFY_OPTIONS)
+        )
         if answer.label == "cancel":
             return cancelled(state, [human])
         language = _language_override(runtime)
@@ -224,7 +224,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
                 rules_intent=intent,
             )
         else:
-            reading = read_request(reply, language=language, previous=state.get("language"))
+            reading = services.read_request(
+                runtime, reply, language=language, previous=state.get("language")
+            )
             if reading.intent == "logout" and state.get("intent") == "logout":
                 reading = reading.model_copy(update={"rules_intent": "logout"})
         return _entry(state, reading, {"messages": [human]})

@@ -18,8 +18,10 @@ from langgraph.runtime import Runtime
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
+from okx_auth_graph.model_reading import read_reply_with_model, read_request_with_model
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import Language
+from okx_auth_graph.understanding import ReplyReading, RequestReading, read_reply, read_request
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class Services:
         self._chat_model = chat_model
         self.handoff_to_parent = handoff_to_parent
         self._clis: dict[tuple[Any, ...], OkxCli] = {}
-        self._models: dict[str, BaseChatModel | None] = {}
+        self._models: dict[str, BaseChatModel] = {}
         self._lock = threading.Lock()
 
     def cli(self, runtime: Runtime[Context]) -> OkxCli:
@@ -78,23 +80,56 @@ class Services:
                 self._models[name] = _init_chat_model(name)
             return self._models[name]
 
+    def read_request(
+        self,
+        runtime: Runtime[Context],
+        text: str,
+        *,
+        language: Language | None,
+        previous: Language | None,
+    ) -> RequestReading:
+        """Read a request: the chat model first when one is configured, else the rules."""
+        model = self.chat_model(runtime)
+        if model is None:
+            return read_request(text, language=language, previous=previous)
+        timeout = (runtime.context or Context()).timeout
+        return read_request_with_model(
+            model, text, timeout=timeout, language=language, previous=previous
+        )
+
+    def read_reply(
+        self, runtime: Runtime[Context], question: str, text: str, *, options: int = 2
+    ) -> ReplyReading:
+        """Read a reply: the chat model first when one is configured, else the rules."""
+        model = self.chat_model(runtime)
+        if model is None:
+            return read_reply(question, text, options=options)
+        timeout = (runtime.context or Context()).timeout
+        return read_reply_with_model(model, question, text, timeout=timeout, options=options)
+
     @staticmethod
     def interactive_login(runtime: Runtime[Context]) -> bool:
         """Whether this run uses the blocking interactive login."""
         return bool(runtime.context and runtime.context.interactive_login)
 
 
-def _init_chat_model(name: str) -> BaseChatModel | None:
+LLM_EXTRA_HINT = "pip install 'okx-auth-graph[llm]'"
+"""How to install what ``Context.chat_model`` needs."""
+
+
+def _init_chat_model(name: str) -> BaseChatModel:
+    """The model ``Context.chat_model`` names.
+
+    Raises:
+        ImportError: If the ``langchain`` package is missing (the message names the extra).
+    """
     try:
         from langchain.chat_models import init_chat_model
-    except ImportError:
-        logger.warning("chat model %r ignored: install the 'langchain' package to use it", name)
-        return None
-    try:
-        model: BaseChatModel = init_chat_model(name)
-    except Exception as exc:
-        logger.warning("chat model %r could not be initialised: %s", name, exc)
-        return None
+    except ImportError as exc:
+        raise ImportError(
+            f"Context.chat_model={name!r} needs the langchain package: {LLM_EXTRA_HINT}"
+        ) from exc
+    model: BaseChatModel = init_chat_model(name)
     return model
 
 

@@ -98,6 +98,7 @@ class RequestReading(BaseModel):
         source: Who read it: the caller's ``hint``, a chat ``model`` or the ``rules``.
         rules_intent: What the rules alone read (kept when another source decided), so a
             logout the rules do not confirm can be asked about first.
+        fallback: Why a configured model's reading was not used (the rules read it instead).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -107,6 +108,7 @@ class RequestReading(BaseModel):
     language: Language = "en"
     source: Source = "rules"
     rules_intent: Intent | None = None
+    fallback: str | None = None
 
 
 class ReplyReading(BaseModel):
@@ -118,6 +120,7 @@ class ReplyReading(BaseModel):
         site: The site chosen (label ``site`` only).
         option: The option number picked (label ``option`` only).
         source: Who read it: ``model`` or ``rules``.
+        fallback: Why a configured model's reading was not used (the rules read it instead).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -127,6 +130,7 @@ class ReplyReading(BaseModel):
     site: SiteId | None = None
     option: int | None = None
     source: Source = "rules"
+    fallback: str | None = None
 
     @property
     def value(self) -> str:
