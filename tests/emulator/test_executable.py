@@ -457,11 +457,6 @@ def _toml_error_shape(stderr: str) -> list[str]:
 
 
 @pytest.mark.real_cli
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the emulator's TOML error does not quote the config lines yet; remove this "
-    "marker with the emulator fix",
-)
 @pytest.mark.parametrize("config", list(BROKEN_TOML.values()), ids=list(BROKEN_TOML))
 def test_broken_toml_error_has_the_real_cli_shape_and_quotes_the_same_lines(
     shim_env: dict[str, str], home: Path, config: str

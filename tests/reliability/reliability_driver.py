@@ -36,6 +36,9 @@ INTERRUPT_TYPES = {
     "choose_api_key_fix",
     "await_profile_removal",
     "confirm_remove_binary",
+    "clarify_request",
+    "confirm_switch_site",
+    "confirm_start_over",
 }
 API_KEY_CONFIG: dict[str, Any] = {
     "default_profile": "live",
