@@ -452,7 +452,8 @@ def _request_language(t: Trajectory, entry_index: int | None) -> str | None:
     if entry_index is None:
         return None
     for entry in reversed(t.entries[: entry_index + 1]):
-        if entry["kind"] == "input":
+        # a request with no letters at all ("1", "✅") keeps the language of the one before
+        if entry["kind"] == "input" and any(ch.isalpha() for ch in entry["text"]):
             return language_of(entry["text"])
     return None
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -232,9 +233,10 @@ async def test_a_hanging_graph_fails_the_scenario(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(runner_module, "INVOCATION_TIMEOUT", 0.05)
     engine = InProcessRunner()
 
-    async def hang(*args: object, **kwargs: object) -> None:
+    async def hang(*args: object, **kwargs: object) -> Any:
         await asyncio.sleep(10)
+        yield {}
 
-    monkeypatch.setattr(engine.graph, "ainvoke", hang)
+    monkeypatch.setattr(engine.graph, "astream", hang)
     result = await engine.run(parse_scenario({"id": "slow", "input": {"request": "log in"}}))
     assert result.failures == ["slow: input: the graph did not answer within 0.05 s"]
