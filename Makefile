@@ -6,7 +6,7 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast mutants lint evals bench install clean postgres-server studio studio-approve docs-graph
+.PHONY: demo test test-fast mutants mutation-score lint evals bench install clean postgres-server studio studio-approve docs-graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +50,15 @@ test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	$(BIN)/python -m tests.mutants --rotate 3
 
 # The mutant catalogue (docs/testing.md): every realistic bug must make a test fail. `make test`
-# runs a daily slice of 3; this runs them all and writes .reports/mutants.json.
+# runs a daily slice of 3; this runs them all, writes .reports/mutants.json and the results'
+# table in docs/testing.md.
 mutants: $(VENV)/.installed-test
-	$(BIN)/python -m tests.mutants --json .reports/mutants.json
+	$(BIN)/python -m tests.mutants --json .reports/mutants.json --docs docs/testing.md
+
+# mutmut's score for the rule modules (docs/testing.md): a seeded sample per module, at low
+# priority, each module under a time limit; writes .reports/mutation-score.json and the table.
+mutation-score: $(VENV)/.installed-test
+	$(BIN)/python -m tests.mutants.score --json .reports/mutation-score.json --docs docs/testing.md
 
 # The fast loop while developing: unit and graph tests (no servers, no real CLI), under 30 s.
 test-fast: $(VENV)/.installed-test

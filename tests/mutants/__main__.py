@@ -9,6 +9,8 @@ Usage::
     python -m tests.mutants --rotate 4      # CI: 4 mutants, a different slice each day/run
     python -m tests.mutants --json out.json # also write the results
     python -m tests.mutants --full          # each mutant against its tests + the fast suite
+    python -m tests.mutants --docs docs/testing.md  # also write the results' table there
+    python -m tests.mutants --from-json out.json --docs docs/testing.md  # table of an earlier run
 
 A mutant is *caught* when at least one of its tests fails (or the run times out); the runner
 names the failing tests. It first runs the tests on an unmutated copy (the baseline must pass,
@@ -29,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from tests.mutants.catalogue import CATALOGUE
+from tests.mutants.docs_block import replace_block
 from tests.mutants.patching import (
     Mutant,
     StaleMutantError,
@@ -38,7 +41,10 @@ from tests.mutants.patching import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+_FAILED = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.MULTILINE)
+"""A failing test's id in pytest's short summary (parameter ids may hold spaces)."""
+DOCS_BLOCK = "mutants"
+"""The name of the generated block in docs/testing.md."""
 
 
 def _pytest(
@@ -67,6 +73,27 @@ def _pytest(
     return "failed", failures, elapsed
 
 
+def render(results: list[dict[str, object]]) -> str:
+    """The results of a full run as Markdown: the totals, then one row per mutant."""
+    survivors = [str(r["id"]) for r in results if not r["caught"]]
+    lines = [
+        f"`make mutants`: {len(results)} mutants, {len(results) - len(survivors)} caught, "
+        f"{len(survivors)} survived" + (f" ({', '.join(survivors)})." if survivors else "."),
+        "",
+        "| mutant | rule it breaks | caught by (first failing test) |",
+        "| --- | --- | --- |",
+    ]
+    for result in results:
+        tests = result["catching_tests"]
+        assert isinstance(tests, list)
+        by = f"`{tests[0]}`" if tests else str(result["verdict"])
+        if not result["caught"]:
+            by = "**SURVIVED**"
+        rule = str(result["rule"]).replace("|", "\\|")
+        lines.append(f"| `{result['id']}` | {rule} | {by} |")
+    return "\n".join(lines)
+
+
 def _select(args: argparse.Namespace) -> list[Mutant]:
     mutants = list(CATALOGUE)
     if args.only:
@@ -93,10 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per pytest run")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument(
+        "--docs", type=Path, help="write the results' table into this page (a full run only)"
+    )
+    parser.add_argument(
+        "--from-json", type=Path, help="run nothing: take the results of an earlier --json run"
+    )
+    parser.add_argument(
         "--pytest-arg", action="append", default=[], help="pass an argument to pytest (repeatable)"
     )
     args = parser.parse_args(argv)
     mutants = _select(args)
+    if args.docs and (args.only or args.rotate):
+        parser.error("--docs needs a run of the whole catalogue (no --only, no --rotate)")
+    if args.from_json:
+        return _from_json(args.from_json, args.docs)
     if args.list:
         for mutant in mutants:
             print(f"{mutant.id:40} {mutant.rule}")
@@ -164,7 +201,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.docs:
+        replace_block(args.docs, DOCS_BLOCK, render(results))
     return 1 if survivors else 0
+
+
+def _from_json(path: Path, docs: Path | None) -> int:
+    """Print (and with ``docs`` write) the table of an earlier run of the whole catalogue."""
+    results = json.loads(path.read_text(encoding="utf-8"))
+    ran = [r["id"] for r in results]
+    if ran != [m.id for m in CATALOGUE]:
+        raise SystemExit(f"{path} is not a run of the current catalogue, in order: run it again")
+    table = render(results)
+    print(table)
+    if docs:
+        replace_block(docs, DOCS_BLOCK, table)
+    return 0 if all(r["caught"] for r in results) else 1
 
 
 if __name__ == "__main__":
