@@ -1,0 +1,48 @@
+"""The gate's pure rules on hand-written dialogues (cases mutmut found untested).
+
+The expected values are written here from docs/spec.md (D8: the menu must come BEFORE the
+user's most recent message, which must be the choice; step 0.2: API-key profiles, the default
+profile first), never computed with the code under test.
+"""
+
+from __future__ import annotations
+
+from graph_driver import MENU
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+
+from okx_auth_graph.gate import api_key_profiles, gate_site
+from okx_auth_graph.models import ConfigSummary, ProfileSummary
+
+
+def test_a_menu_shown_after_the_choice_does_not_count():
+    menu_after: list[AnyMessage] = [HumanMessage("2"), AIMessage(MENU)]
+    assert gate_site(menu_after) is None
+    assert gate_site([AIMessage(MENU), HumanMessage("2")]) == "eea"
+    # Assistant messages after the choice (a notice, the menu again) do not matter.
+    assert gate_site([AIMessage(MENU), *menu_after]) == "eea"
+
+
+def test_no_user_message_means_no_choice_even_if_an_assistant_message_reads_like_one():
+    assert gate_site([AIMessage(MENU), AIMessage("2")]) is None
+    assert gate_site([AIMessage(MENU), AIMessage("us"), AIMessage("3")]) is None
+    assert gate_site([]) is None
+
+
+def _profile(name: str, *, key: bool) -> ProfileSummary:
+    return {"name": name, "site": "eea", "demo": False, "has_api_key": key}
+
+
+def test_api_key_profiles_name_the_default_profile_first():
+    config: ConfigSummary = {
+        "exists": True,
+        "default_profile": "live",
+        "profiles": [
+            _profile("alpha", key=True),
+            _profile("oauth", key=False),
+            _profile("live", key=True),
+            _profile("beta", key=True),
+        ],
+    }
+    assert api_key_profiles(config) == ["live", "alpha", "beta"]
+    assert api_key_profiles({**config, "default_profile": "oauth"}) == ["alpha", "live", "beta"]
+    assert api_key_profiles(None) == []
