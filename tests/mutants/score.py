@@ -6,6 +6,7 @@ Usage::
     python -m tests.mutants.score --modules gate redact  # some of them
     python -m tests.mutants.score --sample 0             # every mutant (hours here)
     python -m tests.mutants.score --json out.json --docs docs/testing.md
+    python -m tests.mutants.score --workdir DIR --keep-killed  # after adding tests: survivors only
 
 mutmut 3 rewrites each function of the modules named in ``[tool.mutmut] only_mutate``
 (pyproject.toml) into many machine-made mutants (an operator, a constant, a string, a
@@ -173,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the scores to this JSON file")
     parser.add_argument("--docs", type=Path, help="write the scores' table into this page")
     parser.add_argument("--workdir", type=Path, help="keep the copy here (default: temporary)")
+    parser.add_argument(
+        "--keep-killed",
+        action="store_true",
+        help="with --workdir: skip sampled mutants an earlier run there caught (right only when"
+        " tests were added since, none changed; mutmut itself resets mutants of changed code)",
+    )
     args = parser.parse_args(argv)
     if args.docs and sorted(args.modules) != sorted(modules):
         parser.error("--docs needs every rule module")
@@ -193,12 +200,21 @@ def main(argv: list[str] | None = None) -> int:
             sample = keys
             if args.sample and args.sample < len(keys):
                 sample = sorted(random.Random(f"{args.seed}:{name}").sample(keys, args.sample))
-            status, elapsed = _mutmut(project, sample, args.timeout, log)
+            to_run = sample
+            if args.keep_killed:
+                from mutmut.stats import status_by_exit_code
+
+                before = _exit_codes(project, modules[name])
+                to_run = [k for k in sample if status_by_exit_code[before[k]] not in CAUGHT]
+            status: int | None = 0
+            elapsed = 0.0
+            if to_run:
+                status, elapsed = _mutmut(project, to_run, args.timeout, log)
             row = summarize(name, modules[name], _exit_codes(project, modules[name]), sample)
             rows.append(row)
             stopped = " (stopped by the time limit)" if status is None else ""
             print(
-                f"{name}: {row['caught']}/{row['checked']} caught of {row['sampled']} run "
+                f"{name}: {row['caught']}/{row['checked']} caught of {row['sampled']} sampled "
                 f"({row['mutants']} mutants), {elapsed:.0f}s{stopped}; not caught: "
                 f"{', '.join(row['not_caught']) or 'none'}",
                 flush=True,

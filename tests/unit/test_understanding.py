@@ -17,6 +17,7 @@ from okx_auth_graph.understanding import (
     correct_typos,
     is_cancel,
     language_of,
+    normalize,
     parse_site_choice,
     read_reply,
     read_request,
@@ -40,6 +41,8 @@ CORPORA = Path(__file__).resolve().parents[2] / "evals" / "understanding"
         ("the second one", "eea"),
         ("第二个", "eea"),
         ("the 3rd one", "us"),
+        ("第2个", "eea"),
+        ("第3", "us"),
     ],
 )
 def test_a_single_choice_with_filler_words_is_a_site(reply, site):
@@ -84,11 +87,16 @@ def test_a_site_choice_names_a_choice_token(text):
         ("don't log me out", "unclear", None),
         ("logut", "logout", None),
         ("balnce", "skill", "okx-cex-portfolio"),
+        ("show my account", "skill", "okx-cex-portfolio"),
+        ("buy 0.1 BTC from my spot account", "skill", "okx-cex-trade"),
+        ("不要退出登录", "unclear", None),  # "do not log out"
+        ("我不想现在 log out", "unclear", None),  # "I do not want to … now"
     ],
 )
 def test_request_readings(text, intent, route):
     reading = read_request(text)
     assert (reading.intent, reading.route, reading.source) == (intent, route, "rules")
+    assert reading.rules_intent == intent  # what the rules read, kept beside a model's reading
 
 
 def test_one_letter_slips_in_long_keywords_only():
@@ -115,6 +123,9 @@ def test_one_letter_slips_in_long_keywords_only():
         ("await_authorization", "what's the code again?", "ask_code"),
         ("await_authorization", "how long is it valid?", "ask_validity"),
         ("await_authorization", "is it done?", "question"),
+        ("await_authorization", "done?", "question"),
+        ("await_authorization", "没拒绝", "unclear"),  # "did not refuse"
+        ("await_authorization", "不取消", "unclear"),  # "do not cancel"
         ("await_authorization", "start over", "start_over"),
         ("await_authorization", "switch to eea", "switch_site"),
         ("confirm_retry", "yes please", "yes"),
@@ -138,6 +149,17 @@ def test_reply_readings(question, text, label):
 def test_api_key_fix_options_by_number_or_name(text, option):
     reading = read_reply("choose_api_key_fix", text)
     assert (reading.label, reading.option) == ("option", option)
+
+
+def test_a_number_past_the_last_option_is_no_option():
+    reading = read_reply("choose_api_key_fix", "5", options=3)
+    assert (reading.label, reading.option) == ("unclear", None)
+    assert read_reply("clarify_request", "option 4", options=3).label == "request"
+    assert read_reply("clarify_request", "3", options=3).option == 3
+
+
+def test_normalize_folds_case_apostrophes_and_white_space():
+    assert normalize("  I’M ‘READY’\t `NOW`\n ") == "i'm 'ready' 'now'"
 
 
 def test_cancel_needs_no_other_object():
