@@ -241,6 +241,8 @@ async def test_expired_session_goes_through_menu_to_login(converse, emulator):
     chat = converse()
     turn = await chat.start("show my balance")
     assert turn.kind == "choose_site"
+    assert turn.reply.startswith("Your OKX session has expired")  # the notice, then the menu
+    assert turn.reply.endswith(MENU)
     turn = await chat.reply("2")
     assert turn.kind == "await_authorization"
     assert chat.calls()[-1] == ["auth", "login", "--manual", "--site", "eea"]

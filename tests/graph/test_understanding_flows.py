@@ -20,6 +20,9 @@ async def test_an_unclear_request_is_asked_about_before_any_okx_call(converse, r
     assert chat.calls() == []
     assert "1." in turn.reply
     assert "4." in turn.reply
+    # The options a UI shows are numbered as the reply reader counts them: 1 to 4, in order.
+    numbers = [option.split(".")[0] for option in turn.interrupt["options"]]
+    assert numbers == ["1", "2", "3", "4"]
 
 
 async def test_the_clarifying_question_is_in_the_users_language(converse):
