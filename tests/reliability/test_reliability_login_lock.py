@@ -229,3 +229,39 @@ def test_okx_env_home_and_okx_home_share_one_lock(tmp_path: Path, monkeypatch: A
     _check_one_login(emulator, asyncio.run(converse()))
     assert (okx_home / ".okx" / LOCK_NAME).exists()
     assert not (tmp_path / "process-home" / ".okx").exists()
+
+
+async def test_a_clock_stepped_back_does_not_hide_another_login(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Another conversation logs in after this one's pre-flight, with the clock an hour back.
+
+    The login count moved, so this conversation re-reads ``auth status`` and takes the
+    pending branch instead of a second login (a wall-clock marker looked older than the
+    pre-flight and was ignored).
+    """
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    first, second = Chat(emulator), Chat(emulator)
+    assert interrupt_of(await first.start("log in to okx"))["type"] == "choose_site"
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - 3600)  # NTP steps the clock back
+    await second.start("log in to okx")
+    assert interrupt_of(await second.reply("2"))["userCode"]
+    question = interrupt_of(await first.reply("2"))
+    assert question["type"] == "await_authorization"
+    assert "already in progress" in question["message"]
+    assert _logins(emulator) == [LOGIN]
+
+
+async def test_a_fresh_login_reads_auth_status_once(tmp_path: Path) -> None:
+    """Nothing moved the login count since the pre-flight: no extra ``auth status``."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    chat = Chat(emulator)
+    await chat.start("log in to okx")
+    await chat.reply("2")
+    assert chat.argvs()[2:] == [LOGIN]
+    emulator.approve()
+    assert (await chat.reply("done"))["outcome"] == "logged_in"
+    assert len(chat.argvs()) == 4
