@@ -467,9 +467,9 @@ def _logged_in_or_waiting(state: AuthState, answer: _LoginAnswer) -> Command[Any
     )
 
 
-def _with_logins_seen(command: Command[Any], held: LoginLockHeld | None) -> Command[Any]:
-    """``command`` that also records the login count the held lock last saw (if it got one)."""
-    if held is None or not isinstance(command.update, dict):
+def _with_logins_seen(command: Command[Any], held: LoginLockHeld) -> Command[Any]:
+    """``command`` that also records the login count under which ``auth status`` was read."""
+    if not isinstance(command.update, dict):
         return command
     return Command(goto=command.goto, update={**command.update, "logins_seen": held.logins})
 
@@ -518,7 +518,6 @@ async def _gated_login(
     site = gate_site(state.get("messages", []))
     if site is None or not pre_login_gate_holds(state.get("messages", []), site):
         return show_site_menu()
-    held: LoginLockHeld | None = None
     try:
         async with login_lock(cli.login_lock_dir, timeout=cli.timeout) as held:
             if held.login_since(state.get("logins_seen")):
@@ -537,9 +536,8 @@ async def _gated_login(
     except LoginLockError as exc:
         return _lock_fault(state, exc)
     except OkxCliError as exc:
-        failed = _login_failed(state, exc, may_reinstall=may_reinstall)
-        # Only a login that ran moves what this conversation saw (a failed re-read does not).
-        return _with_logins_seen(failed, held if held is not None and held.counted else None)
+        # What this conversation saw stays: a retry after a failed login re-reads auth status.
+        return _login_failed(state, exc, may_reinstall=may_reinstall)
 
 
 def _lock_fault(state: AuthState, exc: LoginLockError) -> Command[Any]:

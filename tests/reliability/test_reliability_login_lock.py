@@ -265,3 +265,17 @@ async def test_a_fresh_login_reads_auth_status_once(tmp_path: Path) -> None:
     emulator.approve()
     assert (await chat.reply("done"))["outcome"] == "logged_in"
     assert len(chat.argvs()) == 4
+
+
+async def test_a_retry_after_a_failed_login_reads_auth_status_again(tmp_path: Path) -> None:
+    """A failed login may have left okx half-way: its retry re-reads ``auth status`` first."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    chat = Chat(emulator)
+    await chat.start("log in to okx")
+    emulator.set("network", "down")
+    assert interrupt_of(await chat.reply("2"))["type"] == "confirm_retry"
+    emulator.set("network", "up")
+    assert interrupt_of(await chat.reply("yes"))["type"] == "choose_site"
+    assert interrupt_of(await chat.reply("2"))["userCode"]
+    assert chat.argvs()[2:] == [LOGIN, ["auth", "status", "--json"], LOGIN]
