@@ -131,15 +131,6 @@ class OkxCli:
         self.timeout = timeout
         self.login_timeout = login_timeout
         self.runner: OkxRunner = runner or SubprocessRunner(executable, env=child_env)
-        self.login_lock_dir = (
-            Path(self.runner.state_dir) if isinstance(self.runner, StatefulRunner) else self.okx_dir
-        )
-        """The folder whose login lock serialises this adapter's ``okx auth login`` calls.
-
-        The runner's ``state_dir`` when it declares one (:class:`StatefulRunner`, e.g. the
-        emulator's world), else :attr:`okx_dir`. Fixed when the adapter is built, so a runner
-        wrapped later (the chat watches its calls) keeps its world's lock.
-        """
         self.secrets = SecretSet(child_env)
         self._config_seen: tuple[int, int, int] | None = None
 
@@ -158,6 +149,17 @@ class OkxCli:
             timeout=ctx.timeout,
             login_timeout=ctx.login_timeout,
         )
+
+    @property
+    def login_lock_dir(self) -> Path:
+        """The folder whose login lock serialises this adapter's ``okx auth login`` calls.
+
+        The runner's ``state_dir`` when it declares one (:class:`StatefulRunner`, e.g. the
+        emulator's world), else :attr:`okx_dir`.
+        """
+        if isinstance(self.runner, StatefulRunner):
+            return Path(self.runner.state_dir)
+        return self.okx_dir
 
     def config_init(self, *, timeout: float = DEFAULT_LOGIN_TIMEOUT) -> int:
         """Hand the terminal to the ``okx config init`` wizard; return its exit status.

@@ -156,12 +156,11 @@ CATALOGUE: tuple[Mutant, ...] = (
         "preflight-sequential",
         "the two pre-flight calls run in parallel (preflight_concurrent)",
         (
-            Edit(PREFLIGHT, None, "import time\n", "import asyncio\nimport time\n"),
             Edit(
                 PREFLIGHT,
                 "preflight_auth_status",
-                "started = time.time()",
-                "await asyncio.sleep(0.3)\n        started = time.time()",
+                "cli = services.cli(runtime)",
+                "await asyncio.sleep(0.3)\n        cli = services.cli(runtime)",
             ),
         ),
         tests=FLOW_TESTS,
