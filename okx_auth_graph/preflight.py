@@ -8,7 +8,7 @@ and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -25,6 +25,7 @@ from okx_auth_graph.gate import (
     shows_site_menu,
     site_menu,
 )
+from okx_auth_graph.login_lock import read_login_count
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
@@ -110,15 +111,21 @@ def _answers_the_menu(state: AuthState, request: str) -> bool:
     return isinstance(before, AIMessage) and shows_site_menu(before.text)
 
 
-def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) -> Command[Any]:
+def _entry(
+    state: AuthState, reading: RequestReading, update: dict[str, Any], *, lock_dir: Path
+) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
-    A logout the rules do not confirm (read by a model alone) is asked about first.
+    A logout the rules do not confirm (read by a model alone) is asked about first. Before
+    the pre-flight, the okx home's login count is read (blocking: entry nodes are sync), so
+    it is older than the ``auth status`` the pre-flight reads and the two calls still start
+    together (see :mod:`okx_auth_graph.login_lock`).
 
     Args:
         state: The graph state.
         reading: What the request asks for.
         update: The state update so far (its messages go before any reply).
+        lock_dir: The folder of the okx home's login lock and its count.
     """
     update = {
         **update,
@@ -143,6 +150,7 @@ def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) ->
         return Command(goto="hand_off", update=update)
     if reading.intent == "unclear":
         update["intent"] = update["last_reading"]["intent"] = "login"
+    update["logins_seen"] = read_login_count(lock_dir)
     return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
 
@@ -197,7 +205,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             reading = _with_hints(reading, hinted_intent, hinted_route)
         elif reading.intent == "unclear" and _answers_the_menu(state, request):
             reading = reading.model_copy(update={"intent": "login"})  # the gate decides
-        return _entry(state, reading, update)
+        return _entry(state, reading, update, lock_dir=services.cli(runtime).login_lock_dir)
 
     def clarify_request(
         state: AuthState, runtime: Runtime[Context]
@@ -229,7 +237,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             )
             if reading.intent == "logout" and state.get("intent") == "logout":
                 reading = reading.model_copy(update={"rules_intent": "logout"})
-        return _entry(state, reading, {"messages": [human]})
+        lock_dir = services.cli(runtime).login_lock_dir
+        return _entry(state, reading, {"messages": [human]}, lock_dir=lock_dir)
 
     async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""
@@ -241,13 +250,12 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return {"config": None, "config_error": exc.to_dict()}
 
     async def preflight_auth_status(state: AuthState, runtime: Runtime[Context]) -> AuthState:
-        """Pre-flight: ``okx auth status --json``."""
-        started = time.time()
+        """Pre-flight: ``okx auth status --json`` (the login count was read just before)."""
         try:
             status = await services.cli(runtime).auth_status()
         except OkxCliError as exc:
-            return {"auth": None, "auth_error": exc.to_dict(), "preflight_at": started}
-        return {"auth": status, "auth_error": None, "preflight_at": started}
+            return {"auth": None, "auth_error": exc.to_dict()}
+        return {"auth": status, "auth_error": None}
 
     async def retry_auth_status(
         state: AuthState, runtime: Runtime[Context]

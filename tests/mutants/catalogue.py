@@ -32,6 +32,7 @@ ROUTE_TESTS = (
 TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
 SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
 LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
+LOCK_FAULT_TESTS = ("tests/security/test_security_login_lock_faults.py",)
 
 
 def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
@@ -155,12 +156,18 @@ CATALOGUE: tuple[Mutant, ...] = (
         "preflight-sequential",
         "the two pre-flight calls run in parallel (preflight_concurrent)",
         (
-            Edit(PREFLIGHT, None, "import time\n", "import asyncio\nimport time\n"),
+            Edit(
+                PREFLIGHT,
+                None,
+                "from pathlib import Path\n",
+                "import asyncio\nfrom pathlib import Path\n",
+            ),
             Edit(
                 PREFLIGHT,
                 "preflight_auth_status",
-                "started = time.time()",
-                "await asyncio.sleep(0.3)\n        started = time.time()",
+                "        try:\n            status = await services.cli(runtime).auth_status()",
+                "        await asyncio.sleep(0.3)\n"
+                "        try:\n            status = await services.cli(runtime).auth_status()",
             ),
         ),
         tests=FLOW_TESTS,
@@ -366,12 +373,34 @@ CATALOGUE: tuple[Mutant, ...] = (
     Mutant(
         "login-lock-not-taken",
         "one login at a time per okx home (the login lock)",
+        (Edit(LOCK, "login_lock", "await _in_thread(folder, lock.acquire, timeout)", "pass"),),
+        tests=LOCK_TESTS,
+    ),
+    Mutant(
+        "login-count-read-late",
+        "the login count is read before the pre-flight's auth status (the login lock)",
         (
             Edit(
-                LOCK, "login_lock", "await asyncio.to_thread(lock.acquire, timeout=timeout)", "pass"
+                PREFLIGHT,
+                "_entry",
+                '    update["logins_seen"] = read_login_count(lock_dir)\n',
+                "",
+            ),
+            Edit(
+                PREFLIGHT,
+                "preflight_auth_status",
+                '        return {"auth": status, "auth_error": None}',
+                '        return {"auth": status, "auth_error": None, '
+                '"logins_seen": read_login_count(services.cli(runtime).login_lock_dir)}',
             ),
         ),
         tests=LOCK_TESTS,
+    ),
+    Mutant(
+        "login-lock-fault-raw",
+        "a lock or marker file that cannot be used gets a clear reply (the login lock)",
+        (Edit(LOCK, "_in_thread", "except OSError as exc:", "except LookupError as exc:"),),
+        tests=LOCK_FAULT_TESTS,
     ),
     Mutant(
         "login-lock-no-recheck",
@@ -379,8 +408,8 @@ CATALOGUE: tuple[Mutant, ...] = (
         (
             Edit(
                 LOCK,
-                "login_started_since",
-                "return self.last_login_started is not None and self.last_login_started >= moment",
+                "login_since",
+                "return seen is None or self.logins != seen",
                 "return False",
             ),
         ),
