@@ -35,7 +35,7 @@ from okx_auth_graph.login_lock import login_lock
 from okx_auth_graph.models import LoginChallenge
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, language_of, say
+from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
 from okx_auth_graph.state import AuthState
 from okx_auth_graph.steps import (
@@ -205,6 +205,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         message = pending_question(state) or say(state, "switch_site_question", site="").text
         reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
         human = HumanMessage(reply)
+        state = heard(state, human)
         answer = read_reply("confirm_switch_site", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
@@ -215,7 +216,12 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         kept = say(state, "switch_site_kept", site=state.get("site") or "")
         return Command(
             goto="__end__",
-            update={"messages": [human, kept], "outcome": "cancelled", "route": None},
+            update={
+                "messages": [human, kept],
+                "language": language_of(state),
+                "outcome": "cancelled",
+                "route": None,
+            },
         )
 
     async def switch_site_logout(
@@ -267,6 +273,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         site = state.get("site") or ""
         reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
         human = HumanMessage(reply)
+        state = heard(state, human)
         answer = read_reply("confirm_start_over", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
@@ -293,6 +300,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         challenge: Mapping[str, Any] = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)
+        state = heard(state, human)
         answer = services.read_reply(runtime, "await_authorization", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
@@ -426,6 +434,7 @@ def _site_question(state: AuthState, question: SiteQuestion, *, then: str) -> Co
     menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
     reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
     human = HumanMessage(reply)
+    state = heard(state, human)
     answer = read_reply("choose_site", reply)
     if answer.label == "cancel":
         return cancelled(state, [human])

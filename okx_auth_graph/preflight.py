@@ -28,7 +28,7 @@ from okx_auth_graph.gate import (
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, last_human_text, say
+from okx_auth_graph.services import Services, heard, last_human_text, say, user_language
 from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language, Route
 from okx_auth_graph.steps import cancelled, error_message, finish, success_message
 from okx_auth_graph.understanding import (
@@ -110,7 +110,9 @@ def _answers_the_menu(state: AuthState, request: str) -> bool:
     return isinstance(before, AIMessage) and shows_site_menu(before.text)
 
 
-def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) -> Command[Any]:
+def _entry(
+    state: AuthState, reading: RequestReading, update: dict[str, Any], fixed: Language | None
+) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
     A logout the rules do not confirm (read by a model alone) is asked about first.
@@ -119,10 +121,12 @@ def _entry(state: AuthState, reading: RequestReading, update: dict[str, Any]) ->
         state: The graph state.
         reading: What the request asks for.
         update: The state update so far (its messages go before any reply).
+        fixed: ``Context.language``, when it overrides the users' language.
     """
     update = {
         **update,
         "language": reading.language,
+        "language_fixed": bool(fixed),
         "intent": reading.intent,
         "route": reading.route,
         "last_reading": {"intent": reading.intent, "route": reading.route},
@@ -191,13 +195,13 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         if not state.get("failed_command") and state.get("remediated") is not None:
             update["remediated"] = None
         reading = services.read_request(
-            runtime, request, language=_language_override(runtime), previous=state.get("language")
+            runtime, request, language=_language_override(runtime), previous=user_language(state)
         )
         if hinted_intent or hinted_route:
             reading = _with_hints(reading, hinted_intent, hinted_route)
         elif reading.intent == "unclear" and _answers_the_menu(state, request):
             reading = reading.model_copy(update={"intent": "login"})  # the gate decides
-        return _entry(state, reading, update)
+        return _entry(state, reading, update, _language_override(runtime))
 
     def clarify_request(
         state: AuthState, runtime: Runtime[Context]
@@ -210,6 +214,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         options = [f"{n}. {intent}" for n, intent in enumerate(CLARIFY_OPTIONS, start=1)]
         reply = ask_user("clarify_request", message, options=options)
         human = HumanMessage(reply)
+        state = heard(state, human)
         answer = services.read_reply(
             runtime, "clarify_request", reply, options=len(CLARIFY_OPTIONS)
         )
@@ -220,16 +225,16 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             intent = CLARIFY_OPTIONS[answer.option - 1]
             reading = RequestReading(
                 intent=intent,
-                language=language or state.get("language") or "en",
+                language=language or user_language(state),
                 rules_intent=intent,
             )
         else:
             reading = services.read_request(
-                runtime, reply, language=language, previous=state.get("language")
+                runtime, reply, language=language, previous=user_language(state)
             )
             if reading.intent == "logout" and state.get("intent") == "logout":
                 reading = reading.model_copy(update={"rules_intent": "logout"})
-        return _entry(state, reading, {"messages": [human]})
+        return _entry(state, reading, {"messages": [human]}, language)
 
     async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""

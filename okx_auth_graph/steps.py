@@ -18,7 +18,7 @@ from langgraph.types import Command
 from okx_auth_graph.gate import site_menu
 from okx_auth_graph.prompts import LOGIN_SUCCESS
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
-from okx_auth_graph.services import say
+from okx_auth_graph.services import heard, language_of, say
 from okx_auth_graph.state import AuthState, Outcome
 from okx_auth_graph.understanding import read_reply
 
@@ -59,8 +59,16 @@ def finish(
     hand_off: bool = False,
     **extra: Any,
 ) -> Command[Any]:
-    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end."""
-    update: dict[str, Any] = {"outcome": outcome, "messages": [message], **extra}
+    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end.
+
+    The entry's ``language`` becomes that of its replies (the user's latest message decides).
+    """
+    update: dict[str, Any] = {
+        "outcome": outcome,
+        "messages": [message],
+        "language": language_of(state),
+        **extra,
+    }
     if not hand_off:
         update["route"] = None
     return Command(goto="hand_off" if hand_off else END, update=update)
@@ -72,6 +80,7 @@ def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
         goto=END,
         update={
             "messages": [*exchange, say(state, "cancelled")],
+            "language": language_of(state),
             "outcome": "cancelled",
             "route": None,
         },
@@ -112,6 +121,7 @@ def ask_yes_no(
     message = pending_question(state) or say(state, question).text
     reply = ask_user(question, message, options=YES_NO_OPTIONS)
     human = HumanMessage(reply)
+    state = heard(state, human)
     answer = read_reply(question, reply)
     if answer.label == "cancel":
         return cancelled(state, [human])
@@ -123,6 +133,7 @@ def ask_yes_no(
         goto=END,
         update={
             "messages": [human, say(state, declined)],
+            "language": language_of(state),
             "outcome": declined_outcome,
             "route": None,
         },

@@ -3,7 +3,7 @@
 The verbatim templates are read from ``prompts/`` (shipped inside the wheel as
 ``okx_auth_graph/prompts``; the repository's ``prompts/`` in a source checkout). The helpers
 here parse a user's site choice and completion signal the way the spec says, and detect the
-language a request is written in.
+language of the user's messages (docs/spec.md D22, counted here on its own).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ _SIGNAL_STEMS = re.compile(
 """Every stem a completion signal could be built from (deliberately broad)."""
 _NEGATION = re.compile(r"\b(not|no|never|yet|wait)\b|n't|还没|没|未|不|等")
 _SITE_CHOICES: dict[str, str] = {"1": "global", "2": "eea", "3": "us"} | {s: s for s in SITES}
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
@@ -226,9 +225,46 @@ def is_cancel(text: str) -> bool:
     return normalize_reply(text) in CANCEL_WORDS
 
 
-def language_of(text: str) -> str:
-    """``zh`` when the text contains Chinese characters, else ``en``."""
-    return "zh" if _CJK.search(text) else "en"
+SPEC_NEUTRAL_WORDS: frozenset[str] = frozenset(
+    {"okx", "btc", "eth", "usdt", "usdc", "sol", "xrp", "doge", "api", "key", "id", "url"}
+    | {"oauth", "dcd", "dca", "rsi", "macd", "p", "pnl", "k", "cli"}
+)
+"""The ticker and product names docs/spec.md D22 counts for neither language."""
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """D22's count: (Chinese characters, Latin words that are not neutral names)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    chinese = sum(
+        "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+        for ch in folded
+    )
+    words = "".join(ch if "a" <= ch <= "z" else " " for ch in folded).split()
+    return chinese, sum(word not in SPEC_NEUTRAL_WORDS for word in words)
+
+
+def deciding_language(text: str) -> str | None:
+    """The language one user message decides (D22), or ``None`` when it decides nothing.
+
+    ``zh`` when its Chinese characters outnumber its Latin words (ticker and product names
+    aside), ``en`` the other way round; no letters or a tie decide nothing.
+    """
+    chinese, english = _letter_counts(text)
+    if chinese == english:
+        return None
+    return "zh" if chinese > english else "en"
+
+
+def user_language(texts: list[str]) -> str:
+    """The language of the latest of the user's ``texts`` (oldest first) that decides one.
+
+    English when none does (D22).
+    """
+    for text in reversed(texts):
+        language = deciding_language(text)
+        if language is not None:
+            return language
+    return "en"
 
 
 def expires_minutes(expires_in: int) -> int:
