@@ -44,6 +44,7 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    restated,
     retry_login_question,
     show_site_menu,
     success_message,
@@ -205,12 +206,14 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         message = pending_question(state) or say(state, "switch_site_question", site="").text
         reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
         human = HumanMessage(reply)
-        state = heard(state, human)
+        asked_in, state = language_of(state), heard(state, human)
         answer = read_reply("confirm_switch_site", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
         if answer.label not in ("yes", "no"):
-            return ask_next("confirm_switch_site", message, before=[human])
+            site = state.get("site") or ""
+            again = restated(state, asked_in, message, "switch_site_question", site=site)
+            return ask_next("confirm_switch_site", again, before=[human])
         if answer.label == "yes":
             return show_site_menu("ask_switch_site", before=[human])
         kept = say(state, "switch_site_kept", site=state.get("site") or "")
@@ -273,14 +276,15 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         site = state.get("site") or ""
         reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
         human = HumanMessage(reply)
-        state = heard(state, human)
+        asked_in, state = language_of(state), heard(state, human)
         answer = read_reply("confirm_start_over", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
         if answer.label == "unclear":
             if read_reply("await_authorization", reply).label == "signal":
                 return Command(goto="check_login", update={"messages": [human]})
-            return ask_next("confirm_start_over", message, before=[human])
+            again = restated(state, asked_in, message, "start_over_question", site=site)
+            return ask_next("confirm_start_over", again, before=[human])
         if answer.label == "yes":
             return _start_over(human)
         pending = say(state, "login_pending", site=site).text

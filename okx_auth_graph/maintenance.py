@@ -27,6 +27,7 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    restated,
     retry_login_question,
     show_site_menu,
 )
@@ -345,15 +346,17 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             options=["replace_api_key", "switch_to_oauth"],
         )
         human = HumanMessage(reply)
-        state = heard(state, human)
+        asked_in, state = language_of(state), heard(state, human)
         answer = read_reply("choose_api_key_fix", reply, options=2)
         if answer.label == "cancel":
             return cancelled(state, [human])
         option = answer.option if answer.label == "option" else None
+        url = api_key_console_url(state.get("site") or "global")
         if option is None:
-            return ask_next("choose_api_key_fix", message, before=[human])
+            fields = {"profile": profile, "url": url}
+            again = restated(state, asked_in, message, "api_key_fix_options", **fields)
+            return ask_next("choose_api_key_fix", again, before=[human])
         if option == 1:
-            url = api_key_console_url(state.get("site") or "global")
             return Command(
                 goto="__end__",
                 update={

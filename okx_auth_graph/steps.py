@@ -19,7 +19,7 @@ from okx_auth_graph.gate import site_menu
 from okx_auth_graph.prompts import LOGIN_SUCCESS
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
 from okx_auth_graph.services import heard, language_of, say
-from okx_auth_graph.state import AuthState, Outcome
+from okx_auth_graph.state import AuthState, Language, Outcome
 from okx_auth_graph.understanding import read_reply
 
 YES_NO_OPTIONS = ["yes", "no"]
@@ -74,6 +74,22 @@ def finish(
     return Command(goto="hand_off" if hand_off else END, update=update)
 
 
+def restated(state: AuthState, asked_in: Language, asked: str, name: str, **fields: object) -> str:
+    """The question to ask again after a reply that does not answer it.
+
+    As it was asked, unless that reply changed the language (D22): then the text ``name``
+    with ``fields``, anew in the user's language.
+
+    Args:
+        state: The state with the reply in (see :func:`~.services.heard`).
+        asked_in: The language the question was asked in.
+        asked: The question as it was shown.
+        name: The question's text.
+        **fields: The text's fields.
+    """
+    return asked if language_of(state) == asked_in else say(state, name, **fields).text
+
+
 def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
     """End the flow on "cancel" / "取消" with no further okx call."""
     return Command(
@@ -121,12 +137,12 @@ def ask_yes_no(
     message = pending_question(state) or say(state, question).text
     reply = ask_user(question, message, options=YES_NO_OPTIONS)
     human = HumanMessage(reply)
-    state = heard(state, human)
+    asked_in, state = language_of(state), heard(state, human)
     answer = read_reply(question, reply)
     if answer.label == "cancel":
         return cancelled(state, [human])
     if answer.label not in ("yes", "no"):
-        return ask_next(question, message, before=[human])
+        return ask_next(question, restated(state, asked_in, message, question), before=[human])
     if answer.label == "yes":
         return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
     return Command(

@@ -13,11 +13,12 @@ from graph_driver import MENU
 
 from okx_auth_graph import Context
 from okx_auth_graph.prompts import render
+from okx_auth_graph.state import Language
 
 pytestmark = pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 
 
-def challenge(turn: Any, language: str) -> str:
+def challenge(turn: Any, language: Language) -> str:
     """The verbatim challenge of ``turn``'s pending question, in ``language``."""
     payload = turn.interrupt
     return render(
@@ -86,3 +87,21 @@ async def test_the_context_language_overrides_every_turn(converse, emulator, mod
     done = await chat.reply("我已经授权好了")
     assert done.reply == render("login_success", "en", site="eea", scopes="live:read")
     assert done.state["language"] == "en"
+
+
+async def test_a_question_asked_again_follows_the_reply_that_changed_language(
+    converse, emulator, mode
+):
+    chat = converse(mode=mode)
+    await chat.start("log in")
+    await chat.reply("1")
+    emulator.expire_code()
+    retry = await chat.reply("done")
+    assert (retry.kind, retry.reply) == ("confirm_retry", render("confirm_retry", "en"))
+    again = await chat.reply("这是什么意思")  # no answer, in Chinese: asked again in Chinese
+    assert (again.kind, again.reply) == ("confirm_retry", render("confirm_retry", "zh"))
+    same = await chat.reply("???")  # no letters: asked again as it was
+    assert (same.kind, same.reply) == ("confirm_retry", render("confirm_retry", "zh"))
+    declined = await chat.reply("no thanks")
+    assert declined.reply == render("retry_declined", "en")
+    assert declined.state["language"] == "en"
