@@ -123,6 +123,8 @@ def test_one_letter_slips_in_long_keywords_only():
         ("confirm_retry", "no thanks", "no"),
         ("confirm_retry", "算了", "cancel"),
         ("confirm_retry", "hmm, maybe later?", "unclear"),
+        ("confirm_start_over", "好的", "yes"),
+        ("confirm_start_over", "好了", "unclear"),  # the spec's completion signal, not a yes
         ("choose_site", "cancel my order", "unclear"),
     ],
 )
