@@ -52,7 +52,7 @@ from okx_auth_graph.context import Context
 from okx_auth_graph.errors import classify_message
 from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.persistence import owner_only_sqlite_file
-from okx_auth_graph.process import OkxRunner, RawResult, TerminalRunner
+from okx_auth_graph.process import OkxRunner, RawResult, StatefulRunner, TerminalRunner
 
 with extra_needed("chat", "the terminal chat"):
     from rich.console import Console
@@ -99,6 +99,8 @@ class ObservedRunner:
     Attributes:
         unstartable: okx could not be started (missing, not executable).
         too_old: An ``okx auth`` command was unknown to this okx.
+        state_dir: The inner runner's world folder, only when it has one (the demo's
+            emulator), so the login lock stays in that world.
     """
 
     def __init__(
@@ -112,6 +114,8 @@ class ObservedRunner:
         self.during = during or (lambda argv: contextlib.nullcontext())
         self.unstartable = False
         self.too_old = False
+        if isinstance(inner, StatefulRunner):  # else no state_dir: not a StatefulRunner
+            self.state_dir = Path(inner.state_dir)
 
     def in_terminal(self, argv: Sequence[str], *, timeout: float) -> int:
         """Hand the terminal to the inner runner's okx (``okx config init``)."""

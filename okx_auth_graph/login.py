@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.config import get_stream_writer
@@ -31,7 +31,13 @@ from okx_auth_graph.gate import (
     site_menu,
     site_menu_again,
 )
-from okx_auth_graph.login_lock import login_lock
+from okx_auth_graph.login_lock import (
+    LOCK_NAME,
+    MARKER_NAME,
+    LoginLockError,
+    LoginLockHeld,
+    login_lock,
+)
 from okx_auth_graph.models import LoginChallenge
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
@@ -327,7 +333,6 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         state: AuthState, runtime: Runtime[Context]
     ) -> Command[Literal["hand_off", "await_authorization", "confirm_retry", "install_binary"]]:
         """Exactly one ``okx auth status --json`` per completion signal."""
-        checked_at = time.time()
         try:
             status = await services.cli(runtime).auth_status()
         except OkxCliError as exc:
@@ -343,9 +348,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             return finish(state, "logged_in", message, hand_off=True, site=site, challenge=None)
         if status["status"] == "pending":
             not_done = say(state, "login_not_done_yet").text
-            return ask_next("await_authorization", not_done, preflight_at=checked_at)
+            return ask_next("await_authorization", not_done)
         retry = say(state, "confirm_retry").text
-        return ask_next("confirm_retry", retry, challenge=None, preflight_at=checked_at)
+        return ask_next("confirm_retry", retry, challenge=None)
 
     def confirm_retry(
         state: AuthState,
@@ -406,14 +411,13 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
 def _start_over(reply: HumanMessage | None, **update: Any) -> Command[Any]:
     """The user explicitly chose a new login while a code is pending: the menu comes next.
 
-    The pending code is known and replaced on purpose, so the login lock's check for "a login
-    started since" counts from now (another conversation's later login still counts).
+    The pending code is known and replaced on purpose: the login lock re-reads ``auth status``
+    only if another login started or ended since this conversation last looked.
     """
     before: list[AnyMessage] = [reply] if reply is not None else []
     return show_site_menu(
         "ask_start_over_site",
         before=before,
-        preflight_at=time.time(),
         challenge=None,
         challenge_at=None,
         **update,
@@ -448,12 +452,23 @@ def _site_question(state: AuthState, question: SiteQuestion, *, then: str) -> Co
     return Command(goto=then, update={"messages": [human], "site": site})
 
 
-def _logged_in_or_waiting(state: AuthState, result: Mapping[str, Any]) -> Command[Any]:
+class _LoginAnswer(NamedTuple):
+    """What ``okx auth login`` answered, and the okx home's login count once it ended."""
+
+    result: Mapping[str, Any]
+    logins_seen: int | None
+
+
+def _logged_in_or_waiting(state: AuthState, answer: _LoginAnswer) -> Command[Any]:
     """After ``okx auth login`` answered: the challenge to show, a check, or a stale API key."""
+    result, seen = answer
     if result.get("status") == "skipped":
-        return Command(goto="reread_config")
+        return Command(goto="reread_config", update={"logins_seen": seen})
     if result.get("status") == "logged_in":
-        return Command(goto="check_login", update={"challenge": None, "challenge_at": None})
+        return Command(
+            goto="check_login",
+            update={"challenge": None, "challenge_at": None, "logins_seen": seen},
+        )
     challenge = dict(result)
     site = gate_site(state.get("messages", [])) or state.get("site") or ""
     return ask_next(
@@ -461,7 +476,15 @@ def _logged_in_or_waiting(state: AuthState, result: Mapping[str, Any]) -> Comman
         challenge_message(state, site, challenge),
         challenge=challenge,
         challenge_at=time.time(),
+        logins_seen=seen,
     )
+
+
+def _with_logins_seen(command: Command[Any], held: LoginLockHeld) -> Command[Any]:
+    """``command`` that also records the login count under which ``auth status`` was read."""
+    if not isinstance(command.update, dict):
+        return command
+    return Command(goto=command.goto, update={**command.update, "logins_seen": held.logins})
 
 
 class _ChallengeShown:
@@ -494,30 +517,46 @@ async def _gated_login(
     interactive: bool,
     may_reinstall: bool = True,
     on_challenge: Callable[[LoginChallenge], None] | None = None,
-) -> Command[Any] | Mapping[str, Any]:
+) -> Command[Any] | _LoginAnswer:
     """Run ``okx auth login`` for the site the pre-login gate clears, one login per okx home.
+
+    ``auth status`` is read again first only when the okx home's login count moved since
+    this conversation last saw it (``logins_seen``): a fresh login stays at one okx call.
 
     Returns:
         The CLI's answer, or the command to follow instead: the menu when the gate does not
-        hold, another login's branch when one started meanwhile, or the failure's branch.
+        hold, another login's branch when one started meanwhile, the lock fault's reply, or
+        the failure's branch.
     """
     site = gate_site(state.get("messages", []))
     if site is None or not pre_login_gate_holds(state.get("messages", []), site):
         return show_site_menu()
     try:
         async with login_lock(cli.login_lock_dir, timeout=cli.timeout) as held:
-            if held.login_started_since(state.get("preflight_at") or 0.0):
+            if held.login_since(state.get("logins_seen")):
                 status = await cli.auth_status()
                 if status["status"] != "not_logged_in":
-                    return _another_login(state, status)
-            await held.mark_login_started()
-            if interactive:
-                return await cli.login_interactive(site, on_challenge=on_challenge)
-            return await cli.login_manual(site)
+                    return _with_logins_seen(_another_login(state, status), held)
+            await held.count_login()
+            result: Mapping[str, Any] = await (
+                cli.login_interactive(site, on_challenge=on_challenge)
+                if interactive
+                else cli.login_manual(site)
+            )
+        return _LoginAnswer(result, held.logins)
     except TimeoutError:
         return _another_login(state, {"status": "pending", "site": site, "scopes": []})
+    except LoginLockError as exc:
+        return _lock_fault(state, exc)
     except OkxCliError as exc:
+        # What this conversation saw stays: a retry after a failed login re-reads auth status.
         return _login_failed(state, exc, may_reinstall=may_reinstall)
+
+
+def _lock_fault(state: AuthState, exc: LoginLockError) -> Command[Any]:
+    """The login lock's files cannot be used: say which folder and what to do, log in never."""
+    message = say(state, "login_lock_fault", folder=exc.folder, lock=LOCK_NAME, marker=MARKER_NAME)
+    return finish(state, "needs_user_action", message)
 
 
 def _another_login(state: AuthState, status: Mapping[str, Any]) -> Command[Any]:

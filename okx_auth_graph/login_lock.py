@@ -1,72 +1,145 @@
 """One login at a time per okx home: a file lock around the login node's ``okx auth login``.
 
-The holder records when it started a login (a marker file beside the lock). A node that gets
-the lock after another login started since its own pre-flight must re-read ``auth status``
-before logging in; otherwise its pre-flight is still current and no extra okx call is needed.
-The lock is released before the node returns, so it is never held across an interrupt.
+A marker file beside the lock counts the logins of that okx home: the holder adds one when
+its login starts and one when it ends. The pre-flight reads the count before its
+``auth status``; a node that gets the lock and finds another count must re-read
+``auth status`` before logging in (another login started or ended since), otherwise its
+pre-flight is still current and no extra okx call is needed. A count, not a clock: a clock
+stepped back cannot hide a login.
+
+The lock is released before the node returns, so it is never held across an interrupt. A
+lock or marker file that cannot be used (a directory or a symbolic-link loop in its place,
+a full disk, no permission) raises :class:`LoginLockError`, never a bare ``OSError``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from filelock import FileLock, Timeout
 
 LOCK_NAME = "okx-auth-graph-login.lock"
 MARKER_NAME = "okx-auth-graph-login.started"
+_MARKER_MAX_BYTES = 64
+
+_T = TypeVar("_T")
+
+
+class LoginLockError(Exception):
+    """The login lock or its marker file could not be used.
+
+    Attributes:
+        folder: The okx home folder that holds them (named in the reply).
+        error: The ``OSError`` behind it.
+    """
+
+    def __init__(self, folder: Path, error: OSError) -> None:
+        super().__init__(f"login lock in {folder}: {error}")
+        self.folder = folder
+        self.error = error
 
 
 @dataclass
 class LoginLockHeld:
-    """The held lock: when the last login under it started (wall clock), and a way to record one."""
+    """The held lock: the okx home's login count, and a way to count this login.
 
-    directory: Path
-    last_login_started: float | None
+    Attributes:
+        folder: The okx home folder of the lock.
+        logins: Logins started plus logins ended in this okx home (``None``: unreadable).
+        counted: Whether this holder counted a login start (its end is counted on release).
+    """
 
-    def login_started_since(self, moment: float) -> bool:
-        """Whether another login started at or after ``moment``."""
-        return self.last_login_started is not None and self.last_login_started >= moment
+    folder: Path
+    logins: int | None
+    counted: bool = False
 
-    async def mark_login_started(self) -> None:
-        """Record that a login starts now (file I/O off the event loop)."""
-        await asyncio.to_thread(_write_marker, self.directory / MARKER_NAME, time.time())
+    def login_since(self, seen: int | None) -> bool:
+        """Whether a login started or ended since the count ``seen`` was read (unknown: yes)."""
+        return seen is None or self.logins != seen
+
+    async def count_login(self) -> None:
+        """Count this holder's login: once now (it starts), once more when the lock is freed."""
+        self.logins = (self.logins or 0) + 1
+        await _in_thread(self.folder, _write_count, self.folder / MARKER_NAME, self.logins)
+        self.counted = True
 
 
-def _write_marker(marker: Path, moment: float) -> None:
-    tmp = marker.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(repr(moment), encoding="utf-8")
-    os.replace(tmp, marker)
+def read_login_count(folder: Path) -> int | None:
+    """The login count of the okx home ``folder`` (blocking; 0 before any login).
 
-
-def _read_marker(marker: Path) -> float | None:
+    Never raises: an unreadable count is ``None`` (the login node then re-reads
+    ``auth status``, and reports the file's fault if the lock cannot be used).
+    """
     with suppress(OSError, ValueError):
-        return float(marker.read_text(encoding="utf-8"))
+        return _read_count(folder / MARKER_NAME)
     return None
 
 
+def _read_count(marker: Path) -> int:
+    """The count in ``marker``: 0 when there is none, ``ValueError`` when it is not a count."""
+    try:
+        # Non-blocking: a FIFO put in the marker's place cannot hang the reader.
+        fd = os.open(marker, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return 0
+    try:
+        text = os.read(fd, _MARKER_MAX_BYTES).decode("ascii")
+    finally:
+        os.close(fd)
+    if not text.isdigit():
+        raise ValueError(f"not a login count: {text!r}")
+    return int(text)
+
+
+def _write_count(marker: Path, count: int) -> None:
+    tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+    tmp.write_text(str(count), encoding="ascii")
+    os.replace(tmp, marker)
+
+
+async def _in_thread(folder: Path, call: Callable[..., _T], *args: object) -> _T:
+    """Run blocking file I/O off the event loop; an ``OSError`` becomes a LoginLockError."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except TimeoutError:
+        raise
+    except OSError as exc:
+        raise LoginLockError(folder, exc) from exc
+
+
 @asynccontextmanager
-async def login_lock(directory: Path, *, timeout: float) -> AsyncIterator[LoginLockHeld]:
+async def login_lock(folder: Path, *, timeout: float) -> AsyncIterator[LoginLockHeld]:
     """Hold the okx home's login lock for the duration of the block.
 
     Raises:
         TimeoutError: If another login holds the lock for longer than ``timeout`` seconds.
+        LoginLockError: If the folder, the lock or the marker file cannot be used.
     """
-    await asyncio.to_thread(directory.mkdir, mode=0o700, parents=True, exist_ok=True)
+    await _in_thread(folder, folder.mkdir, 0o700, True, True)
     # Not thread-local: acquire and release run on whichever pool threads asyncio.to_thread
     # picks, and a thread-local lock released from another thread stays held.
-    lock = FileLock(str(directory / LOCK_NAME), mode=0o600, thread_local=False)
+    lock = FileLock(str(folder / LOCK_NAME), mode=0o600, thread_local=False)
     try:
-        await asyncio.to_thread(lock.acquire, timeout=timeout)
+        await _in_thread(folder, lock.acquire, timeout)
     except Timeout:
-        raise TimeoutError(f"another login holds {directory / LOCK_NAME}") from None
+        raise TimeoutError(f"another login holds {folder / LOCK_NAME}") from None
     try:
-        last = await asyncio.to_thread(_read_marker, directory / MARKER_NAME)
-        yield LoginLockHeld(directory, last)
+        try:
+            count: int | None = await _in_thread(folder, _read_count, folder / MARKER_NAME)
+        except ValueError:
+            count = None
+        held = LoginLockHeld(folder, count)
+        try:
+            yield held
+        finally:
+            if held.counted:  # the login ended; a failure here only costs others a re-read
+                with suppress(LoginLockError):
+                    await held.count_login()
     finally:
-        await asyncio.to_thread(lock.release)
+        await _in_thread(folder, lock.release)

@@ -147,6 +147,8 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
         notice: list[AnyMessage] = [say(state, "session_expired_notice")] if lapsed else []
         return show_site_menu("ask_login_site", before=notice, remediated=remediated)
     if kind in LOGIN_FAILURES and (_is_login(argv) or kind != "network_error"):
+        if auth["status"] == "pending":  # okx still holds a code: D7, never a second login
+            return Command(goto="site_check", update={"remediated": remediated})
         question = retry_login_question(state, kind, text)
         return ask_next("confirm_retry", question, remediated=remediated)
     if kind == "no_config" and not profiles:
@@ -248,6 +250,11 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
         argv = list(failed["argv"])
         target = retry_node(argv)
+        if target is not None and state.get("intent") == "binary_install":
+            # The install was the request: re-running the okx-auth command would dispatch the
+            # same intent again (install, verify, retry, …) — the entry is done here.
+            ready = say(state, "binary_ready", status=installed_as)
+            return finish(state, "binary_ready", ready, remediated=None)
         if target is not None:
             return Command(goto=target, update={"messages": [installed]})
         route = state.get("route") or SKILL_ROUTES.get(argv[0] if argv else "")

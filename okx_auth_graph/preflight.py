@@ -8,7 +8,7 @@ and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill
 
 from __future__ import annotations
 
-import time
+import asyncio
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -25,6 +25,7 @@ from okx_auth_graph.gate import (
     shows_site_menu,
     site_menu,
 )
+from okx_auth_graph.login_lock import read_login_count
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
@@ -246,13 +247,14 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return {"config": None, "config_error": exc.to_dict()}
 
     async def preflight_auth_status(state: AuthState, runtime: Runtime[Context]) -> AuthState:
-        """Pre-flight: ``okx auth status --json``."""
-        started = time.time()
+        """Pre-flight: ``okx auth status --json``, after reading the okx home's login count."""
+        cli = services.cli(runtime)
+        seen = await asyncio.to_thread(read_login_count, cli.login_lock_dir)
         try:
-            status = await services.cli(runtime).auth_status()
+            status = await cli.auth_status()
         except OkxCliError as exc:
-            return {"auth": None, "auth_error": exc.to_dict(), "preflight_at": started}
-        return {"auth": status, "auth_error": None, "preflight_at": started}
+            return {"auth": None, "auth_error": exc.to_dict(), "logins_seen": seen}
+        return {"auth": status, "auth_error": None, "logins_seen": seen}
 
     async def retry_auth_status(
         state: AuthState, runtime: Runtime[Context]

@@ -8,8 +8,9 @@ lifetime sentence) have one file and are used whatever the user's language.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from okx_auth_graph.state import Language
 
@@ -62,3 +63,22 @@ def render(name: str, language: Language, **fields: object) -> str:
     return _FIELD.sub(
         lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), text
     )
+
+
+OWN_TEXT_ERRORS: Final = frozenset({"cli_too_old", "cli_not_found"})
+"""Error kinds with a text of their own (what to install); every other kind shows its action."""
+
+
+def error_text(error: Mapping[str, Any], language: Language) -> str:
+    """The reply for a typed okx error, shared by the graph and the LangChain tools.
+
+    Args:
+        error: The error's ``kind``, (masked) ``message`` and ``action``.
+        language: The user's language.
+
+    Returns:
+        The kind's own text for a missing or too-old CLI; otherwise the message and the spec's action.
+    """
+    if error["kind"] in OWN_TEXT_ERRORS:
+        return render(str(error["kind"]), language)
+    return render("error_with_action", language, message=error["message"], action=error["action"])

@@ -125,7 +125,9 @@ class AuthState(InputState, OutputState, total=False):
             entry only when that entry brings a failed command too: the same failure arriving
             right after the retry ends ``failed`` instead of looping.
         api_key_profile: The API-key profile that failed (step 0.2.a).
-        preflight_at: Wall-clock time of this entry's pre-flight (for the login lock).
+        logins_seen: The okx home's login count (see :mod:`okx_auth_graph.login_lock`) as
+            this entry last saw it: read before the pre-flight's ``auth status``, updated by
+            its own login; ``None`` when unreadable.
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
             (see :mod:`okx_auth_graph.window`).
@@ -142,7 +144,7 @@ class AuthState(InputState, OutputState, total=False):
     challenge_at: float | None
     remediated: RemediatedCommand | None
     api_key_profile: str | None
-    preflight_at: float | None
+    logins_seen: int | None
     binary_install_result: str | None
     entry_starts: list[str]
     last_reading: dict[str, str | None] | None

@@ -16,7 +16,7 @@ from langgraph.graph import END
 from langgraph.types import Command
 
 from okx_auth_graph.gate import site_menu
-from okx_auth_graph.prompts import LOGIN_SUCCESS
+from okx_auth_graph.prompts import LOGIN_SUCCESS, error_text
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
 from okx_auth_graph.services import heard, language_of, say
 from okx_auth_graph.state import AuthState, Language, Outcome
@@ -47,8 +47,8 @@ def success_message(state: AuthState, site: str, scopes: list[str]) -> AIMessage
 
 
 def error_message(state: AuthState, error: dict[str, Any]) -> AIMessage:
-    """The reply for a typed error: the (masked) message and the spec's action."""
-    return say(state, "error_with_action", message=error["message"], action=error["action"])
+    """The reply for a typed error (:func:`~okx_auth_graph.prompts.error_text`)."""
+    return AIMessage(error_text(error, language_of(state)))
 
 
 def finish(

@@ -53,6 +53,7 @@ from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
     LOGIN_CHALLENGE,
     LOGIN_SUCCESS,
+    error_text,
     render,
 )
 from okx_auth_graph.sites import SiteId
@@ -232,13 +233,7 @@ def failure(error: dict[str, Any], language: Language) -> dict[str, Any]:
     Returns:
         ``{"status": "error", "error": error, "message": …}``.
     """
-    if error["kind"] in {"cli_too_old", "cli_not_found"}:
-        message = render(error["kind"], language)
-    else:
-        message = render(
-            "error_with_action", language, message=error["message"], action=error["action"]
-        )
-    return {"status": "error", "error": error, "message": message}
+    return {"status": "error", "error": error, "message": error_text(error, language)}
 
 
 def _success_message(site: str | None, scopes: Sequence[str], language: Language) -> str:

@@ -742,8 +742,7 @@ _YES = _rx(
     r"^(?:yes|y|yeah|yep|yup|ya|yea|sure|ok|okay|k|please|retry|again|go|confirm|confirmed|"
     r"correct|fine|alright|definitely|absolutely)\b",
     r"\btry again\b|\bgo ahead\b|\bdo it\b|\blet's (?:do it|try|retry|go)\b|\bremove it\b",
-    # "好了" is the spec's completion signal ("done"), never a yes that could start an okx action
-    r"^(?:是|好(?!了)|行|可以|要|确认|确定|嗯|对|重试|再试|删吧|删除吧|来吧)",
+    r"^(?:是|好(?!了)|行|可以|要|确认|确定|嗯|对|重试|再试|删吧|删除吧|来吧)",  # 好了: "done", not a yes
 )
 _NO = _rx(
     r"^(?:no|n|nope|nah|negative|don't|dont|never)\b",

@@ -200,6 +200,7 @@ def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, A
         "choose_site": [replies(SITE_REPLIES)] * 4 + [replies(NOT_SITES, CANCEL), new_choice] * 2,
         "await_authorization": [BROWSER] * 3
         + [replies(SIGNALS)] * 3
+        + [replies(NOT_SIGNALS)] * 2  # the non-signal case this test must reach (see reached)
         + [replies(NOT_SIGNALS, CANCEL), replies(UNCLEAR), replies(START_OVER), CLOCK],
         "confirm_retry": [replies(YES_NO, CANCEL)],
         "choose_api_key_fix": [replies(OPTIONS, CANCEL)],

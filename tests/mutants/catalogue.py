@@ -32,6 +32,7 @@ ROUTE_TESTS = (
 TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
 SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
 LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
+LOCK_FAULT_TESTS = ("tests/security/test_security_login_lock_faults.py",)
 
 
 def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
@@ -155,12 +156,11 @@ CATALOGUE: tuple[Mutant, ...] = (
         "preflight-sequential",
         "the two pre-flight calls run in parallel (preflight_concurrent)",
         (
-            Edit(PREFLIGHT, None, "import time\n", "import asyncio\nimport time\n"),
             Edit(
                 PREFLIGHT,
                 "preflight_auth_status",
-                "started = time.time()",
-                "await asyncio.sleep(0.3)\n        started = time.time()",
+                "cli = services.cli(runtime)",
+                "await asyncio.sleep(0.3)\n        cli = services.cli(runtime)",
             ),
         ),
         tests=FLOW_TESTS,
@@ -366,12 +366,14 @@ CATALOGUE: tuple[Mutant, ...] = (
     Mutant(
         "login-lock-not-taken",
         "one login at a time per okx home (the login lock)",
-        (
-            Edit(
-                LOCK, "login_lock", "await asyncio.to_thread(lock.acquire, timeout=timeout)", "pass"
-            ),
-        ),
+        (Edit(LOCK, "login_lock", "await _in_thread(folder, lock.acquire, timeout)", "pass"),),
         tests=LOCK_TESTS,
+    ),
+    Mutant(
+        "login-lock-fault-raw",
+        "a lock or marker file that cannot be used gets a clear reply (the login lock)",
+        (Edit(LOCK, "_in_thread", "except OSError as exc:", "except LookupError as exc:"),),
+        tests=LOCK_FAULT_TESTS,
     ),
     Mutant(
         "login-lock-no-recheck",
@@ -379,8 +381,8 @@ CATALOGUE: tuple[Mutant, ...] = (
         (
             Edit(
                 LOCK,
-                "login_started_since",
-                "return self.last_login_started is not None and self.last_login_started >= moment",
+                "login_since",
+                "return seen is None or self.logins != seen",
                 "return False",
             ),
         ),

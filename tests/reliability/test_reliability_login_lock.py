@@ -193,3 +193,89 @@ async def test_two_interactive_logins_one_call(tmp_path: Path) -> None:
     assert _logins(emulator) == [["auth", "login", "--site", "eea"]]
     assert [r["outcome"] for r in results] == ["logged_in", "logged_in"]
     assert _logins(emulator) == [["auth", "login", "--site", "eea"]]
+
+
+def test_okx_env_home_and_okx_home_share_one_lock(tmp_path: Path, monkeypatch: Any) -> None:
+    """Two contexts naming one okx home two ways make one login and one device code.
+
+    okx runs as a real subprocess (the emulator's shim), so the lock folder comes from each
+    context's settings, not from a runner's declared world. This process's own ``HOME`` is
+    another folder: a lock taken there would not be shared.
+    """
+    monkeypatch.setenv("HOME", str(tmp_path / "process-home"))
+    state, okx_home = tmp_path / "state", tmp_path / "okx-home"
+    okx_home.mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "okx_auth_graph.testing", "--state", str(state), "shim",
+         str(tmp_path / "bin")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    emulator = OkxEmulator(state, latency=0.05)
+    emulator.init_world()
+    shim, world_env = str(tmp_path / "bin" / "okx"), {"OKX_EMULATOR_STATE": str(state)}
+    contexts = [
+        Context(okx_executable=shim, okx_env={**world_env, "HOME": str(okx_home)}, timeout=60),
+        Context(okx_executable=shim, okx_home=str(okx_home), okx_env=world_env, timeout=60),
+    ]
+    graph = build_graph(checkpointer=InMemorySaver())
+
+    async def converse() -> list[dict[str, Any]]:
+        chats = [Chat(emulator, graph=graph, context=context) for context in contexts]
+        for chat in chats:
+            assert interrupt_of(await chat.start("log in to okx"))["type"] == "choose_site"
+        results = await asyncio.gather(*(chat.reply("2") for chat in chats))
+        return [interrupt_of(r) or {} for r in results]
+
+    _check_one_login(emulator, asyncio.run(converse()))
+    assert (okx_home / ".okx" / LOCK_NAME).exists()
+    assert not (tmp_path / "process-home" / ".okx").exists()
+
+
+async def test_a_clock_stepped_back_does_not_hide_another_login(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Another conversation logs in after this one's pre-flight, with the clock an hour back.
+
+    The login count moved, so this conversation re-reads ``auth status`` and takes the
+    pending branch instead of a second login (a wall-clock marker looked older than the
+    pre-flight and was ignored).
+    """
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    first, second = Chat(emulator), Chat(emulator)
+    assert interrupt_of(await first.start("log in to okx"))["type"] == "choose_site"
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - 3600)  # NTP steps the clock back
+    await second.start("log in to okx")
+    assert interrupt_of(await second.reply("2"))["userCode"]
+    question = interrupt_of(await first.reply("2"))
+    assert question["type"] == "await_authorization"
+    assert "already in progress" in question["message"]
+    assert _logins(emulator) == [LOGIN]
+
+
+async def test_a_fresh_login_reads_auth_status_once(tmp_path: Path) -> None:
+    """Nothing moved the login count since the pre-flight: no extra ``auth status``."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    chat = Chat(emulator)
+    await chat.start("log in to okx")
+    await chat.reply("2")
+    assert chat.argvs()[2:] == [LOGIN]
+    emulator.approve()
+    assert (await chat.reply("done"))["outcome"] == "logged_in"
+    assert len(chat.argvs()) == 4
+
+
+async def test_a_retry_after_a_failed_login_reads_auth_status_again(tmp_path: Path) -> None:
+    """A failed login may have left okx half-way: its retry re-reads ``auth status`` first."""
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    chat = Chat(emulator)
+    await chat.start("log in to okx")
+    emulator.set("network", "down")
+    assert interrupt_of(await chat.reply("2"))["type"] == "confirm_retry"
+    emulator.set("network", "up")
+    assert interrupt_of(await chat.reply("yes"))["type"] == "choose_site"
+    assert interrupt_of(await chat.reply("2"))["userCode"]
+    assert chat.argvs()[2:] == [LOGIN, ["auth", "status", "--json"], LOGIN]

@@ -1,4 +1,7 @@
-"""Files the graph writes are the owner's only; the login lock is freed on release."""
+"""Files the graph writes are the owner's only; the login lock is freed on release.
+
+``chat --demo`` writes only into its own world, never into the user's ``~/.okx``.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,17 @@ import asyncio
 import concurrent.futures
 import os
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from filelock import FileLock, Timeout
 
-from okx_auth_graph.login_lock import LOCK_NAME, login_lock
+from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME, login_lock
 from okx_auth_graph.persistence import default_sqlite_path, sqlite_checkpointer
 
 
@@ -75,3 +81,31 @@ def test_the_login_lock_is_free_after_the_block_whatever_threads_ran_it(tmp_path
         raise AssertionError("the login lock is still held after login_lock() returned") from None
     other.release()
     assert mode(tmp_path / LOCK_NAME) & 0o077 == 0
+
+
+@pytest.mark.parametrize("own_world", [False, True], ids=["throwaway-world", "world-dir"])
+def test_the_demo_touches_only_its_own_world(tmp_path: Path, own_world: bool) -> None:
+    """The scripted demo logs in (lock and marker written) with nothing under ``$HOME``."""
+    home, temp, world = tmp_path / "home", tmp_path / "temp", tmp_path / "world"
+    home.mkdir()
+    temp.mkdir()
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(temp), "NO_COLOR": "1"}
+    env.pop("XDG_STATE_HOME", None)
+    args = ["--demo", "--world", str(world)] if own_world else ["--demo"]
+    result = subprocess.run(
+        [sys.executable, "-m", "okx_auth_graph", "chat", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Login successful." in result.stdout
+    assert not (home / ".okx").exists()
+    assert list(home.iterdir()) == []
+    assert list(temp.iterdir()) == []  # a throw-away world is removed when the login is done
+    if own_world:
+        assert (world / LOCK_NAME).exists()
+        assert (world / MARKER_NAME).exists()

@@ -213,7 +213,7 @@ def test_one_adapter_shared_by_threads_masks_without_races() -> None:
 
     def learn_and_mask(worker: int) -> None:
         try:
-            for index in range(600):
+            for index in range(200):
                 value = f"w{worker}-{index}-{uuid.uuid4().hex}"
                 masked = cli.mask(f'api_key = "{value}" and again {value}')
                 assert value not in masked

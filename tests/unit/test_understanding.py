@@ -20,6 +20,7 @@ from okx_auth_graph.understanding import (
     latest_language,
     parse_site_choice,
     read_reply,
+    read_reply_rules,
     read_request,
 )
 
@@ -241,3 +242,11 @@ def test_a_site_choice_is_one_the_specs_matching_decision_accepts(text):
 def test_zz_site_choices_were_reached():
     print(f"site choices reached: {CHOSEN}")
     assert CHOSEN["some"] > 0
+
+
+@pytest.mark.parametrize("question", ["confirm_start_over", "confirm_retry"])
+def test_done_is_not_a_yes_to_a_yes_no_question(question):
+    """好了 ("done") at a yes/no question is not a yes: a start-over would drop a code just approved."""
+    assert read_reply_rules(question, "好了").label == "unclear"
+    assert read_reply_rules(question, "好的").label == "yes"
+    assert read_reply_rules(question, "好").label == "yes"
