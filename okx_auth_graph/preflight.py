@@ -247,14 +247,20 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return {"config": None, "config_error": exc.to_dict()}
 
     async def preflight_auth_status(state: AuthState, runtime: Runtime[Context]) -> AuthState:
-        """Pre-flight: ``okx auth status --json``, after reading the okx home's login count."""
+        """Pre-flight: ``okx auth status --json``, and the okx home's login count.
+
+        The count's read goes to a thread just before the call starts (a small file read
+        against an okx process start) and is awaited after it, so the call is not held back by
+        a slow thread hop and the two pre-flight calls still overlap.
+        """
         cli = services.cli(runtime)
-        seen = await asyncio.to_thread(read_login_count, cli.login_lock_dir)
+        counting = asyncio.ensure_future(asyncio.to_thread(read_login_count, cli.login_lock_dir))
+        await asyncio.sleep(0)  # let the read start first
         try:
             status = await cli.auth_status()
         except OkxCliError as exc:
-            return {"auth": None, "auth_error": exc.to_dict(), "logins_seen": seen}
-        return {"auth": status, "auth_error": None, "logins_seen": seen}
+            return {"auth": None, "auth_error": exc.to_dict(), "logins_seen": await counting}
+        return {"auth": status, "auth_error": None, "logins_seen": await counting}
 
     async def retry_auth_status(
         state: AuthState, runtime: Runtime[Context]
