@@ -1,8 +1,8 @@
 """One login at a time per okx home: a file lock around the login node's ``okx auth login``.
 
 A marker file beside the lock counts the logins of that okx home: the holder adds one when
-its login starts and one when it ends. The pre-flight reads the count before its
-``auth status``; a node that gets the lock and finds another count must re-read
+its login starts and one when it ends. The entry reads the count before the pre-flight's
+``auth status`` starts; a node that gets the lock and finds another count must re-read
 ``auth status`` before logging in (another login started or ended since), otherwise its
 pre-flight is still current and no extra okx call is needed. A count, not a clock: a clock
 stepped back cannot hide a login.

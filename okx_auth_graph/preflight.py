@@ -8,7 +8,7 @@ and ``okx auth status --json`` as two parallel nodes, whatever an upstream skill
 
 from __future__ import annotations
 
-import asyncio
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -112,17 +112,26 @@ def _answers_the_menu(state: AuthState, request: str) -> bool:
 
 
 def _entry(
-    state: AuthState, reading: RequestReading, update: dict[str, Any], fixed: Language | None
+    state: AuthState,
+    reading: RequestReading,
+    update: dict[str, Any],
+    *,
+    fixed: Language | None,
+    lock_dir: Path,
 ) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
-    A logout the rules do not confirm (read by a model alone) is asked about first.
+    A logout the rules do not confirm (read by a model alone) is asked about first. Before
+    the pre-flight, the okx home's login count is read (blocking: entry nodes are sync), so
+    it is older than the ``auth status`` the pre-flight reads and the two calls still start
+    together (see :mod:`okx_auth_graph.login_lock`).
 
     Args:
         state: The graph state.
         reading: What the request asks for.
         update: The state update so far (its messages go before any reply).
         fixed: ``Context.language``, when it overrides the users' language.
+        lock_dir: The folder of the okx home's login lock and its count.
     """
     update = {
         **update,
@@ -148,6 +157,7 @@ def _entry(
         return Command(goto="hand_off", update=update)
     if reading.intent == "unclear":
         update["intent"] = update["last_reading"]["intent"] = "login"
+    update["logins_seen"] = read_login_count(lock_dir)
     return Command(goto=["preflight_config_show", "preflight_auth_status"], update=update)
 
 
@@ -202,7 +212,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             reading = _with_hints(reading, hinted_intent, hinted_route)
         elif reading.intent == "unclear" and _answers_the_menu(state, request):
             reading = reading.model_copy(update={"intent": "login"})  # the gate decides
-        return _entry(state, reading, update, _language_override(runtime))
+        lock_dir = services.cli(runtime).login_lock_dir
+        fixed = _language_override(runtime)
+        return _entry(state, reading, update, fixed=fixed, lock_dir=lock_dir)
 
     def clarify_request(
         state: AuthState, runtime: Runtime[Context]
@@ -235,7 +247,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             )
             if reading.intent == "logout" and state.get("intent") == "logout":
                 reading = reading.model_copy(update={"rules_intent": "logout"})
-        return _entry(state, reading, {"messages": [human]}, language)
+        lock_dir = services.cli(runtime).login_lock_dir
+        return _entry(state, reading, {"messages": [human]}, fixed=language, lock_dir=lock_dir)
 
     async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""
@@ -247,20 +260,12 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             return {"config": None, "config_error": exc.to_dict()}
 
     async def preflight_auth_status(state: AuthState, runtime: Runtime[Context]) -> AuthState:
-        """Pre-flight: ``okx auth status --json``, and the okx home's login count.
-
-        The count's read goes to a thread just before the call starts (a small file read
-        against an okx process start) and is awaited after it, so the call is not held back by
-        a slow thread hop and the two pre-flight calls still overlap.
-        """
-        cli = services.cli(runtime)
-        counting = asyncio.ensure_future(asyncio.to_thread(read_login_count, cli.login_lock_dir))
-        await asyncio.sleep(0)  # let the read start first
+        """Pre-flight: ``okx auth status --json`` (the login count was read just before)."""
         try:
-            status = await cli.auth_status()
+            status = await services.cli(runtime).auth_status()
         except OkxCliError as exc:
-            return {"auth": None, "auth_error": exc.to_dict(), "logins_seen": await counting}
-        return {"auth": status, "auth_error": None, "logins_seen": await counting}
+            return {"auth": None, "auth_error": exc.to_dict()}
+        return {"auth": status, "auth_error": None}
 
     async def retry_auth_status(
         state: AuthState, runtime: Runtime[Context]

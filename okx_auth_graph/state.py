@@ -126,8 +126,8 @@ class AuthState(InputState, OutputState, total=False):
             right after the retry ends ``failed`` instead of looping.
         api_key_profile: The API-key profile that failed (step 0.2.a).
         logins_seen: The okx home's login count (see :mod:`okx_auth_graph.login_lock`) as
-            this entry last saw it: read before the pre-flight's ``auth status``, updated by
-            its own login; ``None`` when unreadable.
+            this entry last saw it: read before the pre-flight's calls start, updated by its
+            own login; ``None`` when unreadable.
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
             (see :mod:`okx_auth_graph.window`).

@@ -158,9 +158,16 @@ CATALOGUE: tuple[Mutant, ...] = (
         (
             Edit(
                 PREFLIGHT,
+                None,
+                "from pathlib import Path\n",
+                "import asyncio\nfrom pathlib import Path\n",
+            ),
+            Edit(
+                PREFLIGHT,
                 "preflight_auth_status",
-                "cli = services.cli(runtime)",
-                "await asyncio.sleep(0.3)\n        cli = services.cli(runtime)",
+                "        try:\n            status = await services.cli(runtime).auth_status()",
+                "        await asyncio.sleep(0.3)\n"
+                "        try:\n            status = await services.cli(runtime).auth_status()",
             ),
         ),
         tests=FLOW_TESTS,
@@ -367,6 +374,26 @@ CATALOGUE: tuple[Mutant, ...] = (
         "login-lock-not-taken",
         "one login at a time per okx home (the login lock)",
         (Edit(LOCK, "login_lock", "await _in_thread(folder, lock.acquire, timeout)", "pass"),),
+        tests=LOCK_TESTS,
+    ),
+    Mutant(
+        "login-count-read-late",
+        "the login count is read before the pre-flight's auth status (the login lock)",
+        (
+            Edit(
+                PREFLIGHT,
+                "_entry",
+                '    update["logins_seen"] = read_login_count(lock_dir)\n',
+                "",
+            ),
+            Edit(
+                PREFLIGHT,
+                "preflight_auth_status",
+                '        return {"auth": status, "auth_error": None}',
+                '        return {"auth": status, "auth_error": None, '
+                '"logins_seen": read_login_count(services.cli(runtime).login_lock_dir)}',
+            ),
+        ),
         tests=LOCK_TESTS,
     ),
     Mutant(

@@ -279,3 +279,30 @@ async def test_a_retry_after_a_failed_login_reads_auth_status_again(tmp_path: Pa
     assert interrupt_of(await chat.reply("yes"))["type"] == "choose_site"
     assert interrupt_of(await chat.reply("2"))["userCode"]
     assert chat.argvs()[2:] == [LOGIN, ["auth", "status", "--json"], LOGIN]
+
+
+async def test_the_login_count_is_read_before_the_preflight_reads_auth_status(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A count read after ``auth status`` could miss a login that ended in between.
+
+    The read is made slow (as a busy thread pool makes it); it must still be done before
+    the pre-flight's ``auth status`` starts.
+    """
+    from okx_auth_graph import login_lock, preflight
+
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    read_at: list[float] = []
+
+    def slow_read(folder: Path) -> int | None:
+        time.sleep(0.2)
+        read_at.append(time.time())
+        return login_lock.read_login_count(folder)
+
+    monkeypatch.setattr(preflight, "read_login_count", slow_read)
+    await Chat(emulator).start("log in to okx")
+    status_started = [c["started"] for c in emulator.calls() if c["argv"][:2] == ["auth", "status"]]
+    assert len(read_at) == 1
+    assert len(status_started) == 1
+    assert read_at[0] < status_started[0]
