@@ -21,6 +21,7 @@ from okx_auth_graph.evals.texts import (
     is_cancel,
     is_clearly_not_a_signal,
     is_completion_signal,
+    is_denial,
     is_yes,
     parse_site_choice,
     site_menu,
@@ -240,11 +241,13 @@ def non_signal_no_call(t: Trajectory) -> list[Violation]:
     "Clearly not a signal" is read by :func:`~.texts.is_clearly_not_a_signal` (a question, a
     "not yet", or text with no stem of any signal), never by the product's own rules; such a
     reply gets a question back, never an ``auth status``. "cancel" is judged by
-    ``cancel_ends_flow``.
+    ``cancel_ends_flow``; a denial ("I rejected it") gets the status check a signal gets (D12).
     """
     out: list[Violation] = []
     for index, entry in enumerate(t.entries):
         if _resumed_type(entry) != "await_authorization" or is_cancel(entry["text"]):
+            continue
+        if is_denial(entry["text"]):  # D12: a denial gets the status check a signal gets
             continue
         calls = t.entry_calls(entry)
         if calls and is_clearly_not_a_signal(entry["text"]):

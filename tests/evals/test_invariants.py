@@ -10,7 +10,13 @@ from typing import Any, cast
 import pytest
 
 from okx_auth_graph.evals import INVARIANTS, as_evaluator, check_all, evaluators
-from okx_auth_graph.evals.texts import SPEC_NEUTRAL_WORDS, deciding_language, render, site_menu
+from okx_auth_graph.evals.texts import (
+    SPEC_NEUTRAL_WORDS,
+    asks_for_new_login,
+    deciding_language,
+    render,
+    site_menu,
+)
 from okx_auth_graph.evals.trajectory import InterruptRecord, Trajectory
 from okx_auth_graph.understanding import LANGUAGE_NEUTRAL_WORDS
 from tests.evals.builders import (
@@ -200,7 +206,24 @@ NOT_SIGNALS = (
     "",
     "怎么办",
 )
-MAYBE_SIGNALS = ("done", "ok", "好了", "完成了", "finished", "I have authorized it", "可以了")
+MAYBE_SIGNALS = (
+    "done",
+    "ok",
+    "好了",
+    "完成了",
+    "finished",
+    "I have authorized it",
+    "可以了",
+    "all set",
+    "I did it",
+    "✅",
+    "👍",
+    "finsihed",  # a slip in a keyword of five letters or more (D21's rules read it)
+    # a denial gets the status check a signal gets (D12)
+    "I rejected it",
+    "I said no in the browser",
+    "我拒绝了",
+)
 
 
 def test_non_signal_no_call() -> None:
@@ -229,6 +252,25 @@ def test_non_signal_no_call() -> None:
             .t
         )
         assert INVARIANTS["non_signal_no_call"](checked) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "new_login"),
+    [
+        ("start over", True),
+        ("the code expired, give me a new one", True),
+        ("begin from scratch", True),
+        ("wrong site, I need US", True),
+        ("重新获取验证码", True),
+        ("我要用欧洲站", True),
+        ("换一个验证码", True),
+        ("what is the code?", False),
+        ("好了", False),
+        ("not yet", False),
+    ],
+)
+def test_an_explicit_new_login_by_the_oracle(text: str, new_login: bool) -> None:
+    assert asks_for_new_login(text) is new_login
 
 
 def test_non_signal_no_call_only_judges_replies_to_the_wait() -> None:
