@@ -71,6 +71,10 @@ def finish(
     }
     if not hand_off:
         update["route"] = None
+    elif extra.get("route") is not None:
+        # A route the graph chose itself (a failed command's skill) is not a caller's hint for
+        # the next entry (see preflight.caller_hints): it is recorded as the graph's own.
+        update["last_reading"] = {**(state.get("last_reading") or {}), "route": extra["route"]}
     return Command(goto="hand_off" if hand_off else END, update=update)
 
 
