@@ -39,7 +39,7 @@ from okx_auth_graph.context import Context
 from okx_auth_graph.login import make_login_nodes
 from okx_auth_graph.maintenance import make_maintenance_nodes
 from okx_auth_graph.preflight import make_preflight_nodes
-from okx_auth_graph.services import Services
+from okx_auth_graph.services import Services, language_of
 from okx_auth_graph.state import AuthState, InputState, OutputState
 from okx_auth_graph.syncio import blocking
 
@@ -120,7 +120,7 @@ def build_builder(
                     "route": route,
                     "outcome": state.get("outcome"),
                     "site": state.get("site"),
-                    "language": state.get("language"),
+                    "language": language_of(state),
                     "retry_command": state.get("retry_command"),
                 },
             )

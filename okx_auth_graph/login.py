@@ -41,7 +41,7 @@ from okx_auth_graph.login_lock import (
 from okx_auth_graph.models import LoginChallenge
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, language_of, say
+from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
 from okx_auth_graph.state import AuthState
 from okx_auth_graph.steps import (
@@ -50,6 +50,7 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    restated,
     retry_login_question,
     show_site_menu,
     success_message,
@@ -211,17 +212,25 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         message = pending_question(state) or say(state, "switch_site_question", site="").text
         reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
         human = HumanMessage(reply)
+        asked_in, state = language_of(state), heard(state, human)
         answer = read_reply("confirm_switch_site", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
         if answer.label not in ("yes", "no"):
-            return ask_next("confirm_switch_site", message, before=[human])
+            site = state.get("site") or ""
+            again = restated(state, asked_in, message, "switch_site_question", site=site)
+            return ask_next("confirm_switch_site", again, before=[human])
         if answer.label == "yes":
             return show_site_menu("ask_switch_site", before=[human])
         kept = say(state, "switch_site_kept", site=state.get("site") or "")
         return Command(
             goto="__end__",
-            update={"messages": [human, kept], "outcome": "cancelled", "route": None},
+            update={
+                "messages": [human, kept],
+                "language": language_of(state),
+                "outcome": "cancelled",
+                "route": None,
+            },
         )
 
     async def switch_site_logout(
@@ -273,13 +282,15 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         site = state.get("site") or ""
         reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
         human = HumanMessage(reply)
+        asked_in, state = language_of(state), heard(state, human)
         answer = read_reply("confirm_start_over", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
         if answer.label == "unclear":
             if read_reply("await_authorization", reply).label == "signal":
                 return Command(goto="check_login", update={"messages": [human]})
-            return ask_next("confirm_start_over", message, before=[human])
+            again = restated(state, asked_in, message, "start_over_question", site=site)
+            return ask_next("confirm_start_over", again, before=[human])
         if answer.label == "yes":
             return _start_over(human)
         pending = say(state, "login_pending", site=site).text
@@ -299,6 +310,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         challenge: Mapping[str, Any] = state.get("challenge") or {}
         reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
         human = HumanMessage(reply)
+        state = heard(state, human)
         answer = services.read_reply(runtime, "await_authorization", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])
@@ -430,6 +442,7 @@ def _site_question(state: AuthState, question: SiteQuestion, *, then: str) -> Co
     menu = asked if asked is not None and shows_site_menu(asked) else site_menu()
     reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
     human = HumanMessage(reply)
+    state = heard(state, human)
     answer = read_reply("choose_site", reply)
     if answer.label == "cancel":
         return cancelled(state, [human])

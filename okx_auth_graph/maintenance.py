@@ -19,7 +19,7 @@ from okx_auth_graph.gate import api_key_profiles
 from okx_auth_graph.models import AuthStatus
 from okx_auth_graph.prompts import SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, say
+from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
 from okx_auth_graph.state import AuthState, Route
 from okx_auth_graph.steps import (
@@ -27,6 +27,7 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    restated,
     retry_login_question,
     show_site_menu,
 )
@@ -352,18 +353,22 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             options=["replace_api_key", "switch_to_oauth"],
         )
         human = HumanMessage(reply)
+        asked_in, state = language_of(state), heard(state, human)
         answer = read_reply("choose_api_key_fix", reply, options=2)
         if answer.label == "cancel":
             return cancelled(state, [human])
         option = answer.option if answer.label == "option" else None
+        url = api_key_console_url(state.get("site") or "global")
         if option is None:
-            return ask_next("choose_api_key_fix", message, before=[human])
+            fields = {"profile": profile, "url": url}
+            again = restated(state, asked_in, message, "api_key_fix_options", **fields)
+            return ask_next("choose_api_key_fix", again, before=[human])
         if option == 1:
-            url = api_key_console_url(state.get("site") or "global")
             return Command(
                 goto="__end__",
                 update={
                     "messages": [human, say(state, "api_key_fix_replace", url=url)],
+                    "language": language_of(state),
                     "outcome": "needs_user_action",
                     "route": None,
                 },
@@ -381,6 +386,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         )
         reply = ask_user("await_profile_removal", message, profile=profile)
         human = HumanMessage(reply)
+        state = heard(state, human)
         answer = read_reply("await_profile_removal", reply)
         if answer.label == "cancel":
             return cancelled(state, [human])

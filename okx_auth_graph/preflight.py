@@ -29,7 +29,7 @@ from okx_auth_graph.login_lock import read_login_count
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, last_human_text, say
+from okx_auth_graph.services import Services, heard, last_human_text, say, user_language
 from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language, Route
 from okx_auth_graph.steps import cancelled, error_message, finish, success_message
 from okx_auth_graph.understanding import (
@@ -112,7 +112,12 @@ def _answers_the_menu(state: AuthState, request: str) -> bool:
 
 
 def _entry(
-    state: AuthState, reading: RequestReading, update: dict[str, Any], *, lock_dir: Path
+    state: AuthState,
+    reading: RequestReading,
+    update: dict[str, Any],
+    *,
+    fixed: Language | None,
+    lock_dir: Path,
 ) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
@@ -125,11 +130,13 @@ def _entry(
         state: The graph state.
         reading: What the request asks for.
         update: The state update so far (its messages go before any reply).
+        fixed: ``Context.language``, when it overrides the users' language.
         lock_dir: The folder of the okx home's login lock and its count.
     """
     update = {
         **update,
         "language": reading.language,
+        "language_fixed": bool(fixed),
         "intent": reading.intent,
         "route": reading.route,
         "last_reading": {"intent": reading.intent, "route": reading.route},
@@ -199,13 +206,15 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         if not state.get("failed_command") and state.get("remediated") is not None:
             update["remediated"] = None
         reading = services.read_request(
-            runtime, request, language=_language_override(runtime), previous=state.get("language")
+            runtime, request, language=_language_override(runtime), previous=user_language(state)
         )
         if hinted_intent or hinted_route:
             reading = _with_hints(reading, hinted_intent, hinted_route)
         elif reading.intent == "unclear" and _answers_the_menu(state, request):
             reading = reading.model_copy(update={"intent": "login"})  # the gate decides
-        return _entry(state, reading, update, lock_dir=services.cli(runtime).login_lock_dir)
+        lock_dir = services.cli(runtime).login_lock_dir
+        fixed = _language_override(runtime)
+        return _entry(state, reading, update, fixed=fixed, lock_dir=lock_dir)
 
     def clarify_request(
         state: AuthState, runtime: Runtime[Context]
@@ -218,6 +227,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         options = [f"{n}. {intent}" for n, intent in enumerate(CLARIFY_OPTIONS, start=1)]
         reply = ask_user("clarify_request", message, options=options)
         human = HumanMessage(reply)
+        state = heard(state, human)
         answer = services.read_reply(
             runtime, "clarify_request", reply, options=len(CLARIFY_OPTIONS)
         )
@@ -228,17 +238,17 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             intent = CLARIFY_OPTIONS[answer.option - 1]
             reading = RequestReading(
                 intent=intent,
-                language=language or state.get("language") or "en",
+                language=language or user_language(state),
                 rules_intent=intent,
             )
         else:
             reading = services.read_request(
-                runtime, reply, language=language, previous=state.get("language")
+                runtime, reply, language=language, previous=user_language(state)
             )
             if reading.intent == "logout" and state.get("intent") == "logout":
                 reading = reading.model_copy(update={"rules_intent": "logout"})
         lock_dir = services.cli(runtime).login_lock_dir
-        return _entry(state, reading, {"messages": [human]}, lock_dir=lock_dir)
+        return _entry(state, reading, {"messages": [human]}, fixed=language, lock_dir=lock_dir)
 
     async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""

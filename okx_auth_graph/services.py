@@ -21,7 +21,13 @@ from okx_auth_graph.context import Context
 from okx_auth_graph.model_reading import read_reply_with_model, read_request_with_model
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import Language
-from okx_auth_graph.understanding import ReplyReading, RequestReading, read_reply, read_request
+from okx_auth_graph.understanding import (
+    ReplyReading,
+    RequestReading,
+    latest_language,
+    read_reply,
+    read_request,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +139,26 @@ def _init_chat_model(name: str) -> BaseChatModel:
     return model
 
 
+def user_language(state: Mapping[str, Any]) -> Language:
+    """The language of the user's latest message that decides one, requests and replies alike.
+
+    ``language`` holds the thread's language as of the last time the graph wrote it; the
+    user's messages in ``messages`` (the window: the latest ones) move it on (D22).
+    """
+    texts = [str(m.text) for m in state.get("messages") or [] if isinstance(m, HumanMessage)]
+    return latest_language(texts, state.get("language"))
+
+
 def language_of(state: Mapping[str, Any]) -> Language:
-    """The language of this entry's replies (``en`` until it is known)."""
-    return "zh" if state.get("language") == "zh" else "en"
+    """The language to answer in: ``Context.language`` when it fixed it, else the user's."""
+    if state.get("language_fixed"):
+        return "zh" if state.get("language") == "zh" else "en"
+    return user_language(state)
+
+
+def heard(state: Mapping[str, Any], human: HumanMessage) -> Any:
+    """``state`` as seen once the user's reply ``human`` is in (for the texts that answer it)."""
+    return {**state, "messages": [*(state.get("messages") or []), human]}
 
 
 def say(state: Mapping[str, Any], name: str, **fields: object) -> AIMessage:

@@ -131,6 +131,7 @@ class AuthState(InputState, OutputState, total=False):
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
             (see :mod:`okx_auth_graph.window`).
+        language_fixed: ``Context.language`` set this entry's language (replies do not change it).
         last_reading: The intent and route the graph itself last wrote (thread-level): an
             input ``intent`` / ``route`` equal to them is a leftover, not a hint.
     """
@@ -147,6 +148,7 @@ class AuthState(InputState, OutputState, total=False):
     binary_install_result: str | None
     entry_starts: list[str]
     last_reading: dict[str, str | None] | None
+    language_fixed: bool
 
 
 THREAD_KEYS: frozenset[str] = frozenset(

@@ -18,8 +18,8 @@ from langgraph.types import Command
 from okx_auth_graph.gate import site_menu
 from okx_auth_graph.prompts import LOGIN_SUCCESS, error_text
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
-from okx_auth_graph.services import language_of, say
-from okx_auth_graph.state import AuthState, Outcome
+from okx_auth_graph.services import heard, language_of, say
+from okx_auth_graph.state import AuthState, Language, Outcome
 from okx_auth_graph.understanding import read_reply
 
 YES_NO_OPTIONS = ["yes", "no"]
@@ -59,11 +59,39 @@ def finish(
     hand_off: bool = False,
     **extra: Any,
 ) -> Command[Any]:
-    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end."""
-    update: dict[str, Any] = {"outcome": outcome, "messages": [message], **extra}
+    """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end.
+
+    The entry's ``language`` becomes that of its replies (the user's latest message decides).
+    """
+    update: dict[str, Any] = {
+        "outcome": outcome,
+        "messages": [message],
+        "language": language_of(state),
+        **extra,
+    }
     if not hand_off:
         update["route"] = None
+    elif extra.get("route") is not None:
+        # A route the graph chose itself (a failed command's skill) is not a caller's hint for
+        # the next entry (see preflight.caller_hints): it is recorded as the graph's own.
+        update["last_reading"] = {**(state.get("last_reading") or {}), "route": extra["route"]}
     return Command(goto="hand_off" if hand_off else END, update=update)
+
+
+def restated(state: AuthState, asked_in: Language, asked: str, name: str, **fields: object) -> str:
+    """The question to ask again after a reply that does not answer it.
+
+    As it was asked, unless that reply changed the language (D22): then the text ``name``
+    with ``fields``, anew in the user's language.
+
+    Args:
+        state: The state with the reply in (see :func:`~.services.heard`).
+        asked_in: The language the question was asked in.
+        asked: The question as it was shown.
+        name: The question's text.
+        **fields: The text's fields.
+    """
+    return asked if language_of(state) == asked_in else say(state, name, **fields).text
 
 
 def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
@@ -72,6 +100,7 @@ def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
         goto=END,
         update={
             "messages": [*exchange, say(state, "cancelled")],
+            "language": language_of(state),
             "outcome": "cancelled",
             "route": None,
         },
@@ -112,17 +141,19 @@ def ask_yes_no(
     message = pending_question(state) or say(state, question).text
     reply = ask_user(question, message, options=YES_NO_OPTIONS)
     human = HumanMessage(reply)
+    asked_in, state = language_of(state), heard(state, human)
     answer = read_reply(question, reply)
     if answer.label == "cancel":
         return cancelled(state, [human])
     if answer.label not in ("yes", "no"):
-        return ask_next(question, message, before=[human])
+        return ask_next(question, restated(state, asked_in, message, question), before=[human])
     if answer.label == "yes":
         return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
     return Command(
         goto=END,
         update={
             "messages": [human, say(state, declined)],
+            "language": language_of(state),
             "outcome": declined_outcome,
             "route": None,
         },

@@ -59,7 +59,7 @@ from okx_auth_graph.prompts import (
 from okx_auth_graph.sites import SiteId
 from okx_auth_graph.state import FailedCommand, Language
 from okx_auth_graph.syncio import blocking
-from okx_auth_graph.understanding import is_cancel, language_of, read_reply
+from okx_auth_graph.understanding import is_cancel, latest_language, read_reply
 
 _T = TypeVar("_T")
 
@@ -175,15 +175,12 @@ def awaiting_signal(messages: Sequence[AnyMessage]) -> bool:
 
 
 def conversation_language(messages: Sequence[AnyMessage]) -> Language:
-    """The user's language, turn by turn: each message's majority of words decides.
+    """The user's language, turn by turn (docs/spec.md D22): the latest message that decides.
 
     A message without letters (a digit, an emoji) or a tie keeps the language before it.
     """
-    language: Language | None = None
-    for message in messages:
-        if isinstance(message, HumanMessage):
-            language = language_of(_text(message), language)
-    return language or "en"
+    texts = [_text(m) for m in messages if isinstance(m, HumanMessage)]
+    return latest_language(texts)
 
 
 async def preflight(cli: OkxCli) -> dict[str, Any]:

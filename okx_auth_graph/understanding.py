@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from typing import Final, Literal, get_args
 
@@ -1035,13 +1036,13 @@ LANGUAGE_NEUTRAL_WORDS: Final = frozenset(
 
 
 def language_of(text: str, previous: Language | None = None) -> Language | None:
-    """The language a message is written in, by the majority of its words.
+    """The language one message decides, by the majority of its letters (docs/spec.md D22).
 
-    Each Chinese character counts as one for Chinese (a character is about a word: Chinese
-    has no spaces), each English word as one for English (except the ticker and product
-    names :data:`LANGUAGE_NEUTRAL_WORDS`). So "Please log in to okx, I am 张伟" is English
-    and "我想申购简单赚币 Simple Earn" Chinese. A message with no letters, or a tie, keeps ``previous``
-    (on a tie with nothing before, a message with Chinese characters is Chinese).
+    After NFKC and case folding, each Chinese character counts one for Chinese (a character
+    is about a word: Chinese has no spaces) and each Latin word (a run of ``a``-``z``) one for
+    English, except the ticker and product names :data:`LANGUAGE_NEUTRAL_WORDS`. So "Please
+    log in to okx, I am 张伟" is English and "我想申购简单赚币 Simple Earn" Chinese. A message
+    with no letters ("2", "✅") or a tie decides nothing: ``previous`` holds.
 
     Returns:
         ``zh`` or ``en``; ``previous`` when the text does not decide.
@@ -1053,9 +1054,19 @@ def language_of(text: str, previous: Language | None = None) -> Language | None:
         return "zh"
     if latin > chinese:
         return "en"
-    if previous is None and chinese:
-        return "zh"
     return previous
+
+
+def latest_language(texts: Iterable[str], previous: Language | None = None) -> Language:
+    """The language to answer in: that of the latest of ``texts`` (oldest first) that decides.
+
+    Requests and replies alike; a text that decides nothing keeps the language before it, and
+    before any text decides it is ``previous``, else English (docs/spec.md D22).
+    """
+    language = previous
+    for text in texts:
+        language = language_of(text, language)
+    return language or "en"
 
 
 def read_request(

@@ -21,11 +21,12 @@ from okx_auth_graph.evals.texts import (
     is_cancel,
     is_clearly_not_a_signal,
     is_completion_signal,
+    is_denial,
     is_yes,
-    language_of,
     parse_site_choice,
     site_menu,
     template_pattern,
+    user_language,
 )
 from okx_auth_graph.evals.trajectory import Entry, InterruptRecord, OkxCall, Trajectory
 
@@ -240,11 +241,13 @@ def non_signal_no_call(t: Trajectory) -> list[Violation]:
     "Clearly not a signal" is read by :func:`~.texts.is_clearly_not_a_signal` (a question, a
     "not yet", or text with no stem of any signal), never by the product's own rules; such a
     reply gets a question back, never an ``auth status``. "cancel" is judged by
-    ``cancel_ends_flow``.
+    ``cancel_ends_flow``; a denial ("I rejected it") gets the status check a signal gets (D12).
     """
     out: list[Violation] = []
     for index, entry in enumerate(t.entries):
         if _resumed_type(entry) != "await_authorization" or is_cancel(entry["text"]):
+            continue
+        if is_denial(entry["text"]):  # D12: a denial gets the status check a signal gets
             continue
         calls = t.entry_calls(entry)
         if calls and is_clearly_not_a_signal(entry["text"]):
@@ -437,6 +440,17 @@ def preflight_concurrent(t: Trajectory) -> list[Violation]:
     return out
 
 
+def _user_language(t: Trajectory, before: int) -> str:
+    """The language a text shown at message position ``before`` must be in (D22).
+
+    The run's override, else that of the user's latest message before it that decides one,
+    requests and replies alike.
+    """
+    if t.language is not None:
+        return t.language
+    return user_language([m["content"] for m in t.messages[:before] if m["role"] == "human"])
+
+
 def _entry_of_message(t: Trajectory) -> list[int | None]:
     owner: list[int | None] = [None] * len(t.messages)
     for index, entry in enumerate(t.entries):
@@ -446,30 +460,23 @@ def _entry_of_message(t: Trajectory) -> list[int | None]:
     return owner
 
 
-def _request_language(t: Trajectory, entry_index: int | None) -> str | None:
-    if t.language is not None:
-        return t.language
-    if entry_index is None:
-        return None
-    for entry in reversed(t.entries[: entry_index + 1]):
-        # a request with no letters at all ("1", "✅") keeps the language of the one before
-        if entry["kind"] == "input" and any(ch.isalpha() for ch in entry["text"]):
-            return language_of(entry["text"])
-    return None
+def _shown_texts(t: Trajectory) -> Iterator[tuple[str, str, int | None, int]]:
+    """Every shown text: ``(where, text, entry index, position)``, AI and interrupt messages.
 
-
-def _shown_texts(t: Trajectory) -> Iterator[tuple[str, str, int | None]]:
-    """Every shown text: ``(where, text, entry index)`` for AI messages and interrupt messages."""
+    ``position`` is where the text stands in the dialogue: the user's messages before it are
+    those it answers.
+    """
     owner = _entry_of_message(t)
     for position, message in enumerate(t.messages):
         if message["role"] == "ai":
-            yield f"message {position}", message["content"], owner[position]
+            yield f"message {position}", message["content"], owner[position], position
     for index, entry in enumerate(t.entries):
         interrupt = entry["interrupt"]
         if interrupt is not None:
             text = interrupt["payload"].get("message")
             if isinstance(text, str):
-                yield f"interrupt of entry {index} ({interrupt['type']})", text, index
+                where = f"interrupt of entry {index} ({interrupt['type']})"
+                yield where, text, index, entry["messages"][1]
 
 
 def _check_template_fields(name: str, match: re.Match[str]) -> str | None:
@@ -493,13 +500,15 @@ def templates_verbatim(t: Trajectory) -> list[Violation]:
     """Each template the graph shows is byte-exact, with sane fields and the user's language.
 
     The menu and the API-key sentence are always Chinese; the challenge and success templates
-    follow the language of the latest request (or the run's language override). A
+    follow the language of the user's latest message before them that decides one, request
+    or reply (D22: Chinese characters against Latin words, counted here on its own), or the
+    run's language override. A
     ``choose_site`` question shows the menu; the first ``await_authorization`` question of a
     code shows the challenge with the payload's fields.
     """
     name = "templates_verbatim"
     out: list[Violation] = []
-    for where, text, entry_index in _shown_texts(t):
+    for where, text, _, position in _shown_texts(t):
         for template_name, markers in TEMPLATE_MARKERS.items():
             if not any(marker in text for marker in markers):
                 continue
@@ -510,14 +519,13 @@ def templates_verbatim(t: Trajectory) -> list[Violation]:
             problem = _check_template_fields(template_name, match)
             if problem:
                 out.append(_v(name, f"{where}: {template_name}: {problem}"))
-            language = _request_language(t, entry_index)
             suffix = template_name.rsplit(".", 1)[1]
-            if (
-                template_name.startswith(("login_challenge", "login_success"))
-                and language is not None
-                and suffix != language
-            ):
-                out.append(_v(name, f"{where}: {template_name} shown to a {language} request"))
+            if template_name.startswith(("login_challenge", "login_success")):
+                language = _user_language(t, position)
+                if suffix != language:
+                    out.append(
+                        _v(name, f"{where}: {template_name} shown after {language} messages")
+                    )
     codes_shown: set[str] = set()
     for index, entry in enumerate(t.entries):
         interrupt = entry["interrupt"]
@@ -606,7 +614,7 @@ def no_token_details(t: Trajectory) -> list[Violation]:
             profiles.add(auth["profile"])
     challenges = [template_pattern(n) for n in ("login_challenge.zh", "login_challenge.en")]
     success = [template_pattern(n) for n in ("login_success.zh", "login_success.en")]
-    for where, text, entry_index in _shown_texts(t):
+    for where, text, entry_index, _ in _shown_texts(t):
         if "expiresat" in text.casefold() or _TTL.search(text):
             out.append(_v(name, f"{where} mentions expiresAt/ttl: {text!r}"))
         out.extend(

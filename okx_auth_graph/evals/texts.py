@@ -3,7 +3,7 @@
 The verbatim templates are read from ``prompts/`` (shipped inside the wheel as
 ``okx_auth_graph/prompts``; the repository's ``prompts/`` in a source checkout). The helpers
 here parse a user's site choice and completion signal the way the spec says, and detect the
-language a request is written in.
+language of the user's messages (docs/spec.md D22, counted here on its own).
 """
 
 from __future__ import annotations
@@ -34,13 +34,15 @@ CANCEL_WORDS: frozenset[str] = frozenset({"cancel", "取消"})
 """Replies that cancel any question (after :func:`normalize_reply`)."""
 
 _SIGNAL_STEMS = re.compile(
-    r"done|ok|finish|complet|ready|authori[sz]|approv|logged|success|yes|yeah|yep|sure|\b[ky]\b"
-    r"|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对"
+    r"done|ok|fin|complet|ready|authori[sz]|approv|logged|success|yes|yeah|yep|sure|\b[ky]\b"
+    r"|\bset\b|\bdid\b|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对"
 )
+_SIGNAL_SYMBOLS = re.compile("[\u2705\u2714\U0001f44c\U0001f44d]")
+"""✅ ✔ 👌 👍: symbols people send for "done" (punctuation folding would drop them)."""
+_DENIAL = re.compile(r"reject|\bden(?:y|ied)\b|declin|refus|said no|拒绝")
 """Every stem a completion signal could be built from (deliberately broad)."""
 _NEGATION = re.compile(r"\b(not|no|never|yet|wait)\b|n't|还没|没|未|不|等")
 _SITE_CHOICES: dict[str, str] = {"1": "global", "2": "eea", "3": "us"} | {s: s for s in SITES}
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
@@ -216,9 +218,20 @@ def is_clearly_not_a_signal(text: str) -> bool:
     anything that might be one (a stem such as "done", "ok", "好", "完成", "授权") is not judged.
     """
     reply = normalize_reply(text)
-    if not reply or text.strip().endswith(("?", "？")):
+    if text.strip().endswith(("?", "？")):
         return True
+    if not reply:
+        return not _SIGNAL_SYMBOLS.search(text)
     return bool(_NEGATION.search(reply)) or not _SIGNAL_STEMS.search(reply)
+
+
+def is_denial(text: str) -> bool:
+    """Whether a reply while waiting may say the user denied the authorisation in the browser.
+
+    Deliberately broad ("I rejected it", "declined", "我拒绝了"): docs/spec.md D12 gives a
+    denial the one status check a signal gets.
+    """
+    return bool(_DENIAL.search(normalize_reply(text)))
 
 
 def is_cancel(text: str) -> bool:
@@ -226,9 +239,46 @@ def is_cancel(text: str) -> bool:
     return normalize_reply(text) in CANCEL_WORDS
 
 
-def language_of(text: str) -> str:
-    """``zh`` when the text contains Chinese characters, else ``en``."""
-    return "zh" if _CJK.search(text) else "en"
+SPEC_NEUTRAL_WORDS: frozenset[str] = frozenset(
+    {"okx", "btc", "eth", "usdt", "usdc", "sol", "xrp", "doge", "api", "key", "id", "url"}
+    | {"oauth", "dcd", "dca", "rsi", "macd", "p", "pnl", "k", "cli"}
+)
+"""The ticker and product names docs/spec.md D22 counts for neither language."""
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """D22's count: (Chinese characters, Latin words that are not neutral names)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    chinese = sum(
+        "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+        for ch in folded
+    )
+    words = "".join(ch if "a" <= ch <= "z" else " " for ch in folded).split()
+    return chinese, sum(word not in SPEC_NEUTRAL_WORDS for word in words)
+
+
+def deciding_language(text: str) -> str | None:
+    """The language one user message decides (D22), or ``None`` when it decides nothing.
+
+    ``zh`` when its Chinese characters outnumber its Latin words (ticker and product names
+    aside), ``en`` the other way round; no letters or a tie decide nothing.
+    """
+    chinese, english = _letter_counts(text)
+    if chinese == english:
+        return None
+    return "zh" if chinese > english else "en"
+
+
+def user_language(texts: list[str]) -> str:
+    """The language of the latest of the user's ``texts`` (oldest first) that decides one.
+
+    English when none does (D22).
+    """
+    for text in reversed(texts):
+        language = deciding_language(text)
+        if language is not None:
+            return language
+    return "en"
 
 
 def expires_minutes(expires_in: int) -> int:
@@ -239,7 +289,8 @@ def expires_minutes(expires_in: int) -> int:
 _EXPLICIT_NEW_LOGIN = re.compile(
     r"start (?:over|again)|new code|restart|another site|other site|different site"
     r"|\b(?:us|eea|global) site\b|switch|change (?:the |my )?site"
-    r"|重新开始|新的?验证码|换.{0,4}站|切换|其他站点|别的站点",
+    r"|new one|from scratch|wrong site"
+    r"|重新|重来|新的?验证码|换.{0,4}(?:站|验证码)|切换|其他站点|别的站点|(?:欧洲|美国|全球|国际)站",
     re.IGNORECASE,
 )
 _YES = frozenset(

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import copy
+import re
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 from okx_auth_graph.evals import INVARIANTS, as_evaluator, check_all, evaluators
-from okx_auth_graph.evals.texts import render, site_menu
+from okx_auth_graph.evals.texts import (
+    SPEC_NEUTRAL_WORDS,
+    asks_for_new_login,
+    deciding_language,
+    render,
+    site_menu,
+)
 from okx_auth_graph.evals.trajectory import InterruptRecord, Trajectory
+from okx_auth_graph.understanding import LANGUAGE_NEUTRAL_WORDS
 from tests.evals.builders import (
     CONFIG,
     STATUS,
@@ -197,7 +206,24 @@ NOT_SIGNALS = (
     "",
     "怎么办",
 )
-MAYBE_SIGNALS = ("done", "ok", "好了", "完成了", "finished", "I have authorized it", "可以了")
+MAYBE_SIGNALS = (
+    "done",
+    "ok",
+    "好了",
+    "完成了",
+    "finished",
+    "I have authorized it",
+    "可以了",
+    "all set",
+    "I did it",
+    "✅",
+    "👍",
+    "finsihed",  # a slip in a keyword of five letters or more (D21's rules read it)
+    # a denial gets the status check a signal gets (D12)
+    "I rejected it",
+    "I said no in the browser",
+    "我拒绝了",
+)
 
 
 def test_non_signal_no_call() -> None:
@@ -226,6 +252,25 @@ def test_non_signal_no_call() -> None:
             .t
         )
         assert INVARIANTS["non_signal_no_call"](checked) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "new_login"),
+    [
+        ("start over", True),
+        ("the code expired, give me a new one", True),
+        ("begin from scratch", True),
+        ("wrong site, I need US", True),
+        ("重新获取验证码", True),
+        ("我要用欧洲站", True),
+        ("换一个验证码", True),
+        ("what is the code?", False),
+        ("好了", False),
+        ("not yet", False),
+    ],
+)
+def test_an_explicit_new_login_by_the_oracle(text: str, new_login: bool) -> None:
+    assert asks_for_new_login(text) is new_login
 
 
 def test_non_signal_no_call_only_judges_replies_to_the_wait() -> None:
@@ -390,7 +435,7 @@ def test_templates_verbatim_scopes_as_list() -> None:
 def test_templates_verbatim_wrong_language() -> None:
     t = copy.deepcopy(happy_login().t)
     t.messages[-1]["content"] = render("login_success.en", site="eea", scopes="live:read")
-    assert "shown to a zh request" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+    assert "shown after zh messages" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
 
 
 def test_templates_verbatim_challenge_fields_differ_from_payload() -> None:
@@ -553,7 +598,7 @@ def test_no_login_while_pending_after_code_lapsed_unseen() -> None:
 def test_templates_language_override() -> None:
     t = copy.deepcopy(happy_login(language="en").t)
     t.language = "zh"
-    assert "shown to a zh request" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
+    assert "shown after zh messages" in INVARIANTS["templates_verbatim"](t)[0]["detail"]
 
 
 def test_templates_challenge_required_only_on_first_wait_of_a_code() -> None:
@@ -723,3 +768,76 @@ def test_preflight_first_the_answer_to_the_clarifying_question_starts_a_request(
         .t
     )
     assert INVARIANTS["preflight_first"](cancelled) == []
+
+
+def _with_user_texts(t: Trajectory, *texts: str) -> Trajectory:
+    """``t`` with its user's messages (requests and replies, oldest first) rewritten."""
+    t = copy.deepcopy(t)
+    humans = [m for m in t.messages if m["role"] == "human"]
+    assert len(humans) == len(texts)
+    for message, text in zip(humans, texts, strict=True):
+        message["content"] = text
+    return t
+
+
+def _language_violations(t: Trajectory) -> list[str]:
+    """The templates shown in the wrong language (each once, wherever it was shown)."""
+    details = [v["detail"] for v in INVARIANTS["templates_verbatim"](t)]
+    return sorted({d.split(": ", 1)[1] for d in details if "shown after" in d})
+
+
+def test_templates_follow_the_latest_reply_language() -> None:
+    english = happy_login(language="en").t  # en challenge after the reply "2", en success
+    assert _language_violations(_with_user_texts(english, "show my balance", "2", "done")) == []
+    switched = _with_user_texts(english, "show my balance", "2", "我已经在浏览器里授权好了")
+    assert _language_violations(switched) == ["login_success.en shown after zh messages"]
+    # a message with no letters, or a tie, keeps the language before it
+    for keeps in ("✅", "2", "", "ok 好", "okx BTC"):
+        assert _language_violations(_with_user_texts(english, "show my balance", "2", keeps)) == []
+        flipped = _with_user_texts(english, "帮我查一下余额", "2", keeps)
+        assert _language_violations(flipped) == [
+            "login_challenge.en shown after zh messages",
+            "login_success.en shown after zh messages",
+        ], keeps
+
+
+def test_templates_language_a_chinese_name_stays_english() -> None:
+    english = happy_login(language="en").t
+    named = _with_user_texts(english, "Please log in to okx, I am 张伟", "2", "done")
+    assert _language_violations(named) == []
+    chinese = happy_login(language="zh").t
+    named = _with_user_texts(chinese, "Please log in to okx, I am 张伟", "2", "好了")
+    assert _language_violations(named) == ["login_challenge.zh shown after en messages"]
+    # the challenge follows the request; the success follows the Chinese reply
+    mixed = _with_user_texts(english, "Please log in to okx, I am 张伟", "2", "好了")
+    assert _language_violations(mixed) == ["login_success.en shown after zh messages"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Please log in to okx, I am 张伟", "en"),
+        ("okx登录", "zh"),
+        ("我想申购简单赚币 Simple Earn", "zh"),
+        ("帮我下单买入 BTC", "zh"),
+        ("好了吗", "zh"),
+        ("ＬＯＧ ＩＮ", "en"),
+        ("2", None),
+        ("✅", None),
+        ("BTC", None),
+        ("ok 好", None),
+        ("", None),
+    ],
+)
+def test_the_oracle_counts_letters_as_the_spec_says(text: str, language: str | None) -> None:
+    assert deciding_language(text) == language
+
+
+def test_the_neutral_names_are_the_specs_in_the_oracle_and_the_product() -> None:
+    spec = (Path(__file__).resolve().parents[2] / "docs" / "spec.md").read_text(encoding="utf-8")
+    decision = spec[spec.index("**Project decision D22") :]
+    listed = re.search(r"except the ticker and product names `([^`]+)`", decision, re.S)
+    assert listed is not None
+    names = frozenset(listed.group(1).split())
+    assert names == SPEC_NEUTRAL_WORDS
+    assert names == LANGUAGE_NEUTRAL_WORDS

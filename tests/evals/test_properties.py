@@ -9,14 +9,19 @@ that ran is an edge of the drawn graph.
 
 Targeted cases (printed at the end with how often they were reached, and required): a site
 choice sent as a NEW message (right after the menu, where it passes the gate, and elsewhere,
-where it must not), the login branch, and replies while waiting that are not signals.
+where it must not), the login branch, replies while waiting that are not signals, and replies
+drawn from the public corpora ``evals/understanding/replies.*.tsv`` for the question asked
+(paraphrases, typos, denials, questions), requests drawn from ``requests.*.tsv``, and corpus
+texts that mix Chinese and English.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +37,7 @@ from okx_auth_graph.evals.texts import (
     site_menu,
 )
 from okx_auth_graph.evals.trajectory import Trajectory
+from okx_auth_graph.evals.understanding import load_corpus
 from tests.evals.edges import drawn_edges, undrawn_transitions
 
 EDGES = drawn_edges()
@@ -93,6 +99,51 @@ OPTIONS = ["1", "2", "option 2", "you choose"]
 CANCEL = ["cancel", "取消"]
 CLARIFY_ANSWERS = ["1", "2", "3", "4", "log in", "am I logged in?", "hello", "BTC price"]
 START_OVER = ["start over", "use the EEA site instead", "我想换到美国站", "重新开始"]
+HAND_WRITTEN = (
+    frozenset(
+        text
+        for pool in (
+            SITE_REPLIES,
+            NOT_SITES,
+            SIGNALS,
+            NOT_SIGNALS,
+            UNCLEAR,
+            YES_NO,
+            OPTIONS,
+            CANCEL,
+        )
+        for text in pool
+    )
+    | frozenset(CLARIFY_ANSWERS)
+    | frozenset(START_OVER)
+)
+CORPORA = Path(__file__).resolve().parents[2] / "evals" / "understanding"
+
+
+def corpus_replies() -> dict[str, tuple[str, ...]]:
+    """The public reply corpora (both splits) by question type: paraphrases, typos, mixed
+    languages, denials, questions while waiting. Texts of the hand-written pools aside."""
+    by_question: dict[str, list[str]] = {}
+    for path in sorted(CORPORA.glob("replies.*.tsv")):
+        for example in load_corpus(path):
+            texts = by_question.setdefault(example.question, [])
+            if example.text not in HAND_WRITTEN and example.text not in texts:
+                texts.append(example.text)
+    return {question: tuple(texts) for question, texts in by_question.items()}
+
+
+CORPUS_REPLIES = corpus_replies()
+CORPUS_REQUESTS = tuple(
+    dict.fromkeys(
+        example.text
+        for path in sorted(CORPORA.glob("requests.*.tsv"))
+        for example in load_corpus(path)
+        if example.text not in REQUESTS["en"] and example.text not in REQUESTS["zh"]
+    )
+)
+"""The public request corpora (both splits): paraphrases, typos, negations, mixed languages."""
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 SECRET_KEY = "SK-CANARY-7f3e9a"
 API_KEY = "AK-CANARY-1b2c3d"
 PASSPHRASE = "PP-CANARY-55aa"
@@ -158,7 +209,11 @@ def invocations(draw: st.DrawFn, language: str, site_share: int = 0) -> dict[str
     pool = REQUESTS[language]
     if site_share and draw(st.integers(0, site_share - 1)) == 0:
         pool = SITE_REPLIES
-    invocation: dict[str, Any] = {"request": draw(st.sampled_from(pool))}
+    if pool is not SITE_REPLIES and draw(st.integers(0, 3)) == 0:
+        request = draw(corpus_text(CORPUS_REQUESTS))  # one in four: a phrasing of the corpus
+    else:
+        request = draw(st.sampled_from(pool))
+    invocation: dict[str, Any] = {"request": request}
     upstream = draw(upstreams)
     if upstream is not None:
         invocation["upstream_status"] = upstream
@@ -212,7 +267,23 @@ def events(question: str | None, language: str) -> st.SearchStrategy[dict[str, A
         None: [invoke, invoke, CLOCK, BROWSER, edit_config],
     }
     options = by_question.get(question, [replies(SITE_REPLIES, SIGNALS, YES_NO, CANCEL)])
+    corpus = CORPUS_REPLIES.get(question or "", ())
+    if corpus:  # the public corpus's phrasings for this question, as often as all the rest
+        options = [*options, *[corpus_reply(corpus)] * len(options)]
     return st.one_of(*options, invoke)
+
+
+def corpus_text(texts: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """One of ``texts``: English, Chinese or mixed alike (each script is drawn on its own)."""
+    mixed = tuple(t for t in texts if _CJK.search(t) and _LATIN.search(t))
+    chinese = tuple(t for t in texts if _CJK.search(t) and t not in mixed)
+    other = tuple(t for t in texts if t not in mixed and t not in chinese)
+    return st.one_of(*(st.sampled_from(pool) for pool in (other, chinese, mixed) if pool))
+
+
+def corpus_reply(texts: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    """A reply drawn from the public corpus for the question asked."""
+    return corpus_text(texts).map(lambda reply: {"user": reply})
 
 
 def reached(trajectory: Trajectory) -> list[str]:
@@ -229,6 +300,15 @@ def reached(trajectory: Trajectory) -> list[str]:
         waiting = resumed is not None and resumed["type"] == "await_authorization"
         if waiting and is_clearly_not_a_signal(entry["text"]) and not is_cancel(entry["text"]):
             cases.append("non-signal reply while waiting")
+        text = entry["text"]
+        if resumed is not None and text in CORPUS_REPLIES.get(resumed["type"], ()):
+            cases.append("corpus reply")
+        elif entry["kind"] == "input" and text in CORPUS_REQUESTS:
+            cases.append("corpus request")
+        else:
+            continue
+        if _CJK.search(text) and _LATIN.search(text):
+            cases.append("mixed-language corpus text")
     if any(c["argv"][:2] == ["auth", "login"] for c in trajectory.calls):
         cases.append("login branch")
     return cases
@@ -243,6 +323,9 @@ def generated(reach: Any) -> Any:
             "site choice as a new message elsewhere": 0.05,
             "login branch": 0.1,
             "non-signal reply while waiting": 0.03,
+            "corpus reply": 0.2,
+            "corpus request": 0.2,
+            "mixed-language corpus text": 0.03,
         },
     )
 

@@ -22,8 +22,10 @@ def emulator(tmp_path: Path) -> OkxEmulator:
 
 @pytest.fixture
 def converse(emulator: OkxEmulator):
-    def make(context: Context | None = None, **options: Any) -> Conversation:
+    def make(
+        context: Context | None = None, *, mode: str = "ainvoke", **options: Any
+    ) -> Conversation:
         graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver(), **options)
-        return Conversation(graph, emulator, context)
+        return Conversation(graph, emulator, context, mode=mode)
 
     return make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from dataclasses import dataclass
@@ -83,15 +84,28 @@ class Turn:
 class Conversation:
     """Drives the graph like a user: new inputs and replies on one thread."""
 
-    def __init__(self, graph: Any, emulator: OkxEmulator, context: Context | None = None) -> None:
+    def __init__(
+        self,
+        graph: Any,
+        emulator: OkxEmulator,
+        context: Context | None = None,
+        *,
+        mode: str = "ainvoke",
+    ) -> None:
         self.graph = graph
         self.emulator = emulator
         self.context = context
+        self.mode = mode  # "ainvoke", or "invoke" (the sync API, run in a worker thread)
         self.config = {"configurable": {"thread_id": str(uuid.uuid4())}}
         self.seen: set[str] = set()
 
     async def _run(self, payload: Any) -> Turn:
-        result = await self.graph.ainvoke(payload, self.config, context=self.context)
+        if self.mode == "invoke":
+            result = await asyncio.to_thread(
+                self.graph.invoke, payload, self.config, context=self.context
+            )
+        else:
+            result = await self.graph.ainvoke(payload, self.config, context=self.context)
         messages = result.get("messages", [])
         texts = [m.text for m in messages if isinstance(m, AIMessage) and m.id not in self.seen]
         self.seen.update(str(m.id) for m in messages)

@@ -312,6 +312,7 @@ def test_random_conversations_keep_the_rules(reach: Any) -> None:
         settings=settings(
             max_examples=80,
             stateful_step_count=20,
+            derandomize=True,  # the same conversations on every run: reach is checked, not luck
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),

@@ -17,6 +17,7 @@ from okx_auth_graph.understanding import (
     correct_typos,
     is_cancel,
     language_of,
+    latest_language,
     normalize,
     parse_site_choice,
     read_reply,
@@ -134,6 +135,8 @@ def test_one_letter_slips_in_long_keywords_only():
         ("confirm_retry", "no thanks", "no"),
         ("confirm_retry", "算了", "cancel"),
         ("confirm_retry", "hmm, maybe later?", "unclear"),
+        ("confirm_start_over", "好的", "yes"),
+        ("confirm_start_over", "好了", "unclear"),  # the spec's completion signal, not a yes
         ("choose_site", "cancel my order", "unclear"),
     ],
 )
@@ -184,10 +187,30 @@ def test_every_reading_is_in_its_questions_label_set(question, text):
         ("2", "zh", "zh"),
         ("✅", "en", "en"),
         ("okx登录", None, "zh"),
+        ("ok 好", "en", "en"),
+        ("ok 好", "zh", "zh"),
+        ("ok 好", None, None),
+        ("okx BTC", "zh", "zh"),
+        ("ＬＯＧ ＩＮ", "zh", "en"),
     ],
 )
 def test_language_by_majority_of_letters(text, previous, language):
     assert language_of(text, previous) == language
+
+
+@pytest.mark.parametrize(
+    ("texts", "language"),
+    [
+        ([], "en"),
+        (["2", "✅"], "en"),
+        (["ok 好"], "en"),
+        (["log in", "2", "我已经授权好了"], "zh"),
+        (["帮我登录", "2", "ok 好", "✅"], "zh"),
+        (["帮我登录", "what is this", "2"], "en"),
+    ],
+)
+def test_the_latest_message_that_decides_sets_the_language(texts, language):
+    assert latest_language(texts) == language
 
 
 def test_corpora_are_big_enough_distinct_and_well_formed():
