@@ -7,6 +7,7 @@ Usage::
     python -m tests.mutants.score --sample 0             # every mutant (hours here)
     python -m tests.mutants.score --json out.json --docs docs/testing.md
     python -m tests.mutants.score --workdir DIR --keep-killed  # after adding tests: survivors only
+    python -m tests.mutants.score --modules gate --json out.json --docs docs/testing.md  # one row anew
 
 mutmut 3 rewrites each function of the modules named in ``[tool.mutmut] only_mutate``
 (pyproject.toml) into many machine-made mutants (an operator, a constant, a string, a
@@ -141,8 +142,8 @@ def render(rows: list[dict[str, Any]], sample: int, seed: int) -> str:
     lines = [
         f"`make mutation-score` (mutmut, {how}; fast suite: unit and graph tests):",
         "",
-        "| module | mutants | run | killed | survived | no tests | not checked | score (95 % interval) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| module | code at | mutants | run | killed | survived | no tests | not checked | score (95 % interval) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in rows:
         counts = row["counts"]
@@ -153,7 +154,8 @@ def render(rows: list[dict[str, Any]], sample: int, seed: int) -> str:
             low, high = row["interval_95"]
             score = f"{row['score']:.0%} ({low:.0%}–{high:.0%})"
         lines.append(
-            f"| `{row['path']}` | {row['mutants']} | {row['sampled']} | {killed} | {survived} "
+            f"| `{row['path']}` | {row.get('commit', '—')} | {row['mutants']} | {row['sampled']} "
+            f"| {killed} | {survived} "
             f"| {counts.get('no tests', 0)} | {counts.get('not checked', 0)} | {score} |"
         )
     lines += ["", "Mutants no test caught (`mutmut show NAME` in the run's copy prints one):", ""]
@@ -161,6 +163,33 @@ def render(rows: list[dict[str, Any]], sample: int, seed: int) -> str:
         names = ", ".join(f"`{n.split('.', 1)[1]}`" for n in row["not_caught"]) or "none"
         lines.append(f"- `{row['module']}`: {names}")
     return "\n".join(lines)
+
+
+def _commit() -> str:
+    """The repository's commit (short), ``+`` when the working tree has changes."""
+
+    def git(*command: str) -> str:
+        done = subprocess.run(["git", *command], cwd=REPO, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def _earlier_rows(args: argparse.Namespace, modules: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of the modules not run now, from ``--json``'s earlier run (for ``--docs``)."""
+    missing = [name for name in modules if name not in args.modules]
+    if not (args.docs and missing):
+        return []
+    earlier = json.loads(args.json.read_text(encoding="utf-8")) if args.json else {}
+    same = (earlier.get("sample"), earlier.get("seed")) == (args.sample, args.seed)
+    rows = [r for r in earlier.get("modules", []) if r["module"] in missing] if same else []
+    if len(rows) != len(missing):
+        raise SystemExit(
+            "--docs needs every rule module: run them all, or pass the --json of an earlier run"
+            f" with the same --sample and --seed holding {', '.join(missing)}"
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,8 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         " tests were added since, none changed; mutmut itself resets mutants of changed code)",
     )
     args = parser.parse_args(argv)
-    if args.docs and sorted(args.modules) != sorted(modules):
-        parser.error("--docs needs every rule module")
+    kept = _earlier_rows(args, modules)
     with tempfile.TemporaryDirectory(prefix="okx-mutmut-") as tmp:
         work = (args.workdir or Path(tmp)).resolve()
         project = work / "project"
@@ -211,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
             if to_run:
                 status, elapsed = _mutmut(project, to_run, args.timeout, log)
             row = summarize(name, modules[name], _exit_codes(project, modules[name]), sample)
+            row["commit"] = _commit()
             rows.append(row)
             stopped = " (stopped by the time limit)" if status is None else ""
             print(
@@ -219,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{', '.join(row['not_caught']) or 'none'}",
                 flush=True,
             )
+    done = {row["module"]: row for row in [*kept, *rows]}
+    rows = [done[name] for name in modules if name in done]
     result = {"tool": "mutmut", "sample": args.sample, "seed": args.seed, "modules": rows}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

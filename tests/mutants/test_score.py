@@ -50,7 +50,7 @@ def test_the_table_names_what_no_test_caught():
         "okx_auth_graph.gate.x_f__mutmut_1"
     ])  # fmt: skip
     table = render([row], sample=40, seed=15)
-    assert "| `okx_auth_graph/gate.py` | 1 | 1 | 0 | 1 | 0 | 0 | 0% (0%–79%) |" in table
+    assert "| `okx_auth_graph/gate.py` | — | 1 | 1 | 0 | 1 | 0 | 0 | 0% (0%–79%) |" in table
     assert table.endswith("- `gate`: `gate.x_f__mutmut_1`")
 
 
