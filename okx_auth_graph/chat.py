@@ -3,9 +3,11 @@
 The graph's questions are shown with ``rich``: the site menu in a panel, the verification URL
 and code in a highlighted panel with the code once more on a line of its own (easy to copy) and
 a one-keystroke offer to open the browser, each okx call behind a spinner. The conversation is
-kept in SQLite (``--db``) so ``--thread ID`` resumes it later, even in the middle of a login;
-every exit (``/quit``, end of input, Ctrl-C at the prompt or during a spinner) prints the exact
-command that resumes it.
+kept in SQLite (``--db``) so ``--thread ID`` resumes it later, even in the middle of a login
+(an id the database does not hold is an error; ``--new-thread ID`` names a new thread); every
+exit (``/quit``, end of input, Ctrl-C at the prompt or during a spinner) of a saved thread
+prints the exact command that resumes it. A blocking ``--interactive-login`` shows okx's URL
+and code in the same panel as soon as okx prints them (a ``login_challenge`` stream event).
 
 By default the real ``okx`` on ``PATH`` runs (``--okx PATH`` picks another); a CLI too old for
 ``okx auth`` or none at all gets the graph's answer for it. ``--demo`` runs the bundled emulator
@@ -17,7 +19,8 @@ on a successful login; without ``--demo`` the lines of stdin are the user's mess
 
 When the user asks to set up an API key (or okx is too old for ``okx auth``, where an API key is
 what works), chat offers to hand the terminal to ``okx config init``, naming the file it writes,
-and re-runs the pre-flight afterwards. Commands at the prompt: ``/approve``, ``/deny`` (demo),
+and re-runs the pre-flight after a wizard that changed that file (okx 1.2.4 exits 0 when Ctrl-C
+stops its wizard, so the exit status alone cannot tell). Commands at the prompt: ``/approve``, ``/deny`` (demo),
 ``/help``, ``/quit``. Exit statuses: see :mod:`okx_auth_graph.__main__` and ``docs/chat.md``.
 """
 
@@ -617,8 +620,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Talk to the OKX auth graph in the terminal.",
-        epilog="Exit status: 0 done, 1 the scripted demo's login failed, 2 a bad option or path, "
-        "3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
+        epilog="Exit status: 0 done, 1 the scripted demo's login failed, 2 a bad option, path or "
+        "thread id, 3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
     )
     parser.add_argument("--demo", action="store_true", help="use the bundled okx emulator")
     parser.add_argument("--db", type=Path, help="SQLite file for the conversation")

@@ -25,11 +25,20 @@ SUCCESS = "Login successful."
 
 
 @pytest.fixture
-def env(home: Path) -> dict[str, str]:
+def temp(tmp_path: Path) -> Path:
+    """The chat's TMPDIR: where a throw-away demo world is made (and must not stay)."""
+    path = tmp_path / "tmp"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def env(home: Path, temp: Path) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
     return {
         **os.environ,
         "HOME": str(home),
+        "TMPDIR": str(temp),
         "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
         "TERM": "dumb",
         "NO_COLOR": "1",
@@ -40,8 +49,9 @@ def env(home: Path) -> dict[str, str]:
 
 
 def spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
+    """The chat in a pseudo-terminal; every step waits for output (generous under load)."""
     return pexpect.spawn(
-        CHAT[0], [*CHAT[1:], *args], env=env, encoding="utf-8", timeout=60, dimensions=(40, 100)
+        CHAT[0], [*CHAT[1:], *args], env=env, encoding="utf-8", timeout=120, dimensions=(40, 100)
     )
 
 
@@ -412,13 +422,13 @@ def resume_argv(output: str) -> list[str]:
 
 
 def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
-    tmp_path: Path, env: dict[str, str]
+    temp: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo"], env)  # a throw-away world: kept because a resume is offered
     try:
         say(child, "log me in")
         child.expect_exact(MENU_LAST_LINE)
-        child.expect_exact("you> ")
+        child.expect_exact("you> ")  # the prompt is up: no sleep, no race with the run
         child.sendcontrol("c")
         child.expect_exact("Interrupted.")
         child.expect(pexpect.EOF)
@@ -430,6 +440,7 @@ def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
     args = resume_argv(output)
     world = Path(args[args.index("--world") + 1])
     assert "--demo" in args
+    assert world.parent == temp
     assert (world / "chat.sqlite").is_file()  # the demo's database outlives the demo
     child = spawn(args, env)
     try:
@@ -594,13 +605,11 @@ def test_unknown_thread_is_named(tmp_path: Path, env: dict[str, str]) -> None:
 
 
 def test_unknown_thread_in_a_new_demo_world_points_to_world_and_leaves_nothing(
-    tmp_path: Path, env: dict[str, str]
+    temp: Path, env: dict[str, str]
 ) -> None:
-    temp = tmp_path / "tmp"  # where the demo's throw-away world would be made
-    temp.mkdir()
     result = subprocess.run(
         [*CHAT, "--demo", "--thread", "nope"],
-        env={**env, "TMPDIR": str(temp)},
+        env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -749,11 +758,9 @@ def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
 
 
 def test_ctrl_c_before_any_message_offers_no_resume_and_leaves_nothing(
-    tmp_path: Path, env: dict[str, str]
+    temp: Path, env: dict[str, str]
 ) -> None:
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    child = spawn(["--demo"], {**env, "TMPDIR": str(temp)})
+    child = spawn(["--demo"], env)
     try:
         child.expect_exact("you> ")
         child.sendcontrol("c")
