@@ -39,9 +39,10 @@ postgres-server:
 demo: $(VENV)/.installed-runtime
 	$(BIN)/okx-auth-graph chat --demo
 
+# ruff over the whole tree: the code, the examples, the notebook and the docs' code blocks.
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check okx_auth_graph tests evals benchmarks
-	$(BIN)/ruff format --check okx_auth_graph tests evals benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict okx_auth_graph benchmarks
 	$(BIN)/mypy --config-file tests/mypy.ini tests
 
