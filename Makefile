@@ -39,9 +39,10 @@ postgres-server:
 demo: $(VENV)/.installed-runtime
 	$(BIN)/okx-auth-graph chat --demo
 
+# ruff over the whole tree: the code, the examples, the notebook and the docs' code blocks.
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check okx_auth_graph tests evals benchmarks
-	$(BIN)/ruff format --check okx_auth_graph tests evals benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict okx_auth_graph benchmarks
 	$(BIN)/mypy --config-file tests/mypy.ini tests
 
@@ -72,7 +73,7 @@ docs-graph: $(VENV)/.installed-test
 # `okx` (a fresh not-logged-in world in .studio/world; approve with `make studio-approve`).
 STUDIO_PORT ?= 2024
 STUDIO_ENV = PATH=$(CURDIR)/.studio/bin:$(CURDIR)/$(BIN):$$PATH OKX_EMULATOR_STATE=$(CURDIR)/.studio/world \
-	LANGGRAPH_CLI_NO_ANALYTICS=1
+	LANGGRAPH_CLI_NO_ANALYTICS=1 LANGSMITH_TRACING=false
 
 studio: $(VENV)/.installed-test
 	$(BIN)/okx-emulator shim .studio/bin

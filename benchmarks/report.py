@@ -11,10 +11,11 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.table import Table
+from typing_extensions import TypedDict
 
 Verdict = Literal["ok", "missed", ""]
 

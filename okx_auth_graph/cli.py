@@ -22,9 +22,10 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from typing_extensions import TypedDict
 
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import MIN_AUTH_VERSION, ErrorKind, OkxCliError, classify_message

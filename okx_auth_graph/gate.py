@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from okx_auth_graph.models import AuthStatus, ConfigSummary
-from okx_auth_graph.prompts import SITE_MENU, SITE_MENU_HINT, template
+from okx_auth_graph.prompts import SITE_MENU, SITE_MENU_HINT, template, with_hint
 from okx_auth_graph.state import Language
 from okx_auth_graph.understanding import parse_site_choice
 
@@ -30,7 +30,7 @@ def site_menu_again(language: Language) -> str:
 
     The menu itself is unchanged; the hint under it (in the user's language) says what to reply.
     """
-    return f"{site_menu()}\n\n{template(SITE_MENU_HINT, language)}"
+    return with_hint(site_menu(), SITE_MENU_HINT, language)
 
 
 def shows_site_menu(text: str) -> bool:

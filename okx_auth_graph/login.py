@@ -39,7 +39,7 @@ from okx_auth_graph.login_lock import (
     login_lock,
 )
 from okx_auth_graph.models import LoginChallenge
-from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, YES_NO_HINT, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
@@ -218,7 +218,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
             return cancelled(state, [human])
         if answer.label not in ("yes", "no"):
             site = state.get("site") or ""
-            again = restated(state, asked_in, message, "switch_site_question", site=site)
+            again = restated(
+                state, asked_in, message, "switch_site_question", hint=YES_NO_HINT, site=site
+            )
             return ask_next("confirm_switch_site", again, before=[human])
         if answer.label == "yes":
             return show_site_menu("ask_switch_site", before=[human])
@@ -289,7 +291,9 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         if answer.label == "unclear":
             if read_reply("await_authorization", reply).label == "signal":
                 return Command(goto="check_login", update={"messages": [human]})
-            again = restated(state, asked_in, message, "start_over_question", site=site)
+            again = restated(
+                state, asked_in, message, "start_over_question", hint=YES_NO_HINT, site=site
+            )
             return ask_next("confirm_start_over", again, before=[human])
         if answer.label == "yes":
             return _start_over(human)

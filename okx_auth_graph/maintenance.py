@@ -17,7 +17,7 @@ from okx_auth_graph.context import Context
 from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
 from okx_auth_graph.gate import api_key_profiles
 from okx_auth_graph.models import AuthStatus
-from okx_auth_graph.prompts import SESSION_LIFETIME
+from okx_auth_graph.prompts import API_KEY_FIX_HINT, SESSION_LIFETIME
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
@@ -361,7 +361,9 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         url = api_key_console_url(state.get("site") or "global")
         if option is None:
             fields = {"profile": profile, "url": url}
-            again = restated(state, asked_in, message, "api_key_fix_options", **fields)
+            again = restated(
+                state, asked_in, message, "api_key_fix_options", hint=API_KEY_FIX_HINT, **fields
+            )
             return ask_next("choose_api_key_fix", again, before=[human])
         if option == 1:
             return Command(

@@ -18,6 +18,8 @@ _FIELD = re.compile(r"\{(\w+)\}")
 
 SITE_MENU = "site_menu"
 SITE_MENU_HINT = "site_menu_hint"
+YES_NO_HINT = "yes_no_hint"
+API_KEY_FIX_HINT = "api_key_fix_hint"
 API_KEY_CONFIGURED = "api_key_configured"
 LOGIN_CHALLENGE = "login_challenge"
 LOGIN_SUCCESS = "login_success"
@@ -63,6 +65,22 @@ def render(name: str, language: Language, **fields: object) -> str:
     return _FIELD.sub(
         lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), text
     )
+
+
+def with_hint(question: str, hint: str, language: Language) -> str:
+    """A question asked again after a reply that does not answer it: the question, then a hint.
+
+    The question keeps its text byte for byte; a hint an earlier re-ask left under it (in
+    either language) is dropped, so the hint is never repeated.
+
+    Args:
+        question: The question as it was shown.
+        hint: The name of the hint's text (e.g. :data:`SITE_MENU_HINT`).
+        language: The hint's language (the user's).
+    """
+    for lang in ("en", "zh"):
+        question = question.removesuffix(f"\n\n{template(hint, lang)}")
+    return f"{question}\n\n{template(hint, language)}"
 
 
 OWN_TEXT_ERRORS: Final = frozenset({"cli_too_old", "cli_not_found"})

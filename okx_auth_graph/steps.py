@@ -16,7 +16,7 @@ from langgraph.graph import END
 from langgraph.types import Command
 
 from okx_auth_graph.gate import site_menu
-from okx_auth_graph.prompts import LOGIN_SUCCESS, error_text
+from okx_auth_graph.prompts import LOGIN_SUCCESS, YES_NO_HINT, error_text, with_hint
 from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
 from okx_auth_graph.services import heard, language_of, say
 from okx_auth_graph.state import AuthState, Language, Outcome
@@ -78,20 +78,26 @@ def finish(
     return Command(goto="hand_off" if hand_off else END, update=update)
 
 
-def restated(state: AuthState, asked_in: Language, asked: str, name: str, **fields: object) -> str:
-    """The question to ask again after a reply that does not answer it.
+def restated(
+    state: AuthState, asked_in: Language, asked: str, name: str, *, hint: str, **fields: object
+) -> str:
+    """The question to ask again after a reply that does not answer it, with a hint under it.
 
     As it was asked, unless that reply changed the language (D22): then the text ``name``
-    with ``fields``, anew in the user's language.
+    with ``fields``, anew in the user's language. Under it, the hint ``hint`` in the user's
+    language says what to reply (see :func:`~.prompts.with_hint`).
 
     Args:
         state: The state with the reply in (see :func:`~.services.heard`).
         asked_in: The language the question was asked in.
         asked: The question as it was shown.
         name: The question's text.
+        hint: The hint's text (e.g. :data:`~.prompts.YES_NO_HINT`).
         **fields: The text's fields.
     """
-    return asked if language_of(state) == asked_in else say(state, name, **fields).text
+    language = language_of(state)
+    question = asked if language == asked_in else say(state, name, **fields).text
+    return with_hint(question, hint, language)
 
 
 def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
@@ -136,7 +142,7 @@ def ask_yes_no(
 ) -> Command[Any]:
     """A yes/no question (text ``question``): yes goes to node ``yes``; no ends with ``declined``.
 
-    Anything but yes, no or cancel asks the same question again.
+    Anything but yes, no or cancel asks the same question again, with a hint under it.
     """
     message = pending_question(state) or say(state, question).text
     reply = ask_user(question, message, options=YES_NO_OPTIONS)
@@ -146,7 +152,8 @@ def ask_yes_no(
     if answer.label == "cancel":
         return cancelled(state, [human])
     if answer.label not in ("yes", "no"):
-        return ask_next(question, restated(state, asked_in, message, question), before=[human])
+        again = restated(state, asked_in, message, question, hint=YES_NO_HINT)
+        return ask_next(question, again, before=[human])
     if answer.label == "yes":
         return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
     return Command(

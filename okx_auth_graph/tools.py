@@ -48,6 +48,7 @@ from okx_auth_graph.gate import (
     menu_shown_before,
     persisted_site,
     site_menu,
+    site_menu_again,
 )
 from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
@@ -377,8 +378,9 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         choice = gate_site(messages)
         if choice is None:
             return refusal(
-                "The user's latest message is not a site choice. Show the menu again and wait.",
-                message=menu,
+                "The user's latest message is not a site choice. Show this message (the menu "
+                "again, with a hint under it) verbatim and wait.",
+                message=site_menu_again(conversation_language(messages)),
             )
         if choice != site:
             return refusal(

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, TypedDict
+from typing import Any
+
+from typing_extensions import TypedDict
 
 from okx_auth_graph.evals.texts import (
     SITES,

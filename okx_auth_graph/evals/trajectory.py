@@ -10,7 +10,9 @@ the config so the canary check can look for them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
+
+from typing_extensions import TypedDict
 
 
 class OkxCall(TypedDict):

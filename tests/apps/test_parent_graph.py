@@ -224,3 +224,12 @@ async def test_skill_command_that_failed_to_spawn_okx_auth_runs_once_more(
         ["auth", "install-status", "--json"],
         BALANCE,
     ]
+
+
+def test_the_parent_graph_has_studio_schemas(example: ModuleType, cli: OkxCli) -> None:
+    """Its state is a ``typing_extensions.TypedDict``: pydantic reads it on Python 3.11."""
+    parent = example.build_parent_graph(cli=cli)
+    inputs = parent.get_input_jsonschema()
+    outputs = parent.get_output_jsonschema()
+    assert {"messages", "route", "outcome"} <= set(inputs["properties"])
+    assert {"messages", "route", "outcome"} <= set(outputs["properties"])

@@ -23,6 +23,14 @@ from tests.apps.agents import (
 )
 
 MENU = template("site_menu", "zh")
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+
+
+def hint_text(language: str) -> str:
+    """The menu's re-ask hint, read from its prompt file."""
+    return (PROMPTS / f"site_menu_hint.{language}.txt").read_text(encoding="utf-8")
+
+
 PREFLIGHT = sorted([["config", "show", "--json"], ["auth", "status", "--json"]])
 
 
@@ -133,10 +141,25 @@ async def test_start_login_refuses_a_site_the_user_did_not_choose(
         ],
     )
     assert not_a_choice["status"] == "refused"
+    assert not_a_choice["message"] == f"{MENU}\n\n{hint_text('en')}"  # the menu, a hint under
     assert argvs(emulator) == []
     accepted = await run_tool(cli, [*history, call("okx_start_login", site="us")])
     assert accepted["status"] == "code_issued"
     assert argvs(emulator)[-1] == ["auth", "login", "--manual", "--site", "us"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "reply", "language"),
+    [("log in", "Europe please", "en"), ("帮我登录", "欧洲", "zh"), ("帮我登录", "4", "zh")],
+)
+async def test_a_reply_that_is_no_site_choice_gets_the_menu_with_a_hint_in_the_users_language(
+    cli: OkxCli, emulator: OkxEmulator, request_text: str, reply: str, language: str
+) -> None:
+    history: list[AnyMessage] = [HumanMessage(request_text), AIMessage(MENU), HumanMessage(reply)]
+    refused = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
+    assert refused["status"] == "refused"
+    assert refused["message"] == f"{MENU}\n\n{hint_text(language)}"
+    assert argvs(emulator) == []
 
 
 async def test_menu_in_a_tool_result_is_not_shown_to_the_user(

@@ -99,9 +99,10 @@ async def test_a_question_asked_again_follows_the_reply_that_changed_language(
     retry = await chat.reply("done")
     assert (retry.kind, retry.reply) == ("confirm_retry", render("confirm_retry", "en"))
     again = await chat.reply("这是什么意思")  # no answer, in Chinese: asked again in Chinese
-    assert (again.kind, again.reply) == ("confirm_retry", render("confirm_retry", "zh"))
+    zh = render("confirm_retry", "zh") + "\n\n" + render("yes_no_hint", "zh")
+    assert (again.kind, again.reply) == ("confirm_retry", zh)
     same = await chat.reply("???")  # no letters: asked again as it was
-    assert (same.kind, same.reply) == ("confirm_retry", render("confirm_retry", "zh"))
+    assert (same.kind, same.reply) == ("confirm_retry", zh)
     declined = await chat.reply("no thanks")
     assert declined.reply == render("retry_declined", "en")
     assert declined.state["language"] == "en"

@@ -144,7 +144,11 @@ def resolved(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
 async def test_studio_gets_the_input_and_output_schemas(
     langgraph_server: LanggraphServer,
 ) -> None:
-    """``/assistants/{id}/schemas`` (what Studio renders its input form from) has both schemas."""
+    """``/assistants/{id}/schemas`` (Studio's input and context forms) has every schema.
+
+    Python 3.11 is where a ``typing.TypedDict`` state left both ``null`` and the server log said
+    "Please use typing_extensions.TypedDict".
+    """
     client = get_client(url=langgraph_server.url)
     [assistant] = await client.assistants.search(graph_id=GRAPH_ID)
     schemas = await client.assistants.get_schemas(assistant["assistant_id"])
@@ -161,3 +165,13 @@ async def test_studio_gets_the_input_and_output_schemas(
     routes = set(resolved(outputs, outputs["properties"]["route"])["enum"])
     assert {"okx-cex-trade", "okx-cex-portfolio", "okx-cex-market"} <= routes
     assert set(resolved(outputs, outputs["properties"]["language"])["enum"]) == {"en", "zh"}
+    state = schemas["state_schema"]
+    assert state is not None
+    assert {"messages", "outcome", "challenge", "auth"} <= set(state["properties"])
+    context = schemas["context_schema"]
+    assert context is not None, "Studio's context form (okx executable, home, timeouts)"
+    assert {"okx_executable", "okx_home", "timeout", "language"} <= set(context["properties"])
+    assert set(resolved(context, context["properties"]["language"])["enum"]) == {"en", "zh"}
+    assert "typing_extensions.TypedDict" not in langgraph_server.log_path.read_text(
+        encoding="utf-8", errors="replace"
+    ), "the server warned that it cannot read a typing.TypedDict"

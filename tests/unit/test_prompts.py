@@ -27,14 +27,17 @@ def spec_text() -> str:
     return SPEC.read_text(encoding="utf-8")
 
 
-def untagged_fenced_blocks(markdown: str) -> list[str]:
-    """The spec's verbatim blocks: fenced blocks without an info string (```sh etc. are not)."""
+def untagged_fenced_blocks(markdown: str, info: str = "") -> list[str]:
+    """The spec's verbatim blocks: fenced blocks without an info string (```sh etc. are not).
+
+    With ``info`` (e.g. ``"text"``): the blocks fenced with that info string instead.
+    """
     blocks: list[str] = []
     body: list[str] | None = None
     tagged = False
     for line in markdown.split("\n"):
         if body is None and line.startswith("```"):
-            body, tagged = [], line.strip() != "```"
+            body, tagged = [], line.strip() != "```" + info
         elif body is not None and line.strip() == "```":
             if not tagged:
                 blocks.append("\n".join(body))
@@ -69,6 +72,37 @@ def test_inline_verbatim_sentences_match_the_spec(spec_text):
     assert "`" + TEXTS["api_key_configured.zh.txt"] + "`" in spec_text
     flowing = " ".join(spec_text.split())
     assert '"' + TEXTS["session_lifetime.en.txt"] + '"' in flowing
+
+
+def test_untagged_fenced_blocks_reads_blocks_of_one_info_string():
+    text = "```text\nA\n```\n```\nB\n```\n```sh\nC\n```\n"
+    assert untagged_fenced_blocks(text, "text") == ["A"]
+
+
+@pytest.mark.parametrize("name", ["cli_not_found", "cli_too_old"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_missing_and_too_old_texts_are_quoted_whole_in_the_spec(spec_text, name, language):
+    """Two separate texts (D16): the install command for a missing okx, the API-key path and
+    market data for one too old for ``okx auth``; each is a ```text block of docs/spec.md."""
+    raw = (ROOT / "prompts" / f"{name}.{language}.txt").read_text(encoding="utf-8")
+    assert raw in untagged_fenced_blocks(spec_text, "text")
+
+
+def test_the_too_old_text_never_reinstalls_and_the_missing_text_does():
+    for language in ("en", "zh"):
+        too_old = (ROOT / "prompts" / f"cli_too_old.{language}.txt").read_text(encoding="utf-8")
+        missing = (ROOT / "prompts" / f"cli_not_found.{language}.txt").read_text(encoding="utf-8")
+        assert "npm install" not in too_old  # the registry would install 1.2.4 again
+        assert "1.3.1-beta.17" in too_old
+        assert "okx config init" in too_old
+        assert "npm install -g @okx_ai/okx-trade-cli" in missing
+
+
+@pytest.mark.parametrize("name", ["site_menu_hint", "yes_no_hint", "api_key_fix_hint"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_reask_hints_are_quoted_in_the_spec(spec_text, name, language):
+    raw = (ROOT / "prompts" / f"{name}.{language}.txt").read_text(encoding="utf-8")
+    assert '"' + raw + '"' in " ".join(spec_text.split())
 
 
 def test_every_text_has_both_languages_except_the_spec_single_language_ones():
