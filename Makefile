@@ -73,7 +73,7 @@ docs-graph: $(VENV)/.installed-test
 # `okx` (a fresh not-logged-in world in .studio/world; approve with `make studio-approve`).
 STUDIO_PORT ?= 2024
 STUDIO_ENV = PATH=$(CURDIR)/.studio/bin:$(CURDIR)/$(BIN):$$PATH OKX_EMULATOR_STATE=$(CURDIR)/.studio/world \
-	LANGGRAPH_CLI_NO_ANALYTICS=1
+	LANGGRAPH_CLI_NO_ANALYTICS=1 LANGSMITH_TRACING=false
 
 studio: $(VENV)/.installed-test
 	$(BIN)/okx-emulator shim .studio/bin

@@ -1,4 +1,4 @@
-"""Every Python block of README.md and docs/*.md runs as written.
+"""Every Python block of the repository's markdown (README.md, docs/, evals/…) runs as written.
 
 Each block is written to a file in a fresh temporary folder and run there by this interpreter,
 with the repository on ``PYTHONPATH``, an empty ``HOME`` and nothing else — except what the
@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -33,7 +34,24 @@ from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.shim import write_shim
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+SKIPPED_FOLDERS = {"node_modules"}
+"""Besides hidden folders (``.venv``, ``.okx-cli``, caches): installed packages' own pages."""
+
+
+def markdown_files(root: Path) -> list[Path]:
+    """Every markdown file of the repository, README.md first, outside hidden folders."""
+    found = [
+        path
+        for path in root.rglob("*.md")
+        if not any(
+            part.startswith(".") or part in SKIPPED_FOLDERS
+            for part in path.relative_to(root).parts[:-1]
+        )
+    ]
+    return sorted(found, key=lambda path: (path != root / "README.md", path))
+
+
+DOCUMENTS = markdown_files(ROOT)
 PROMISE = re.compile(r"#\s*→\s*(.+)$")
 
 
@@ -95,6 +113,34 @@ def test_the_docs_have_python_blocks_and_promised_outputs() -> None:
     assert sum(len(promises(block.code)) for block in PYTHON_BLOCKS) >= len(PYTHON_BLOCKS)
 
 
+def test_markdown_files_finds_every_page_but_hidden_and_installed_ones(tmp_path: Path) -> None:
+    for name in ["README.md", "docs/a.md", "evals/README.md", ".venv/x.md", "n/node_modules/y.md"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# page\n")
+    found = [str(path.relative_to(tmp_path)) for path in markdown_files(tmp_path)]
+    assert found == ["README.md", "docs/a.md", "evals/README.md"]
+    assert {
+        ROOT / "README.md",
+        ROOT / "docs" / "embedding.md",
+        ROOT / "evals" / "README.md",
+    } <= set(DOCUMENTS)
+
+
+PYTHON_OPENING = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:python3?|py|pycon|ipython)\b", re.M)
+"""An independent count: any fence (backticks or tildes, indented or not) tagged as Python."""
+
+
+@pytest.mark.parametrize("page", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_python_block_of_a_page_is_run(page: Path) -> None:
+    """The blocks run below are all the page's Python blocks: none is missed by the parser."""
+    text = page.read_text(encoding="utf-8")
+    run = [block for block in PYTHON_BLOCKS if block.path == page]
+    assert len(run) == len(PYTHON_OPENING.findall(text)), (
+        f"{page.relative_to(ROOT)}: a Python block the test would not run (use a plain "
+        "```python fence at the start of a line)"
+    )
+
+
 @pytest.mark.parametrize(
     "block", [b for b in ALL_BLOCKS if b not in PYTHON_BLOCKS], ids=lambda b: b.name
 )
@@ -116,20 +162,46 @@ def _param(block: Block) -> object:
     return pytest.param(block, id=block.name, marks=marks)
 
 
-@pytest.mark.parametrize("block", [_param(b) for b in PYTHON_BLOCKS])
-def test_python_block_runs_as_written(
-    block: Block, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def parse_or_fail(block: Block) -> None:
     try:
         ast.parse(block.code)
     except SyntaxError as exc:
         pytest.fail(
             f"{block.name}: not a runnable module ({exc}); top-level await needs asyncio.run"
         )
-    env = {
+
+
+def base_env() -> dict[str, str]:
+    """This environment with the repository importable (what ``pip install -e .`` gives)."""
+    return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
+
+
+def run_block(block: Block, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Write the block to ``folder/block.py`` and run it there; it must exit 0."""
+    script = folder / "block.py"
+    script.write_text(block.code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, f"{block.name} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+@pytest.mark.parametrize("block", [_param(b) for b in PYTHON_BLOCKS])
+def test_python_block_runs_as_written(
+    block: Block, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    parse_or_fail(block)
+    env = base_env()
     needs = _needs(block)
     if "DATABASE_URL" in needs:
         env["DATABASE_URL"] = request.getfixturevalue("postgres_dsn")
@@ -142,23 +214,38 @@ def test_python_block_runs_as_written(
         OkxEmulator(tmp_path / ".world").init_world()
         env["PATH"] = f"{tmp_path / '.bin'}{os.pathsep}{env['PATH']}"
         env["OKX_EMULATOR_STATE"] = str(tmp_path / ".world")
-    script = tmp_path / "block.py"
-    script.write_text(block.code, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, f"{block.name} failed:\n{done.stdout}\n{done.stderr}"
-    for fragments in promises(block.code):
-        for fragment in fragments:
-            assert fragment in done.stdout, (
-                f"{block.name}: {fragment!r} not printed:\n{done.stdout}"
-            )
+    done = run_block(block, tmp_path, env)
+    for fragment in [f for fragments in promises(block.code) for f in fragments]:
+        assert fragment in done.stdout, f"{block.name}: {fragment!r} not printed:\n{done.stdout}"
+
+
+OKX_ON_PATH_BLOCKS = [b for b in PYTHON_BLOCKS if "shim" in _needs(b)]
+"""Blocks that run the okx on ``PATH`` (the emulator's shim only if the reader puts it there)."""
+
+INSTALL_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
+"""What D16 of docs/spec.md gives a user with no okx at all."""
+
+
+def test_some_block_runs_the_okx_on_path() -> None:
+    assert [b.path.name for b in OKX_ON_PATH_BLOCKS] == ["persistence.md"]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("block", OKX_ON_PATH_BLOCKS, ids=lambda b: b.name)
+def test_a_block_without_okx_on_path_gets_the_not_installed_answer(
+    block: Block, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """As the page promises: with no okx at all, the graph answers that okx is not installed."""
+    env = base_env()
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
+    assert shutil.which("okx", path=env["PATH"]) is None, "this PATH must have no okx"
+    env.pop("OKX_EMULATOR_STATE", None)
+    if "DATABASE_URL" in _needs(block):
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_dsn")
+    done = run_block(block, tmp_path, env)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "not installed" in done.stdout, done.stdout
+    assert INSTALL_COMMAND in done.stdout, done.stdout
 
 
 def test_the_readme_is_short() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -57,3 +58,12 @@ def test_notebook_runs_a_fresh_login_and_draws_the_graph(
         if output.output_type == "error"
     ]
     assert errors == []
+
+
+def test_the_notebook_claims_no_thread_outliving_its_throw_away_world() -> None:
+    """A thread "kept across kernel restarts" next to a temporary world would be a false claim."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    source = "\n".join(cell.source for cell in notebook.cells)
+    temporary = "mkdtemp" in source or "TemporaryDirectory" in source
+    assert not (temporary and re.search(r"restart|across (sessions|kernels)", source, re.I))
+    assert "InMemorySaver" in source, "the notebook says its thread lives in memory"
