@@ -59,7 +59,7 @@ from okx_auth_graph.redact import (
     find_secrets,
     secret_values,
 )
-from okx_auth_graph.sites import SITE_IDS
+from okx_auth_graph.sites import SITE_IDS, site_of_base_url
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LOGIN_TIMEOUT = 900.0
@@ -388,7 +388,7 @@ class OkxCli:
             "profiles": [
                 {
                     "name": name,
-                    "site": profile.site or None,
+                    "site": profile.site or site_of_base_url(profile.base_url),
                     "demo": bool(profile.demo),
                     "has_api_key": bool(profile.api_key),
                 }

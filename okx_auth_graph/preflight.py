@@ -307,7 +307,9 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         if config_error:
             return finish(state, "failed", error_message(state, config_error))
         too_old = bool(auth_error and auth_error["kind"] == "cli_too_old")
-        if too_old and not api_key_profiles(state.get("config")):
+        # An API key needs only ``config show``: a request for one is answered as usual (D16).
+        wants_api_key = intent == "api_key_setup" and not state.get("failed_command")
+        if too_old and not wants_api_key and not api_key_profiles(state.get("config")):
             return finish(state, "needs_user_action", say(state, "cli_too_old"))
         if state.get("failed_command"):
             return Command(goto="remediate_failed_command")

@@ -78,6 +78,37 @@ async def test_config_show_summary_keeps_no_secret(okx: OkxUnderTest) -> None:
     assert_no_secret(repr(summary))
 
 
+WIZARD_1_2_4 = f"""\
+default_profile = "okx-prod"
+
+[profiles.okx-prod]
+api_key = "{API_KEY}"
+secret_key = "{SECRET_KEY}"
+passphrase = "{PASSPHRASE}"
+demo = false
+base_url = "https://my.okx.com"
+
+[profiles.global-key]
+api_key = "{API_KEY}"
+demo = true
+
+[profiles.local]
+base_url = "http://127.0.0.1:18080"
+"""
+
+
+async def test_config_show_reads_the_site_a_base_url_names(okx: OkxUnderTest) -> None:
+    """okx 1.2.4's ``config init`` writes an EEA choice as ``base_url`` only (D3)."""
+    okx.write_config(WIZARD_1_2_4)
+    summary = await okx.cli().config_show()
+    assert summary["profiles"] == [
+        {"name": "okx-prod", "site": "eea", "demo": False, "has_api_key": True},
+        {"name": "global-key", "site": None, "demo": True, "has_api_key": True},
+        {"name": "local", "site": None, "demo": False, "has_api_key": False},
+    ]
+    assert_no_secret(repr(summary))
+
+
 async def test_account_balance_success_is_signed_and_parsed(
     okx: OkxUnderTest, rest: OkxRestEmulator
 ) -> None:

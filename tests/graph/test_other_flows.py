@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+import pytest
 from graph_driver import MENU, PREFLIGHT, SPEC_TEXTS, assert_preflight_first, prompt
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
@@ -225,6 +226,34 @@ async def test_old_cli_gets_the_update_command(converse, emulator):
     assert "1.3.1-beta.17" in turn.reply
     assert "okx config init" in turn.reply
     assert "npm install" not in turn.reply
+
+
+@pytest.mark.parametrize(
+    ("request_text", "language"),
+    [("I want to set up an API key", "en"), ("我想配置 API key", "zh")],
+)
+async def test_old_cli_answers_an_api_key_request_with_the_wizard_not_the_too_old_text(
+    converse, emulator, request_text, language
+):
+    """An API key needs only ``config show``, which 1.2.4 has (D16): no talk of OAuth."""
+    emulator.init_world(version="1.2.4")
+    chat = converse()
+    turn = await chat.start(request_text)
+    assert turn.state["outcome"] == "needs_user_action"
+    assert turn.reply == prompt(f"api_key_setup.{language}")
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)  # no okx config init: the user runs it
+
+
+@pytest.mark.parametrize("request_text", ["log me in", "check my login status", "log out"])
+async def test_old_cli_answers_every_oauth_request_with_the_too_old_text(
+    converse, emulator, request_text
+):
+    emulator.init_world(version="1.2.4")
+    chat = converse()
+    turn = await chat.start(request_text)
+    assert (turn.interrupt, turn.state["outcome"]) == (None, "needs_user_action")
+    assert turn.reply == prompt("cli_too_old.en")
+    assert sorted(chat.calls()) == sorted(PREFLIGHT)
 
 
 async def test_old_cli_with_api_key_still_short_circuits(converse, emulator):
