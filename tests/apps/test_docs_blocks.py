@@ -162,13 +162,23 @@ def _param(block: Block) -> object:
     return pytest.param(block, id=block.name, marks=marks)
 
 
-def parse_or_fail(block: Block) -> None:
+def compile_or_fail(block: Block) -> None:
+    """Fail unless the block compiles as a script (a top-level ``await`` parses but does not)."""
     try:
-        ast.parse(block.code)
+        compile(block.code, block.name, "exec")
     except SyntaxError as exc:
         pytest.fail(
-            f"{block.name}: not a runnable module ({exc}); top-level await needs asyncio.run"
+            f"{block.name}: not a runnable script ({exc}); top-level await needs asyncio.run"
         )
+
+
+def test_a_block_with_a_top_level_await_is_refused_before_it_runs() -> None:
+    block = Block(ROOT / "page.md", 1, "python", "import asyncio\nawait asyncio.sleep(0)\n")
+    with pytest.raises(pytest.fail.Exception, match=r"top-level await needs asyncio\.run"):
+        compile_or_fail(block)
+    compile_or_fail(
+        Block(block.path, 1, "python", "import asyncio\nasyncio.run(asyncio.sleep(0))\n")
+    )
 
 
 def base_env() -> dict[str, str]:
@@ -200,7 +210,7 @@ def run_block(block: Block, folder: Path, env: dict[str, str]) -> subprocess.Com
 def test_python_block_runs_as_written(
     block: Block, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    parse_or_fail(block)
+    compile_or_fail(block)
     env = base_env()
     needs = _needs(block)
     if "DATABASE_URL" in needs:

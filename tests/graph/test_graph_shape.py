@@ -3,8 +3,8 @@
 - every node takes ``state: AuthState`` and returns ``Command[Literal[...]]`` (the fan-out
   pre-flight nodes return a partial ``AuthState``); no node module imports another;
 - docs/architecture.md holds the drawing generated from the compiled graph;
-- ``get_input_jsonschema`` / ``get_output_jsonschema`` work (Studio on Python 3.11) and carry
-  the ``Outcome`` / ``Route`` literals;
+- ``get_input_jsonschema`` / ``get_output_jsonschema`` / ``get_context_jsonschema`` work (Studio
+  on Python 3.11); the first two carry the ``Outcome`` / ``Route`` literals;
 - ``invoke``, ``stream``, ``ainvoke`` and ``astream`` run the same conversation, and the two
   pre-flight calls overlap in time in both modes.
 """
@@ -104,6 +104,19 @@ def test_studio_schemas_carry_the_literals() -> None:
 
     assert enum(outputs["properties"]["outcome"]) == set(get_args(Outcome))
     assert enum(outputs["properties"]["route"]) == set(get_args(Route))
+    context = served_graph.get_context_jsonschema()
+    assert context is not None
+    assert set(context["properties"]) == {  # the Context of the README's graph contract
+        "okx_executable",
+        "okx_home",
+        "okx_env",
+        "timeout",
+        "login_timeout",
+        "chat_model",
+        "language",
+        "interactive_login",
+        "message_window",
+    }
 
 
 class SlowRecorder:
