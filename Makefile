@@ -86,8 +86,10 @@ studio-approve: $(VENV)/.installed-test
 evals: $(VENV)/.installed-test
 	$(BIN)/okx-auth-graph eval evals/scenarios --report .reports/evals.json
 
+# Progress by phase on a terminal; BENCH_ARGS=--quiet for none.
+BENCH_ARGS ?=
 bench: $(VENV)/.installed-test postgres-server
-	$(BIN)/python -m benchmarks.bench --out benchmarks/results.json
+	$(BIN)/python -m benchmarks.bench --out benchmarks/results.json $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.report benchmarks/results.json docs/benchmarks.md
 
 clean:

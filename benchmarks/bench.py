@@ -2,8 +2,8 @@
 
 Run ``python -m benchmarks.bench`` (``make bench``) for the full run, ``--smoke`` for the short
 CI run, ``--out FILE`` to write the JSON (rows, raw figures, which measurements ran), from which
-``python -m benchmarks.report`` writes ``docs/benchmarks.md``. Progress by phase shows on a
-terminal and nothing without one. Exit status 1 when an okx call count is off or a measurement
+``python -m benchmarks.report`` writes ``docs/benchmarks.md``. Progress by phase (the measurement
+in flight, its steps, the time) shows on a terminal; nothing without one or with ``--quiet``. Exit status 1 when an okx call count is off or a measurement
 failed (a missed timing target is reported, not fatal).
 
 Every okx call goes to the in-process emulator (:class:`okx_auth_graph.testing.OkxEmulator`)
@@ -79,9 +79,9 @@ Graph = Any
 
 
 class Phases:
-    """Progress by phase on a terminal; silent without one."""
+    """Progress by phase on a terminal; silent without one, or when ``quiet``."""
 
-    def __init__(self, console: Console, total: int) -> None:
+    def __init__(self, console: Console, total: int, *, quiet: bool = False) -> None:
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -89,7 +89,7 @@ class Phases:
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=not console.is_terminal,
+            disable=quiet or not console.is_terminal,
         )
         self.overall = self.progress.add_task("bench", total=total)
 
@@ -119,6 +119,7 @@ class Bench:
     smoke: bool
     console: Console
     postgres_dsn: str | None = None
+    quiet: bool = False
     rows: list[Row] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
@@ -635,7 +636,7 @@ class Bench:
             self.server,
         ]
         chosen = [s for s in everything if steps is None or s.__name__ in steps]
-        self.phases = Phases(self.console, len(chosen))
+        self.phases = Phases(self.console, len(chosen), quiet=self.quiet)
         with self.phases.progress:
             for step in chosen:
                 name = step.__name__
@@ -676,12 +677,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the report as JSON to this file")
     parser.add_argument("--only", nargs="*", help="run only these measurements")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL rows")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress (none without a terminal either)"
+    )
     args = parser.parse_args(argv)
     console = Console(width=140)
     command = "python -m benchmarks.bench" + (" --smoke" if args.smoke else "")
     with tempfile.TemporaryDirectory(prefix="okx-bench-") as directory, ExitStack() as stack:
         dsn = None if args.no_postgres else _start_postgres(stack)
-        bench = Bench(Path(directory), args.smoke, console, postgres_dsn=dsn)
+        bench = Bench(Path(directory), args.smoke, console, postgres_dsn=dsn, quiet=args.quiet)
         asyncio.run(bench.run(args.only))
     report = bench.report(command)
     print_table(report, console)
