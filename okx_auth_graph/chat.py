@@ -616,7 +616,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "thread id, 3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
     )
     parser.add_argument("--demo", action="store_true", help="use the bundled okx emulator")
-    parser.add_argument("--db", type=Path, help="SQLite file for the conversation")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="SQLite file of the conversations (default: okx-auth-graph/chat.sqlite in "
+        "$XDG_STATE_HOME or ~/.local/state; --demo: chat.sqlite in the world)",
+    )
     threads = parser.add_mutually_exclusive_group()
     threads.add_argument(
         "--thread", metavar="ID", help="resume this thread (it must be in the database)"
@@ -626,8 +632,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         metavar="ID",
         help="start a new thread under this id (default: a random id)",
     )
-    parser.add_argument("--okx", help="the okx executable (default: okx on PATH / $OKX_EXECUTABLE)")
-    parser.add_argument("--world", type=Path, help="--demo: keep the emulator's world here")
+    parser.add_argument(
+        "--okx",
+        metavar="PATH",
+        help="the okx executable (default: $OKX_EXECUTABLE, else okx on PATH)",
+    )
+    parser.add_argument(
+        "--world",
+        type=Path,
+        metavar="DIR",
+        help="--demo: keep the emulator's world here (default: a temporary folder)",
+    )
     parser.add_argument(
         "--interactive-login",
         action="store_true",
