@@ -32,6 +32,7 @@ import pytest
 
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.shim import write_shim
+from tests.adapter.adapter_support import real_cli_path, seed_home
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_FOLDERS = {"node_modules"}
@@ -256,6 +257,31 @@ def test_a_block_without_okx_on_path_gets_the_not_installed_answer(
     assert "Traceback" not in done.stderr, done.stderr
     assert "not installed" in done.stdout, done.stdout
     assert INSTALL_COMMAND in done.stdout, done.stdout
+
+
+@pytest.mark.server
+@pytest.mark.real_cli
+@pytest.mark.parametrize("block", OKX_ON_PATH_BLOCKS, ids=lambda b: b.name)
+def test_a_block_with_the_registry_okx_gets_the_too_old_answer(
+    block: Block, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """With the npm registry's okx 1.2.4 on PATH (no ``okx auth``), D16's too-old answer."""
+    real = real_cli_path()
+    node = shutil.which("node")
+    assert node is not None, "the real okx needs node"
+    env = base_env()
+    env["HOME"] = str(seed_home(tmp_path / "home"))  # 1.2.4 never asks the registry for news
+    env["PATH"] = os.pathsep.join(
+        [str(real.parent), str(Path(node).parent), str(Path(sys.executable).parent), "/bin"]
+    )
+    env.pop("OKX_EMULATOR_STATE", None)
+    if "DATABASE_URL" in _needs(block):
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_dsn")
+    done = run_block(block, tmp_path, env)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "1.3.1-beta.17" in done.stdout, done.stdout  # the version `okx auth` needs
+    assert "okx config init" in done.stdout, done.stdout  # what works now: an API key
+    assert "npm install" not in done.stdout, "never a command that reinstalls the same version"
 
 
 def test_the_readme_is_short() -> None:
