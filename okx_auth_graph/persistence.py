@@ -4,7 +4,7 @@ A login spans at least two user turns (the site menu, then the device code), so 
 that must outlive one process needs a durable checkpointer:
 
 * :func:`sqlite_checkpointer` / :func:`async_sqlite_checkpointer` — one local file, the default
-  for the terminal chat, the notebook and any embedded use that spans process lifetimes.
+  for the terminal chat and any embedded use that spans process lifetimes.
 * :func:`postgres_checkpointer` — a PostgreSQL database, for several processes or machines
   sharing threads (install the ``postgres`` extra).
 * In tests, :class:`langgraph.checkpoint.memory.InMemorySaver` is enough.
@@ -16,18 +16,20 @@ authorising in a browser), pass ``durability=INTERRUPT_DURABILITY`` (``"sync"``)
 starts, so a process killed while waiting leaves the pending interrupt on disk and a new
 process resumes the thread with ``Command(resume=...)``.
 
-Example::
+Example (run with ``asyncio.run(main())``; docs/persistence.md has a whole login)::
 
     from okx_auth_graph import build_graph
     from okx_auth_graph.persistence import INTERRUPT_DURABILITY, async_sqlite_checkpointer
 
-    async with async_sqlite_checkpointer() as saver:  # $XDG_STATE_HOME/okx-auth-graph/...
-        graph = build_graph(checkpointer=saver)
-        await graph.ainvoke(
-            {"messages": [("human", "log in to okx")]},
-            {"configurable": {"thread_id": "t1"}},
-            durability=INTERRUPT_DURABILITY,
-        )
+
+    async def main() -> None:
+        async with async_sqlite_checkpointer() as saver:  # $XDG_STATE_HOME/okx-auth-graph/...
+            graph = build_graph(checkpointer=saver)
+            await graph.ainvoke(
+                {"messages": [("human", "log in to okx")]},
+                {"configurable": {"thread_id": "t1"}},
+                durability=INTERRUPT_DURABILITY,
+            )
 
 History retention: LangGraph keeps every checkpoint of a thread (one per step). The graph's
 ``messages`` is a bounded window (see :mod:`okx_auth_graph.window`), so each checkpoint is bounded,
