@@ -2,7 +2,7 @@
 
 Exit statuses (also documented in ``docs/chat.md``): 0 done, 1 a failure the run reports (a
 failed scenario, a failed login in the scripted demo), 2 a usage error (unknown command or
-option, a path that does not exist), 3 ``okx`` missing or unable to start, 4 ``okx`` too old for
+option, a path that does not exist, an unknown ``chat --thread``), 3 ``okx`` missing or unable to start, 4 ``okx`` too old for
 ``okx auth``, 130 interrupted with Ctrl-C.
 """
 

@@ -3,9 +3,11 @@
 The graph's questions are shown with ``rich``: the site menu in a panel, the verification URL
 and code in a highlighted panel with the code once more on a line of its own (easy to copy) and
 a one-keystroke offer to open the browser, each okx call behind a spinner. The conversation is
-kept in SQLite (``--db``) so ``--thread ID`` resumes it later, even in the middle of a login;
-every exit (``/quit``, end of input, Ctrl-C at the prompt or during a spinner) prints the exact
-command that resumes it.
+kept in SQLite (``--db``) so ``--thread ID`` resumes it later, even in the middle of a login
+(an id the database does not hold is an error; ``--new-thread ID`` names a new thread); every
+exit (``/quit``, end of input, Ctrl-C at the prompt or during a spinner) of a saved thread
+prints the exact command that resumes it. A blocking ``--interactive-login`` shows okx's URL
+and code in the same panel as soon as okx prints them (a ``login_challenge`` stream event).
 
 By default the real ``okx`` on ``PATH`` runs (``--okx PATH`` picks another); a CLI too old for
 ``okx auth`` or none at all gets the graph's answer for it. ``--demo`` runs the bundled emulator
@@ -17,7 +19,8 @@ on a successful login; without ``--demo`` the lines of stdin are the user's mess
 
 When the user asks to set up an API key (or okx is too old for ``okx auth``, where an API key is
 what works), chat offers to hand the terminal to ``okx config init``, naming the file it writes,
-and re-runs the pre-flight afterwards. Commands at the prompt: ``/approve``, ``/deny`` (demo),
+and re-runs the pre-flight after a wizard that changed that file (okx 1.2.4 exits 0 when Ctrl-C
+stops its wizard, so the exit status alone cannot tell). Commands at the prompt: ``/approve``, ``/deny`` (demo),
 ``/help``, ``/quit``. Exit statuses: see :mod:`okx_auth_graph.__main__` and ``docs/chat.md``.
 """
 
@@ -124,13 +127,23 @@ class ObservedRunner:
         return self.inner.in_terminal(argv, timeout=timeout)
 
     async def __call__(
-        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float,
+        stdin: bytes | None = None,
+        on_stdout: Callable[[bytes], None] | None = None,
     ) -> RawResult:
-        """Report ``argv``, then run it with the inner runner."""
+        """Report ``argv``, then run it with the inner runner.
+
+        ``on_stdout`` (okx's output as it arrives: a blocking login's URL and code) is passed
+        on; the chat's inner runners (a subprocess, the emulator) both stream.
+        """
         self.on_call(argv)
+        streaming = {"on_stdout": on_stdout} if on_stdout is not None else {}
         try:
             with self.during(argv):
-                result = await self.inner(argv, timeout=timeout, stdin=stdin)
+                result = await self.inner(argv, timeout=timeout, stdin=stdin, **streaming)
         except OSError:
             self.unstartable = True
             raise
@@ -301,33 +314,35 @@ class ChatSession:
             return {"type": "question", "message": str(interrupt.value)}
         return None
 
-    async def resume_existing(self, *, asked_for: bool, where: str) -> None:
+    async def thread_saved(self) -> bool:
+        """Whether the checkpointer holds this thread (something to resume)."""
+        return await self.graph.checkpointer.aget_tuple(self.config) is not None
+
+    async def resume_existing(self) -> None:
         """On start: mark the thread's history as shown and repeat its pending question.
 
-        Args:
-            asked_for: The user named this thread (``--thread``): say so when it is unknown.
-            where: Where threads are kept (named when the thread is unknown).
+        A run stopped by Ctrl-C before it answered is said so (it is not re-run on its own:
+        the user may have stopped it on purpose).
         """
         snapshot = await self.graph.aget_state(self.config)
         messages: list[BaseMessage] = snapshot.values.get("messages", []) if snapshot else []
         self.shown_ids.update(str(m.id) for m in messages)
         question = await self.pending_question()
         if messages or question:
-            self.console.print(
-                Text(f"Resuming thread {self.thread_id} ({len(messages)} messages).", "dim")
-            )
-        elif asked_for:
-            self.console.print(
-                Text(
-                    f"Thread {self.thread_id} is not in {where}: it starts here as a new "
-                    "conversation.",
-                    "yellow",
-                )
-            )
+            count = f"{len(messages)} message{'' if len(messages) == 1 else 's'}"
+            self.console.print(Text(f"Resuming thread {self.thread_id} ({count}).", "dim"))
         if question is not None:
             if question.get("type") == "await_authorization":
                 self.login_started = True
             self.show_question(question)
+        elif snapshot is not None and snapshot.next:
+            self.console.print(
+                Text(
+                    "The last request was interrupted before it was answered: send it again, "
+                    "or ask something else.",
+                    "yellow",
+                )
+            )
 
     async def send(self, text: str) -> dict[str, Any]:
         """Send one user line: a reply to the pending question, or a new request.
@@ -344,13 +359,16 @@ class ChatSession:
         self.shown_this_run = []
         try:
             with self.spinner():
-                async for chunk in self.graph.astream(
+                async for mode, chunk in self.graph.astream(
                     graph_input,
                     self.config,
                     context=self.context,
                     durability="sync",
-                    stream_mode="values",
+                    stream_mode=["values", "custom"],
                 ):
+                    if mode == "custom" and isinstance(chunk, dict):
+                        self.show_live_challenge(chunk)
+                        continue
                     if not isinstance(chunk, dict):
                         continue
                     if "__interrupt__" not in chunk:  # the last message may be the question
@@ -436,13 +454,16 @@ class ChatSession:
         else:
             self.console.print(Text.assemble(("okx-auth> ", "bold cyan"), text))
 
-    def show_question(self, question: dict[str, Any], *, in_messages: bool = False) -> None:
+    def show_question(
+        self, question: dict[str, Any], *, in_messages: bool = False, offer: bool = True
+    ) -> None:
         """Show an interrupt's question: the menu and the verification code in panels.
 
         Args:
             question: The interrupt's payload.
             in_messages: Whether the graph already wrote the question into the messages (else
                 it is remembered, so that it is not shown twice when it gets there).
+            offer: Offer to open the verification URL in the browser (at the next prompt).
         """
         text = str(question.get("message", ""))
         if text in self.shown_questions:
@@ -461,14 +482,26 @@ class ChatSession:
             self.console.print(
                 Panel(body, title="Authorize in your browser", border_style="yellow")
             )
-            self.console.print(Text.assemble("One-time code: ", (code, "bold")), soft_wrap=True)
-            self.browser_offer = url or None
+            self.console.print(Text("Your one-time code, on a line of its own to copy:", "dim"))
+            self.console.print(Text(code, "bold"), soft_wrap=True)
+            if offer:
+                self.browser_offer = url or None
         elif kind == "choose_site":
             self.console.print(Panel(Text(text), title="Choose a site", border_style="cyan"))
         else:
-            self.console.print(
-                Panel(Text(text), title=str(kind or "question"), border_style="blue")
-            )
+            self.console.print(Panel(Text(text), title="Question", border_style="blue"))
+
+    def show_live_challenge(self, event: dict[str, Any]) -> None:
+        """A blocking login printed its URL and code (a ``login_challenge`` stream event).
+
+        Shown at once in the code panel, while the login still waits; okx opens the browser
+        itself there, so no offer. The same text reaches ``messages`` when the login ends and
+        is not shown twice.
+        """
+        if event.get("type") != "login_challenge":
+            return
+        self.flush()
+        self.show_question({**event, "type": "await_authorization"}, offer=False)
 
     def offer_browser(self) -> None:
         """After a code was shown: one keystroke opens the verification URL in the browser."""
@@ -541,22 +574,41 @@ class ChatSession:
             return False
         # Ctrl-C ends the wizard only: the chat catches it meanwhile (a handler, not SIG_IGN,
         # so the wizard's process gets the default behaviour back when it starts).
+        before = file_signature(self.config_file)
         previous = signal.signal(signal.SIGINT, _ignore_signal)
         try:
             with terminal_restored():
                 returncode = self.cli.config_init(timeout=CONFIG_INIT_TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
+            self.console.print()
             self.console.print(Text(f"okx config init did not run: {exc}", "red"))
             return False
         finally:
             signal.signal(signal.SIGINT, previous)
-        self.console.print()
-        if returncode != 0:
+        self.console.print()  # the wizard may stop mid-line (Ctrl-C): never write onto it
+        # okx 1.2.4 exits 0 when Ctrl-C stops its wizard: only a changed file means it saved.
+        if returncode != 0 or file_signature(self.config_file) == before:
             self.console.print(
-                Text(f"okx config init ended without saving (exit {returncode}).", "yellow")
+                Text(
+                    f"okx config init ended without saving (exit {returncode}); "
+                    f"{target} is unchanged.",
+                    "yellow",
+                ),
+                soft_wrap=True,
             )
             return False
         return True
+
+
+def file_signature(path: Path | None) -> tuple[int, int, int] | None:
+    """What tells a rewritten file from an untouched one (``None``: no such file)."""
+    if path is None:
+        return None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
 def _ignore_signal(signum: int, frame: object) -> None:
@@ -568,12 +620,20 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Talk to the OKX auth graph in the terminal.",
-        epilog="Exit status: 0 done, 1 the scripted demo's login failed, 2 a bad option or path, "
-        "3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
+        epilog="Exit status: 0 done, 1 the scripted demo's login failed, 2 a bad option, path or "
+        "thread id, 3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
     )
     parser.add_argument("--demo", action="store_true", help="use the bundled okx emulator")
     parser.add_argument("--db", type=Path, help="SQLite file for the conversation")
-    parser.add_argument("--thread", help="thread id to resume (default: a new thread)")
+    threads = parser.add_mutually_exclusive_group()
+    threads.add_argument(
+        "--thread", metavar="ID", help="resume this thread (it must be in the database)"
+    )
+    threads.add_argument(
+        "--new-thread",
+        metavar="ID",
+        help="start a new thread under this id (default: a random id)",
+    )
     parser.add_argument("--okx", help="the okx executable (default: okx on PATH / $OKX_EXECUTABLE)")
     parser.add_argument("--world", type=Path, help="--demo: keep the emulator's world here")
     parser.add_argument(
@@ -716,32 +776,27 @@ def exit_status(session: ChatSession, ending: Ending) -> int:
 def run_chat(args: argparse.Namespace, console: Console) -> int:
     """Set up okx (real or emulated), the SQLite checkpointer and the graph; then converse."""
     interactive = sys.stdin.isatty()
-    thread_id = args.thread or uuid.uuid4().hex[:12]
+    thread_id = args.thread or args.new_thread or uuid.uuid4().hex[:12]
     ending = Ending()
-    throwaway: Path | None = None
     with asyncio.Runner() as loop, contextlib.ExitStack() as stack:
         emulator: OkxEmulator | None = None
         world: Path | None = None
+        throwaway = False
         if args.demo:
-            if args.world is None:
-                throwaway = Path(tempfile.mkdtemp(prefix="okx-demo-"))
-            world = args.world or throwaway
+            throwaway = args.world is None
+            world = args.world or Path(tempfile.mkdtemp(prefix="okx-demo-"))
             assert world is not None
+            if throwaway:  # removed at exit unless a resume is offered (see below)
+
+                def remove_world(folder: Path = world) -> None:
+                    if throwaway:
+                        shutil.rmtree(folder, ignore_errors=True)
+
+                stack.callback(remove_world)
             emulator = demo_world(world, interactive_login=args.interactive_login)
             session_cli = OkxCli(runner=emulator)
             config_file: Path | None = emulator.config_path
             db = args.db or world / "chat.sqlite"
-            console.print(
-                Panel(
-                    Text(
-                        "okx is the bundled emulator (not your real account).\n"
-                        "Play the browser: type /approve or /deny here, or from another terminal:\n"
-                        f"  OKX_EMULATOR_STATE={world} \\\n    {emulator_script()} world approve"
-                    ),
-                    title="demo",
-                    border_style="magenta",
-                )
-            )
         else:
             if args.okx is not None:
                 checked_okx(args.okx, "--okx")
@@ -772,22 +827,43 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
         )
         session_cli.runner = session.runner
         session.graph = build_graph(cli=session_cli, checkpointer=saver)
-        where = f"{db}" if not args.demo else f"{db} (demo world {world})"
-        console.print(Text(f"Thread {thread_id} (kept in {where})\n{HELP}", "dim"))
+        saved = loop.run(session.thread_saved())
+        if args.thread is not None and not saved:
+            if throwaway:
+                raise UsageError(
+                    f"thread {args.thread} not found: a new demo world holds no threads (pass "
+                    "the --world DIR that the resume command named)"
+                )
+            raise UsageError(
+                f"thread {args.thread} not found in {db} (--new-thread {args.thread} starts "
+                "a new conversation under that id)"
+            )
+        if args.new_thread is not None and saved:
+            raise UsageError(
+                f"thread {args.new_thread} is already in {db} (--thread {args.new_thread} "
+                "resumes it)"
+            )
+        if emulator is not None:
+            console.print(demo_banner(emulator))
+        kept = f"{db} (demo world {world})" if args.demo else str(db)
+        if throwaway:
+            kept = f"a temporary demo world, {world}, removed at exit unless you can resume"
+        console.print(Text(f"Thread {thread_id} (kept in {kept})\n{HELP}", "dim"))
         lines: Iterator[str] | None = None
         if not interactive:
             lines = iter(DEMO_SCRIPT) if args.demo else (line.rstrip("\n") for line in sys.stdin)
         pending: dict[str, Any] | None = None
         try:
-            loop.run(session.resume_existing(asked_for=args.thread is not None, where=str(db)))
+            loop.run(session.resume_existing())
             converse(session, loop, lines, ending)
             pending = loop.run(session.pending_question())
         except KeyboardInterrupt:
             ending.interrupted = True
             console.print()
             console.print(Text("Interrupted.", "yellow"))
-        keep = throwaway is None or ending.interrupted or pending is not None
-        if keep:
+        resumable = ending.interrupted or pending is not None or not throwaway
+        if resumable and loop.run(session.thread_saved()):
+            throwaway = False  # the world is kept: the resume command names it
             console.print(
                 Text.assemble(
                     (f"Thread {thread_id}: resume with\n  ", "dim"),
@@ -795,23 +871,39 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
                 ),
                 soft_wrap=True,  # one line, copied whole
             )
-        elif throwaway is not None:
-            stack.callback(shutil.rmtree, throwaway, ignore_errors=True)
+        elif ending.interrupted:
+            console.print(Text("Nothing to resume: no message was sent.", "dim"))
         return exit_status(session, ending)
 
 
+def demo_banner(emulator: OkxEmulator) -> Panel:
+    """The demo's first panel: okx is the emulator, and how to play its browser."""
+    return Panel(
+        Text(
+            "okx is the bundled emulator (not your real account).\n"
+            "Play the browser: type /approve or /deny here, or from another terminal:\n"
+            f"  OKX_EMULATOR_STATE={emulator.state_dir} \\\n"
+            f"    {emulator_script()} world approve"
+        ),
+        title="demo",
+        border_style="magenta",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``okx-auth-graph chat``; returns the exit status."""
+    """Run ``okx-auth-graph chat``; returns the exit status.
+
+    A bad option, path or thread is reported on stderr, on one line (a path stays whole),
+    with exit status 2.
+    """
     args = parse_args(sys.argv[1:] if argv is None else argv)
     console = Console(highlight=False)
+    errors = Console(highlight=False, stderr=True)
     try:
         return run_chat(args, console)
     except KeyboardInterrupt:  # before the conversation started
         console.print()
         return EXIT_INTERRUPTED
-    except UsageError as exc:
-        console.print(Text(f"{PROG}: {exc}", "red"))
-        return EXIT_USAGE
-    except (OSError, sqlite3.Error, ValueError) as exc:
-        console.print(Text(f"{PROG}: {exc}", "red"))
+    except (UsageError, OSError, sqlite3.Error, ValueError) as exc:
+        errors.print(Text(f"{PROG}: {exc}", "red"), soft_wrap=True)
         return EXIT_USAGE

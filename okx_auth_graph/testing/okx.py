@@ -88,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             emulator.execute(args, read_line=_read_line, output=StreamOutput(), is_tty=tty)
         )
     except KeyboardInterrupt:
-        return 130
+        # okx 1.2.4's wizard (node readline) closes on Ctrl-C and exits 0, saving nothing.
+        return 0 if args[:2] == ["config", "init"] else 130
     except Timeout:
         print(f"okx emulator: the world at {emulator.state_dir} stays locked", file=sys.stderr)
         return 1

@@ -25,11 +25,20 @@ SUCCESS = "Login successful."
 
 
 @pytest.fixture
-def env(home: Path) -> dict[str, str]:
+def temp(tmp_path: Path) -> Path:
+    """The chat's TMPDIR: where a throw-away demo world is made (and must not stay)."""
+    path = tmp_path / "tmp"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def env(home: Path, temp: Path) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
     return {
         **os.environ,
         "HOME": str(home),
+        "TMPDIR": str(temp),
         "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
         "TERM": "dumb",
         "NO_COLOR": "1",
@@ -40,8 +49,9 @@ def env(home: Path) -> dict[str, str]:
 
 
 def spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
+    """The chat in a pseudo-terminal; every step waits for output (generous under load)."""
     return pexpect.spawn(
-        CHAT[0], [*CHAT[1:], *args], env=env, encoding="utf-8", timeout=60, dimensions=(40, 100)
+        CHAT[0], [*CHAT[1:], *args], env=env, encoding="utf-8", timeout=120, dimensions=(40, 100)
     )
 
 
@@ -75,8 +85,8 @@ def test_approve_from_a_second_terminal_and_resume_the_thread(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     world = tmp_path / "w"
-    args = ["--demo", "--world", str(world), "--db", str(tmp_path / "c.db"), "--thread", "t1"]
-    child = spawn(args, env)
+    args = ["--demo", "--world", str(world), "--db", str(tmp_path / "c.db")]
+    child = spawn([*args, "--new-thread", "t1"], env)
     try:
         say(child, "log me in")
         child.expect_exact(MENU_LAST_LINE)
@@ -85,8 +95,12 @@ def test_approve_from_a_second_terminal_and_resume_the_thread(
         code = cast(re.Match[str], child.match).group(1)
         say(child, "/quit")
         child.expect(pexpect.EOF)
+        output = child.before or ""
     finally:
         child.close()
+    assert child.exitstatus == 0
+    args = resume_argv(output)
+    assert args[-2:] == ["--thread", "t1"]
     approve = subprocess.run(
         ["okx-emulator", "world", "approve"],
         env={**env, "OKX_EMULATOR_STATE": str(world)},
@@ -99,7 +113,8 @@ def test_approve_from_a_second_terminal_and_resume_the_thread(
     child = spawn(args, env)
     try:
         child.expect_exact("Resuming thread t1")
-        child.expect_exact(code)
+        child.expect_exact("Authorize in your browser")  # the code's panel, resumed too
+        child.expect_exact(f"\r\n{code}\r\n")
         say(child, "done")
         child.expect_exact(SUCCESS)
         child.expect_exact("Site: global")
@@ -159,7 +174,7 @@ def test_okx_path_that_does_not_exist_is_named(tmp_path: Path, env: dict[str, st
         check=False,
     )
     assert result.returncode == 2
-    assert f"--okx {missing}: no such file" in result.stdout
+    assert f"--okx {missing}: no such file" in result.stderr
     assert not (tmp_path / "c.db").exists()  # nothing ran
 
 
@@ -263,7 +278,7 @@ def test_bad_options_give_a_message_not_a_traceback(tmp_path: Path, env: dict[st
         check=False,
     )
     assert bad_db.returncode == 2
-    assert "okx-auth-graph chat:" in bad_db.stdout
+    assert "okx-auth-graph chat:" in bad_db.stderr
     bad_timeout = subprocess.run(
         [*CHAT, "--db", str(tmp_path / "c.db")],
         env={**env, "OKX_TIMEOUT": "soon"},
@@ -274,7 +289,7 @@ def test_bad_options_give_a_message_not_a_traceback(tmp_path: Path, env: dict[st
         check=False,
     )
     assert bad_timeout.returncode == 2
-    assert "OKX_TIMEOUT" in bad_timeout.stdout
+    assert "OKX_TIMEOUT" in bad_timeout.stderr
     for result in (bad_db, bad_timeout):
         assert "Traceback" not in result.stdout + result.stderr
 
@@ -353,7 +368,7 @@ def test_okx_on_path_is_used_by_default_and_a_pipe_drives_the_chat(
     }
     db = tmp_path / "c.db"
     first = subprocess.run(
-        [*CHAT, "--db", str(db), "--thread", "pipe"],
+        [*CHAT, "--db", str(db), "--new-thread", "pipe"],
         env=piped_env,
         input="log me in\n3\n",
         capture_output=True,
@@ -363,6 +378,7 @@ def test_okx_on_path_is_used_by_default_and_a_pipe_drives_the_chat(
     )
     assert first.returncode == 0, first.stdout + first.stderr
     assert MENU_LAST_LINE in first.stdout
+    assert resume_argv(first.stdout) == ["--db", str(db), "--thread", "pipe"]
     assert CODE.search(first.stdout)
     emulator_verb(world, env, "approve")
     second = subprocess.run(
@@ -406,13 +422,13 @@ def resume_argv(output: str) -> list[str]:
 
 
 def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
-    tmp_path: Path, env: dict[str, str]
+    temp: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo"], env)  # a throw-away world: kept because a resume is offered
     try:
         say(child, "log me in")
         child.expect_exact(MENU_LAST_LINE)
-        child.expect_exact("you> ")
+        child.expect_exact("you> ")  # the prompt is up: no sleep, no race with the run
         child.sendcontrol("c")
         child.expect_exact("Interrupted.")
         child.expect(pexpect.EOF)
@@ -424,6 +440,7 @@ def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
     args = resume_argv(output)
     world = Path(args[args.index("--world") + 1])
     assert "--demo" in args
+    assert world.parent == temp
     assert (world / "chat.sqlite").is_file()  # the demo's database outlives the demo
     child = spawn(args, env)
     try:
@@ -444,19 +461,32 @@ def test_ctrl_c_during_a_spinner_ends_cleanly_with_the_resume_command(
     world = tmp_path / "w"
     emulator_verb(world, env, "init")
     emulator_verb(world, env, "set", "latency", "30")  # every okx call takes 30 s
-    child = spawn(["--demo", "--world", str(world), "--thread", "slow"], env)
+    child = spawn(["--demo", "--world", str(world), "--new-thread", "slow"], env)
     try:
         say(child, "log me in")
         child.expect_exact("· okx ")  # the first okx call is running behind the spinner
         child.sendcontrol("c")
-        child.expect_exact("Interrupted.", timeout=20)
-        child.expect(pexpect.EOF, timeout=20)
+        child.expect_exact("Interrupted.")
+        child.expect(pexpect.EOF)
         output = child.before or ""
     finally:
         child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in output
-    assert resume_argv(output) == ["--demo", "--world", str(world), "--thread", "slow"]
+    args = resume_argv(output)
+    assert args == ["--demo", "--world", str(world), "--thread", "slow"]
+    emulator_verb(world, env, "set", "latency", "0")
+    child = spawn(args, env)  # the printed command finds the thread
+    try:
+        child.expect_exact("Resuming thread slow (1 message)")
+        child.expect_exact("The last request was interrupted")
+        say(child, "log me in")  # sent again: the conversation goes on
+        child.expect_exact(MENU_LAST_LINE)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
 
 
 def test_live_session_shows_panels_and_the_reask_hint_under_the_menu(
@@ -475,7 +505,7 @@ def test_live_session_shows_panels_and_the_reask_hint_under_the_menu(
         child.expect_exact("Authorize in your browser")
         child.expect(CODE)
         code = cast(re.Match[str], child.match).group(1)
-        child.expect_exact(f"One-time code: {code}\r\n")  # a line of its own, easy to copy
+        child.expect_exact(f"\r\n{code}\r\n")  # the code alone on a line, easy to copy
         say(child, "/approve")
         say(child, "done")
         child.expect_exact("Logged in")
@@ -568,8 +598,42 @@ def test_unknown_thread_is_named(tmp_path: Path, env: dict[str, str]) -> None:
         timeout=120,
         check=False,
     )
-    assert "Thread nope is not in" in result.stdout
+    assert result.returncode == 2
+    assert f"thread nope not found in {db}" in result.stderr
     assert "Resuming thread" not in result.stdout
+    assert "you> " not in result.stdout  # no conversation started under a mistyped id
+
+
+def test_unknown_thread_in_a_new_demo_world_points_to_world_and_leaves_nothing(
+    temp: Path, env: dict[str, str]
+) -> None:
+    result = subprocess.run(
+        [*CHAT, "--demo", "--thread", "nope"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "thread nope not found" in result.stderr
+    assert "--world" in result.stderr
+    assert list(temp.iterdir()) == []
+
+
+def test_new_thread_refuses_an_id_in_use(tmp_path: Path, env: dict[str, str]) -> None:
+    args = [*CHAT, "--demo", "--world", str(tmp_path / "w"), "--new-thread", "mine"]
+    first = subprocess.run(
+        args, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    again = subprocess.run(
+        args, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
+    )
+    assert again.returncode == 2
+    assert "thread mine is already in" in again.stderr
+    assert "--thread mine resumes it" in again.stderr
 
 
 def test_a_finished_throwaway_demo_leaves_nothing_and_offers_no_resume(
@@ -628,9 +692,12 @@ def test_ctrl_c_in_the_wizard_ends_the_wizard_only_and_restores_the_terminal(
         child.expect_exact("Profile name (default: okx-prod): ")
         child.sendline("")
         child.expect_exact("API Key: ")
-        child.sendcontrol("c")
+        child.sendcontrol("c")  # okx 1.2.4 exits 0 here, having saved nothing
+        child.expect_exact("\r\n")
+        assert (child.before or "") in {"", "^C"}  # the chat starts a line of its own
         child.expect_exact("okx config init ended without saving")
         child.expect_exact("you> ")
+        assert "sent for you" not in (child.before or "")  # no pre-flight re-run
         assert child.getecho(), "the terminal echoes again"
         child.sendline("/help")
         child.expect_exact("Commands:")  # the chat goes on
@@ -670,12 +737,67 @@ def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
         say(child, "3")
         child.expect_exact("· okx auth login --site us")
         child.expect_exact("press a to approve")
+        # While okx blocks, its URL and code are in the code's panel, the code on its own line.
+        child.expect_exact("Authorize in your browser")
+        child.expect_exact("URL: https://app.okx.com/account/oauth/device")
+        child.expect(CODE)
+        code = cast(re.Match[str], child.match).group(1)
+        child.expect_exact(f"\r\n{code}\r\n")
         child.send("a")  # the prompt is busy: one key plays the browser
         child.expect_exact("approved in the browser")
-        child.expect_exact(SUCCESS)
-        child.expect_exact("Site: us")
-        say(child, "/quit")
+        child.expect_exact("you> ")
+        after = child.before or ""
+        child.sendline("/quit")
         child.expect(pexpect.EOF)
     finally:
         child.close()
     assert child.exitstatus == 0
+    assert SUCCESS in after
+    assert "Site: us" in after
+    assert code not in after  # shown once, not again when the login ends
+
+
+def test_ctrl_c_before_any_message_offers_no_resume_and_leaves_nothing(
+    temp: Path, env: dict[str, str]
+) -> None:
+    child = spawn(["--demo"], env)
+    try:
+        child.expect_exact("you> ")
+        child.sendcontrol("c")
+        child.expect_exact("Nothing to resume")
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    assert "resume with" not in output
+    assert list(temp.iterdir()) == []  # no thread was saved: the throw-away world is gone
+
+
+@pytest.mark.real_cli
+def test_ctrl_c_in_the_real_okx_wizard_saves_nothing_and_is_said_so(
+    tmp_path: Path, env: dict[str, str], home: Path
+) -> None:
+    real = os.environ.get("OKX_REAL_CLI")
+    if not real:
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            "OKX_REAL_CLI is not set (make test sets it)"
+        )
+    child = spawn(["--okx", real, "--db", str(tmp_path / "c.db")], env)
+    try:
+        say(child, "I want to set up an API key")
+        child.expect_exact("[y/N] ")
+        named = "".join((child.before or "").split())
+        assert str(home / ".okx" / "config.toml") in named  # the real path, by name
+        child.sendline("y")
+        child.expect_exact("Site (1/2/3, default: 1): ")
+        child.sendcontrol("c")  # real okx 1.2.4 exits 0 here
+        child.expect_exact("okx config init ended without saving")
+        child.expect_exact("you> ")
+        assert "sent for you" not in (child.before or "")
+        assert child.getecho(), "the terminal echoes again"
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert not (home / ".okx" / "config.toml").exists()

@@ -68,13 +68,13 @@ def test_okx_from_the_environment_that_does_not_exist_is_named(tmp_path: Path) -
     missing = tmp_path / "okx"
     result = run("chat", "--db", str(tmp_path / "c.db"), env={"OKX_EXECUTABLE": str(missing)})
     assert result.returncode == 2
-    assert f"$OKX_EXECUTABLE {missing}: no such file" in result.stdout
+    assert f"$OKX_EXECUTABLE {missing}: no such file" in result.stderr
 
 
 def test_okx_that_is_a_folder_is_named(tmp_path: Path) -> None:
     result = run("chat", "--okx", str(tmp_path), "--db", str(tmp_path / "c.db"))
     assert result.returncode == 2
-    assert f"--okx {tmp_path}: not an executable file" in result.stdout
+    assert f"--okx {tmp_path}: not an executable file" in result.stderr
 
 
 def test_okx_with_demo_is_refused_by_name(tmp_path: Path) -> None:
