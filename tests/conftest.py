@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,21 @@ class Reach:
 
     ``example(*cases)`` records one generated example and the cases it reached; ``minimum``
     maps a case to the share of examples (0–1) it must reach, so a generator that stops
-    reaching its case fails instead of passing vacuously.
+    reaching its case fails instead of passing vacuously. ``expected``: how many examples the
+    run asks for (shown by the progress line), when known.
     """
 
-    def __init__(self, name: str, minimum: dict[str, float]) -> None:
+    def __init__(
+        self,
+        name: str,
+        minimum: dict[str, float],
+        expected: int | None = None,
+        progress: ReachProgress | None = None,
+    ) -> None:
         self.name = name
         self.minimum = minimum
+        self.expected = expected
+        self.progress = progress
         self.examples = 0
         self.counts: dict[str, int] = dict.fromkeys(minimum, 0)
 
@@ -83,6 +93,8 @@ class Reach:
         self.examples += 1
         for case in set(cases):
             self.counts[case] = self.counts.get(case, 0) + 1
+        if self.progress is not None:
+            self.progress.show(self)
 
     def lines(self) -> list[str]:
         total = max(self.examples, 1)
@@ -100,16 +112,75 @@ class Reach:
         ]
 
 
+class ReachProgress:
+    """A progress line for a long generated run (2,000 examples take minutes).
+
+    Shown only when pytest writes to a terminal and is not quiet (``-q``): a line of its own,
+    rewritten at most a few times a second with the example count and the time; it stays as
+    the run's last count when the module ends, before the reach lines are printed.
+    """
+
+    INTERVAL = 0.25
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.reporter: Any = config.pluginmanager.get_plugin("terminalreporter")
+        self.capture: Any = config.pluginmanager.get_plugin("capturemanager")
+        self.enabled = (
+            self.reporter is not None and bool(self.reporter.isatty) and config.get_verbosity() >= 0
+        )
+        self.shown = False
+        self.last = 0.0
+        self.started = time.monotonic()
+
+    def _terminal(self) -> contextlib.AbstractContextManager[Any]:
+        """Capture suspended, so the line reaches the terminal during the test."""
+        if self.capture is None:
+            return contextlib.nullcontext()
+        suspended: contextlib.AbstractContextManager[Any] = (
+            self.capture.global_and_fixture_disabled()
+        )
+        return suspended
+
+    def show(self, counter: Reach, *, final: bool = False) -> None:
+        """Rewrite the line with ``counter``'s example count (throttled unless ``final``)."""
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < self.INTERVAL and not final):
+            return
+        self.last = now
+        done = f"{counter.examples}/{counter.expected}" if counter.expected else counter.examples
+        elapsed = int(now - self.started)
+        line = f"{counter.name}: {done} examples, {elapsed // 60}:{elapsed % 60:02d} elapsed"
+        with self._terminal():
+            if not self.shown:
+                self.reporter.write_line("")  # below pytest's own line
+                self.shown = True
+            self.reporter.rewrite(line, erase=True)
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self.shown:
+            with self._terminal():
+                self.reporter.write_line("")
+
+
 @pytest.fixture(scope="module")
 def reach(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A factory of :class:`Reach` counters, printed (and checked) when the module ends."""
-    made: list[Reach] = []
+    """A factory of :class:`Reach` counters, printed (and checked) when the module ends.
 
-    def make(name: str, minimum: dict[str, float]) -> Reach:
-        made.append(Reach(name, minimum))
+    While the module runs, a progress line counts the examples on a terminal (not under ``-q``).
+    """
+    made: list[Reach] = []
+    progress = ReachProgress(request.config)
+
+    def make(name: str, minimum: dict[str, float], expected: int | None = None) -> Reach:
+        made.append(Reach(name, minimum, expected, progress))
         return made[-1]
 
     yield make
+    for counter in made:
+        if counter.examples:
+            progress.show(counter, final=True)
+    progress.close()
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     for counter in made:

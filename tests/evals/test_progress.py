@@ -2,7 +2,8 @@
 
 ``okx-auth-graph eval`` names the scenario in flight and keeps a running pass count (the
 ``--url`` run is checked against a real ``langgraph dev`` in ``test_remote_server.py``);
-``python -m benchmarks.bench`` (``make bench``) names the measurement in flight.
+``python -m benchmarks.bench`` (``make bench``) names the measurement in flight; a generated
+(hypothesis) run counts its examples on a line of its own (``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -98,3 +99,60 @@ def test_bench_is_quiet_with_quiet_or_in_a_pipe() -> None:
         assert not OVERALL.search(output)
         assert "okx calls: fresh oauth login" in output
     assert "\x1b" not in piped.stdout  # no cursor movement or colour in a log
+
+
+GENERATED = """
+import time
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+
+@pytest.fixture(scope="module")
+def counter(reach):
+    return reach("tiny generator", {"even": 0.1}, expected=24)
+
+
+@settings(max_examples=24, deadline=None, derandomize=True, database=None)
+@given(n=st.integers(0, 100))
+def test_generated(n, counter):
+    time.sleep(0.03)
+    counter.example(*(["even"] if n % 2 == 0 else []))
+"""
+COUNTING = re.compile(r"tiny generator: (\d+)/24 examples, \d+:\d\d elapsed")
+
+
+def generated_run(tmp_path: Path, *args: str, terminal: bool) -> tuple[str, int]:
+    """pytest on a tiny generated test that uses the suite's ``reach`` (from tests/conftest.py)."""
+    (tmp_path / "test_generated.py").write_text(GENERATED, encoding="utf-8")
+    ini = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+    (tmp_path / "pytest.ini").write_text(ini, encoding="utf-8")
+    pytest_args = ["-p", "tests.conftest", "-c", str(tmp_path / "pytest.ini")]
+    pytest_args += ["--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-p", "no:randomly"]
+    command = [sys.executable, "-m", "pytest", *pytest_args, *args, str(tmp_path)]
+    if terminal:
+        return terminal_run([], REPO, command)
+    done = subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=180, check=False
+    )
+    return done.stdout + done.stderr, done.returncode
+
+
+def test_a_generated_run_counts_its_examples_on_a_terminal(tmp_path: Path) -> None:
+    output, status = generated_run(tmp_path, terminal=True)
+    assert status == 0, output
+    counts = [int(n) for n in COUNTING.findall(output)]
+    assert len(counts) >= 2, output  # rewritten as it goes
+    assert counts == sorted(counts)
+    assert counts[-1] == 24  # the last count is the whole run
+    assert "tiny generator: even:" in output  # the reach lines follow
+
+
+def test_a_generated_run_is_quiet_with_q_or_in_a_pipe(tmp_path: Path) -> None:
+    quiet, status = generated_run(tmp_path, "-q", terminal=True)
+    assert status == 0, quiet
+    piped, piped_status = generated_run(tmp_path, terminal=False)
+    assert piped_status == 0, piped
+    for output in (quiet, piped):
+        assert not COUNTING.search(output), output
+        assert "1 passed" in output

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from okx_auth_graph.evals.runner import InProcessRunner, Turn
@@ -318,7 +318,8 @@ def reached(trajectory: Trajectory) -> list[str]:
 def generated(reach: Any) -> Any:
     return reach(
         "generated conversations",
-        {
+        expected=settings().max_examples,  # the profile's (ci: 2,000)
+        minimum={
             "site choice as a new message after the menu": 0.03,
             "site choice as a new message elsewhere": 0.05,
             "login branch": 0.1,
