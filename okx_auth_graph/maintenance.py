@@ -17,7 +17,12 @@ from okx_auth_graph.context import Context
 from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
 from okx_auth_graph.gate import api_key_profiles
 from okx_auth_graph.models import AuthStatus
-from okx_auth_graph.prompts import API_KEY_FIX_HINT, SESSION_LIFETIME
+from okx_auth_graph.prompts import (
+    API_KEY_FIX_HINT,
+    PROFILE_REMOVAL_HINT,
+    SESSION_LIFETIME,
+    with_hint,
+)
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import SITE_IDS, api_key_console_url
@@ -394,7 +399,8 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             return cancelled(state, [human])
         if answer.label == "signal":
             return Command(goto="reread_config_after_removal", update={"messages": [human]})
-        again = say(state, "await_profile_removal", profile=profile).text
+        wait = say(state, "await_profile_removal", profile=profile).text
+        again = with_hint(wait, PROFILE_REMOVAL_HINT, language_of(state))
         return ask_next("await_profile_removal", again, before=[human])
 
     async def reread_config_after_removal(

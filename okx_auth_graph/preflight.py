@@ -27,9 +27,16 @@ from okx_auth_graph.gate import (
 )
 from okx_auth_graph.login_lock import read_login_count
 from okx_auth_graph.models import ConfigSummary
-from okx_auth_graph.prompts import API_KEY_CONFIGURED
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, CLARIFY_REQUEST_HINT, with_hint
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, heard, last_human_text, say, user_language
+from okx_auth_graph.services import (
+    Services,
+    heard,
+    language_of,
+    last_human_text,
+    say,
+    user_language,
+)
 from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language, Route
 from okx_auth_graph.steps import cancelled, error_message, finish, success_message
 from okx_auth_graph.understanding import (
@@ -118,6 +125,7 @@ def _entry(
     *,
     fixed: Language | None,
     lock_dir: Path,
+    asked_again: bool = False,
 ) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
@@ -132,6 +140,8 @@ def _entry(
         update: The state update so far (its messages go before any reply).
         fixed: ``Context.language``, when it overrides the users' language.
         lock_dir: The folder of the okx home's login lock and its count.
+        asked_again: The request answers the clarifying question: if it is still unclear, the
+            question is asked again with a hint under it.
     """
     update = {
         **update,
@@ -147,7 +157,9 @@ def _entry(
         and reading.rules_intent not in ("logout", None)
     )
     if (reading.intent == "unclear" or unconfirmed_logout) and not state.get("failed_command"):
-        question = say(update, "clarify_request").text
+        question = str(say(update, "clarify_request").text)
+        if asked_again:
+            question = with_hint(question, CLARIFY_REQUEST_HINT, language_of(update))
         before = update.pop("messages", [])
         return ask_next("clarify_request", question, before=before, **update)
     market_only = reading.route in NO_AUTH_ROUTES and reading.intent == "skill"
@@ -248,7 +260,14 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
             if reading.intent == "logout" and state.get("intent") == "logout":
                 reading = reading.model_copy(update={"rules_intent": "logout"})
         lock_dir = services.cli(runtime).login_lock_dir
-        return _entry(state, reading, {"messages": [human]}, fixed=language, lock_dir=lock_dir)
+        return _entry(
+            state,
+            reading,
+            {"messages": [human]},
+            fixed=language,
+            lock_dir=lock_dir,
+            asked_again=True,
+        )
 
     async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
         """Pre-flight: ``okx config show --json`` (redacted summary only)."""

@@ -136,3 +136,36 @@ async def test_api_key_fix_asked_again_with_its_hint(converse, emulator: OkxEmul
     turn = await chat.reply("whichever you think")
     assert_asked_again(turn, "choose_api_key_fix", question, "api_key_fix_hint.en")
     assert len(chat.calls()) == 2  # the graph never picks an option
+
+
+async def test_the_clarifying_question_asked_again_has_its_hint(converse, mode):
+    chat = converse(mode=mode)
+    first = await chat.start("hello")
+    question = prompt("clarify_request.en")
+    assert (first.kind, first.reply) == ("clarify_request", question)
+    turn = await chat.reply("banana")
+    assert_asked_again(turn, "clarify_request", question, "clarify_request_hint.en")
+    turn = await chat.reply("banana split")
+    assert_asked_again(turn, "clarify_request", question, "clarify_request_hint.en")
+    zh = prompt("clarify_request.zh")
+    turn = await chat.reply("不知道")
+    assert_asked_again(turn, "clarify_request", zh, "clarify_request_hint.zh")
+    assert chat.calls() == []  # no okx call until the request is clear
+    status = await chat.reply("2")
+    assert status.state["outcome"] == "status_reported"
+
+
+async def test_waiting_for_the_profile_removal_restates_with_its_hint(
+    converse, emulator: OkxEmulator, mode
+):
+    emulator.init_world(config=API_KEY_CONFIG)
+    chat = converse(mode=mode)
+    await chat.start("check my balance", failed_command=INVALID_KEY)
+    waiting = await chat.reply("2")
+    question = prompt("await_profile_removal.en", profile="demo")
+    assert (waiting.kind, waiting.reply) == ("await_profile_removal", question)
+    turn = await chat.reply("which file is that?")
+    assert_asked_again(turn, "await_profile_removal", question, "profile_removal_hint.en")
+    turn = await chat.reply("hmm")
+    assert_asked_again(turn, "await_profile_removal", question, "profile_removal_hint.en")
+    assert len(chat.calls()) == 2  # waiting runs no okx command

@@ -98,7 +98,16 @@ def test_the_too_old_text_never_reinstalls_and_the_missing_text_does():
         assert "npm install -g @okx_ai/okx-trade-cli" in missing
 
 
-@pytest.mark.parametrize("name", ["site_menu_hint", "yes_no_hint", "api_key_fix_hint"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "site_menu_hint",
+        "yes_no_hint",
+        "api_key_fix_hint",
+        "clarify_request_hint",
+        "profile_removal_hint",
+    ],
+)
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_the_reask_hints_are_quoted_in_the_spec(spec_text, name, language):
     raw = (ROOT / "prompts" / f"{name}.{language}.txt").read_text(encoding="utf-8")
