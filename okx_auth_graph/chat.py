@@ -560,7 +560,11 @@ class ChatSession:
             f" here now? It writes your API key into {where}. ",
             ("[y/N] ", "bold"),
         )
-        answer = self.console.input(question).strip().lower()
+        try:
+            answer = self.console.input(question).strip().lower()
+        except EOFError:  # Ctrl-D: no
+            self.console.print()
+            answer = ""
         if answer not in {"y", "yes", "是", "好"}:
             self.console.print(Text("Not run. You can run `okx config init` yourself.", "dim"))
             return False
@@ -702,14 +706,17 @@ def checked_okx(value: str, origin: str) -> str:
 
 
 def resume_command(args: argparse.Namespace, thread_id: str, world: Path | None) -> str:
-    """The exact command that resumes this conversation (every option it needs)."""
+    """The exact command that resumes this conversation (every option it needs).
+
+    Paths are made absolute, so the command works from any folder.
+    """
     argv = ["okx-auth-graph", "chat"]
     if args.demo:
-        argv += ["--demo", "--world", str(world)]
+        argv += ["--demo", "--world", str(Path(str(world)).absolute())]
     if args.db is not None:
-        argv += ["--db", str(args.db)]
+        argv += ["--db", str(args.db.absolute())]
     if args.okx is not None:
-        argv += ["--okx", args.okx]
+        argv += ["--okx", str(Path(args.okx).absolute()) if os.sep in args.okx else args.okx]
     if args.interactive_login:
         argv.append("--interactive-login")
     argv += ["--thread", thread_id]

@@ -455,6 +455,23 @@ def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
     assert child.exitstatus == 0
 
 
+def test_the_resume_command_names_absolute_paths(tmp_path: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [*CHAT, "--demo", "--world", "w", "--db", "c.db", "--new-thread", "rel"],
+        env=env,
+        cwd=tmp_path,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    args = resume_argv(result.stdout)  # it works from any folder
+    world, db = str(tmp_path / "w"), str(tmp_path / "c.db")
+    assert args == ["--demo", "--world", world, "--db", db, "--thread", "rel"]
+
+
 def test_ctrl_c_during_a_spinner_ends_cleanly_with_the_resume_command(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -702,6 +719,23 @@ def test_okx_too_old_offers_the_api_key_wizard_and_no_means_no(
         child.close()
     assert child.exitstatus == 4  # okx too old for okx auth
     assert "npm install" not in output
+    assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
+
+
+def test_ctrl_d_at_the_wizard_question_means_no(tmp_path: Path, env: dict[str, str]) -> None:
+    world = tmp_path / "w"
+    child = spawn(["--demo", "--world", str(world)], env)
+    try:
+        say(child, "I want to set up an API key")
+        child.expect_exact("[y/N] ")
+        child.sendeof()
+        child.expect_exact("Not run.")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")
     assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
 
 
