@@ -819,6 +819,40 @@ def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
     assert code not in after  # shown once, not again when the login ends
 
 
+def test_ctrl_c_while_the_interactive_login_blocks_restores_the_terminal(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The demo's one-key browser reads keys unbuffered; Ctrl-C there leaves a sane terminal."""
+    world = tmp_path / "w"
+    chat = shlex.join([*CHAT, "--demo", "--world", str(world), "--interactive-login"])
+    child = pexpect.spawn(
+        "bash",
+        ["--norc", "-c", f"{chat}; echo status=$?; stty -a"],
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 100),
+    )
+    try:
+        say(child, "log me in")
+        say(child, "2")
+        child.expect_exact("press a to approve")
+        child.expect(CODE)  # the login blocks, keys are read one by one
+        child.sendcontrol("c")
+        child.expect_exact("Interrupted.")
+        child.expect(r"status=(\d+)")
+        status = int(cast(re.Match[str], child.match).group(1))
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert status == 130
+    settings = output.split()
+    assert "echo" in settings  # not -echo
+    assert "icanon" in settings  # not -icanon
+    assert "Traceback" not in output
+
+
 def test_ctrl_c_before_any_message_offers_no_resume_and_leaves_nothing(
     temp: Path, env: dict[str, str]
 ) -> None:
