@@ -2,7 +2,7 @@
 
 The graph's questions are shown with ``rich``: the site menu in a panel, the verification URL
 and code in a highlighted panel with the code once more on a line of its own (easy to copy) and
-a one-keystroke offer to open the browser, each okx call behind a spinner. The conversation is
+a one-keystroke offer to open the browser (Enter), each okx call behind a spinner. The conversation is
 kept in SQLite (``--db``) so ``--thread ID`` resumes it later, even in the middle of a login
 (an id the database does not hold is an error; ``--new-thread ID`` names a new thread); every
 exit (``/quit``, end of input, Ctrl-C at the prompt or during a spinner) of a saved thread
@@ -161,20 +161,6 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def read_key() -> str:
-    """One keystroke from the terminal, without waiting for Enter (Ctrl-C still interrupts)."""
-    import termios
-    import tty
-
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd)
-        return sys.stdin.read(1)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-
-
 @contextlib.contextmanager
 def terminal_restored() -> Iterator[None]:
     """Put the terminal's settings back afterwards (a wizard stopped with Ctrl-C may not)."""
@@ -204,12 +190,13 @@ class ChatSession:
         cli: The okx adapter (it also runs ``okx config init`` in the terminal).
         config_file: The okx configuration file ``okx config init`` writes (named when offered).
         emulator: The demo emulator (``/approve``, ``/deny``), if any.
-        interactive: Whether a person is at the terminal (offers, one-keystroke questions).
+        interactive: Whether a person is at the terminal (offers, the demo's browser keys).
         scripted_demo: Whether this is the scripted demo (its exit status is the login's).
         context: The graph's runtime context (e.g. ``interactive_login``).
         runner: The observing okx runner (what okx showed, for the exit status).
         login_started: A login ran (or is awaited) in this thread since the last success.
         browser_offer: The verification URL to offer opening once the run is over.
+        open_on_enter: The offered URL that an empty line at the next prompt opens.
         shown_ids: Ids of the messages shown already.
         shown_questions: Questions shown from an interrupt and not yet seen in the messages.
         held: Assistant messages received and not shown yet (see :meth:`flush`).
@@ -229,6 +216,7 @@ class ChatSession:
     runner: ObservedRunner | None = None
     login_started: bool = False
     browser_offer: str | None = None
+    open_on_enter: str | None = None
     shown_ids: set[str] = field(default_factory=set)
     shown_questions: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
@@ -504,20 +492,24 @@ class ChatSession:
         self.show_question({**event, "type": "await_authorization"}, offer=False)
 
     def offer_browser(self) -> None:
-        """After a code was shown: one keystroke opens the verification URL in the browser."""
+        """After a code was shown: Enter on an empty line opens the verification URL.
+
+        Only on a desktop session (:func:`has_display`) with a person at the terminal. Typing
+        a reply instead declines the offer; no keystroke is swallowed.
+        """
         url, self.browser_offer = self.browser_offer, None
         if url is None or not self.interactive or not has_display():
             return
         self.console.print(
             Text.assemble(
-                "Press ", ("Enter", "bold"), f" to open {url} in your browser (any other key: no) "
+                "Press ", ("Enter", "bold"), f" to open {url} in your browser, or type your reply."
             ),
-            end="",
+            soft_wrap=True,
         )
-        key = read_key()
-        self.console.print()
-        if key not in {"\n", "\r"}:
-            return
+        self.open_on_enter = url
+
+    def open_browser(self, url: str) -> None:
+        """Open ``url`` with :mod:`webbrowser` (which honours ``$BROWSER``) and say how it went."""
         try:
             opened = webbrowser.open(url)
         except webbrowser.Error:
@@ -624,7 +616,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "thread id, 3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
     )
     parser.add_argument("--demo", action="store_true", help="use the bundled okx emulator")
-    parser.add_argument("--db", type=Path, help="SQLite file for the conversation")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="SQLite file of the conversations (default: okx-auth-graph/chat.sqlite in "
+        "$XDG_STATE_HOME or ~/.local/state; --demo: chat.sqlite in the world)",
+    )
     threads = parser.add_mutually_exclusive_group()
     threads.add_argument(
         "--thread", metavar="ID", help="resume this thread (it must be in the database)"
@@ -634,8 +632,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         metavar="ID",
         help="start a new thread under this id (default: a random id)",
     )
-    parser.add_argument("--okx", help="the okx executable (default: okx on PATH / $OKX_EXECUTABLE)")
-    parser.add_argument("--world", type=Path, help="--demo: keep the emulator's world here")
+    parser.add_argument(
+        "--okx",
+        metavar="PATH",
+        help="the okx executable (default: $OKX_EXECUTABLE, else okx on PATH)",
+    )
+    parser.add_argument(
+        "--world",
+        type=Path,
+        metavar="DIR",
+        help="--demo: keep the emulator's world here (default: a temporary folder)",
+    )
     parser.add_argument(
         "--interactive-login",
         action="store_true",
@@ -740,7 +747,10 @@ def converse(
             text = scripted
             session.console.print(Text(PROMPT + text, "bold"))
         text = text.strip()
+        offered, session.open_on_enter = session.open_on_enter, None
         if not text:
+            if offered is not None:
+                session.open_browser(offered)
             continue
         if text in {"/quit", "/exit", "/q"}:
             return

@@ -548,28 +548,55 @@ def test_already_logged_in_gets_a_neutral_panel(tmp_path: Path, env: dict[str, s
     assert child.exitstatus == 0
 
 
-def test_enter_opens_the_verification_url_in_the_browser(
-    tmp_path: Path, env: dict[str, str]
-) -> None:
+def browser_env(tmp_path: Path, env: dict[str, str]) -> tuple[dict[str, str], Path]:
+    """A desktop session whose ``$BROWSER`` writes the URL it is given to a file."""
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
     browser.chmod(0o755)
-    display_env = {**env, "DISPLAY": ":99", "BROWSER": str(browser)}
+    return {**env, "DISPLAY": ":99", "BROWSER": str(browser)}, opened
+
+
+def test_enter_opens_the_verification_url_in_the_browser(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    display_env, opened = browser_env(tmp_path, env)
     child = spawn(["--demo", "--world", str(tmp_path / "w")], display_env)
     try:
         say(child, "log me in")
         say(child, "1")
         child.expect(r"URL: (\S+)")
         url = cast(re.Match[str], child.match).group(1)
-        child.expect_exact("to open")
-        child.send("\r")  # one keystroke, no Enter needed after it
-        child.expect_exact("in your browser.")
+        child.expect_exact(f"Press Enter to open {url} in your browser")
+        say(child, "")  # one keystroke: Enter
+        child.expect_exact(f"Opened {url} in your browser.")
         say(child, "/quit")
         child.expect(pexpect.EOF)
     finally:
         child.close()
     assert opened.read_text() == url
+
+
+def test_typing_a_reply_declines_the_browser_offer_and_loses_nothing(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    display_env, opened = browser_env(tmp_path, env)
+    child = spawn(["--demo", "--world", str(tmp_path / "w")], display_env)
+    try:
+        say(child, "log me in")
+        say(child, "2")
+        child.expect_exact("Press Enter to open")
+        say(child, "/approve")  # typed whole: its first key is not taken by the offer
+        child.expect_exact("approved in the browser")
+        say(child, "")  # an empty line later opens nothing: the offer was declined
+        say(child, "done")
+        child.expect_exact(SUCCESS)
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert not opened.exists()
 
 
 def test_no_browser_offer_without_a_display(tmp_path: Path, env: dict[str, str]) -> None:
@@ -579,12 +606,13 @@ def test_no_browser_offer_without_a_display(tmp_path: Path, env: dict[str, str])
         say(child, "log me in")
         say(child, "1")
         child.expect(CODE)
-        say(child, "/quit")
+        child.expect_exact("you> ")
+        shown = child.before or ""  # everything between the code and the next prompt
+        child.sendline("/quit")
         child.expect(pexpect.EOF)
-        output = child.before or ""
     finally:
         child.close()
-    assert "to open" not in output
+    assert "in your browser" not in shown
 
 
 def test_unknown_thread_is_named(tmp_path: Path, env: dict[str, str]) -> None:
