@@ -280,6 +280,21 @@ async def test_a_missing_okx_gets_the_install_command_not_the_too_old_text(
     assert reply != prompt(f"cli_too_old.{language}")
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_old_cli_status_with_an_api_key_says_oauth_is_unavailable(
+    converse, emulator, language
+):
+    emulator.init_world(version="1.2.4", config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start("am I logged in?" if language == "en" else "我登录了吗?")
+    assert turn.state["outcome"] == "status_reported"
+    expected = [
+        prompt(f"status_oauth_unavailable.{language}"),
+        prompt(f"status_api_key.{language}", profile="demo"),
+    ]
+    assert turn.reply == "\n".join(expected)
+
+
 async def test_old_cli_with_api_key_still_short_circuits(converse, emulator):
     emulator.init_world(version="1.2.4", config=API_KEY_CONFIG)
     chat = converse()
