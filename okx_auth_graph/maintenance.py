@@ -187,6 +187,8 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
             )
         elif auth["status"] == "pending":
             lines.append(say(state, "status_pending", site=site))
+        elif (state.get("auth_error") or {}).get("kind") == "cli_too_old":
+            lines.append(say(state, "status_oauth_unavailable"))  # okx 1.2.4: no okx auth
         else:
             lines.append(say(state, "status_not_logged_in"))
         profiles = api_key_profiles(state.get("config"))

@@ -24,6 +24,11 @@ with extra_needed("evals", "the evaluation progress bar"):
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.table import Column
+
+
+NAME_WIDTH = 44
+"""Columns for the name in flight (a longer one ends in …), so the bar does not jump."""
 
 
 @dataclass
@@ -73,9 +78,10 @@ def run_progress(
     if quiet:
         yield RunProgress(None, None)
         return
+    name_column = Column(width=NAME_WIDTH, no_wrap=True, overflow="ellipsis")
     columns: list[Any] = [
         SpinnerColumn(),
-        TextColumn("[bold]{task.description}", justify="left"),
+        TextColumn("[bold]{task.description}", justify="left", table_column=name_column),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[passed]}"),

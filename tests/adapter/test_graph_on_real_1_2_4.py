@@ -138,6 +138,10 @@ async def test_after_the_real_wizard_stored_an_eea_key_the_request_proceeds(
     assert result["site"] == "eea"
     assert last(result) == text("api_key_configured.zh").replace("{profile}", "okx-prod")
     assert "ak-real-wizard-0001" not in repr(result)
+    status = await Chat(real_okx, mode).start("am I logged in?")
+    assert status["outcome"] == "status_reported"
+    api_key = text("status_api_key.en").replace("{profile}", "okx-prod")
+    assert last(status) == f"{text('status_oauth_unavailable.en')}\n{api_key}"
 
 
 async def test_after_the_real_wizard_stored_a_global_key_the_menu_comes_first(

@@ -256,6 +256,45 @@ async def test_old_cli_answers_every_oauth_request_with_the_too_old_text(
     assert sorted(chat.calls()) == sorted(PREFLIGHT)
 
 
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+@pytest.mark.parametrize(
+    ("request_text", "language"),
+    [("log me in", "en"), ("帮我登录", "zh"), ("set up an API key", "en")],
+)
+async def test_a_missing_okx_gets_the_install_command_not_the_too_old_text(
+    tmp_path, mode, request_text, language
+):
+    """The other of D16's two texts: no okx at all (nothing to start) is installed with npm."""
+    graph = build_graph(checkpointer=InMemorySaver())
+    context = Context(okx_executable=str(tmp_path / "no-such-okx"))
+    config = {"configurable": {"thread_id": "missing-okx"}}
+    entry = {"messages": [HumanMessage(request_text)]}
+    if mode == "invoke":
+        result = await asyncio.to_thread(graph.invoke, entry, config, context=context)
+    else:
+        result = await graph.ainvoke(entry, config, context=context)
+    assert result["outcome"] == "failed"
+    reply = result["messages"][-1].text
+    assert reply == prompt(f"cli_not_found.{language}")
+    assert "npm install -g @okx_ai/okx-trade-cli" in reply
+    assert reply != prompt(f"cli_too_old.{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_old_cli_status_with_an_api_key_says_oauth_is_unavailable(
+    converse, emulator, language
+):
+    emulator.init_world(version="1.2.4", config=API_KEY_CONFIG)
+    chat = converse()
+    turn = await chat.start("am I logged in?" if language == "en" else "我登录了吗?")
+    assert turn.state["outcome"] == "status_reported"
+    expected = [
+        prompt(f"status_oauth_unavailable.{language}"),
+        prompt(f"status_api_key.{language}", profile="demo"),
+    ]
+    assert turn.reply == "\n".join(expected)
+
+
 async def test_old_cli_with_api_key_still_short_circuits(converse, emulator):
     emulator.init_world(version="1.2.4", config=API_KEY_CONFIG)
     chat = converse()
