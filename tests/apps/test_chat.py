@@ -145,6 +145,26 @@ def test_demo_without_a_terminal_plays_the_script(tmp_path: Path, env: dict[str,
     assert "Traceback" not in out + result.stderr
 
 
+def test_interactive_login_demo_without_a_terminal_approves_and_ends(
+    env: dict[str, str],
+) -> None:
+    result = subprocess.run(
+        [*CHAT, "--demo", "--interactive-login"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,  # nobody presses a key: the script plays the browser, no 15-minute wait
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "· okx auth login --site eea" in out
+    code = CODE.search(out)
+    assert code is not None
+    assert out.index(code.group(0)) < out.index("approved in the browser") < out.index(SUCCESS)
+
+
 def test_missing_okx_gets_the_install_command_and_exit_status_3(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
