@@ -850,7 +850,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
         session.graph = build_graph(cli=session_cli, checkpointer=saver)
         saved = loop.run(session.thread_saved())
         if args.thread is not None and not saved:
-            if throwaway:
+            if throwaway and args.db is None:
                 raise UsageError(
                     f"thread {args.thread} not found: a new demo world holds no threads (pass "
                     "the --world DIR that the resume command named)"
