@@ -839,6 +839,30 @@ def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
     assert code not in after  # shown once, not again when the login ends
 
 
+def test_interactive_login_that_times_out_asks_to_retry_without_raw_okx_output(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    child = spawn(["--demo", "--world", str(world), "--interactive-login"], env)
+    try:
+        say(child, "log me in")
+        say(child, "1")
+        child.expect(CODE)
+        emulator_verb(world, env, "expire-code")  # the code lapses: okx times out
+        child.expect_exact("you> ")
+        shown = child.before or ""  # from the code to the next prompt
+        child.sendline("no")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert "Authorization timed out" in shown  # the error, in the graph's retry question
+    assert "(yes/no)" in shown
+    for raw in ("Waiting for authorization", "Open the link below", "--manual"):
+        assert raw not in shown  # okx's own lines and stale advice stay out
+    assert "Traceback" not in shown
+
+
 def test_ctrl_c_while_the_interactive_login_blocks_restores_the_terminal(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
