@@ -14,8 +14,8 @@ By default the real ``okx`` on ``PATH`` runs (``--okx PATH`` picks another); a C
 in a world of its own instead: type ``/approve`` or ``/deny`` at the prompt to play the browser,
 or from another terminal run ``OKX_EMULATOR_STATE=<world> okx-emulator world approve`` (the
 world's folder is printed at start; a throw-away world is kept when a resume is offered). When
-stdin is not a terminal (CI, a pipe), ``--demo`` plays a short scripted conversation and exits 0
-on a successful login; without ``--demo`` the lines of stdin are the user's messages.
+stdin is not a terminal (CI, a pipe), ``--demo`` plays a short scripted conversation (it plays
+the browser too) and exits 0 on a successful login; without ``--demo`` the lines of stdin are the user's messages.
 
 When the user asks to set up an API key (or okx is too old for ``okx auth``, where an API key is
 what works), chat offers to hand the terminal to ``okx config init``, naming the file it writes,
@@ -72,6 +72,8 @@ HELP = (
     "/approve and /deny (demo: play the browser), /help, /quit."
 )
 DEMO_SCRIPT: tuple[str, ...] = ("Check my balance", "2", "/approve", "done")
+DEMO_SCRIPT_INTERACTIVE_LOGIN: tuple[str, ...] = ("Check my balance", "2")
+"""The scripted demo with ``--interactive-login``: the browser approves once the code is out."""
 DEMO_LOGIN_CAP = 900.0
 """Seconds the demo's blocking ``okx auth login --site X`` waits for a person to approve."""
 CONFIG_INIT_TIMEOUT = 900.0
@@ -490,6 +492,8 @@ class ChatSession:
             return
         self.flush()
         self.show_question({**event, "type": "await_authorization"}, offer=False)
+        if self.scripted_demo:  # nobody at the keyboard: the script plays the browser
+            self.play_browser(True)
 
     def offer_browser(self) -> None:
         """After a code was shown: Enter on an empty line opens the verification URL.
@@ -560,7 +564,11 @@ class ChatSession:
             f" here now? It writes your API key into {where}. ",
             ("[y/N] ", "bold"),
         )
-        answer = self.console.input(question).strip().lower()
+        try:
+            answer = self.console.input(question).strip().lower()
+        except EOFError:  # Ctrl-D: no
+            self.console.print()
+            answer = ""
         if answer not in {"y", "yes", "是", "好"}:
             self.console.print(Text("Not run. You can run `okx config init` yourself.", "dim"))
             return False
@@ -702,14 +710,17 @@ def checked_okx(value: str, origin: str) -> str:
 
 
 def resume_command(args: argparse.Namespace, thread_id: str, world: Path | None) -> str:
-    """The exact command that resumes this conversation (every option it needs)."""
+    """The exact command that resumes this conversation (every option it needs).
+
+    Paths are made absolute, so the command works from any folder.
+    """
     argv = ["okx-auth-graph", "chat"]
     if args.demo:
-        argv += ["--demo", "--world", str(world)]
+        argv += ["--demo", "--world", str(Path(str(world)).absolute())]
     if args.db is not None:
-        argv += ["--db", str(args.db)]
+        argv += ["--db", str(args.db.absolute())]
     if args.okx is not None:
-        argv += ["--okx", args.okx]
+        argv += ["--okx", str(Path(args.okx).absolute()) if os.sep in args.okx else args.okx]
     if args.interactive_login:
         argv.append("--interactive-login")
     argv += ["--thread", thread_id]
@@ -839,7 +850,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
         session.graph = build_graph(cli=session_cli, checkpointer=saver)
         saved = loop.run(session.thread_saved())
         if args.thread is not None and not saved:
-            if throwaway:
+            if throwaway and args.db is None:
                 raise UsageError(
                     f"thread {args.thread} not found: a new demo world holds no threads (pass "
                     "the --world DIR that the resume command named)"
@@ -861,7 +872,8 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
         console.print(Text(f"Thread {thread_id} (kept in {kept})\n{HELP}", "dim"))
         lines: Iterator[str] | None = None
         if not interactive:
-            lines = iter(DEMO_SCRIPT) if args.demo else (line.rstrip("\n") for line in sys.stdin)
+            script = DEMO_SCRIPT_INTERACTIVE_LOGIN if args.interactive_login else DEMO_SCRIPT
+            lines = iter(script) if args.demo else (line.rstrip("\n") for line in sys.stdin)
         pending: dict[str, Any] | None = None
         try:
             loop.run(session.resume_existing())

@@ -145,6 +145,26 @@ def test_demo_without_a_terminal_plays_the_script(tmp_path: Path, env: dict[str,
     assert "Traceback" not in out + result.stderr
 
 
+def test_interactive_login_demo_without_a_terminal_approves_and_ends(
+    env: dict[str, str],
+) -> None:
+    result = subprocess.run(
+        [*CHAT, "--demo", "--interactive-login"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,  # nobody presses a key: the script plays the browser, no 15-minute wait
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "· okx auth login --site eea" in out
+    code = CODE.search(out)
+    assert code is not None
+    assert out.index(code.group(0)) < out.index("approved in the browser") < out.index(SUCCESS)
+
+
 def test_missing_okx_gets_the_install_command_and_exit_status_3(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -455,6 +475,23 @@ def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
     assert child.exitstatus == 0
 
 
+def test_the_resume_command_names_absolute_paths(tmp_path: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [*CHAT, "--demo", "--world", "w", "--db", "c.db", "--new-thread", "rel"],
+        env=env,
+        cwd=tmp_path,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    args = resume_argv(result.stdout)  # it works from any folder
+    world, db = str(tmp_path / "w"), str(tmp_path / "c.db")
+    assert args == ["--demo", "--world", world, "--db", db, "--thread", "rel"]
+
+
 def test_ctrl_c_during_a_spinner_ends_cleanly_with_the_resume_command(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -705,6 +742,23 @@ def test_okx_too_old_offers_the_api_key_wizard_and_no_means_no(
     assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
 
 
+def test_ctrl_d_at_the_wizard_question_means_no(tmp_path: Path, env: dict[str, str]) -> None:
+    world = tmp_path / "w"
+    child = spawn(["--demo", "--world", str(world)], env)
+    try:
+        say(child, "I want to set up an API key")
+        child.expect_exact("[y/N] ")
+        child.sendeof()
+        child.expect_exact("Not run.")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")
+    assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
+
+
 def test_ctrl_c_in_the_wizard_ends_the_wizard_only_and_restores_the_terminal(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -783,6 +837,40 @@ def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
     assert SUCCESS in after
     assert "Site: us" in after
     assert code not in after  # shown once, not again when the login ends
+
+
+def test_ctrl_c_while_the_interactive_login_blocks_restores_the_terminal(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The demo's one-key browser reads keys unbuffered; Ctrl-C there leaves a sane terminal."""
+    world = tmp_path / "w"
+    chat = shlex.join([*CHAT, "--demo", "--world", str(world), "--interactive-login"])
+    child = pexpect.spawn(
+        "bash",
+        ["--norc", "-c", f"{chat}; echo status=$?; stty -a"],
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 100),
+    )
+    try:
+        say(child, "log me in")
+        say(child, "2")
+        child.expect_exact("press a to approve")
+        child.expect(CODE)  # the login blocks, keys are read one by one
+        child.sendcontrol("c")
+        child.expect_exact("Interrupted.")
+        child.expect(r"status=(\d+)")
+        status = int(cast(re.Match[str], child.match).group(1))
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert status == 130
+    settings = output.split()
+    assert "echo" in settings  # not -echo
+    assert "icanon" in settings  # not -icanon
+    assert "Traceback" not in output
 
 
 def test_ctrl_c_before_any_message_offers_no_resume_and_leaves_nothing(

@@ -337,6 +337,42 @@ def test_config_init_on_a_terminal_prompts_one_answer_at_a_time(
     assert 'api_key = "AKT"' in text
 
 
+WIZARD_PROMPTS = [
+    (r"Site \(1/2/3, default: 1\): ", "1"),
+    (r"Use demo trading\? \(Y/n\) ", "n"),
+    (r"Profile name \(default: okx-prod\): ", ""),
+    ("API Key: ", "AKT"),
+]
+
+
+@pytest.mark.real_cli
+@pytest.mark.parametrize("stop_at", range(len(WIZARD_PROMPTS)))
+def test_ctrl_c_in_config_init_exits_like_the_real_cli(
+    shim_env: dict[str, str], tmp_path: Path, stop_at: int
+) -> None:
+    """Ctrl-C at a wizard prompt: okx 1.2.4 exits 0 and saves nothing; so does the emulator."""
+    real = _real_cli()
+    if real is None or shutil.which("node") is None:
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            "the real okx CLI 1.2.4 is not installed (make test installs it)"
+        )
+    outcomes = {}
+    for label, program in (("real", real), ("emulator", "okx")):
+        home = tmp_path / f"home-{label}"
+        home.mkdir()
+        env = {**shim_env, "HOME": str(home)}
+        child = pexpect.spawn(program, ["config", "init"], env=env, encoding="utf-8", timeout=60)
+        for prompt, answer in WIZARD_PROMPTS[:stop_at]:
+            child.expect(prompt)
+            child.sendline(answer)
+        child.expect(WIZARD_PROMPTS[stop_at][0])
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+        outcomes[label] = (child.exitstatus, (home / ".okx" / "config.toml").exists())
+    assert outcomes["emulator"] == outcomes["real"] == (0, False)
+
+
 CONFIG_SEQUENCES = {
     "add-use-set-list": [
         ["config", "add-profile", "AK=key-one", "SK=secret-one", "PP=pass-one", "site=eea"],
