@@ -34,7 +34,7 @@ def site_of_base_url(base_url: str | None) -> SiteId | None:
     """The site a profile's ``base_url`` names (its web or API host over https), or None.
 
     okx 1.2.4's ``okx config init`` records an EEA or US choice only as ``base_url``
-    (``https://my.okx.com``, ``https://app.okx.com``), never as ``site`` (docs/spec.md, D8).
+    (``https://my.okx.com``, ``https://app.okx.com``), never as ``site`` (docs/spec.md, D3).
     Any other URL (a proxy, a local server) names no site.
     """
     if not base_url:

@@ -27,6 +27,7 @@ from okx_auth_graph.evals.texts import (
     is_yes,
     parse_site_choice,
     site_menu,
+    template,
     template_pattern,
     user_language,
 )
@@ -698,6 +699,47 @@ def cancel_ends_flow(t: Trajectory) -> list[Violation]:
     return out
 
 
+REASK_HINTS: dict[str, str] = {
+    "choose_site": "site_menu_hint",
+    "confirm_retry": "yes_no_hint",
+    "confirm_remove_binary": "yes_no_hint",
+    "confirm_switch_site": "yes_no_hint",
+    "confirm_start_over": "yes_no_hint",
+    "choose_api_key_fix": "api_key_fix_hint",
+    "clarify_request": "clarify_request_hint",
+    "await_profile_removal": "profile_removal_hint",
+}
+"""The hint under each question asked again after a reply that answers none of its choices."""
+
+
+def reask_hint(t: Trajectory) -> list[Violation]:
+    """A question asked again carries its hint once, last, in the user's language (D20, D4).
+
+    A reply to a question that ends its entry asking the same question again, with no okx call
+    in between, did not answer it: the new question ends with a blank line and the hint in the
+    language of the user's latest message that decides one (or the run's override), and holds
+    no other copy of the hint in either language.
+    """
+    name = "reask_hint"
+    out: list[Violation] = []
+    for index, entry in enumerate(t.entries):
+        asked = _resumed_type(entry)
+        interrupt = entry["interrupt"]
+        if asked not in REASK_HINTS or interrupt is None or interrupt["type"] != asked:
+            continue
+        if t.entry_calls(entry):
+            continue
+        message = str(interrupt["payload"].get("message", ""))
+        language = _user_language(t, entry["messages"][1])
+        hints = {lang: template(f"{REASK_HINTS[asked]}.{lang}") for lang in ("en", "zh")}
+        where = f"{_where(index, entry)} ({asked} asked again)"
+        if not message.endswith("\n\n" + hints[language]):
+            out.append(_v(name, f"{where} does not end with the {language} hint: {message!r}"))
+        if sum(message.count(hint) for hint in hints.values()) != 1:
+            out.append(_v(name, f"{where} shows the hint more than once: {message!r}"))
+    return out
+
+
 INVARIANTS: dict[str, Invariant] = {
     "login_gate": login_gate,
     "no_silent_global": no_silent_global,
@@ -714,6 +756,7 @@ INVARIANTS: dict[str, Invariant] = {
     "no_secret_leak": no_secret_leak,
     "market_no_okx_call": market_no_okx_call,
     "cancel_ends_flow": cancel_ends_flow,
+    "reask_hint": reask_hint,
 }
 """Every invariant by its stable name."""
 

@@ -841,3 +841,61 @@ def test_the_neutral_names_are_the_specs_in_the_oracle_and_the_product() -> None
     names = frozenset(listed.group(1).split())
     assert names == SPEC_NEUTRAL_WORDS
     assert names == LANGUAGE_NEUTRAL_WORDS
+
+
+def question(kind: str, message: str) -> InterruptRecord:
+    return {"type": kind, "payload": {"type": kind, "message": message}}
+
+
+YES_NO = "Remove the okx-auth binary? (yes/no)"
+
+
+@pytest.mark.parametrize(
+    ("reply", "shown", "broken"),
+    [
+        ("eu", site_menu() + "\n\n" + render("site_menu_hint.en"), False),
+        ("欧洲", site_menu() + "\n\n" + render("site_menu_hint.zh"), False),
+        ("eu", site_menu(), True),  # no hint
+        ("欧洲", site_menu() + "\n\n" + render("site_menu_hint.en"), True),  # wrong language
+        ("eu", site_menu() + "\n\n" + render("site_menu_hint.en") * 2, True),  # twice
+        (
+            "eu",  # an earlier hint left in place, the new one under it
+            "\n\n".join([site_menu(), render("site_menu_hint.zh"), render("site_menu_hint.en")]),
+            True,
+        ),
+    ],
+)
+def test_reask_hint_on_the_menu(reply: str, shown: str, broken: bool) -> None:
+    t = (
+        Builder()
+        .input("log me in", interrupt=menu_question())
+        .resume(reply, interrupt=question("choose_site", shown))
+        .t
+    )
+    assert bool(INVARIANTS["reask_hint"](t)) is broken
+
+
+def test_reask_hint_on_a_yes_no_question_follows_the_reply_language() -> None:
+    hinted = f"{YES_NO}\n\n{render('yes_no_hint.en')}"
+    asked = Builder().input("remove okx-auth", interrupt=question("confirm_remove_binary", YES_NO))
+    good = copy.deepcopy(asked).resume("maybe", interrupt=question("confirm_remove_binary", hinted))
+    assert INVARIANTS["reask_hint"](good.t) == []
+    bare = copy.deepcopy(asked).resume("maybe", interrupt=question("confirm_remove_binary", YES_NO))
+    assert "does not end with the en hint" in INVARIANTS["reask_hint"](bare.t)[0]["detail"]
+    chinese = copy.deepcopy(asked).resume(
+        "什么", interrupt=question("confirm_remove_binary", hinted)
+    )
+    assert "zh hint" in INVARIANTS["reask_hint"](chinese.t)[0]["detail"]
+
+
+def test_reask_hint_judges_only_a_question_asked_again_with_no_okx_call() -> None:
+    other = (
+        Builder().input("log me in", interrupt=menu_question()).resume("2", interrupt=challenge())
+    )
+    assert INVARIANTS["reask_hint"](other.t) == []  # answered: another question follows
+    checked = (
+        Builder()
+        .input("check my balance", interrupt=question("await_profile_removal", "Remove it."))
+        .resume("done", calls=[CONFIG], interrupt=question("await_profile_removal", "Still there."))
+    )
+    assert INVARIANTS["reask_hint"](checked.t) == []  # a signal re-read the config

@@ -28,6 +28,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from okx_auth_graph.evals.invariants import REASK_HINTS
 from okx_auth_graph.evals.runner import InProcessRunner, Turn
 from okx_auth_graph.evals.scenario import Step, parse_scenario
 from okx_auth_graph.evals.texts import (
@@ -297,6 +298,10 @@ def reached(trajectory: Trajectory) -> list[str]:
             where = "after the menu" if after_menu else "elsewhere"
             cases.append(f"site choice as a new message {where}")
         resumed = entry["resumed"]
+        interrupt = entry["interrupt"]
+        asked = resumed["type"] if resumed is not None else None
+        if interrupt is not None and interrupt["type"] == asked and asked in REASK_HINTS:
+            cases.append("question asked again (reask_hint)")
         waiting = resumed is not None and resumed["type"] == "await_authorization"
         if waiting and is_clearly_not_a_signal(entry["text"]) and not is_cancel(entry["text"]):
             cases.append("non-signal reply while waiting")
@@ -327,6 +332,7 @@ def generated(reach: Any) -> Any:
             "corpus reply": 0.2,
             "corpus request": 0.2,
             "mixed-language corpus text": 0.03,
+            "question asked again (reask_hint)": 0.03,
         },
     )
 

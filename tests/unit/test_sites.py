@@ -31,3 +31,18 @@ from okx_auth_graph.sites import site_of_base_url
 )
 def test_a_base_url_names_a_site_only_by_its_own_host(base_url: str | None, site: str | None):
     assert site_of_base_url(base_url) == site
+
+
+def test_the_spec_sites_table_is_what_the_code_uses():
+    """docs/spec.md's Sites table (ids, labels, web and API hosts) and sites.py agree."""
+    from pathlib import Path
+
+    from okx_auth_graph.sites import API_HOSTS, SITE_IDS, SITE_LABELS, WEB_HOSTS
+
+    spec = (Path(__file__).resolve().parents[2] / "docs" / "spec.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in spec.split("## Sites", 1)[1].split("\n\n", 2)[1].splitlines()[2:]:
+        site, label, web, api = (cell.strip() for cell in line.strip("|").split("|"))
+        rows[site] = (label, web, api)
+    assert list(rows) == list(SITE_IDS)
+    assert rows == {s: (SITE_LABELS[s], WEB_HOSTS[s], API_HOSTS[s]) for s in SITE_IDS}
