@@ -104,6 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(arguments)
     console = Console()
     paths = list(args.paths) or [DEFAULT_SUITE]
+    if not args.paths and not DEFAULT_SUITE.is_dir():
+        console.print(
+            f"[red]error:[/red] no {DEFAULT_SUITE}/ in {Path.cwd()}: run from the repository root"
+            " or name the scenario files",
+            highlight=False,
+        )
+        return 2
     try:
         scenarios = load_scenarios(paths)
     except ScenarioError as exc:

@@ -176,7 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     files = list(args.files) or default_files()
     if not files:
-        console.print(f"error: no corpus files under {DEFAULT_DIR}", markup=False)
+        console.print(
+            f"error: no corpus files under {DEFAULT_DIR}/ in {Path.cwd()}: run from the"
+            " repository root or name the corpus files",
+            markup=False,
+            highlight=False,
+        )
         return 2
     try:
         results = [score(path) for path in files]

@@ -240,3 +240,21 @@ async def test_a_hanging_graph_fails_the_scenario(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(engine.graph, "astream", hang)
     result = await engine.run(parse_scenario({"id": "slow", "input": {"request": "log in"}}))
     assert result.failures == ["slow: input: the graph did not answer within 0.05 s"]
+
+
+def test_eval_outside_the_repository_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no evals/scenarios here
+    assert main([]) == 2
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "no evals/scenarios/ in" in printed
+    assert "run from the repository root" in printed
+    monkeypatch.chdir(REPO)
+    assert main(["--understanding"]) == 0  # the default corpora, found from the root
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    assert main(["--understanding"]) == 2
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "no corpus files under evals/understanding/ in" in printed
+    assert "run from the repository root" in printed
