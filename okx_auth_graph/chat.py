@@ -199,6 +199,8 @@ class ChatSession:
         login_started: A login ran (or is awaited) in this thread since the last success.
         browser_offer: The verification URL to offer opening once the run is over.
         open_on_enter: The offered URL that an empty line at the next prompt opens.
+        api_key_saved: ``okx config init`` ran here and saved (the way forward an okx too old
+            for ``okx auth`` has; the exit status is then not "too old").
         shown_ids: Ids of the messages shown already.
         shown_questions: Questions shown from an interrupt and not yet seen in the messages.
         held: Assistant messages received and not shown yet (see :meth:`flush`).
@@ -219,6 +221,7 @@ class ChatSession:
     login_started: bool = False
     browser_offer: str | None = None
     open_on_enter: str | None = None
+    api_key_saved: bool = False
     shown_ids: set[str] = field(default_factory=set)
     shown_questions: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
@@ -597,6 +600,7 @@ class ChatSession:
                 soft_wrap=True,
             )
             return False
+        self.api_key_saved = True
         return True
 
 
@@ -621,7 +625,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         prog=PROG,
         description="Talk to the OKX auth graph in the terminal.",
         epilog="Exit status: 0 done, 1 the scripted demo's login failed, 2 a bad option, path or "
-        "thread id, 3 okx missing, 4 okx too old for `okx auth`, 130 Ctrl-C (the resume command is printed).",
+        "thread id, 3 okx missing, 4 okx too old for `okx auth` (and no API key saved here), 130 Ctrl-C "
+        "(the resume command is printed).",
     )
     parser.add_argument("--demo", action="store_true", help="use the bundled okx emulator")
     parser.add_argument(
@@ -789,7 +794,7 @@ def exit_status(session: ChatSession, ending: Ending) -> int:
         return EXIT_OK if ending.values.get("outcome") == "logged_in" else EXIT_FAILED
     if session.runner is not None and session.runner.unstartable:
         return EXIT_NO_OKX
-    if session.runner is not None and session.runner.too_old:
+    if session.runner is not None and session.runner.too_old and not session.api_key_saved:
         return EXIT_OKX_TOO_OLD
     return EXIT_OK
 

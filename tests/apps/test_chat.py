@@ -742,6 +742,42 @@ def test_okx_too_old_offers_the_api_key_wizard_and_no_means_no(
     assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
 
 
+def test_okx_too_old_with_an_api_key_saved_in_the_chat_exits_0(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The way forward that a too-old okx has was taken: a script sees success, not 4."""
+    world = tmp_path / "w"
+    emulator_verb(world, env, "init", "--version", "1.2.4")
+    child = spawn(["--demo", "--world", str(world)], env)
+    try:
+        say(child, "log me in")
+        child.expect_exact("1.3.1-beta.17")
+        child.expect_exact("[y/N] ")
+        child.sendline("y")
+        child.expect_exact("Site (1/2/3, default: 1): ")
+        child.sendline("2")
+        child.expect_exact("Use demo trading? (Y/n) ")
+        child.sendline("n")
+        child.expect_exact("Profile name (default: okx-prod): ")
+        child.sendline("")
+        for label, value in (
+            ("API Key: ", "AK-old-okx-1111"),
+            ("Secret Key: ", "SK-old-okx-2222"),
+            ("Passphrase: ", "PP-old-okx-3333"),
+        ):
+            child.expect_exact(label)
+            child.sendline(value)
+        child.expect_exact("sent for you")
+        child.expect_exact("okx-prod")
+        say(child, "/quit")
+        child.expect(pexpect.EOF)
+        output = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "AK-old-okx-1111" not in output
+
+
 def test_ctrl_d_at_the_wizard_question_means_no(tmp_path: Path, env: dict[str, str]) -> None:
     world = tmp_path / "w"
     child = spawn(["--demo", "--world", str(world)], env)
