@@ -18,6 +18,7 @@ REDACT = "okx_auth_graph/redact.py"
 UNDERSTANDING = "okx_auth_graph/understanding.py"
 LOCK = "okx_auth_graph/login_lock.py"
 QUESTIONS = "okx_auth_graph/questions.py"
+PROMPTS = "okx_auth_graph/prompts.py"
 
 GATE_TESTS = ("tests/graph/test_gate_new_messages.py", "tests/graph/test_login_flows.py")
 LOGIN_TESTS = ("tests/graph/test_login_flows.py", "tests/unit")
@@ -467,6 +468,12 @@ CATALOGUE: tuple[Mutant, ...] = (
             ),
         ),
         tests=ROUTE_TESTS,
+    ),
+    Mutant(
+        "reask-hint-dropped",
+        "a question asked again carries its hint in the user's language (reask_hint)",
+        (Edit(PROMPTS, "with_hint", r'f"{question}\n\n{template(hint, language)}"', "question"),),
+        tests=("tests/graph/test_reask_hints.py", "tests/unit/test_prompts.py"),
     ),
     Mutant(
         "misroute-market-to-portfolio",
