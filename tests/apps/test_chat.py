@@ -60,6 +60,23 @@ def say(child: pexpect.spawn, text: str) -> None:
     child.sendline(text)
 
 
+def fill_wizard(child: pexpect.spawn, site: str, key: str, secret: str, passphrase: str) -> None:
+    """Answer every prompt of ``okx config init`` (live trading, the default profile name)."""
+    child.expect_exact("Site (1/2/3, default: 1): ")
+    child.sendline(site)
+    child.expect_exact("Use demo trading? (Y/n) ")
+    child.sendline("n")
+    child.expect_exact("Profile name (default: okx-prod): ")
+    child.sendline("")
+    for label, value in (
+        ("API Key: ", key),
+        ("Secret Key: ", secret),
+        ("Passphrase: ", passphrase),
+    ):
+        child.expect_exact(label)
+        child.sendline(value)
+
+
 def test_demo_login_typed_at_the_terminal(tmp_path: Path, env: dict[str, str]) -> None:
     child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")], env)
     try:
@@ -236,19 +253,7 @@ def test_api_key_setup_hands_the_terminal_to_config_init(
         named = "".join((child.before or "").split())  # the file it writes, named before it runs
         assert str(tmp_path / "w" / "home" / ".okx" / "config.toml") in named
         child.sendline("y")
-        child.expect_exact("Site (1/2/3, default: 1): ")
-        child.sendline("2")
-        child.expect_exact("Use demo trading? (Y/n) ")
-        child.sendline("n")
-        child.expect_exact("Profile name (default: okx-prod): ")
-        child.sendline("")
-        for label, value in (
-            ("API Key: ", "AK-chat-secret-1111"),
-            ("Secret Key: ", "SK-chat-secret-2222"),
-            ("Passphrase: ", "PP-chat-secret-3333"),
-        ):
-            child.expect_exact(label)
-            child.sendline(value)
+        fill_wizard(child, "2", "AK-chat-secret-1111", "SK-chat-secret-2222", "PP-chat-secret-3333")
         child.expect_exact("check my login status")
         child.expect_exact("okx-prod")
         say(child, "/quit")
@@ -754,19 +759,7 @@ def test_okx_too_old_with_an_api_key_saved_in_the_chat_exits_0(
         child.expect_exact("1.3.1-beta.17")
         child.expect_exact("[y/N] ")
         child.sendline("y")
-        child.expect_exact("Site (1/2/3, default: 1): ")
-        child.sendline("2")
-        child.expect_exact("Use demo trading? (Y/n) ")
-        child.sendline("n")
-        child.expect_exact("Profile name (default: okx-prod): ")
-        child.sendline("")
-        for label, value in (
-            ("API Key: ", "AK-old-okx-1111"),
-            ("Secret Key: ", "SK-old-okx-2222"),
-            ("Passphrase: ", "PP-old-okx-3333"),
-        ):
-            child.expect_exact(label)
-            child.sendline(value)
+        fill_wizard(child, "2", "AK-old-okx-1111", "SK-old-okx-2222", "PP-old-okx-3333")
         child.expect_exact("sent for you")
         child.expect_exact("okx-prod")
         say(child, "/quit")
