@@ -302,3 +302,55 @@ def test_relative_links_lead_to_files_of_the_repository(page: Path) -> None:
     missing = [t for t in local if not (page.parent / t).resolve().exists()]
     outside = [t for t in local if not (page.parent / t).resolve().is_relative_to(ROOT)]
     assert (missing, outside) == ([], [])
+
+
+SYNC_CALL = re.compile(r"\b(graph|parent)\.invoke\(")
+"""A block's call of a compiled graph (the README's quick start, the parent-graph example)."""
+CALL_STYLES = {
+    "ainvoke": "def _call(g, *a, **k):\n    return _asyncio.run(g.ainvoke(*a, **k))\n",
+    "stream": (
+        "def _call(g, value, config, **k):\n"
+        "    for _ in g.stream(value, config, **k):\n"
+        "        pass\n"
+        "    return _values(g, config)\n"
+    ),
+    "astream": (
+        "async def _drain(g, value, config, **k):\n"
+        "    async for _ in g.astream(value, config, **k):\n"
+        "        pass\n"
+        "def _call(g, value, config, **k):\n"
+        "    _asyncio.run(_drain(g, value, config, **k))\n"
+        "    return _values(g, config)\n"
+    ),
+}
+"""Each other way to run a graph, as ``_call(graph, input, config)`` returning what invoke does."""
+PRELUDE = (
+    "import asyncio as _asyncio\n"
+    "def _values(g, config):\n"
+    "    snapshot = g.get_state(config)\n"
+    "    interrupts = {'__interrupt__': list(snapshot.interrupts)} if snapshot.interrupts else {}\n"
+    "    return {**snapshot.values, **interrupts}\n"
+)
+SYNC_BLOCKS = [b for b in PYTHON_BLOCKS if SYNC_CALL.search(b.code)]
+
+
+def test_the_readme_quick_start_calls_the_graph_with_invoke() -> None:
+    assert "README.md" in {b.path.name for b in SYNC_BLOCKS}
+
+
+@pytest.mark.parametrize("style", sorted(CALL_STYLES))
+@pytest.mark.parametrize("block", SYNC_BLOCKS, ids=lambda b: b.name)
+def test_a_block_gives_the_same_output_through_ainvoke_stream_and_astream(
+    block: Block, style: str, tmp_path: Path
+) -> None:
+    """As the README says: ``ainvoke``, ``stream`` and ``astream`` work the same way."""
+    assert not _needs(block), "this check runs blocks that need nothing set up"
+    rewritten = SYNC_CALL.sub(lambda m: f"_call({m.group(1)}, ", block.code)
+    assert not SYNC_CALL.search(rewritten), "every invoke call goes through the other style"
+    code = PRELUDE + CALL_STYLES[style] + rewritten
+    variant = Block(block.path, block.line, block.info, code)
+    (tmp_path / "as_written").mkdir()
+    (tmp_path / style).mkdir()
+    expected = run_block(block, tmp_path / "as_written", base_env()).stdout
+    assert expected.strip(), f"{block.name} prints nothing to compare"
+    assert run_block(variant, tmp_path / style, base_env()).stdout == expected
