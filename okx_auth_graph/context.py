@@ -4,6 +4,13 @@ Read by nodes through ``Runtime[Context]``. Fields left at their defaults fall b
 environment variables (``OKX_EXECUTABLE``, ``OKX_HOME``, ``OKX_TIMEOUT``, ``OKX_LOGIN_TIMEOUT``,
 ``OKX_AUTH_CHAT_MODEL``, ``OKX_AUTH_LANGUAGE``, ``OKX_INTERACTIVE_LOGIN``,
 ``OKX_AUTH_MESSAGE_WINDOW``).
+
+Two kinds of setting (docs/security.md, "Operator settings"): an in-process caller is the
+operator and sets any field of :class:`Context`. A graph served over a network (the one
+``langgraph.json`` names, :mod:`okx_auth_graph.served`) takes its context schema from
+:class:`ServedContext`: a client sets only :data:`USER_SETTINGS`; a run naming any of
+:data:`OPERATOR_SETTINGS` is refused before anything runs, and the operator settings come from
+the server's environment alone.
 """
 
 from __future__ import annotations
@@ -24,6 +31,21 @@ _ENV_NAMES = {
     "interactive_login": "OKX_INTERACTIVE_LOGIN",
     "message_window": "OKX_AUTH_MESSAGE_WINDOW",
 }
+
+
+OPERATOR_SETTINGS: tuple[str, ...] = (
+    "okx_executable",
+    "okx_home",
+    "okx_env",
+    "timeout",
+    "login_timeout",
+    "chat_model",
+    "interactive_login",
+)
+"""Which program runs as okx and how: the operator's alone, never a served run's client."""
+
+USER_SETTINGS: tuple[str, ...] = ("language", "message_window")
+"""What a client of a served graph may set per run: how it is talked to, nothing that runs."""
 
 
 @dataclass(kw_only=True)
@@ -89,3 +111,59 @@ def _parse_env(name: str, raw: str) -> Any:
     if name == "interactive_login":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     return raw
+
+
+class OperatorSettingError(ValueError):
+    """A served run's context named a setting that only the server's operator may choose."""
+
+
+_OPERATOR_HELP = (
+    "it is the operator's: set it in the server's environment ("
+    + ", ".join(f"{name}: {env}" for name, env in _ENV_NAMES.items() if name in OPERATOR_SETTINGS)
+    + "; okx_env has none, the server passes its own environment)"
+)
+
+
+@dataclass(kw_only=True)
+class ServedContext:
+    """The context a client of a served graph may send with a run (``langgraph dev``, Studio).
+
+    Only the user-level settings are the client's: ``language`` (how it is answered) and
+    ``message_window`` (how much of the conversation ``messages`` keeps). The operator
+    settings are listed so that a run naming one is refused with this error instead of being
+    dropped without a word by the server; their only accepted value is ``null``.
+
+    Raises:
+        OperatorSettingError: If any operator setting has a value.
+        ValueError: If ``language`` or ``message_window`` is invalid.
+    """
+
+    language: Literal["zh", "en"] | None = None
+    message_window: int | None = None
+    okx_executable: None = field(default=None, metadata={"operator": True})
+    okx_home: None = field(default=None, metadata={"operator": True})
+    okx_env: None = field(default=None, metadata={"operator": True})
+    timeout: None = field(default=None, metadata={"operator": True})
+    login_timeout: None = field(default=None, metadata={"operator": True})
+    chat_model: None = field(default=None, metadata={"operator": True})
+    interactive_login: None = field(default=None, metadata={"operator": True})
+
+    def __post_init__(self) -> None:
+        named = [name for name in OPERATOR_SETTINGS if getattr(self, name) is not None]
+        if named:
+            raise OperatorSettingError(
+                f"refused: a served run may not set {', '.join(named)}; {_OPERATOR_HELP}. "
+                f"A run's context may set only {', '.join(USER_SETTINGS)}."
+            )
+        self.effective()  # validates language and message_window now, before any node runs
+
+    def effective(self) -> Context:
+        """The context the nodes use.
+
+        The operator's settings come from the environment; ``language`` and ``message_window``
+        from the client where it gave them.
+        """
+        user: dict[str, Any] = {
+            name: getattr(self, name) for name in USER_SETTINGS if getattr(self, name) is not None
+        }
+        return Context(**user)

@@ -35,7 +35,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer, Command
 
 from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.context import Context
+from okx_auth_graph.context import Context, ServedContext
 from okx_auth_graph.login import make_login_nodes
 from okx_auth_graph.maintenance import make_maintenance_nodes
 from okx_auth_graph.preflight import make_preflight_nodes
@@ -75,6 +75,7 @@ def build_builder(
     cli: OkxCli | None = None,
     handoff_to_parent: bool = False,
     chat_model: BaseChatModel | None = None,
+    served: bool = False,
 ) -> StateGraph[AuthState, Context, InputState, OutputState]:
     """The auth graph, uncompiled.
 
@@ -85,6 +86,10 @@ def build_builder(
             node in the parent graph with ``Command(graph=Command.PARENT, goto=route)``.
         chat_model: A chat model that helps place requests and replies the rules cannot;
             wins over ``Context.chat_model``.
+        served: For a graph served over a network (``langgraph dev``, a LangGraph server): its
+            runs take :class:`~okx_auth_graph.context.ServedContext` (the client's language and
+            message window only), refuse a context naming an operator setting before anything
+            runs, and take the operator settings from this process's environment.
 
     Returns:
         The :class:`StateGraph`; compile it with the checkpointer of your choice.
@@ -94,8 +99,10 @@ def build_builder(
     if chat_model is not None and not isinstance(chat_model, BaseChatModel):
         raise TypeError(f"chat_model must be a BaseChatModel, not {type(chat_model).__name__}")
     services = Services(cli=cli, chat_model=chat_model, handoff_to_parent=handoff_to_parent)
-    builder = StateGraph(
-        AuthState, context_schema=Context, input_schema=InputState, output_schema=OutputState
+    # a served graph's runs coerce their context into ServedContext (Services.context reads both)
+    context_schema: Any = ServedContext if served else Context
+    builder: StateGraph[AuthState, Context, InputState, OutputState] = StateGraph(
+        AuthState, context_schema=context_schema, input_schema=InputState, output_schema=OutputState
     )
     nodes: dict[str, Any] = {
         **make_preflight_nodes(services),
@@ -140,6 +147,7 @@ def build_graph(
     handoff_to_parent: bool = False,
     chat_model: BaseChatModel | None = None,
     name: str = GRAPH_NAME,
+    served: bool = False,
 ) -> CompiledStateGraph[AuthState, Context, InputState, OutputState]:
     """Compile the auth graph.
 
@@ -151,11 +159,14 @@ def build_graph(
         handoff_to_parent: See :func:`build_builder`.
         chat_model: See :func:`build_builder`.
         name: The compiled graph's name.
+        served: See :func:`build_builder`; :mod:`okx_auth_graph.served` sets it.
 
     Returns:
         The compiled graph.
     """
-    builder = build_builder(cli=cli, handoff_to_parent=handoff_to_parent, chat_model=chat_model)
+    builder = build_builder(
+        cli=cli, handoff_to_parent=handoff_to_parent, chat_model=chat_model, served=served
+    )
     return builder.compile(checkpointer=checkpointer, name=name)
 
 

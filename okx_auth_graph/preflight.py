@@ -46,7 +46,7 @@ from okx_auth_graph.understanding import (
     RequestReading,
     parse_site_choice,
 )
-from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
+from okx_auth_graph.window import window_update
 
 EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status", "switch_site", "start_over"})
 """Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
@@ -63,8 +63,7 @@ EntryNext = Literal["preflight_config_show", "preflight_auth_status", "hand_off"
 
 
 def _language_override(runtime: Runtime[Context]) -> Language | None:
-    ctx = runtime.context
-    return ctx.language if ctx and ctx.language else None
+    return Services.context(runtime).language
 
 
 def caller_hints(state: AuthState) -> tuple[Intent | None, Route | None]:
@@ -209,8 +208,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         validate_entry(state)
         hinted_intent, hinted_route = caller_hints(state)
         request = last_human_text(state.get("messages", [])) or ""
-        ctx = runtime.context
-        window = ctx.message_window if ctx else DEFAULT_MESSAGE_WINDOW
+        window = Services.context(runtime).message_window
         # only what changes: each written key is a row in the checkpointer's writes
         reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
         update: dict[str, Any] = {**reset}

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.context import Context
+from okx_auth_graph.context import Context, ServedContext
 from okx_auth_graph.model_reading import read_reply_with_model, read_request_with_model
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import Language
@@ -56,11 +56,24 @@ class Services:
         self._models: dict[str, BaseChatModel] = {}
         self._lock = threading.Lock()
 
+    @staticmethod
+    def context(runtime: Runtime[Context]) -> Context:
+        """The run's effective context; nodes read their settings here, never ``runtime.context``.
+
+        A served graph's runs carry a :class:`~okx_auth_graph.context.ServedContext` (the
+        client's language and message window only): its effective context takes every operator
+        setting from this process's environment.
+        """
+        ctx: Context | ServedContext | None = runtime.context
+        if isinstance(ctx, ServedContext):
+            return ctx.effective()
+        return ctx or Context()
+
     def cli(self, runtime: Runtime[Context]) -> OkxCli:
         """The adapter for this run."""
         if self._cli is not None:
             return self._cli
-        ctx = runtime.context or Context()
+        ctx = self.context(runtime)
         key = (
             ctx.okx_executable,
             ctx.okx_home,
@@ -77,8 +90,7 @@ class Services:
         """The optional chat model: the instance given to ``build_graph``, else the context's."""
         if self._chat_model is not None:
             return self._chat_model
-        ctx = runtime.context or Context()
-        name = ctx.chat_model
+        name = self.context(runtime).chat_model
         if not name:
             return None
         with self._lock:
@@ -98,7 +110,7 @@ class Services:
         model = self.chat_model(runtime)
         if model is None:
             return read_request(text, language=language, previous=previous)
-        timeout = (runtime.context or Context()).timeout
+        timeout = self.context(runtime).timeout
         return read_request_with_model(
             model, text, timeout=timeout, language=language, previous=previous
         )
@@ -110,13 +122,13 @@ class Services:
         model = self.chat_model(runtime)
         if model is None:
             return read_reply(question, text, options=options)
-        timeout = (runtime.context or Context()).timeout
+        timeout = self.context(runtime).timeout
         return read_reply_with_model(model, question, text, timeout=timeout, options=options)
 
-    @staticmethod
-    def interactive_login(runtime: Runtime[Context]) -> bool:
+    @classmethod
+    def interactive_login(cls, runtime: Runtime[Context]) -> bool:
         """Whether this run uses the blocking interactive login."""
-        return bool(runtime.context and runtime.context.interactive_login)
+        return cls.context(runtime).interactive_login
 
 
 LLM_EXTRA_HINT = "pip install 'okx-auth-graph[llm]'"

@@ -27,10 +27,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import OkxCli, build_graph
-from okx_auth_graph.graph import graph as served_graph
 from okx_auth_graph.login import make_login_nodes
 from okx_auth_graph.maintenance import make_maintenance_nodes
 from okx_auth_graph.preflight import make_preflight_nodes
+from okx_auth_graph.served import graph as served_graph
 from okx_auth_graph.services import Services
 from okx_auth_graph.state import AuthState, Outcome, Route
 from okx_auth_graph.testing import OkxEmulator

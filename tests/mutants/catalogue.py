@@ -19,6 +19,7 @@ UNDERSTANDING = "okx_auth_graph/understanding.py"
 LOCK = "okx_auth_graph/login_lock.py"
 QUESTIONS = "okx_auth_graph/questions.py"
 PROMPTS = "okx_auth_graph/prompts.py"
+CONTEXT = "okx_auth_graph/context.py"
 
 GATE_TESTS = ("tests/graph/test_gate_new_messages.py", "tests/graph/test_login_flows.py")
 LOGIN_TESTS = ("tests/graph/test_login_flows.py", "tests/unit")
@@ -34,6 +35,7 @@ TOOL_TESTS = ("tests/apps/test_tools.py", "tests/apps/test_tools_properties.py")
 SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
 LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
 LOCK_FAULT_TESTS = ("tests/security/test_security_login_lock_faults.py",)
+SERVED_TESTS = ("tests/unit/test_served_context.py", "tests/security/test_served_graph.py")
 
 
 def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
@@ -487,6 +489,25 @@ CATALOGUE: tuple[Mutant, ...] = (
             ),
         ),
         tests=ROUTE_TESTS,
+    ),
+    Mutant(
+        "served-run-sets-operator-settings",
+        "a served run naming an operator setting is refused before any node (docs/security.md)",
+        (Edit(CONTEXT, "ServedContext", "        if named:\n", "        if named and False:\n"),),
+        tests=SERVED_TESTS,
+    ),
+    Mutant(
+        "served-nodes-read-client-settings",
+        "a served graph's nodes take operator settings from the environment only",
+        (
+            Edit(
+                CONTEXT,
+                "effective",
+                "for name in USER_SETTINGS if",
+                "for name in (*USER_SETTINGS, *OPERATOR_SETTINGS) if",
+            ),
+        ),
+        tests=SERVED_TESTS,
     ),
 )
 """Every mutant, in a stable order (``--rotate`` slices it)."""

@@ -7,6 +7,7 @@ emulator as ``okx``; each test starts from a fresh emulator world and its own th
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,9 +170,61 @@ async def test_studio_gets_the_input_and_output_schemas(
     assert state is not None
     assert {"messages", "outcome", "challenge", "auth"} <= set(state["properties"])
     context = schemas["context_schema"]
-    assert context is not None, "Studio's context form (okx executable, home, timeouts)"
-    assert {"okx_executable", "okx_home", "timeout", "language"} <= set(context["properties"])
+    assert context is not None, "Studio's context form (language, message window)"
+    assert {"language", "message_window"} <= set(context["properties"])
     assert set(resolved(context, context["properties"]["language"])["enum"]) == {"en", "zh"}
+    for operator_setting in ("okx_executable", "okx_home", "okx_env", "timeout", "chat_model"):
+        # listed so that a run naming one is refused rather than silently dropped; only null fits
+        assert context["properties"][operator_setting]["type"] == "null", operator_setting
     assert "typing_extensions.TypedDict" not in langgraph_server.log_path.read_text(
         encoding="utf-8", errors="replace"
     ), "the server warned that it cannot read a typing.TypedDict"
+
+
+OPERATOR_ATTACKS: dict[str, dict[str, Any]] = {
+    "executable and env": {"okx_executable": "/bin/bash", "okx_env": {"BASH_ENV": "$(id > {c})"}},
+    "home": {"okx_home": "/etc"},
+    "interactive login": {"interactive_login": True},
+    "timeout": {"timeout": 1e9},
+}
+
+
+@pytest.mark.parametrize("where", ["context", "configurable"])
+@pytest.mark.parametrize("attack", sorted(OPERATOR_ATTACKS))
+async def test_a_client_cannot_choose_the_program_run_as_okx(
+    langgraph_server: LanggraphServer, tmp_path: Path, attack: str, where: str
+) -> None:
+    """Issue 19: a run naming an operator setting errors before any node; nothing is spawned."""
+    fresh_world(langgraph_server)
+    canary = tmp_path / "canary"
+    settings = json.loads(json.dumps(OPERATOR_ATTACKS[attack]).replace("{c}", str(canary)))
+    client = get_client(url=langgraph_server.url)
+    thread_id = (await client.threads.create())["thread_id"]
+    run_settings: dict[str, Any] = (
+        {"context": settings} if where == "context" else {"config": {"configurable": settings}}
+    )
+    run = await client.runs.create(thread_id, GRAPH_ID, input=START, **run_settings)
+    await client.runs.join(thread_id, run["run_id"])
+    finished = await client.runs.get(thread_id, run["run_id"])
+    assert finished["status"] == "error", finished
+    assert not canary.exists(), "the client's program ran on the server"
+    assert recorded_argvs(langgraph_server) == [], "no okx call for a refused run"
+    state = await client.threads.get_state(thread_id)
+    assert state["interrupts"] == []
+    assert "OperatorSettingError" in langgraph_server.log_path.read_text(
+        encoding="utf-8", errors="replace"
+    )
+
+
+async def test_a_client_sets_the_language(langgraph_server: LanggraphServer) -> None:
+    fresh_world(langgraph_server)
+    client = get_client(url=langgraph_server.url)
+    thread_id = (await client.threads.create())["thread_id"]
+    await client.runs.wait(thread_id, GRAPH_ID, input=START, context={"language": "zh"})
+    value = await pending_interrupt(client, thread_id)
+    assert value["type"] == "choose_site"
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in value["message"]), value["message"]
+    assert sorted(recorded_argvs(langgraph_server)) == [
+        ["auth", "status", "--json"],
+        ["config", "show", "--json"],
+    ]
