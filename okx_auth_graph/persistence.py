@@ -39,8 +39,12 @@ pending writes of older entries are deleted. A thread's storage is then bounded 
 number of entries, and so is each turn's cost. ``keep_entries=None`` keeps every checkpoint
 (time travel to any step of any entry).
 
-Checkpoints hold graph state only; the graph keeps no secret in state (see ``okx_auth_graph.cli``),
-so these files and tables hold none either.
+Inputs: the graph keeps no secret in state (see ``okx_auth_graph.cli``), but LangGraph saves
+each entry's raw input in the ``__start__`` channel of its ``source="input"`` checkpoint, and a
+caller's ``failed_command`` (its ``error`` is okx's stderr) or ``upstream_status`` may hold one.
+Every helper here stores checkpoints through :class:`MaskingSerializer`, which writes both as
+``None``; wrap your own checkpointer's serializer with it (``InMemorySaver(serde=
+MaskingSerializer())``, ``saver.serde = MaskingSerializer(saver.serde)``).
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.serde.base import SerializerProtocol
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Durability
@@ -199,6 +204,67 @@ def owner_only_sqlite_file(path: str | os.PathLike[str] | None = None) -> Path:
     return resolved
 
 
+RAW_INPUT_KEYS: tuple[str, ...] = ("failed_command", "upstream_status")
+"""Input keys a checkpoint never holds raw: a caller's downstream error text, an upstream report."""
+
+_START = "__start__"
+
+
+def without_raw_inputs(obj: Any) -> Any:
+    """``obj`` as a checkpointer may store it: :data:`RAW_INPUT_KEYS` of an entry set to ``None``.
+
+    Two shapes carry an entry's input: a whole checkpoint (SQLite savers serialize it at once),
+    whose ``channel_values["__start__"]`` is the input; and the input itself (savers that store
+    each channel apart: in memory, PostgreSQL), a mapping with one of the keys at its top level.
+    Anything else is returned as it is; nothing is changed in place.
+    """
+    if isinstance(obj, dict):
+        values = obj.get("channel_values")
+        if isinstance(values, dict) and _START in values:
+            return {**obj, "channel_values": {**values, _START: without_raw_inputs(values[_START])}}
+        if any(key in obj for key in RAW_INPUT_KEYS):
+            return {key: None if key in RAW_INPUT_KEYS else value for key, value in obj.items()}
+    return obj
+
+
+class MaskingSerializer:
+    """A checkpoint serializer that never stores a caller's ``failed_command`` or ``upstream_status``.
+
+    LangGraph keeps each entry's input, as the caller gave it, in the ``__start__`` channel of
+    the entry's first (``source="input"``) checkpoint. The graph itself never checkpoints
+    ``failed_command`` (its ``error`` is okx's stderr, which can quote a secret) or
+    ``upstream_status``; this serializer writes them as ``None`` there too
+    (:func:`without_raw_inputs`) and leaves everything else to ``inner``. The helpers of this
+    module use it; give it to your own checkpointer::
+
+        saver = InMemorySaver(serde=MaskingSerializer())  # or SomeSaver(serde=...)
+        saver.serde = MaskingSerializer(saver.serde)  # a saver built elsewhere
+
+    A run resumed from an input checkpoint (a process that died before the entry's first step)
+    therefore runs without them. A mapping value of your own graph's state that holds either key
+    at its top level is stored with it set to ``None`` too (channels of the auth graph never do).
+
+    Args:
+        inner: The serializer that does the work (default: LangGraph's ``JsonPlusSerializer``).
+    """
+
+    def __init__(self, inner: SerializerProtocol | None = None) -> None:
+        self.inner: SerializerProtocol = inner if inner is not None else JsonPlusSerializer()
+
+    def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
+        """Serialize ``obj`` with the inner serializer, raw inputs set to ``None`` first."""
+        return self.inner.dumps_typed(without_raw_inputs(obj))
+
+    def loads_typed(self, data: tuple[str, bytes]) -> Any:
+        """Deserialize with the inner serializer."""
+        return self.inner.loads_typed(data)
+
+
+def _masking(serde: SerializerProtocol, *, compress: bool) -> SerializerProtocol:
+    masking = MaskingSerializer(serde)
+    return CompressingSerializer(masking) if compress else masking
+
+
 class CompressingSerializer:
     """A checkpoint serializer that zlib-compresses what another serializer produces.
 
@@ -261,8 +327,7 @@ def sqlite_checkpointer(
     with RetainingSqliteSaver.from_conn_string(str(owner_only_sqlite_file(path))) as saver:
         assert isinstance(saver, RetainingSqliteSaver)
         saver.keep_entries = keep
-        if compress:
-            saver.serde = CompressingSerializer(saver.serde)
+        saver.serde = _masking(saver.serde, compress=compress)
         saver.setup()
         yield saver
 
@@ -295,8 +360,7 @@ async def async_sqlite_checkpointer(
     ) as saver:
         assert isinstance(saver, AsyncRetainingSqliteSaver)
         saver.keep_entries = keep
-        if compress:
-            saver.serde = CompressingSerializer(saver.serde)
+        saver.serde = _masking(saver.serde, compress=compress)
         await saver.setup()
         yield saver
 
@@ -381,5 +445,6 @@ async def postgres_checkpointer(
         ) from exc
     async with saver_class.from_conn_string(dsn, pipeline=pipeline) as saver:
         saver.keep_entries = keep  # type: ignore[attr-defined]
+        saver.serde = MaskingSerializer(saver.serde)
         await saver.setup()
         yield saver

@@ -72,9 +72,10 @@ class InputState(TypedDict, total=False):
     and never takes a site from them. On a thread they hold the previous entry's values until
     a new entry reads them, so a hint counts when it differs from what the graph last wrote.
 
-    ``failed_command`` and ``upstream_status`` live in untracked channels: they are never
-    checkpointed (a downstream error text may hold a secret) and belong to the run that
-    received them, so a later entry never sees an earlier one's. The graph reads
+    ``failed_command`` and ``upstream_status`` live in untracked channels: no channel of a
+    checkpoint holds them (a downstream error text may hold a secret; the copy LangGraph keeps
+    of the raw input is masked by :class:`~okx_auth_graph.persistence.MaskingSerializer`) and
+    they belong to the run that received them, so a later entry never sees an earlier one's. The graph reads
     ``failed_command`` before its first question and never reads ``upstream_status`` (step 0
     runs its own pre-flight whatever an upstream skill concluded); both are validated at the
     entry (:mod:`okx_auth_graph.entry`).

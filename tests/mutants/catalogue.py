@@ -36,6 +36,8 @@ SECRET_TESTS = ("tests/adapter/test_adapter_secrets.py", "tests/unit")
 LOCK_TESTS = ("tests/reliability/test_reliability_login_lock.py",)
 LOCK_FAULT_TESTS = ("tests/security/test_security_login_lock_faults.py",)
 SERVED_TESTS = ("tests/unit/test_served_context.py", "tests/security/test_served_graph.py")
+PERSISTENCE = "okx_auth_graph/persistence.py"
+INPUT_CHECKPOINT_TESTS = ("tests/security/test_security_input_checkpoint.py",)
 
 
 def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
@@ -419,6 +421,20 @@ CATALOGUE: tuple[Mutant, ...] = (
         tests=LOCK_TESTS,
     ),
     # --- routing: one misroute per skill ---
+    # --- the trust boundary (issue 19): inputs, okx texts, small file and process checks ---
+    Mutant(
+        "raw-input-checkpointed",
+        "a caller's failed_command / upstream_status never reach a checkpointer's bytes",
+        (
+            Edit(
+                PERSISTENCE,
+                "MaskingSerializer",
+                "self.inner.dumps_typed(without_raw_inputs(obj))",
+                "self.inner.dumps_typed(obj)",
+            ),
+        ),
+        tests=INPUT_CHECKPOINT_TESTS,
+    ),
     Mutant(
         "misroute-portfolio-balance-to-trade",
         "route: a balance request goes to okx-cex-portfolio",

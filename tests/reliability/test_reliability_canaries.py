@@ -4,7 +4,7 @@ Every conversation below runs in a world seeded with canary credentials: API-key
 profile's api_key / secret_key / passphrase, OAuth worlds in the secret_key / passphrase of a
 profile whose api_key is empty and in ``OKX_API_KEY`` / ``OKX_SECRET_KEY`` / ``OKX_PASSPHRASE``
 (process environment, the adapter's env and the run's context). Each conversation is checkpointed
-to a SQLite file; afterwards the raw bytes of the database (and its WAL), every checkpoint read
+to a SQLite file by the project's helper (uncompressed, so its bytes can be scanned); afterwards the raw bytes of the database (and its WAL), every checkpoint read
 back, every interrupt payload, every returned state and message, and all log records captured
 at DEBUG from the root logger, and every run's inputs and outputs as a tracer's callback handler
 receives them are scanned for every 10-character window of every canary.
@@ -24,11 +24,11 @@ import tomli_w
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from reliability_driver import INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
+from okx_auth_graph.persistence import async_sqlite_checkpointer
 from okx_auth_graph.state import InputState
 from okx_auth_graph.testing import OkxEmulator
 
@@ -281,7 +281,7 @@ async def _run_scenario(
     emulator.init_world(config=config, **world)
     database = tmp_path / "checkpoints.sqlite"
 
-    async with AsyncSqliteSaver.from_conn_string(str(database)) as saver:
+    async with async_sqlite_checkpointer(database, compress=False) as saver:
         chat = Conversation(emulator, saver, canaries)
         await drive(chat)
         checkpoints = [repr(c) async for c in saver.alist(None)]
@@ -338,15 +338,16 @@ async def test_secret_in_a_failed_command_is_masked_in_what_the_graph_says(
     assert sorted(place for place in SAID_BY_THE_GRAPH if leaks[place]) == []
 
 
-INPUT_CHECKPOINT_PLACES = ["checkpoints", "logs", "sqlite bytes", "traces"]
-"""Known limitation: LangGraph keeps the raw input (``failed_command`` included) in the
-``__start__`` channel of the input checkpoint (so in the checkpoints, the SQLite file and the
-saver's DEBUG log of its INSERT), and tracers see it; callers must mask it. Pinned exactly: a
-leak anywhere else fails, and so does a fix (then drop the place from this list)."""
+INPUT_PLACES = ["traces"]
+"""Known limitation: a tracer's callbacks receive the run's input as the caller gave it
+(``failed_command`` included); callers that trace must mask it. The input checkpoint keeps no
+raw ``failed_command`` (:class:`~okx_auth_graph.persistence.MaskingSerializer`), so neither the
+checkpoints, the SQLite file nor the saver's DEBUG log of its INSERT hold it. Pinned exactly: a
+leak anywhere else fails."""
 
 
 @pytest.mark.parametrize("name", sorted(CALLER_SECRET_SCENARIOS))
-async def test_secret_in_a_failed_command_leaks_only_through_the_input_checkpoint(
+async def test_secret_in_a_failed_command_reaches_only_a_tracer(
     tmp_path: Path,
     name: str,
     caplog: pytest.LogCaptureFixture,
@@ -355,7 +356,7 @@ async def test_secret_in_a_failed_command_leaks_only_through_the_input_checkpoin
 ) -> None:
     leaks = await _run_scenario(tmp_path, name, caplog, capsys, monkeypatch)
     leaked = sorted(place for place, hit in leaks.items() if hit)
-    assert leaked == INPUT_CHECKPOINT_PLACES
+    assert leaked == INPUT_PLACES
 
 
 def test_the_scan_finds_a_leak() -> None:
