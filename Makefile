@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[chat]'
+	$(BIN)/python -m pip install --quiet -e '.[chat,mcp]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python

@@ -1,4 +1,4 @@
-"""The ``okx-auth-graph`` console script: ``chat`` (terminal conversation) and ``eval`` (suites).
+"""The ``okx-auth-graph`` console script: ``chat`` (terminal conversation), ``eval``, ``mcp``.
 
 Exit statuses (also documented in ``docs/chat.md``): 0 done, 1 a failure the run reports (a
 failed scenario, a failed login in the scripted demo), 2 a usage error (unknown command or
@@ -16,6 +16,7 @@ PROG = "okx-auth-graph"
 COMMANDS: dict[str, str] = {
     "chat": "talk to the OKX auth graph in this terminal (--demo: the bundled okx emulator)",
     "eval": "run the scenario suites in this process or against a LangGraph server (--url)",
+    "mcp": "serve the okx auth tools to MCP clients (stdio; --http: 127.0.0.1; --demo: emulator)",
 }
 EXIT_USAGE = 2
 
@@ -70,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from okx_auth_graph.evals.__main__ import main as eval_main
 
             return eval_main(rest)
+        if command == "mcp":
+            from okx_auth_graph.mcp_server.main import main as mcp_main
+
+            return mcp_main(rest)
     except ModuleNotFoundError as exc:  # an optional extra is missing: the message names it
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -31,6 +31,11 @@ EXTRA_FEATURES = {
     "okx_auth_graph.evals.remote": "evals",
     "okx_auth_graph.evals.runner": "evals",
     "okx_auth_graph.evals.scenario": "evals",
+    "okx_auth_graph.mcp_server": "mcp",
+    "okx_auth_graph.mcp_server.asking": "mcp",
+    "okx_auth_graph.mcp_server.door": "mcp",
+    "okx_auth_graph.mcp_server.main": "mcp",
+    "okx_auth_graph.mcp_server.server": "mcp",
 }
 
 # A meta-path finder that makes the named top-level modules unimportable, then the payload.
@@ -125,7 +130,7 @@ def extras_only_modules() -> list[str]:
     extras = project["optional-dependencies"]
     optional = {
         _requirement_name(r)
-        for extra in ("chat", "evals", "postgres", "llm")
+        for extra in ("chat", "evals", "postgres", "llm", "mcp")
         for r in extras[extra]
     }
     blocked_dists = _closure(optional) - runtime
@@ -169,11 +174,11 @@ print(json.dumps([result["outcome"], leaked]))
 
 def test_a_missing_extra_is_named_by_the_error():
     code = (
-        BLOCKER.format(blocked=["rich", "yaml"])
+        BLOCKER.format(blocked=["rich", "yaml", "mcp"])
         + """
 import io, contextlib
 from okx_auth_graph.__main__ import main
-for command, extra in (("chat", "chat"), ("eval", "evals")):
+for command, extra in (("chat", "chat"), ("eval", "evals"), ("mcp", "mcp")):
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         code = main([command])
@@ -186,7 +191,12 @@ except ModuleNotFoundError as exc:
     )
     done = run_python(code)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["2 chat True", "2 evals True", "scenario yaml True"]
+    assert done.stdout.splitlines() == [
+        "2 chat True",
+        "2 evals True",
+        "2 mcp True",
+        "scenario yaml True",
+    ]
 
 
 def test_the_wheel_ships_the_product_and_no_test_rig(tmp_path):
