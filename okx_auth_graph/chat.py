@@ -52,6 +52,7 @@ from langgraph.types import Command
 from okx_auth_graph import build_graph
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
+from okx_auth_graph.core import run_config_wizard
 from okx_auth_graph.errors import classify_message
 from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.persistence import owner_only_sqlite_file
@@ -581,7 +582,7 @@ class ChatSession:
         previous = signal.signal(signal.SIGINT, _ignore_signal)
         try:
             with terminal_restored():
-                returncode = self.cli.config_init(timeout=CONFIG_INIT_TIMEOUT)
+                returncode = run_config_wizard(self.cli, timeout=CONFIG_INIT_TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             self.console.print()
             self.console.print(Text(f"okx config init did not run: {exc}", "red"))

@@ -67,12 +67,6 @@ def gate_site(messages: Sequence[AnyMessage]) -> str | None:
     return parse_site_choice(messages[index].text)
 
 
-def pre_login_gate_holds(messages: Sequence[AnyMessage], site: str) -> bool:
-    """Whether ``okx auth login --site site`` may run now."""
-    chosen = gate_site(messages)
-    return chosen is not None and chosen == site
-
-
 def api_key_profiles(config: ConfigSummary | None) -> list[str]:
     """Names of the profiles that have a non-empty ``api_key``, the default profile first."""
     if not config:

@@ -20,24 +20,18 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from okx_auth_graph import core
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import OkxCliError
 from okx_auth_graph.gate import (
     api_key_profiles,
     gate_site,
-    pre_login_gate_holds,
     shows_site_menu,
     site_menu,
     site_menu_again,
 )
-from okx_auth_graph.login_lock import (
-    LOCK_NAME,
-    MARKER_NAME,
-    LoginLockError,
-    LoginLockHeld,
-    login_lock,
-)
+from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME, LoginLockError
 from okx_auth_graph.models import LoginChallenge
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, YES_NO_HINT, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
@@ -196,7 +190,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
         """
         if api_key_profiles(state.get("config")):
             return Command(goto="api_key_check")
-        auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
+        auth = state.get("auth") or core.no_session()
         site = auth["site"] or ""
         if auth["status"] == "pending":
             return _start_over(None, site=site)
@@ -240,7 +234,7 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
     ) -> Command[Literal["pre_login_gate", "__end__"]]:
         """``okx auth logout`` between the switch's menu reply and the login on the chosen site."""
         try:
-            await services.cli(runtime).logout()
+            await core.log_out(services.cli(runtime), state.get("auth"))
         except OkxCliError as exc:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return Command(goto="pre_login_gate", update={"challenge": None, "challenge_at": None})
@@ -338,14 +332,12 @@ def make_login_nodes(services: Services) -> dict[str, Any]:
     ) -> Command[Literal["hand_off", "await_authorization", "confirm_retry", "install_binary"]]:
         """Exactly one ``okx auth status --json`` per completion signal."""
         try:
-            status = await services.cli(runtime).auth_status()
+            status = await core.check_login(services.cli(runtime))
         except OkxCliError as exc:
             if exc.kind == "failed_to_spawn":
                 failed = {"argv": list(exc.argv), "kind": exc.kind}
                 return Command(goto="install_binary", update={"remediated": failed})
-            if exc.kind != "session_expired":
-                return ask_next("await_authorization", error_message(state, exc.to_dict()).text)
-            status = {"status": "not_logged_in", "site": None, "scopes": []}
+            return ask_next("await_authorization", error_message(state, exc.to_dict()).text)
         site = status["site"] or state.get("site") or ""
         if status["status"] == "logged_in":
             message = success_message(state, site, status["scopes"])
@@ -484,11 +476,11 @@ def _logged_in_or_waiting(state: AuthState, answer: _LoginAnswer) -> Command[Any
     )
 
 
-def _with_logins_seen(command: Command[Any], held: LoginLockHeld) -> Command[Any]:
+def _with_logins_seen(command: Command[Any], logins: int | None) -> Command[Any]:
     """``command`` that also records the login count under which ``auth status`` was read."""
     if not isinstance(command.update, dict):
         return command
-    return Command(goto=command.goto, update={**command.update, "logins_seen": held.logins})
+    return Command(goto=command.goto, update={**command.update, "logins_seen": logins})
 
 
 class _ChallengeShown:
@@ -522,39 +514,33 @@ async def _gated_login(
     may_reinstall: bool = True,
     on_challenge: Callable[[LoginChallenge], None] | None = None,
 ) -> Command[Any] | _LoginAnswer:
-    """Run ``okx auth login`` for the site the pre-login gate clears, one login per okx home.
-
-    ``auth status`` is read again first only when the okx home's login count moved since
-    this conversation last saw it (``logins_seen``): a fresh login stays at one okx call.
+    """Log in through the core (:func:`~okx_auth_graph.core.log_in`: gate and lock inside).
 
     Returns:
         The CLI's answer, or the command to follow instead: the menu when the gate does not
         hold, another login's branch when one started meanwhile, the lock fault's reply, or
         the failure's branch.
     """
-    site = gate_site(state.get("messages", []))
-    if site is None or not pre_login_gate_holds(state.get("messages", []), site):
+    outcome = await core.log_in(
+        cli,
+        state.get("messages", []),
+        interactive=interactive,
+        logins_seen=state.get("logins_seen"),
+        on_challenge=on_challenge,
+    )
+    if isinstance(outcome, core.GateClosed):
         return show_site_menu()
-    try:
-        async with login_lock(cli.login_lock_dir, timeout=cli.timeout) as held:
-            if held.login_since(state.get("logins_seen")):
-                status = await cli.auth_status()
-                if status["status"] != "not_logged_in":
-                    return _with_logins_seen(_another_login(state, status), held)
-            await held.count_login()
-            result: Mapping[str, Any] = await (
-                cli.login_interactive(site, on_challenge=on_challenge)
-                if interactive
-                else cli.login_manual(site)
-            )
-        return _LoginAnswer(result, held.logins)
-    except TimeoutError:
-        return _another_login(state, {"status": "pending", "site": site, "scopes": []})
-    except LoginLockError as exc:
-        return _lock_fault(state, exc)
-    except OkxCliError as exc:
+    if isinstance(outcome, core.AnotherLogin):
+        branch = _another_login(state, outcome.status)
+        if outcome.logins_seen is None:
+            return branch
+        return _with_logins_seen(branch, outcome.logins_seen)
+    if isinstance(outcome, core.LockFault):
+        return _lock_fault(state, outcome.error)
+    if isinstance(outcome, core.LoginFailed):
         # What this conversation saw stays: a retry after a failed login re-reads auth status.
-        return _login_failed(state, exc, may_reinstall=may_reinstall)
+        return _login_failed(state, outcome.error, may_reinstall=may_reinstall)
+    return _LoginAnswer(outcome.result, outcome.logins_seen)
 
 
 def _lock_fault(state: AuthState, exc: LoginLockError) -> Command[Any]:

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from okx_auth_graph import core
 from okx_auth_graph.context import Context
 from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
 from okx_auth_graph.gate import api_key_profiles
@@ -135,7 +136,7 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
         again = say(state, "remediation_repeated", command=" ".join(["okx", *argv]), action=action)
         return finish(state, "failed", again, remediated=None)
     remediated = {"argv": argv, "kind": kind}
-    auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
+    auth = state.get("auth") or core.no_session()
     if kind == "invalid_api_key" and profiles:
         profile = _failing_profile(argv, profiles)
         site = _profile_site(state, profile)
@@ -179,7 +180,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         if state.get("intent") == "session_lifetime":
             return finish(state, "status_reported", say(state, SESSION_LIFETIME))
         lines = []
-        auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
+        auth = state.get("auth") or core.no_session()
         site = auth["site"] or ""
         if auth["status"] == "logged_in":
             lines.append(
@@ -205,16 +206,15 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
         An API-key user can still log out of OAuth; "nothing to log out of" only when
         ``auth status`` shows no session, no pending code and no lapsed session.
         """
-        auth = state.get("auth")
-        if auth and auth["status"] == "not_logged_in" and not auth.get("session_expired"):
-            return finish(state, "logged_out", say(state, "logout_not_logged_in"))
         try:
-            await services.cli(runtime).logout()
+            logged_out = await core.log_out(services.cli(runtime), state.get("auth"))
         except OkxCliError as exc:
             if exc.kind == "failed_to_spawn":
                 failed = {"argv": list(exc.argv), "kind": exc.kind}
                 return Command(goto="install_binary", update={"remediated": failed})
             return finish(state, "failed", error_message(state, exc.to_dict()))
+        if not logged_out:
+            return finish(state, "logged_out", say(state, "logout_not_logged_in"))
         return finish(state, "logged_out", say(state, "logged_out"))
 
     async def retry_logout(
@@ -222,7 +222,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     ) -> Command[Literal["__end__"]]:
         """``okx auth logout`` once more after okx-auth was reinstalled (no second reinstall)."""
         try:
-            await services.cli(runtime).logout()
+            await core.log_out(services.cli(runtime), state.get("auth"))
         except OkxCliError as exc:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return finish(state, "logged_out", say(state, "logged_out"))
@@ -232,7 +232,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     ) -> Command[Literal["verify_binary_install", "__end__"]]:
         """``okx auth install --json`` (install or update the okx-auth binary)."""
         try:
-            result = await services.cli(runtime).install()
+            result = await core.install_binary(services.cli(runtime))
         except OkxCliError as exc:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         return Command(
@@ -304,7 +304,7 @@ def make_maintenance_nodes(services: Services) -> dict[str, Any]:
     ) -> Command[Literal["__end__"]]:
         """``okx auth remove --force --json`` (the user said yes)."""
         try:
-            result = await services.cli(runtime).remove()
+            result = await core.remove_binary(services.cli(runtime))
         except OkxCliError as exc:
             return finish(state, "failed", error_message(state, exc.to_dict()))
         name = "binary_removed" if result["status"] == "removed" else "binary_not_installed"

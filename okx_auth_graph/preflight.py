@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from okx_auth_graph import core
 from okx_auth_graph.context import Context
 from okx_auth_graph.entry import validate_entry
 from okx_auth_graph.errors import OkxCliError, classify_message
@@ -338,7 +339,7 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
                 failed = {"argv": list(auth_error["argv"]), "kind": kind}
                 return Command(goto="install_binary", update={"remediated": failed})
             elif kind in ("cli_too_old", "session_expired"):
-                update["auth"] = {"status": "not_logged_in", "site": None, "scopes": []}
+                update["auth"] = core.no_session()
                 if kind == "session_expired":
                     update["auth"]["session_expired"] = True
             else:
@@ -368,26 +369,25 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         A request that itself quotes an invalid-key error ("it says Invalid Sign") gets the two
         neutral options of step 0.2.a instead.
         """
-        profiles = api_key_profiles(state.get("config"))
-        if not profiles:
+        decision = core.step0(state.get("config"), state.get("auth"))
+        if decision.next != "use_api_key" or decision.profile is None:
             return Command(goto="oauth_check")
         request = last_human_text(state.get("messages", [])) or ""
         if classify_message(request) == "invalid_api_key":
-            return Command(goto="offer_api_key_fix", update={"api_key_profile": profiles[0]})
-        message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
+            return Command(goto="offer_api_key_fix", update={"api_key_profile": decision.profile})
+        message = say(state, API_KEY_CONFIGURED, profile=decision.profile)
         return finish(state, "api_key_configured", message, hand_off=True)
 
     def oauth_check(
         state: AuthState,
     ) -> Command[Literal["hand_off", "resume_pending_login", "pre_login_gate"]]:
         """Step 0.3: logged_in → success; pending → that login (no new one); else → the gate."""
-        auth = state.get("auth") or {"status": "not_logged_in", "site": None, "scopes": []}
-        if auth["status"] == "logged_in":
-            site = auth["site"] or state.get("site") or ""
-            message = success_message(state, site, auth["scopes"])
+        decision = core.step0(None, state.get("auth"))  # step 0.2 found no API key
+        site = decision.site or state.get("site") or ""
+        if decision.next == "logged_in":
+            message = success_message(state, site, decision.scopes)
             return finish(state, "logged_in", message, hand_off=True, site=site)
-        if auth["status"] == "pending":
-            site = auth["site"] or state.get("site") or ""
+        if decision.next == "wait_for_user":
             return Command(goto="resume_pending_login", update={"site": site})
         return Command(goto="pre_login_gate")
 

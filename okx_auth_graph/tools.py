@@ -29,10 +29,9 @@ The adapter comes from ``make_tools(cli=...)`` or, when none is given, from the 
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool, tool
@@ -40,16 +39,31 @@ from langgraph.prebuilt import ToolRuntime
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
+from okx_auth_graph.core import (
+    SKILL_MODULES,
+    AnotherLogin,
+    GateClosed,
+    LockFault,
+    LoginFailed,
+    Preflight,
+    check_login,
+    install_binary,
+    log_in,
+    log_out,
+    read_preflight,
+    run_okx_command,
+    step0,
+)
+from okx_auth_graph.core.commands import error_summary
 from okx_auth_graph.errors import OkxCliError
 from okx_auth_graph.gate import (
-    api_key_profiles,
     gate_site,
     last_human_index,
     menu_shown_before,
-    persisted_site,
     site_menu,
     site_menu_again,
 )
+from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME
 from okx_auth_graph.prompts import (
     API_KEY_CONFIGURED,
     LOGIN_CHALLENGE,
@@ -58,11 +72,11 @@ from okx_auth_graph.prompts import (
     render,
 )
 from okx_auth_graph.sites import SiteId
-from okx_auth_graph.state import FailedCommand, Language
+from okx_auth_graph.state import Language
 from okx_auth_graph.syncio import blocking
 from okx_auth_graph.understanding import is_cancel, latest_language, read_reply
 
-_T = TypeVar("_T")
+__all__ = ["SKILL_MODULES", "SYSTEM_PROMPT", "make_tools", "preflight", "run_okx_command"]
 
 START_LOGIN = "okx_start_login"
 CHECK_LOGIN = "okx_check_login"
@@ -71,30 +85,6 @@ LOGOUT = "okx_logout"
 INSTALL_BINARY = "okx_install_binary"
 BINARY_STATUS = "okx_binary_status"
 RUN_COMMAND = "okx_run_command"
-
-AUTH_GRAPH_KINDS = frozenset(
-    {"session_expired", "invalid_api_key", "failed_to_spawn", "region_restriction", "no_config"}
-)
-"""Error kinds of a downstream command that the auth graph remediates."""
-
-SKILL_MODULES: tuple[str, ...] = (
-    "market",
-    "account",
-    "spot",
-    "swap",
-    "futures",
-    "option",
-    "earn",
-    "bot",
-)
-"""The only first arguments ``okx_run_command`` accepts: the skill modules of ``okx --help``.
-
-Everything else is refused with no okx call: ``config`` (prints secrets), ``auth`` (logins go
-through the auth tools), ``setup`` (writes MCP servers into other AI clients), ``diagnose``,
-options before the module, unknown modules.
-"""
-
-MAX_OUTPUT_CHARS = 4000
 
 SYSTEM_PROMPT = (
     "You help the user with the OKX CLI through the okx_* tools. Rules the tools enforce: "
@@ -185,7 +175,7 @@ def conversation_language(messages: Sequence[AnyMessage]) -> Language:
 
 
 async def preflight(cli: OkxCli) -> dict[str, Any]:
-    """Run ``config show --json`` and ``auth status --json`` concurrently; summarise them.
+    """Run the pre-flight (:func:`~okx_auth_graph.core.read_preflight`) and summarise it.
 
     Returns:
         ``api_key_profile`` (the default profile first, as the graph's step 0.2), ``site``
@@ -193,35 +183,20 @@ async def preflight(cli: OkxCli) -> dict[str, Any]:
         placeholder dropped), ``status``, ``scopes``, and ``error`` when a call failed (kind,
         message, action).
     """
-    config_result, auth_result = await asyncio.gather(
-        _captured(cli.config_show()), _captured(cli.auth_status())
-    )
-    config = None if isinstance(config_result, OkxCliError) else config_result
-    auth = None if isinstance(auth_result, OkxCliError) else auth_result
-    profiles = api_key_profiles(config)
+    return _summary(await read_preflight(cli))
+
+
+def _summary(pre: Preflight) -> dict[str, Any]:
+    decision = pre.decision
     summary: dict[str, Any] = {
-        "api_key_profile": profiles[0] if profiles else None,
-        "site": persisted_site(config, auth),
-        "status": auth["status"] if auth else None,
-        "scopes": auth["scopes"] if auth else [],
+        "api_key_profile": decision.profile,
+        "site": decision.site,
+        "status": pre.auth["status"] if pre.auth else None,
+        "scopes": pre.auth["scopes"] if pre.auth else [],
     }
-    if isinstance(config_result, OkxCliError) and config_result.kind != "no_config":
-        summary["error"] = _error(config_result)
-    elif isinstance(auth_result, OkxCliError):
-        summary["error"] = _error(auth_result)
+    if pre.error is not None:
+        summary["error"] = error_summary(pre.error)
     return summary
-
-
-async def _captured(call: Awaitable[_T]) -> _T | OkxCliError:
-    """Await ``call``; an okx failure becomes the returned error (anything else propagates)."""
-    try:
-        return await call
-    except OkxCliError as exc:
-        return exc
-
-
-def _error(exc: OkxCliError) -> dict[str, Any]:
-    return {"kind": exc.kind, "message": exc.message, "action": exc.action}
 
 
 def failure(error: dict[str, Any], language: Language) -> dict[str, Any]:
@@ -241,53 +216,70 @@ def _success_message(site: str | None, scopes: Sequence[str], language: Language
     return render(LOGIN_SUCCESS, language, site=site or "", scopes=", ".join(scopes))
 
 
-async def run_okx_command(cli: OkxCli, argv: Sequence[str]) -> dict[str, Any]:
-    """Run a downstream okx command; on an auth failure say what the auth graph must do.
+def _no_login_needed(pre: Preflight, language: Language) -> dict[str, Any] | None:
+    """The answer of step 0 when it needs no new login (API key, session, pending code, fault)."""
+    decision = pre.decision
+    if decision.next == "use_api_key":
+        message = render(API_KEY_CONFIGURED, language, profile=decision.profile or "")
+        return {"status": "api_key_configured", "message": message}
+    if pre.error is not None:
+        return failure(error_summary(pre.error), language)
+    if decision.next == "logged_in":
+        message = _success_message(decision.site, decision.scopes, language)
+        return {"status": "logged_in", "message": message}
+    if decision.next == "wait_for_user":
+        return _in_progress()
+    return None
 
-    Args:
-        cli: The okx adapter.
-        argv: The okx arguments, e.g. ``["account", "balance", "--json"]``.
 
-    Returns:
-        ``{"ok": True, "argv", "json", "stdout"}`` on success;
-        ``{"ok": False, "next": "okx_auth", "kind", "failed_command": {"argv", "error"}}`` when
-        the auth graph must remediate (session expired, invalid API key, okx-auth binary
-        missing, region restriction, no config); ``{"ok": False, "error": {...}}`` otherwise.
-    """
-    if isinstance(argv, str | bytes) or not all(isinstance(a, str) for a in argv):
-        return _refused_command("argv must be a list of strings")
-    args = list(argv)
-    if not args or args[0] not in SKILL_MODULES:
-        first = repr(args[0][:40]) if args else "nothing"
-        return _refused_command(f"the first argument is {first}, not a skill module")
+async def _api_key_profile(okx: OkxCli) -> str | None:
+    """The API-key profile ``okx config show`` names now (None: none, or it failed)."""
     try:
-        result = await cli.run(args)
-    except OkxCliError as exc:
-        if exc.kind in AUTH_GRAPH_KINDS:
-            failed: FailedCommand = {"argv": args, "error": exc.message}
-            return {"ok": False, "next": "okx_auth", "kind": exc.kind, "failed_command": failed}
-        return {"ok": False, "error": _error(exc)}
-    return {
-        "ok": True,
-        "argv": result["argv"],
-        "json": result["json"],
-        "stdout": result["stdout"][:MAX_OUTPUT_CHARS],
-    }
+        return step0(await okx.config_show(), None).profile
+    except OkxCliError:
+        return None
 
 
-def _refused_command(why: str) -> dict[str, Any]:
-    """The answer to a downstream command outside the skill modules (no okx call was made)."""
+def _in_progress() -> dict[str, Any]:
+    return refusal(
+        "A login is already in progress: do not start another. Wait for the user to "
+        f"say they are done, then call {CHECK_LOGIN}.",
+        auth_status="pending",
+    )
+
+
+def _another_login(outcome: AnotherLogin, language: Language) -> dict[str, Any]:
+    """Another login of this okx home got there first: its result, never a second login."""
+    status = outcome.status
+    if status["status"] == "logged_in":
+        message = _success_message(status["site"], status["scopes"], language)
+        return {"status": "logged_in", "message": message}
+    return _in_progress()
+
+
+def _lock_fault(outcome: LockFault, language: Language) -> dict[str, Any]:
+    folder = outcome.error.folder
+    message = render(
+        "login_lock_fault", language, folder=folder, lock=LOCK_NAME, marker=MARKER_NAME
+    )
+    error = {"kind": "login_lock", "message": str(outcome.error), "action": message}
+    return {"status": "error", "error": error, "message": message}
+
+
+def _code_issued(site: str, challenge: dict[str, Any], language: Language) -> dict[str, Any]:
+    minutes = max(1, int(challenge["expiresIn"]) // 60)
     return {
-        "ok": False,
-        "error": {
-            "kind": "refused",
-            "message": (
-                f"okx_run_command refused: {why}. It runs skill commands only; the first "
-                f"argument must be one of: {', '.join(SKILL_MODULES)}"
-            ),
-            "action": "use the okx auth tools for authentication; config, auth, setup and "
-            "diagnose are not available to the model",
-        },
+        "status": "code_issued",
+        "site": site,
+        **challenge,
+        "message": render(
+            LOGIN_CHALLENGE,
+            language,
+            site=site,
+            verificationUri=challenge["verificationUri"],
+            userCode=challenge["userCode"],
+            expires_minutes=minutes,
+        ),
     }
 
 
@@ -332,19 +324,20 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refused
         messages = _messages(runtime)
         language = conversation_language(messages)
-        summary = await preflight(adapter(runtime))
-        if summary["api_key_profile"]:
+        pre = await read_preflight(adapter(runtime))
+        decision, summary = pre.decision, _summary(pre)
+        if decision.next == "use_api_key":
             nxt = "use_api_key"
-            message = render(API_KEY_CONFIGURED, language, profile=summary["api_key_profile"])
-        elif "error" in summary:
+            message = render(API_KEY_CONFIGURED, language, profile=decision.profile or "")
+        elif pre.error is not None:
             nxt = "fix"
             message = failure(summary["error"], language)["message"]
-        elif summary["status"] == "logged_in":
+        elif decision.next == "logged_in":
             nxt = "logged_in"
-            message = _success_message(summary["site"], summary["scopes"], language)
-        elif summary["status"] == "pending":
+            message = _success_message(decision.site, decision.scopes, language)
+        elif decision.next == "wait_for_user":
             nxt = "wait_for_user"
-            message = render("login_pending", language, site=summary["site"] or "")
+            message = render("login_pending", language, site=decision.site or "")
         else:
             nxt = "show_site_menu"
             message = site_menu()
@@ -395,56 +388,29 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refusal("A login was already started for this site choice. Wait for the user.")
         if (refused := wait_refusal(runtime)) is not None:
             return refused
-        language = conversation_language(messages)
         okx = adapter(runtime)
-        summary = await preflight(okx)
-        if summary["api_key_profile"]:
-            profile = summary["api_key_profile"]
+        pre = await read_preflight(okx)
+        ahead = _no_login_needed(pre, conversation_language(messages))
+        if ahead is not None:
+            return ahead
+        outcome = await log_in(okx, messages, site=site, logins_seen=pre.logins_seen)
+        language = conversation_language(_messages(runtime))
+        if isinstance(outcome, GateClosed):  # checked above: the conversation moved meanwhile
+            return refusal("The pre-login gate does not hold. Show the site menu again.")
+        if isinstance(outcome, AnotherLogin):
+            return _another_login(outcome, language)
+        if isinstance(outcome, LockFault):
+            return _lock_fault(outcome, language)
+        if isinstance(outcome, LoginFailed):
+            return failure(error_summary(outcome.error), language)
+        result = outcome.result
+        if "status" in result:  # skipped: okx found an API key the pre-flight did not
+            profile = await _api_key_profile(okx) or result.get("profile") or ""
             return {
                 "status": "api_key_configured",
                 "message": render(API_KEY_CONFIGURED, language, profile=profile),
             }
-        if "error" in summary:
-            return failure(summary["error"], language)
-        if summary["status"] == "logged_in":
-            return {
-                "status": "logged_in",
-                "message": _success_message(summary["site"], summary["scopes"], language),
-            }
-        if summary["status"] == "pending":
-            return refusal(
-                "A login is already in progress: do not start another. Wait for the user to "
-                f"say they are done, then call {CHECK_LOGIN}.",
-                auth_status="pending",
-            )
-        try:
-            result = await okx.login_manual(site)
-        except OkxCliError as exc:
-            return failure(_error(exc), conversation_language(_messages(runtime)))
-        if "status" in result:
-            config = await _captured(okx.config_show())
-            named = [] if isinstance(config, OkxCliError) else config["profiles"]
-            with_key = [p["name"] for p in named if p["has_api_key"]]
-            profile = with_key[0] if with_key else result.get("profile") or ""
-            return {
-                "status": "api_key_configured",
-                "message": render(API_KEY_CONFIGURED, language, profile=profile),
-            }
-        challenge = result
-        minutes = max(1, challenge["expiresIn"] // 60)
-        return {
-            "status": "code_issued",
-            "site": site,
-            **challenge,
-            "message": render(
-                LOGIN_CHALLENGE,
-                language,
-                site=site,
-                verificationUri=challenge["verificationUri"],
-                userCode=challenge["userCode"],
-                expires_minutes=minutes,
-            ),
-        }
+        return _code_issued(site, dict(result), language)
 
     @tool(CHECK_LOGIN, parse_docstring=True)
     async def okx_check_login(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
@@ -470,9 +436,9 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refusal("The user has not said they are done. Wait for their signal.")
         language = conversation_language(messages)
         try:
-            status = await adapter(runtime).auth_status()
+            status = await check_login(adapter(runtime))
         except OkxCliError as exc:
-            return failure(_error(exc), conversation_language(_messages(runtime)))
+            return failure(error_summary(exc), conversation_language(_messages(runtime)))
         if status["status"] == "logged_in":
             return {
                 "status": "logged_in",
@@ -497,9 +463,14 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refused
         language = conversation_language(_messages(runtime))
         try:
-            await adapter(runtime).logout()
+            logged_out = await log_out(adapter(runtime), None)
         except OkxCliError as exc:
-            return failure(_error(exc), conversation_language(_messages(runtime)))
+            return failure(error_summary(exc), conversation_language(_messages(runtime)))
+        if not logged_out:
+            return {
+                "status": "not_logged_in",
+                "message": render("logout_not_logged_in", language),
+            }
         return {"status": "logged_out", "message": render("logged_out", language)}
 
     @tool(INSTALL_BINARY, parse_docstring=True)
@@ -525,10 +496,10 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refused
         okx = adapter(runtime)
         try:
-            outcome = await okx.install()
+            outcome = await install_binary(okx)
             check = await okx.install_status()
         except OkxCliError as exc:
-            return failure(_error(exc), conversation_language(_messages(runtime)))
+            return failure(error_summary(exc), conversation_language(_messages(runtime)))
         result: dict[str, Any] = {"status": outcome["status"], "installed": check["installed"]}
         if retry_command and check["installed"]:
             result["retry_command"] = [str(a) for a in retry_command]
@@ -547,7 +518,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         try:
             status = await adapter(runtime).install_status()
         except OkxCliError as exc:
-            return failure(_error(exc), conversation_language(_messages(runtime)))
+            return failure(error_summary(exc), conversation_language(_messages(runtime)))
         return dict(status)
 
     @tool(RUN_COMMAND, parse_docstring=True)

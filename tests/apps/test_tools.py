@@ -278,17 +278,23 @@ async def test_run_command_refuses_config_and_auth(cli: OkxCli, emulator: OkxEmu
 async def test_logout_and_binary_tools(cli: OkxCli, emulator: OkxEmulator) -> None:
     status = await run_tool(cli, [HumanMessage("is okx-auth installed"), call("okx_binary_status")])
     assert status["installed"] is True
-    logout = await run_tool(cli, [HumanMessage("log out"), call("okx_logout")])
-    assert logout["status"] == "logged_out"
+    nothing = await run_tool(cli, [HumanMessage("log out"), call("okx_logout")])
+    assert nothing["status"] == "not_logged_in"  # the graph's rule: no OAuth state, no logout
+    assert nothing["message"] == template("logout_not_logged_in", "en")
     install = await run_tool(cli, [HumanMessage("update okx-auth"), call("okx_install_binary")])
     assert install["status"] in {"installed", "up-to-date"}
     assert install["installed"] is True
     assert argvs(emulator) == [
         ["auth", "install-status", "--json"],
-        ["auth", "logout"],
+        ["auth", "status", "--json"],
         ["auth", "install", "--json"],
         ["auth", "install-status", "--json"],
     ]
+    for auth in ("logged_in", "pending"):
+        emulator.init_world(auth=auth, site="eea")
+        logout = await run_tool(cli, [HumanMessage("log out"), call("okx_logout")])
+        assert logout["status"] == "logged_out"
+        assert argvs(emulator) == [["auth", "status", "--json"], ["auth", "logout"]]
 
 
 async def test_tools_agent_example_runs(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

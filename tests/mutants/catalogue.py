@@ -13,6 +13,9 @@ GATE = "okx_auth_graph/gate.py"
 PREFLIGHT = "okx_auth_graph/preflight.py"
 LOGIN = "okx_auth_graph/login.py"
 TOOLS = "okx_auth_graph/tools.py"
+CORE_LOGIN = "okx_auth_graph/core/login.py"
+CORE_STEP0 = "okx_auth_graph/core/step0.py"
+CORE_COMMANDS = "okx_auth_graph/core/commands.py"
 CLI = "okx_auth_graph/cli.py"
 REDACT = "okx_auth_graph/redact.py"
 UNDERSTANDING = "okx_auth_graph/understanding.py"
@@ -38,6 +41,22 @@ LOCK_FAULT_TESTS = ("tests/security/test_security_login_lock_faults.py",)
 SERVED_TESTS = ("tests/unit/test_served_context.py", "tests/security/test_served_graph.py")
 PERSISTENCE = "okx_auth_graph/persistence.py"
 INPUT_CHECKPOINT_TESTS = ("tests/security/test_security_input_checkpoint.py",)
+
+
+_LOGIN_WITH_STATE_SITE = Edit(
+    LOGIN,
+    "_gated_login",
+    'state.get("messages", []),\n',
+    'state.get("messages", []),\n        site=state.get("site"),\n',
+)
+"""The graph hands the core the site in state (a persisted or earlier one) ..."""
+_CORE_TRUSTS_THE_SITE = Edit(
+    CORE_LOGIN,
+    "log_in",
+    "chosen = gate_site(messages)\n    if chosen is None or (site is not None and site != chosen):",
+    "chosen = site or gate_site(messages)\n    if chosen is None:",
+)
+"""... and the core logs in with it instead of the menu reply."""
 
 
 def _prompt(mutant_id: str, name: str, old: str, new: str) -> Mutant:
@@ -112,18 +131,8 @@ CATALOGUE: tuple[Mutant, ...] = (
                 'update={"site": site}',
                 'update={"site": state.get("site") or site}',
             ),
-            Edit(
-                LOGIN,
-                "_gated_login",
-                'site = gate_site(state.get("messages", []))',
-                'site = state.get("site") or gate_site(state.get("messages", []))',
-            ),
-            Edit(
-                GATE,
-                "pre_login_gate_holds",
-                "chosen is not None and chosen == site",
-                "chosen is not None",
-            ),
+            _LOGIN_WITH_STATE_SITE,
+            _CORE_TRUSTS_THE_SITE,
         ),
         tests=GATE_TESTS,
     ),
@@ -145,14 +154,8 @@ CATALOGUE: tuple[Mutant, ...] = (
         "a retry goes through the pre-login gate and the menu again (login_gate)",
         (
             Edit(LOGIN, "confirm_retry", 'yes="pre_login_gate",', 'yes="login_manual",'),
-            Edit(
-                LOGIN,
-                "_gated_login",
-                'site = gate_site(state.get("messages", []))\n'
-                '    if site is None or not pre_login_gate_holds(state.get("messages", []), site):',
-                'site = gate_site(state.get("messages", [])) or state.get("site")\n'
-                "    if site is None:",
-            ),
+            _LOGIN_WITH_STATE_SITE,
+            _CORE_TRUSTS_THE_SITE,
         ),
         tests=GATE_TESTS,
     ),
@@ -182,12 +185,12 @@ CATALOGUE: tuple[Mutant, ...] = (
         "the tools' pre-flight runs both calls in parallel (preflight_concurrent)",
         (
             Edit(
-                TOOLS,
-                "preflight",
-                "config_result, auth_result = await asyncio.gather(\n"
-                "        _captured(cli.config_show()), _captured(cli.auth_status())\n    )",
-                "config_result = await _captured(cli.config_show())\n"
-                "    auth_result = await _captured(cli.auth_status())",
+                CORE_STEP0,
+                "read_preflight",
+                "config, auth = await asyncio.gather("
+                "_captured(okx.config_show()), _captured(okx.auth_status()))",
+                "config = await _captured(okx.config_show())\n"
+                "    auth = await _captured(okx.auth_status())",
             ),
         ),
         tests=TOOL_TESTS,
@@ -247,9 +250,9 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 LOGIN,
                 "check_login",
-                "status = await services.cli(runtime).auth_status()",
-                "await services.cli(runtime).auth_status()\n"
-                "            status = await services.cli(runtime).auth_status()",
+                "status = await core.check_login(services.cli(runtime))",
+                "await core.check_login(services.cli(runtime))\n"
+                "            status = await core.check_login(services.cli(runtime))",
             ),
         ),
         tests=LOGIN_TESTS,
@@ -267,8 +270,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 PREFLIGHT,
                 "oauth_check",
-                'if auth["status"] == "pending":',
-                'if auth["status"] == "in_progress":',
+                'if decision.next == "wait_for_user":',
+                'if decision.next == "in_progress":',
             ),
         ),
         tests=FLOW_TESTS,
@@ -280,8 +283,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 PREFLIGHT,
                 "api_key_check",
-                "if not profiles:",
-                'if not profiles or state.get("intent") == "login":',
+                'if decision.next != "use_api_key" or decision.profile is None:',
+                'if decision.next != "use_api_key" or state.get("intent") == "login":',
             ),
         ),
         tests=FLOW_TESTS,
@@ -359,7 +362,7 @@ CATALOGUE: tuple[Mutant, ...] = (
     Mutant(
         "allowlist-accepts-config",
         "okx_run_command refuses config (secrets) and auth (login) commands",
-        (Edit(TOOLS, "SKILL_MODULES", '"account",', '"account",\n    "config",'),),
+        (Edit(CORE_COMMANDS, "SKILL_MODULES", '"account",', '"account",\n    "config",'),),
         tests=TOOL_TESTS,
     ),
     Mutant(
@@ -367,7 +370,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "okx_run_command refuses anything but a skill module first (options, config, auth)",
         (
             Edit(
-                TOOLS,
+                CORE_COMMANDS,
                 "run_okx_command",
                 "if not args or args[0] not in SKILL_MODULES:",
                 "if not args or not any(a in SKILL_MODULES for a in args):",
