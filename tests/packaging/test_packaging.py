@@ -21,7 +21,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "okx_auth_graph"
-TEST_CODE = {"tests", "benchmarks", "conftest", "pytest", "hypothesis", "respx", "pexpect"}
+TEST_CODE = {
+    "tests",
+    "benchmarks",
+    "training",
+    "sklearn",
+    "conftest",
+    "pytest",
+    "hypothesis",
+    "respx",
+    "pexpect",
+}
 EXTRA_FEATURES = {
     # module -> the extra it needs (these modules may not import without it)
     "okx_auth_graph.chat": "chat",
@@ -215,6 +225,7 @@ def test_the_wheel_ships_the_product_and_no_test_rig(tmp_path):
     assert all(name.startswith(("okx_auth_graph/", "okx_auth_graph-")) for name in names)
     assert "okx_auth_graph/testing/emulator.py" in names  # the emulator is part of the product
     assert "okx_auth_graph/testing/downstream.py" in names  # it answers skill commands
+    assert "okx_auth_graph/learned_reader.json" in names  # the learned reader's weights
     assert not [n for n in names if n.endswith(("/servers.py", "/rest.py", "/bench.py"))]
     plain = [
         line.split(":", 1)[1].strip()

@@ -1,0 +1,261 @@
+"""The learned reader: its corpora, its shipped weights, their rebuild, and its figures.
+
+The retraining test needs scikit-learn (the ``test`` extra); without it the test errors out,
+it never skips.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from okx_auth_graph.evals.understanding import (
+    Example,
+    Read,
+    calibration,
+    expected_calibration_error,
+    language_class,
+    load_corpus,
+    wrong_act,
+)
+from okx_auth_graph.learned import (
+    GROUPS,
+    LearnedReader,
+    LinearModel,
+    Prediction,
+    combine_reply,
+    combine_request,
+    features,
+    shipped_reader,
+)
+from okx_auth_graph.understanding import (
+    QUESTION_LABELS,
+    read_reply_rules,
+    read_request_rules,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPORA = ROOT / "evals" / "understanding"
+SPLITS = ("train", "test")
+
+
+def _lines(kind: str, splits: tuple[str, ...] = SPLITS) -> list[Example]:
+    return [e for split in splits for e in load_corpus(CORPORA / f"{kind}.{split}.tsv")]
+
+
+def test_the_corpora_are_three_times_larger_and_split_by_family():
+    requests, replies = _lines("requests"), _lines("replies")
+    assert len(requests) >= 1500
+    assert len(replies) >= 1500
+    for kind in ("requests", "replies"):
+        train = load_corpus(CORPORA / f"{kind}.train.tsv")
+        test = load_corpus(CORPORA / f"{kind}.test.tsv")
+        assert all(e.family for e in train + test), "every line names its family"
+        assert not {e.family for e in train} & {e.family for e in test}
+        key = (
+            (lambda e: e.text.casefold())
+            if kind == "requests"
+            else (lambda e: (e.question, e.text.casefold()))
+        )
+        assert not {key(e) for e in train} & {key(e) for e in test}
+        assert len({key(e) for e in train + test}) == len(train + test)
+    languages = {language_class(e.text) for e in requests + replies}
+    assert {"en", "zh", "mixed"} <= languages
+    test_families = {e.family for e in _lines("requests", ("test",))}
+    assert len(test_families) >= 20  # whole families, not random lines of one template
+
+
+def test_every_label_the_spec_allows_is_in_the_training_split():
+    train = load_corpus(CORPORA / "requests.train.tsv")
+    intents = {e.label.split("/")[0] for e in train}
+    assert intents >= {
+        "login", "status", "logout", "binary_install", "binary_status", "binary_remove",
+        "api_key_setup", "session_lifetime", "skill", "unclear", "switch_site", "start_over",
+    }  # fmt: skip
+    replies = load_corpus(CORPORA / "replies.train.tsv")
+    for question, allowed in QUESTION_LABELS.items():
+        seen = {e.label.split(":")[0] for e in replies if e.question == question}
+        assert seen <= allowed, question
+
+
+def test_the_regression_set_holds_the_issues_phrasings():
+    requests = {e.text for e in load_corpus(CORPORA / "requests.regression.tsv")}
+    replies = {e.text for e in load_corpus(CORPORA / "replies.regression.tsv")}
+    assert {
+        "how are my bags doing today",
+        "浮亏多少了",
+        "do I have to log in every day?",
+    } <= requests
+    assert {"I really do not want you to log me out", "不要退出"} <= requests
+    assert {"好啦", "nvm", "先不登录了", "code pls", "链接在哪", "还没同意"} <= replies
+
+
+def test_features_are_character_ngrams_inside_words_and_words():
+    grams = features("Log  IN")
+    assert " lo" in grams
+    assert "in " in grams
+    assert "w:log" in grams
+    assert "g i" not in grams  # no n-gram crosses a word boundary
+    assert "浮亏多" in features("浮亏多少了")
+    assert " ? " in features("done?")  # punctuation stands alone
+
+
+def test_the_weights_are_plain_json_with_a_threshold_and_temperature_per_model():
+    data = json.loads((ROOT / "okx_auth_graph" / "learned_reader.json").read_text("utf-8"))
+    assert set(data["models"]) == {"intent", "route", *set(GROUPS.values())}
+    for model in data["models"].values():
+        assert 0.0 < model["threshold"] <= 1.0
+        assert model["temperature"] > 0
+        assert len(model["vocabulary"]) == len(model["idf"]) == len(model["coefficients"][0])
+
+
+def test_the_package_reads_without_scikit_learn():
+    code = (
+        "import sys, okx_auth_graph.learned as l;"
+        "print(l.shipped_reader().request('log me in')[0].label);"
+        "print('sklearn' in sys.modules, 'numpy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert out == ["login", "False", "False"]
+
+
+@pytest.fixture(scope="module")
+def retrained() -> dict:
+    from training.train import train
+
+    return train(CORPORA)
+
+
+def test_retraining_from_the_corpora_gives_the_shipped_readers_predictions(retrained):
+    """``make test`` rebuilds the reader from the corpora: it reads every line as shipped."""
+    rebuilt, shipped = LearnedReader(retrained), shipped_reader()
+    differ = []
+    files = [*CORPORA.glob("requests.*.tsv"), *CORPORA.glob("replies.*.tsv")]
+    count = 0
+    for path in files:
+        for example in load_corpus(path):
+            count += 1
+            if example.kind == "requests":
+                ours, theirs = rebuilt.request(example.text), shipped.request(example.text)
+            else:
+                ours = (rebuilt.reply(example.question, example.text),)
+                theirs = (shipped.reply(example.question, example.text),)
+            if [_key(p) for p in ours] != [_key(p) for p in theirs]:
+                differ.append((path.name, example.text, ours, theirs))
+    assert count >= 3000
+    assert differ == [], f"{len(differ)} lines read differently: run python -m training.train"
+
+
+def _key(prediction: Prediction | None) -> tuple[str, bool] | None:
+    return None if prediction is None else (prediction.label, prediction.confident)
+
+
+def test_the_pure_python_reader_applies_scikit_learns_model_faithfully():
+    """The package's arithmetic gives scikit-learn's calibrated probabilities (±1e-4)."""
+    from training.train import _fit, export, training_examples
+
+    requests, _ = training_examples(CORPORA)
+    texts = [e.text for e in requests]
+    labels = [e.label.split("/")[0] for e in requests]
+    vectorizer, model = _fit(texts, labels)
+    ours = LinearModel(export(vectorizer, model, temperature=1.7, threshold=0.5))
+    probes = ["how are my bags doing today", "把okx-auth卸载掉", "gm", "log me in 🙏", "x" * 200]
+    logits = model.decision_function(vectorizer.transform(probes)) / 1.7
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    for row, text in zip(expected, probes, strict=True):
+        got = ours.probabilities(text)
+        for label, p in zip(model.classes_, row, strict=True):
+            assert math.isclose(got[label], p, abs_tol=1e-4), (text, label)
+
+
+def test_the_threshold_was_chosen_on_training_folds(retrained):
+    for name, model in retrained["models"].items():
+        assert model["threshold"] == shipped_reader().models[name].threshold
+    assert retrained["cross_validation"]  # out-of-fold costs, per model
+
+
+# --------------------------------------------------------------------------- combining
+
+
+def _p(label: str, p: float = 0.99, confident: bool = True) -> Prediction:
+    return Prediction(label, p, confident)
+
+
+def test_the_learned_reader_decides_only_where_the_rules_say_unclear():
+    rules = read_request_rules("how are my bags doing today")
+    assert rules.intent == "unclear"
+    reading = combine_request(rules, _p("skill"), _p("okx-cex-portfolio"), "how are my bags")
+    assert (reading.intent, reading.route, reading.source) == (
+        "skill",
+        "okx-cex-portfolio",
+        "learned",
+    )
+    unsure = combine_request(rules, _p("skill", 0.5, False), _p("okx-cex-portfolio"), "bags")
+    assert unsure.intent == "unclear"
+
+
+def test_a_definite_rule_reading_of_an_act_wins_a_disagreement_becomes_a_question():
+    logout = read_request_rules("log me out")
+    assert combine_request(logout, _p("status"), _p("-"), "log me out").intent == "logout"
+    asked = read_request_rules("do I have to log in every day?")
+    if asked.intent == "login":  # asked as a question: not a definite request to log in
+        reading = combine_request(asked, _p("session_lifetime"), _p("-"), "do I have to…?")
+        assert reading.intent == "unclear"
+    earn = read_request_rules("what's the open interest on BTC perps")
+    reading = combine_request(earn, _p("skill"), _p("okx-cex-market"), "open interest")
+    if earn.route != "okx-cex-market":
+        assert reading.intent == "unclear"  # rules and learned reader disagree: ask
+
+
+def test_a_learned_only_yes_to_a_removal_asks_again():
+    rules = read_reply_rules("confirm_remove_binary", "yessir")
+    if rules.label == "unclear":
+        assert combine_reply(rules, _p("yes")).label == "unclear"
+        retry = read_reply_rules("confirm_retry", "yessir")
+        assert combine_reply(retry, _p("yes")).label == "yes"
+
+
+def test_a_learned_reading_never_yields_a_site_or_a_clarifying_option():
+    rules = read_reply_rules("choose_site", "the european one")
+    assert combine_reply(rules, _p("site")).site is None
+    clarify = read_reply_rules("clarify_request", "the login one", options=4)
+    assert combine_reply(clarify, _p("option")).label == "request"
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_expected_calibration_error_is_the_weighted_confidence_gap():
+    assert expected_calibration_error([(0.9, True), (0.9, False)]) == pytest.approx(0.4)
+    assert expected_calibration_error([(1.0, True)] * 3) == pytest.approx(0.0)
+    assert expected_calibration_error([]) == 0.0
+
+
+def test_a_wrong_act_is_an_unasked_side_effect_or_hand_off():
+    ask = Example("requests", "request", "status/-", "am i authed", 1)
+    assert wrong_act(ask, Read("logout/-"))
+    assert not wrong_act(ask, Read("logout/-", asks_first=True))
+    assert not wrong_act(ask, Read("unclear/-"))
+    assert wrong_act(ask, Read("skill/okx-cex-earn"))
+    reply = Example("replies", "confirm_remove_binary", "no", "nah", 1)
+    assert wrong_act(reply, Read("yes"))
+    assert not wrong_act(reply, Read("unclear"))
+
+
+def test_calibration_is_measured_per_model_on_the_test_split():
+    figures = calibration([CORPORA / "requests.test.tsv", CORPORA / "replies.test.tsv"])
+    counts: dict[str, int] = defaultdict(int)
+    for name, entry in figures.items():
+        counts[name] = int(entry["n"])
+        assert 0.0 <= entry["ece"] <= 1.0
+    assert counts["intent"] == counts["route"] == len(load_corpus(CORPORA / "requests.test.tsv"))

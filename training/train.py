@@ -1,0 +1,323 @@
+"""Train the learned reader and write its weights (``python -m training.train``).
+
+scikit-learn (the ``test`` extra) fits, on the **training split** of ``evals/understanding/``:
+
+- ``intent`` and ``route`` over requests;
+- one model per reply group (:data:`okx_auth_graph.learned.GROUPS`): ``wait``, ``yes_no``,
+  ``fix``, ``clarify``, ``site``.
+
+Each is a TF-IDF over :func:`okx_auth_graph.learned.features` (character n-grams 1-4 inside
+word boundaries, and words) and a multinomial logistic regression. Cross-validation over the
+training *families* (``GroupKFold``: a fold's phrasing families are never in its training
+part) gives out-of-fold scores, on which
+
+- one temperature per model is fitted (least negative log-likelihood): the calibration;
+- the confidence threshold is chosen: the one whose offline reading (rules and learned
+  reader, :mod:`okx_auth_graph.learned`) makes the fewest errors out of fold, a wrong act
+  counting :data:`WRONG_ACT_COST` errors; ties go to the higher threshold.
+
+The final models are fitted on the whole training split and written as JSON (no pickle) with
+their temperature and threshold. Deterministic: the same corpora write the same predictions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
+
+from okx_auth_graph.evals.understanding import Example, Read, load_corpus, wrong_act
+from okx_auth_graph.learned import (
+    GROUPS,
+    WEIGHTS,
+    Prediction,
+    combine_reply,
+    combine_request,
+    features,
+    needs_confirmation,
+)
+from okx_auth_graph.understanding import (
+    QUESTION_LABELS,
+    RequestReading,
+    read_reply_rules,
+    read_request_rules,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT / "evals" / "understanding"
+OUT = ROOT / "okx_auth_graph" / WEIGHTS
+C = 8.0
+"""Inverse regularisation strength of the logistic regressions."""
+MIN_DF = 2
+FOLDS = 5
+WRONG_ACT_COST = 5
+THRESHOLDS = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))  # 0.30 … 0.95
+SCALE = 1e-5
+"""Coefficients are written as integers in units of SCALE (compact JSON)."""
+
+
+def training_examples(directory: Path = CORPORA) -> tuple[list[Example], list[Example]]:
+    """The request and reply lines of the training split."""
+    requests = load_corpus(directory / "requests.train.tsv")
+    replies = load_corpus(directory / "replies.train.tsv")
+    return requests, replies
+
+
+def family_of(example: Example) -> str:
+    """The cross-validation group: the family; old lines without one, their label."""
+    if example.family.startswith("v1-") or not example.family:
+        return f"{example.family}|{example.label}"
+    return example.family
+
+
+def reply_class(example: Example) -> str:
+    """The class a reply model learns for a line (a site or a clarifying option: no value)."""
+    label = example.label
+    if label.startswith("site:") or (
+        GROUPS[example.question] == "clarify" and label.startswith("option:")
+    ):
+        return label.split(":")[0]
+    return label
+
+
+def _vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=features, min_df=MIN_DF, lowercase=False, dtype=np.float64)
+
+
+def _fit(texts: Sequence[str], labels: Sequence[str]) -> tuple[TfidfVectorizer, Any]:
+    vectorizer = _vectorizer()
+    matrix = vectorizer.fit_transform(texts)
+    model = LogisticRegression(C=C, solver="newton-cg", max_iter=1000, tol=1e-8)
+    model.fit(matrix, labels)
+    return vectorizer, model
+
+
+def _logits(model: Any, matrix: Any) -> Any:
+    scores = model.decision_function(matrix)
+    if scores.ndim == 1:  # two classes: scikit-learn keeps one score column
+        scores = np.column_stack([np.zeros_like(scores), scores])
+    return scores
+
+
+def out_of_fold(
+    texts: Sequence[str], labels: Sequence[str], groups: Sequence[str], classes: list[str]
+) -> Any:
+    """Out-of-fold logits (rows: lines, columns: ``classes``) over the training families."""
+    logits = np.full((len(texts), len(classes)), -1e9)
+    folds = GroupKFold(n_splits=min(FOLDS, len(set(groups))))
+    for train, held in folds.split(texts, labels, groups):
+        train_labels = [labels[i] for i in train]
+        if len(set(train_labels)) < 2:
+            continue
+        vectorizer, model = _fit([texts[i] for i in train], train_labels)
+        scores = _logits(model, vectorizer.transform([texts[i] for i in held]))
+        for column, label in enumerate(model.classes_):
+            logits[held, classes.index(label)] = scores[:, column]
+    return logits
+
+
+def fit_temperature(logits: Any, labels: Sequence[str], classes: list[str]) -> float:
+    """The temperature that minimises the negative log-likelihood of the out-of-fold logits."""
+    target = np.array([classes.index(label) for label in labels])
+    rows = np.arange(len(target))
+    seen = logits[rows, target] > -1e8  # a line whose class its fold never saw says nothing
+    best, best_nll = 1.0, math.inf
+    for temperature in np.exp(np.linspace(math.log(0.05), math.log(20.0), 600)):
+        scaled = logits / temperature
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        nll = -log_probs[rows[seen], target[seen]].mean()
+        if nll < best_nll:
+            best, best_nll = float(temperature), float(nll)
+    return best
+
+
+def top_classes(
+    logits: Any,
+    temperature: float,
+    classes: list[str],
+    allowed: Sequence[frozenset[str] | None],
+) -> list[tuple[str, float] | None]:
+    """Per line, the best allowed class and its calibrated probability (as the package does)."""
+    out: list[tuple[str, float] | None] = []
+    for row, permitted in zip(logits, allowed, strict=True):
+        pairs = [
+            (label, value / temperature)
+            for label, value in zip(classes, row, strict=True)
+            if value > -1e8 and (permitted is None or label in permitted)
+        ]
+        if not pairs:
+            out.append(None)
+            continue
+        top = max(v for _, v in pairs)
+        exps = [(label, math.exp(v - top)) for label, v in pairs]
+        total = sum(e for _, e in exps)
+        label, e = max(exps, key=lambda pair: pair[1])
+        out.append((label, e / total))
+    return out
+
+
+def at(top: tuple[str, float] | None, threshold: float) -> Prediction | None:
+    """The prediction ``top`` makes at ``threshold``."""
+    return None if top is None else Prediction(top[0], top[1], top[1] >= threshold)
+
+
+def _cost(examples: Sequence[Example], reads: Sequence[Read]) -> float:
+    errors = sum(read.label != example.label for example, read in zip(examples, reads, strict=True))
+    acts = sum(wrong_act(example, read) for example, read in zip(examples, reads, strict=True))
+    return errors + WRONG_ACT_COST * acts
+
+
+def export(
+    vectorizer: TfidfVectorizer, model: Any, temperature: float, threshold: float
+) -> dict[str, Any]:
+    """One model as plain JSON data."""
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    coefficients = model.coef_
+    intercepts = model.intercept_
+    if coefficients.shape[0] == 1:
+        coefficients = np.vstack([np.zeros_like(coefficients[0]), coefficients[0]])
+        intercepts = np.array([0.0, intercepts[0]])
+    return {
+        "classes": [str(c) for c in model.classes_],
+        "temperature": round(temperature, 6),
+        "threshold": threshold,
+        "scale": SCALE,
+        "vocabulary": vocabulary,
+        "idf": [round(float(v), 6) for v in vectorizer.idf_],
+        "coefficients": [[round(float(v) / SCALE) for v in row] for row in coefficients],
+        "intercepts": [round(float(v), 6) for v in intercepts],
+    }
+
+
+def train(
+    directory: Path = CORPORA, *, log: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """The reader's JSON data, trained on the training split under ``directory``."""
+    with threadpool_limits(1):  # one BLAS thread: threads fighting over 2 cores ran 15x slower
+        return _train(directory, log)
+
+
+def _train(directory: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    requests, replies = training_examples(directory)
+    models: dict[str, Any] = {}
+    metrics: dict[str, Any] = {}
+
+    texts = [e.text for e in requests]
+    groups = [family_of(e) for e in requests]
+    rules = [read_request_rules(e.text, language="en") for e in requests]
+    request_logits = {}
+    for name, labels in (
+        ("intent", [e.label.split("/")[0] for e in requests]),
+        ("route", [e.label.split("/")[1] for e in requests]),
+    ):
+        classes = sorted(set(labels))
+        logits = out_of_fold(texts, labels, groups, classes)
+        temperature = fit_temperature(logits, labels, classes)
+        request_logits[name] = (logits, temperature, classes)
+        log(f"{name}: {len(classes)} classes, temperature {temperature:.3f}")
+    best: tuple[float, float, float] | None = None
+    everything: list[frozenset[str] | None] = [None] * len(requests)
+    intents = top_classes(*request_logits["intent"], everything)
+    routes = top_classes(*request_logits["route"], everything)
+    for t_intent in THRESHOLDS:
+        for t_route in THRESHOLDS:
+            reads = []
+            for i, example in enumerate(requests):
+                intent, route = at(intents[i], t_intent), at(routes[i], t_route)
+                assert intent is not None
+                assert route is not None
+                reading = combine_request(rules[i], intent, route, example.text)
+                reads.append(_request_read(reading))
+            cost = _cost(requests, reads)
+            if best is None or (cost, -t_intent, -t_route) < (best[0], -best[1], -best[2]):
+                best = (cost, t_intent, t_route)
+    assert best is not None
+    log(f"requests: thresholds intent {best[1]}, route {best[2]} (out-of-fold cost {best[0]:.0f})")
+    for name, threshold in (("intent", best[1]), ("route", best[2])):
+        labels = [e.label.split("/")[0 if name == "intent" else 1] for e in requests]
+        vectorizer, model = _fit(texts, labels)
+        models[name] = export(vectorizer, model, request_logits[name][1], threshold)
+    metrics["requests_oof_cost"] = best[0]
+
+    for group in sorted(set(GROUPS.values())):
+        examples = [e for e in replies if GROUPS.get(e.question) == group]
+        texts = [e.text for e in examples]
+        labels = [reply_class(e) for e in examples]
+        groups = [family_of(e) for e in examples]
+        classes = sorted(set(labels))
+        logits = out_of_fold(texts, labels, groups, classes)
+        temperature = fit_temperature(logits, labels, classes)
+        rules_readings = [
+            read_reply_rules(e.question, e.text, options=_options(e.question)) for e in examples
+        ]
+        best_reply: tuple[float, float] | None = None
+        permitted: list[frozenset[str] | None] = [
+            frozenset(c for c in classes if c.split(":")[0] in QUESTION_LABELS[e.question])
+            for e in examples
+        ]
+        tops = top_classes(logits, temperature, classes, permitted)
+        for threshold in THRESHOLDS:
+            reads = []
+            for i in range(len(examples)):
+                prediction = at(tops[i], threshold)
+                reads.append(Read(combine_reply(rules_readings[i], prediction).value))
+            cost = _cost(examples, reads)
+            if best_reply is None or (cost, -threshold) < (best_reply[0], -best_reply[1]):
+                best_reply = (cost, threshold)
+        assert best_reply is not None
+        log(
+            f"{group}: {len(classes)} classes, temperature {temperature:.3f}, threshold {best_reply[1]}"
+        )
+        vectorizer, model = _fit(texts, labels)
+        models[group] = export(vectorizer, model, temperature, best_reply[1])
+        metrics[f"{group}_oof_cost"] = best_reply[0]
+    return {
+        "format": 1,
+        "trained_on": ["requests.train.tsv", "replies.train.tsv"],
+        "features": "char n-grams 1-4 inside word boundaries + words (okx_auth_graph.learned.features)",
+        "calibration": "temperature scaling on out-of-fold logits (GroupKFold by family)",
+        "threshold_rule": f"fewest out-of-fold errors of the offline reading, a wrong act counting {WRONG_ACT_COST}",
+        "hyperparameters": {"C": C, "min_df": MIN_DF, "folds": FOLDS},
+        "cross_validation": metrics,
+        "models": models,
+    }
+
+
+def _options(question: str) -> int:
+    return 4 if question == "clarify_request" else 2
+
+
+def _request_read(reading: RequestReading) -> Read:
+    return Read(f"{reading.intent}/{reading.route or '-'}", needs_confirmation(reading))
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """The JSON text written to the package (one model key per line group, compact numbers)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train and write the weights."""
+    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__)
+    parser.add_argument("--dir", type=Path, default=CORPORA, help="the corpora")
+    parser.add_argument("--out", type=Path, default=OUT, help="the JSON to write")
+    args = parser.parse_args(argv)
+    data = train(args.dir, log=print)
+    args.out.write_text(dumps(data), encoding="utf-8")
+    size = args.out.stat().st_size
+    print(f"wrote {args.out} ({size / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
