@@ -21,6 +21,7 @@ with extra_needed("mcp", "the MCP server"):
     from mcp.server.fastmcp import Context as McpContext
     from mcp.server.fastmcp import FastMCP
     from mcp.server.transport_security import TransportSecuritySettings
+    from mcp.types import ToolAnnotations
 
 
 SERVER_NAME: Final = "okx-auth"
@@ -49,38 +50,27 @@ def transport_security(port: int) -> TransportSecuritySettings:
     )
 
 
-def build_server(cli: OkxCli, *, language: Language = "en", port: int = DEFAULT_PORT) -> FastMCP:
-    """The MCP server over ``cli`` (the operator's okx), bound to 127.0.0.1 for HTTP.
+class OkxAuthTools:
+    """The tools, as methods over one :class:`~.door.AuthDoor`.
 
-    Args:
-        cli: The okx adapter every tool uses.
-        language: The texts' language when a call names none.
-        port: The streamable-HTTP port (unused over stdio).
+    Their docstrings are their descriptions; FastMCP reads the arguments from the signatures.
     """
-    door = AuthDoor(cli, language=language)
-    server = FastMCP(
-        SERVER_NAME,
-        instructions=INSTRUCTIONS,
-        host=LOCAL_HOST,
-        port=port,
-        transport_security=transport_security(port),
-        log_level="WARNING",  # no line per request on stderr
-    )
 
-    @server.tool()
+    def __init__(self, door: AuthDoor) -> None:
+        self.door = door
+
     async def okx_auth_status(
-        ctx: McpContext[Any, Any, Any], language: LanguageArg = None
+        self, ctx: McpContext[Any, Any, Any], language: LanguageArg = None
     ) -> dict[str, Any]:
         """Report how the user is authenticated with okx (runs the pre-flight; never logs in).
 
         The result's ``message`` says it for the user; ``auth`` has the OAuth status, site and
         scopes (nothing else of the session), ``api_key_profile`` names an API-key profile.
         """
-        return await door.entry(ctx, "status", language)
+        return await self.door.entry(ctx, "status", language)
 
-    @server.tool()
     async def okx_login(
-        ctx: McpContext[Any, Any, Any], language: LanguageArg = None
+        self, ctx: McpContext[Any, Any, Any], language: LanguageArg = None
     ) -> dict[str, Any]:
         """Log the user in to OKX (OAuth device code); the user chooses the site, not you.
 
@@ -90,55 +80,50 @@ def build_server(cli: OkxCli, *, language: Language = "en", port: int = DEFAULT_
         call okx_check_login. Without elicitation in this client the result explains what the
         user can do instead.
         """
-        return await door.entry(ctx, "login", language)
+        return await self.door.entry(ctx, "login", language)
 
-    @server.tool()
     async def okx_check_login(
-        ctx: McpContext[Any, Any, Any], language: LanguageArg = None
+        self, ctx: McpContext[Any, Any, Any], language: LanguageArg = None
     ) -> dict[str, Any]:
         """Ask the user whether they finished the browser authorisation, then check once.
 
         Each time the user confirms, okx is asked once; a code that lapsed or was rejected
         leads to the retry question (asked of the user) and the site menu again.
         """
-        return await door.check_login(ctx, language)
+        return await self.door.check_login(ctx, language)
 
-    @server.tool()
     async def okx_logout(
-        ctx: McpContext[Any, Any, Any], language: LanguageArg = None
+        self, ctx: McpContext[Any, Any, Any], language: LanguageArg = None
     ) -> dict[str, Any]:
         """Log out of OKX OAuth (``okx auth logout``) whenever a session or a pending code exists."""
-        return await door.entry(ctx, "logout", language)
+        return await self.door.entry(ctx, "logout", language)
 
-    @server.tool()
     async def okx_binary_status(
-        ctx: McpContext[Any, Any, Any], language: LanguageArg = None
+        self, ctx: McpContext[Any, Any, Any], language: LanguageArg = None
     ) -> dict[str, Any]:
         """Report whether the okx-auth binary (needed for OAuth) is installed."""
-        return await door.entry(ctx, "binary_status", language)
+        return await self.door.entry(ctx, "binary_status", language)
 
-    @server.tool()
     async def okx_install_binary(
-        ctx: McpContext[Any, Any, Any], language: LanguageArg = None
+        self, ctx: McpContext[Any, Any, Any], language: LanguageArg = None
     ) -> dict[str, Any]:
         """Install or update the okx-auth binary (``okx auth install``), then verify it.
 
         Sends progress notifications while the download runs.
         """
         await ctx.report_progress(0, 1, "installing okx-auth")
-        result = await door.entry(ctx, "binary_install", language)
+        result = await self.door.entry(ctx, "binary_install", language)
         await ctx.report_progress(1, 1, "okx-auth install finished")
         return result
 
-    @server.tool()
     async def okx_remove_binary(
-        ctx: McpContext[Any, Any, Any], language: LanguageArg = None
+        self, ctx: McpContext[Any, Any, Any], language: LanguageArg = None
     ) -> dict[str, Any]:
         """Remove the okx-auth binary (``okx auth remove --force``) once the user confirms it."""
-        return await door.entry(ctx, "binary_remove", language)
+        return await self.door.entry(ctx, "binary_remove", language)
 
-    @server.tool()
     async def okx_run_command(
+        self,
         ctx: McpContext[Any, Any, Any],
         argv: Annotated[
             list[str],
@@ -156,6 +141,39 @@ def build_server(cli: OkxCli, *, language: Language = "en", port: int = DEFAULT_
         authentication failure the result says to call okx_login and carries
         ``failed_command``: run its ``argv`` once more after the login.
         """
-        return await door.run_command(ctx, argv, language)
+        return await self.door.run_command(ctx, argv, language)
 
+
+TOOL_HINTS: Final[dict[str, ToolAnnotations]] = {
+    "okx_auth_status": ToolAnnotations(readOnlyHint=True),
+    "okx_login": ToolAnnotations(readOnlyHint=False, destructiveHint=False),
+    "okx_check_login": ToolAnnotations(readOnlyHint=False, destructiveHint=False),
+    "okx_logout": ToolAnnotations(readOnlyHint=False, destructiveHint=True),
+    "okx_binary_status": ToolAnnotations(readOnlyHint=True),
+    "okx_install_binary": ToolAnnotations(readOnlyHint=False, destructiveHint=False),
+    "okx_remove_binary": ToolAnnotations(readOnlyHint=False, destructiveHint=True),
+    "okx_run_command": ToolAnnotations(readOnlyHint=False, openWorldHint=True),
+}
+"""Each tool, in the order a client lists them, with what it may change (MCP tool hints)."""
+
+
+def build_server(cli: OkxCli, *, language: Language = "en", port: int = DEFAULT_PORT) -> FastMCP:
+    """The MCP server over ``cli`` (the operator's okx), bound to 127.0.0.1 for HTTP.
+
+    Args:
+        cli: The okx adapter every tool uses.
+        language: The texts' language when a call names none.
+        port: The streamable-HTTP port (unused over stdio).
+    """
+    server = FastMCP(
+        SERVER_NAME,
+        instructions=INSTRUCTIONS,
+        host=LOCAL_HOST,
+        port=port,
+        transport_security=transport_security(port),
+        log_level="WARNING",  # no line per request on stderr
+    )
+    tools = OkxAuthTools(AuthDoor(cli, language=language))
+    for name, hints in TOOL_HINTS.items():
+        server.add_tool(getattr(tools, name), name=name, annotations=hints)
     return server
