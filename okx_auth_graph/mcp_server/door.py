@@ -31,13 +31,13 @@ from langgraph.types import Command
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import ServedContext
+from okx_auth_graph.core import run_okx_command
 from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.gate import api_key_profiles
 from okx_auth_graph.graph import build_graph
 from okx_auth_graph.mcp_server.asking import answerable, ask, can_elicit
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import Intent, Language
-from okx_auth_graph.tools import run_okx_command
 
 with extra_needed("mcp", "the MCP server"):
     from mcp.server.fastmcp import Context as McpContext
