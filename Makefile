@@ -6,7 +6,7 @@ OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast mutants mutation-score lint evals bench install clean postgres-server studio studio-approve docs-graph
+.PHONY: test-langgraph-floor demo test test-fast mutants mutation-score lint evals bench install clean postgres-server studio studio-approve docs-graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,23 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m tests.mutants --rotate 3
+	$(MAKE) test-langgraph-floor
+
+# The lowest LangGraph pyproject.toml allows, in a venv of its own with the runtime dependencies
+# only: a small smoke set (resuming old checkpoints, the login flows, public API, lazy graph).
+LANGGRAPH_FLOOR := 1.2.22
+FLOOR_VENV := .venv-langgraph-floor
+$(FLOOR_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -e . 'langgraph==$(LANGGRAPH_FLOOR)' \
+	  pytest pytest-asyncio httpx
+	touch $@
+
+test-langgraph-floor: $(FLOOR_VENV)/.installed
+	$(FLOOR_VENV)/bin/python -c 'import importlib.metadata as m; v = m.version("langgraph"); \
+	  assert v == "$(LANGGRAPH_FLOOR)", v'
+	$(FLOOR_VENV)/bin/python -m pytest -q -o addopts= -p no:cacheprovider \
+	  tests/compat tests/graph/test_login_flows.py tests/unit/test_public_langgraph_api.py
 
 # The mutant catalogue (docs/testing.md): every realistic bug must make a test fail. `make test`
 # runs a daily slice of 3; this runs them all, writes .reports/mutants.json and the results'

@@ -1,8 +1,9 @@
 """The auth graph: every step of the OKX CLI authentication procedure as a node.
 
 ``build_graph(...)`` compiles it (pick your checkpointer); ``build_builder(...)`` returns the
-uncompiled :class:`~langgraph.graph.StateGraph`; ``graph`` (compiled at import, no
-checkpointer) is what ``langgraph.json`` serves.
+uncompiled :class:`~langgraph.graph.StateGraph`; ``graph`` is the default compiled graph (no
+checkpointer), built on first access, never at import (``langgraph.json`` serves
+:mod:`okx_auth_graph.served`).
 
 Ends of the graph and their outcome:
 
@@ -23,15 +24,16 @@ Ends of the graph and their outcome:
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.runnables import Runnable
-from langgraph._internal._runnable import RunnableCallable
+from langchain_core.runnables import Runnable, RunnableLambda
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer, Command
 
 from okx_auth_graph.cli import OkxCli
@@ -62,12 +64,18 @@ def destinations(node: Callable[..., Any]) -> tuple[str, ...] | None:
 def both_ways(node: Callable[..., Coroutine[Any, Any, Any]]) -> Runnable[Any, Any]:
     """An async node that also runs under ``invoke`` / ``stream``: one implementation, two bodies.
 
-    ``ainvoke`` awaits the coroutine on the caller's loop. The sync body runs the same coroutine
-    on a private event loop in a worker thread (so it works even when the calling thread has a
-    running loop, e.g. in a notebook), with the caller's context variables copied, so
-    ``interrupt()`` and the run's config reach it.
+    A :class:`~langchain_core.runnables.RunnableLambda` with a sync and an async body (public
+    API only). ``ainvoke`` awaits the coroutine on the caller's loop. The sync body runs the
+    same coroutine on a private event loop in a worker thread (so it works even when the
+    calling thread has a running loop, e.g. in a notebook), with the caller's context variables
+    copied, so ``interrupt()``, the run's config and its runtime reach it. The node reads its
+    :class:`~langgraph.runtime.Runtime` with :func:`~langgraph.runtime.get_runtime`.
     """
-    return RunnableCallable(blocking(node), node, name=node.__name__, trace=False)
+
+    async def run_async(state: Any) -> Any:
+        return await node(state, get_runtime(Context))
+
+    return RunnableLambda(blocking(run_async), afunc=run_async, name=node.__name__)
 
 
 def build_builder(
@@ -170,4 +178,17 @@ def build_graph(
     return builder.compile(checkpointer=checkpointer, name=name)
 
 
-graph = build_graph()
+@functools.cache
+def _default_graph() -> CompiledStateGraph[AuthState, Context, InputState, OutputState]:
+    return build_graph()
+
+
+def __getattr__(name: str) -> Any:
+    """``graph``: the default compiled graph (no checkpointer), built on first access.
+
+    Importing the package compiles nothing; ``langgraph.json`` serves
+    :data:`okx_auth_graph.served.graph` instead.
+    """
+    if name == "graph":
+        return _default_graph()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
