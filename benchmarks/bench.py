@@ -50,6 +50,14 @@ from benchmarks.flows import (
     fresh_login,
     world,
 )
+from benchmarks.reading import (
+    OVER_LIMIT,
+    TARGET_MS,
+    TARGET_OVER_LIMIT_S,
+    TARGET_RATIO,
+    over_limit,
+    reading_costs,
+)
 from benchmarks.report import Row, Verdict, print_table, verdict
 from benchmarks.runners import ACTIVE_RUNNER, ContextRunner, InstantOkx, TimedRunner
 from benchmarks.server import server_bench
@@ -61,6 +69,7 @@ from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.persistence import async_sqlite_checkpointer
 from okx_auth_graph.process import OkxRunner
 from okx_auth_graph.testing import OkxEmulator
+from okx_auth_graph.understanding import READ_LIMIT
 
 EXPECTED_CALLS = {"fresh_oauth_login": 4, "api_key_user": 2, "logged_in_user": 2, "market": 0}
 TARGETS = {
@@ -622,6 +631,38 @@ class Bench:
         if figures["errors"]:
             self.failures.append(f"server: {figures['first_errors']}")
 
+    async def reading(self) -> None:
+        """Reading a message: linear in its length up to the limit; past it, a reply, no okx."""
+        costs = reading_costs(runs=3 if self.smoke else 7)
+        self.figures["reading"] = costs
+        group = (
+            f"reading a message (CPU time; {READ_LIMIT:,} characters, the limit, and a tenth of it)"
+        )
+        for shape, readers in costs.items():
+            worst = max(readers.values(), key=lambda e: e["limit_ms"] / TARGET_MS)
+            steepest = max(e["ratio"] for e in readers.values())
+            self.row(
+                f"reading.{shape}",
+                group,
+                f"{shape.replace('_', ' ')}: slowest of request/reply/yes-no/site at the limit"
+                " (ms); steepest ÷ a tenth",
+                f"{worst['limit_ms']:.1f}; {steepest:.1f}",
+                f"< {TARGET_MS:.0f}; ≤ {TARGET_RATIO:.0f}",
+                worst["limit_ms"] < TARGET_MS and steepest <= TARGET_RATIO,
+            )
+        past = await over_limit(self.root)
+        self.figures["over_limit"] = past
+        self.row(
+            "reading.over_limit",
+            group,
+            f"a {OVER_LIMIT:,}-character request through the graph: wall time (s); okx calls",
+            f"{past['seconds']:.2f}; {past['okx_calls']}",
+            f"< {TARGET_OVER_LIMIT_S:.0f}; 0",
+            past["seconds"] < TARGET_OVER_LIMIT_S and past["okx_calls"] == 0,
+        )
+        if past["okx_calls"] or past["outcome"] != "needs_user_action":
+            self.failures.append(f"reading: over the limit: {past['okx_calls']} okx calls")
+
     async def run(self, steps: Sequence[str] | None = None) -> None:
         """Every measurement, in order; a failing one is recorded, the rest still run."""
         everything: list[Callable[[], Awaitable[None]]] = [
@@ -634,6 +675,7 @@ class Bench:
             self.long_threads,
             self.workers,
             self.server,
+            self.reading,
         ]
         chosen = [s for s in everything if steps is None or s.__name__ in steps]
         self.phases = Phases(self.console, len(chosen), quiet=self.quiet)
@@ -680,6 +722,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quiet", action="store_true", help="no progress (none without a terminal either)"
     )
+    parser.add_argument(
+        "--merge-into",
+        type=Path,
+        metavar="FILE",
+        help="replace the rows and figures of the measurements run (--only) in the report FILE, "
+        "noting this run in its meta (a full run is long; one measurement can be redone)",
+    )
     args = parser.parse_args(argv)
     console = Console(width=140)
     command = "python -m benchmarks.bench" + (" --smoke" if args.smoke else "")
@@ -689,10 +738,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(bench.run(args.only))
     report = bench.report(command)
     print_table(report, console)
+    if args.merge_into is not None:
+        report = merge(json.loads(args.merge_into.read_text(encoding="utf-8")), report)
+        args.merge_into.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return 1 if bench.failures else 0
+
+
+def merge(base: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with the rows, figures and measurements of the ``later`` run put in.
+
+    A row of ``later`` replaces the row of ``base`` with its key (new rows go at the end); the
+    later run is listed under ``meta.later_runs`` with the measurements it ran.
+    """
+    ran = [name for name, outcome in later["measurements"].items() if outcome == "ran"]
+    fresh = {row["key"]: row for row in later["rows"] if row["key"] != "peak_rss"}
+    rows = [fresh.pop(row["key"], row) for row in base["rows"]]
+    meta = {**base["meta"]}
+    runs = [r for r in meta.get("later_runs", []) if not set(r["measurements"]) <= set(ran)]
+    runs.append({**later["meta"], "measurements": ran})
+    meta["later_runs"] = runs
+    return {
+        **base,
+        "meta": meta,
+        "rows": rows + list(fresh.values()),
+        "measurements": {**base["measurements"], **later["measurements"]},
+        "failures": base["failures"] + later["failures"],
+        "figures": {
+            **base["figures"],
+            **{k: v for k, v in later["figures"].items() if k != "peak_rss_mib"},
+        },
+    }
 
 
 def _start_postgres(stack: ExitStack) -> str | None:

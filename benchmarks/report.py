@@ -104,6 +104,12 @@ PAGE_TAIL = """
   duplicated when the thread's history shows it twice.
 - *Server*: `langgraph dev` with the emulator as `okx`, users driving logins at once through
   `langgraph-sdk`, each user with its own okx home.
+- *Reading*: `benchmarks/reading.py`. Each shape (the issue's "okx login " repeated; a bilingual
+  mix of negations, questions and keywords repeated; Chinese repeated; random words, new for every
+  run so no cache helps) is read as a request, a reply to the login's wait, a reply to a yes/no
+  question and a site choice, at the limit (65,536 characters) and at a tenth of it; CPU time
+  (`time.process_time`), best of 7 runs. Past the limit: a 1 MiB request through the compiled
+  graph (InMemorySaver, a fresh emulator world), wall time of the whole `ainvoke`.
 """
 
 
@@ -120,6 +126,13 @@ def page(report: dict[str, Any]) -> str:
             langgraph=meta.get("langgraph"),
         )
     ]
+    for run in meta.get("later_runs", []):
+        later_load = run.get("load_average") or [0.0]
+        lines.append(
+            f"The rows of {', '.join(run['measurements'])} come from a later run of"
+            f" `{run.get('command')} --only {' '.join(run['measurements'])}` (load average"
+            f" {later_load[0]:.1f} at the end), merged with `--merge-into`.\n"
+        )
     group = None
     for row in report.get("rows", []):
         if row["group"] != group:

@@ -17,7 +17,7 @@ Ends of the graph and their outcome:
 | okx-auth installed / updated (asked for)                   | binary_ready        | null         |
 | okx-auth reinstalled for a failed skill command (``retry_command`` = its argv) | binary_ready | the skill |
 | status question, session-lifetime question, install-status, binary removal (or kept) | status_reported | null |
-| API-key set-up explained; 0.2.a option 1; a downstream error whose fix is the user's; CLI too old; a login lock file that cannot be used | needs_user_action | null |
+| API-key set-up explained; 0.2.a option 1; a downstream error whose fix is the user's; CLI too old; a login lock file that cannot be used; a request too long to read | needs_user_action | null |
 | "cancel" / "取消" at any question                           | cancelled           | null         |
 | an okx failure with no remedy in the graph                 | failed              | null         |
 """

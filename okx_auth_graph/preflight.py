@@ -28,7 +28,7 @@ from okx_auth_graph.gate import (
 )
 from okx_auth_graph.login_lock import read_login_count
 from okx_auth_graph.models import ConfigSummary
-from okx_auth_graph.prompts import API_KEY_CONFIGURED, CLARIFY_REQUEST_HINT, with_hint
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, CLARIFY_REQUEST_HINT, render, with_hint
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import (
     Services,
@@ -43,9 +43,11 @@ from okx_auth_graph.steps import cancelled, error_message, finish, success_messa
 from okx_auth_graph.understanding import (
     INTENTS,
     NO_AUTH_ROUTES,
+    READ_LIMIT,
     ROUTES,
     RequestReading,
     parse_site_choice,
+    too_long,
 )
 from okx_auth_graph.window import window_update
 
@@ -116,6 +118,29 @@ def _answers_the_menu(state: AuthState, request: str) -> bool:
     index = last_human_index(messages)
     before = messages[index - 1] if index > 0 else None
     return isinstance(before, AIMessage) and shows_site_menu(before.text)
+
+
+def _too_long_to_read(
+    state: AuthState, update: dict[str, Any], *, fixed: Language | None
+) -> Command[Any]:
+    """A request longer than the rules read: say so in the user's language, run nothing.
+
+    The language is that of the user's messages as usual (an over-long message counts by its
+    first :data:`~.understanding.READ_LIMIT` characters), or ``Context.language``.
+    """
+    language = fixed or user_language(state)
+    text = render("message_too_long", language, limit=f"{READ_LIMIT:,}")
+    update = {
+        **update,
+        "messages": [*update.get("messages", []), AIMessage(text)],
+        "outcome": "needs_user_action",
+        "language": language,
+        "language_fixed": bool(fixed),
+        "intent": "unclear",
+        "route": None,
+        "last_reading": {"intent": "unclear", "route": None},
+    }
+    return Command(goto="hand_off", update=update)
 
 
 def _entry(
@@ -216,6 +241,8 @@ def make_preflight_nodes(services: Services) -> dict[str, Any]:
         update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
         if not state.get("failed_command") and state.get("remediated") is not None:
             update["remediated"] = None
+        if too_long(request):
+            return _too_long_to_read(state, update, fixed=_language_override(runtime))
         reading = services.read_request(
             runtime, request, language=_language_override(runtime), previous=user_language(state)
         )

@@ -109,10 +109,13 @@ def reply_text(reply: Any) -> str:
     object with one of the keys ``reply``, ``text`` or ``content`` holding a string. Anything
     else (lists, nested values, other objects, booleans, ``None``) reads as no reply at all:
     the question is asked again with its hint, and it never counts as a choice or a signal.
+    So does a text longer than :data:`MAX_REPLY_CHARS`: a reply is read whole or not at all
+    (its first part alone could say the opposite of the whole: "1 … no, 2").
     """
     if isinstance(reply, Mapping):
         texts = [reply[key] for key in RESUME_TEXT_KEYS if isinstance(reply.get(key), str)]
         reply = texts[0] if len(texts) == 1 else None
     if isinstance(reply, bool) or not isinstance(reply, str | int | float):
         return ""
-    return str(reply)[:MAX_REPLY_CHARS]
+    text = str(reply)
+    return text if len(text) <= MAX_REPLY_CHARS else ""

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from functools import cache
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
@@ -58,6 +60,13 @@ ROUTES: Final[tuple[Route, ...]] = get_args(Route)
 REPLY_LABELS: Final[tuple[ReplyLabel, ...]] = get_args(ReplyLabel)
 NO_AUTH_ROUTES: Final = frozenset({"okx-cex-market"})
 MENU_SITES: Final[dict[str, SiteId]] = {"1": "global", "2": "eea", "3": "us"}
+READ_LIMIT: Final = 65_536
+"""The longest text the rules read, in characters (docs/spec.md D21).
+
+Reading costs time linear in a text's length up to this limit. A longer request is not read:
+the graph answers it with the text ``message_too_long`` and runs no okx call; a longer reply
+reads ``unclear`` (the question is asked again), and a longer site choice is no choice.
+"""
 
 YES_NO_QUESTIONS: Final = frozenset(
     {"confirm_retry", "confirm_remove_binary", "confirm_switch_site", "confirm_start_over"}
@@ -148,18 +157,25 @@ class ReplyReading(BaseModel):
 _EDGE = " \t\r\n\"'`.,;:!?()[]{}<>«»“”‘’。，、；：！？（）【】《》「」『』…-_~*#"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-z]+")
+_LATIN_WORD_SPLIT = re.compile(r"([a-z]+)")
 _LATIN_THEN_CJK = re.compile(r"([a-z])([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _CJK_THEN_LATIN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])([a-z])")
+_SPACES = re.compile(r"\s+")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
+@lru_cache(maxsize=8)  # a text is normalised for its language, then for its reading
 def normalize(text: str) -> str:
     """NFKC, case-fold, straighten apostrophes, drop control characters, squeeze spaces."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     folded = folded.replace("’", "'").replace("‘", "'").replace("`", "'")
-    folded = "".join(ch if ch.isprintable() else " " for ch in folded)
-    folded = _LATIN_THEN_CJK.sub(r"\1 \2", folded)
-    folded = _CJK_THEN_LATIN.sub(r"\1 \2", folded)
-    return re.sub(r"\s+", " ", folded).strip()
+    folded = _SPACES.sub(" ", folded)
+    if not folded.isprintable():  # rare: one pass per character only then
+        folded = _SPACES.sub(" ", "".join(ch if ch.isprintable() else " " for ch in folded))
+    if _CJK.search(folded):
+        folded = _LATIN_THEN_CJK.sub(r"\1 \2", folded)
+        folded = _CJK_THEN_LATIN.sub(r"\1 \2", folded)
+    return folded.strip()
 
 
 def normalize_reply(text: str) -> str:
@@ -332,13 +348,24 @@ def _one_slip(word: str, keyword: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-@cache
+_KEYWORD_PREFIX: Final = re.compile("|".join(sorted(_KEYWORDS, key=len, reverse=True)))
+_SLIP_CANDIDATES: Final[dict[tuple[str, int], tuple[str, ...]]] = {
+    (first, length): tuple(
+        sorted(k for k in _KEYWORDS if len(k) >= 5 and k[0] == first and abs(len(k) - length) <= 1)
+    )
+    for first in {k[0] for k in _KEYWORDS}
+    for length in range(4, max(map(len, _KEYWORDS)) + 2)
+}
+"""The keywords a word could be a slip of, by its first letter and its length."""
+
+
 def _correct_word(word: str) -> str:
     if word in _KEYWORDS or word in _NOT_TYPOS or len(word) < 4:
         return word
-    if any(word.startswith(k) for k in _KEYWORDS):
+    if _KEYWORD_PREFIX.match(word):
         return word  # an inflection ("removed", "orders"), not a slip
-    matches = {k for k in _KEYWORDS if len(k) >= 5 and k[0] == word[0] and _one_slip(word, k)}
+    candidates = _SLIP_CANDIDATES.get((word[0], len(word)), ())
+    matches = {k for k in candidates if _one_slip(word, k)}
     return matches.pop() if len(matches) == 1 else word
 
 
@@ -348,7 +375,9 @@ def correct_typos(text: str) -> str:
     The keyword has five or more letters and the same first letter; a word that begins with
     a keyword (an inflection: "removed", "orders") is left as it is.
     """
-    return _LATIN_WORD.sub(lambda m: _correct_word(m.group(0)), text)
+    parts = _LATIN_WORD_SPLIT.split(text)  # text, word, text, word, …, text
+    parts[1::2] = [_correct_word(word) for word in parts[1::2]]
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------- negation
@@ -359,56 +388,183 @@ _NEGATION_EN = re.compile(
 _NEGATION_ZH = re.compile(r"不要|不想|别|不用|不必|无需|没|不")
 
 
+_NEGATION_REACH = 64
+"""How far back (in characters) a keyword's negation is looked for: three words, bounded."""
+
+
 def _negated(text: str, start: int) -> bool:
-    """Whether a keyword starting at ``start`` is negated by the words just before it."""
-    before = text[:start]
-    words = re.findall(r"[a-z']+|[^\sa-z']", before)[-3:]
-    window = " ".join(words)
-    if _NEGATION_EN.search(window):
+    """Whether a keyword starting at ``start`` is negated by the words just before it.
+
+    Only the last :data:`_NEGATION_REACH` characters before it are looked at, so the cost of
+    one check does not grow with the text (reading stays linear in its length).
+    """
+    before = text[max(0, start - _NEGATION_REACH) : start]
+    if _NEGATION_ZH.search(before.rstrip()[-4:]):
         return True
-    chinese_tail = before.rstrip()[-4:]
-    return bool(_NEGATION_ZH.search(chinese_tail))
+    if "n" not in before:  # every English negation has an "n"
+        return False
+    words = re.findall(r"[a-z']+|[^\sa-z']", before)[-3:]
+    return bool(_NEGATION_EN.search(" ".join(words)))
 
 
-def _rx(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+@dataclass(frozen=True)
+class _Then:
+    """``first``, then ``later`` anywhere after it: the linear form of the regex ``first.*later``.
+
+    A regex ``a.*b`` scans to the end of the text from every place ``a`` matches, which is
+    quadratic in the text's length; a pair looks for ``a`` once and for ``b`` once.
+    """
+
+    first: str
+    later: str
 
 
-def _found(pattern: re.Pattern[str], text: str, *, negatable: bool = True) -> bool:
-    """Whether ``pattern`` matches ``text`` somewhere not negated."""
-    return any(not (negatable and _negated(text, m.start())) for m in pattern.finditer(text))
+def _skip(pattern: str, index: int) -> int:
+    """The index just past the escape, character class or group starting at ``index``."""
+    if pattern[index] == "\\":
+        return index + 2
+    if pattern[index] == "[":
+        index += 3 if pattern[index + 1] == "^" else 2  # a "]" right after "[" is a literal
+        while pattern[index] != "]":
+            index += 2 if pattern[index] == "\\" else 1
+        return index + 1
+    depth = 0
+    while True:
+        if pattern[index] in "\\[":
+            index = _skip(pattern, index)
+            continue
+        depth += {"(": 1, ")": -1}.get(pattern[index], 0)
+        index += 1
+        if depth == 0:
+            return index
+
+
+def _branches(pattern: str, *, bounded: bool = False) -> list[tuple[str, bool]]:
+    r"""``pattern``'s alternatives, each without a leading ``\b`` (and whether it had one).
+
+    Top-level ``|`` splits it; a group around a whole alternative is opened. An alternative
+    that starts with a letter lets Python's regex engine skip to the places where it can match,
+    many times faster than trying it at every position, as a leading ``\b`` makes it do.
+    """
+    parts: list[str] = []
+    index = start = 0
+    while index < len(pattern):
+        if pattern[index] == "|":
+            parts.append(pattern[start:index])
+            start = index + 1
+        index = _skip(pattern, index) if pattern[index] in "\\[(" else index + 1
+    parts.append(pattern[start:])
+    out: list[tuple[str, bool]] = []
+    for part in parts:
+        at_boundary = bounded or part.startswith("\\b")
+        part = part.removeprefix("\\b")
+        if part.startswith("(?:") and _skip(part, 0) == len(part):
+            out.extend(_branches(part[3:-1], bounded=at_boundary))
+        else:
+            out.append((part, at_boundary))
+    return out
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _at_boundary(text: str, index: int) -> bool:
+    r"""Whether ``\b`` holds at ``index`` of ``text`` (a word as Python's ``re`` counts it)."""
+    before = index > 0 and _word_char(text[index - 1])
+    return before != (index < len(text) and _word_char(text[index]))
+
+
+class _Alternatives:
+    """A regex read alternative by alternative, each at the speed of Python's regex engine."""
+
+    def __init__(self, pattern: str) -> None:
+        self._branches = tuple((re.compile(b), bounded) for b, bounded in _branches(pattern))
+
+    def matches(self, text: str) -> Iterator[tuple[int, int]]:
+        """``(start, end)`` at every place an alternative matches, alternative by alternative."""
+        for regex, bounded in self._branches:
+            at = 0
+            while (match := regex.search(text, at)) is not None:
+                start = match.start()
+                at = start + 1
+                if not bounded or _at_boundary(text, start):
+                    yield start, match.end()
+
+
+class _Rule:
+    """A rule's alternatives: regexes, and :class:`_Then` pairs, each read in linear time.
+
+    Reads as ``pattern`` (the one regex the alternatives make, with ``.*`` in the pairs) would
+    with ``re.finditer``, except that it finds every place a match starts.
+    """
+
+    def __init__(self, *alternatives: str | _Then) -> None:
+        plain = "|".join(f"(?:{a})" for a in alternatives if isinstance(a, str))
+        pairs = [a for a in alternatives if isinstance(a, _Then)]
+        self.pattern = "|".join(
+            [plain] * bool(plain) + [f"(?:(?:{a.first}).*(?:{a.later}))" for a in pairs]
+        )
+        self._plain = _Alternatives(plain) if plain else None
+        self._pairs = tuple((_Alternatives(a.first), _Alternatives(a.later)) for a in pairs)
+
+    def starts(self, text: str) -> Iterator[int]:
+        """Every place where a match starts (for a pair: its first part), in no fixed order."""
+        if self._plain is not None:
+            for start, _ in self._plain.matches(text):
+                yield start
+        for first, later in self._pairs:
+            last: int | None = None
+            for start, end in first.matches(text):
+                if last is None:
+                    last = max((s for s, _ in later.matches(text)), default=-1)
+                if end <= last:
+                    yield start
+
+    def search(self, text: str) -> bool:
+        """Whether the rule matches anywhere in ``text``."""
+        return next(self.starts(text), None) is not None
+
+
+def _rx(*alternatives: str | _Then) -> _Rule:
+    return _Rule(*alternatives)
+
+
+def _found(rule: _Rule, text: str, *, negatable: bool = True) -> bool:
+    """Whether ``rule`` matches ``text`` somewhere not negated."""
+    return any(not (negatable and _negated(text, start)) for start in rule.starts(text))
 
 
 # --------------------------------------------------------------------------- requests
 
 _OKX = r"(?:okx|okx-auth)"
 _BINARY = r"(?:okx-auth|okx auth binary|auth binary|the binary|二进制|okx auth 二进制)"
-_REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
+_REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
     (
         "binary_remove",
         _rx(
-            rf"\b(?:remove|uninstall|delete)\b.*{_BINARY}",
+            _Then(r"\b(?:remove|uninstall|delete)\b", _BINARY),
             r"okx auth remove",
-            rf"(?:删除|卸载|移除|删掉).*{_BINARY}",
+            _Then(r"删除|卸载|移除|删掉", _BINARY),
         ),
     ),
     (
         "binary_install",
         _rx(
-            rf"\b(?:install|update|reinstall|repair|fix|upgrade)\b.*{_BINARY}",
+            _Then(r"\b(?:install|update|reinstall|repair|fix|upgrade)\b", _BINARY),
             r"okx auth install(?!-)",
             r"failed to spawn",
-            rf"(?:安装|更新|修复|重装|升级).*{_BINARY}",
+            _Then(r"安装|更新|修复|重装|升级", _BINARY),
         ),
     ),
     (
         "binary_status",
         _rx(
             r"install-status",
-            rf"{_BINARY}.*\b(?:installed|status|version|there|present)\b",
+            _Then(_BINARY, r"\b(?:installed|status|version|there|present)\b"),
             rf"\bis {_BINARY} (?:installed|there)",
-            rf"\bversion\b.*{_BINARY}",
-            rf"{_BINARY}.*(?:状态|装了吗|安装了吗|是否安装|版本|装好了吗)",
+            _Then(r"\bversion\b", _BINARY),
+            _Then(_BINARY, r"状态|装了吗|安装了吗|是否安装|版本|装好了吗"),
         ),
     ),
     (
@@ -419,7 +575,7 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
             r"\bsign\s*-?\s*(?:me\s+)?(?:out|off)\b",
             r"\bsignout\b",
             r"\bdisconnect\b",
-            rf"\brevoke\b.*\b(?:access|token|session|login|{_OKX})\b",
+            _Then(r"\brevoke\b", rf"\b(?:access|token|session|login|{_OKX})\b"),
             r"\bend (?:my|the|this) (?:okx )?session\b",
             r"\bunlink\b",
             r"退出登录|登出|注销|解除授权|取消授权|下线|断开",
@@ -429,8 +585,11 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
     (
         "login",  # a failing API key: the pre-flight's step 0.2 (0.2.a) decides what to do
         _rx(
-            r"\bapi[\s_-]*keys?\b.*\b(?:stopped|not working|doesn't work|invalid|rejected|"
-            r"error|fails?|failing|broken|401|expired)\b",
+            _Then(
+                r"\bapi[\s_-]*keys?\b",
+                r"\b(?:stopped|not working|doesn't work|invalid|rejected|"
+                r"error|fails?|failing|broken|401|expired)\b",
+            ),
             r"\binvalid (?:sign|api[\s_-]*key|ok-access-key)\b",
             r"\b5011[13]\b",
             r"api\s*key.{0,8}(?:失效|无效|不能用|报错|出错|错误)",
@@ -447,9 +606,9 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
     (
         "session_lifetime",
         _rx(
-            r"\bhow long\b.*\b(?:session|login|logged|signed|stay|last)\b",
-            r"\bwhen (?:does|will) (?:my |the )?(?:session|login)\b.*\bexpires?\b",
-            r"\b(?:session|login)\b.*\bexpires?\b",
+            _Then(r"\bhow long\b", r"\b(?:session|login|logged|signed|stay|last)\b"),
+            _Then(r"\bwhen (?:does|will) (?:my |the )?(?:session|login)\b", r"\bexpires?\b"),
+            _Then(r"\b(?:session|login)\b", r"\bexpires?\b"),
             r"(?:会话|登录|session).{0,8}(?:多久|多长时间|有效期|过期)",
             r"(?:多久|多长时间).{0,4}(?:过期|失效)",
         ),
@@ -457,15 +616,17 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
     (
         "status",
         _rx(
-            r"\bam i\b.*\b(?:logged|signed|connected|authenticated|authori[sz]ed)\b",
-            r"\bare (?:we|you)\b.*\b(?:logged|signed|connected|authenticated)\b",
-            r"\bis (?:my|the) (?:okx )?(?:login|session|account|connection)\b.*\b"
-            r"(?:valid|active|alive|ok|working|connected|linked|logged)\b",
+            _Then(r"\bam i\b", r"\b(?:logged|signed|connected|authenticated|authori[sz]ed)\b"),
+            _Then(r"\bare (?:we|you)\b", r"\b(?:logged|signed|connected|authenticated)\b"),
+            _Then(
+                r"\bis (?:my|the) (?:okx )?(?:login|session|account|connection)\b",
+                r"\b(?:valid|active|alive|ok|working|connected|linked|logged)\b",
+            ),
             r"\b(?:auth|login|logged[\s-]*in|session|authentication|connection) status\b",
             r"\bstatus of (?:my |the )?(?:login|session|auth)",
             r"\b(?:which|what) site\b",
             r"\bwho am i\b",
-            r"\bdid (?:my |the )?(?:login|sign ?in)\b.*\bwork",
+            _Then(r"\bdid (?:my |the )?(?:login|sign ?in)\b", r"\bwork"),
             r"^still logged in",
             r"\bcheck (?:my |the )?(?:login|auth|session)\b",
             r"登录状态|是否登录|登录了吗|登录着吗|授权状态|认证状态|还在登录|登录还有效|有没有登录",
@@ -473,7 +634,7 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
         ),
     ),
 )
-_SKILL_RULES: Final[tuple[tuple[Route, re.Pattern[str]], ...]] = (
+_SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
     (
         "okx-cex-bot",
         _rx(
@@ -535,7 +696,7 @@ _SKILL_RULES: Final[tuple[tuple[Route, re.Pattern[str]], ...]] = (
             r"\bassets?\b",
             r"\bholdings?\b",
             r"\bwallet\b",
-            r"\bhow much\b.*\b(?:do i (?:have|hold|own)|have i got|in my account)\b",
+            _Then(r"\bhow much\b", r"\b(?:do i (?:have|hold|own)|have i got|in my account)\b"),
             r"\bmy (?:[a-z]+ )?(?:is |are )?worth\b",
             r"\bwhat(?:'s| is) my [a-z]+ worth\b",
             r"\bwhat do i (?:own|have|hold)\b",
@@ -588,7 +749,7 @@ _LOGIN = _rx(
 )
 
 
-_RESTART_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
+_RESTART_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
     (
         "start_over",
         _rx(
@@ -616,6 +777,11 @@ _RESTART_RULES: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
 """A login request (or one nothing else places) that asks to start over or for another site."""
 
 
+def too_long(text: str) -> bool:
+    """Whether ``text`` is longer than :data:`READ_LIMIT` (the rules do not read it)."""
+    return len(text) > READ_LIMIT
+
+
 def read_request_rules(text: str, *, language: Language | None = None) -> RequestReading:
     """Read a new request with the bilingual rules.
 
@@ -632,6 +798,8 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
         The reading (``source="rules"``).
     """
     lang = language or language_of(text) or "en"
+    if too_long(text):
+        return RequestReading(intent="unclear", language=lang, rules_intent="unclear")
     t = correct_typos(normalize(text))
     for intent, pattern in _REQUEST_RULES:
         if _found(pattern, t):
@@ -671,9 +839,9 @@ def _has_verb_for_account(t: str) -> bool:
 _CANCEL_WORDS = r"cancel|abort|stop|quit|exit|never ?mind|forget (?:it|about it)|取消|算了|退出"
 _CANCEL = re.compile(rf"\b(?:{_CANCEL_WORDS})\b|取消|算了|不登了|不弄了|不要了|不玩了")
 _CANCEL_OBJECT = re.compile(
-    r"^(?:\s|[,.!。，！]|it|this|that|the|login|log in|everything|all|please|pls|now|then|"
+    r"(?:\s|[,.!。，！]|it|this|that|the|login|log in|everything|all|please|pls|now|then|"
     r"for now|process|flow|auth|authori[sz]ation|keep the key|登录|吧|了|掉|授权|这个|操作|流程|啦|"
-    r"a|oh|ok)*$"
+    r"a|oh|ok)*"
 )
 _DENIED = _rx(
     r"\b(?:rejected|reject|denied|deny|declined|decline|refused|refuse)\b",
@@ -782,6 +950,8 @@ def read_reply_rules(question: str, text: str, *, options: int = 2) -> ReplyRead
     Returns:
         The reading (``source="rules"``); a label outside the question's set is ``unclear``.
     """
+    if too_long(text):
+        text = ""  # not read: the question is asked again
     t = correct_typos(normalize_reply(text))
     if normalize(text).endswith("?"):
         t += " ?"  # a question mark is kept as a word of its own
@@ -851,12 +1021,11 @@ def _yes_no(t: str) -> ReplyLabel:
 
 def is_cancel_text(t: str) -> bool:
     """Whether normalised reply ``t`` asks to cancel: a cancel word, not negated, no object."""
-    for match in _CANCEL.finditer(t):
-        if _negated(t, match.start()):
-            continue
-        if _CANCEL_OBJECT.match(t[match.end() :]):
-            return True
-    return False
+    # only the last cancel word can be followed by nothing but its objects
+    last = next(iter(deque(_CANCEL.finditer(t), maxlen=1)), None)
+    if last is None or _negated(t, last.start()):
+        return False
+    return _CANCEL_OBJECT.fullmatch(t, last.end()) is not None
 
 
 def is_cancel(text: str) -> bool:
@@ -932,6 +1101,7 @@ SITE_FILLER_ZH: Final = (
     "项",
 )
 """Chinese words a site choice may carry besides the choice itself."""
+_SITE_FILLER_ZH_LONGEST_FIRST: Final = sorted(SITE_FILLER_ZH, key=len, reverse=True)
 
 _ORDINALS: Final = {
     "first": "1",
@@ -961,13 +1131,13 @@ def _choices(t: str, names: dict[str, str]) -> tuple[list[str], bool]:
         if key in names:
             picked.append(names[key])
         elif _CJK.match(token):
-            rest = token
-            for word in sorted(SITE_FILLER_ZH, key=len, reverse=True):
+            rest = token if only_filler else ""
+            for word in _SITE_FILLER_ZH_LONGEST_FIRST if rest else ():
                 rest = rest.replace(word, "")
             only_filler = only_filler and not rest
         elif token not in SITE_FILLER_EN:
             only_filler = False
-    leftover = _CHOICE_TOKEN.sub(" ", t)
+    leftover = set(_CHOICE_TOKEN.sub(" ", t))
     if any(unicodedata.category(ch)[0] not in "PSZ" for ch in leftover):
         only_filler = False  # a mark or a letter of another script is another word
     return picked, only_filler
@@ -984,6 +1154,8 @@ def parse_site_choice(text: str) -> SiteId | None:
     :data:`SITE_FILLER_ZH` is that choice. None, two, a negation or other words: ``None``.
     Rules only: no model ever reads a site.
     """
+    if too_long(text):
+        return None
     picked, only_filler = _choices(normalize_reply(text), _SITE_NAMES)
     if not only_filler or len(set(picked)) != 1:
         return None
@@ -1047,8 +1219,8 @@ def language_of(text: str, previous: Language | None = None) -> Language | None:
     Returns:
         ``zh`` or ``en``; ``previous`` when the text does not decide.
     """
-    folded = normalize(text)
-    chinese = len(_CJK.findall(folded))
+    folded = normalize(text[:READ_LIMIT])
+    chinese = sum(map(len, _CJK_RUN.findall(folded)))
     latin = sum(1 for w in _LATIN_WORD.findall(folded) if w not in LANGUAGE_NEUTRAL_WORDS)
     if chinese > latin:
         return "zh"

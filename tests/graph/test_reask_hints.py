@@ -169,3 +169,16 @@ async def test_waiting_for_the_profile_removal_restates_with_its_hint(
     turn = await chat.reply("hmm")
     assert_asked_again(turn, "await_profile_removal", question, "profile_removal_hint.en")
     assert len(chat.calls()) == 2  # waiting runs no okx command
+
+
+async def test_a_reply_too_long_to_read_whole_is_no_choice(converse, mode):
+    """A reply is read whole or not at all: its start alone ("1") could say the opposite."""
+    from okx_auth_graph.questions import MAX_REPLY_CHARS
+
+    chat = converse(mode=mode)
+    await chat.start("log me in")
+    turn = await chat.reply("1" + " " * MAX_REPLY_CHARS + "no, not 1: 2")
+    assert_asked_again(turn, "choose_site", MENU, "site_menu_hint.en")
+    assert len(chat.calls()) == 2  # the pre-flight only
+    assert (await chat.reply("1" + " " * (MAX_REPLY_CHARS - 2))).kind == "await_authorization"
+    assert chat.calls()[-1] == ["auth", "login", "--manual", "--site", "global"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graph_driver import MENU, PREFLIGHT, assert_preflight_first
+from graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
 
 CLARIFY_EN = (Path(__file__).resolve().parents[2] / "prompts" / "clarify_request.en.txt").read_text(
     encoding="utf-8"
@@ -167,3 +167,28 @@ async def test_a_login_hint_never_picks_a_site_nor_passes_the_gate(converse):
     assert turn.reply == MENU
     assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
     assert_preflight_first(chat.calls())
+
+
+@pytest.mark.parametrize(
+    ("unit", "language"), [("okx login ", "en"), ("帮我登录", "zh"), ("log me out ", "en")]
+)
+async def test_a_message_over_the_reading_limit_is_answered_without_an_okx_call(
+    converse, emulator, unit, language
+):
+    """docs/spec.md D21: a request longer than the limit is not read; the text says so."""
+    from okx_auth_graph.understanding import READ_LIMIT
+
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    text = unit * (READ_LIMIT // len(unit) + 1)
+    assert len(text) > READ_LIMIT
+    turn = await chat.start(text)
+    assert chat.calls() == []
+    assert turn.interrupt is None
+    assert turn.state["outcome"] == "needs_user_action"
+    assert turn.reply == prompt(f"message_too_long.{language}", limit=f"{READ_LIMIT:,}")
+    # a message of exactly the limit is read as usual (here: a login or a logout)
+    chat = converse()
+    turn = await chat.start(text[:READ_LIMIT])
+    assert turn.state["outcome"] in ("logged_in", "logged_out")
+    assert chat.calls()[:2] == PREFLIGHT or sorted(chat.calls()[:2]) == sorted(PREFLIGHT)

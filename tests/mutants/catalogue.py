@@ -528,6 +528,20 @@ CATALOGUE: tuple[Mutant, ...] = (
         ),
         tests=SERVED_TESTS,
     ),
+    Mutant(
+        "over-limit-read",
+        "a request over the reading limit is answered, not read, with no okx call (D21)",
+        (
+            Edit(
+                PREFLIGHT,
+                "receive_request",
+                "        if too_long(request):\n"
+                "            return _too_long_to_read(state, update, fixed=_language_override(runtime))\n",
+                "",
+            ),
+        ),
+        tests=("tests/graph/test_understanding_flows.py",),
+    ),
 )
 """Every mutant, in a stable order (``--rotate`` slices it)."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmarks.bench import LONG_THREAD_HELPERS
 from benchmarks.report import page
+from okx_auth_graph.understanding import READ_LIMIT
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASUREMENTS = {
@@ -24,6 +25,7 @@ MEASUREMENTS = {
     "long_threads",
     "workers",
     "server",
+    "reading",
 }
 
 
@@ -66,6 +68,13 @@ def test_bench_smoke(tmp_path: Path) -> None:
     server = figures["server"]
     assert (server["errors"], server["worlds_without_exactly_one_auth_login"]) == (0, 0)
     assert server["logins_completed"] == server["users"]
+    over = figures["over_limit"]
+    assert (over["okx_calls"], over["outcome"]) == (0, "needs_user_action")
+    assert over["chars"] > READ_LIMIT
+    assert "65,536" in over["reply"]
+    assert {"repeated_phrase", "distinct_words"} <= set(figures["reading"])
+    for readers in figures["reading"].values():
+        assert set(readers) == {"request", "reply", "yes/no", "site"}
     keys = [row["key"] for row in report["rows"]]
     assert len(keys) == len(set(keys))
     assert "okx calls" in result.stdout

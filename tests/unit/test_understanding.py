@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -9,11 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from okx_auth_graph import understanding
 from okx_auth_graph.__main__ import main as cli_main
 from okx_auth_graph.evals.texts import parse_site_choice as spec_site_choice
 from okx_auth_graph.evals.understanding import load_corpus, rules_reader
 from okx_auth_graph.understanding import (
     QUESTION_LABELS,
+    READ_LIMIT,
     correct_typos,
     is_cancel,
     language_of,
@@ -275,3 +278,83 @@ def test_done_is_not_a_yes_to_a_yes_no_question(question):
     assert read_reply_rules(question, "好了").label == "unclear"
     assert read_reply_rules(question, "好的").label == "yes"
     assert read_reply_rules(question, "好").label == "yes"
+
+
+# --------------------------------------------------------------------------- linear reading
+
+
+def _all_rules() -> list[tuple[str, understanding._Rule]]:
+    """Every rule of the module, named: module-level ones and those in rule tables."""
+    found: list[tuple[str, understanding._Rule]] = []
+    for name, value in vars(understanding).items():
+        if isinstance(value, understanding._Rule):
+            found.append((name, value))
+        elif isinstance(value, tuple):
+            for entry in value:
+                if isinstance(entry, tuple) and isinstance(entry[-1], understanding._Rule):
+                    found.append((f"{name}[{entry[0]}]", entry[-1]))
+    return found
+
+
+RULES = _all_rules()
+CORPUS_TEXTS = sorted(
+    {e.text for p in CORPORA.glob("*.tsv") for e in load_corpus(p)}
+    | {"remove remove the okx-auth binary", "xremove okx-auth", "how long how long session"}
+)
+
+
+def test_every_rule_table_is_found():
+    names = {name.split("[")[0] for name, _ in RULES}
+    assert {"_REQUEST_RULES", "_SKILL_RULES", "_LOGIN", "_SIGNAL", "_YES", "_NO"} <= names
+    assert len(RULES) >= 29
+
+
+@pytest.mark.parametrize(("name", "rule"), RULES, ids=[n for n, _ in RULES])
+def test_a_rule_reads_as_its_one_regex_would(name, rule):
+    """The fast reading (alternatives apart, ``first.*later`` as a pair) is the plain regex's.
+
+    The oracle is the rule's ``pattern``: the one regex its alternatives make, ``.*`` and all.
+    Every place the regex starts a match is a place the rule reports, and the rule finds a
+    match exactly when the regex does.
+    """
+    regex = re.compile(rule.pattern)
+    for text in CORPUS_TEXTS:
+        t = correct_typos(normalize(text))
+        starts = set(rule.starts(t))
+        assert bool(starts) == bool(regex.search(t)), (name, t)
+        assert {m.start() for m in regex.finditer(t)} <= starts, (name, t)
+
+
+@given(st.lists(st.sampled_from(["okx-auth", "remove", "how long", "session", "expire", "am i",
+                                 "logged", "log", "out", "in", "不要", "退出", "登录", "x", " ",
+                                 "the binary", "revoke", "token", "api key", "invalid", "'"]),
+                max_size=8).map(" ".join))  # fmt: skip
+def test_rules_agree_with_their_regex_on_generated_text(text):
+    for name, rule in RULES:
+        regex = re.compile(rule.pattern)
+        assert bool(set(rule.starts(text))) == bool(regex.search(text)), (name, text)
+
+
+def test_alternatives_are_split_at_the_top_level_only():
+    assert understanding._branches(r"\b(?:a|b)\b|c[|]d|(?:e|(?:f|g)x)") == [
+        ("(?:a|b)\\b", True),
+        ("c[|]d", False),
+        ("e", False),
+        ("(?:f|g)x", False),
+    ]
+    assert understanding._branches(r"\b(?:login|log\s*in)") == [
+        ("login", True),
+        ("log\\s*in", True),
+    ]
+
+
+def test_a_text_over_the_limit_is_not_read():
+    at_limit = "log me out" + " " * (READ_LIMIT - 10)
+    assert read_request(at_limit).intent == "logout"
+    assert read_request(at_limit + " ").intent == "unclear"
+    assert parse_site_choice("2" + " " * (READ_LIMIT - 1)) == "eea"
+    assert parse_site_choice("2" + " " * READ_LIMIT) is None
+    assert read_reply("await_authorization", "done" + " " * READ_LIMIT).label == "unclear"
+    assert read_reply("confirm_retry", "yes" + " " * READ_LIMIT).label == "unclear"
+    # the language of a longer message is that of its first READ_LIMIT characters
+    assert language_of("好" * READ_LIMIT + " word" * 70_000) == "zh"
