@@ -9,8 +9,11 @@ reads with its own rules, so the door decides nothing itself:
 - a yes/no question (``confirm_retry``, ``confirm_remove_binary``, ``confirm_start_over``, …):
   a form with one boolean field, ``confirm``; accepted ``true`` is ``yes``, accepted ``false``
   or a decline is ``no``.
-- ``await_authorization``: the completion signal, a form with one boolean field, ``done``;
-  accepted ``true`` is ``done`` (the signal), accepted ``false`` is no signal at all.
+- ``await_authorization``: the completion signal. Where the client declares URL mode, a URL
+  elicitation of the verification page (the message is the challenge's text): accepting it is
+  the signal. Otherwise a form with one boolean field, ``done``: accepted ``true`` is the
+  signal, accepted ``false`` no signal at all. Either way one accepted signal is one resume of
+  the graph, so one ``auth status``.
 
 A cancel (and a decline where no "no" exists) is ``cancel``: the graph ends the flow with no okx
 call after it.
@@ -18,6 +21,7 @@ call after it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -72,6 +76,13 @@ def can_elicit(session: ServerSession) -> bool:
     return declared.form is not None or declared.url is None
 
 
+def can_open_urls(session: ServerSession) -> bool:
+    """Whether the client declared URL-mode elicitation (it opens a link for the user)."""
+    params = session.client_params
+    declared = params.capabilities.elicitation if params is not None else None
+    return declared is not None and declared.url is not None
+
+
 def answerable(payload: Mapping[str, Any]) -> bool:
     """Whether a question has a form here (other questions are returned to the client)."""
     kind = payload.get("type")
@@ -89,6 +100,10 @@ async def ask(
     """
     kind = str(payload.get("type"))
     message = str(payload.get("message", ""))
+    link = str(payload.get("verificationUri") or "")
+    if kind == "await_authorization" and link.startswith("https://") and can_open_urls(session):
+        opened = await session.elicit_url(message, link, uuid.uuid4().hex, related_request_id)
+        return SIGNAL if opened.action == "accept" else CANCEL
     schema = SITE_SCHEMA if kind == "choose_site" else CONFIRM_SCHEMA
     if kind == "await_authorization":
         schema = SIGNAL_SCHEMA

@@ -119,7 +119,7 @@ class AuthDoor:
     async def _turn(self, ctx: McpContext[Any, Any, Any]) -> AsyncIterator[str]:
         thread = self.thread(ctx.session)
         lock = self._locks.setdefault(thread, asyncio.Lock())
-        async with lock:
+        async with lock, _progress(ctx):  # the whole call: okx's work and the user's answers
             yield thread
 
     async def entry(
@@ -162,8 +162,7 @@ class AuthDoor:
         config = self._config(thread)
         context: Any = ServedContext(language=language)  # the served graph's context schema
         for _ in range(MAX_QUESTIONS):
-            async with _progress(ctx):
-                await self.graph.ainvoke(step, config, context=context)
+            await self.graph.ainvoke(step, config, context=context)
             question = await self.pending(thread)
             if question is None:
                 return await self._ended(thread)
@@ -253,14 +252,18 @@ def no_elicitation_result(question: Mapping[str, Any], language: Language) -> di
 
 @contextlib.asynccontextmanager
 async def _progress(ctx: McpContext[Any, Any, Any]) -> AsyncIterator[None]:
-    """Progress notifications every few seconds while okx works (a client's timeout resets)."""
+    """Progress notifications every few seconds while a call runs.
+
+    Okx working, or the user answering a form: a client that resets its timeout on progress
+    never gives up on either.
+    """
 
     async def tick() -> None:
         count = 0
         while True:
             await asyncio.sleep(PROGRESS_SECONDS)
             count += 1
-            await ctx.report_progress(count, message="okx is still working")
+            await ctx.report_progress(count, message="still working (okx, or your answer)")
 
     task = asyncio.create_task(tick())
     try:

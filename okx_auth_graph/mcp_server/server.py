@@ -87,8 +87,10 @@ class OkxAuthTools:
     ) -> dict[str, Any]:
         """Ask the user whether they finished the browser authorisation, then check once.
 
-        Each time the user confirms, okx is asked once; a code that lapsed or was rejected
-        leads to the retry question (asked of the user) and the site menu again.
+        Where this client opens links (URL-mode elicitation) the user is sent to the
+        verification page; otherwise a form asks. Each time the user confirms, okx is asked
+        once; a code that lapsed or was rejected leads to the retry question (asked of the
+        user) and the site menu again.
         """
         return await self.door.check_login(ctx, language)
 

@@ -10,8 +10,9 @@ so none is declared). Every notification the client receives is kept in ``Client
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,11 @@ SUCCESS_EN = spec_block("Login successful.")
 SUCCESS_ZH = spec_block("登录成功。")
 
 
-Answer = types.ElicitResult | Callable[[], types.ElicitResult]
+Answer = (
+    types.ElicitResult
+    | Callable[[], types.ElicitResult]
+    | Callable[[], Awaitable[types.ElicitResult]]
+)
 
 
 def accept(**content: Any) -> types.ElicitResult:
@@ -77,7 +82,10 @@ class User:
         self.asked.append(params)
         assert self.answers, f"an unexpected question: {params.message!r}"
         answer = self.answers.pop(0)
-        return answer() if callable(answer) else answer
+        if not callable(answer):
+            return answer
+        given = answer()
+        return await given if inspect.isawaitable(given) else given
 
     def questions(self) -> list[tuple[str, dict[str, Any]]]:
         """``(message, requested schema)`` of each question asked (form mode only)."""
@@ -118,6 +126,12 @@ class Client:
         """Every byte the client received: results, notifications (for the canaries)."""
         shown = [r.model_dump_json() for r in self.results]
         return "\n".join([*shown, *(json.dumps(n, default=str) for n in self.notes)])
+
+
+@pytest.fixture
+def form_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients that declare form elicitation only (the SDK's declares URL mode too)."""
+    monkeypatch.setattr(types, "UrlElicitationCapability", lambda: None)
 
 
 @pytest.fixture

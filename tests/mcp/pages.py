@@ -68,23 +68,28 @@ async def record_login(world: Path) -> tuple[str, list[types.Tool]]:
         [
             ("accept", {"site": "eea"}),
             ("approve", None),
-            ("accept", {"done": True}),
+            ("accept", None),
         ]
     )
 
     async def user(
         context: RequestContext[ClientSession, Any], params: types.ElicitRequestParams
     ) -> types.ElicitResult:
-        schema = json.dumps(getattr(params, "requestedSchema", {}), ensure_ascii=False)
-        lines.append("server → elicitation/create (form), message:")
-        lines.append(_indented(params.message))
-        lines.append(f"    requestedSchema: {schema}")
+        if isinstance(params, types.ElicitRequestURLParams):
+            lines.append(f"server → elicitation/create (url: {params.url}), message:")
+            lines.append(_indented(params.message))
+        else:
+            schema = json.dumps(params.requestedSchema, ensure_ascii=False)
+            lines.append("server → elicitation/create (form), message:")
+            lines.append(_indented(params.message))
+            lines.append(f"    requestedSchema: {schema}")
         action, content = next(answers)
         if action == "approve":
             browser.approve(scopes=["live:read", "live:trade"])
             lines.append("(the user approves in the browser: okx-emulator world approve)")
             action, content = next(answers)
-        lines.append(f"user → {action} {json.dumps(content, ensure_ascii=False)}")
+        shown = "" if content is None else " " + json.dumps(content, ensure_ascii=False)
+        lines.append(f"user → {action}{shown}")
         return types.ElicitResult(action="accept", content=content)
 
     params = StdioServerParameters(

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import anyio
+from mcp import ClientSession, types
+
+from okx_auth_graph import OkxCli
+from okx_auth_graph.mcp_server import build_server, door
 from okx_auth_graph.prompts import template
 from tests.mcp.conftest import DECLINE, MENU, PREFLIGHT, User, accept
 
@@ -101,3 +109,44 @@ async def test_an_auth_failure_says_to_call_okx_login_with_the_failed_command(co
         assert "okx account balance --json" in result["message"]
         login = await client.data("okx_login")
         assert login["site"] == "eea"
+
+
+async def test_a_call_waiting_on_the_user_sends_progress_notifications(emulator, monkeypatch):
+    """While a form waits for the user, the tool call keeps sending progress notifications.
+
+    The SDK's in-memory helper has a one-message buffer (the server's notifications wait for
+    the client's loop, which waits for the user); here the streams buffer like a pipe does.
+    """
+    monkeypatch.setattr(door, "PROGRESS_SECONDS", 0.05)
+    server = build_server(OkxCli(runner=emulator))
+    to_server, from_client = anyio.create_memory_object_stream[Any](1000)
+    to_client, from_server = anyio.create_memory_object_stream[Any](1000)
+    ticks: list[float] = []
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        ticks.append(done)
+
+    async def slow_user(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+        await asyncio.sleep(1.0)  # the user reads the menu
+        return accept(site="eea")
+
+    lowlevel = server._mcp_server
+    async with anyio.create_task_group() as group:
+        options = lowlevel.create_initialization_options()
+        group.start_soon(lambda: lowlevel.run(from_client, to_client, options))
+        async with ClientSession(from_server, to_server, elicitation_callback=slow_user) as session:
+            await session.initialize()
+            result = await session.call_tool("okx_login", {}, progress_callback=progress)
+        group.cancel_scope.cancel()
+    assert result.structuredContent is not None
+    assert result.structuredContent["site"] == "eea"
+    assert len(ticks) >= 10  # okx's part takes a fraction of the user's second
+
+
+async def test_an_okx_that_cannot_start_is_a_tool_error_with_the_graphs_text(connect, tmp_path):
+    missing = OkxCli(str(tmp_path / "no-okx-here"))
+    async with connect(User([]), cli=missing) as client:
+        result = await client.call("okx_login")
+        assert result.isError
+        text = result.content[0].text  # type: ignore[union-attr]
+        assert template("cli_not_found", "en") in text

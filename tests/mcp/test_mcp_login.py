@@ -7,6 +7,7 @@ completion signal only from an elicitation; each accepted signal makes one ``aut
 from __future__ import annotations
 
 import pytest
+from mcp import types
 
 from okx_auth_graph.sites import SITE_IDS
 from okx_auth_graph.testing import OkxEmulator
@@ -65,8 +66,10 @@ async def test_fresh_login_takes_the_site_from_the_elicited_menu_in_four_okx_cal
         done = await client.data("okx_check_login")
         assert done["status"] == "logged_in"
         assert done["message"] == SUCCESS_EN.format(site=site, scopes="live:read, live:trade")
-        assert user.questions()[1][0] == result["message"]  # the signal is asked with the code
-        assert list(user.questions()[1][1]["properties"]) == ["done"]
+        signal = user.asked[1]  # the client opens the verification page (URL mode)
+        assert isinstance(signal, types.ElicitRequestURLParams)
+        assert signal.url == result["verificationUri"]
+        assert signal.message == result["message"]
         assert client.argvs()[3:] == [STATUS]
         assert len(client.argvs()) == 4
 
@@ -168,7 +171,20 @@ async def test_not_done_yet_makes_one_status_call_per_accepted_signal(connect, e
         assert client.argvs()[3:] == [STATUS, STATUS]
 
 
-async def test_an_unticked_signal_form_checks_nothing(connect, emulator):
+async def test_without_url_mode_the_signal_is_a_form_with_one_tick(connect, emulator, form_only):
+    user = User([accept(site="global"), approved(emulator, done=True)])
+    async with connect(user) as client:
+        result = await client.data("okx_login")
+        done = await client.data("okx_check_login")
+        assert done["status"] == "logged_in"
+        message, schema = user.questions()[1]
+        assert message == result["message"]
+        assert list(schema["properties"]) == ["done"]
+        assert schema["properties"]["done"]["type"] == "boolean"
+        assert client.argvs()[2:] == [[*LOGIN, "global"], STATUS]
+
+
+async def test_an_unticked_signal_form_checks_nothing(connect, emulator, form_only):
     user = User([accept(site="eea"), accept(done=False)])
     async with connect(user) as client:
         first = await client.data("okx_login")
