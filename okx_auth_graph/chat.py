@@ -57,10 +57,12 @@ from okx_auth_graph.errors import classify_message
 from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.persistence import owner_only_sqlite_file
 from okx_auth_graph.process import OkxRunner, RawResult, StatefulRunner, TerminalRunner
+from okx_auth_graph.redact import clean_text
 
 with extra_needed("chat", "the terminal chat"):
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
     from rich.panel import Panel
+    from rich.segment import Segment
     from rich.text import Text
 
 if TYPE_CHECKING:
@@ -918,6 +920,38 @@ def demo_banner(emulator: OkxEmulator) -> Panel:
     )
 
 
+class _Cleaned:
+    """A renderable whose text loses every control and escape sequence (rich's styles stay)."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            # control segments are rich's own (cursor moves); text came from okx or the user
+            yield segment if segment.control else Segment(clean_text(segment.text), segment.style)
+
+
+class TerminalSafe(RenderHook):
+    """What the chat prints never carries a raw control or escape sequence from okx or input.
+
+    Every text okx printed, every reply, the user's own echoed line and every error goes
+    through :func:`~okx_auth_graph.redact.clean_text` on its way to the terminal; rich then
+    adds its own colours.
+    """
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        """Wrap each renderable so its text is cleaned as it is rendered."""
+        return [_Cleaned(renderable) for renderable in renderables]
+
+
+def terminal_console(*, stderr: bool = False) -> Console:
+    """The chat's console: no highlighting, and :class:`TerminalSafe` on all it prints."""
+    console = Console(highlight=False, stderr=stderr)
+    console.push_render_hook(TerminalSafe())
+    return console
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``okx-auth-graph chat``; returns the exit status.
 
@@ -925,8 +959,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with exit status 2.
     """
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    console = Console(highlight=False)
-    errors = Console(highlight=False, stderr=True)
+    console = terminal_console()
+    errors = terminal_console(stderr=True)
     try:
         return run_chat(args, console)
     except KeyboardInterrupt:  # before the conversation started

@@ -185,12 +185,16 @@ class OkxCli:
         return self.okx_dir / "config.toml"
 
     def mask(self, text: str, *, error: bool = False) -> str:
-        """Mask every secret this adapter knows in ``text``, and any ``api_key = …`` in it.
+        """Clean ``text`` (:func:`~okx_auth_graph.redact.clean_text`), then mask every secret.
+
+        Masked: every secret this adapter knows, any ``api_key = …`` in the text, URL userinfo
+        (with or without a scheme) and okx's own partial masks (``AKc***789``).
 
         Args:
-            text: Text from okx (or about it).
+            text: Text from okx (or about it: a caller's ``failed_command.error``).
             error: An error text: lines of the config file are masked too (okx quotes them).
         """
+        text = clean_text(text)
         self.secrets.add(find_secrets(text))
         return self.secrets.mask(text, error=error)
 
@@ -428,8 +432,8 @@ class OkxCli:
             return {"status": "skipped", "reason": skipped.reason, "profile": skipped.profile}
         challenge = self._model(raw, data, LoginChallengeOutput)
         return {
-            "verificationUri": challenge.verification_uri,
-            "userCode": challenge.user_code,
+            "verificationUri": self.mask(challenge.verification_uri),
+            "userCode": self.mask(challenge.user_code),
             "expiresIn": challenge.expires_in,
         }
 
@@ -450,7 +454,7 @@ class OkxCli:
         """
         _check_site(site)
         argv = ["auth", "login", "--site", site]
-        reader = _ChallengeReader(on_challenge) if on_challenge is not None else None
+        reader = _ChallengeReader(on_challenge, self.mask) if on_challenge is not None else None
         raw = await self.run_raw(
             argv, timeout=self.login_timeout, on_stdout=reader.feed if reader else None
         )
@@ -488,16 +492,17 @@ class OkxCli:
                 raise self._failure(raw) from None
             if not isinstance(data, dict) or not data.get("error"):
                 raise self._failure(raw)
-            message = self.mask(f"Installation failed: {data['error']}")
+            text = clean_text(f"Installation failed: {data['error']}")
+            message = _clip(self.mask(text, error=True))
             raise OkxCliError(
-                classify_message(message), message, argv=raw.argv, exit_code=raw.exit_code
+                classify_message(text), message, argv=raw.argv, exit_code=raw.exit_code
             )
         text = self._text(raw, raw.stdout)
         result = self._model(raw, self._json(raw, text), InstallOutput)
         if result.status == "failed":
             text = clean_text(f"Installation failed: {result.error or 'unknown error'}")
             kind = classify_message(text)
-            raise OkxCliError(kind, self.mask(text, error=True), argv=raw.argv)
+            raise OkxCliError(kind, _clip(self.mask(text, error=True)), argv=raw.argv)
         return {"status": result.status, "text": result.source or ""}
 
     async def install_status(self) -> InstallStatus:
@@ -543,10 +548,17 @@ _DEFAULT_EXPIRES_IN = 600
 
 
 class _ChallengeReader:
-    """Finds the verification URL and code in a blocking login's output as it arrives."""
+    """Finds the verification URL and code in a blocking login's output as it arrives.
 
-    def __init__(self, on_challenge: Callable[[LoginChallenge], None]) -> None:
+    The output is cleaned of terminal controls before it is read, and what is handed on is
+    masked (``shown``), so no escape sequence or URL userinfo reaches a stream event.
+    """
+
+    def __init__(
+        self, on_challenge: Callable[[LoginChallenge], None], shown: Callable[[str], str]
+    ) -> None:
         self.on_challenge = on_challenge
+        self.shown = shown
         self.buffer = b""
         self.sent = False
 
@@ -554,7 +566,7 @@ class _ChallengeReader:
         if self.sent:
             return
         self.buffer = (self.buffer + chunk)[-8192:]
-        text = self.buffer.decode("utf-8", errors="replace")
+        text = clean_text(self.buffer.decode("utf-8", errors="replace"))
         url, code = _URL.search(text), _USER_CODE.search(text)
         if url is None or code is None:
             return
@@ -562,7 +574,7 @@ class _ChallengeReader:
         self.sent = True
         self.on_challenge(
             {
-                "verificationUri": url.group(0),
+                "verificationUri": self.shown(url.group(0)),
                 "userCode": code.group(0),
                 "expiresIn": int(minutes.group(1)) * 60 if minutes else _DEFAULT_EXPIRES_IN,
             }

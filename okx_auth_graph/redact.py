@@ -53,6 +53,12 @@ _CONTROLS = re.compile(
 _URL_USERINFO = re.compile(
     r"""(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]{0,31}://)([^\s/?#@"'<>]{1,512})@"""
 )
+_BARE_USERINFO = re.compile(
+    r"""(?<![A-Za-z0-9+.\-:/@%])([^\s/?#@"'<>:=]{1,256}:[^\s/?#@"'<>]{1,512})@(?=[A-Za-z0-9\[])"""
+)
+"""``user:password@host`` with no scheme (a ``proxy_url`` okx 1.2.4 echoes in full)."""
+_PARTIAL_MASK = re.compile(r"[A-Za-z0-9+_\-]{0,16}\*{3,}[A-Za-z0-9+_\-]{0,16}")
+"""okx's own partial masks (``AKc***789`` under ``--verbose``, ``***1234``): their ends are secret."""
 _SECRET_ASSIGNMENT = re.compile(
     r"""\b(?:api_key|secret_key|passphrase)\b["']?\s*[:=]\s*"""
     r"""(?:"((?:[^"\\\n]|\\.)*)|'([^'\n]*)|([^\s,}"']+))""",
@@ -86,8 +92,17 @@ def clean_data(data: Any, depth: int = 0) -> Any:
 
 
 def mask_url_userinfo(text: str) -> str:
-    """``scheme://user:password@host`` → ``scheme://***@host`` wherever a URL appears."""
+    """``scheme://user:password@host`` → ``scheme://***@host`` wherever a URL appears.
+
+    A scheme-less ``user:password@host`` (an invalid ``proxy_url`` okx echoes) becomes ``***@host``.
+    """
+    text = _BARE_USERINFO.sub(MASK + "@", text)
     return _URL_USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
+
+
+def mask_partial_masks(text: str) -> str:
+    """The partial masks okx prints (``AKc***789``, ``***1234``) become ``***``: the ends are secret."""
+    return _PARTIAL_MASK.sub(MASK, text)
 
 
 def find_secrets(text: str) -> set[str]:
@@ -121,8 +136,9 @@ def secret_values(data: Any, depth: int = 0) -> set[str]:
 def url_userinfo(text: str) -> set[str]:
     """The userinfo (``user:password``) of each URL in ``text``, and its password part."""
     found: set[str] = set()
-    for match in _URL_USERINFO.finditer(text):
-        userinfo = match.group(2)
+    userinfos = [m.group(2) for m in _URL_USERINFO.finditer(text)]
+    userinfos += [m.group(1) for m in _BARE_USERINFO.finditer(text)]
+    for userinfo in userinfos:
         found.add(userinfo)
         if ":" in userinfo:
             found.add(userinfo.split(":", 1)[1])
@@ -219,8 +235,9 @@ def mask_secrets(text: str, secrets: Iterable[str], lines: Iterable[str] = ()) -
     """Replace every occurrence of each secret (4+ characters) in ``text`` with ``***``.
 
     Occurrences are found at every position (overlapping ones too) and each run of masked
-    characters becomes one ``***``. URL userinfo is masked too, and so is a secret cut short
-    at the very end of the text. An occurrence wholly inside one of okx's fixed error phrases
+    characters becomes one ``***``. URL userinfo (with a scheme or without) and okx's own
+    partial masks (``AKc***789``) are masked too, and so is a secret cut short at the very end
+    of the text. An occurrence wholly inside one of okx's fixed error phrases
     (see :func:`okx_auth_graph.errors.inside_phrase`) is left: it is the phrase, not the secret.
 
     Args:
@@ -235,7 +252,7 @@ def mask_secrets(text: str, secrets: Iterable[str], lines: Iterable[str] = ()) -
     forms = secret_forms(secrets)
     every = forms | secret_forms(lines)
     if not every or not text:
-        return text
+        return mask_partial_masks(text)
     marked = bytearray(len(text))
     found = False
     for form in every:
@@ -262,7 +279,7 @@ def mask_secrets(text: str, secrets: Iterable[str], lines: Iterable[str] = ()) -
                     index += 1
                 pieces.append(text[start:index])
         text = "".join(pieces)
-    return _mask_cut_secret(text, forms)
+    return mask_partial_masks(_mask_cut_secret(text, forms))
 
 
 def _mask_cut_secret(text: str, forms: set[str]) -> str:

@@ -41,6 +41,8 @@ LOCK_FAULT_TESTS = ("tests/security/test_security_login_lock_faults.py",)
 SERVED_TESTS = ("tests/unit/test_served_context.py", "tests/security/test_served_graph.py")
 PERSISTENCE = "okx_auth_graph/persistence.py"
 INPUT_CHECKPOINT_TESTS = ("tests/security/test_security_input_checkpoint.py",)
+CHAT = "okx_auth_graph/chat.py"
+OKX_TEXT_TESTS = ("tests/security/test_security_okx_texts.py",)
 
 
 _LOGIN_WITH_STATE_SITE = Edit(
@@ -437,6 +439,90 @@ CATALOGUE: tuple[Mutant, ...] = (
             ),
         ),
         tests=INPUT_CHECKPOINT_TESTS,
+    ),
+    Mutant(
+        "bare-proxy-password-unmasked",
+        "a scheme-less proxy_url password (user:PW@proxy) is masked in okx's texts",
+        (
+            Edit(REDACT, "mask_url_userinfo", 'text = _BARE_USERINFO.sub(MASK + "@", text)', ""),
+            Edit(
+                REDACT,
+                "url_userinfo",
+                "userinfos += [m.group(1) for m in _BARE_USERINFO.finditer(text)]",
+                "",
+            ),
+        ),
+        tests=OKX_TEXT_TESTS,
+    ),
+    Mutant(
+        "okx-partial-mask-kept",
+        "okx's own partial masks (auth=✓(AKc***789) under --verbose) reveal nothing",
+        (
+            Edit(
+                REDACT, "mask_partial_masks", "return _PARTIAL_MASK.sub(MASK, text)", "return text"
+            ),
+        ),
+        tests=OKX_TEXT_TESTS,
+    ),
+    Mutant(
+        "manual-login-url-raw",
+        "the manual login's verification URL is masked before state, messages and checkpoints",
+        (
+            Edit(
+                CLI,
+                "login_manual",
+                '"verificationUri": self.mask(challenge.verification_uri)',
+                '"verificationUri": challenge.verification_uri',
+            ),
+        ),
+        tests=OKX_TEXT_TESTS,
+    ),
+    Mutant(
+        "interactive-login-url-raw",
+        "the interactive login's URL is cleaned and masked before its stream event",
+        (
+            Edit(CLI, "_ChallengeReader", "self.shown(url.group(0))", "url.group(0)"),
+            Edit(
+                CLI,
+                "_ChallengeReader",
+                'clean_text(self.buffer.decode("utf-8", errors="replace"))',
+                'self.buffer.decode("utf-8", errors="replace")',
+            ),
+        ),
+        tests=OKX_TEXT_TESTS,
+    ),
+    Mutant(
+        "install-error-raw",
+        "a failed okx auth install's JSON error is cleaned and masked",
+        (
+            Edit(
+                CLI,
+                "install",
+                """text = clean_text(f"Installation failed: {data['error']}")""",
+                "text = f\"Installation failed: {data['error']}\"",
+            ),
+            Edit(CLI, "install", "message = _clip(self.mask(text, error=True))", "message = text"),
+        ),
+        tests=OKX_TEXT_TESTS,
+    ),
+    Mutant(
+        "shown-text-keeps-controls",
+        "every text the adapter masks (a caller's failed_command.error too) loses its controls",
+        (Edit(CLI, "mask", "text = clean_text(text)", "text = text"),),
+        tests=OKX_TEXT_TESTS,
+    ),
+    Mutant(
+        "chat-writes-raw-escapes",
+        "the terminal chat never writes a raw control or escape sequence from okx or input",
+        (
+            Edit(
+                CHAT,
+                "terminal_console",
+                "console.push_render_hook(TerminalSafe())",
+                "pass",
+            ),
+        ),
+        tests=("tests/security/test_security_chat_terminal.py",),
     ),
     Mutant(
         "misroute-portfolio-balance-to-trade",
