@@ -36,16 +36,47 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer, Command
 
+from okx_auth_graph import login, maintenance, preflight
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context, ServedContext
-from okx_auth_graph.login import make_login_nodes
-from okx_auth_graph.maintenance import make_maintenance_nodes
-from okx_auth_graph.preflight import make_preflight_nodes
 from okx_auth_graph.services import Services, language_of
 from okx_auth_graph.state import AuthState, InputState, OutputState
+from okx_auth_graph.steps import NODE_MARK
 from okx_auth_graph.syncio import blocking
 
 GRAPH_NAME = "okx_auth"
+NODE_MODULES = (preflight, login, maintenance)
+"""The modules whose :func:`~okx_auth_graph.steps.node` functions are the graph's steps."""
+
+
+def node_functions() -> dict[str, Callable[..., Any]]:
+    """Every step node by name: the module-level functions its node modules mark as nodes."""
+    return {
+        name: function
+        for module in NODE_MODULES
+        for name, function in vars(module).items()
+        if getattr(function, NODE_MARK, False) and function.__module__ == module.__name__
+    }
+
+
+def hand_off(state: AuthState, *, services: Services) -> Command[Literal["__end__"]]:
+    """Continue with the routed skill: in a parent graph, hand off to its node."""
+    route = state.get("route")
+    if services.handoff_to_parent and route:
+        to_parent: Command[Any] = Command(
+            graph=Command.PARENT,
+            goto=route,
+            update={
+                "messages": state.get("messages", []),
+                "route": route,
+                "outcome": state.get("outcome"),
+                "site": state.get("site"),
+                "language": language_of(state),
+                "retry_command": state.get("retry_command"),
+            },
+        )
+        return to_parent
+    return Command(goto="__end__")
 
 
 def destinations(node: Callable[..., Any]) -> tuple[str, ...] | None:
@@ -61,7 +92,7 @@ def destinations(node: Callable[..., Any]) -> tuple[str, ...] | None:
     return get_args(goto) if get_origin(goto) is Literal else None
 
 
-def both_ways(node: Callable[..., Coroutine[Any, Any, Any]]) -> Runnable[Any, Any]:
+def both_ways(node: Callable[..., Coroutine[Any, Any, Any]], name: str) -> Runnable[Any, Any]:
     """An async node that also runs under ``invoke`` / ``stream``: one implementation, two bodies.
 
     A :class:`~langchain_core.runnables.RunnableLambda` with a sync and an async body (public
@@ -75,7 +106,14 @@ def both_ways(node: Callable[..., Coroutine[Any, Any, Any]]) -> Runnable[Any, An
     async def run_async(state: Any) -> Any:
         return await node(state, get_runtime(Context))
 
-    return RunnableLambda(blocking(run_async), afunc=run_async, name=node.__name__)
+    return RunnableLambda(blocking(run_async), afunc=run_async, name=name)
+
+
+def _bound(node: Callable[..., Any], services: Services) -> Callable[..., Any]:
+    """``node`` with this graph's :class:`~.services.Services` bound, when it takes them."""
+    if "services" in inspect.signature(node).parameters:
+        return functools.partial(node, services=services)
+    return node
 
 
 def build_builder(
@@ -112,37 +150,12 @@ def build_builder(
     builder: StateGraph[AuthState, Context, InputState, OutputState] = StateGraph(
         AuthState, context_schema=context_schema, input_schema=InputState, output_schema=OutputState
     )
-    nodes: dict[str, Any] = {
-        **make_preflight_nodes(services),
-        **make_login_nodes(services),
-        **make_maintenance_nodes(services),
-    }
-    for name, node in nodes.items():
+    for name, node in {**node_functions(), "hand_off": hand_off}.items():
+        bound = _bound(node, services)
         if inspect.iscoroutinefunction(node):
-            builder.add_node(name, both_ways(node), destinations=destinations(node))
+            builder.add_node(name, both_ways(bound, name), destinations=destinations(node))
         else:
-            builder.add_node(name, node)
-
-    def hand_off(state: AuthState) -> Command[Literal["__end__"]]:
-        """Continue with the routed skill: in a parent graph, hand off to its node."""
-        route = state.get("route")
-        if services.handoff_to_parent and route:
-            to_parent: Command[Any] = Command(
-                graph=Command.PARENT,
-                goto=route,
-                update={
-                    "messages": state.get("messages", []),
-                    "route": route,
-                    "outcome": state.get("outcome"),
-                    "site": state.get("site"),
-                    "language": language_of(state),
-                    "retry_command": state.get("retry_command"),
-                },
-            )
-            return to_parent
-        return Command(goto="__end__")
-
-    builder.add_node("hand_off", hand_off)
+            builder.add_node(name, bound, destinations=destinations(node))
     builder.add_edge(START, "receive_request")
     builder.add_edge(["preflight_config_show", "preflight_auth_status"], "dispatch_after_preflight")
     return builder

@@ -44,6 +44,7 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    node,
     restated,
     retry_login_question,
     show_site_menu,
@@ -85,323 +86,337 @@ def challenge_message(state: AuthState, site: str, challenge: dict[str, Any]) ->
     )
 
 
-def make_login_nodes(services: Services) -> dict[str, Any]:
-    """The login-flow nodes bound to ``services``."""
+@node
+def ask_site(state: AuthState) -> Command[Literal["api_key_check", "ask_site", "__end__"]]:
+    """Step 0.1's site menu; the answer goes on to step 0.2."""
+    return _site_question(state, "ask_site", then="api_key_check")
 
-    def ask_site(state: AuthState) -> Command[Literal["api_key_check", "ask_site", "__end__"]]:
-        """Step 0.1's site menu; the answer goes on to step 0.2."""
-        return _site_question(state, "ask_site", then="api_key_check")
 
-    def ask_login_site(
-        state: AuthState,
-    ) -> Command[Literal["pre_login_gate", "ask_login_site", "__end__"]]:
-        """The pre-login gate's site menu; the answer goes back to the gate."""
-        return _site_question(state, "ask_login_site", then="pre_login_gate")
+@node
+def ask_login_site(
+    state: AuthState,
+) -> Command[Literal["pre_login_gate", "ask_login_site", "__end__"]]:
+    """The pre-login gate's site menu; the answer goes back to the gate."""
+    return _site_question(state, "ask_login_site", then="pre_login_gate")
 
-    def ask_api_key_site(
-        state: AuthState,
-    ) -> Command[Literal["offer_api_key_fix", "ask_api_key_site", "__end__"]]:
-        """Step 0.2.a's site menu (no profile names a site); the answer goes on to the options."""
-        return _site_question(state, "ask_api_key_site", then="offer_api_key_fix")
 
-    def pre_login_gate(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["ask_login_site", "login_manual", "announce_interactive_login"]]:
-        """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
-        site = gate_site(state.get("messages", []))
-        if site is None:
-            return show_site_menu()
-        interactive = services.interactive_login(runtime)
-        goto: Literal["announce_interactive_login", "login_manual"] = (
-            "announce_interactive_login" if interactive else "login_manual"
-        )
-        return Command(goto=goto, update={"site": site})
+@node
+def ask_api_key_site(
+    state: AuthState,
+) -> Command[Literal["offer_api_key_fix", "ask_api_key_site", "__end__"]]:
+    """Step 0.2.a's site menu (no profile names a site); the answer goes on to the options."""
+    return _site_question(state, "ask_api_key_site", then="offer_api_key_fix")
 
-    async def login_manual(state: AuthState, runtime: Runtime[Context]) -> Command[_LoginGoto]:
-        """``okx auth login --manual --site X`` under the okx home's login lock."""
-        result = await _gated_login(state, services.cli(runtime), interactive=False)
-        return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
 
-    def announce_interactive_login(state: AuthState) -> Command[Literal["login_interactive"]]:
-        """Tell the user that a browser authorisation is needed before the blocking login."""
-        site = gate_site(state.get("messages", [])) or ""
-        return Command(
-            goto="login_interactive",
-            update={"messages": [say(state, "interactive_login_notice", site=site)]},
-        )
+@node
+def pre_login_gate(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["ask_login_site", "login_manual", "announce_interactive_login"]]:
+    """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
+    site = gate_site(state.get("messages", []))
+    if site is None:
+        return show_site_menu()
+    interactive = services.interactive_login(runtime)
+    goto: Literal["announce_interactive_login", "login_manual"] = (
+        "announce_interactive_login" if interactive else "login_manual"
+    )
+    return Command(goto=goto, update={"site": site})
 
-    async def login_interactive(state: AuthState, runtime: Runtime[Context]) -> Command[_LoginGoto]:
-        """The blocking ``okx auth login --site X``; its URL and code are shown while it waits.
 
-        As soon as the CLI prints them they go out as a custom stream event
-        (``{"type": "login_challenge", "message": …}``, ``stream_mode="custom"``) and, once the
-        login succeeds, into ``messages``. A failure shows the error and ``confirm_retry``,
-        never the dead code.
-        """
-        shown = _ChallengeShown(state)
-        result = await _gated_login(
-            state, services.cli(runtime), interactive=True, on_challenge=shown
-        )
-        if isinstance(result, Command):
-            return result
-        return shown.into(_logged_in_or_waiting(state, result))
+@node
+async def login_manual(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[_LoginGoto]:
+    """``okx auth login --manual --site X`` under the okx home's login lock."""
+    result = await _gated_login(state, services.cli(runtime), interactive=False)
+    return result if isinstance(result, Command) else _logged_in_or_waiting(state, result)
 
-    async def retry_login(state: AuthState, runtime: Runtime[Context]) -> Command[_RetryLoginGoto]:
-        """The login once more after okx-auth was reinstalled; a second spawn failure ends it.
 
-        The gate is checked again: a login that failed downstream (not right after this
-        conversation's menu) goes to the menu first.
-        """
-        interactive = services.interactive_login(runtime)
-        shown = _ChallengeShown(state)
-        result = await _gated_login(
-            state,
-            services.cli(runtime),
-            interactive=interactive,
-            may_reinstall=False,
-            on_challenge=shown if interactive else None,
-        )
-        if isinstance(result, Command):
-            return result
-        return shown.into(_logged_in_or_waiting(state, result))
+@node
+def announce_interactive_login(state: AuthState) -> Command[Literal["login_interactive"]]:
+    """Tell the user that a browser authorisation is needed before the blocking login."""
+    site = gate_site(state.get("messages", [])) or ""
+    return Command(
+        goto="login_interactive",
+        update={"messages": [say(state, "interactive_login_notice", site=site)]},
+    )
 
-    def ask_switch_site(
-        state: AuthState,
-    ) -> Command[Literal["switch_site_logout", "ask_switch_site", "__end__"]]:
-        """A site switch's menu: a cancel here keeps the session; a site goes on to the logout."""
-        return _site_question(state, "ask_switch_site", then="switch_site_logout")
 
-    def ask_start_over_site(
-        state: AuthState,
-    ) -> Command[Literal["pre_login_gate", "ask_start_over_site", "__end__"]]:
-        """A start-over's menu (a code is pending): the answer is the site of the new login."""
-        return _site_question(state, "ask_start_over_site", then="pre_login_gate")
+@node
+async def login_interactive(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[_LoginGoto]:
+    """The blocking ``okx auth login --site X``; its URL and code are shown while it waits.
 
-    def site_switch_check(
-        state: AuthState,
-    ) -> Command[
-        Literal["api_key_check", "confirm_switch_site", "ask_start_over_site", "site_check"]
-    ]:
-        """An explicit request for another site, or to start over (D7, D18).
+    As soon as the CLI prints them they go out as a custom stream event
+    (``{"type": "login_challenge", "message": …}``, ``stream_mode="custom"``) and, once the
+    login succeeds, into ``messages``. A failure shows the error and ``confirm_retry``,
+    never the dead code.
+    """
+    shown = _ChallengeShown(state)
+    result = await _gated_login(state, services.cli(runtime), interactive=True, on_challenge=shown)
+    if isinstance(result, Command):
+        return result
+    return shown.into(_logged_in_or_waiting(state, result))
 
-        An API-key profile still stops the flow (step 0.2); a logged-in user is asked to
-        confirm the switch; while a code is pending the menu comes first, then a new login;
-        without any session it is a plain login.
-        """
-        if api_key_profiles(state.get("config")):
-            return Command(goto="api_key_check")
-        auth = state.get("auth") or core.no_session()
-        site = auth["site"] or ""
-        if auth["status"] == "pending":
-            return _start_over(None, site=site)
-        if auth["status"] == "logged_in" and state.get("intent") == "switch_site":
-            question = say(state, "switch_site_question", site=site).text
-            return ask_next("confirm_switch_site", question, site=site)
-        return Command(goto="site_check")
 
-    def confirm_switch_site(
-        state: AuthState,
-    ) -> Command[Literal["ask_switch_site", "confirm_switch_site", "__end__"]]:
-        """Confirm a site switch; yes → the menu first (a cancel there keeps the session)."""
-        message = pending_question(state) or say(state, "switch_site_question", site="").text
-        reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
-        human = HumanMessage(reply)
-        asked_in, state = language_of(state), heard(state, human)
-        answer = read_reply("confirm_switch_site", reply)
-        if answer.label == "cancel":
-            return cancelled(state, [human])
-        if answer.label not in ("yes", "no"):
-            site = state.get("site") or ""
-            again = restated(
-                state, asked_in, message, "switch_site_question", hint=YES_NO_HINT, site=site
-            )
-            return ask_next("confirm_switch_site", again, before=[human])
-        if answer.label == "yes":
-            return show_site_menu("ask_switch_site", before=[human])
-        kept = say(state, "switch_site_kept", site=state.get("site") or "")
-        return Command(
-            goto="__end__",
-            update={
-                "messages": [human, kept],
-                "language": language_of(state),
-                "outcome": "cancelled",
-                "route": None,
-            },
-        )
+@node
+async def retry_login(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[_RetryLoginGoto]:
+    """The login once more after okx-auth was reinstalled; a second spawn failure ends it.
 
-    async def switch_site_logout(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["pre_login_gate", "__end__"]]:
-        """``okx auth logout`` between the switch's menu reply and the login on the chosen site."""
-        try:
-            await core.log_out(services.cli(runtime), state.get("auth"))
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        return Command(goto="pre_login_gate", update={"challenge": None, "challenge_at": None})
+    The gate is checked again: a login that failed downstream (not right after this
+    conversation's menu) goes to the menu first.
+    """
+    interactive = services.interactive_login(runtime)
+    shown = _ChallengeShown(state)
+    result = await _gated_login(
+        state,
+        services.cli(runtime),
+        interactive=interactive,
+        may_reinstall=False,
+        on_challenge=shown if interactive else None,
+    )
+    if isinstance(result, Command):
+        return result
+    return shown.into(_logged_in_or_waiting(state, result))
 
-    def resume_pending_login(
-        state: AuthState,
-    ) -> Command[Literal["await_authorization", "confirm_start_over"]]:
-        """A code is pending: show it again when this thread holds it, never start a new login.
 
-        Otherwise a login request is asked whether to start over (``confirm_start_over``);
-        any other request waits for the signal.
-        """
+@node
+def ask_switch_site(
+    state: AuthState,
+) -> Command[Literal["switch_site_logout", "ask_switch_site", "__end__"]]:
+    """A site switch's menu: a cancel here keeps the session; a site goes on to the logout."""
+    return _site_question(state, "ask_switch_site", then="switch_site_logout")
+
+
+@node
+def ask_start_over_site(
+    state: AuthState,
+) -> Command[Literal["pre_login_gate", "ask_start_over_site", "__end__"]]:
+    """A start-over's menu (a code is pending): the answer is the site of the new login."""
+    return _site_question(state, "ask_start_over_site", then="pre_login_gate")
+
+
+@node
+def site_switch_check(
+    state: AuthState,
+) -> Command[Literal["api_key_check", "confirm_switch_site", "ask_start_over_site", "site_check"]]:
+    """An explicit request for another site, or to start over (D7, D18).
+
+    An API-key profile still stops the flow (step 0.2); a logged-in user is asked to
+    confirm the switch; while a code is pending the menu comes first, then a new login;
+    without any session it is a plain login.
+    """
+    if api_key_profiles(state.get("config")):
+        return Command(goto="api_key_check")
+    auth = state.get("auth") or core.no_session()
+    site = auth["site"] or ""
+    if auth["status"] == "pending":
+        return _start_over(None, site=site)
+    if auth["status"] == "logged_in" and state.get("intent") == "switch_site":
+        question = say(state, "switch_site_question", site=site).text
+        return ask_next("confirm_switch_site", question, site=site)
+    return Command(goto="site_check")
+
+
+@node
+def confirm_switch_site(
+    state: AuthState,
+) -> Command[Literal["ask_switch_site", "confirm_switch_site", "__end__"]]:
+    """Confirm a site switch; yes → the menu first (a cancel there keeps the session)."""
+    message = pending_question(state) or say(state, "switch_site_question", site="").text
+    reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
+    human = HumanMessage(reply)
+    asked_in, state = language_of(state), heard(state, human)
+    answer = read_reply("confirm_switch_site", reply)
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    if answer.label not in ("yes", "no"):
         site = state.get("site") or ""
-        challenge = state.get("challenge")
-        left = _seconds_left(challenge, state.get("challenge_at"), site)
-        if challenge is not None and left > 0:
-            text = challenge_message(state, site, {**challenge, "expiresIn": left})
-            return ask_next("await_authorization", text)
-        if state.get("intent") in ("login", "switch_site", "start_over"):
-            question = say(state, "start_over_question", site=site).text
-            return ask_next("confirm_start_over", question, challenge=None, challenge_at=None)
-        pending = say(state, "login_pending", site=site).text
-        return ask_next("await_authorization", pending, challenge=None, challenge_at=None)
+        again = restated(
+            state, asked_in, message, "switch_site_question", hint=YES_NO_HINT, site=site
+        )
+        return ask_next("confirm_switch_site", again, before=[human])
+    if answer.label == "yes":
+        return show_site_menu("ask_switch_site", before=[human])
+    kept = say(state, "switch_site_kept", site=state.get("site") or "")
+    return Command(
+        goto="__end__",
+        update={
+            "messages": [human, kept],
+            "language": language_of(state),
+            "outcome": "cancelled",
+            "route": None,
+        },
+    )
 
-    def confirm_start_over(
-        state: AuthState,
-    ) -> Command[
-        Literal[
-            "ask_start_over_site",
-            "confirm_start_over",
-            "await_authorization",
-            "check_login",
-            "__end__",
-        ]
-    ]:
-        """Start over with a new code? yes → the menu, then a new login; no → keep waiting.
 
-        A completion signal ("done") instead gets the one status check a signal gets.
-        """
-        message = pending_question(state) or say(state, "start_over_question", site="").text
-        site = state.get("site") or ""
-        reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
-        human = HumanMessage(reply)
-        asked_in, state = language_of(state), heard(state, human)
-        answer = read_reply("confirm_start_over", reply)
-        if answer.label == "cancel":
-            return cancelled(state, [human])
-        if answer.label == "unclear":
-            if read_reply("await_authorization", reply).label == "signal":
-                return Command(goto="check_login", update={"messages": [human]})
-            again = restated(
-                state, asked_in, message, "start_over_question", hint=YES_NO_HINT, site=site
-            )
-            return ask_next("confirm_start_over", again, before=[human])
-        if answer.label == "yes":
-            return _start_over(human)
-        pending = say(state, "login_pending", site=site).text
-        return ask_next("await_authorization", pending, before=[human])
+@node
+async def switch_site_logout(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["pre_login_gate", "__end__"]]:
+    """``okx auth logout`` between the switch's menu reply and the login on the chosen site."""
+    try:
+        await core.log_out(services.cli(runtime), state.get("auth"))
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    return Command(goto="pre_login_gate", update={"challenge": None, "challenge_at": None})
 
-    async def await_authorization(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["check_login", "await_authorization", "ask_start_over_site", "__end__"]]:
-        """Wait for the user's completion signal; never poll, never run okx here.
 
-        A signal, or "I rejected it", gets one status check; "what's the code again?" shows the
-        URL and code again and "how long is it valid?" answers from ``expiresIn`` and the time
-        the code was issued (no okx call); an explicit "start over" or "use another site"
-        shows the menu for a new login (D7); anything else restates the wait.
-        """
-        message = pending_question(state) or say(state, "await_not_a_signal").text
-        challenge: Mapping[str, Any] = state.get("challenge") or {}
-        reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
-        human = HumanMessage(reply)
-        state = heard(state, human)
-        answer = services.read_reply(runtime, "await_authorization", reply)
-        if answer.label == "cancel":
-            return cancelled(state, [human])
-        if answer.label in ("start_over", "switch_site"):
-            return _start_over(human)
-        if answer.label in ("signal", "denied"):  # one status check for each
+@node
+def resume_pending_login(
+    state: AuthState,
+) -> Command[Literal["await_authorization", "confirm_start_over"]]:
+    """A code is pending: show it again when this thread holds it, never start a new login.
+
+    Otherwise a login request is asked whether to start over (``confirm_start_over``);
+    any other request waits for the signal.
+    """
+    site = state.get("site") or ""
+    challenge = state.get("challenge")
+    left = _seconds_left(challenge, state.get("challenge_at"), site)
+    if challenge is not None and left > 0:
+        text = challenge_message(state, site, {**challenge, "expiresIn": left})
+        return ask_next("await_authorization", text)
+    if state.get("intent") in ("login", "switch_site", "start_over"):
+        question = say(state, "start_over_question", site=site).text
+        return ask_next("confirm_start_over", question, challenge=None, challenge_at=None)
+    pending = say(state, "login_pending", site=site).text
+    return ask_next("await_authorization", pending, challenge=None, challenge_at=None)
+
+
+@node
+def confirm_start_over(
+    state: AuthState,
+) -> Command[
+    Literal[
+        "ask_start_over_site",
+        "confirm_start_over",
+        "await_authorization",
+        "check_login",
+        "__end__",
+    ]
+]:
+    """Start over with a new code? yes → the menu, then a new login; no → keep waiting.
+
+    A completion signal ("done") instead gets the one status check a signal gets.
+    """
+    message = pending_question(state) or say(state, "start_over_question", site="").text
+    site = state.get("site") or ""
+    reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
+    human = HumanMessage(reply)
+    asked_in, state = language_of(state), heard(state, human)
+    answer = read_reply("confirm_start_over", reply)
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    if answer.label == "unclear":
+        if read_reply("await_authorization", reply).label == "signal":
             return Command(goto="check_login", update={"messages": [human]})
-        site = state.get("site") or ""
-        left = _seconds_left(challenge, state.get("challenge_at"), site)
-        if answer.label == "ask_code" and left > 0:
-            text = challenge_message(state, site, {**challenge, "expiresIn": left})
-            return ask_next("await_authorization", text, before=[human])
-        if answer.label == "ask_validity" and left > 0:
-            text = say(state, "await_code_validity", minutes=max(1, left // 60)).text
-            return ask_next("await_authorization", text, before=[human])
-        not_a_signal = say(state, "await_not_a_signal").text
-        return ask_next("await_authorization", not_a_signal, before=[human])
-
-    async def check_login(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["hand_off", "await_authorization", "confirm_retry", "install_binary"]]:
-        """Exactly one ``okx auth status --json`` per completion signal."""
-        try:
-            status = await core.check_login(services.cli(runtime))
-        except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn":
-                failed = {"argv": list(exc.argv), "kind": exc.kind}
-                return Command(goto="install_binary", update={"remediated": failed})
-            return ask_next("await_authorization", error_message(state, exc.to_dict()).text)
-        site = status["site"] or state.get("site") or ""
-        if status["status"] == "logged_in":
-            message = success_message(state, site, status["scopes"])
-            return finish(state, "logged_in", message, hand_off=True, site=site, challenge=None)
-        if status["status"] == "pending":
-            not_done = say(state, "login_not_done_yet").text
-            return ask_next("await_authorization", not_done)
-        retry = say(state, "confirm_retry").text
-        return ask_next("confirm_retry", retry, challenge=None)
-
-    def confirm_retry(
-        state: AuthState,
-    ) -> Command[Literal["pre_login_gate", "confirm_retry", "__end__"]]:
-        """Ask whether to retry; a retry goes through the pre-login gate (the menu) again."""
-        return ask_yes_no(
-            state,
-            "confirm_retry",
-            yes="pre_login_gate",
-            yes_update={"challenge": None},
-            declined="retry_declined",
-            declined_outcome="retry_declined",
+        again = restated(
+            state, asked_in, message, "start_over_question", hint=YES_NO_HINT, site=site
         )
+        return ask_next("confirm_start_over", again, before=[human])
+    if answer.label == "yes":
+        return _start_over(human)
+    pending = say(state, "login_pending", site=site).text
+    return ask_next("await_authorization", pending, before=[human])
 
-    async def reread_config(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["hand_off", "__end__"]]:
-        """After a ``skipped`` login: re-read ``okx config show --json`` and stop (no retry)."""
-        try:
-            config = await services.cli(runtime).config_show()
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        profiles = api_key_profiles(config)
-        if not profiles:
-            error = OkxCliError(
-                "unknown",
-                "okx auth login was skipped for an API key, but no API-key profile is configured",
-            )
-            return finish(state, "failed", error_message(state, error.to_dict()), config=config)
-        message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
-        # The CLI uses the API-key profile, so its site is the site (not the menu reply).
-        site = next((p["site"] for p in config["profiles"] if p["name"] == profiles[0]), None)
-        return finish(state, "api_key_configured", message, hand_off=True, config=config, site=site)
 
-    return {
-        "ask_site": ask_site,
-        "ask_login_site": ask_login_site,
-        "ask_api_key_site": ask_api_key_site,
-        "pre_login_gate": pre_login_gate,
-        "login_manual": login_manual,
-        "announce_interactive_login": announce_interactive_login,
-        "login_interactive": login_interactive,
-        "retry_login": retry_login,
-        "ask_switch_site": ask_switch_site,
-        "ask_start_over_site": ask_start_over_site,
-        "site_switch_check": site_switch_check,
-        "confirm_switch_site": confirm_switch_site,
-        "switch_site_logout": switch_site_logout,
-        "resume_pending_login": resume_pending_login,
-        "confirm_start_over": confirm_start_over,
-        "await_authorization": await_authorization,
-        "check_login": check_login,
-        "confirm_retry": confirm_retry,
-        "reread_config": reread_config,
-    }
+@node
+async def await_authorization(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["check_login", "await_authorization", "ask_start_over_site", "__end__"]]:
+    """Wait for the user's completion signal; never poll, never run okx here.
+
+    A signal, or "I rejected it", gets one status check; "what's the code again?" shows the
+    URL and code again and "how long is it valid?" answers from ``expiresIn`` and the time
+    the code was issued (no okx call); an explicit "start over" or "use another site"
+    shows the menu for a new login (D7); anything else restates the wait.
+    """
+    message = pending_question(state) or say(state, "await_not_a_signal").text
+    challenge: Mapping[str, Any] = state.get("challenge") or {}
+    reply = ask_user("await_authorization", message, site=state.get("site"), **challenge)
+    human = HumanMessage(reply)
+    state = heard(state, human)
+    answer = services.read_reply(runtime, "await_authorization", reply)
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    if answer.label in ("start_over", "switch_site"):
+        return _start_over(human)
+    if answer.label in ("signal", "denied"):  # one status check for each
+        return Command(goto="check_login", update={"messages": [human]})
+    site = state.get("site") or ""
+    left = _seconds_left(challenge, state.get("challenge_at"), site)
+    if answer.label == "ask_code" and left > 0:
+        text = challenge_message(state, site, {**challenge, "expiresIn": left})
+        return ask_next("await_authorization", text, before=[human])
+    if answer.label == "ask_validity" and left > 0:
+        text = say(state, "await_code_validity", minutes=max(1, left // 60)).text
+        return ask_next("await_authorization", text, before=[human])
+    not_a_signal = say(state, "await_not_a_signal").text
+    return ask_next("await_authorization", not_a_signal, before=[human])
+
+
+@node
+async def check_login(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["hand_off", "await_authorization", "confirm_retry", "install_binary"]]:
+    """Exactly one ``okx auth status --json`` per completion signal."""
+    try:
+        status = await core.check_login(services.cli(runtime))
+    except OkxCliError as exc:
+        if exc.kind == "failed_to_spawn":
+            failed = {"argv": list(exc.argv), "kind": exc.kind}
+            return Command(goto="install_binary", update={"remediated": failed})
+        return ask_next("await_authorization", error_message(state, exc.to_dict()).text)
+    site = status["site"] or state.get("site") or ""
+    if status["status"] == "logged_in":
+        message = success_message(state, site, status["scopes"])
+        return finish(state, "logged_in", message, hand_off=True, site=site, challenge=None)
+    if status["status"] == "pending":
+        not_done = say(state, "login_not_done_yet").text
+        return ask_next("await_authorization", not_done)
+    retry = say(state, "confirm_retry").text
+    return ask_next("confirm_retry", retry, challenge=None)
+
+
+@node
+def confirm_retry(
+    state: AuthState,
+) -> Command[Literal["pre_login_gate", "confirm_retry", "__end__"]]:
+    """Ask whether to retry; a retry goes through the pre-login gate (the menu) again."""
+    return ask_yes_no(
+        state,
+        "confirm_retry",
+        yes="pre_login_gate",
+        yes_update={"challenge": None},
+        declined="retry_declined",
+        declined_outcome="retry_declined",
+    )
+
+
+@node
+async def reread_config(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["hand_off", "__end__"]]:
+    """After a ``skipped`` login: re-read ``okx config show --json`` and stop (no retry)."""
+    try:
+        config = await services.cli(runtime).config_show()
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    profiles = api_key_profiles(config)
+    if not profiles:
+        error = OkxCliError(
+            "unknown",
+            "okx auth login was skipped for an API key, but no API-key profile is configured",
+        )
+        return finish(state, "failed", error_message(state, error.to_dict()), config=config)
+    message = say(state, API_KEY_CONFIGURED, profile=profiles[0])
+    # The CLI uses the API-key profile, so its site is the site (not the menu reply).
+    site = next((p["site"] for p in config["profiles"] if p["name"] == profiles[0]), None)
+    return finish(state, "api_key_configured", message, hand_off=True, config=config, site=site)
 
 
 def _start_over(reply: HumanMessage | None, **update: Any) -> Command[Any]:

@@ -33,6 +33,7 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    node,
     restated,
     retry_login_question,
     show_site_menu,
@@ -172,266 +173,267 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
     return finish(state, "needs_user_action", error_message(state, error.to_dict()))
 
 
-def make_maintenance_nodes(services: Services) -> dict[str, Any]:
-    """The status, logout, binary, API-key and remediation nodes bound to ``services``."""
+@node
+def report_status(state: AuthState) -> Command[Literal["__end__"]]:
+    """Answer a status question from the pre-flight (never starts a login)."""
+    if state.get("intent") == "session_lifetime":
+        return finish(state, "status_reported", say(state, SESSION_LIFETIME))
+    lines = []
+    auth = state.get("auth") or core.no_session()
+    site = auth["site"] or ""
+    if auth["status"] == "logged_in":
+        lines.append(say(state, "status_logged_in", site=site, scopes=", ".join(auth["scopes"])))
+    elif auth["status"] == "pending":
+        lines.append(say(state, "status_pending", site=site))
+    elif (state.get("auth_error") or {}).get("kind") == "cli_too_old":
+        lines.append(say(state, "status_oauth_unavailable"))  # okx 1.2.4: no okx auth
+    else:
+        lines.append(say(state, "status_not_logged_in"))
+    profiles = api_key_profiles(state.get("config"))
+    if profiles:
+        lines.append(say(state, "status_api_key", profile=profiles[0]))
+    text = "\n".join(m.text for m in lines)
+    return finish(state, "status_reported", AIMessage(text))
 
-    def report_status(state: AuthState) -> Command[Literal["__end__"]]:
-        """Answer a status question from the pre-flight (never starts a login)."""
-        if state.get("intent") == "session_lifetime":
-            return finish(state, "status_reported", say(state, SESSION_LIFETIME))
-        lines = []
-        auth = state.get("auth") or core.no_session()
-        site = auth["site"] or ""
-        if auth["status"] == "logged_in":
-            lines.append(
-                say(state, "status_logged_in", site=site, scopes=", ".join(auth["scopes"]))
-            )
-        elif auth["status"] == "pending":
-            lines.append(say(state, "status_pending", site=site))
-        elif (state.get("auth_error") or {}).get("kind") == "cli_too_old":
-            lines.append(say(state, "status_oauth_unavailable"))  # okx 1.2.4: no okx auth
-        else:
-            lines.append(say(state, "status_not_logged_in"))
-        profiles = api_key_profiles(state.get("config"))
-        if profiles:
-            lines.append(say(state, "status_api_key", profile=profiles[0]))
-        text = "\n".join(m.text for m in lines)
-        return finish(state, "status_reported", AIMessage(text))
 
-    async def logout(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["install_binary", "__end__"]]:
-        """``okx auth logout`` whenever any OAuth state exists: logged in, pending or lapsed.
+@node
+async def logout(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["install_binary", "__end__"]]:
+    """``okx auth logout`` whenever any OAuth state exists: logged in, pending or lapsed.
 
-        An API-key user can still log out of OAuth; "nothing to log out of" only when
-        ``auth status`` shows no session, no pending code and no lapsed session.
-        """
-        try:
-            logged_out = await core.log_out(services.cli(runtime), state.get("auth"))
-        except OkxCliError as exc:
-            if exc.kind == "failed_to_spawn":
-                failed = {"argv": list(exc.argv), "kind": exc.kind}
-                return Command(goto="install_binary", update={"remediated": failed})
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        if not logged_out:
-            return finish(state, "logged_out", say(state, "logout_not_logged_in"))
-        return finish(state, "logged_out", say(state, "logged_out"))
+    An API-key user can still log out of OAuth; "nothing to log out of" only when
+    ``auth status`` shows no session, no pending code and no lapsed session.
+    """
+    try:
+        logged_out = await core.log_out(services.cli(runtime), state.get("auth"))
+    except OkxCliError as exc:
+        if exc.kind == "failed_to_spawn":
+            failed = {"argv": list(exc.argv), "kind": exc.kind}
+            return Command(goto="install_binary", update={"remediated": failed})
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    if not logged_out:
+        return finish(state, "logged_out", say(state, "logout_not_logged_in"))
+    return finish(state, "logged_out", say(state, "logged_out"))
 
-    async def retry_logout(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["__end__"]]:
-        """``okx auth logout`` once more after okx-auth was reinstalled (no second reinstall)."""
-        try:
-            await core.log_out(services.cli(runtime), state.get("auth"))
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        return finish(state, "logged_out", say(state, "logged_out"))
 
-    async def install_binary(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["verify_binary_install", "__end__"]]:
-        """``okx auth install --json`` (install or update the okx-auth binary)."""
-        try:
-            result = await core.install_binary(services.cli(runtime))
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        return Command(
-            goto="verify_binary_install", update={"binary_install_result": result["status"]}
-        )
+@node
+async def retry_logout(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["__end__"]]:
+    """``okx auth logout`` once more after okx-auth was reinstalled (no second reinstall)."""
+    try:
+        await core.log_out(services.cli(runtime), state.get("auth"))
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    return finish(state, "logged_out", say(state, "logged_out"))
 
-    async def verify_binary_install(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal[_RetryNode, "hand_off", "__end__"]]:
-        """``okx auth install-status --json`` after an install; then retry the failed command once."""
-        installed_as = state.get("binary_install_result") or "installed"
-        try:
-            status = await services.cli(runtime).install_status()
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        if not status["installed"]:
-            error = OkxCliError("install_failed", "okx-auth is still not installed after install")
-            return finish(state, "failed", error_message(state, error.to_dict()))
-        installed = say(state, "installing_binary", status=installed_as)
-        failed = state.get("remediated")
-        if not failed:
-            return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
-        argv = list(failed["argv"])
-        target = retry_node(argv)
-        if target is not None and state.get("intent") == "binary_install":
-            # The install was the request: re-running the okx-auth command would dispatch the
-            # same intent again (install, verify, retry, …) — the entry is done here.
-            ready = say(state, "binary_ready", status=installed_as)
-            return finish(state, "binary_ready", ready, remediated=None)
-        if target is not None:
-            return Command(goto=target, update={"messages": [installed]})
-        route = state.get("route") or SKILL_ROUTES.get(argv[0] if argv else "")
-        ready = say(state, "binary_ready_retry", status=installed_as, command=" ".join(argv))
-        return finish(state, "binary_ready", ready, hand_off=True, route=route, retry_command=argv)
 
-    async def check_binary(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["__end__"]]:
-        """``okx auth install-status --json``."""
-        try:
-            status = await services.cli(runtime).install_status()
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        if status["installed"]:
-            message = say(
-                state,
-                "binary_installed",
-                platform=status["platform"] or "?",
-                cdn_match=status["cdn_match"] or "?",
-            )
-        else:
-            message = say(state, "binary_missing")
-        return finish(state, "status_reported", message)
+@node
+async def install_binary(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["verify_binary_install", "__end__"]]:
+    """``okx auth install --json`` (install or update the okx-auth binary)."""
+    try:
+        result = await core.install_binary(services.cli(runtime))
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    return Command(goto="verify_binary_install", update={"binary_install_result": result["status"]})
 
-    def confirm_remove_binary(
-        state: AuthState,
-    ) -> Command[Literal["remove_binary", "confirm_remove_binary", "__end__"]]:
-        """Ask before removing the okx-auth binary."""
-        return ask_yes_no(
+
+@node
+async def verify_binary_install(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal[_RetryNode, "hand_off", "__end__"]]:
+    """``okx auth install-status --json`` after an install; then retry the failed command once."""
+    installed_as = state.get("binary_install_result") or "installed"
+    try:
+        status = await services.cli(runtime).install_status()
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    if not status["installed"]:
+        error = OkxCliError("install_failed", "okx-auth is still not installed after install")
+        return finish(state, "failed", error_message(state, error.to_dict()))
+    installed = say(state, "installing_binary", status=installed_as)
+    failed = state.get("remediated")
+    if not failed:
+        return finish(state, "binary_ready", say(state, "binary_ready", status=installed_as))
+    argv = list(failed["argv"])
+    target = retry_node(argv)
+    if target is not None and state.get("intent") == "binary_install":
+        # The install was the request: re-running the okx-auth command would dispatch the
+        # same intent again (install, verify, retry, …) — the entry is done here.
+        ready = say(state, "binary_ready", status=installed_as)
+        return finish(state, "binary_ready", ready, remediated=None)
+    if target is not None:
+        return Command(goto=target, update={"messages": [installed]})
+    route = state.get("route") or SKILL_ROUTES.get(argv[0] if argv else "")
+    ready = say(state, "binary_ready_retry", status=installed_as, command=" ".join(argv))
+    return finish(state, "binary_ready", ready, hand_off=True, route=route, retry_command=argv)
+
+
+@node
+async def check_binary(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["__end__"]]:
+    """``okx auth install-status --json``."""
+    try:
+        status = await services.cli(runtime).install_status()
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    if status["installed"]:
+        message = say(
             state,
-            "confirm_remove_binary",
-            yes="remove_binary",
-            declined="binary_remove_declined",
-            declined_outcome="status_reported",
+            "binary_installed",
+            platform=status["platform"] or "?",
+            cdn_match=status["cdn_match"] or "?",
         )
+    else:
+        message = say(state, "binary_missing")
+    return finish(state, "status_reported", message)
 
-    async def remove_binary(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["__end__"]]:
-        """``okx auth remove --force --json`` (the user said yes)."""
-        try:
-            result = await core.remove_binary(services.cli(runtime))
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        name = "binary_removed" if result["status"] == "removed" else "binary_not_installed"
-        return finish(state, "status_reported", say(state, name))
 
-    def explain_api_key_setup(state: AuthState) -> Command[Literal["__end__"]]:
-        """API-key set-up is the ``okx config init`` wizard; it never starts OAuth."""
-        return finish(state, "needs_user_action", say(state, "api_key_setup"))
+@node
+def confirm_remove_binary(
+    state: AuthState,
+) -> Command[Literal["remove_binary", "confirm_remove_binary", "__end__"]]:
+    """Ask before removing the okx-auth binary."""
+    return ask_yes_no(
+        state,
+        "confirm_remove_binary",
+        yes="remove_binary",
+        declined="binary_remove_declined",
+        declined_outcome="status_reported",
+    )
 
-    def remediate_failed_command(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[
-        Literal[
-            "offer_api_key_fix",
-            "ask_api_key_site",
-            "ask_login_site",
-            "confirm_retry",
-            "confirm_switch_site",
-            "site_check",
-            "install_binary",
-            "__end__",
-        ]
-    ]:
-        """A downstream okx command failed: the error reference row's action, or its flow.
 
-        The failed command is consumed here, so a retried pre-flight never remediates it again.
-        """
-        failed = state.get("failed_command") or {"argv": [], "error": ""}
-        argv = [str(a) for a in failed.get("argv") or []]
-        text = services.cli(runtime).mask(str(failed.get("error") or ""))[:MAX_ERROR_CHARS]
-        command = _remedy(state, argv, text)
-        update = command.update if isinstance(command.update, dict) else {}
-        return Command(goto=command.goto, update={**update, "failed_command": None})
+@node
+async def remove_binary(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["__end__"]]:
+    """``okx auth remove --force --json`` (the user said yes)."""
+    try:
+        result = await core.remove_binary(services.cli(runtime))
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    name = "binary_removed" if result["status"] == "removed" else "binary_not_installed"
+    return finish(state, "status_reported", say(state, name))
 
-    def offer_api_key_fix(state: AuthState) -> Command[Literal["choose_api_key_fix"]]:
-        """Step 0.2.a: show the two options, neutrally (OAuth is never "recommended")."""
-        profile = state.get("api_key_profile") or ""
-        url = api_key_console_url(state.get("site") or "global")
-        return ask_next(
-            "choose_api_key_fix", say(state, "api_key_fix_options", profile=profile, url=url).text
+
+@node
+def explain_api_key_setup(state: AuthState) -> Command[Literal["__end__"]]:
+    """API-key set-up is the ``okx config init`` wizard; it never starts OAuth."""
+    return finish(state, "needs_user_action", say(state, "api_key_setup"))
+
+
+@node
+def remediate_failed_command(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[
+    Literal[
+        "offer_api_key_fix",
+        "ask_api_key_site",
+        "ask_login_site",
+        "confirm_retry",
+        "confirm_switch_site",
+        "site_check",
+        "install_binary",
+        "__end__",
+    ]
+]:
+    """A downstream okx command failed: the error reference row's action, or its flow.
+
+    The failed command is consumed here, so a retried pre-flight never remediates it again.
+    """
+    failed = state.get("failed_command") or {"argv": [], "error": ""}
+    argv = [str(a) for a in failed.get("argv") or []]
+    text = services.cli(runtime).mask(str(failed.get("error") or ""))[:MAX_ERROR_CHARS]
+    command = _remedy(state, argv, text)
+    update = command.update if isinstance(command.update, dict) else {}
+    return Command(goto=command.goto, update={**update, "failed_command": None})
+
+
+@node
+def offer_api_key_fix(state: AuthState) -> Command[Literal["choose_api_key_fix"]]:
+    """Step 0.2.a: show the two options, neutrally (OAuth is never "recommended")."""
+    profile = state.get("api_key_profile") or ""
+    url = api_key_console_url(state.get("site") or "global")
+    return ask_next(
+        "choose_api_key_fix", say(state, "api_key_fix_options", profile=profile, url=url).text
+    )
+
+
+@node
+def choose_api_key_fix(
+    state: AuthState,
+) -> Command[Literal["await_profile_removal", "choose_api_key_fix", "__end__"]]:
+    """Step 0.2.a: the user picks one of the two options; the graph never picks."""
+    profile = state.get("api_key_profile") or ""
+    message = pending_question(state) or ""
+    reply = ask_user(
+        "choose_api_key_fix",
+        message,
+        profile=profile,
+        options=["replace_api_key", "switch_to_oauth"],
+    )
+    human = HumanMessage(reply)
+    asked_in, state = language_of(state), heard(state, human)
+    answer = read_reply("choose_api_key_fix", reply, options=2)
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    option = answer.option if answer.label == "option" else None
+    url = api_key_console_url(state.get("site") or "global")
+    if option is None:
+        fields = {"profile": profile, "url": url}
+        again = restated(
+            state, asked_in, message, "api_key_fix_options", hint=API_KEY_FIX_HINT, **fields
         )
-
-    def choose_api_key_fix(
-        state: AuthState,
-    ) -> Command[Literal["await_profile_removal", "choose_api_key_fix", "__end__"]]:
-        """Step 0.2.a: the user picks one of the two options; the graph never picks."""
-        profile = state.get("api_key_profile") or ""
-        message = pending_question(state) or ""
-        reply = ask_user(
-            "choose_api_key_fix",
-            message,
-            profile=profile,
-            options=["replace_api_key", "switch_to_oauth"],
+        return ask_next("choose_api_key_fix", again, before=[human])
+    if option == 1:
+        return Command(
+            goto="__end__",
+            update={
+                "messages": [human, say(state, "api_key_fix_replace", url=url)],
+                "language": language_of(state),
+                "outcome": "needs_user_action",
+                "route": None,
+            },
         )
-        human = HumanMessage(reply)
-        asked_in, state = language_of(state), heard(state, human)
-        answer = read_reply("choose_api_key_fix", reply, options=2)
-        if answer.label == "cancel":
-            return cancelled(state, [human])
-        option = answer.option if answer.label == "option" else None
-        url = api_key_console_url(state.get("site") or "global")
-        if option is None:
-            fields = {"profile": profile, "url": url}
-            again = restated(
-                state, asked_in, message, "api_key_fix_options", hint=API_KEY_FIX_HINT, **fields
-            )
-            return ask_next("choose_api_key_fix", again, before=[human])
-        if option == 1:
-            return Command(
-                goto="__end__",
-                update={
-                    "messages": [human, say(state, "api_key_fix_replace", url=url)],
-                    "language": language_of(state),
-                    "outcome": "needs_user_action",
-                    "route": None,
-                },
-            )
-        wait = say(state, "await_profile_removal", profile=profile).text
-        return ask_next("await_profile_removal", wait, before=[human])
+    wait = say(state, "await_profile_removal", profile=profile).text
+    return ask_next("await_profile_removal", wait, before=[human])
 
-    def await_profile_removal(
-        state: AuthState,
-    ) -> Command[Literal["reread_config_after_removal", "await_profile_removal", "__end__"]]:
-        """Option 2 of 0.2.a: the user removes the profile (the graph never edits config.toml)."""
-        profile = state.get("api_key_profile") or ""
-        message = (
-            pending_question(state) or say(state, "await_profile_removal", profile=profile).text
-        )
-        reply = ask_user("await_profile_removal", message, profile=profile)
-        human = HumanMessage(reply)
-        state = heard(state, human)
-        answer = read_reply("await_profile_removal", reply)
-        if answer.label == "cancel":
-            return cancelled(state, [human])
-        if answer.label == "signal":
-            return Command(goto="reread_config_after_removal", update={"messages": [human]})
-        wait = say(state, "await_profile_removal", profile=profile).text
-        again = with_hint(wait, PROFILE_REMOVAL_HINT, language_of(state))
-        return ask_next("await_profile_removal", again, before=[human])
 
-    async def reread_config_after_removal(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["await_profile_removal", "pre_login_gate", "__end__"]]:
-        """Re-read ``okx config show --json``: OAuth login only when no API-key profile remains."""
-        try:
-            config = await services.cli(runtime).config_show()
-        except OkxCliError as exc:
-            return finish(state, "failed", error_message(state, exc.to_dict()))
-        profiles = api_key_profiles(config)
-        if profiles:
-            still = say(state, "api_key_still_configured", profiles=", ".join(profiles)).text
-            return ask_next("await_profile_removal", still, config=config)
-        return Command(goto="pre_login_gate", update={"config": config})
+@node
+def await_profile_removal(
+    state: AuthState,
+) -> Command[Literal["reread_config_after_removal", "await_profile_removal", "__end__"]]:
+    """Option 2 of 0.2.a: the user removes the profile (the graph never edits config.toml)."""
+    profile = state.get("api_key_profile") or ""
+    message = pending_question(state) or say(state, "await_profile_removal", profile=profile).text
+    reply = ask_user("await_profile_removal", message, profile=profile)
+    human = HumanMessage(reply)
+    state = heard(state, human)
+    answer = read_reply("await_profile_removal", reply)
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    if answer.label == "signal":
+        return Command(goto="reread_config_after_removal", update={"messages": [human]})
+    wait = say(state, "await_profile_removal", profile=profile).text
+    again = with_hint(wait, PROFILE_REMOVAL_HINT, language_of(state))
+    return ask_next("await_profile_removal", again, before=[human])
 
-    return {
-        "report_status": report_status,
-        "logout": logout,
-        "retry_logout": retry_logout,
-        "install_binary": install_binary,
-        "verify_binary_install": verify_binary_install,
-        "check_binary": check_binary,
-        "confirm_remove_binary": confirm_remove_binary,
-        "remove_binary": remove_binary,
-        "explain_api_key_setup": explain_api_key_setup,
-        "remediate_failed_command": remediate_failed_command,
-        "offer_api_key_fix": offer_api_key_fix,
-        "choose_api_key_fix": choose_api_key_fix,
-        "await_profile_removal": await_profile_removal,
-        "reread_config_after_removal": reread_config_after_removal,
-    }
+
+@node
+async def reread_config_after_removal(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["await_profile_removal", "pre_login_gate", "__end__"]]:
+    """Re-read ``okx config show --json``: OAuth login only when no API-key profile remains."""
+    try:
+        config = await services.cli(runtime).config_show()
+    except OkxCliError as exc:
+        return finish(state, "failed", error_message(state, exc.to_dict()))
+    profiles = api_key_profiles(config)
+    if profiles:
+        still = say(state, "api_key_still_configured", profiles=", ".join(profiles)).text
+        return ask_next("await_profile_removal", still, config=config)
+    return Command(goto="pre_login_gate", update={"config": config})

@@ -39,7 +39,7 @@ from okx_auth_graph.services import (
     user_language,
 )
 from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language, Route
-from okx_auth_graph.steps import cancelled, error_message, finish, success_message
+from okx_auth_graph.steps import cancelled, error_message, finish, node, success_message
 from okx_auth_graph.understanding import (
     INTENTS,
     NO_AUTH_ROUTES,
@@ -222,213 +222,219 @@ INTENT_NODES: dict[
 """The node each intent's flow starts at after the pre-flight (a login starts at the site check)."""
 
 
-def make_preflight_nodes(services: Services) -> dict[str, Any]:
-    """The entry, pre-flight and step-0 nodes bound to ``services``."""
+@node
+def receive_request(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[EntryNext]:
+    """Start an entry: read the request (intent, route, language), then ask or go on.
 
-    def receive_request(state: AuthState, runtime: Runtime[Context]) -> Command[EntryNext]:
-        """Start an entry: read the request (intent, route, language), then ask or go on.
+    An unclear request gets the clarifying question before any okx call; a market-only
+    request goes straight on; everything else runs the pre-flight.
+    """
+    validate_entry(state)
+    hinted_intent, hinted_route = caller_hints(state)
+    request = last_human_text(state.get("messages", [])) or ""
+    window = Services.context(runtime).message_window
+    # only what changes: each written key is a row in the checkpointer's writes
+    reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
+    update: dict[str, Any] = {**reset}
+    update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
+    if not state.get("failed_command") and state.get("remediated") is not None:
+        update["remediated"] = None
+    if too_long(request):
+        return _too_long_to_read(state, update, fixed=_language_override(runtime))
+    reading = services.read_request(
+        runtime, request, language=_language_override(runtime), previous=user_language(state)
+    )
+    if hinted_intent or hinted_route:
+        reading = _with_hints(reading, hinted_intent, hinted_route)
+    elif reading.intent == "unclear" and _answers_the_menu(state, request):
+        reading = reading.model_copy(update={"intent": "login"})  # the gate decides
+    lock_dir = services.cli(runtime).login_lock_dir
+    fixed = _language_override(runtime)
+    return _entry(state, reading, update, fixed=fixed, lock_dir=lock_dir)
 
-        An unclear request gets the clarifying question before any okx call; a market-only
-        request goes straight on; everything else runs the pre-flight.
-        """
-        validate_entry(state)
-        hinted_intent, hinted_route = caller_hints(state)
-        request = last_human_text(state.get("messages", [])) or ""
-        window = Services.context(runtime).message_window
-        # only what changes: each written key is a row in the checkpointer's writes
-        reset = {k: v for k, v in PER_ENTRY_RESET.items() if state.get(k, v) != v}
-        update: dict[str, Any] = {**reset}
-        update.update(window_update(state.get("messages", []), state.get("entry_starts"), window))
-        if not state.get("failed_command") and state.get("remediated") is not None:
-            update["remediated"] = None
-        if too_long(request):
-            return _too_long_to_read(state, update, fixed=_language_override(runtime))
+
+@node
+def clarify_request(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal[EntryNext, "__end__"]]:
+    """Ask what an unclear request wants (numbered options, or words); cancel ends it.
+
+    The answer is read anew as a request; an option number picks that action.
+    """
+    message = pending_question(state) or say(state, "clarify_request").text
+    options = [f"{n}. {intent}" for n, intent in enumerate(CLARIFY_OPTIONS, start=1)]
+    reply = ask_user("clarify_request", message, options=options)
+    human = HumanMessage(reply)
+    state = heard(state, human)
+    answer = services.read_reply(runtime, "clarify_request", reply, options=len(CLARIFY_OPTIONS))
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    language = _language_override(runtime)
+    if answer.label == "option" and answer.option is not None:
+        intent = CLARIFY_OPTIONS[answer.option - 1]
+        reading = RequestReading(
+            intent=intent,
+            language=language or user_language(state),
+            rules_intent=intent,
+        )
+    else:
         reading = services.read_request(
-            runtime, request, language=_language_override(runtime), previous=user_language(state)
+            runtime, reply, language=language, previous=user_language(state)
         )
-        if hinted_intent or hinted_route:
-            reading = _with_hints(reading, hinted_intent, hinted_route)
-        elif reading.intent == "unclear" and _answers_the_menu(state, request):
-            reading = reading.model_copy(update={"intent": "login"})  # the gate decides
-        lock_dir = services.cli(runtime).login_lock_dir
-        fixed = _language_override(runtime)
-        return _entry(state, reading, update, fixed=fixed, lock_dir=lock_dir)
+        if reading.intent == "logout" and state.get("intent") == "logout":
+            reading = reading.model_copy(update={"rules_intent": "logout"})
+    lock_dir = services.cli(runtime).login_lock_dir
+    return _entry(
+        state,
+        reading,
+        {"messages": [human]},
+        fixed=language,
+        lock_dir=lock_dir,
+        asked_again=True,
+    )
 
-    def clarify_request(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal[EntryNext, "__end__"]]:
-        """Ask what an unclear request wants (numbered options, or words); cancel ends it.
 
-        The answer is read anew as a request; an option number picks that action.
-        """
-        message = pending_question(state) or say(state, "clarify_request").text
-        options = [f"{n}. {intent}" for n, intent in enumerate(CLARIFY_OPTIONS, start=1)]
-        reply = ask_user("clarify_request", message, options=options)
-        human = HumanMessage(reply)
-        state = heard(state, human)
-        answer = services.read_reply(
-            runtime, "clarify_request", reply, options=len(CLARIFY_OPTIONS)
-        )
-        if answer.label == "cancel":
-            return cancelled(state, [human])
-        language = _language_override(runtime)
-        if answer.label == "option" and answer.option is not None:
-            intent = CLARIFY_OPTIONS[answer.option - 1]
-            reading = RequestReading(
-                intent=intent,
-                language=language or user_language(state),
-                rules_intent=intent,
-            )
+@node
+async def preflight_config_show(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> AuthState:
+    """Pre-flight: ``okx config show --json`` (redacted summary only)."""
+    try:
+        return {"config": await services.cli(runtime).config_show(), "config_error": None}
+    except OkxCliError as exc:
+        if exc.kind == "no_config":
+            return {"config": _empty_config(), "config_error": None}
+        return {"config": None, "config_error": exc.to_dict()}
+
+
+@node
+async def preflight_auth_status(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> AuthState:
+    """Pre-flight: ``okx auth status --json`` (the login count was read just before)."""
+    try:
+        status = await services.cli(runtime).auth_status()
+    except OkxCliError as exc:
+        return {"auth": None, "auth_error": exc.to_dict()}
+    return {"auth": status, "auth_error": None}
+
+
+@node
+async def retry_auth_status(
+    state: AuthState, runtime: Runtime[Context], *, services: Services
+) -> Command[Literal["dispatch_after_preflight", "__end__"]]:
+    """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled.
+
+    A second "Failed to spawn okx-auth" ends the entry: one reinstall per failed command.
+    """
+    update = await preflight_auth_status(state, runtime, services=services)
+    error = update.get("auth_error")
+    if error and error["kind"] == "failed_to_spawn":
+        return finish(state, "failed", error_message(state, error), auth=None, auth_error=error)
+    return Command(goto="dispatch_after_preflight", update=update)
+
+
+@node
+def dispatch_after_preflight(
+    state: AuthState,
+) -> Command[
+    Literal[
+        "site_check",
+        "report_status",
+        "logout",
+        "install_binary",
+        "check_binary",
+        "confirm_remove_binary",
+        "explain_api_key_setup",
+        "site_switch_check",
+        "remediate_failed_command",
+        "__end__",
+    ]
+]:
+    """Read the pre-flight's results and send the entry to the node its intent needs."""
+    intent = state.get("intent", "login")
+    config_error = state.get("config_error")
+    auth_error = state.get("auth_error")
+    for error in (auth_error, config_error):
+        if error and error["kind"] in ("cli_not_found",):
+            return finish(state, "failed", say(state, "cli_not_found"))
+    update: dict[str, Any] = {}
+    if config_error:
+        return finish(state, "failed", error_message(state, config_error))
+    too_old = bool(auth_error and auth_error["kind"] == "cli_too_old")
+    # An API key needs only ``config show``: a request for one is answered as usual (D16).
+    wants_api_key = intent == "api_key_setup" and not state.get("failed_command")
+    if too_old and not wants_api_key and not api_key_profiles(state.get("config")):
+        return finish(state, "needs_user_action", say(state, "cli_too_old"))
+    if state.get("failed_command"):
+        return Command(goto="remediate_failed_command")
+    if auth_error:
+        kind = auth_error["kind"]
+        if kind == "failed_to_spawn" and intent.startswith("binary_"):
+            update["auth"] = None
+        elif kind == "failed_to_spawn":
+            failed = {"argv": list(auth_error["argv"]), "kind": kind}
+            return Command(goto="install_binary", update={"remediated": failed})
+        elif kind in ("cli_too_old", "session_expired"):
+            update["auth"] = core.no_session()
+            if kind == "session_expired":
+                update["auth"]["session_expired"] = True
         else:
-            reading = services.read_request(
-                runtime, reply, language=language, previous=user_language(state)
-            )
-            if reading.intent == "logout" and state.get("intent") == "logout":
-                reading = reading.model_copy(update={"rules_intent": "logout"})
-        lock_dir = services.cli(runtime).login_lock_dir
-        return _entry(
-            state,
-            reading,
-            {"messages": [human]},
-            fixed=language,
-            lock_dir=lock_dir,
-            asked_again=True,
-        )
+            return finish(state, "failed", error_message(state, auth_error))
+    auth = update.get("auth", state.get("auth"))
+    lapsed = bool(auth and auth.get("session_expired"))
+    if lapsed and intent in EXPIRY_NOTICE_INTENTS and not api_key_profiles(state.get("config")):
+        update["messages"] = [say(state, "session_expired_notice")]
+    goto = INTENT_NODES.get(intent, "site_check")
+    if intent == "binary_remove":
+        question = say(state, "confirm_remove_binary").text
+        return ask_next("confirm_remove_binary", question, **update)
+    return Command(goto=goto, update=update)
 
-    async def preflight_config_show(state: AuthState, runtime: Runtime[Context]) -> AuthState:
-        """Pre-flight: ``okx config show --json`` (redacted summary only)."""
-        try:
-            return {"config": await services.cli(runtime).config_show(), "config_error": None}
-        except OkxCliError as exc:
-            if exc.kind == "no_config":
-                return {"config": _empty_config(), "config_error": None}
-            return {"config": None, "config_error": exc.to_dict()}
 
-    async def preflight_auth_status(state: AuthState, runtime: Runtime[Context]) -> AuthState:
-        """Pre-flight: ``okx auth status --json`` (the login count was read just before)."""
-        try:
-            status = await services.cli(runtime).auth_status()
-        except OkxCliError as exc:
-            return {"auth": None, "auth_error": exc.to_dict()}
-        return {"auth": status, "auth_error": None}
+@node
+def site_check(state: AuthState) -> Command[Literal["ask_site", "api_key_check"]]:
+    """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
+    site = persisted_site(state.get("config"), state.get("auth"))
+    if site is None:
+        return ask_next("ask_site", site_menu())
+    return Command(goto="api_key_check", update={"site": site})
 
-    async def retry_auth_status(
-        state: AuthState, runtime: Runtime[Context]
-    ) -> Command[Literal["dispatch_after_preflight", "__end__"]]:
-        """Retry ``okx auth status --json`` once after the okx-auth binary was reinstalled.
 
-        A second "Failed to spawn okx-auth" ends the entry: one reinstall per failed command.
-        """
-        update = await preflight_auth_status(state, runtime)
-        error = update.get("auth_error")
-        if error and error["kind"] == "failed_to_spawn":
-            return finish(state, "failed", error_message(state, error), auth=None, auth_error=error)
-        return Command(goto="dispatch_after_preflight", update=update)
+@node
+def api_key_check(
+    state: AuthState,
+) -> Command[Literal["oauth_check", "hand_off", "offer_api_key_fix"]]:
+    """Step 0.2: any API-key profile stops the auth flow; the original request proceeds.
 
-    def dispatch_after_preflight(
-        state: AuthState,
-    ) -> Command[
-        Literal[
-            "site_check",
-            "report_status",
-            "logout",
-            "install_binary",
-            "check_binary",
-            "confirm_remove_binary",
-            "explain_api_key_setup",
-            "site_switch_check",
-            "remediate_failed_command",
-            "__end__",
-        ]
-    ]:
-        """Read the pre-flight's results and send the entry to the node its intent needs."""
-        intent = state.get("intent", "login")
-        config_error = state.get("config_error")
-        auth_error = state.get("auth_error")
-        for error in (auth_error, config_error):
-            if error and error["kind"] in ("cli_not_found",):
-                return finish(state, "failed", say(state, "cli_not_found"))
-        update: dict[str, Any] = {}
-        if config_error:
-            return finish(state, "failed", error_message(state, config_error))
-        too_old = bool(auth_error and auth_error["kind"] == "cli_too_old")
-        # An API key needs only ``config show``: a request for one is answered as usual (D16).
-        wants_api_key = intent == "api_key_setup" and not state.get("failed_command")
-        if too_old and not wants_api_key and not api_key_profiles(state.get("config")):
-            return finish(state, "needs_user_action", say(state, "cli_too_old"))
-        if state.get("failed_command"):
-            return Command(goto="remediate_failed_command")
-        if auth_error:
-            kind = auth_error["kind"]
-            if kind == "failed_to_spawn" and intent.startswith("binary_"):
-                update["auth"] = None
-            elif kind == "failed_to_spawn":
-                failed = {"argv": list(auth_error["argv"]), "kind": kind}
-                return Command(goto="install_binary", update={"remediated": failed})
-            elif kind in ("cli_too_old", "session_expired"):
-                update["auth"] = core.no_session()
-                if kind == "session_expired":
-                    update["auth"]["session_expired"] = True
-            else:
-                return finish(state, "failed", error_message(state, auth_error))
-        auth = update.get("auth", state.get("auth"))
-        lapsed = bool(auth and auth.get("session_expired"))
-        if lapsed and intent in EXPIRY_NOTICE_INTENTS and not api_key_profiles(state.get("config")):
-            update["messages"] = [say(state, "session_expired_notice")]
-        goto = INTENT_NODES.get(intent, "site_check")
-        if intent == "binary_remove":
-            question = say(state, "confirm_remove_binary").text
-            return ask_next("confirm_remove_binary", question, **update)
-        return Command(goto=goto, update=update)
+    A request that itself quotes an invalid-key error ("it says Invalid Sign") gets the two
+    neutral options of step 0.2.a instead.
+    """
+    decision = core.step0(state.get("config"), state.get("auth"))
+    if decision.next != "use_api_key" or decision.profile is None:
+        return Command(goto="oauth_check")
+    request = last_human_text(state.get("messages", [])) or ""
+    if classify_message(request) == "invalid_api_key":
+        return Command(goto="offer_api_key_fix", update={"api_key_profile": decision.profile})
+    message = say(state, API_KEY_CONFIGURED, profile=decision.profile)
+    return finish(state, "api_key_configured", message, hand_off=True)
 
-    def site_check(state: AuthState) -> Command[Literal["ask_site", "api_key_check"]]:
-        """Step 0.1: a persisted site counts; otherwise ask with the verbatim menu."""
-        site = persisted_site(state.get("config"), state.get("auth"))
-        if site is None:
-            return ask_next("ask_site", site_menu())
-        return Command(goto="api_key_check", update={"site": site})
 
-    def api_key_check(
-        state: AuthState,
-    ) -> Command[Literal["oauth_check", "hand_off", "offer_api_key_fix"]]:
-        """Step 0.2: any API-key profile stops the auth flow; the original request proceeds.
-
-        A request that itself quotes an invalid-key error ("it says Invalid Sign") gets the two
-        neutral options of step 0.2.a instead.
-        """
-        decision = core.step0(state.get("config"), state.get("auth"))
-        if decision.next != "use_api_key" or decision.profile is None:
-            return Command(goto="oauth_check")
-        request = last_human_text(state.get("messages", [])) or ""
-        if classify_message(request) == "invalid_api_key":
-            return Command(goto="offer_api_key_fix", update={"api_key_profile": decision.profile})
-        message = say(state, API_KEY_CONFIGURED, profile=decision.profile)
-        return finish(state, "api_key_configured", message, hand_off=True)
-
-    def oauth_check(
-        state: AuthState,
-    ) -> Command[Literal["hand_off", "resume_pending_login", "pre_login_gate"]]:
-        """Step 0.3: logged_in → success; pending → that login (no new one); else → the gate."""
-        decision = core.step0(None, state.get("auth"))  # step 0.2 found no API key
-        site = decision.site or state.get("site") or ""
-        if decision.next == "logged_in":
-            message = success_message(state, site, decision.scopes)
-            return finish(state, "logged_in", message, hand_off=True, site=site)
-        if decision.next == "wait_for_user":
-            return Command(goto="resume_pending_login", update={"site": site})
-        return Command(goto="pre_login_gate")
-
-    return {
-        "receive_request": receive_request,
-        "clarify_request": clarify_request,
-        "preflight_config_show": preflight_config_show,
-        "preflight_auth_status": preflight_auth_status,
-        "retry_auth_status": retry_auth_status,
-        "dispatch_after_preflight": dispatch_after_preflight,
-        "site_check": site_check,
-        "api_key_check": api_key_check,
-        "oauth_check": oauth_check,
-    }
+@node
+def oauth_check(
+    state: AuthState,
+) -> Command[Literal["hand_off", "resume_pending_login", "pre_login_gate"]]:
+    """Step 0.3: logged_in → success; pending → that login (no new one); else → the gate."""
+    decision = core.step0(None, state.get("auth"))  # step 0.2 found no API key
+    site = decision.site or state.get("site") or ""
+    if decision.next == "logged_in":
+        message = success_message(state, site, decision.scopes)
+        return finish(state, "logged_in", message, hand_off=True, site=site)
+    if decision.next == "wait_for_user":
+        return Command(goto="resume_pending_login", update={"site": site})
+    return Command(goto="pre_login_gate")
 
 
 def _empty_config() -> ConfigSummary:

@@ -9,7 +9,8 @@ No node module imports another: what two of them need lives here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.graph import END
@@ -23,6 +24,20 @@ from okx_auth_graph.state import AuthState, Language, Outcome
 from okx_auth_graph.understanding import read_reply
 
 YES_NO_OPTIONS = ["yes", "no"]
+NODE_MARK = "auth_graph_node"
+"""The attribute :func:`node` sets: the graph's builder collects the functions that carry it."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def node(function: _F) -> _F:
+    """Mark a module-level function as a node of the auth graph; its name is the node's name.
+
+    The function is returned unchanged (importable and callable on its own); a ``services``
+    keyword parameter, if it has one, is bound by the graph's builder.
+    """
+    setattr(function, NODE_MARK, True)
+    return function
 
 
 LOGIN_ERROR_TEXTS: dict[str, str] = {

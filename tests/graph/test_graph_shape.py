@@ -27,11 +27,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import OkxCli, build_graph
-from okx_auth_graph.login import make_login_nodes
-from okx_auth_graph.maintenance import make_maintenance_nodes
-from okx_auth_graph.preflight import make_preflight_nodes
+from okx_auth_graph.graph import node_functions
 from okx_auth_graph.served import graph as served_graph
-from okx_auth_graph.services import Services
 from okx_auth_graph.state import AuthState, Outcome, Route
 from okx_auth_graph.testing import OkxEmulator
 
@@ -41,12 +38,7 @@ FAN_OUT = {"preflight_config_show", "preflight_auth_status"}
 
 
 def _nodes() -> dict[str, Any]:
-    services = Services(cli=None, chat_model=None, handoff_to_parent=False)
-    return {
-        **make_preflight_nodes(services),
-        **make_login_nodes(services),
-        **make_maintenance_nodes(services),
-    }
+    return node_functions()
 
 
 def test_every_node_is_typed_with_auth_state_and_its_destinations() -> None:

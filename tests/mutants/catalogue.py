@@ -175,9 +175,9 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 PREFLIGHT,
                 "preflight_auth_status",
-                "        try:\n            status = await services.cli(runtime).auth_status()",
-                "        await asyncio.sleep(0.3)\n"
-                "        try:\n            status = await services.cli(runtime).auth_status()",
+                "    try:\n        status = await services.cli(runtime).auth_status()",
+                "    await asyncio.sleep(0.3)\n"
+                "    try:\n        status = await services.cli(runtime).auth_status()",
             ),
         ),
         tests=FLOW_TESTS,
@@ -239,8 +239,8 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "login_manual",
                 "result = await _gated_login(state, services.cli(runtime), interactive=False)",
                 "result = await _gated_login(state, services.cli(runtime), interactive=False)\n"
-                "        if not isinstance(result, Command):\n"
-                "            await services.cli(runtime).auth_status()",
+                "    if not isinstance(result, Command):\n"
+                "        await services.cli(runtime).auth_status()",
             ),
         ),
         tests=LOGIN_TESTS,
@@ -254,7 +254,7 @@ CATALOGUE: tuple[Mutant, ...] = (
                 "check_login",
                 "status = await core.check_login(services.cli(runtime))",
                 "await core.check_login(services.cli(runtime))\n"
-                "            status = await core.check_login(services.cli(runtime))",
+                "        status = await core.check_login(services.cli(runtime))",
             ),
         ),
         tests=LOGIN_TESTS,
@@ -353,9 +353,9 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 LOGIN,
                 "await_authorization",
-                'if answer.label == "cancel":\n            return cancelled(state, [human])',
-                'if answer.label == "cancel":\n            await services.cli(runtime).auth_status()\n'
-                "            return cancelled(state, [human])",
+                'if answer.label == "cancel":\n        return cancelled(state, [human])',
+                'if answer.label == "cancel":\n        await services.cli(runtime).auth_status()\n'
+                "        return cancelled(state, [human])",
             ),
         ),
         tests=FLOW_TESTS,
@@ -399,8 +399,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 PREFLIGHT,
                 "preflight_auth_status",
-                '        return {"auth": status, "auth_error": None}',
-                '        return {"auth": status, "auth_error": None, '
+                '    return {"auth": status, "auth_error": None}',
+                '    return {"auth": status, "auth_error": None, '
                 '"logins_seen": read_login_count(services.cli(runtime).login_lock_dir)}',
             ),
         ),
@@ -621,8 +621,8 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 PREFLIGHT,
                 "receive_request",
-                "        if too_long(request):\n"
-                "            return _too_long_to_read(state, update, fixed=_language_override(runtime))\n",
+                "    if too_long(request):\n"
+                "        return _too_long_to_read(state, update, fixed=_language_override(runtime))\n",
                 "",
             ),
         ),
