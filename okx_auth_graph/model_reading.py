@@ -19,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
+from okx_auth_graph.learned import SIDE_EFFECT_INTENTS, is_question_form
 from okx_auth_graph.prompts import prompts_dir
 from okx_auth_graph.state import Intent, Language, Route
 from okx_auth_graph.understanding import (
@@ -83,10 +84,14 @@ def read_request_with_model(
 ) -> RequestReading:
     """Read a request with ``model`` first; the rules when it fails.
 
-    The rules' own intent is kept (``rules_intent``) so a logout the rules do not confirm is
-    asked about before it runs. The language is never the model's.
+    A request the rules read as a side-effecting act (a login, logout, binary install or
+    removal, site switch or start-over, not put as a question) is the rules' reading: the model is
+    not asked. Otherwise the rules' own intent is kept (``rules_intent``) so an act the rules do
+    not confirm is asked about before it runs. The language is never the model's.
     """
     rules = read_request(text, language=language, previous=previous)
+    if rules.intent in SIDE_EFFECT_INTENTS and not is_question_form(text):
+        return rules  # a definite rule reading of a side-effecting act wins (D21)
     prompt = f"Label this request.\nRequest: {text}"
     try:
         labels = _ask(model, RequestLabels, prompt, timeout)

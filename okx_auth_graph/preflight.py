@@ -26,6 +26,7 @@ from okx_auth_graph.gate import (
     shows_site_menu,
     site_menu,
 )
+from okx_auth_graph.learned import CONFIRM_FIRST, needs_confirmation
 from okx_auth_graph.login_lock import read_login_count
 from okx_auth_graph.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, CLARIFY_REQUEST_HINT, render, with_hint
@@ -154,7 +155,8 @@ def _entry(
 ) -> Command[Any]:
     """Go on with a reading: ask when it is unclear, else market straight on or the pre-flight.
 
-    A logout the rules do not confirm (read by a model alone) is asked about first. Before
+    A logout, binary install or removal or site switch the rules do not confirm (read by a
+    model or the learned reader alone) is asked about first (D2, D21). Before
     the pre-flight, the okx home's login count is read (blocking: entry nodes are sync), so
     it is older than the ``auth status`` the pre-flight reads and the two calls still start
     together (see :mod:`okx_auth_graph.login_lock`).
@@ -176,12 +178,8 @@ def _entry(
         "route": reading.route,
         "last_reading": {"intent": reading.intent, "route": reading.route},
     }
-    unconfirmed_logout = (
-        reading.intent == "logout"
-        and reading.source != "hint"
-        and reading.rules_intent not in ("logout", None)
-    )
-    if (reading.intent == "unclear" or unconfirmed_logout) and not state.get("failed_command"):
+    unconfirmed = needs_confirmation(reading)
+    if (reading.intent == "unclear" or unconfirmed) and not state.get("failed_command"):
         question = str(say(update, "clarify_request").text)
         if asked_again:
             question = with_hint(question, CLARIFY_REQUEST_HINT, language_of(update))
@@ -283,8 +281,9 @@ def clarify_request(
         reading = services.read_request(
             runtime, reply, language=language, previous=user_language(state)
         )
-        if reading.intent == "logout" and state.get("intent") == "logout":
-            reading = reading.model_copy(update={"rules_intent": "logout"})
+        if reading.intent in CONFIRM_FIRST and state.get("intent") == reading.intent:
+            # the act asked about, read again in the answer: confirmed
+            reading = reading.model_copy(update={"rules_intent": reading.intent})
     lock_dir = services.cli(runtime).login_lock_dir
     return _entry(
         state,

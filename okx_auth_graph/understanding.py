@@ -15,8 +15,8 @@ The rules work on normalised text (Unicode NFKC, so full-width digits and letter
 ASCII; case folded; curly apostrophes straightened). English keywords match on word
 boundaries; Chinese keywords match anywhere (Chinese has no spaces between words). A keyword
 of five or more letters still matches with a one-letter slip ("logut", "balnce"): one letter
-added, dropped, changed or two neighbours swapped. A keyword preceded by a negation ("don't
-log me out", "不要退出登录") does not count.
+added, dropped, changed or two neighbours swapped. A keyword preceded by a negation in the same
+clause ("I really do not want you to log me out", "不要退出登录") does not count.
 
 A site choice is read by rules only, never by a model (see :func:`parse_site_choice`).
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -382,29 +383,40 @@ def correct_typos(text: str) -> str:
 
 # --------------------------------------------------------------------------- negation
 
-_NEGATION_EN = re.compile(
-    r"\b(?:don't|dont|do not|does not|doesn't|not|never|no need to|without|stop trying to)\b"
+_NEGATION = re.compile(
+    r"\b(?:don't|dont|do not|does not|doesn't|doesnt|didn't|didnt|did not|not|never|no need to"
+    r"|without|stop trying to|no longer)\b"
+    r"(?! (?:really |quite |even )?(?:know|sure|understand|remember|certain|figure|mind)\b)"
+    r"|(?<!还)(?:不要|不想|别|不用|不必|无需|没|不)(?!知道|懂|清楚|确定|明白|会用|客气|错)"
 )
-_NEGATION_ZH = re.compile(r"不要|不想|别|不用|不必|无需|没|不")
+"""A negation: English words (not "don't know …", "not sure …", "never mind"), or a Chinese one
+(not 不知道, 不确定 …: "I don't know how to log in" asks for a login)."""
+_CLAUSE_END = re.compile(
+    r"[,;:!?，。；：！？—\n]|\.(?!\S)|\b(?:but|and|then|so|however|although|though)\b"
+    r"|但是|但|可是|不过|然后|而且|并且|所以"
+)
+"""Where a clause ends: punctuation, or a word that joins two clauses."""
 
 
-_NEGATION_REACH = 64
-"""How far back (in characters) a keyword's negation is looked for: three words, bounded."""
+@lru_cache(maxsize=4)
+def _negation_scopes(text: str) -> tuple[list[int], list[int], list[int]]:
+    """The clauses of ``text`` (where each starts) and its negations (where each starts, ends)."""
+    clauses = [0, *(m.end() for m in _CLAUSE_END.finditer(text))]
+    spans = [m.span() for m in _NEGATION.finditer(text)]
+    return clauses, [a for a, _ in spans], [b for _, b in spans]
 
 
 def _negated(text: str, start: int) -> bool:
-    """Whether a keyword starting at ``start`` is negated by the words just before it.
+    """Whether a keyword starting at ``start`` is negated: a negation before it, same clause.
 
-    Only the last :data:`_NEGATION_REACH` characters before it are looked at, so the cost of
-    one check does not grow with the text (reading stays linear in its length).
+    "I really do not want you to log me out" and "不要现在退出" negate the logout; "don't log
+    me out, log me in" negates only the logout. Each check is a binary search in the clauses
+    and negations found once per text, so reading stays linear in the text's length.
     """
-    before = text[max(0, start - _NEGATION_REACH) : start]
-    if _NEGATION_ZH.search(before.rstrip()[-4:]):
-        return True
-    if "n" not in before:  # every English negation has an "n"
-        return False
-    words = re.findall(r"[a-z']+|[^\sa-z']", before)[-3:]
-    return bool(_NEGATION_EN.search(" ".join(words)))
+    clauses, starts, ends = _negation_scopes(text)
+    clause = clauses[bisect_right(clauses, start) - 1]
+    last = bisect_right(ends, start) - 1  # the last negation that ends before the keyword
+    return last >= 0 and starts[last] >= clause
 
 
 @dataclass(frozen=True)
@@ -884,6 +896,7 @@ _SWITCH_SITE = _rx(
 _NOT_YET = _rx(
     r"\bnot (?:yet|done|finished|ready|complete)",
     r"\bhaven't\b|\bhavent\b|\bhave not\b|\bnot\b.{0,12}\byet\b",
+    r"\b(?:didn't|didnt|did not)\b",  # "I didn't approve it": the challenge again, no okx call
     r"\bwait\b",
     r"\bhold on\b",
     r"\bone (?:moment|sec|second|minute)\b",

@@ -37,14 +37,25 @@ async def test_the_model_is_the_primary_reader_of_requests(converse, emulator):
 async def test_the_model_overrules_the_rules_on_a_request(converse, emulator):
     _logged_in(emulator)
     model = ScriptedChatModel(script=[{"intent": "status"}])
-    turn = await converse(chat_model=model).start("log in")
+    turn = await converse(chat_model=model).start("what about my account")
     assert turn.state["outcome"] == "status_reported"
 
 
-async def test_a_logout_only_the_model_reads_is_asked_about_first(converse, emulator):
+@pytest.mark.parametrize("text", ["log in", "log me out of okx", "remove the okx-auth binary"])
+async def test_a_definite_rule_reading_of_a_side_effecting_act_wins(converse, emulator, text):
+    """D21: the model is not asked when the rules read a login, logout, install or removal."""
     _logged_in(emulator)
-    chat = converse(chat_model=ScriptedChatModel(script=[{"intent": "logout"}]))
-    turn = await chat.start("log me in")
+    model = ScriptedChatModel(script=[{"intent": "status"}])
+    turn = await converse(chat_model=model).start(text)
+    assert turn.state.get("outcome") != "status_reported"
+    assert model.prompts == []
+
+
+@pytest.mark.parametrize("intent", ["logout", "binary_install", "binary_remove", "switch_site"])
+async def test_an_act_only_the_model_reads_is_asked_about_first(converse, emulator, intent):
+    _logged_in(emulator)
+    chat = converse(chat_model=ScriptedChatModel(script=[{"intent": intent}]))
+    turn = await chat.start("do the thing with okx")
     assert turn.kind == "clarify_request"
     assert chat.calls() == []
 
@@ -68,18 +79,18 @@ async def test_a_logout_the_rules_confirm_runs(converse, emulator):
 async def test_a_failing_model_falls_back_to_the_rules(converse, emulator, failure):
     _logged_in(emulator)
     chat = converse(chat_model=ScriptedChatModel(script=[failure]))
-    turn = await chat.start("log me out of okx")
-    assert turn.state["outcome"] == "logged_out"
+    turn = await chat.start("am I still logged in?")
+    assert turn.state["outcome"] == "status_reported"
 
 
 def test_a_fallback_is_visible_on_the_reading():
     garbage = read_request_with_model(
-        ScriptedChatModel(script=[{"intent": "?"}]), "log me out", timeout=5
+        ScriptedChatModel(script=[{"intent": "?"}]), "am I logged in", timeout=5
     )
-    assert (garbage.source, garbage.intent) == ("rules", "logout")
+    assert (garbage.source, garbage.intent) == ("rules", "status")
     assert garbage.fallback == "model answer invalid; rules used"
     broken = read_request_with_model(
-        ScriptedChatModel(script=[RuntimeError("x")]), "log me out", timeout=5
+        ScriptedChatModel(script=[RuntimeError("x")]), "am I logged in", timeout=5
     )
     assert broken.source == "rules"
     assert broken.fallback == "model failed (RuntimeError); rules used"
@@ -95,7 +106,9 @@ def test_a_fallback_is_visible_on_the_reading():
 
 
 def test_a_model_that_hangs_is_cut_off_at_the_timeout():
-    reading = read_request_with_model(ScriptedChatModel(script=[2.0]), "log me out", timeout=0.1)
+    reading = read_request_with_model(
+        ScriptedChatModel(script=[2.0]), "am I logged in", timeout=0.1
+    )
     assert reading.source == "rules"
     assert reading.fallback == "model failed (TimeoutError); rules used"
 
@@ -103,8 +116,8 @@ def test_a_model_that_hangs_is_cut_off_at_the_timeout():
 async def test_a_model_timeout_in_the_graph_uses_the_rules(converse, emulator):
     _logged_in(emulator)
     chat = converse(Context(timeout=0.1), chat_model=ScriptedChatModel(script=[1.0]))
-    turn = await chat.start("log me out of okx")
-    assert turn.state["outcome"] == "logged_out"
+    turn = await chat.start("am I still logged in?")
+    assert turn.state["outcome"] == "status_reported"
 
 
 def test_the_model_never_picks_a_site():
@@ -118,10 +131,10 @@ def test_the_model_never_picks_a_site():
 async def test_the_site_menu_answer_is_never_sent_to_the_model(converse):
     model = ScriptedChatModel(script=[{"intent": "login"}])
     chat = converse(chat_model=model)
-    assert (await chat.start("log in")).reply == MENU
+    assert (await chat.start("I'd like to get into my okx")).reply == MENU
     turn = await chat.reply("the usual one, you pick")
     assert turn.kind == "choose_site"
-    assert model.schemas == ["RequestLabels"]
+    assert model.schemas == ["RequestLabels"]  # the request only
     assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
 
 
@@ -140,7 +153,7 @@ def test_a_reply_label_the_question_does_not_allow_is_invalid():
 async def test_the_model_reads_the_wait_reply(converse):
     model = ScriptedChatModel(script=[{"intent": "login"}, {"label": "signal"}])
     chat = converse(chat_model=model)
-    await chat.start("log in")
+    await chat.start("I'd like to get into my okx")
     await chat.reply("2")
     before = len(chat.calls())
     await chat.reply("ok the thing is sorted I reckon")

@@ -192,3 +192,29 @@ async def test_a_message_over_the_reading_limit_is_answered_without_an_okx_call(
     turn = await chat.start(text[:READ_LIMIT])
     assert turn.state["outcome"] in ("logged_in", "logged_out")
     assert chat.calls()[:2] == PREFLIGHT or sorted(chat.calls()[:2]) == sorted(PREFLIGHT)
+
+
+@pytest.mark.parametrize("reply", ["I didn't approve it", "还没同意", "I did not authorize it yet"])
+async def test_a_reply_that_says_it_is_not_approved_is_no_signal(converse, reply):
+    """Issue 21: "I didn't approve it" is no completion signal: no okx call, the wait again."""
+    chat = converse()
+    await chat.start("log me in")
+    assert (await chat.reply("2")).kind == "await_authorization"
+    before = len(chat.calls())
+    turn = await chat.reply(reply)
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[before:] == []
+    language = "zh" if reply == "还没同意" else "en"
+    assert turn.reply == prompt(f"await_not_a_signal.{language}")
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["I really do not want you to log me out", "不要退出", "I don't want to log out"],
+)
+async def test_a_negated_logout_logs_nobody_out(converse, emulator, request_text):
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    turn = await chat.start(request_text)
+    assert turn.kind == "clarify_request"
+    assert chat.calls() == []

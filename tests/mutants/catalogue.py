@@ -628,6 +628,45 @@ CATALOGUE: tuple[Mutant, ...] = (
         ),
         tests=("tests/graph/test_understanding_flows.py",),
     ),
+    Mutant(
+        "negation-window-only",
+        "a negation covers its whole clause (D2: 'I really do not want you to log me out')",
+        (
+            Edit(
+                UNDERSTANDING,
+                "_negated",
+                "return last >= 0 and starts[last] >= clause",
+                "return last >= 0 and starts[last] >= max(clause, start - 12)",
+            ),
+        ),
+        tests=("tests/unit/test_understanding.py", "tests/graph/test_understanding_flows.py"),
+    ),
+    Mutant(
+        "model-only-act-unconfirmed",
+        "an install, removal or site switch only a model reads is asked first (D2)",
+        (
+            Edit(
+                PREFLIGHT,
+                "_entry",
+                "unconfirmed = needs_confirmation(reading)",
+                'unconfirmed = reading.intent == "logout" and needs_confirmation(reading)',
+            ),
+        ),
+        tests=("tests/graph/test_model_reading.py",),
+    ),
+    Mutant(
+        "model-overrules-rule-act",
+        "a definite rule reading of a side-effecting act wins over a model (D2, D21)",
+        (
+            Edit(
+                "okx_auth_graph/model_reading.py",
+                "read_request_with_model",
+                "if rules.intent in SIDE_EFFECT_INTENTS and not is_question_form(text):",
+                "if False:",
+            ),
+        ),
+        tests=("tests/graph/test_model_reading.py",),
+    ),
 )
 """Every mutant, in a stable order (``--rotate`` slices it)."""
 

@@ -96,6 +96,16 @@ def test_a_site_choice_names_a_choice_token(text):
         ("buy 0.1 BTC from my spot account", "skill", "okx-cex-trade"),
         ("不要退出登录", "unclear", None),  # "do not log out"
         ("我不想现在 log out", "unclear", None),  # "I do not want to … now"
+        # a negation covers its whole clause (issue 21), not three words
+        ("I really do not want you to log me out", "unclear", None),
+        ("I do not want you to ever log me out", "unclear", None),
+        ("不要帮我现在就退出登录", "unclear", None),
+        ("don't log me out, log me in", "login", None),
+        ("don't log me out but show my balance", "skill", "okx-cex-portfolio"),
+        ("I don't know how to log in", "login", None),  # not knowing is no negation
+        ("not sure how to log out", "logout", None),
+        ("never mind, log me out", "logout", None),
+        ("我不知道怎么登录", "login", None),
     ],
 )
 def test_request_readings(text, intent, route):
@@ -130,6 +140,12 @@ def test_one_letter_slips_in_long_keywords_only():
         ("await_authorization", "is it done?", "question"),
         ("await_authorization", "done?", "question"),
         ("await_authorization", "没拒绝", "unclear"),  # "did not refuse"
+        ("await_authorization", "I didn't approve it", "not_yet"),  # no signal: no okx call
+        ("await_authorization", "I have not authorized anything, ok", "not_yet"),
+        ("await_authorization", "还没同意", "not_yet"),
+        ("choose_site", "我不选2", "unclear"),  # "I do not choose 2"
+        ("choose_site", "not 2", "unclear"),
+        ("clarify_request", "我不选2", "request"),
         ("await_authorization", "不取消", "unclear"),  # "do not cancel"
         ("await_authorization", "start over", "start_over"),
         ("await_authorization", "switch to eea", "switch_site"),
