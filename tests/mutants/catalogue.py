@@ -43,6 +43,8 @@ PERSISTENCE = "okx_auth_graph/persistence.py"
 INPUT_CHECKPOINT_TESTS = ("tests/security/test_security_input_checkpoint.py",)
 CHAT = "okx_auth_graph/chat.py"
 OKX_TEXT_TESTS = ("tests/security/test_security_okx_texts.py",)
+MCP_DOOR = "okx_auth_graph/mcp_server/door.py"
+MCP_TESTS = ("tests/mcp/test_mcp_doors.py", "tests/mcp/test_mcp_login.py")
 
 
 _LOGIN_WITH_STATE_SITE = Edit(
@@ -666,6 +668,46 @@ CATALOGUE: tuple[Mutant, ...] = (
             ),
         ),
         tests=("tests/graph/test_model_reading.py",),
+    ),
+    # --- the MCP door (docs/spec.md D26) ---
+    Mutant(
+        "mcp-question-without-elicitation",
+        "a client without elicitation never gets a login the user did not choose (D26)",
+        (
+            Edit(
+                MCP_DOOR,
+                "_drive",
+                "if not can_elicit(ctx.session) or not answerable(question):",
+                "if not answerable(question):",
+            ),
+        ),
+        tests=MCP_TESTS,
+    ),
+    Mutant(
+        "mcp-signal-not-elicited",
+        "the completion signal comes from an elicitation answer, never from the model (D26)",
+        (
+            Edit(
+                MCP_DOOR,
+                "check_login",
+                "reply = await ask(ctx.session, waiting, ctx.request_id)",
+                'reply = "done"',
+            ),
+        ),
+        tests=("tests/mcp/test_mcp_login.py",),
+    ),
+    Mutant(
+        "mcp-okx-call-while-waiting",
+        "no other okx command while a login waits for the user's signal (no polling)",
+        (
+            Edit(
+                MCP_DOOR,
+                "entry",
+                "            if waiting is not None:\n",
+                '            if waiting is not None and intent == "login":\n',
+            ),
+        ),
+        tests=("tests/mcp/test_mcp_login.py",),
     ),
 )
 """Every mutant, in a stable order (``--rotate`` slices it)."""
