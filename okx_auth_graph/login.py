@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.config import get_stream_writer
@@ -39,7 +39,6 @@ from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
 from okx_auth_graph.state import AuthState
 from okx_auth_graph.steps import (
-    SiteQuestion,
     ask_yes_no,
     cancelled,
     error_message,
@@ -115,7 +114,7 @@ def pre_login_gate(
     """The pre-login gate: menu shown, latest user message a site choice, same ``--site``."""
     site = gate_site(state.get("messages", []))
     if site is None:
-        return show_site_menu()
+        return show_site_menu("ask_login_site")
     interactive = services.interactive_login(runtime)
     goto: Literal["announce_interactive_login", "login_manual"] = (
         "announce_interactive_login" if interactive else "login_manual"
@@ -444,7 +443,13 @@ def _seconds_left(challenge: Mapping[str, Any] | None, issued_at: float | None, 
     return max(0, int(challenge["expiresIn"]) - int(time.time() - issued_at))
 
 
-def _site_question(state: AuthState, question: SiteQuestion, *, then: str) -> Command[Any]:
+Then = TypeVar("Then", bound=str)
+Asked = TypeVar("Asked", bound=str)
+
+
+def _site_question(
+    state: AuthState, question: Asked, *, then: Then
+) -> Command[Then | Asked | Literal["__end__"]]:
     """Ask for the site with the verbatim Chinese menu; a site goes on to node ``then``.
 
     Anything but a site re-asks with the same menu and a hint under it in the user's language.
@@ -544,7 +549,7 @@ async def _gated_login(
         on_challenge=on_challenge,
     )
     if isinstance(outcome, core.GateClosed):
-        return show_site_menu()
+        return show_site_menu("ask_login_site")
     if isinstance(outcome, core.AnotherLogin):
         branch = _another_login(state, outcome.status)
         if outcome.logins_seen is None:

@@ -26,7 +26,7 @@ and the reply right after, so a caller never adds either.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import Command, interrupt
@@ -72,9 +72,14 @@ def ask_user(question: QuestionType, message: str, **extra: Any) -> str:
     return reply_text(reply)
 
 
+Node = TypeVar("Node", bound=str)
+"""A destination node's name: helpers generic in it make mypy check the name where it is written
+against the calling node's ``Command[Literal[...]]`` annotation."""
+
+
 def ask_next(
-    question_node: str, message: str, *, before: list[AnyMessage] | None = None, **update: Any
-) -> Command[Any]:
+    question_node: Node, message: str, *, before: list[AnyMessage] | None = None, **update: Any
+) -> Command[Node]:
     """Go to a question node, writing its question into ``messages`` now.
 
     The question is in the thread's messages while the interrupt is pending, so every shown

@@ -1,9 +1,11 @@
 """Step helpers the node modules share: ending an entry, yes/no questions, the site menu.
 
-Each helper returns the :class:`~langgraph.types.Command` a node returns (typed
-``Command[Any]``, as ``Command`` is invariant); the calling node's ``Command[Literal[...]]``
-annotation names where it may go, so the drawn graph is the code, and a test checks that every
-``goto`` taken is a drawn edge.
+Each helper returns the :class:`~langgraph.types.Command` a node returns. A helper that takes a
+destination is generic in it (``Command[N]``, ``N`` bound to ``str``), so mypy checks the name
+written at the call against the calling node's ``Command[Literal[...]]`` annotation (a
+misspelled destination is a type error: tests/unit/test_destinations_typed.py); the ones that
+choose their own destination (``finish``, ``cancelled``) return ``Command[Any]``, and a test
+checks that every ``goto`` taken is a drawn edge.
 No node module imports another: what two of them need lives here.
 """
 
@@ -136,25 +138,34 @@ gate's (back to the gate), step 0.2.a's when no profile has a site (on to its op
 switch's (on to the logout before the new login) and a start-over's (on to the gate)."""
 
 
+SiteNode = TypeVar(
+    "SiteNode", bound=str
+)  # one of SiteQuestion: bound to str so mypy infers it from the node's annotation
+
+
 def show_site_menu(
-    question: SiteQuestion = "ask_login_site",
+    question: SiteNode,
     *,
     before: list[AnyMessage] | None = None,
     **update: Any,
-) -> Command[Any]:
+) -> Command[SiteNode]:
     """Show the verbatim site menu with the question node ``question`` (``before``: notices)."""
     return ask_next(question, site_menu(), before=before, **update)
 
 
+Yes = TypeVar("Yes", bound=str)
+YesNoQuestion = TypeVar("YesNoQuestion", bound=QuestionType)
+
+
 def ask_yes_no(
     state: AuthState,
-    question: QuestionType,
+    question: YesNoQuestion,
     *,
-    yes: str,
+    yes: Yes,
     declined: str,
     declined_outcome: Outcome,
     yes_update: dict[str, Any] | None = None,
-) -> Command[Any]:
+) -> Command[Yes | YesNoQuestion | Literal["__end__"]]:
     """A yes/no question (text ``question``): yes goes to node ``yes``; no ends with ``declined``.
 
     Anything but yes, no or cancel asks the same question again, with a hint under it.
@@ -172,7 +183,7 @@ def ask_yes_no(
     if answer.label == "yes":
         return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
     return Command(
-        goto=END,
+        goto="__end__",
         update={
             "messages": [human, say(state, declined)],
             "language": language_of(state),
