@@ -35,6 +35,8 @@ from okx_auth_graph.core import run_okx_command
 from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.gate import api_key_profiles
 from okx_auth_graph.graph import build_graph
+from okx_auth_graph.login import _seconds_left as seconds_left
+from okx_auth_graph.login import challenge_message
 from okx_auth_graph.mcp_server.asking import answerable, ask, can_elicit
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import Intent, Language
@@ -131,10 +133,28 @@ class AuthDoor:
             waiting = await self.waiting_for_signal(thread)
             if waiting is not None:
                 if intent == "login":  # D7: the held code again, no okx call
-                    return challenge_result(waiting)
+                    return await self._held_code(thread, waiting, language or self.language)
                 return {"status": "refused", "reason": WAITING_REFUSAL}
             request = {"messages": [HumanMessage(REQUESTS[intent])], "intent": intent}
             return await self._drive(ctx, thread, request, lang)
+
+    async def _held_code(
+        self, thread: str, waiting: dict[str, Any], language: Language
+    ) -> dict[str, Any]:
+        """The wait's challenge again, its validity counted from when it was issued (D7, D12).
+
+        The wait's last text may be "not done yet"; the held challenge is in the thread's
+        state, and it is shown only while it is still valid (a lapsed one shows the wait).
+        """
+        values = (await self.graph.aget_state(self._config(thread))).values
+        site = str(values.get("site") or "")
+        held = values.get("challenge")
+        left = seconds_left(held, values.get("challenge_at"), site)
+        if not held or left <= 0:
+            return challenge_result(waiting)
+        shown: Any = {**values, "language": language, "language_fixed": True}  # an AuthState
+        text = challenge_message(shown, site, {**held, "expiresIn": left})
+        return challenge_result({**waiting, "message": text, "expiresIn": left})
 
     async def check_login(
         self, ctx: McpContext[Any, Any, Any], language: Language | None

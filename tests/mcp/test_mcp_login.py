@@ -159,6 +159,24 @@ async def test_login_again_while_waiting_shows_the_held_code_with_no_okx_call(co
         assert len(client.argvs()) == calls
 
 
+async def test_login_again_after_not_done_yet_shows_the_held_code_not_the_wait(connect, emulator):
+    user = User([accept(site="us"), accept(done=True)])
+    async with connect(user, language="zh") as client:
+        first = await client.data("okx_login")
+        await client.data("okx_check_login")  # pending: "not done yet"
+        calls = len(client.argvs())
+        again = await client.data("okx_login")
+        assert again["userCode"] == first["userCode"]
+        assert again["message"] == CHALLENGE_ZH.format(
+            site="us",
+            verificationUri=first["verificationUri"],
+            userCode=first["userCode"],
+            expires_minutes=again["expiresIn"] // 60,
+        )
+        assert 0 < again["expiresIn"] <= first["expiresIn"]
+        assert len(client.argvs()) == calls
+
+
 async def test_not_done_yet_makes_one_status_call_per_accepted_signal(connect, emulator):
     user = User([accept(site="eea"), accept(done=True), accept(done=True)])
     async with connect(user) as client:
