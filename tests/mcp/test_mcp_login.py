@@ -6,9 +6,12 @@ completion signal only from an elicitation; each accepted signal makes one ``aut
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from mcp import types
 
+from okx_auth_graph import OkxCli
 from okx_auth_graph.sites import SITE_IDS
 from okx_auth_graph.testing import OkxEmulator
 from tests.mcp.conftest import (
@@ -284,3 +287,24 @@ async def test_check_login_without_a_login_of_this_server_says_so_with_no_okx_ca
         assert result["message"].startswith("No login started by this server")
         assert client.argvs() == []
         assert user.asked == []
+
+
+async def test_two_servers_on_one_okx_home_start_one_login_when_asked_at_once(
+    connect, emulator, tmp_path
+):
+    """Two MCP servers (as two client apps would start them) share the graph's login lock."""
+
+    class Chooser(User):
+        async def __call__(self, context, params):  # type: ignore[no-untyped-def]
+            self.asked.append(params)
+            if "site" in (getattr(params, "requestedSchema", None) or {}).get("properties", {}):
+                return accept(site="eea")
+            return DECLINE  # a start-over question: keep the login in progress
+
+    second = OkxCli(runner=OkxEmulator(emulator.state_dir))
+    async with connect(Chooser()) as one, connect(Chooser(), cli=second) as two:
+        results = await asyncio.gather(one.data("okx_login"), two.data("okx_login"))
+    assert [a for a in one.argvs() if a[:2] == ["auth", "login"]] == [[*LOGIN, "eea"]]
+    codes = [r.get("userCode") for r in results]
+    assert sum(code is not None for code in codes) == 1  # one holds the code, one waits on it
+    assert all(r["status"] == "waiting_for_user" for r in results)
