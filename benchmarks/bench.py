@@ -81,7 +81,14 @@ TARGETS = {
     "sqlite_bytes_per_thread": 64 * 1024,
     "long_thread_bytes_per_entry": 10 * 1024,
     "long_thread_time_ratio": 2.0,
+    "reading_p99_ms": 1.0,
 }
+READING_TEXT = (
+    "gm ser, quick one: how are my bags doing today? also what's the open interest on BTC perps"
+    " and should i close all my perps before the fomc, or unstake my SOL first 🙏 thx, 浮亏多少了,"
+    " 以太坊现在什么价? am i still authed?"
+)[:200]
+"""A 200-character trader message (English, Chinese, emoji) for the reading measurement."""
 LONG_THREAD_HELPERS = ("sqlite", "async_sqlite", "postgres")
 
 Graph = Any
@@ -224,6 +231,54 @@ class Bench:
             value <= target,
         )
         self.row("preflight.whole_turn", group, "whole turn ÷ slower call", f"{whole:.3f}")
+
+    async def reading(self) -> None:
+        """Reading one 200-character request offline (learned reader + rules): p50 and p99."""
+        from okx_auth_graph.learned import shipped_reader
+        from okx_auth_graph.understanding import read_reply, read_request
+
+        shipped_reader()  # loading the weights once is not a reading
+        count = 300 if self.smoke else 5000
+        text = READING_TEXT
+        for name, read in (
+            ("request", lambda: read_request(text)),
+            ("reply", lambda: read_reply("await_authorization", text)),
+            ("learned", lambda: shipped_reader().request(text)),
+        ):
+            wall, cpu = [], []
+            for _ in range(count):
+                start, start_cpu = time.perf_counter(), time.thread_time()
+                read()
+                cpu.append((time.thread_time() - start_cpu) * 1000)
+                wall.append((time.perf_counter() - start) * 1000)
+            wall.sort()
+            cpu.sort()
+            p99 = int(count * 0.99) - 1
+            figure = {
+                "p50": wall[count // 2],
+                "p99": wall[p99],
+                "cpu_p50": cpu[count // 2],
+                "cpu_p99": cpu[p99],
+                "samples": count,
+                "characters": len(text),
+            }
+            self.figures.setdefault("reading_ms", {})[name] = figure
+            target = TARGETS["reading_p99_ms"]
+            self.row(
+                f"reading.{name}",
+                "reading",
+                f"{name} reading of a {len(text)}-character message, CPU p50 / p99"
+                f" (ms, {count} runs)",
+                f"{figure['cpu_p50']:.3f} / {figure['cpu_p99']:.3f}",
+                f"p99 < {target}",
+                figure["cpu_p99"] < target,
+            )
+            self.row(
+                f"reading.{name}.wall",
+                "reading",
+                "  wall-clock p50 / p99 (ms; other processes on the machine count here)",
+                f"{figure['p50']:.3f} / {figure['p99']:.3f}",
+            )
 
     async def _overhead_of(
         self, makers: dict[str, Callable[[OkxRunner], Graph]], tag: str, flows: int
@@ -667,6 +722,7 @@ class Bench:
         """Every measurement, in order; a failing one is recorded, the rest still run."""
         everything: list[Callable[[], Awaitable[None]]] = [
             self.call_counts,
+            self.reading,
             self.preflight,
             self.overhead,
             self.throughput,

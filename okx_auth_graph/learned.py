@@ -10,7 +10,9 @@ This module applies them in pure Python; scikit-learn is never imported at run t
 How a reading is decided (the rules stay the safety layer):
 
 - the rules read unclear: the learned reader decides when it is confident (at or above the
-  threshold), else the reading stays unclear (the graph asks ``clarify_request``, or asks the
+  threshold) — but never an act (a login, logout, install, removal, site switch or start-over;
+  a signal, denial or yes) in a text that holds a negation, which n-grams cannot read — else
+  the reading stays unclear (the graph asks ``clarify_request``, or asks the
   question again). A logout, a binary install or removal or a site switch that only the learned
   reader supports is confirmed through ``clarify_request`` first (see :data:`CONFIRM_FIRST`);
   a yes to removing the binary or switching site that only it supports asks again;
@@ -31,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from operator import itemgetter, mul
+from operator import mul
 from typing import Any, Final
 
 from okx_auth_graph.state import Intent, Language, Route
@@ -88,6 +90,9 @@ _QUESTION_START = re.compile(
     r"^(?:\W*)(?:what|why|how|when|where|which|who|do|does|did|is|are|am|can|could|will|would|"
     r"should|shall|may|must)\b"
 )
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nope|nah|dont|didnt|doesnt|wont|cant|cannot|without)\b|n't|不|没|别|未|勿"
+)
 _QUESTION_END = re.compile(r"(?:[?？]|[吗呢嘛么])\W*$")
 
 
@@ -102,12 +107,17 @@ def features(text: str) -> list[str]:
     for word in folded.split():
         padded = f" {word} "
         size = len(padded)
-        for n in (1, 2, 3, 4):
-            if n > size:
-                break
-            out.extend(padded[i : i + n] for i in range(size - n + 1))
-    out.extend("w:" + w for w in _WORD.findall(folded))
+        out += padded
+        out += [padded[i : i + 2] for i in range(size - 1)]
+        out += [padded[i : i + 3] for i in range(size - 2)]
+        out += [padded[i : i + 4] for i in range(size - 3)]
+    out += ["w:" + w for w in _WORD.findall(folded)]
     return out
+
+
+def is_negated(text: str) -> bool:
+    """Whether ``text`` holds a negation anywhere ("don't", "never", 不, 没, 别, …)."""
+    return bool(_NEGATION.search(normalize(text)))
 
 
 def is_question_form(text: str) -> bool:
@@ -132,32 +142,58 @@ class LinearModel:
         self.classes: list[str] = list(spec["classes"])
         self.threshold: float = float(spec["threshold"])
         self.temperature: float = float(spec["temperature"])
-        vocabulary: list[str] = spec["vocabulary"]
-        self.index: dict[str, int] = {gram: i for i, gram in enumerate(vocabulary)}
+        self.vocabulary: list[str] = list(spec["vocabulary"])
+        self.index: dict[str, int] = {gram: i for i, gram in enumerate(self.vocabulary)}
         self.idf: list[float] = [float(v) for v in spec["idf"]]
         scale = float(spec["scale"])
-        # idf folded into the coefficients: score = Σ tf·idf·w / ‖tf·idf‖
-        self.weights: list[list[float]] = [
-            [c * scale * idf for c, idf in zip(row, self.idf, strict=True)]
-            for row in spec["coefficients"]
+        # idf folded into the coefficients: score = Σ tf·idf·w / ‖tf·idf‖, one tuple per feature
+        self.by_feature: list[tuple[float, ...]] = [
+            tuple(c * scale * idf for c in column)
+            for column, idf in zip(zip(*spec["coefficients"], strict=True), self.idf, strict=True)
         ]
         self.intercepts: list[float] = [float(b) for b in spec["intercepts"]]
 
-    def probabilities(self, text: str, allowed: frozenset[str] | None = None) -> dict[str, float]:
-        """The calibrated probability of each class (of the ``allowed`` ones, renormalised)."""
-        counts = Counter(features(text))
-        index = self.index
-        present = [(index[g], n) for g, n in counts.items() if g in index]
-        scores = list(self.intercepts)
-        if present:
-            columns = [j for j, _ in present]
-            tfs = [float(n) for _, n in present]
-            norm = math.sqrt(sum((tf * self.idf[j]) ** 2 for j, tf in present))
-            pick = itemgetter(*columns)
-            for c, row in enumerate(self.weights):
-                picked = pick(row)
-                values = picked if isinstance(picked, tuple) else (picked,)
-                scores[c] += sum(map(mul, tfs, values)) / norm
+    def columns(self, grams: list[str]) -> list[int]:
+        """The vocabulary columns of ``grams`` (a gram seen twice, twice)."""
+        lookup = self.index.get
+        return [j for j in map(lookup, grams) if j is not None]
+
+    def scores(
+        self, columns: list[int], table: list[tuple[float, ...]] | None = None
+    ) -> list[float]:
+        """The raw class scores of a text given as its :meth:`columns`.
+
+        ``table`` (per feature, the weights of several models side by side) scores models
+        that share this vocabulary in one pass; its scores come without intercepts.
+        """
+        weights = table or self.by_feature
+        if not columns:
+            return list(self.intercepts) if table is None else [0.0] * len(weights[0])
+        counted = Counter(columns)
+        idfs = [self.idf[j] for j in counted]
+        norm = math.sqrt(
+            sum(map(mul, map(mul, counted.values(), counted.values()), map(mul, idfs, idfs)))
+        )
+        sums = map(sum, zip(*map(weights.__getitem__, columns), strict=True))
+        if table is not None:
+            return [s / norm for s in sums]
+        return [b + s / norm for b, s in zip(self.intercepts, sums, strict=True)]
+
+    def from_scores(
+        self, scores: list[float], allowed: frozenset[str] | None = None
+    ) -> Prediction | None:
+        """The prediction raw ``scores`` make (``None`` when no class is allowed)."""
+        probabilities = self.calibrated(scores, allowed)
+        if not probabilities:
+            return None
+        label = max(probabilities, key=lambda k: probabilities[k])
+        p = probabilities[label]
+        return Prediction(label, p, p >= self.threshold)
+
+    def calibrated(
+        self, scores: list[float], allowed: frozenset[str] | None = None
+    ) -> dict[str, float]:
+        """Softmax of ``scores`` over the temperature, among the ``allowed`` classes."""
         logits = {
             label: score / self.temperature
             for label, score in zip(self.classes, scores, strict=True)
@@ -170,14 +206,13 @@ class LinearModel:
         total = sum(exps.values())
         return {label: e / total for label, e in exps.items()}
 
+    def probabilities(self, text: str, allowed: frozenset[str] | None = None) -> dict[str, float]:
+        """The calibrated probability of each class (of the ``allowed`` ones, renormalised)."""
+        return self.calibrated(self.scores(self.columns(features(text))), allowed)
+
     def predict(self, text: str, allowed: frozenset[str] | None = None) -> Prediction | None:
         """The best class and its probability; ``None`` when no class is allowed."""
-        probabilities = self.probabilities(text, allowed)
-        if not probabilities:
-            return None
-        label = max(probabilities, key=lambda k: probabilities[k])
-        p = probabilities[label]
-        return Prediction(label, p, p >= self.threshold)
+        return self.from_scores(self.scores(self.columns(features(text))), allowed)
 
 
 class LearnedReader:
@@ -186,6 +221,11 @@ class LearnedReader:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
         self.models = {name: LinearModel(m) for name, m in spec["models"].items()}
+        intent, route = self.models["intent"], self.models["route"]
+        self.joint: list[tuple[float, ...]] | None = None
+        """Intent and route weights side by side, when they read the same features."""
+        if intent.vocabulary == route.vocabulary and intent.idf == route.idf:
+            self.joint = [a + b for a, b in zip(intent.by_feature, route.by_feature, strict=True)]
 
     @classmethod
     def from_json(cls, text: str) -> LearnedReader:
@@ -194,8 +234,18 @@ class LearnedReader:
 
     def request(self, text: str) -> tuple[Prediction, Prediction]:
         """The intent and the route (``-`` for none) a request reads as."""
-        intent = self.models["intent"].predict(text)
-        route = self.models["route"].predict(text)
+        intent_model, route_model = self.models["intent"], self.models["route"]
+        if self.joint is None:
+            intent, route = intent_model.predict(text), route_model.predict(text)
+        else:  # one look-up, one pass over the features for both models
+            raw = intent_model.scores(intent_model.columns(features(text)), self.joint)
+            size = len(intent_model.classes)
+            intent = intent_model.from_scores(
+                [b + s for b, s in zip(intent_model.intercepts, raw[:size], strict=True)]
+            )
+            route = route_model.from_scores(
+                [b + s for b, s in zip(route_model.intercepts, raw[size:], strict=True)]
+            )
         assert intent is not None
         assert route is not None
         return intent, route
@@ -235,6 +285,8 @@ def combine_request(
     if rules.intent == "unclear":
         if learned_intent is None or learned_intent == "unclear":
             return rules
+        if learned_intent in SIDE_EFFECT_INTENTS and is_negated(text):
+            return rules  # "don't log me out": n-grams do not see a negation, the rules do
         picked: Route | None = None
         if learned_intent in ("skill", "login") and learned_route not in (None, "-"):
             picked = learned_route  # type: ignore[assignment]
@@ -248,7 +300,8 @@ def combine_request(
                 "rules_intent": "unclear",
             }
         )
-    disagree = learned_intent is not None and learned_intent != rules.intent
+    # the learned reader's "unclear" is no reading at all: it never outvotes one
+    disagree = learned_intent not in (None, "unclear", rules.intent)
     new_route: Route | None = rules.route
     if rules.route is not None:
         disagree = disagree or (learned_route is not None and learned_route != rules.route)
@@ -291,8 +344,8 @@ def needs_confirmation(reading: RequestReading) -> bool:
 # --------------------------------------------------------------------------- replies
 
 
-def combine_reply(rules: ReplyReading, learned: Prediction | None) -> ReplyReading:
-    """The offline reading of a reply from the rules' and the learned reader's."""
+def combine_reply(rules: ReplyReading, learned: Prediction | None, text: str) -> ReplyReading:
+    """The offline reading of a reply (``text``) from the rules' and the learned reader's."""
     if learned is None or not learned.confident:
         return rules
     question = rules.question
@@ -303,15 +356,17 @@ def combine_reply(rules: ReplyReading, learned: Prediction | None) -> ReplyReadi
             return rules  # a site or an option number comes from the rules only
         if label == "yes" and question in CONFIRM_YES:
             return rules  # a removal or a site switch only the learned reader supports
+        if label in SIDE_EFFECT_LABELS and is_negated(text):
+            return rules  # "没拒绝", "别弄了": a negation the n-grams do not see
         option = int(value) if label == "option" else None
         reply_label: ReplyLabel = label  # type: ignore[assignment]
         return rules.model_copy(
             update={"label": reply_label, "option": option, "source": "learned"}
         )
-    if learned.label == rules.value or (label == rules.label and not value):
-        return rules
-    if rules.label in SIDE_EFFECT_LABELS:
-        return rules  # a definite rule reading of a side-effecting answer wins
+    if learned.label == rules.value or (label == rules.label and not value) or label == no_answer:
+        return rules  # agreeing, or no reading at all: the learned "unclear" never outvotes one
+    if rules.label in SIDE_EFFECT_LABELS or rules.label == "cancel":
+        return rules  # a definite rule reading of a side-effecting answer (or a cancel) wins
     return rules.model_copy(
         update={"label": no_answer, "site": None, "option": None, "source": "learned"}
     )
@@ -323,4 +378,4 @@ def read_reply_offline(
     """Read a reply with the rules and the learned reader (docs/spec.md D21)."""
     rules = read_reply_rules(question, text, options=options)
     learned = (reader or shipped_reader()).reply(question, text)
-    return combine_reply(rules, learned)
+    return combine_reply(rules, learned, text)

@@ -154,8 +154,8 @@ def _remedy(state: AuthState, argv: list[str], text: str) -> Command[Any]:
         notice: list[AnyMessage] = [say(state, "session_expired_notice")] if lapsed else []
         return show_site_menu("ask_login_site", before=notice, remediated=remediated)
     if kind in LOGIN_FAILURES and (_is_login(argv) or kind != "network_error"):
-        if auth["status"] == "pending":  # okx still holds a code: D7, never a second login
-            return Command(goto="site_check", update={"remediated": remediated})
+        if auth["status"] == "pending" or profiles:  # a code held (D7) or an API key (0.2):
+            return Command(goto="site_check", update={"remediated": remediated})  # no login
         question = retry_login_question(state, kind, text)
         return ask_next("confirm_retry", question, remediated=remediated)
     if kind == "no_config" and not profiles:

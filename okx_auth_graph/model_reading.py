@@ -5,8 +5,8 @@ it reads requests and replies first, through ``with_structured_output`` over a p
 schema whose fields are the closed label sets (:data:`~.state.Intent`, :data:`~.state.Route`,
 :data:`~.understanding.ReplyLabel`); its few-shot examples are ``prompts/model_reading.md``.
 Nothing it says is parsed as free text. A model error, a timeout or an answer outside the
-schema falls back to the rules, visibly: the reading's ``source`` is ``rules`` and its
-``fallback`` says why. The model never picks a site: a ``site`` label takes its value from
+schema falls back to the offline reading (the learned reader behind the rules), visibly: the
+reading's ``source`` is ``learned`` or ``rules`` and its ``fallback`` says why. The model never picks a site: a ``site`` label takes its value from
 the rules' :func:`~.understanding.parse_site_choice` (and is ``unclear`` when they find none).
 """
 
@@ -29,7 +29,7 @@ from okx_auth_graph.understanding import (
     ReplyReading,
     RequestReading,
     parse_site_choice,
-    read_reply_rules,
+    read_reply,
     read_request,
 )
 
@@ -104,7 +104,7 @@ def read_request_with_model(
         route=labels.route,
         language=rules.language,
         source="model",
-        rules_intent=rules.intent,
+        rules_intent=rules.rules_intent or rules.intent,
     )
 
 
@@ -116,7 +116,7 @@ def read_reply_with_model(
     A label the question does not allow, or an option out of range, is an invalid answer.
     A ``site`` label takes its site from the rules only.
     """
-    rules = read_reply_rules(question, text, options=options)
+    rules = read_reply(question, text, options=options)  # the offline reading: D21's fallback
     allowed = QUESTION_LABELS.get(question, frozenset(REPLY_LABELS))
     prompt = (
         f"Question type: {question} ({options} numbered options).\n"

@@ -281,8 +281,11 @@ def clarify_request(
         reading = services.read_request(
             runtime, reply, language=language, previous=user_language(state)
         )
-        if reading.intent in CONFIRM_FIRST and state.get("intent") == reading.intent:
-            # the act asked about, read again in the answer: confirmed
+        if (
+            reading.intent in CONFIRM_FIRST
+            and reading.source == "model"
+            and state.get("intent") == reading.intent
+        ):  # a model's act said again is confirmed; a learned one only by the option (D21)
             reading = reading.model_copy(update={"rules_intent": reading.intent})
     lock_dir = services.cli(runtime).login_lock_dir
     return _entry(

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 
 from okx_auth_graph.state import Intent, Language, Route
 
-Source = Literal["hint", "model", "rules"]
+Source = Literal["hint", "model", "learned", "rules"]
 SiteId = Literal["global", "eea", "us"]
 ReplyLabel = Literal[
     "site",
@@ -106,7 +106,8 @@ class RequestReading(BaseModel):
             ``unclear`` when nothing places the request (the graph then asks).
         route: The skill to continue with afterwards, if any.
         language: The language to answer in.
-        source: Who read it: the caller's ``hint``, a chat ``model`` or the ``rules``.
+        source: Who read it: the caller's ``hint``, a chat ``model``, the ``learned`` reader
+            (it decided where the rules did not) or the ``rules``.
         rules_intent: What the rules alone read (kept when another source decided), so a
             logout the rules do not confirm can be asked about first.
         fallback: Why a configured model's reading was not used (the rules read it instead).
@@ -130,7 +131,7 @@ class ReplyReading(BaseModel):
         label: One label of :data:`ReplyLabel`.
         site: The site chosen (label ``site`` only).
         option: The option number picked (label ``option`` only).
-        source: Who read it: ``model`` or ``rules``.
+        source: Who read it: ``model``, ``learned`` or ``rules``.
         fallback: Why a configured model's reading was not used (the rules read it instead).
     """
 
@@ -1257,17 +1258,28 @@ def latest_language(texts: Iterable[str], previous: Language | None = None) -> L
 def read_request(
     text: str, *, language: Language | None = None, previous: Language | None = None
 ) -> RequestReading:
-    """Read a new request (the rules; see :func:`read_request_rules`).
+    """Read a new request offline: the learned reader behind the rules (docs/spec.md D21).
+
+    See :func:`okx_auth_graph.learned.read_request_offline`; the rules alone are
+    :func:`read_request_rules`.
 
     Args:
         text: The user's request.
         language: A language that overrides detection (``Context.language``).
         previous: The conversation's language so far (kept when the text does not decide).
     """
+    from okx_auth_graph.learned import read_request_offline  # it builds on this module
+
     lang = language or language_of(text, previous) or "en"
-    return read_request_rules(text, language=lang)
+    return read_request_offline(text, language=lang)
 
 
 def read_reply(question: str, text: str, *, options: int = 2) -> ReplyReading:
-    """Read a reply to question type ``question`` (the rules; see :func:`read_reply_rules`)."""
-    return read_reply_rules(question, text, options=options)
+    """Read a reply offline: the learned reader behind the rules (docs/spec.md D21).
+
+    See :func:`okx_auth_graph.learned.read_reply_offline`; the rules alone are
+    :func:`read_reply_rules`. A site comes from the rules only.
+    """
+    from okx_auth_graph.learned import read_reply_offline  # it builds on this module
+
+    return read_reply_offline(question, text, options=options)

@@ -51,8 +51,9 @@ from okx_auth_graph.understanding import (
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "evals" / "understanding"
 OUT = ROOT / "okx_auth_graph" / WEIGHTS
-C = 8.0
-"""Inverse regularisation strength of the logistic regressions."""
+C = 32.0
+"""Inverse regularisation strength (with balanced class weights: the best out-of-fold accuracy
+of intent and route over C in 2, 8, 32, class weights none or balanced, min_df 1 or 2)."""
 MIN_DF = 2
 FOLDS = 5
 PRECISION = 0.95
@@ -93,7 +94,9 @@ def _vectorizer() -> TfidfVectorizer:
 def _fit(texts: Sequence[str], labels: Sequence[str]) -> tuple[TfidfVectorizer, Any]:
     vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(texts)
-    model = LogisticRegression(C=C, solver="newton-cg", max_iter=1000, tol=1e-8)
+    model = LogisticRegression(
+        C=C, solver="newton-cg", max_iter=1000, tol=1e-8, class_weight="balanced"
+    )
     model.fit(matrix, labels)
     return vectorizer, model
 
@@ -282,7 +285,7 @@ def _train(directory: Path, log: Callable[[str], None]) -> dict[str, Any]:
         "features": "char n-grams 1-4 inside word boundaries + words (okx_auth_graph.learned.features)",
         "calibration": "temperature scaling on out-of-fold logits (GroupKFold by family)",
         "threshold_rule": f"lowest with out-of-fold precision >= {PRECISION} (GroupKFold by family)",
-        "hyperparameters": {"C": C, "min_df": MIN_DF, "folds": FOLDS},
+        "hyperparameters": {"C": C, "min_df": MIN_DF, "folds": FOLDS, "class_weight": "balanced"},
         "cross_validation": metrics,
         "models": models,
     }

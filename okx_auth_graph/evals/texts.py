@@ -37,6 +37,24 @@ _SIGNAL_STEMS = re.compile(
     r"done|ok|fin|complet|ready|authori[sz]|approv|logged|success|yes|yeah|yep|sure|\b[ky]\b"
     r"|\bset\b|\bdid\b|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对"
 )
+_DONE_WORDS = (
+    "approv", "complet", "authori", "finish", "success", "through", "worked", "sorted",
+    "clicked", "pressed", "entered", "removed", "deleted", "logged", "ready",
+)  # fmt: skip
+
+
+def _slipped(word: str) -> list[str]:
+    """``word`` and each spelling of it with two neighbouring letters swapped (a typing slip)."""
+    return [word] + [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
+
+
+_SAID_DONE = re.compile(
+    r"good|gg|went through|work|dun|hit|gone|check|成功|同意|批准|确认|按了|点了|删|通过|"
+    + "|".join(sorted({s for word in _DONE_WORDS for s in _slipped(word)}))
+)
+"""What else says "done", in words the learned reader reads as a signal (D21; the corpora's
+signal families: "all good", "went through on my phone", "同意了") and with a typing slip
+("apprvoed")."""
 _SIGNAL_SYMBOLS = re.compile("[\u2705\u2714\U0001f44c\U0001f44d]")
 """✅ ✔ 👌 👍: symbols people send for "done" (punctuation folding would drop them)."""
 _DENIAL = re.compile(r"reject|\bden(?:y|ied)\b|declin|refus|said no|拒绝")
@@ -226,7 +244,8 @@ def is_clearly_not_a_signal(text: str) -> bool:
         return True
     if not reply:
         return not _SIGNAL_SYMBOLS.search(text)
-    return bool(_NEGATION.search(reply)) or not _SIGNAL_STEMS.search(reply)
+    said_done = _SIGNAL_STEMS.search(reply) or _SAID_DONE.search(reply)
+    return bool(_NEGATION.search(reply)) or not said_done
 
 
 def is_denial(text: str) -> bool:

@@ -419,7 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     reader: Reader = offline_reader if args.reader == "offline" else rules_reader
     try:
         results = [score(path, reader) for path in files]
-        ece = calibration(files) if args.reader == "offline" else None
+        tests = [path for path in files if path.name.endswith(".test.tsv")]
+        ece = calibration(tests) if args.reader == "offline" and tests else None
     except (CorpusError, OSError) as exc:
         console.print(f"error: {exc}", markup=False, highlight=False)
         return 2

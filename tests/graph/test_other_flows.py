@@ -482,3 +482,27 @@ async def test_a_new_entry_never_sees_an_earlier_entrys_failed_command(converse,
     turn = await chat.start("what is my okx login status?")
     assert turn.interrupt is None
     assert turn.state["outcome"] == "status_reported"
+
+
+async def test_a_login_error_passed_in_with_an_api_key_profile_gets_step_0_2_not_a_retry(
+    converse, emulator
+):
+    """D19 meets step 0.2: with an API-key profile the key is used; no retry leads to a login."""
+    emulator.init_world(
+        config={
+            "default_profile": "demo",
+            "profiles": {"demo": {"api_key": "k" * 12, "secret_key": "s" * 12, "passphrase": "pw"}},
+        }
+    )
+    chat = converse()
+    turn = await chat.start(
+        "帮我登录",
+        failed_command={
+            "argv": ["auth", "login", "--site", "eea"],
+            "error": "Authorization timed out",
+        },
+    )
+    assert turn.kind == "choose_site"  # the profile has no site: step 0.1 first
+    turn = await chat.reply("2")
+    assert turn.reply == "已配置 API key (profile: demo)"
+    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())

@@ -17,6 +17,7 @@ from okx_auth_graph.understanding import READ_LIMIT
 ROOT = Path(__file__).resolve().parents[2]
 MEASUREMENTS = {
     "call_counts",
+    "reading",
     "preflight",
     "overhead",
     "throughput",
@@ -56,6 +57,8 @@ def test_bench_smoke(tmp_path: Path) -> None:
         "auth login --manual --site global"
     )
     assert figures["concurrency"]["graph"]["errors"] == 0
+    assert set(figures["reading_ms"]) == {"request", "reply", "learned"}
+    assert figures["reading_ms"]["request"]["characters"] == 200
     threads = figures["long_thread"]
     assert {f"{helper}.keep_10" for helper in LONG_THREAD_HELPERS} <= set(threads)
     for name, entry in threads.items():

@@ -17,12 +17,17 @@ import numpy as np
 import pytest
 
 from okx_auth_graph.evals.understanding import (
+    FIGURES_BEGIN,
+    FIGURES_END,
     Example,
     Read,
     calibration,
     expected_calibration_error,
+    figures_markdown,
     language_class,
     load_corpus,
+    rules_reader,
+    score,
     wrong_act,
 )
 from okx_auth_graph.learned import (
@@ -220,16 +225,16 @@ def test_a_definite_rule_reading_of_an_act_wins_a_disagreement_becomes_a_questio
 def test_a_learned_only_yes_to_a_removal_asks_again():
     rules = read_reply_rules("confirm_remove_binary", "yessir")
     if rules.label == "unclear":
-        assert combine_reply(rules, _p("yes")).label == "unclear"
+        assert combine_reply(rules, _p("yes"), "yessir").label == "unclear"
         retry = read_reply_rules("confirm_retry", "yessir")
-        assert combine_reply(retry, _p("yes")).label == "yes"
+        assert combine_reply(retry, _p("yes"), "yessir").label == "yes"
 
 
 def test_a_learned_reading_never_yields_a_site_or_a_clarifying_option():
     rules = read_reply_rules("choose_site", "the european one")
-    assert combine_reply(rules, _p("site")).site is None
+    assert combine_reply(rules, _p("site"), "the european one").site is None
     clarify = read_reply_rules("clarify_request", "the login one", options=4)
-    assert combine_reply(clarify, _p("option")).label == "request"
+    assert combine_reply(clarify, _p("option"), "the login one").label == "request"
 
 
 # --------------------------------------------------------------------------- figures
@@ -259,3 +264,67 @@ def test_calibration_is_measured_per_model_on_the_test_split():
         counts[name] = int(entry["n"])
         assert 0.0 <= entry["ece"] <= 1.0
     assert counts["intent"] == counts["route"] == len(load_corpus(CORPORA / "requests.test.tsv"))
+
+
+TEST_SPLIT = [CORPORA / "requests.test.tsv", CORPORA / "replies.test.tsv"]
+REGRESSION = [CORPORA / "requests.regression.tsv", CORPORA / "replies.regression.tsv"]
+
+
+def test_the_figures_in_the_docs_are_those_of_a_run():
+    results = [score(path) for path in TEST_SPLIT + REGRESSION]
+    markdown = figures_markdown(results, "offline", calibration(TEST_SPLIT))
+    page = (ROOT / "docs" / "understanding.md").read_text(encoding="utf-8")
+    block = page.split(FIGURES_BEGIN, 1)[1].split(FIGURES_END, 1)[0]
+    assert block == "\n" + markdown, (
+        "the readers changed: run okx-auth-graph eval --understanding"
+        " evals/understanding/*.test.tsv evals/understanding/*.regression.tsv"
+        " --docs docs/understanding.md"
+    )
+
+
+@pytest.mark.parametrize("path", TEST_SPLIT, ids=lambda p: p.name)
+def test_on_the_test_split_the_learned_reader_reads_more_and_acts_less_than_the_rules(path):
+    offline, rules = score(path), score(path, rules_reader)
+    assert offline.accuracy >= rules.accuracy
+    assert len(offline.wrong_acts) <= len(rules.wrong_acts)
+
+
+def test_the_learned_readers_confidence_is_calibrated_on_the_test_split():
+    assert calibration(TEST_SPLIT)["all"]["ece"] <= 0.05
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21's targets are not reached: see the figures in docs/understanding.md",
+)
+def test_issue_21_targets_on_the_test_split_and_the_regression_set():
+    for path in TEST_SPLIT:
+        result = score(path)
+        assert result.accuracy >= 0.95, path.name
+        assert result.wrong_act_rate <= 0.005, path.name
+    for path in REGRESSION:
+        assert score(path).misses == [], path.name
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("don't log me out", "logout"),
+        ("不要卸载okx-auth", "binary_remove"),
+        ("never log in", "login"),
+    ],
+)
+def test_a_negated_request_is_never_the_learned_readers_act(text, intent):
+    rules = read_request_rules(text)
+    assert rules.intent == "unclear"
+    assert combine_request(rules, _p(intent), _p("-"), text).intent == "unclear"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "label"),
+    [("await_authorization", "没拒绝", "denied"), ("await_authorization", "别弄了", "signal")],
+)
+def test_a_negated_reply_is_never_the_learned_readers_signal(question, text, label):
+    rules = read_reply_rules(question, text)
+    if rules.label == "unclear":
+        assert combine_reply(rules, _p(label), text).label == "unclear"

@@ -26,6 +26,7 @@ from okx_auth_graph.understanding import (
     read_reply,
     read_reply_rules,
     read_request,
+    read_request_rules,
 )
 
 CORPORA = Path(__file__).resolve().parents[2] / "evals" / "understanding"
@@ -109,7 +110,7 @@ def test_a_site_choice_names_a_choice_token(text):
     ],
 )
 def test_request_readings(text, intent, route):
-    reading = read_request(text)
+    reading = read_request_rules(text)
     assert (reading.intent, reading.route, reading.source) == (intent, route, "rules")
     assert reading.rules_intent == intent  # what the rules read, kept beside a model's reading
 
