@@ -318,6 +318,10 @@ _EXPLICIT_NEW_LOGIN = re.compile(
 )
 _YES = frozenset(
     {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "是", "是的", "好", "好的", "确定", "要"}
+    # the corpora's plain yes phrasings (evals/understanding, yes/no families)
+    | {"yup", "ya", "ye", "yea", "absolutely", "definitely", "confirmed", "for sure", "go ahead"}
+    | {"do it", "sure thing", "yes pls", "yes please", "yeah go", "go for it", "let's go"}
+    | {"ok go", "yes do it", "可以", "可以的", "对", "对的", "行", "没问题", "来吧", "确认", "嗯"}
 )
 
 
