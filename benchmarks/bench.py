@@ -232,7 +232,7 @@ class Bench:
         )
         self.row("preflight.whole_turn", group, "whole turn ÷ slower call", f"{whole:.3f}")
 
-    async def reading(self) -> None:
+    async def learned_reading(self) -> None:
         """Reading one 200-character request offline (learned reader + rules): p50 and p99."""
         from okx_auth_graph.learned import shipped_reader
         from okx_auth_graph.understanding import read_reply, read_request
@@ -265,8 +265,8 @@ class Bench:
             self.figures.setdefault("reading_ms", {})[name] = figure
             target = TARGETS["reading_p99_ms"]
             self.row(
-                f"reading.{name}",
-                "reading",
+                f"learned_reading.{name}",
+                "learned reading",
                 f"{name} reading of a {len(text)}-character message, CPU p50 / p99"
                 f" (ms, {count} runs)",
                 f"{figure['cpu_p50']:.3f} / {figure['cpu_p99']:.3f}",
@@ -274,8 +274,8 @@ class Bench:
                 figure["cpu_p99"] < target,
             )
             self.row(
-                f"reading.{name}.wall",
-                "reading",
+                f"learned_reading.{name}.wall",
+                "learned reading",
                 "  wall-clock p50 / p99 (ms; other processes on the machine count here)",
                 f"{figure['p50']:.3f} / {figure['p99']:.3f}",
             )
@@ -722,7 +722,7 @@ class Bench:
         """Every measurement, in order; a failing one is recorded, the rest still run."""
         everything: list[Callable[[], Awaitable[None]]] = [
             self.call_counts,
-            self.reading,
+            self.learned_reading,
             self.preflight,
             self.overhead,
             self.throughput,

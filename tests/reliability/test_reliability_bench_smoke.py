@@ -17,7 +17,7 @@ from okx_auth_graph.understanding import READ_LIMIT
 ROOT = Path(__file__).resolve().parents[2]
 MEASUREMENTS = {
     "call_counts",
-    "reading",
+    "learned_reading",
     "preflight",
     "overhead",
     "throughput",
