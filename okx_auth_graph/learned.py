@@ -45,6 +45,7 @@ from okx_auth_graph.understanding import (
     normalize,
     read_reply_rules,
     read_request_rules,
+    too_long,
 )
 
 WEIGHTS: Final = "learned_reader.json"
@@ -323,6 +324,8 @@ def read_request_offline(
 ) -> RequestReading:
     """Read a request with the rules and the learned reader (docs/spec.md D21)."""
     rules = read_request_rules(text, language=language)
+    if too_long(text):
+        return rules  # not read at all (D21's limit)
     intent, route = (reader or shipped_reader()).request(text)
     return combine_request(rules, intent, route, text)
 
@@ -377,5 +380,7 @@ def read_reply_offline(
 ) -> ReplyReading:
     """Read a reply with the rules and the learned reader (docs/spec.md D21)."""
     rules = read_reply_rules(question, text, options=options)
+    if too_long(text):
+        return rules  # not read at all (D21's limit)
     learned = (reader or shipped_reader()).reply(question, text)
     return combine_reply(rules, learned, text)
