@@ -45,10 +45,9 @@ from langgraph.types import Command
 from reliability_driver import API_KEY_CONFIG, INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator, WorldError
+from tests.spec_texts import MENU
 
-MENU = template("site_menu", "zh")
 STATS: list[Any] = []
 
 REQUESTS = [
