@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from tests.spec_texts import expected_text
-
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 SITE_REPLY = "2"
 SITE = "eea"
 SCOPES = ("live:read", "live:trade")
@@ -37,8 +37,7 @@ REQUEST = ENGLISH.request
 
 
 def prompt(name: str) -> str:
-    """The spec's text (docs/spec.md), else the project's prompt file (tests/spec_texts.py)."""
-    return expected_text(name)
+    return (PROMPTS_DIR / f"{name}.txt").read_text(encoding="utf-8")
 
 
 def site_menu() -> str:
