@@ -802,6 +802,36 @@ def exit_status(session: ChatSession, ending: Ending) -> int:
     return EXIT_OK
 
 
+def _real_okx(args: argparse.Namespace) -> tuple[OkxCli, Path, Path]:
+    """The user's own okx (``--okx``, else ``$OKX_EXECUTABLE`` or ``okx``), its config, the db."""
+    if args.okx is not None:
+        checked_okx(args.okx, "--okx")
+        context = Context(okx_executable=args.okx)
+    else:
+        context = Context()
+        checked_okx(context.okx_executable, "$OKX_EXECUTABLE")
+    cli = OkxCli.from_context(context)
+    return cli, cli.okx_dir / "config.toml", Path(args.db or default_db())
+
+
+def _check_thread_args(args: argparse.Namespace, saved: bool, db: Path, *, new_world: bool) -> None:
+    """``--thread`` names a saved thread and ``--new-thread`` an unsaved one, or UsageError."""
+    if args.thread is not None and not saved:
+        if new_world and args.db is None:
+            raise UsageError(
+                f"thread {args.thread} not found: a new demo world holds no threads (pass "
+                "the --world DIR that the resume command named)"
+            )
+        raise UsageError(
+            f"thread {args.thread} not found in {db} (--new-thread {args.thread} starts "
+            "a new conversation under that id)"
+        )
+    if args.new_thread is not None and saved:
+        raise UsageError(
+            f"thread {args.new_thread} is already in {db} (--thread {args.new_thread} resumes it)"
+        )
+
+
 def run_chat(args: argparse.Namespace, console: Console) -> int:
     """Set up okx (real or emulated), the SQLite checkpointer and the graph; then converse."""
     interactive = sys.stdin.isatty()
@@ -827,15 +857,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
             config_file: Path | None = emulator.config_path
             db = args.db or world / "chat.sqlite"
         else:
-            if args.okx is not None:
-                checked_okx(args.okx, "--okx")
-                context = Context(okx_executable=args.okx)
-            else:
-                context = Context()
-                checked_okx(context.okx_executable, "$OKX_EXECUTABLE")
-            session_cli = OkxCli.from_context(context)
-            config_file = session_cli.okx_dir / "config.toml"
-            db = args.db or default_db()
+            session_cli, config_file, db = _real_okx(args)
         db = owner_only_sqlite_file(db)  # folder 0700, database 0600
         opened = AsyncSqliteSaver.from_conn_string(str(db))
         saver = loop.run(opened.__aenter__())
@@ -856,22 +878,7 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
         )
         session_cli.runner = session.runner
         session.graph = build_graph(cli=session_cli, checkpointer=saver)
-        saved = loop.run(session.thread_saved())
-        if args.thread is not None and not saved:
-            if throwaway and args.db is None:
-                raise UsageError(
-                    f"thread {args.thread} not found: a new demo world holds no threads (pass "
-                    "the --world DIR that the resume command named)"
-                )
-            raise UsageError(
-                f"thread {args.thread} not found in {db} (--new-thread {args.thread} starts "
-                "a new conversation under that id)"
-            )
-        if args.new_thread is not None and saved:
-            raise UsageError(
-                f"thread {args.new_thread} is already in {db} (--thread {args.new_thread} "
-                "resumes it)"
-            )
+        _check_thread_args(args, loop.run(session.thread_saved()), db, new_world=throwaway)
         if emulator is not None:
             console.print(demo_banner(emulator))
         kept = f"{db} (demo world {world})" if args.demo else str(db)

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
-from langchain_core.tools import BaseTool, StructuredTool, tool
+from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.prebuilt import ToolRuntime
 
 from okx_auth_graph.cli import OkxCli
@@ -85,6 +85,16 @@ LOGOUT = "okx_logout"
 INSTALL_BINARY = "okx_install_binary"
 BINARY_STATUS = "okx_binary_status"
 RUN_COMMAND = "okx_run_command"
+TOOL_NAMES = (
+    AUTH_STATUS,
+    START_LOGIN,
+    CHECK_LOGIN,
+    LOGOUT,
+    INSTALL_BINARY,
+    BINARY_STATUS,
+    RUN_COMMAND,
+)
+"""The tools :func:`make_tools` returns, in order (each the name of its body's method)."""
 
 SYSTEM_PROMPT = (
     "You help the user with the OKX CLI through the okx_* tools. Rules the tools enforce: "
@@ -283,24 +293,25 @@ def _code_issued(site: str, challenge: dict[str, Any], language: Language) -> di
     }
 
 
-def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
-    """Build the okx auth tools.
+class _ToolBodies:
+    """The bodies of the okx auth tools over one adapter (``cli``), or the runtime context's.
 
-    Args:
-        cli: The okx adapter; when ``None`` each call builds one from the runtime context.
-
-    Returns:
-        The tools: auth status, start login, check login, logout, install binary, binary
-        status and run command.
+    Each ``okx_*`` method is one tool: :func:`make_tools` turns it into a LangChain tool of the
+    same name, its docstring the description the model reads.
     """
 
-    def adapter(runtime: ToolRuntime[Any, Any]) -> OkxCli:
-        if cli is not None:
-            return cli
+    def __init__(self, cli: OkxCli | None) -> None:
+        self.cli = cli
+
+    def adapter(self, runtime: ToolRuntime[Any, Any]) -> OkxCli:
+        """The adapter given to ``make_tools``, else one for the runtime context."""
+        if self.cli is not None:
+            return self.cli
         context = runtime.context
         return OkxCli.from_context(context if isinstance(context, Context) else None)
 
-    def wait_refusal(runtime: ToolRuntime[Any, Any]) -> dict[str, Any] | None:
+    def wait_refusal(self, runtime: ToolRuntime[Any, Any]) -> dict[str, Any] | None:
+        """The refusal every okx tool but the check gives while a login waits for the user."""
         if awaiting_signal(_messages(runtime)):
             return refusal(
                 "A login is waiting for the user to authorise in the browser. Run no okx "
@@ -308,8 +319,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             )
         return None
 
-    @tool(AUTH_STATUS, parse_docstring=True)
-    async def okx_auth_status(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_auth_status(self, runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
         """Run the okx pre-flight and report how the user is authenticated.
 
         Runs ``okx config show --json`` and ``okx auth status --json`` together. The result
@@ -320,11 +330,11 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         Returns:
             status, site, scopes, api_key_profile, next and message (text for the user).
         """
-        if (refused := wait_refusal(runtime)) is not None:
+        if (refused := self.wait_refusal(runtime)) is not None:
             return refused
         messages = _messages(runtime)
         language = conversation_language(messages)
-        pre = await read_preflight(adapter(runtime))
+        pre = await read_preflight(self.adapter(runtime))
         decision, summary = pre.decision, _summary(pre)
         if decision.next == "use_api_key":
             nxt = "use_api_key"
@@ -343,8 +353,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             message = site_menu()
         return {**summary, "next": nxt, "message": message}
 
-    @tool(START_LOGIN, parse_docstring=True)
-    async def okx_start_login(site: SiteId, runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_start_login(self, site: SiteId, runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
         """Start an OKX OAuth login (device code) for the site the user just chose.
 
         Only after the site menu was shown verbatim and the user's latest message chose a site;
@@ -386,9 +395,9 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         ]
         if later_starts:
             return refusal("A login was already started for this site choice. Wait for the user.")
-        if (refused := wait_refusal(runtime)) is not None:
+        if (refused := self.wait_refusal(runtime)) is not None:
             return refused
-        okx = adapter(runtime)
+        okx = self.adapter(runtime)
         pre = await read_preflight(okx)
         ahead = _no_login_needed(pre, conversation_language(messages))
         if ahead is not None:
@@ -412,8 +421,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             }
         return _code_issued(site, dict(result), language)
 
-    @tool(CHECK_LOGIN, parse_docstring=True)
-    async def okx_check_login(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_check_login(self, runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
         """Check once whether the user finished the browser authorisation.
 
         Call it only after the user says they are done (one call per user message; never
@@ -436,7 +444,7 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             return refusal("The user has not said they are done. Wait for their signal.")
         language = conversation_language(messages)
         try:
-            status = await check_login(adapter(runtime))
+            status = await check_login(self.adapter(runtime))
         except OkxCliError as exc:
             return failure(error_summary(exc), conversation_language(_messages(runtime)))
         if status["status"] == "logged_in":
@@ -452,18 +460,17 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             "next": "A retry shows the site menu again; the user's reply to it is the new site.",
         }
 
-    @tool(LOGOUT, parse_docstring=True)
-    async def okx_logout(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_logout(self, runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
         """Log out of OKX OAuth (``okx auth logout``); the client registration is kept.
 
         Returns:
             status (``logged_out``, ``refused`` or ``error``) and message.
         """
-        if (refused := wait_refusal(runtime)) is not None:
+        if (refused := self.wait_refusal(runtime)) is not None:
             return refused
         language = conversation_language(_messages(runtime))
         try:
-            logged_out = await log_out(adapter(runtime), None)
+            logged_out = await log_out(self.adapter(runtime), None)
         except OkxCliError as exc:
             return failure(error_summary(exc), conversation_language(_messages(runtime)))
         if not logged_out:
@@ -473,9 +480,8 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             }
         return {"status": "logged_out", "message": render("logged_out", language)}
 
-    @tool(INSTALL_BINARY, parse_docstring=True)
     async def okx_install_binary(
-        runtime: ToolRuntime[Any, Any], retry_command: list[str] | None = None
+        self, runtime: ToolRuntime[Any, Any], retry_command: list[str] | None = None
     ) -> dict[str, Any]:
         """Install or update the okx-auth binary (``okx auth install``), then verify it.
 
@@ -492,9 +498,9 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             status (``installed``, ``up-to-date``, ``refused`` or ``error``), installed, and
             ``retry_command`` when one was given and the binary is installed.
         """
-        if (refused := wait_refusal(runtime)) is not None:
+        if (refused := self.wait_refusal(runtime)) is not None:
             return refused
-        okx = adapter(runtime)
+        okx = self.adapter(runtime)
         try:
             outcome = await install_binary(okx)
             check = await okx.install_status()
@@ -506,23 +512,23 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
             result["next"] = f"run {RUN_COMMAND} once more with retry_command"
         return result
 
-    @tool(BINARY_STATUS, parse_docstring=True)
-    async def okx_binary_status(runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_binary_status(self, runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
         """Report whether the okx-auth binary is installed (``okx auth install-status``).
 
         Returns:
             installed, platform and cdn_match; or status ``refused`` / ``error``.
         """
-        if (refused := wait_refusal(runtime)) is not None:
+        if (refused := self.wait_refusal(runtime)) is not None:
             return refused
         try:
-            status = await adapter(runtime).install_status()
+            status = await self.adapter(runtime).install_status()
         except OkxCliError as exc:
             return failure(error_summary(exc), conversation_language(_messages(runtime)))
         return dict(status)
 
-    @tool(RUN_COMMAND, parse_docstring=True)
-    async def okx_run_command(argv: list[str], runtime: ToolRuntime[Any, Any]) -> dict[str, Any]:
+    async def okx_run_command(
+        self, argv: list[str], runtime: ToolRuntime[Any, Any]
+    ) -> dict[str, Any]:
         """Run a downstream okx skill command, e.g. ``["account", "balance", "--json"]``.
 
         On an authentication failure the result has ``next: "okx_auth"`` and the
@@ -536,20 +542,32 @@ def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
         Returns:
             ok, and json/stdout on success; next/failed_command or error on failure.
         """
-        if (refused := wait_refusal(runtime)) is not None:
+        if (refused := self.wait_refusal(runtime)) is not None:
             return refused
-        return await run_okx_command(adapter(runtime), argv)
+        return await run_okx_command(self.adapter(runtime), argv)
 
-    tools: list[BaseTool] = [
-        okx_auth_status,
-        okx_start_login,
-        okx_check_login,
-        okx_logout,
-        okx_install_binary,
-        okx_binary_status,
-        okx_run_command,
-    ]
-    for each in tools:  # the same coroutine serves tool.invoke as well as tool.ainvoke
-        if isinstance(each, StructuredTool) and each.coroutine is not None:
-            each.func = blocking(each.coroutine)
+
+def make_tools(cli: OkxCli | None = None) -> list[BaseTool]:
+    """Build the okx auth tools.
+
+    Args:
+        cli: The okx adapter; when ``None`` each call builds one from the runtime context.
+
+    Returns:
+        The tools: auth status, start login, check login, logout, install binary, binary
+        status and run command.
+    """
+    bodies = _ToolBodies(cli)
+    tools: list[BaseTool] = []
+    for name in TOOL_NAMES:
+        coroutine = getattr(bodies, name)
+        tools.append(
+            StructuredTool.from_function(
+                # the same coroutine serves tool.invoke as well as tool.ainvoke
+                func=blocking(coroutine),
+                coroutine=coroutine,
+                name=name,
+                parse_docstring=True,
+            )
+        )
     return tools

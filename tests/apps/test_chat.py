@@ -16,10 +16,10 @@ import pexpect
 import pytest
 
 from okx_auth_graph.chat import DEMO_LOGIN_CAP
-from okx_auth_graph.prompts import render
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.world import DEFAULT_LOGIN_CAP
 from tests.rigs.real_cli import real_okx_cli
+from tests.spec_texts import project_text, spec_text
 
 CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
 MENU_LAST_LINE = "3. US (app.okx.com)"
@@ -373,7 +373,7 @@ def test_interactive_login_tells_the_user_before_it_blocks(
     say(child, "log me in")
     child.expect_exact(MENU_LAST_LINE)
     say(child, "1")
-    notice = render("interactive_login_notice", "en", site="global")
+    notice = project_text("interactive_login_notice.en", site="global")
     child.expect_exact(notice[:40])
     child.expect_exact("· okx auth login --site global")
     # A person takes a while: the blocking login waits the demo's cap, far beyond the
@@ -547,7 +547,7 @@ def test_live_session_shows_panels_and_the_reask_hint_under_the_menu(
     say(child, "Europe please")
     child.expect_exact("Choose a site")
     child.expect_exact(MENU_LAST_LINE)
-    child.expect_exact(render("site_menu_hint", "en"))
+    child.expect_exact(spec_text("site_menu_hint.en"))
     say(child, "2")
     child.expect_exact("Authorize in your browser")
     child.expect(CODE)
@@ -568,7 +568,7 @@ def test_chinese_reask_hint_is_chinese(tmp_path: Path, env: dict[str, str]) -> N
     say(child, "帮我登录")
     child.expect_exact(MENU_LAST_LINE)
     say(child, "欧洲")
-    child.expect_exact(render("site_menu_hint", "zh"))
+    child.expect_exact(spec_text("site_menu_hint.zh"))
     say(child, "/quit")
     child.expect(pexpect.EOF)
     child.close()

@@ -46,7 +46,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator, WorldError
 from tests.reliability.reliability_driver import (
     API_KEY_CONFIG,
@@ -54,8 +53,8 @@ from tests.reliability.reliability_driver import (
     argv_allowed,
     interrupt_of,
 )
+from tests.spec_texts import MENU
 
-MENU = template("site_menu", "zh")
 STATS: list[Any] = []
 
 REQUESTS = [
