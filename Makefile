@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (one per core; PYTEST_WORKERS=0 runs in this process).
+PYTEST_WORKERS ?= auto
 
 .PHONY: test-langgraph-floor demo test test-fast mutants mutation-score lint evals bench install clean postgres-server studio studio-approve docs-graph
 
@@ -39,15 +41,19 @@ postgres-server:
 demo: $(VENV)/.installed-runtime
 	$(BIN)/okx-auth-graph chat --demo
 
-# ruff over the whole tree: the code, the examples, the notebook and the docs' code blocks.
+# ruff over the whole tree: the code, the examples, the notebook and the docs' code blocks; one
+# mypy run (pyproject.toml): --strict for the package and the benchmarks, defaults for the tests.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict okx_auth_graph benchmarks
-	$(BIN)/mypy --config-file tests/mypy.ini tests
+	$(BIN)/mypy
 
+# The suite runs in parallel (pytest-xdist) and in a random order (pytest-randomly); the header
+# prints `Using --randomly-seed=N`: `PYTEST_ARGS=--randomly-seed=N` replays the order
+# and the generated runs of that run.
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
-	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup \
+	  $(PYTEST_ARGS)
 	$(BIN)/python -m tests.mutants --rotate 3
 	$(MAKE) test-langgraph-floor
 
@@ -80,7 +86,7 @@ mutation-score: $(VENV)/.installed-test
 
 # The fast loop while developing: unit and graph tests (no servers, no real CLI), under 30 s.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest tests/unit tests/graph -q
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/unit tests/graph -q
 
 # Redraw docs/architecture.md's Mermaid graph from the compiled graph (a test compares).
 docs-graph: $(VENV)/.installed-test

@@ -33,7 +33,7 @@ from okx_auth_graph.gate import (
 )
 from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME, LoginLockError
 from okx_auth_graph.models import LoginChallenge
-from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, YES_NO_HINT, render
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
 from okx_auth_graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.services import Services, heard, language_of, say
 from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
@@ -43,8 +43,8 @@ from okx_auth_graph.steps import (
     cancelled,
     error_message,
     finish,
+    hear_yes_no,
     node,
-    restated,
     retry_login_question,
     show_site_menu,
     success_message,
@@ -225,31 +225,16 @@ def confirm_switch_site(
     state: AuthState,
 ) -> Command[Literal["ask_switch_site", "confirm_switch_site", "__end__"]]:
     """Confirm a site switch; yes → the menu first (a cancel there keeps the session)."""
-    message = pending_question(state) or say(state, "switch_site_question", site="").text
-    reply = ask_user("confirm_switch_site", message, options=["yes", "no"])
-    human = HumanMessage(reply)
-    asked_in, state = language_of(state), heard(state, human)
-    answer = read_reply("confirm_switch_site", reply)
-    if answer.label == "cancel":
-        return cancelled(state, [human])
-    if answer.label not in ("yes", "no"):
-        site = state.get("site") or ""
-        again = restated(
-            state, asked_in, message, "switch_site_question", hint=YES_NO_HINT, site=site
-        )
-        return ask_next("confirm_switch_site", again, before=[human])
-    if answer.label == "yes":
-        return show_site_menu("ask_switch_site", before=[human])
-    kept = say(state, "switch_site_kept", site=state.get("site") or "")
-    return Command(
-        goto="__end__",
-        update={
-            "messages": [human, kept],
-            "language": language_of(state),
-            "outcome": "cancelled",
-            "route": None,
-        },
-    )
+    site = state.get("site") or ""
+    reply = hear_yes_no(state, "confirm_switch_site", "switch_site_question", site=site)
+    if isinstance(reply, Command):
+        return reply
+    if reply.label == "unclear":
+        return ask_next("confirm_switch_site", reply.again, before=[reply.human])
+    if reply.label == "yes":
+        return show_site_menu("ask_switch_site", before=[reply.human])
+    kept = say(reply.state, "switch_site_kept", site=site)
+    return finish(reply.state, "cancelled", kept, before=[reply.human])
 
 
 @node
@@ -302,25 +287,20 @@ def confirm_start_over(
 
     A completion signal ("done") instead gets the one status check a signal gets.
     """
-    message = pending_question(state) or say(state, "start_over_question", site="").text
     site = state.get("site") or ""
-    reply = ask_user("confirm_start_over", message, site=site, options=["yes", "no"])
-    human = HumanMessage(reply)
-    asked_in, state = language_of(state), heard(state, human)
-    answer = read_reply("confirm_start_over", reply)
-    if answer.label == "cancel":
-        return cancelled(state, [human])
-    if answer.label == "unclear":
-        if read_reply("await_authorization", reply).label == "signal":
-            return Command(goto="check_login", update={"messages": [human]})
-        again = restated(
-            state, asked_in, message, "start_over_question", hint=YES_NO_HINT, site=site
-        )
-        return ask_next("confirm_start_over", again, before=[human])
-    if answer.label == "yes":
-        return _start_over(human)
-    pending = say(state, "login_pending", site=site).text
-    return ask_next("await_authorization", pending, before=[human])
+    reply = hear_yes_no(
+        state, "confirm_start_over", "start_over_question", payload={"site": site}, site=site
+    )
+    if isinstance(reply, Command):
+        return reply
+    if reply.label == "unclear":
+        if read_reply("await_authorization", reply.text).label == "signal":
+            return Command(goto="check_login", update={"messages": [reply.human]})
+        return ask_next("confirm_start_over", reply.again, before=[reply.human])
+    if reply.label == "yes":
+        return _start_over(reply.human)
+    pending = say(reply.state, "login_pending", site=site).text
+    return ask_next("await_authorization", pending, before=[reply.human])
 
 
 @node

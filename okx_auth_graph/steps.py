@@ -12,7 +12,7 @@ No node module imports another: what two of them need lives here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.graph import END
@@ -74,15 +74,17 @@ def finish(
     message: AnyMessage,
     *,
     hand_off: bool = False,
+    before: list[AnyMessage] | None = None,
     **extra: Any,
 ) -> Command[Any]:
     """End the entry with a reply: on to the routed skill when ``hand_off``, else to the end.
 
     The entry's ``language`` becomes that of its replies (the user's latest message decides).
+    ``before``: messages written ahead of the reply (the user's answer that ended the entry).
     """
     update: dict[str, Any] = {
         "outcome": outcome,
-        "messages": [message],
+        "messages": [*(before or []), message],
         "language": language_of(state),
         **extra,
     }
@@ -157,6 +159,59 @@ Yes = TypeVar("Yes", bound=str)
 YesNoQuestion = TypeVar("YesNoQuestion", bound=QuestionType)
 
 
+class YesNoReply(NamedTuple):
+    """A reply to a yes/no question, heard (see :func:`hear_yes_no`).
+
+    Attributes:
+        label: ``yes``, ``no``, or ``unclear`` (anything else but a cancel).
+        text: The reply as text.
+        human: The reply as the message to write.
+        state: The state with the reply in (the texts that answer it use its language).
+        again: The question to ask again after an unclear reply, with its hint under it.
+    """
+
+    label: Literal["yes", "no", "unclear"]
+    text: str
+    human: HumanMessage
+    state: AuthState
+    again: str
+
+
+def hear_yes_no(
+    state: AuthState,
+    question: QuestionType,
+    name: str | None = None,
+    *,
+    payload: dict[str, Any] | None = None,
+    **fields: object,
+) -> YesNoReply | Command[Any]:
+    """Ask the yes/no question ``question`` and read the reply; a cancel ends the flow.
+
+    Args:
+        state: The graph state.
+        question: The interrupt's type.
+        name: The question's text (default: ``question``), with ``fields`` when asked again.
+        payload: Further interrupt payload keys.
+        **fields: The text's fields.
+
+    Returns:
+        The reply heard, or the command that ends the flow on "cancel" / "取消".
+    """
+    name = name or question
+    message = pending_question(state) or say(state, name, **dict.fromkeys(fields, "")).text
+    reply = ask_user(question, message, options=YES_NO_OPTIONS, **(payload or {}))
+    human = HumanMessage(reply)
+    asked_in, state = language_of(state), heard(state, human)
+    answer = read_reply(question, reply)
+    if answer.label == "cancel":
+        return cancelled(state, [human])
+    again = restated(state, asked_in, message, name, hint=YES_NO_HINT, **fields)
+    label: Literal["yes", "no", "unclear"] = (
+        answer.label if answer.label in ("yes", "no") else "unclear"
+    )
+    return YesNoReply(label, reply, human, state, again)
+
+
 def ask_yes_no(
     state: AuthState,
     question: YesNoQuestion,
@@ -170,24 +225,11 @@ def ask_yes_no(
 
     Anything but yes, no or cancel asks the same question again, with a hint under it.
     """
-    message = pending_question(state) or say(state, question).text
-    reply = ask_user(question, message, options=YES_NO_OPTIONS)
-    human = HumanMessage(reply)
-    asked_in, state = language_of(state), heard(state, human)
-    answer = read_reply(question, reply)
-    if answer.label == "cancel":
-        return cancelled(state, [human])
-    if answer.label not in ("yes", "no"):
-        again = restated(state, asked_in, message, question, hint=YES_NO_HINT)
-        return ask_next(question, again, before=[human])
-    if answer.label == "yes":
-        return Command(goto=yes, update={"messages": [human], **(yes_update or {})})
-    return Command(
-        goto="__end__",
-        update={
-            "messages": [human, say(state, declined)],
-            "language": language_of(state),
-            "outcome": declined_outcome,
-            "route": None,
-        },
-    )
+    reply = hear_yes_no(state, question)
+    if isinstance(reply, Command):
+        return reply
+    if reply.label == "unclear":
+        return ask_next(question, reply.again, before=[reply.human])
+    if reply.label == "yes":
+        return Command(goto=yes, update={"messages": [reply.human], **(yes_update or {})})
+    return finish(reply.state, declined_outcome, say(reply.state, declined), before=[reply.human])

@@ -34,10 +34,10 @@ from typing import Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from okx_auth_graph.sites import MENU_NUMBERS, SITE_IDS, SiteId
 from okx_auth_graph.state import Intent, Language, Route
 
 Source = Literal["hint", "model", "learned", "rules"]
-SiteId = Literal["global", "eea", "us"]
 ReplyLabel = Literal[
     "site",
     "option",
@@ -60,7 +60,7 @@ INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
 ROUTES: Final[tuple[Route, ...]] = get_args(Route)
 REPLY_LABELS: Final[tuple[ReplyLabel, ...]] = get_args(ReplyLabel)
 NO_AUTH_ROUTES: Final = frozenset({"okx-cex-market"})
-MENU_SITES: Final[dict[str, SiteId]] = {"1": "global", "2": "eea", "3": "us"}
+MENU_SITES: Final[dict[str, SiteId]] = MENU_NUMBERS  # the sites are declared in sites.py
 READ_LIMIT: Final = 65_536
 """The longest text the rules read, in characters (docs/spec.md D21).
 
@@ -1157,7 +1157,7 @@ def _choices(t: str, names: dict[str, str]) -> tuple[list[str], bool]:
     return picked, only_filler
 
 
-_SITE_NAMES: Final[dict[str, str]] = {**MENU_SITES, "global": "global", "eea": "eea", "us": "us"}
+_SITE_NAMES: Final[dict[str, str]] = {**MENU_SITES, **{site: site for site in SITE_IDS}}
 
 
 def parse_site_choice(text: str) -> SiteId | None:
@@ -1174,7 +1174,7 @@ def parse_site_choice(text: str) -> SiteId | None:
     if not only_filler or len(set(picked)) != 1:
         return None
     site = picked[0]
-    return site if site in ("global", "eea", "us") else None  # type: ignore[return-value]
+    return next((known for known in SITE_IDS if known == site), None)
 
 
 def _parse_option(t: str, count: int, *, named: bool) -> int | None:

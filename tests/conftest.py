@@ -9,6 +9,11 @@
   ``.emulator(...)``).
 * ``postgres_dsn`` (session): a DSN of a throw-away PostgreSQL server on 127.0.0.1. Without server
   binaries it skips on a developer machine and FAILS when ``CI`` is set.
+* ``run_seed`` (session): the seed of this run's generated conversations (see :func:`seed_of`),
+  printed in the header; ``reach`` (module): counters of what a generator reached, with floors.
+
+Every session (and every pytest-xdist worker) runs these fixtures on its own: each server
+fixture starts its own server on a free port with its own folders, so workers never share one.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +39,49 @@ from tests.rigs.servers import (
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 XDG_DIRS = ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+
+
+def seed_of(config: pytest.Config) -> int:
+    """The seed of this run's generated conversations and state machines.
+
+    ``--hypothesis-seed`` when given, else pytest-randomly's ``--randomly-seed`` (a fresh one
+    every run, printed in the header as ``Using --randomly-seed=N``: pass it to replay the
+    order and the generated runs), else 0 (``-p no:randomly``: the same examples every time).
+    """
+    forced = config.getoption("hypothesis_seed", None)
+    if forced is not None:
+        return int(forced) if str(forced).isdigit() else zlib.crc32(str(forced).encode())
+    randomly = config.getoption("randomly_seed", None)
+    return randomly if isinstance(randomly, int) else 0
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"generated runs: seed {seed_of(config)}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI (``CI`` set, as ``.ci/run`` does) a skipped test fails: nothing is left out
+    silently there. Developer machines keep the skip and its reason (how to run the test)."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, where every test must run: {reason}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``long`` first, each group in the (random) order it had: with pytest-xdist
+    the workers then end together instead of one waiting on a long test picked up last."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+@pytest.fixture(scope="session")
+def run_seed(pytestconfig: pytest.Config) -> int:
+    """See :func:`seed_of`."""
+    return seed_of(pytestconfig)
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +137,7 @@ class Reach:
         self.progress = progress
         self.examples = 0
         self.counts: dict[str, int] = dict.fromkeys(minimum, 0)
+        self.checked = False
 
     def example(self, *cases: str) -> None:
         self.examples += 1
@@ -110,6 +160,48 @@ class Reach:
             for case, share in self.minimum.items()
             if self.counts.get(case, 0) / total < share
         ]
+
+    def check(self) -> None:
+        """Keep the counts for the run's summary and fail when a share is under its floor."""
+        if self.checked or self.examples == 0:
+            return
+        self.checked = True
+        REACHED.append({"name": self.name, "examples": self.examples, "counts": self.counts})
+        assert not self.shortfalls(), f"{self.name} rarely reaches: {self.shortfalls()}"
+
+
+REACHED: list[dict[str, Any]] = []
+"""This process's checked counters; the summary adds up those of one name (shards, workers)."""
+
+
+def reach_lines(records: list[dict[str, Any]]) -> list[str]:
+    """One line per counter name and case, summed over the records (shards and workers)."""
+    totals: dict[str, Reach] = {}
+    for record in records:
+        total = totals.setdefault(record["name"], Reach(record["name"], {}))
+        total.examples += record["examples"]
+        for case, count in record["counts"].items():
+            total.counts[case] = total.counts.get(case, 0) + count
+    return [line for total in totals.values() for line in total.lines()]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller prints the summary
+        workeroutput["reached"] = list(REACHED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    REACHED.extend(getattr(node, "workeroutput", {}).get("reached", []))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = reach_lines(REACHED)
+    if lines:
+        terminalreporter.section("what the generated runs reached")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 class ReachProgress:
@@ -165,7 +257,8 @@ class ReachProgress:
 
 @pytest.fixture(scope="module")
 def reach(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A factory of :class:`Reach` counters, printed (and checked) when the module ends.
+    """A factory of :class:`Reach` counters, checked when the module ends (or by the test,
+    ``counter.check()``); the run's summary prints what they reached, summed by name.
 
     While the module runs, a progress line counts the examples on a terminal (not under ``-q``).
     """
@@ -181,14 +274,5 @@ def reach(request: pytest.FixtureRequest) -> Iterator[Any]:
         if counter.examples:
             progress.show(counter, final=True)
     progress.close()
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
     for counter in made:
-        if counter.examples == 0:
-            continue
-        if reporter is not None:
-            with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-                reporter.write_line("")
-                for line in counter.lines():
-                    reporter.write_line(line)
-        assert not counter.shortfalls(), f"{counter.name} rarely reaches: {counter.shortfalls()}"
+        counter.check()

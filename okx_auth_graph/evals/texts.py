@@ -8,6 +8,7 @@ language of the user's messages (docs/spec.md D22, counted here on its own).
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from functools import cache
@@ -34,32 +35,28 @@ CANCEL_WORDS: frozenset[str] = frozenset({"cancel", "取消"})
 """Replies that cancel any question (after :func:`normalize_reply`)."""
 
 _SIGNAL_STEMS = re.compile(
-    r"done|ok|fin|complet|ready|authori[sz]|approv|logged|success|yes|yeah|yep|sure|\b[ky]\b"
-    r"|\bset\b|\bdid\b|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对"
+    r"done|dun|ok|fin|complet|ready|authori[sz]|approv|allow|accept|agree|confirm|logged|succe"
+    r"|work|went|through|good|great|sorted|yes|yeah|yep|yup|sure|\b(?:[ky]|gg|ya|set|did|there)\b"
+    r"|remov|delet|gone|clear|click|press|tap|hit"
+    r"|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对|同意|确认|批准|成功|删|点|按|过了|通过"
 )
-_DONE_WORDS = (
-    "approv", "complet", "authori", "finish", "success", "through", "worked", "sorted",
-    "clicked", "pressed", "entered", "removed", "deleted", "logged", "ready",
+"""Every stem a completion signal could be built from (deliberately broad)."""
+_SIGNAL_WORDS = (
+    "done", "finished", "approved", "authorized", "authorised", "completed", "confirmed",
+    "allowed", "accepted", "removed", "deleted", "through", "clicked", "pressed", "ready",
 )  # fmt: skip
-
-
-def _slipped(word: str) -> list[str]:
-    """``word`` and each spelling of it with two neighbouring letters swapped (a typing slip)."""
-    return [word] + [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
-
-
-_SAID_DONE = re.compile(
-    r"good|gg|went through|work|dun|hit|gone|check|成功|同意|批准|确认|按了|点了|删|通过|"
-    + "|".join(sorted({s for word in _DONE_WORDS for s in _slipped(word)}))
-)
-"""What else says "done", in words the learned reader reads as a signal (D21; the corpora's
-signal families: "all good", "went through on my phone", "同意了") and with a typing slip
-("apprvoed")."""
+"""Words a completion signal is often typed as; one slip away ("dnoee", "apprvoed") still counts."""
 _SIGNAL_SYMBOLS = re.compile("[\u2705\u2714\U0001f44c\U0001f44d]")
 """✅ ✔ 👌 👍: symbols people send for "done" (punctuation folding would drop them)."""
 _DENIAL = re.compile(r"reject|\bden(?:y|ied)\b|declin|refus|said no|拒绝")
-"""Every stem a completion signal could be built from (deliberately broad)."""
-_NEGATION = re.compile(r"\b(not|no|never|yet|wait)\b|n't|还没|没|未|不|等")
+_DENIAL_WORDS = ("rejected", "declined", "denied", "refused")
+_CORE_SIGNAL = re.compile(r"\b(?:done|ok|okay|finished|complete|completed)\b|好了|完成")
+"""The spec's own signal words (D12): a question holding one may still be a signal."""
+_NOT_YET = re.compile(
+    r"\bnot (?:yet|done|finished|ready|complete)|\bnot\b.{0,12}\byet\b|\bhaven'?t\b|\bhave not\b"
+    r"|\bwait\b|\bhold on\b|\bone (?:sec|second|moment|minute)\b|还没|没好|没完成|未完成|稍等|等一下|等等"
+)
+"""A reply that says it is not done yet."""
 _SITE_CHOICES: dict[str, str] = {"1": "global", "2": "eea", "3": "us"} | {s: s for s in SITES}
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -126,104 +123,41 @@ def _is_edge(char: str) -> bool:
     return char.isspace() or unicodedata.category(char)[0] in {"P", "S", "Z", "C"}
 
 
-# A second copy of the product's filler words on purpose (pylint's duplicate-code check reports
-# it, as do SITE_FILLER_ZH's): the invariants are an oracle and never reuse the code they judge;
-# both lists follow the one docs/understanding.md documents.
-SITE_FILLER_WORDS: frozenset[str] = frozenset(
-    [
-        "option",
-        "number",
-        "num",
-        "choice",
-        "site",
-        "the",
-        "a",
-        "please",
-        "pls",
-        "plz",
-        "i",
-        "i'll",
-        "ill",
-        "i'd",
-        "i'm",
-        "im",
-        "choose",
-        "chose",
-        "pick",
-        "select",
-        "want",
-        "like",
-        "take",
-        "go",
-        "with",
-        "use",
-        "let's",
-        "lets",
-        "me",
-        "one",
-        "is",
-        "it",
-        "that",
-        "thanks",
-        "thank",
-        "you",
-        "okay",
-        "ok",
-        "would",
-        "prefer",
-        "for",
-    ]
-)
-"""Filler words a site choice may carry (the list docs/understanding.md documents)."""
-
-# duplicate-code, on purpose: the oracle's own copy, as SITE_FILLER_WORDS above says.
-SITE_FILLER_ZH: tuple[str, ...] = (
-    "选择",
-    "站点",
-    "我",
-    "选",
-    "要",
-    "用",
-    "吧",
-    "就",
-    "站",
-    "个",
-    "号",
-    "那",
-    "这",
-    "请",
-    "的",
-    "项",
-)
 _ORDINAL_WORDS = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3"}
 _ZH_ORDINAL = re.compile(r"第\s*([一二三123])")
+_CHOICE_NEGATION = re.compile(r"\b(?:not|no|never|nor|don't|dont|isn't|wasn't)\b|n't\b|不|别|没|非")
+_QUANTITY = re.compile(
+    r"\d\s*(?:minutes?|mins?|seconds?|secs?|hours?|hrs?|days?|times?|分钟|分|秒|小时|天|次|个月)"
+)
+"""A number with a unit ("give me 2 minutes", "等2分钟"): a quantity, never a menu choice."""
+_CHOICE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 def parse_site_choice(text: str) -> str | None:
-    """The site id a reply to the menu chooses, per the spec's matching decision.
+    """The one site a reply to the menu can have chosen, or ``None`` when it chose none.
 
-    Matching ignores case, space and punctuation, and accepts full-width digits. A reply that
-    names exactly one choice (a digit 1-3, a site id, or an ordinal: "the second one",
-    "第二个") with nothing but filler words (:data:`SITE_FILLER_WORDS`, :data:`SITE_FILLER_ZH`)
-    is that choice; none, two, a negation or any other word is no choice (``None``).
+    The evaluation's own reading, deliberately lenient: it is used to judge logins, so it must
+    never miss a choice that docs/spec.md D4 accepts. It does not know the product's list of
+    filler words; it finds the choices a reply names (a digit 1-3, a site id, an ordinal such as
+    "the second one" or "第二个"), after NFKC and case folding. Exactly one named choice is that
+    choice. ``None`` — a login on it breaks the gate — when the reply names no choice or more
+    than one, holds a negation ("not 1", "我不选2") or another number ("12", "4"), all of which
+    D4 re-asks, or a number with a unit ("give me 2 minutes").
     """
-    exact = _SITE_CHOICES.get(normalize_reply(text))
-    if exact is not None:
-        return exact
-    folded = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    if _CHOICE_NEGATION.search(folded) or _QUANTITY.search(folded):
+        return None
     folded = _ZH_ORDINAL.sub(
         lambda m: " " + {"一": "1", "二": "2", "三": "3"}.get(m.group(1), m.group(1)) + " ",
         folded,
     )
-    for word in sorted(SITE_FILLER_ZH, key=len, reverse=True):
-        folded = folded.replace(word, " ")
     chosen = set()
-    for word in re.findall(r"[^\W_]+(?:'[^\W_]+)?", folded):
+    for word in _CHOICE_WORD.findall(folded):
         word = _ORDINAL_WORDS.get(word, word)
         if word in _SITE_CHOICES:
             chosen.add(_SITE_CHOICES[word])
-        elif word not in SITE_FILLER_WORDS:
-            return None
+        elif word.isdigit():
+            return None  # another number: "12", "4", "give me 20"
     return chosen.pop() if len(chosen) == 1 else None
 
 
@@ -232,29 +166,44 @@ def is_completion_signal(text: str) -> bool:
     return normalize_reply(text) in COMPLETION_SIGNALS
 
 
+def _near(reply: str, words: tuple[str, ...], likeness: float = 0.66) -> bool:
+    """Whether a word of ``reply`` is one of ``words`` with a slip or two ("dnoee", "fiinshed")."""
+    for word in re.findall(r"[a-z]{5,}", reply):
+        for known in words:
+            if difflib.SequenceMatcher(None, word, known).ratio() >= likeness:
+                return True
+    return False
+
+
 def is_clearly_not_a_signal(text: str) -> bool:
     """Whether a reply while waiting cannot be a completion signal, by any reading.
 
-    Empty replies, questions, replies that say "not (yet)" / "还没" / "等", and replies built from
-    no stem of any completion signal ("what is this", "asdf", "怎么办") are clearly not signals;
-    anything that might be one (a stem such as "done", "ok", "好", "完成", "授权") is not judged.
+    Deliberately narrow (it obliges the graph to make no okx call): empty replies, questions
+    without a signal word, replies that say "not (yet)" / "还没" / "wait", and replies built from
+    no stem of any completion signal, even with a slip ("what is this", "asdf", "怎么办"). Anything
+    that might be one ("done?", "gg", "all good", "dnoee", "同意了") is not judged.
     """
     reply = normalize_reply(text)
-    if text.strip().endswith(("?", "？")):
-        return True
+    if is_completion_signal(text):
+        return False  # "done?" is a signal (D12): one_status_per_signal wants its check
     if not reply:
         return not _SIGNAL_SYMBOLS.search(text)
-    said_done = _SIGNAL_STEMS.search(reply) or _SAID_DONE.search(reply)
-    return bool(_NEGATION.search(reply)) or not said_done
+    if _NOT_YET.search(reply):
+        return True
+    if text.strip().endswith(("?", "？", "吗")):
+        return not _CORE_SIGNAL.search(reply)  # "is it done?" may be one (D12), "what?" is not
+    maybe = bool(_SIGNAL_STEMS.search(reply) or _SIGNAL_SYMBOLS.search(text))
+    return not (maybe or _near(reply, _SIGNAL_WORDS))
 
 
 def is_denial(text: str) -> bool:
     """Whether a reply while waiting may say the user denied the authorisation in the browser.
 
-    Deliberately broad ("I rejected it", "declined", "我拒绝了"): docs/spec.md D12 gives a
+    Deliberately broad ("I rejected it", "declined", "i decliend", "我拒绝了"): D12 gives a
     denial the one status check a signal gets.
     """
-    return bool(_DENIAL.search(normalize_reply(text)))
+    reply = normalize_reply(text)
+    return bool(_DENIAL.search(reply)) or _near(reply, _DENIAL_WORDS, 0.8)
 
 
 def is_cancel(text: str) -> bool:
@@ -316,12 +265,13 @@ _EXPLICIT_NEW_LOGIN = re.compile(
     r"|重新|重来|新的?验证码|换.{0,4}(?:站|验证码)|切换|其他站点|别的站点|(?:欧洲|美国|全球|国际)站",
     re.IGNORECASE,
 )
-_YES = frozenset(
-    {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "是", "是的", "好", "好的", "确定", "要"}
-    # the corpora's plain yes phrasings (evals/understanding, yes/no families)
-    | {"yup", "ya", "ye", "yea", "absolutely", "definitely", "confirmed", "for sure", "go ahead"}
-    | {"do it", "sure thing", "yes pls", "yes please", "yeah go", "go for it", "let's go"}
-    | {"ok go", "yes do it", "可以", "可以的", "对", "对的", "行", "没问题", "来吧", "确认", "嗯"}
+_MAYBE_YES = re.compile(
+    r"\b(?:y|ye|yes|yse|yess|yeah|yea|yep|yup|ya|sure|ok|okay|k|please|pls|go|do it|retry|again"
+    r"|try|confirm|confirmed|correct|right|fine|alright|absolutely|defin\w*|start over|new"
+    r"|remove)\b|是|好|行|可以|要|确定|确认|嗯|对|重试|再试|重新|来|删|没问题"
+)
+_PLAIN_NO = re.compile(
+    r"^(?:no|nope|nah|never|not|don't|dont|n)\b|^(?:不|否|别|算了|先不)|\bnot sure\b|\bcancel\b"
 )
 
 
@@ -331,5 +281,10 @@ def asks_for_new_login(text: str) -> bool:
 
 
 def is_yes(text: str) -> bool:
-    """Whether a reply to a yes/no question is a plain yes."""
-    return normalize_reply(text) in _YES
+    """Whether a reply to a yes/no question may be a yes ("yes please", "sure, go ahead", "好的").
+
+    Deliberately broad: it only excuses a login after the start-over question (D7), so it must
+    never miss a yes; a reply that opens with a no ("no", "not now", "不要") is not one.
+    """
+    reply = normalize_reply(text)
+    return bool(_MAYBE_YES.search(reply)) and not _PLAIN_NO.search(reply)

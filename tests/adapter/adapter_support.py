@@ -1,8 +1,6 @@
 """Helpers of the adapter tests: locating the real okx 1.2.4 and the emulator, test HOMEs.
 
-The real npm CLI 1.2.4 comes from ``OKX_REAL_CLI``, else ``/tmp/okxcli/…``, else
-``.okx-cli/…``. Without one, its tests are skipped on a developer machine and FAIL when ``CI``
-is set (a wrong ``OKX_REAL_CLI`` always fails).
+The real npm CLI 1.2.4 comes from :func:`tests.rigs.real_cli.real_okx_cli`.
 """
 
 from __future__ import annotations
@@ -19,33 +17,7 @@ import pytest
 
 from okx_auth_graph.cli import OkxCli
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REAL_CLI_CANDIDATES = (
-    Path("/tmp/okxcli/node_modules/.bin/okx"),
-    REPO_ROOT / ".okx-cli" / "node_modules" / ".bin" / "okx",
-)
 REAL_VERSION = "1.2.4"
-
-
-def real_cli_path() -> Path:
-    """The real npm okx 1.2.4: fails in CI (or when OKX_REAL_CLI is wrong), else skips."""
-    explicit = os.environ.get("OKX_REAL_CLI")
-    if explicit:
-        path = Path(explicit)
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            pytest.fail(f"OKX_REAL_CLI={explicit} is not an executable file; run `make test`")
-        return path
-    for candidate in REAL_CLI_CANDIDATES:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    message = (
-        "the real okx CLI 1.2.4 was not found (set OKX_REAL_CLI or run "
-        "`npm install --prefix .okx-cli @okx_ai/okx-trade-cli@1.2.4`, as `make test` does); "
-        f"looked in: {', '.join(str(c) for c in REAL_CLI_CANDIDATES)}"
-    )
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def emulator_command() -> Path:

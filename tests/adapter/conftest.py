@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from adapter_support import OkxUnderTest, emulator_command, real_cli_path, seed_home
 
+from tests.adapter.adapter_support import OkxUnderTest, emulator_command, seed_home
+from tests.rigs.real_cli import real_okx_cli
 from tests.rigs.rest import OkxRestEmulator
 
 
@@ -32,7 +33,7 @@ def rest() -> Iterator[OkxRestEmulator]:
 @pytest.fixture
 def real_okx(home: Path) -> OkxUnderTest:
     """The real npm okx 1.2.4 with its own HOME."""
-    return OkxUnderTest("real-1.2.4", real_cli_path(), home)
+    return OkxUnderTest("real-1.2.4", real_okx_cli(), home)
 
 
 @pytest.fixture(scope="session")

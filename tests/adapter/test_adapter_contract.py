@@ -7,10 +7,10 @@ subprocess; downstream calls go to a local OKX REST emulator via ``OKX_API_BASE_
 from __future__ import annotations
 
 import pytest
-from adapter_support import OkxUnderTest
 
 from okx_auth_graph.cli import OkxCli, parse_version
 from okx_auth_graph.errors import INSTALL_CLI_COMMAND, OkxCliError
+from tests.adapter.adapter_support import OkxUnderTest
 from tests.rigs.rest import (
     BALANCE_PATH,
     TICKER_PATH,

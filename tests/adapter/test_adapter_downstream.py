@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adapter_support import base_env, real_cli_path, seed_home
 
 from okx_auth_graph.testing.downstream import EMULATED_OAUTH_TOKEN, run_downstream
+from tests.adapter.adapter_support import base_env, seed_home
+from tests.rigs.real_cli import real_okx_cli
 from tests.rigs.rest import (
     BALANCE_PATH,
     SCENARIOS,
@@ -53,7 +54,7 @@ def run_real(
     if config:
         (home / ".okx" / "config.toml").write_text(config)
     done = subprocess.run(
-        [str(real_cli_path()), *argv],
+        [str(real_okx_cli()), *argv],
         env={**base_env(home), **env},
         capture_output=True,
         timeout=30,
@@ -251,19 +252,19 @@ def test_seeded_home_stops_the_registry_check(tmp_path: Path) -> None:
     assert (home / ".okx" / "update-check.json").read_text().startswith('{"@okx_ai/okx-trade-cli"')
 
 
-def test_missing_real_cli_fails_in_ci_and_skips_elsewhere(
+def test_missing_real_cli_fails_in_ci_and_skips_elsewhere_saying_how_to_run_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adapter_support
+    from tests.rigs import real_cli
 
-    monkeypatch.setattr(adapter_support, "REAL_CLI_CANDIDATES", (tmp_path / "none" / "okx",))
+    monkeypatch.setattr(real_cli, "REAL_CLI_CANDIDATES", (tmp_path / "none" / "okx",))
     monkeypatch.delenv("OKX_REAL_CLI", raising=False)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match=r"real okx CLI 1\.2\.4 was not found"):
-        adapter_support.real_cli_path()
+        real_cli.real_okx_cli()
     monkeypatch.delenv("CI")
-    with pytest.raises(pytest.skip.Exception, match=r"real okx CLI 1\.2\.4 was not found"):
-        adapter_support.real_cli_path()
+    with pytest.raises(pytest.skip.Exception, match=r"was not found.*pytest -m real_cli"):
+        real_cli.real_okx_cli()
     monkeypatch.setenv("OKX_REAL_CLI", str(tmp_path / "wrong"))
     with pytest.raises(pytest.fail.Exception, match="is not an executable file"):
-        adapter_support.real_cli_path()
+        real_cli.real_okx_cli()

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adapter_support import base_env, write_fake
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.errors import INSTALL_CLI_COMMAND, OkxCliError
+from tests.adapter.adapter_support import base_env, write_fake
 
 Call = Callable[[OkxCli], Awaitable[Any]]
 CALLS: dict[str, Call] = {

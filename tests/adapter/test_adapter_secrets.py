@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adapter_support import base_env, write_fake
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.errors import OkxCliError
+from tests.adapter.adapter_support import base_env, write_fake
 
 API_KEY = "ak-0d5c2e7f-1b9a-4c3d-8e6f-9a0b1c2d3e4f"
 SECRET_KEY = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"

@@ -13,25 +13,25 @@ import asyncio
 import os
 import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pexpect
 import pytest
-from adapter_support import OkxUnderTest, base_env
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import build_graph
+from tests.adapter.adapter_support import OkxUnderTest, base_env
+from tests.spec_texts import expected_text
 
 pytestmark = [pytest.mark.real_cli, pytest.mark.parametrize("mode", ["invoke", "ainvoke"])]
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 MENU_FIRST_LINE = "您需要选择要连接的 OKX 站点:"
 
 
 def text(name: str) -> str:
-    return (PROMPTS / f"{name}.txt").read_text(encoding="utf-8")
+    """The spec's text (docs/spec.md), else the project's prompt file (tests/spec_texts.py)."""
+    return expected_text(name)
 
 
 class Chat:

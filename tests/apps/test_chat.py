@@ -8,15 +8,18 @@ import re
 import shlex
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
 import pexpect
 import pytest
 
-from okx_auth_graph.prompts import render
+from okx_auth_graph.chat import DEMO_LOGIN_CAP
+from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.world import DEFAULT_LOGIN_CAP
+from tests.rigs.real_cli import real_okx_cli
+from tests.spec_texts import project_text, spec_text
 
 CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
 MENU_LAST_LINE = "3. US (app.okx.com)"
@@ -48,11 +51,36 @@ def env(home: Path, temp: Path) -> dict[str, str]:
     }
 
 
+OPEN: list[pexpect.spawn] = []
+"""The pseudo-terminals the running test opened (closed by :func:`terminals_closed`)."""
+
+
+@pytest.fixture(autouse=True)
+def terminals_closed() -> Iterator[None]:
+    """Every pseudo-terminal a test opens is closed after it, passed or failed: a test closes
+    its chat itself (``child.close()``) only to read the exit status."""
+    yield
+    while OPEN:
+        OPEN.pop().close(force=True)
+
+
 def spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
     """The chat in a pseudo-terminal; every step waits for output (generous under load)."""
-    return pexpect.spawn(
-        CHAT[0], [*CHAT[1:], *args], env=env, encoding="utf-8", timeout=120, dimensions=(40, 100)
+    return terminal(CHAT, args, env)
+
+
+def terminal(command: list[str], args: list[str], env: dict[str, str]) -> pexpect.spawn:
+    """``command`` + ``args`` in a 40x100 pseudo-terminal, closed after the test."""
+    child = pexpect.spawn(
+        command[0],
+        [*command[1:], *args],
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 100),
     )
+    OPEN.append(child)
+    return child
 
 
 def say(child: pexpect.spawn, text: str) -> None:
@@ -79,21 +107,19 @@ def fill_wizard(child: pexpect.spawn, site: str, key: str, secret: str, passphra
 
 def test_demo_login_typed_at_the_terminal(tmp_path: Path, env: dict[str, str]) -> None:
     child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")], env)
-    try:
-        say(child, "Check my balance")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "2")
-        child.expect_exact("Site: eea")
-        child.expect(CODE)
-        say(child, "/approve")
-        child.expect_exact("approved in the browser")
-        say(child, "done")
-        child.expect_exact(SUCCESS)
-        child.expect_exact("Site: eea")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "Check my balance")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "2")
+    child.expect_exact("Site: eea")
+    child.expect(CODE)
+    say(child, "/approve")
+    child.expect_exact("approved in the browser")
+    say(child, "done")
+    child.expect_exact(SUCCESS)
+    child.expect_exact("Site: eea")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
 
@@ -104,17 +130,15 @@ def test_approve_from_a_second_terminal_and_resume_the_thread(
     world = tmp_path / "w"
     args = ["--demo", "--world", str(world), "--db", str(tmp_path / "c.db")]
     child = spawn([*args, "--new-thread", "t1"], env)
-    try:
-        say(child, "log me in")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "1")
-        child.expect(CODE)
-        code = cast(re.Match[str], child.match).group(1)
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "1")
+    child.expect(CODE)
+    code = cast(re.Match[str], child.match).group(1)
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert child.exitstatus == 0
     args = resume_argv(output)
     assert args[-2:] == ["--thread", "t1"]
@@ -128,17 +152,15 @@ def test_approve_from_a_second_terminal_and_resume_the_thread(
     )
     assert approve.returncode == 0, approve.stderr
     child = spawn(args, env)
-    try:
-        child.expect_exact("Resuming thread t1")
-        child.expect_exact("Authorize in your browser")  # the code's panel, resumed too
-        child.expect_exact(f"\r\n{code}\r\n")
-        say(child, "done")
-        child.expect_exact(SUCCESS)
-        child.expect_exact("Site: global")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    child.expect_exact("Resuming thread t1")
+    child.expect_exact("Authorize in your browser")  # the code's panel, resumed too
+    child.expect_exact(f"\r\n{code}\r\n")
+    say(child, "done")
+    child.expect_exact(SUCCESS)
+    child.expect_exact("Site: global")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -219,11 +241,7 @@ def test_okx_path_that_does_not_exist_is_named(tmp_path: Path, env: dict[str, st
 def test_real_cli_too_old_for_auth_gets_the_api_key_path_not_a_reinstall(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
-    real = os.environ.get("OKX_REAL_CLI")
-    if not real:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "OKX_REAL_CLI is not set (make test sets it)"
-        )
+    real = str(real_okx_cli())
     result = subprocess.run(
         [*CHAT, "--okx", real, "--db", str(tmp_path / "c.db")],
         env=env,
@@ -245,21 +263,19 @@ def test_api_key_setup_hands_the_terminal_to_config_init(
 ) -> None:
     db = tmp_path / "c.db"
     child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(db)], env)
-    try:
-        say(child, "I want to set up an API key")
-        child.expect_exact("okx config init")
-        child.expect_exact("Run okx config init here now?")
-        child.expect_exact("[y/N] ")
-        named = "".join((child.before or "").split())  # the file it writes, named before it runs
-        assert str(tmp_path / "w" / "home" / ".okx" / "config.toml") in named
-        child.sendline("y")
-        fill_wizard(child, "2", "AK-chat-secret-1111", "SK-chat-secret-2222", "PP-chat-secret-3333")
-        child.expect_exact("check my login status")
-        child.expect_exact("okx-prod")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "I want to set up an API key")
+    child.expect_exact("okx config init")
+    child.expect_exact("Run okx config init here now?")
+    child.expect_exact("[y/N] ")
+    named = "".join((child.before or "").split())  # the file it writes, named before it runs
+    assert str(tmp_path / "w" / "home" / ".okx" / "config.toml") in named
+    child.sendline("y")
+    fill_wizard(child, "2", "AK-chat-secret-1111", "SK-chat-secret-2222", "PP-chat-secret-3333")
+    child.expect_exact("check my login status")
+    child.expect_exact("okx-prod")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
     stored = db.read_bytes()
     for secret in (b"AK-chat-secret-1111", b"SK-chat-secret-2222", b"PP-chat-secret-3333"):
@@ -270,23 +286,21 @@ def test_denied_login_asks_to_retry_and_retry_shows_the_menu_again(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")], env)
-    try:
-        say(child, "log me in")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "3")
-        child.expect(CODE)
-        say(child, "/deny")
-        child.expect_exact("denied in the browser")
-        say(child, "done")
-        child.expect_exact("(yes/no)")
-        child.expect_exact("you> ")
-        assert "(yes/no)" not in str(child.before)  # the question is shown once
-        child.sendline("yes")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "3")
+    child.expect(CODE)
+    say(child, "/deny")
+    child.expect_exact("denied in the browser")
+    say(child, "done")
+    child.expect_exact("(yes/no)")
+    child.expect_exact("you> ")
+    assert "(yes/no)" not in str(child.before)  # the question is shown once
+    child.sendline("yes")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -323,21 +337,19 @@ def test_chinese_conversation_gets_the_chinese_templates(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo"], env)
-    try:
-        say(child, "查一下我的余额")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "２")
-        child.expect_exact("站点: eea")
-        child.expect(r"验证码: [A-Z0-9]{4}-[A-Z0-9]{4}")
-        say(child, "/approve")
-        say(child, "好了")
-        child.expect_exact("登录成功。")
-        child.expect_exact("站点: eea")
-        child.expect_exact("权限: live:read, live:trade")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "查一下我的余额")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "２")
+    child.expect_exact("站点: eea")
+    child.expect(r"验证码: [A-Z0-9]{4}-[A-Z0-9]{4}")
+    say(child, "/approve")
+    say(child, "好了")
+    child.expect_exact("登录成功。")
+    child.expect_exact("站点: eea")
+    child.expect_exact("权限: live:read, live:trade")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -358,21 +370,23 @@ def test_interactive_login_tells_the_user_before_it_blocks(
 ) -> None:
     world = tmp_path / "w"
     child = spawn(["--demo", "--world", str(world), "--interactive-login"], env)
-    try:
-        say(child, "log me in")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "1")
-        notice = render("interactive_login_notice", "en", site="global")
-        child.expect_exact(notice[:40])
-        child.expect_exact("· okx auth login --site global")
-        time.sleep(DEFAULT_LOGIN_CAP + 2)  # a person takes a while: the demo waits for them
-        emulator_verb(world, env, "approve")
-        child.expect_exact(SUCCESS)
-        child.expect_exact("Site: global")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "1")
+    notice = project_text("interactive_login_notice.en", site="global")
+    child.expect_exact(notice[:40])
+    child.expect_exact("· okx auth login --site global")
+    # A person takes a while: the blocking login waits the demo's cap, far beyond the
+    # emulator's default (the cap is honoured: tests/emulator/test_commands.py), no sleep.
+    cap = OkxEmulator(world).world()["login_cap"]
+    assert cap == DEMO_LOGIN_CAP > 60 * DEFAULT_LOGIN_CAP, cap
+    child.expect(CODE)  # the code is out: the browser can approve it
+    emulator_verb(world, env, "approve")
+    child.expect_exact(SUCCESS)
+    child.expect_exact("Site: global")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -450,16 +464,14 @@ def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
     temp: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo"], env)  # a throw-away world: kept because a resume is offered
-    try:
-        say(child, "log me in")
-        child.expect_exact(MENU_LAST_LINE)
-        child.expect_exact("you> ")  # the prompt is up: no sleep, no race with the run
-        child.sendcontrol("c")
-        child.expect_exact("Interrupted.")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact(MENU_LAST_LINE)
+    child.expect_exact("you> ")  # the prompt is up: no sleep, no race with the run
+    child.sendcontrol("c")
+    child.expect_exact("Interrupted.")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in output
     args = resume_argv(output)
@@ -468,15 +480,13 @@ def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
     assert world.parent == temp
     assert (world / "chat.sqlite").is_file()  # the demo's database outlives the demo
     child = spawn(args, env)
-    try:
-        child.expect_exact("Resuming thread")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "3")
-        child.expect(CODE)
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    child.expect_exact("Resuming thread")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "3")
+    child.expect(CODE)
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -504,30 +514,26 @@ def test_ctrl_c_during_a_spinner_ends_cleanly_with_the_resume_command(
     emulator_verb(world, env, "init")
     emulator_verb(world, env, "set", "latency", "30")  # every okx call takes 30 s
     child = spawn(["--demo", "--world", str(world), "--new-thread", "slow"], env)
-    try:
-        say(child, "log me in")
-        child.expect_exact("· okx ")  # the first okx call is running behind the spinner
-        child.sendcontrol("c")
-        child.expect_exact("Interrupted.")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact("· okx ")  # the first okx call is running behind the spinner
+    child.sendcontrol("c")
+    child.expect_exact("Interrupted.")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in output
     args = resume_argv(output)
     assert args == ["--demo", "--world", str(world), "--thread", "slow"]
     emulator_verb(world, env, "set", "latency", "0")
     child = spawn(args, env)  # the printed command finds the thread
-    try:
-        child.expect_exact("Resuming thread slow (1 message)")
-        child.expect_exact("The last request was interrupted")
-        say(child, "log me in")  # sent again: the conversation goes on
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    child.expect_exact("Resuming thread slow (1 message)")
+    child.expect_exact("The last request was interrupted")
+    say(child, "log me in")  # sent again: the conversation goes on
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -535,41 +541,37 @@ def test_live_session_shows_panels_and_the_reask_hint_under_the_menu(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo", "--world", str(tmp_path / "w")], env)
-    try:
-        say(child, "log me in")
-        child.expect_exact("Choose a site")  # the panel's title, live (not only on resume)
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "Europe please")
-        child.expect_exact("Choose a site")
-        child.expect_exact(MENU_LAST_LINE)
-        child.expect_exact(render("site_menu_hint", "en"))
-        say(child, "2")
-        child.expect_exact("Authorize in your browser")
-        child.expect(CODE)
-        code = cast(re.Match[str], child.match).group(1)
-        child.expect_exact(f"\r\n{code}\r\n")  # the code alone on a line, easy to copy
-        say(child, "/approve")
-        say(child, "done")
-        child.expect_exact("Logged in")
-        child.expect_exact(SUCCESS)
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact("Choose a site")  # the panel's title, live (not only on resume)
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "Europe please")
+    child.expect_exact("Choose a site")
+    child.expect_exact(MENU_LAST_LINE)
+    child.expect_exact(spec_text("site_menu_hint.en"))
+    say(child, "2")
+    child.expect_exact("Authorize in your browser")
+    child.expect(CODE)
+    code = cast(re.Match[str], child.match).group(1)
+    child.expect_exact(f"\r\n{code}\r\n")  # the code alone on a line, easy to copy
+    say(child, "/approve")
+    say(child, "done")
+    child.expect_exact("Logged in")
+    child.expect_exact(SUCCESS)
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
 def test_chinese_reask_hint_is_chinese(tmp_path: Path, env: dict[str, str]) -> None:
     child = spawn(["--demo", "--world", str(tmp_path / "w")], env)
-    try:
-        say(child, "帮我登录")
-        child.expect_exact(MENU_LAST_LINE)
-        say(child, "欧洲")
-        child.expect_exact(render("site_menu_hint", "zh"))
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "帮我登录")
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "欧洲")
+    child.expect_exact(spec_text("site_menu_hint.zh"))
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -577,15 +579,13 @@ def test_already_logged_in_gets_a_neutral_panel(tmp_path: Path, env: dict[str, s
     world = tmp_path / "w"
     emulator_verb(world, env, "init", "--auth", "logged_in", "--site", "us")
     child = spawn(["--demo", "--world", str(world)], env)
-    try:
-        say(child, "check my balance")
-        child.expect_exact("Already logged in")
-        child.expect_exact(SUCCESS)  # the text is still the spec's success template
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    say(child, "check my balance")
+    child.expect_exact("Already logged in")
+    child.expect_exact(SUCCESS)  # the text is still the spec's success template
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert "Logged in" not in output.replace("Already logged in", "")
     assert child.exitstatus == 0
 
@@ -604,18 +604,16 @@ def test_enter_opens_the_verification_url_in_the_browser(
 ) -> None:
     display_env, opened = browser_env(tmp_path, env)
     child = spawn(["--demo", "--world", str(tmp_path / "w")], display_env)
-    try:
-        say(child, "log me in")
-        say(child, "1")
-        child.expect(r"URL: (\S+)")
-        url = cast(re.Match[str], child.match).group(1)
-        child.expect_exact(f"Press Enter to open {url} in your browser")
-        say(child, "")  # one keystroke: Enter
-        child.expect_exact(f"Opened {url} in your browser.")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    say(child, "1")
+    child.expect(r"URL: (\S+)")
+    url = cast(re.Match[str], child.match).group(1)
+    child.expect_exact(f"Press Enter to open {url} in your browser")
+    say(child, "")  # one keystroke: Enter
+    child.expect_exact(f"Opened {url} in your browser.")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert opened.read_text() == url
 
 
@@ -624,19 +622,17 @@ def test_typing_a_reply_declines_the_browser_offer_and_loses_nothing(
 ) -> None:
     display_env, opened = browser_env(tmp_path, env)
     child = spawn(["--demo", "--world", str(tmp_path / "w")], display_env)
-    try:
-        say(child, "log me in")
-        say(child, "2")
-        child.expect_exact("Press Enter to open")
-        say(child, "/approve")  # typed whole: its first key is not taken by the offer
-        child.expect_exact("approved in the browser")
-        say(child, "")  # an empty line later opens nothing: the offer was declined
-        say(child, "done")
-        child.expect_exact(SUCCESS)
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    say(child, "2")
+    child.expect_exact("Press Enter to open")
+    say(child, "/approve")  # typed whole: its first key is not taken by the offer
+    child.expect_exact("approved in the browser")
+    say(child, "")  # an empty line later opens nothing: the offer was declined
+    say(child, "done")
+    child.expect_exact(SUCCESS)
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
     assert not opened.exists()
 
@@ -644,16 +640,14 @@ def test_typing_a_reply_declines_the_browser_offer_and_loses_nothing(
 def test_no_browser_offer_without_a_display(tmp_path: Path, env: dict[str, str]) -> None:
     headless = {k: v for k, v in env.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY"}}
     child = spawn(["--demo", "--world", str(tmp_path / "w")], headless)
-    try:
-        say(child, "log me in")
-        say(child, "1")
-        child.expect(CODE)
-        child.expect_exact("you> ")
-        shown = child.before or ""  # everything between the code and the next prompt
-        child.sendline("/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    say(child, "1")
+    child.expect(CODE)
+    child.expect_exact("you> ")
+    shown = child.before or ""  # everything between the code and the next prompt
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert "in your browser" not in shown
 
 
@@ -710,15 +704,13 @@ def test_a_finished_throwaway_demo_leaves_nothing_and_offers_no_resume(
     env: dict[str, str],
 ) -> None:
     child = spawn(["--demo"], env)
-    try:
-        child.expect(r"OKX_EMULATOR_STATE=(\S+)")
-        world = Path(cast(re.Match[str], child.match).group(1))
-        say(child, "what is the BTC price?")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    child.expect(r"OKX_EMULATOR_STATE=(\S+)")
+    world = Path(cast(re.Match[str], child.match).group(1))
+    say(child, "what is the BTC price?")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert child.exitstatus == 0
     assert "resume with" not in output
     assert not world.exists()
@@ -730,18 +722,16 @@ def test_okx_too_old_offers_the_api_key_wizard_and_no_means_no(
     world = tmp_path / "w"
     emulator_verb(world, env, "init", "--version", "1.2.4")
     child = spawn(["--demo", "--world", str(world)], env)
-    try:
-        say(child, "log me in")
-        child.expect_exact("1.3.1-beta.17")
-        child.expect_exact("Run okx config init here now?")
-        child.expect_exact("[y/N] ")
-        child.sendline("n")
-        child.expect_exact("Not run.")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact("1.3.1-beta.17")
+    child.expect_exact("Run okx config init here now?")
+    child.expect_exact("[y/N] ")
+    child.sendline("n")
+    child.expect_exact("Not run.")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert child.exitstatus == 4  # okx too old for okx auth
     assert "npm install" not in output
     assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
@@ -754,19 +744,17 @@ def test_okx_too_old_with_an_api_key_saved_in_the_chat_exits_0(
     world = tmp_path / "w"
     emulator_verb(world, env, "init", "--version", "1.2.4")
     child = spawn(["--demo", "--world", str(world)], env)
-    try:
-        say(child, "log me in")
-        child.expect_exact("1.3.1-beta.17")
-        child.expect_exact("[y/N] ")
-        child.sendline("y")
-        fill_wizard(child, "2", "AK-old-okx-1111", "SK-old-okx-2222", "PP-old-okx-3333")
-        child.expect_exact("sent for you")
-        child.expect_exact("okx-prod")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    say(child, "log me in")
+    child.expect_exact("1.3.1-beta.17")
+    child.expect_exact("[y/N] ")
+    child.sendline("y")
+    fill_wizard(child, "2", "AK-old-okx-1111", "SK-old-okx-2222", "PP-old-okx-3333")
+    child.expect_exact("sent for you")
+    child.expect_exact("okx-prod")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert child.exitstatus == 0
     assert "AK-old-okx-1111" not in output
 
@@ -774,15 +762,13 @@ def test_okx_too_old_with_an_api_key_saved_in_the_chat_exits_0(
 def test_ctrl_d_at_the_wizard_question_means_no(tmp_path: Path, env: dict[str, str]) -> None:
     world = tmp_path / "w"
     child = spawn(["--demo", "--world", str(world)], env)
-    try:
-        say(child, "I want to set up an API key")
-        child.expect_exact("[y/N] ")
-        child.sendeof()
-        child.expect_exact("Not run.")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "I want to set up an API key")
+    child.expect_exact("[y/N] ")
+    child.sendeof()
+    child.expect_exact("Not run.")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
     assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
@@ -792,30 +778,28 @@ def test_ctrl_c_in_the_wizard_ends_the_wizard_only_and_restores_the_terminal(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo", "--world", str(tmp_path / "w")], env)
-    try:
-        say(child, "I want to set up an API key")
-        child.expect_exact("[y/N] ")
-        child.sendline("y")
-        child.expect_exact("Site (1/2/3, default: 1): ")
-        child.sendline("1")
-        child.expect_exact("Use demo trading? (Y/n) ")
-        child.sendline("n")
-        child.expect_exact("Profile name (default: okx-prod): ")
-        child.sendline("")
-        child.expect_exact("API Key: ")
-        child.sendcontrol("c")  # okx 1.2.4 exits 0 here, having saved nothing
-        child.expect_exact("\r\n")
-        assert (child.before or "") in {"", "^C"}  # the chat starts a line of its own
-        child.expect_exact("okx config init ended without saving")
-        child.expect_exact("you> ")
-        assert "sent for you" not in (child.before or "")  # no pre-flight re-run
-        assert child.getecho(), "the terminal echoes again"
-        child.sendline("/help")
-        child.expect_exact("Commands:")  # the chat goes on
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "I want to set up an API key")
+    child.expect_exact("[y/N] ")
+    child.sendline("y")
+    child.expect_exact("Site (1/2/3, default: 1): ")
+    child.sendline("1")
+    child.expect_exact("Use demo trading? (Y/n) ")
+    child.sendline("n")
+    child.expect_exact("Profile name (default: okx-prod): ")
+    child.sendline("")
+    child.expect_exact("API Key: ")
+    child.sendcontrol("c")  # okx 1.2.4 exits 0 here, having saved nothing
+    child.expect_exact("\r\n")
+    assert (child.before or "") in {"", "^C"}  # the chat starts a line of its own
+    child.expect_exact("okx config init ended without saving")
+    child.expect_exact("you> ")
+    assert "sent for you" not in (child.before or "")  # no pre-flight re-run
+    assert child.getecho(), "the terminal echoes again"
+    child.sendline("/help")
+    child.expect_exact("Commands:")  # the chat goes on
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
 
 
@@ -831,7 +815,7 @@ def test_terminal_settings_come_back_after_a_program_that_left_them_raw(
         "    print('inside', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"
         "print('after', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"
     )
-    child = pexpect.spawn(sys.executable, ["-c", code], env=env, encoding="utf-8", timeout=60)
+    child = terminal([sys.executable, "-c", code], [], env)
     child.expect(pexpect.EOF)
     child.close()
     output = child.before or ""
@@ -843,25 +827,23 @@ def test_interactive_login_demo_is_approved_with_one_key_while_it_blocks(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo", "--world", str(tmp_path / "w"), "--interactive-login"], env)
-    try:
-        say(child, "log me in")
-        say(child, "3")
-        child.expect_exact("· okx auth login --site us")
-        child.expect_exact("press a to approve")
-        # While okx blocks, its URL and code are in the code's panel, the code on its own line.
-        child.expect_exact("Authorize in your browser")
-        child.expect_exact("URL: https://app.okx.com/account/oauth/device")
-        child.expect(CODE)
-        code = cast(re.Match[str], child.match).group(1)
-        child.expect_exact(f"\r\n{code}\r\n")
-        child.send("a")  # the prompt is busy: one key plays the browser
-        child.expect_exact("approved in the browser")
-        child.expect_exact("you> ")
-        after = child.before or ""
-        child.sendline("/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    say(child, "3")
+    child.expect_exact("· okx auth login --site us")
+    child.expect_exact("press a to approve")
+    # While okx blocks, its URL and code are in the code's panel, the code on its own line.
+    child.expect_exact("Authorize in your browser")
+    child.expect_exact("URL: https://app.okx.com/account/oauth/device")
+    child.expect(CODE)
+    code = cast(re.Match[str], child.match).group(1)
+    child.expect_exact(f"\r\n{code}\r\n")
+    child.send("a")  # the prompt is busy: one key plays the browser
+    child.expect_exact("approved in the browser")
+    child.expect_exact("you> ")
+    after = child.before or ""
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert child.exitstatus == 0
     assert SUCCESS in after
     assert "Site: us" in after
@@ -873,18 +855,16 @@ def test_interactive_login_that_times_out_asks_to_retry_without_raw_okx_output(
 ) -> None:
     world = tmp_path / "w"
     child = spawn(["--demo", "--world", str(world), "--interactive-login"], env)
-    try:
-        say(child, "log me in")
-        say(child, "1")
-        child.expect(CODE)
-        emulator_verb(world, env, "expire-code")  # the code lapses: okx times out
-        child.expect_exact("you> ")
-        shown = child.before or ""  # from the code to the next prompt
-        child.sendline("no")
-        say(child, "/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "log me in")
+    say(child, "1")
+    child.expect(CODE)
+    emulator_verb(world, env, "expire-code")  # the code lapses: okx times out
+    child.expect_exact("you> ")
+    shown = child.before or ""  # from the code to the next prompt
+    child.sendline("no")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert "Authorization timed out" in shown  # the error, in the graph's retry question
     assert "(yes/no)" in shown
     for raw in ("Waiting for authorization", "Open the link below", "--manual"):
@@ -898,27 +878,17 @@ def test_ctrl_c_while_the_interactive_login_blocks_restores_the_terminal(
     """The demo's one-key browser reads keys unbuffered; Ctrl-C there leaves a sane terminal."""
     world = tmp_path / "w"
     chat = shlex.join([*CHAT, "--demo", "--world", str(world), "--interactive-login"])
-    child = pexpect.spawn(
-        "bash",
-        ["--norc", "-c", f"{chat}; echo status=$?; stty -a"],
-        env=env,
-        encoding="utf-8",
-        timeout=120,
-        dimensions=(40, 100),
-    )
-    try:
-        say(child, "log me in")
-        say(child, "2")
-        child.expect_exact("press a to approve")
-        child.expect(CODE)  # the login blocks, keys are read one by one
-        child.sendcontrol("c")
-        child.expect_exact("Interrupted.")
-        child.expect(r"status=(\d+)")
-        status = int(cast(re.Match[str], child.match).group(1))
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    child = terminal(["bash", "--norc", "-c", f"{chat}; echo status=$?; stty -a"], [], env)
+    say(child, "log me in")
+    say(child, "2")
+    child.expect_exact("press a to approve")
+    child.expect(CODE)  # the login blocks, keys are read one by one
+    child.sendcontrol("c")
+    child.expect_exact("Interrupted.")
+    child.expect(r"status=(\d+)")
+    status = int(cast(re.Match[str], child.match).group(1))
+    child.expect(pexpect.EOF)
+    output = child.before or ""
     assert status == 130
     settings = output.split()
     assert "echo" in settings  # not -echo
@@ -930,14 +900,12 @@ def test_ctrl_c_before_any_message_offers_no_resume_and_leaves_nothing(
     temp: Path, env: dict[str, str]
 ) -> None:
     child = spawn(["--demo"], env)
-    try:
-        child.expect_exact("you> ")
-        child.sendcontrol("c")
-        child.expect_exact("Nothing to resume")
-        child.expect(pexpect.EOF)
-        output = child.before or ""
-    finally:
-        child.close()
+    child.expect_exact("you> ")
+    child.sendcontrol("c")
+    child.expect_exact("Nothing to resume")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
     assert child.exitstatus == 130
     assert "resume with" not in output
     assert list(temp.iterdir()) == []  # no thread was saved: the throw-away world is gone
@@ -947,26 +915,20 @@ def test_ctrl_c_before_any_message_offers_no_resume_and_leaves_nothing(
 def test_ctrl_c_in_the_real_okx_wizard_saves_nothing_and_is_said_so(
     tmp_path: Path, env: dict[str, str], home: Path
 ) -> None:
-    real = os.environ.get("OKX_REAL_CLI")
-    if not real:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "OKX_REAL_CLI is not set (make test sets it)"
-        )
+    real = str(real_okx_cli())
     child = spawn(["--okx", real, "--db", str(tmp_path / "c.db")], env)
-    try:
-        say(child, "I want to set up an API key")
-        child.expect_exact("[y/N] ")
-        named = "".join((child.before or "").split())
-        assert str(home / ".okx" / "config.toml") in named  # the real path, by name
-        child.sendline("y")
-        child.expect_exact("Site (1/2/3, default: 1): ")
-        child.sendcontrol("c")  # real okx 1.2.4 exits 0 here
-        child.expect_exact("okx config init ended without saving")
-        child.expect_exact("you> ")
-        assert "sent for you" not in (child.before or "")
-        assert child.getecho(), "the terminal echoes again"
-        child.sendline("/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+    say(child, "I want to set up an API key")
+    child.expect_exact("[y/N] ")
+    named = "".join((child.before or "").split())
+    assert str(home / ".okx" / "config.toml") in named  # the real path, by name
+    child.sendline("y")
+    child.expect_exact("Site (1/2/3, default: 1): ")
+    child.sendcontrol("c")  # real okx 1.2.4 exits 0 here
+    child.expect_exact("okx config init ended without saving")
+    child.expect_exact("you> ")
+    assert "sent for you" not in (child.before or "")
+    assert child.getecho(), "the terminal echoes again"
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
     assert not (home / ".okx" / "config.toml").exists()

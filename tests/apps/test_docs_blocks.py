@@ -38,7 +38,8 @@ import pytest
 
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.shim import write_shim
-from tests.adapter.adapter_support import real_cli_path, seed_home
+from tests.adapter.adapter_support import seed_home
+from tests.rigs.real_cli import real_okx_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_FOLDERS = {"node_modules"}
@@ -272,7 +273,7 @@ def test_a_block_with_the_registry_okx_gets_the_too_old_answer(
     block: Block, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """With the npm registry's okx 1.2.4 on PATH (no ``okx auth``), D16's too-old answer."""
-    real = real_cli_path()
+    real = real_okx_cli()
     node = shutil.which("node")
     assert node is not None, "the real okx needs node"
     env = base_env()

@@ -7,7 +7,6 @@ ticker answers 200, the balance answers 401 with code 50111, as OKX does for a b
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from okx_auth_graph.context import Context
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools, run_okx_command
 from tests.apps.agents import build_tool_graph
+from tests.rigs.real_cli import real_okx_cli
 
 pytestmark = pytest.mark.real_cli
 
@@ -56,12 +56,7 @@ class OkxRestHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def real_okx() -> str:
-    real = os.environ.get("OKX_REAL_CLI")
-    if not real:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "OKX_REAL_CLI is not set (make test sets it)"
-        )
-    return real
+    return str(real_okx_cli())
 
 
 @pytest.fixture

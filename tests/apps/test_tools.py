@@ -11,7 +11,6 @@ import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
 from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools, run_okx_command
 from tests.apps.agents import (
@@ -21,14 +20,12 @@ from tests.apps.agents import (
     build_tool_graph,
     tools_agent,
 )
-
-MENU = template("site_menu", "zh")
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+from tests.spec_texts import MENU, project_text, spec_text
 
 
 def hint_text(language: str) -> str:
-    """The menu's re-ask hint, read from its prompt file."""
-    return (PROMPTS / f"site_menu_hint.{language}.txt").read_text(encoding="utf-8")
+    """The menu's re-ask hint, as docs/spec.md quotes it (D4)."""
+    return spec_text(f"site_menu_hint.{language}")
 
 
 PREFLIGHT = sorted([["config", "show", "--json"], ["auth", "status", "--json"]])
@@ -80,7 +77,7 @@ async def test_fake_model_agent_logs_in_through_the_tools(
     assert issued["status"] == "code_issued"
     assert issued["site"] == "eea"
     reply = second["messages"][-1].content
-    assert reply == template("login_challenge", "en").format(
+    assert reply == spec_text("login_challenge.en").format(
         site="eea",
         verificationUri=issued["verificationUri"],
         userCode=issued["userCode"],
@@ -231,6 +228,45 @@ async def test_other_okx_tools_wait_for_the_users_signal(
     assert argvs(emulator) == [["auth", "install-status", "--json"]]
 
 
+async def test_a_pending_check_does_not_end_the_wait(cli: OkxCli, emulator: OkxEmulator) -> None:
+    issued = ToolMessage('{"status": "code_issued"}', tool_call_id="l1", name="okx_start_login")
+    pending = ToolMessage('{"status": "pending"}', tool_call_id="k1", name="okx_check_login")
+    waiting: list[AnyMessage] = [
+        HumanMessage("log in"),
+        AIMessage(MENU),
+        HumanMessage("1"),
+        call("okx_start_login", "l1", site="global"),
+        issued,
+        HumanMessage("done"),
+        call("okx_check_login", "k1"),
+        pending,
+        HumanMessage("log me out and show my balance"),
+    ]
+    for name in ("okx_auth_status", "okx_logout", "okx_binary_status", "okx_install_binary"):
+        assert (await run_tool(cli, [*waiting, call(name)]))["status"] == "refused", name
+    run = await run_tool(cli, [*waiting, call("okx_run_command", argv=["account", "balance"])])
+    assert run["status"] == "refused"
+    assert argvs(emulator) == []
+    # A check that found the login finished (or lapsed) does end it.
+    for status in ("logged_in", "not_logged_in"):
+        ended = ToolMessage(f'{{"status": "{status}"}}', tool_call_id="k2", name="okx_check_login")
+        after = [*waiting[:-1], HumanMessage("done"), call("okx_check_login", "k2"), ended]
+        result = await run_tool(cli, [*after, call("okx_binary_status", "b1")])
+        assert result["installed"] is True, status
+
+
+async def test_only_the_whole_menu_lets_a_login_start(cli: OkxCli, emulator: OkxEmulator) -> None:
+    lines = MENU.split("\n")
+    for partial in (lines[0], "\n".join(lines[:3])):
+        history: list[AnyMessage] = [HumanMessage("log in"), AIMessage(partial), HumanMessage("2")]
+        result = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
+        assert result["status"] == "refused", partial
+    assert not [a for a in argvs(emulator) if a[:2] == ["auth", "login"]]
+    whole: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU), HumanMessage("2")]
+    accepted = await run_tool(cli, [*whole, call("okx_start_login", site="eea")])
+    assert accepted["status"] == "code_issued"
+
+
 async def test_api_key_user_gets_the_sentence_and_no_secret(home: Any, world: Any) -> None:
     emulator = OkxEmulator(world)
     emulator.init_world(
@@ -280,7 +316,7 @@ async def test_logout_and_binary_tools(cli: OkxCli, emulator: OkxEmulator) -> No
     assert status["installed"] is True
     nothing = await run_tool(cli, [HumanMessage("log out"), call("okx_logout")])
     assert nothing["status"] == "not_logged_in"  # the graph's rule: no OAuth state, no logout
-    assert nothing["message"] == template("logout_not_logged_in", "en")
+    assert nothing["message"] == project_text("logout_not_logged_in.en")
     install = await run_tool(cli, [HumanMessage("update okx-auth"), call("okx_install_binary")])
     assert install["status"] in {"installed", "up-to-date"}
     assert install["installed"] is True
@@ -310,7 +346,7 @@ async def test_pending_login_is_never_restarted(home: Path, world: Path) -> None
     cli = OkxCli(runner=emulator)
     status = await run_tool(cli, [HumanMessage("log me in"), call("okx_auth_status")])
     assert status["next"] == "wait_for_user"
-    assert status["message"] == template("login_pending", "en").format(site="eea")
+    assert status["message"] == project_text("login_pending.en", site="eea")
     history: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU), HumanMessage("2")]
     login = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
     assert login["status"] == "refused"
@@ -324,7 +360,7 @@ async def test_okx_too_old_or_broken_gets_the_fix_not_a_crash(home: Path, world:
         OkxCli(runner=emulator), [HumanMessage("am I logged in"), call("okx_auth_status")]
     )
     assert status["next"] == "fix"
-    assert status["message"] == template("cli_too_old", "en")
+    assert status["message"] == spec_text("cli_too_old.en")
     emulator.init_world(binary="missing")
     logout = await run_tool(OkxCli(runner=emulator), [HumanMessage("log out"), call("okx_logout")])
     assert logout["status"] == "error"

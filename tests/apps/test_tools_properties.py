@@ -26,12 +26,11 @@ from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
 from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools
 from tests.apps.agents import argvs, build_tool_graph
+from tests.spec_texts import MENU
 
-MENU = template("site_menu", "zh")
 SITES = ("global", "eea", "us")
 
 CHOICES = {
@@ -95,6 +94,7 @@ def gate_cases(reach: Any) -> Any:
     return reach("tools' gate", {"login branch": 0.15, "refused": 0.25})
 
 
+@pytest.mark.long
 @settings(
     max_examples=60,
     deadline=None,
@@ -170,6 +170,7 @@ def check_allowed(messages: list[AnyMessage]) -> bool:
     return SIGNALS.get(str(messages[humans[-1]].content), True)
 
 
+@pytest.mark.long
 @settings(
     max_examples=60,
     deadline=None,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from okx_auth_graph.testing.shim import SHIM_MARKER, launcher_argv, write_shim
 from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS
+from tests.rigs.real_cli import real_okx_cli
 
 EMULATOR = launcher_argv("okx_auth_graph.testing.__main__")
 
@@ -229,11 +229,6 @@ def test_state_directory_from_the_environment(shim_env: dict[str, str], tmp_path
     )
 
 
-def _real_cli() -> str | None:
-    candidates = [os.environ.get("OKX_REAL_CLI"), "/tmp/okxcli/node_modules/.bin/okx"]
-    return next((c for c in candidates if c and Path(c).exists()), None)
-
-
 @pytest.mark.real_cli
 @pytest.mark.parametrize(
     "config",
@@ -243,11 +238,7 @@ def _real_cli() -> str | None:
 def test_config_show_json_is_byte_identical_to_the_real_cli(
     shim_env: dict[str, str], home: Path, config: str | None
 ) -> None:
-    real = _real_cli()
-    if real is None or shutil.which("node") is None:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "the real okx CLI 1.2.4 is not installed (make test installs it)"
-        )
+    real = str(real_okx_cli())
     if config is not None:
         (home / ".okx").mkdir()
         (home / ".okx" / "config.toml").write_text(config)
@@ -351,11 +342,7 @@ def test_ctrl_c_in_config_init_exits_like_the_real_cli(
     shim_env: dict[str, str], tmp_path: Path, stop_at: int
 ) -> None:
     """Ctrl-C at a wizard prompt: okx 1.2.4 exits 0 and saves nothing; so does the emulator."""
-    real = _real_cli()
-    if real is None or shutil.which("node") is None:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "the real okx CLI 1.2.4 is not installed (make test installs it)"
-        )
+    real = str(real_okx_cli())
     outcomes = {}
     for label, program in (("real", real), ("emulator", "okx")):
         home = tmp_path / f"home-{label}"
@@ -403,11 +390,7 @@ CONFIG_SEQUENCES = {
 def test_config_commands_match_the_real_cli(
     shim_env: dict[str, str], tmp_path: Path, name: str
 ) -> None:
-    real = _real_cli()
-    if real is None or shutil.which("node") is None:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "the real okx CLI 1.2.4 is not installed (make test installs it)"
-        )
+    real = str(real_okx_cli())
     transcripts = {}
     for label, program in (("real", real), ("emulator", "okx")):
         home = tmp_path / f"home-{label}"
@@ -448,11 +431,7 @@ OLD_CLI_AUTH_CALLS = [
 def test_an_old_emulated_version_answers_auth_like_the_real_124(
     shim_env: dict[str, str],
 ) -> None:
-    real = _real_cli()
-    if real is None or shutil.which("node") is None:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "the real okx CLI 1.2.4 is not installed (make test installs it)"
-        )
+    real = str(real_okx_cli())
     assert emulator(shim_env, "world", "init", "--version", "1.2.4").returncode == 0
     for argv in OLD_CLI_AUTH_CALLS:
         answers = [
@@ -498,11 +477,7 @@ def test_broken_toml_error_has_the_real_cli_shape_and_quotes_the_same_lines(
     shim_env: dict[str, str], home: Path, config: str
 ) -> None:
     """The real CLI quotes the offending config lines (secrets included): so must the emulator."""
-    real = _real_cli()
-    if real is None or shutil.which("node") is None:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "the real okx CLI 1.2.4 is not installed (make test installs it)"
-        )
+    real = str(real_okx_cli())
     (home / ".okx").mkdir()
     (home / ".okx" / "config.toml").write_text(config)
     results = {}

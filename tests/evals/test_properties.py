@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 
 from okx_auth_graph.evals.invariants import REASK_HINTS
@@ -329,22 +330,18 @@ def reached(trajectory: Trajectory) -> list[str]:
     return cases
 
 
-@pytest.fixture(scope="module")
-def generated(reach: Any) -> Any:
-    return reach(
-        "generated conversations",
-        expected=settings().max_examples,  # the profile's (ci: 2,000)
-        minimum={
-            "site choice as a new message after the menu": 0.03,
-            "site choice as a new message elsewhere": 0.05,
-            "login branch": 0.1,
-            "non-signal reply while waiting": 0.03,
-            "corpus reply": 0.2,
-            "corpus request": 0.2,
-            "mixed-language corpus text": 0.03,
-            "question asked again (reask_hint)": 0.03,
-        },
-    )
+QUICK = os.environ.get("HYPOTHESIS_PROFILE") == "dev"
+GENERATED_EXAMPLES = 200 if QUICK else 2000
+"""Conversations a run (``HYPOTHESIS_PROFILE=dev``: 200, for quick local runs)."""
+SHARDS = 1 if QUICK else 4
+"""Shards of the run, each with a seed of its own, run in parallel (pytest-xdist); each is big
+enough (500) that a floor below is missed only when the generator stops reaching its case."""
+GENERATED = settings(
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+"""A fresh seed every run (the suite's ``run_seed``), no deadline, the failing blob printed."""
 
 
 @pytest.fixture(scope="module")
@@ -358,53 +355,88 @@ def runner() -> InProcessRunner:
     return InProcessRunner(latency=0.0)
 
 
-@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
-@given(
-    language=st.sampled_from(["zh", "en"]),
-    world=worlds,
-    data=st.data(),
-    length=st.integers(0, 10),
-    focus=st.integers(0, 2),
-)
+@pytest.mark.long
+@pytest.mark.parametrize("shard", range(SHARDS))
 def test_generated_conversations_break_no_rule(
-    language: str,
-    world: dict[str, Any],
-    data: st.DataObject,
-    length: int,
-    focus: int,
+    shard: int,
+    run_seed: int,
     runner: InProcessRunner,
     loop: asyncio.Runner,
-    generated: Any,
+    reach: Any,
+    request: pytest.FixtureRequest,
 ) -> None:
-    if focus == 0:  # one in three: a fresh OAuth world whose menu gets a site choice
-        world = {**world, "auth": {"status": "not_logged_in"}, "binary": "installed"}
-        if world["config"] is not None and "api_key" in str(world["config"]):
-            world["config"] = None
-        length = max(length, 3)
-    first = data.draw(invocations(language), label="input")
-    scenario = parse_scenario({"id": "generated", "okx": world, "input": first}, "generated")
-    played: list[dict[str, Any]] = []
+    examples = GENERATED_EXAMPLES // SHARDS
+    generated = reach(
+        "generated conversations",
+        expected=examples,
+        minimum={
+            "site choice as a new message after the menu": 0.03,
+            "site choice as a new message elsewhere": 0.05,
+            "login branch": 0.1,
+            "non-signal reply while waiting": 0.03,
+            "corpus reply": 0.2,
+            "corpus request": 0.2,
+            "mixed-language corpus text": 0.03,
+            "question asked again (reask_hint)": 0.03,
+        },
+    )
+    conversation = seed(run_seed * SHARDS + shard)(
+        settings(GENERATED, max_examples=examples)(conversations(runner, loop, generated))
+    )
+    try:
+        conversation()
+    except BaseException as exc:
+        exc.add_note(f"replay: pytest '{request.node.nodeid}' --randomly-seed={run_seed}")
+        raise
+    generated.check()
 
-    def next_step(turn: Turn) -> Step | None:
-        if len(played) >= length:
-            return None
-        question = turn.interrupt["type"] if turn.interrupt else None
-        strategy = events(question, language)
-        if focus == 0 and question == "choose_site":
-            strategy = SITE_CHOICES
-        played.append(data.draw(strategy, label=f"step {len(played)}"))
-        return Step.model_validate(played[-1])
 
-    result = loop.run(runner.run(scenario, lenient=True, capture_logs=False, next_step=next_step))
-    generated.example(*reached(result.trajectory))
-    event(f"final outcome: {result.trajectory.final_state.get('outcome')}")
-    asked = {i["type"] for i in result.trajectory.interrupts} & {
-        "confirm_switch_site",
-        "confirm_start_over",
-    }
-    event(f"site switch / start-over asked: {sorted(asked) or 'no'}")
-    logins = sum(c["argv"][:2] == ["auth", "login"] for c in result.trajectory.calls)
-    event(f"okx auth login calls: {min(logins, 3)}")
-    assert result.failures == [], played
-    assert result.violations == [], played
-    assert undrawn_transitions(result, EDGES) == [], played
+def conversations(runner: InProcessRunner, loop: asyncio.Runner, generated: Any) -> Any:
+    """The generated test: a world, a first input and up to 10 events, checked on the end."""
+
+    @given(
+        language=st.sampled_from(["zh", "en"]),
+        world=worlds,
+        data=st.data(),
+        length=st.integers(0, 10),
+        focus=st.integers(0, 2),
+    )
+    def conversation(
+        language: str, world: dict[str, Any], data: st.DataObject, length: int, focus: int
+    ) -> None:
+        if focus == 0:  # one in three: a fresh OAuth world whose menu gets a site choice
+            world = {**world, "auth": {"status": "not_logged_in"}, "binary": "installed"}
+            if world["config"] is not None and "api_key" in str(world["config"]):
+                world["config"] = None
+            length = max(length, 3)
+        first = data.draw(invocations(language), label="input")
+        scenario = parse_scenario({"id": "generated", "okx": world, "input": first}, "generated")
+        played: list[dict[str, Any]] = []
+
+        def next_step(turn: Turn) -> Step | None:
+            if len(played) >= length:
+                return None
+            question = turn.interrupt["type"] if turn.interrupt else None
+            strategy = events(question, language)
+            if focus == 0 and question == "choose_site":
+                strategy = SITE_CHOICES
+            played.append(data.draw(strategy, label=f"step {len(played)}"))
+            return Step.model_validate(played[-1])
+
+        result = loop.run(
+            runner.run(scenario, lenient=True, capture_logs=False, next_step=next_step)
+        )
+        generated.example(*reached(result.trajectory))
+        event(f"final outcome: {result.trajectory.final_state.get('outcome')}")
+        asked = {i["type"] for i in result.trajectory.interrupts} & {
+            "confirm_switch_site",
+            "confirm_start_over",
+        }
+        event(f"site switch / start-over asked: {sorted(asked) or 'no'}")
+        logins = sum(c["argv"][:2] == ["auth", "login"] for c in result.trajectory.calls)
+        event(f"okx auth login calls: {min(logins, 3)}")
+        assert result.failures == [], played
+        assert result.violations == [], played
+        assert undrawn_transitions(result, EDGES) == [], played
+
+    return conversation

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graph_driver import Conversation
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.testing import OkxEmulator
+from tests.graph.graph_driver import Conversation
 
 
 @pytest.fixture

@@ -3,69 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.types import Command
 
+import tests.spec_texts
 from okx_auth_graph import Context
 from okx_auth_graph.testing import OkxEmulator
 
-ROOT = Path(__file__).resolve().parents[2]
-PROMPTS = ROOT / "prompts"
-SPEC = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
-_BLOCK_STARTS = {
-    "site_menu.zh": "您需要选择要连接的 OKX 站点",
-    "login_challenge.zh": "请在浏览器中打开下面的链接",
-    "login_challenge.en": "Please open the link below in your browser",
-    "login_success.zh": "登录成功。",
-    "login_success.en": "Login successful.",
-}
-
-
-def _spec_texts() -> dict[str, str]:
-    """The spec's verbatim texts, read from docs/spec.md (never from prompts/)."""
-    blocks: list[str] = []
-    current: list[str] | None = None
-    for line in SPEC.split("\n"):
-        if line.startswith("```"):  # an opening fence (```, ```sh, …) or a closing one
-            if current is not None:
-                blocks.append("\n".join(current))
-            current = [] if current is None else None
-        elif current is not None:
-            current.append(line)
-    texts = {}
-    for name, first in _BLOCK_STARTS.items():
-        found = [b for b in blocks if b.startswith(first)]
-        assert len(found) == 1, (name, found)
-        texts[name] = found[0]
-    texts["api_key_configured.zh"] = re.findall(
-        r"`(已配置 API key \(profile: \{profile\}\))`", SPEC
-    )[0]
-    flowing = " ".join(SPEC.split())
-    texts["session_lifetime.en"] = re.findall(r'"(Session stays active [^"]*)"', flowing)[0]
-    return texts
-
-
-SPEC_TEXTS = _spec_texts()
-"""The spec's verbatim texts (the oracle the graph's replies are compared with)."""
-MENU = SPEC_TEXTS["site_menu.zh"]
+SPEC_TEXTS = tests.spec_texts.SPEC_TEXTS
+"""The spec's texts (the oracle the graph's replies are compared with; see tests/spec_texts.py)."""
+MENU = tests.spec_texts.MENU
 PREFLIGHT = [["config", "show", "--json"], ["auth", "status", "--json"]]
 
 
 def prompt(name: str, **fields: Any) -> str:
-    """The text the spec prescribes, filled the way it says (plain str.format on its fields).
+    """The text a reply must show: the spec's when docs/spec.md fixes it, else the project's.
 
-    The spec's verbatim templates come from :data:`SPEC_TEXTS`; the project's other texts
-    (notices, questions) from their prompt file.
+    Filled the way the spec says (plain str.format on its fields); see tests/spec_texts.py.
     """
-    if name in SPEC_TEXTS:
-        return SPEC_TEXTS[name].format(**fields)
-    return (PROMPTS / f"{name}.txt").read_text(encoding="utf-8").format(**fields)
+    return tests.spec_texts.expected_text(name, **fields)
 
 
 @dataclass

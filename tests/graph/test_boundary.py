@@ -7,13 +7,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from graph_driver import MENU
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import OkxCli, build_graph
 from okx_auth_graph.testing import OkxEmulator
+from tests.graph.graph_driver import MENU
 
 MALFORMED_FAILED_COMMANDS: list[Any] = [
     "account balance --json failed",

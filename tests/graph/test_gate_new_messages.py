@@ -8,7 +8,9 @@ never logs in, and never with a silent ``global``.
 
 from __future__ import annotations
 
-from graph_driver import MENU, assert_preflight_first
+from langchain_core.messages import AIMessage, HumanMessage
+
+from tests.graph.graph_driver import MENU, assert_preflight_first
 
 US_PROFILE = {"default_profile": "p", "profiles": {"p": {"site": "us"}}}
 
@@ -67,3 +69,15 @@ async def test_an_old_choice_is_not_reused_by_a_later_request(converse, emulator
     turn = await chat.start("log in")
     assert turn.kind == "choose_site"
     assert logins(chat.calls()) == [["auth", "login", "--manual", "--site", "global"]]
+
+
+async def test_a_choice_after_only_the_menus_first_line_shows_the_whole_menu(converse, emulator):
+    # An upstream agent wrote only the menu's title line; "2" after it is no gated choice.
+    first_line = MENU.split("\n")[0]
+    chat = converse()
+    turn = await chat._run({"messages": [AIMessage(first_line), HumanMessage("2")]})
+    assert turn.kind == "choose_site"
+    assert turn.interrupt["message"] == MENU
+    assert logins(chat.calls()) == []
+    await chat.reply("2")  # the reply to the whole menu is the choice
+    assert logins(chat.calls()) == [["auth", "login", "--manual", "--site", "eea"]]

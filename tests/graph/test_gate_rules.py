@@ -7,11 +7,11 @@ profile first), never computed with the code under test.
 
 from __future__ import annotations
 
-from graph_driver import MENU
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from okx_auth_graph.gate import api_key_profiles, gate_site
 from okx_auth_graph.models import ConfigSummary, ProfileSummary
+from tests.graph.graph_driver import MENU
 
 
 def test_a_menu_shown_after_the_choice_does_not_count():
@@ -46,3 +46,12 @@ def test_api_key_profiles_name_the_default_profile_first():
     assert api_key_profiles(config) == ["live", "alpha", "beta"]
     assert api_key_profiles({**config, "default_profile": "oauth"}) == ["alpha", "live", "beta"]
     assert api_key_profiles(None) == []
+
+
+def test_only_the_whole_menu_counts_not_its_first_line_or_part_of_it():
+    lines = MENU.split("\n")
+    assert len(lines) == 4  # the spec's menu: a title and three numbered sites
+    for partial in ("\n".join(lines[:1]), "\n".join(lines[:3]), "\n".join(lines[1:])):
+        assert gate_site([AIMessage(partial), HumanMessage("2")]) is None, partial
+    # The whole menu inside a longer assistant message still counts (it was shown).
+    assert gate_site([AIMessage(f"Before we log in:\n\n{MENU}"), HumanMessage("2")]) == "eea"

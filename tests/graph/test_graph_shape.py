@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import pytest
-from drawing import PAGE, mermaid, render
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
@@ -31,6 +30,7 @@ from okx_auth_graph.graph import node_functions
 from okx_auth_graph.served import graph as served_graph
 from okx_auth_graph.state import AuthState, Outcome, Route
 from okx_auth_graph.testing import OkxEmulator
+from tests.graph.drawing import PAGE, mermaid, render
 
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
 NODE_MODULES = ("preflight", "login", "maintenance")

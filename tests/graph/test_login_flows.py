@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from graph_driver import MENU, PREFLIGHT, assert_preflight_first, assert_preflight_overlaps, prompt
+import pytest
+
+from tests.graph.graph_driver import (
+    MENU,
+    PREFLIGHT,
+    assert_preflight_first,
+    assert_preflight_overlaps,
+    prompt,
+)
 
 LOGIN = ["auth", "login", "--manual", "--site"]
 STATUS = ["auth", "status", "--json"]
@@ -121,6 +129,29 @@ async def test_not_a_signal_gets_a_short_answer_and_no_okx_call(converse, emulat
     assert turn.kind == "await_authorization"
     assert turn.reply == prompt("await_not_a_signal.en")
     assert len(chat.calls()) == before
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "the page looks broken",
+        "let me think",
+        "the link takes me nowhere",
+        "my okx app is open",
+        "the site keeps loading",
+        "好像打不开",
+        "页面好慢",
+    ],
+)
+async def test_words_that_only_hold_a_signal_word_inside_them_run_no_okx_call(converse, reply):
+    # "looks", "think", "okx" hold "k" or "ok"; "好像" holds "好": none of them is a signal.
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("1")
+    before = len(chat.calls())
+    turn = await chat.reply(reply)
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[before:] == []
 
 
 async def test_signal_while_pending_says_not_done_and_one_status_per_signal(converse, emulator):

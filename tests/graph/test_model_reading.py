@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
-from graph_driver import MENU, PREFLIGHT
 from langchain_core.messages import HumanMessage
 from pydantic import ValidationError
-from scripted_model import ScriptedChatModel
 
 from okx_auth_graph import Context
 from okx_auth_graph.model_reading import (
@@ -16,6 +14,8 @@ from okx_auth_graph.model_reading import (
     read_reply_with_model,
     read_request_with_model,
 )
+from tests.graph.graph_driver import MENU, PREFLIGHT
+from tests.graph.scripted_model import ScriptedChatModel
 
 
 def _logged_in(emulator):

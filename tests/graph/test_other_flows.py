@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import pytest
-from graph_driver import MENU, PREFLIGHT, SPEC_TEXTS, assert_preflight_first, prompt
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
+from tests.graph.graph_driver import MENU, PREFLIGHT, SPEC_TEXTS, assert_preflight_first, prompt
 
 API_KEY_CONFIG = {
     "default_profile": "demo",
@@ -405,11 +406,15 @@ async def test_interactive_login_tells_first_then_blocks_until_approved(converse
     chat = converse(context=Context(interactive_login=True))
     await chat.start("log in")
 
-    async def approve_soon() -> None:
-        await asyncio.sleep(0.3)
+    async def approve_once_the_code_is_out() -> None:
+        """The browser approves as soon as okx has issued its code (30 s at most)."""
+        deadline = time.monotonic() + 30
+        while emulator.world()["auth"] != "pending":
+            assert time.monotonic() < deadline, "the blocking login issued no code"
+            await asyncio.sleep(0.01)
         emulator.approve(scopes=["live:read"])
 
-    approver = asyncio.create_task(approve_soon())
+    approver = asyncio.create_task(approve_once_the_code_is_out())
     turn = await chat.reply("2")
     await approver
     notice, shown, success = turn.reply.split("\n\n")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graph_driver import MENU, prompt
 
 from okx_auth_graph.testing import OkxEmulator
+from tests.graph.graph_driver import MENU, prompt
 
 pytestmark = pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 
@@ -46,6 +46,9 @@ def assert_asked_again(turn: Any, kind: str, question: str, hint: str) -> None:
         ("帮我登录", "欧洲", "site_menu_hint.zh"),
         ("帮我登录", "4", "site_menu_hint.zh"),  # no letters: the language stays Chinese
         ("帮我登录", "第四个", "site_menu_hint.zh"),
+        ("帮我登录", "我不选2", "site_menu_hint.zh"),  # a negated choice is no choice
+        ("帮我登录", "不要第二个", "site_menu_hint.zh"),
+        ("log me in", "not 2", "site_menu_hint.en"),
     ],
 )
 async def test_a_menu_reply_that_is_no_choice_gets_the_verbatim_menu_and_a_hint(

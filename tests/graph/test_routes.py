@@ -38,3 +38,27 @@ async def test_each_request_reaches_its_skill(converse, emulator, request_text, 
     market = route == "okx-cex-market"
     assert turn.state["outcome"] == ("no_auth_needed" if market else "api_key_configured")
     assert len(emulator.calls()) == (0 if market else 2)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "log me in and show the BTC price",
+        "sign in, then what is the ETH price?",
+        "登录然后看看 BTC 价格",
+    ],
+)
+async def test_a_login_with_a_market_request_logs_in_first(converse, emulator, request_text):
+    # A market request alone needs no login (D1); asked together with one, the login comes first.
+    chat = converse()
+    turn = await chat.start(request_text)
+    assert turn.kind == "choose_site"
+    assert sorted(chat.calls()) == sorted(
+        [["config", "show", "--json"], ["auth", "status", "--json"]]
+    )
+    assert turn.state.get("outcome") is None
+    await chat.reply("2")
+    emulator.approve()
+    done = await chat.reply("done")
+    assert done.state["outcome"] == "logged_in"
+    assert done.state["route"] == "okx-cex-market"

@@ -6,7 +6,7 @@ project's own, docs/flows.md); the menu is the spec's verbatim block.
 
 from __future__ import annotations
 
-from graph_driver import MENU
+from tests.graph.graph_driver import MENU
 
 LOGOUT = ["auth", "logout"]
 

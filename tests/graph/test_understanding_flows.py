@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+import time
 
 import pytest
-from graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
 
-CLARIFY_EN = (Path(__file__).resolve().parents[2] / "prompts" / "clarify_request.en.txt").read_text(
-    encoding="utf-8"
-)
+from tests.graph.graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
+
+CLARIFY_EN = prompt("clarify_request.en")
 
 
 @pytest.mark.parametrize("request_text", ["hello", "help", "cancel", "你好", "tell me a joke"])
@@ -39,6 +39,33 @@ async def test_an_option_number_then_runs_the_usual_preflight(converse):
     assert turn.kind == "choose_site"
     assert turn.reply == MENU
     assert_preflight_first(chat.calls())
+
+
+async def test_each_of_the_four_options_is_its_action_and_a_fifth_is_asked_again(
+    converse, emulator
+):
+    # The spec's D2 options, in order: log in, login status, log out, set up an API key.
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    await chat.start("hello")
+    assert (await chat.reply("2")).state["outcome"] == "status_reported"
+    chat = converse()
+    await chat.start("hello")
+    assert (await chat.reply("3")).state["outcome"] == "logged_out"
+    assert chat.calls()[-1] == ["auth", "logout"]
+    for answer in ("4", "option 4", "four"):
+        chat = converse()
+        await chat.start("hello")
+        turn = await chat.reply(answer)
+        assert turn.state["outcome"] == "needs_user_action", answer
+        assert "okx config init" in turn.reply, answer
+    chat = converse()
+    await chat.start("hello")
+    before = len(chat.calls())
+    for answer in ("5", "0"):
+        turn = await chat.reply(answer)
+        assert turn.kind == "clarify_request", answer
+    assert chat.calls()[before:] == []
 
 
 async def test_words_in_the_answer_are_read_as_a_new_request(converse, emulator):
@@ -95,6 +122,33 @@ async def test_how_long_the_code_is_valid_is_answered_without_an_okx_call(conver
     assert turn.kind == "await_authorization"
     assert "10 more minutes" in turn.reply or "9 more minutes" in turn.reply
     assert len(chat.calls()) == calls
+
+
+async def test_the_codes_age_follows_the_clock_while_it_is_held(converse, monkeypatch):
+    # expiresIn 600 s: 4 minutes later it has 6 left; 11 minutes later it is dead (D7, D12).
+    chat = converse()
+    await chat.start("log in")
+    first = await chat.reply("2")
+    assert first.interrupt["expiresIn"] == 600
+    code = first.interrupt["userCode"]
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 4 * 60 + 5)
+    calls = len(chat.calls())
+    turn = await chat.reply("how long is it valid?")
+    assert re.search(r"\b5\b", turn.reply), turn.reply  # 600 - 245 s: 5 whole minutes
+    turn = await chat.reply("what's the code again?")
+    assert code in turn.reply
+    assert "(Valid for 5 minutes)" in turn.reply
+    assert len(chat.calls()) == calls
+    monkeypatch.setattr(time, "time", lambda: real() + 11 * 60)
+    for question in ("how long is it valid?", "what's the code again?"):
+        turn = await chat.reply(question)
+        assert turn.kind == "await_authorization"
+        assert code not in turn.reply, question  # a dead code is never shown as valid
+        assert not re.search(r"\b(?:1[0-9]|2[0-9]) (?:more )?minutes\b", turn.reply), turn.reply
+    assert len(chat.calls()) == calls
+    turn = await chat.start("log in")  # a new entry: the held code is dead, never shown again
+    assert code not in turn.reply
 
 
 async def test_a_denial_gets_exactly_one_status_check(converse, emulator):

@@ -10,15 +10,15 @@ from mcp import ClientSession, types
 
 from okx_auth_graph import OkxCli
 from okx_auth_graph.mcp_server import build_server, door
-from okx_auth_graph.prompts import template
 from tests.mcp.conftest import DECLINE, MENU, PREFLIGHT, User, accept
+from tests.spec_texts import expected_text
 
 
 async def test_a_client_without_elicitation_never_gets_a_login(connect, emulator):
     async with connect(None) as client:
         result = await client.data("okx_login")
         assert result["status"] == "needs_user"
-        assert result["message"] == MENU + "\n\n" + template("mcp_no_elicitation", "en")
+        assert result["message"] == MENU + "\n\n" + expected_text("mcp_no_elicitation.en")
         assert "okx auth login --site <id>" in result["message"]
         assert client.logins() == []
         assert sorted(client.argvs()) == sorted(PREFLIGHT)
@@ -32,7 +32,7 @@ async def test_a_client_without_elicitation_never_gets_a_login(connect, emulator
 async def test_without_elicitation_the_explanation_is_in_the_users_language(connect, emulator):
     async with connect(None) as client:
         result = await client.data("okx_login", language="zh")
-        assert result["message"] == MENU + "\n\n" + template("mcp_no_elicitation", "zh")
+        assert result["message"] == MENU + "\n\n" + expected_text("mcp_no_elicitation.zh")
         assert client.logins() == []
 
 
@@ -66,9 +66,9 @@ async def test_remove_binary_needs_the_users_yes(connect, emulator):
         user.answers.append(accept(confirm=True))
         removed = await client.data("okx_remove_binary")
         assert ["auth", "remove", "--force", "--json"] in client.argvs()
-        assert removed["message"] == template("binary_removed", "en")
+        assert removed["message"] == expected_text("binary_removed.en")
         status = await client.data("okx_binary_status")
-        assert status["message"] == template("binary_missing", "en")
+        assert status["message"] == expected_text("binary_missing.en")
 
 
 async def test_remove_binary_without_elicitation_removes_nothing(connect, emulator):
@@ -149,4 +149,4 @@ async def test_an_okx_that_cannot_start_is_a_tool_error_with_the_graphs_text(con
         result = await client.call("okx_login")
         assert result.isError
         text = result.content[0].text  # type: ignore[union-attr]
-        assert template("cli_not_found", "en") in text
+        assert expected_text("cli_not_found.en") in text

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def _pytest(
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTEST_ADDOPTS", None)
     command = [sys.executable, "-m", "pytest", *paths, "-x", "-q", "-rfE", "-p", "no:cacheprovider"]
-    command += ["--no-header", "--hypothesis-seed=0", *extra]
+    command += ["--no-header", "--hypothesis-seed=0", "-p", "no:randomly", *extra]
     started = time.monotonic()
     try:
         result = subprocess.run(
@@ -159,23 +160,31 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             print(f"all {len(mutants)} mutants apply")
             return 0
+        # The unmutated run and the mutants' runs go in parallel, one per core; the results
+        # count only when the unmutated run passed.
+        pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline"
             copy_project(source, files, baseline)
             paths = tuple(dict.fromkeys(p for m in mutants for p in m.test_paths(args.full)))
-            verdict, failures, elapsed = _pytest(baseline, paths, args.timeout, args.pytest_arg)
-            print(f"baseline ({' '.join(paths)}): {verdict} in {elapsed:.0f}s", flush=True)
-            if verdict != "passed":
-                print("\n".join(f"  {f}" for f in failures))
-                return 3
-        results = []
-        for number, mutant in enumerate(mutants, 1):
+            baseline_run = pool.submit(_pytest, baseline, paths, args.timeout, args.pytest_arg)
+        runs = []
+        for mutant in mutants:
             copy = Path(tmp) / mutant.id
             copy_project(source, files, copy)
             apply_mutant(copy, mutant)
-            verdict, failures, elapsed = _pytest(
-                copy, mutant.test_paths(args.full), args.timeout, args.pytest_arg
-            )
+            test_paths = mutant.test_paths(args.full)
+            runs.append(pool.submit(_pytest, copy, test_paths, args.timeout, args.pytest_arg))
+        if not args.no_baseline:
+            verdict, failures, elapsed = baseline_run.result()
+            print(f"baseline ({' '.join(paths)}): {verdict} in {elapsed:.0f}s", flush=True)
+            if verdict != "passed":
+                print("\n".join(f"  {f}" for f in failures))
+                pool.shutdown(cancel_futures=True)
+                return 3
+        results = []
+        for number, (mutant, run) in enumerate(zip(mutants, runs, strict=True), 1):
+            verdict, failures, elapsed = run.result()
             caught = verdict != "passed"
             results.append(
                 {
@@ -192,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" by {failures[0]}" if failures else (" (timeout)" if verdict == "timeout" else "")
             )
             print(f"[{number}/{len(mutants)}] {label} {mutant.id} ({elapsed:.0f}s){by}", flush=True)
+        pool.shutdown()
     survivors = [r["id"] for r in results if not r["caught"]]
     print(
         f"{len(results)} mutants: {len(results) - len(survivors)} caught, {len(survivors)} survived"

@@ -709,6 +709,99 @@ CATALOGUE: tuple[Mutant, ...] = (
         ),
         tests=("tests/mcp/test_mcp_login.py",),
     ),
+    # --- issue 22: realistic bugs planted by hand that no test caught ---
+    Mutant(
+        "gate-menu-first-line-only",
+        "gate condition 1: the WHOLE verbatim menu was shown, not only its first line (login_gate)",
+        (
+            Edit(
+                GATE,
+                "menu_shown_before",
+                "menu = site_menu()",
+                'menu = site_menu().split("\\n")[0]',
+            ),
+        ),
+        tests=(
+            "tests/graph/test_gate_rules.py",
+            "tests/graph/test_gate_new_messages.py",
+            "tests/apps/test_tools.py",
+        ),
+    ),
+    Mutant(
+        "site-choice-zh-negation-read-as-choice",
+        'D4: a negated choice ("我不选2") re-asks the menu, it is no choice (login_gate)',
+        (
+            Edit(
+                UNDERSTANDING,
+                "_choices",
+                "only_filler = only_filler and not rest",
+                "only_filler = only_filler and rest != token",
+            ),
+        ),
+        tests=("tests/unit/test_understanding.py", "tests/graph/test_reask_hints.py"),
+    ),
+    Mutant(
+        "signal-word-unbounded",
+        "only a completion signal runs auth status: a signal word inside another word is none"
+        " (non_signal_no_call)",
+        (
+            Edit(UNDERSTANDING, "_SIGNAL", 'r"\\b(?:done|ok|okay|k|', 'r"(?:done|ok|okay|k|'),
+            Edit(UNDERSTANDING, "_SIGNAL", '|logged in|entered)\\b",', '|logged in|entered)",'),
+        ),
+        tests=("tests/graph/test_login_flows.py",),
+    ),
+    Mutant(
+        "tools-wait-ends-on-pending-check",
+        "while a code is pending the tools run no other okx command (no_login_while_pending)",
+        (
+            Edit(
+                TOOLS,
+                "awaiting_signal",
+                'elif message.name == CHECK_LOGIN and status in {"logged_in", "not_logged_in"}:',
+                "elif message.name == CHECK_LOGIN:",
+            ),
+        ),
+        tests=("tests/apps/test_tools.py",),
+    ),
+    Mutant(
+        "login-with-market-skips-login",
+        "D1 is for market-only requests: a login asked with a market request logs in first",
+        (
+            Edit(
+                PREFLIGHT,
+                "_entry",
+                'market_only = reading.route in NO_AUTH_ROUTES and reading.intent == "skill"',
+                "market_only = reading.route in NO_AUTH_ROUTES",
+            ),
+        ),
+        tests=("tests/graph/test_routes.py",),
+    ),
+    Mutant(
+        "code-age-reversed",
+        "D7/D12: minutes left = expiresIn minus the code's age (a dead code is never shown)",
+        (
+            Edit(
+                LOGIN,
+                "_seconds_left",
+                "int(time.time() - issued_at)",
+                "int(issued_at - time.time())",
+            ),
+        ),
+        tests=("tests/graph/test_understanding_flows.py",),
+    ),
+    Mutant(
+        "clarify-reads-too-few-options",
+        "D2: the clarifying question's reply is read against its four options",
+        (
+            Edit(
+                PREFLIGHT,
+                "clarify_request",
+                "reply, options=len(CLARIFY_OPTIONS))",
+                "reply, options=len(CLARIFY_OPTIONS) - 1)",
+            ),
+        ),
+        tests=("tests/graph/test_understanding_flows.py",),
+    ),
 )
 """Every mutant, in a stable order (``--rotate`` slices it)."""
 

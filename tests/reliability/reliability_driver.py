@@ -68,8 +68,8 @@ def argv_allowed(argv: list[str]) -> bool:
     return False
 
 
-def interrupt_of(result: Any) -> dict[str, Any] | None:
-    """The pending interrupt's payload, if the run stopped at a question."""
+def interrupt_of(result: Any) -> Any:
+    """The pending interrupt's payload (a dict), or None if the run ended without a question."""
     pending = result.get("__interrupt__") or []
     assert len(pending) <= 1, "one pending interrupt at a time"
     return pending[0].value if pending else None

@@ -13,10 +13,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from reliability_fakes import ScriptedRunner, write_fake_okx
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.errors import OkxCliError
+from tests.reliability.reliability_fakes import ScriptedRunner, write_fake_okx
 
 TEN_MB = 10 * 1024 * 1024
 MESSAGE_LIMIT = 8192

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.bench import LONG_THREAD_HELPERS
 from benchmarks.report import page
 from okx_auth_graph.understanding import READ_LIMIT
@@ -30,6 +32,7 @@ MEASUREMENTS = {
 }
 
 
+@pytest.mark.long
 def test_bench_smoke(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     env = {**os.environ, "HOME": str(tmp_path)}

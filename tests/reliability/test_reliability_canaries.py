@@ -25,12 +25,12 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
-from reliability_driver import INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.persistence import async_sqlite_checkpointer
 from okx_auth_graph.state import InputState
 from okx_auth_graph.testing import OkxEmulator
+from tests.reliability.reliability_driver import INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 WINDOW = 10
 
@@ -187,7 +187,7 @@ async def _pending_world(chat: Conversation) -> None:
 
 
 async def _invalid_key_replace(chat: Conversation) -> None:
-    failure = dict(INVALID_KEY_FAILURE)
+    failure: dict[str, Any] = dict(INVALID_KEY_FAILURE)
     failure["error"] += f" (key {chat.canaries.api_key}, passphrase {chat.canaries.passphrase})"
     await chat.start("my balance call failed", failed_command=failure)
     await chat.reply("1")

@@ -21,6 +21,8 @@ import yaml
 
 from okx_auth_graph.evals.scenario import config_secrets
 
+pytestmark = [pytest.mark.long, pytest.mark.xdist_group("eval-canaries")]  # one eval run, shared
+
 SUITE = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
 
 

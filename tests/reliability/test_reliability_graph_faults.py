@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
-from reliability_driver import Chat, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.errors import RECOMMENDED_ACTIONS
 from okx_auth_graph.process import RawResult
 from okx_auth_graph.testing import OkxEmulator
+from tests.reliability.reliability_driver import Chat, argv_allowed, interrupt_of
 
 INSTALL_CLI = "npm install -g @okx_ai/okx-trade-cli"
 TEN_MB = 10 * 1024 * 1024

@@ -22,13 +22,15 @@ step the spec's rules are checked on what the graph did:
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, event, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -42,13 +44,17 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
-from reliability_driver import API_KEY_CONFIG, INVALID_KEY_FAILURE, argv_allowed, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator, WorldError
+from tests.reliability.reliability_driver import (
+    API_KEY_CONFIG,
+    INVALID_KEY_FAILURE,
+    argv_allowed,
+    interrupt_of,
+)
+from tests.spec_texts import MENU
 
-MENU = template("site_menu", "zh")
 STATS: list[Any] = []
 
 REQUESTS = [
@@ -64,6 +70,22 @@ REQUESTS = [
     "how do I set up an API key?",
 ]
 MARKET_REQUEST = "what is the BTC-USDT price?"
+LOGIN_AND_MARKET = [
+    "log me in and show the BTC price",
+    "登录一下然后看看 BTC 价格",
+    "what is the BTC-USDT price? log me in first",
+]
+"""A login asked together with a market question: the login must not be skipped."""
+NEGATED_CHOICES = ["not 2", "我不选2", "不要 1", "don't pick 3", "not global"]
+"""Replies to the menu that name a site only to refuse it (D4): never a choice, no login."""
+COPIED_CHOICES = {"2. EEA (my.okx.com)": "eea", "1. Global (www.okx.com)": "global"}
+"""A menu line copied back: whatever D4 makes of it, a login may only be on the site it names."""
+UPSTREAM_MENUS = [
+    MENU.replace("EEA", "Europe"),
+    MENU.split("\n")[0],
+    "Which OKX site? 1. Global 2. EEA 3. US",
+]
+"""What an upstream agent may have shown instead of the verbatim menu: not the menu."""
 SITE_REPLIES = {"1": "global", "2": "eea", "3": "us", "EEA": "eea", " us ": "us", "２": "eea"}
 SIGNALS = {"done", "好了", "完成了", "ok"}
 NOT_SIGNALS = {"hello, what is this?", "1; rm -rf ~", "$(id)", "hmm", "我看看"}
@@ -96,7 +118,7 @@ DOWNSTREAM_ERRORS = [
     "something unexpected happened",
 ]
 INSTALL_CALLS = {("auth", "install", "--json"), ("auth", "install-status", "--json")}
-WORLDS = {
+WORLDS: dict[str, dict[str, Any]] = {
     "fresh": {},
     "api-key": {"config": API_KEY_CONFIG},
     "logged-in": {"auth": "logged_in", "site": "us"},
@@ -120,6 +142,7 @@ class ConversationMachine(RuleBasedStateMachine):
         self.cases: set[str] = set()
 
     def teardown(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
         if STATS:
             STATS[0].example(*self.cases)
 
@@ -144,9 +167,15 @@ class ConversationMachine(RuleBasedStateMachine):
             assert argv_allowed(argv), argv
         return new
 
-    @initialize(world=st.sampled_from(["fresh", "fresh", "fresh", *sorted(WORLDS)]))
-    def start_world(self, world: str) -> None:
+    @initialize(
+        world=st.sampled_from(["fresh", "fresh", "fresh", *sorted(WORLDS)]),
+        opening=st.sampled_from([None, *REQUESTS[:2]]),
+    )
+    def start_world(self, world: str, opening: str | None) -> None:
+        """A world; in two runs of three the conversation opens with a login request."""
         self.emulator.init_world(**WORLDS[world])
+        if opening is not None:
+            self.new_request(opening)
 
     @rule(request=st.sampled_from([*REQUESTS[:2] * 3, *REQUESTS]))
     def new_request(self, request: str) -> None:
@@ -170,6 +199,39 @@ class ConversationMachine(RuleBasedStateMachine):
             ("config", "show", "--json"),
         ], calls
         self._no_login_without_the_menu(calls, ("choose_site", reply) if after_menu else None)
+
+    @precondition(lambda self: (self.question or {}).get("type") == "choose_site")
+    @rule(reply=st.sampled_from(sorted(SITE_REPLIES)))
+    def site_choice_as_a_new_message_at_the_menu(self, reply: str) -> None:
+        """The same, aimed at the case that matters most: the menu is the pending question."""
+        self.site_choice_as_a_new_message(reply)
+
+    @rule(request=st.sampled_from(LOGIN_AND_MARKET))
+    def login_and_market_request(self, request: str) -> None:
+        """A login asked with a market question: it is not answered as a market request alone."""
+        self.cases.add("login and market in one request")
+        calls = self._run({"messages": [HumanMessage(request)]})
+        assert calls, "a request that asks for a login made no okx call"
+        assert sorted(map(tuple, calls[:2])) == [
+            ("auth", "status", "--json"),
+            ("config", "show", "--json"),
+        ], calls
+        self._no_login_without_the_menu(calls, None)
+
+    @rule(menu=st.sampled_from(UPSTREAM_MENUS), reply=st.sampled_from(sorted(SITE_REPLIES)))
+    def choice_after_an_upstream_agents_menu(self, menu: str, reply: str) -> None:
+        """An upstream agent showed something like the menu, the user picked from it: no login
+        (only this graph's verbatim menu, in an assistant message, opens the gate)."""
+        self.cases.add("a choice after a non-verbatim menu from an upstream agent")
+        shown_before = self._menu_shown()
+        calls = self._run({"messages": [AIMessage(menu), HumanMessage(reply)]})
+        self._no_login_without_the_menu(calls, ("choose_site", reply) if shown_before else None)
+
+    @precondition(lambda self: (self.question or {}).get("type") == "choose_site")
+    @rule(reply=st.sampled_from([*NEGATED_CHOICES, *sorted(COPIED_CHOICES)]))
+    def negated_or_copied_choice(self, reply: str) -> None:
+        self.cases.add("negated or copied reply to the menu")
+        self.answer(reply)
 
     @rule()
     def market_request(self) -> None:
@@ -244,14 +306,21 @@ class ConversationMachine(RuleBasedStateMachine):
         assert answered is not None, f"a login without a reply to the menu: {calls}"
         question_type, reply = answered
         assert question_type == "choose_site", (question_type, reply, calls)
-        assert reply in SITE_REPLIES, (reply, calls)
-        assert {c[-1] for c in logins} == {SITE_REPLIES[reply]}, (reply, calls)
+        chosen = {**SITE_REPLIES, **COPIED_CHOICES}
+        assert reply in chosen, (reply, calls)
+        assert {c[-1] for c in logins} == {chosen[reply]}, (reply, calls)
         if len(logins) > 1:  # "Failed to spawn okx-auth": install, verify, retry the login once
             first, second = (i for i, c in enumerate(calls) if c[:2] == ["auth", "login"])
             assert len(logins) == 2, calls
             between = [tuple(c) for c in calls[first + 1 : second]]
             assert set(between) - INSTALL_CALLS <= {("auth", "status", "--json")}, calls
             assert set(between) >= INSTALL_CALLS, calls
+
+    @precondition(lambda self: (self.question or {}).get("type") == "await_authorization")
+    @rule(seconds=st.sampled_from([30, 599, 601, 3601]))
+    def clock_moves_while_a_code_is_held(self, seconds: int) -> None:
+        self.cases.add("clock moved while a code is held")
+        self.emulator.advance(seconds)
 
     @rule(
         event=st.sampled_from(
@@ -295,7 +364,8 @@ class ConversationMachine(RuleBasedStateMachine):
             assert len(self.result.get("__interrupt__") or []) <= 1
 
 
-def test_random_conversations_keep_the_rules(reach: Any) -> None:
+@pytest.mark.long
+def test_random_conversations_keep_the_rules(reach: Any, run_seed: int) -> None:
     STATS[:] = [
         reach(
             "state machine",
@@ -303,17 +373,26 @@ def test_random_conversations_keep_the_rules(reach: Any) -> None:
                 "login branch": 0.1,
                 "site choice as a new message after the menu": 0.03,
                 "site choice as a new message elsewhere": 0.1,
-                "non-signal reply while waiting": 0.05,
+                "non-signal reply while waiting": 0.03,
+                "clock moved while a code is held": 0.03,
+                "negated or copied reply to the menu": 0.03,
+                "a choice after a non-verbatim menu from an upstream agent": 0.03,
+                "login and market in one request": 0.03,
             },
         )
     ]
+
+    @seed(run_seed)  # a fresh seed every run (tests/conftest.py), printed in the header
+    class Machine(ConversationMachine):
+        pass
+
     run_state_machine_as_test(
-        ConversationMachine,
+        Machine,
         settings=settings(
             max_examples=80,
             stateful_step_count=20,
-            derandomize=True,  # the same conversations on every run: reach is checked, not luck
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+    STATS[0].check()

@@ -20,10 +20,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
-from reliability_driver import INTERRUPT_TYPES, REACH, Chat, argv_allowed, interrupt_of, reach
 
 from okx_auth_graph import Context, build_graph
 from okx_auth_graph.testing import OkxEmulator
+from tests.reliability.reliability_driver import (
+    INTERRUPT_TYPES,
+    REACH,
+    Chat,
+    argv_allowed,
+    interrupt_of,
+    reach,
+)
 
 STALE_FAILED_COMMAND = {"choose_api_key_fix", "await_profile_removal"}
 PAYLOADS = {

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from filelock import FileLock
 from langgraph.checkpoint.memory import InMemorySaver
-from reliability_driver import Chat, interrupt_of
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.login_lock import LOCK_NAME
 from okx_auth_graph.testing import OkxEmulator
+from tests.reliability.reliability_driver import Chat, interrupt_of
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
 
@@ -92,7 +92,7 @@ WORKER = textwrap.dedent(
     import asyncio, json, sys, time
     from pathlib import Path
     sys.path.insert(0, sys.argv[3])
-    from reliability_driver import Chat, interrupt_of
+    from tests.reliability.reliability_driver import Chat, interrupt_of
     from okx_auth_graph.testing import OkxEmulator
 
     async def main():

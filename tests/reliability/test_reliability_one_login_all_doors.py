@@ -18,18 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
-from reliability_driver import Chat, interrupt_of
 
 from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.prompts import template
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools
 from tests.apps.agents import build_tool_graph
+from tests.reliability.reliability_driver import Chat, interrupt_of
+from tests.spec_texts import MENU
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
 CHOSEN: list[AnyMessage] = [
     HumanMessage("log in to okx"),
-    AIMessage(template("site_menu", "zh")),
+    AIMessage(MENU),
     HumanMessage("2"),
 ]
 

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_fakes import ScriptedRunner
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.errors import ERROR_KINDS, OkxCliError
 from okx_auth_graph.process import RawResult
 from okx_auth_graph.sites import SITE_IDS as SITES
+from tests.reliability.reliability_fakes import ScriptedRunner
 
 FIELD_NAMES = (
     "status",

@@ -22,10 +22,10 @@ import tomli_w
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from reliability_fakes import real_okx
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.errors import OkxCliError
+from tests.rigs.real_cli import real_okx_cli as real_okx
 
 pytestmark = pytest.mark.real_cli
 

@@ -38,19 +38,10 @@ from okx_auth_graph.persistence import async_sqlite_checkpointer
 from okx_auth_graph.process import RawResult
 from okx_auth_graph.redact import mask_secrets
 from okx_auth_graph.testing import OkxEmulator
+from tests.rigs.real_cli import real_okx_cli as real_okx
 
 REPO = Path(__file__).resolve().parents[2]
 ESCAPES = ("\x1b", "\x9b", "\x07", "\u202e")
-
-
-def real_okx() -> Path:
-    explicit = os.environ.get("OKX_REAL_CLI")
-    path = Path(explicit) if explicit else REPO / ".okx-cli" / "node_modules" / ".bin" / "okx"
-    if not path.is_file():
-        if os.environ.get("CI") or explicit:
-            pytest.fail(f"the real okx CLI is not at {path}")
-        pytest.skip("the real okx CLI 1.2.4 is not installed")
-    return path
 
 
 def _home(path: Path, config: str) -> Path:

@@ -16,6 +16,7 @@ import pytest
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.errors import OkxCliError
 from okx_auth_graph.testing.shim import write_shim
+from tests.rigs.real_cli import real_okx_cli as real_okx
 
 pytestmark = pytest.mark.real_cli
 
@@ -36,16 +37,6 @@ CONFIGS = {
         ["LIT5678secret", "ss9999", "broken line here"],
     ),
 }
-
-
-def real_okx() -> Path:
-    explicit = os.environ.get("OKX_REAL_CLI")
-    path = Path(explicit) if explicit else REPO / ".okx-cli" / "node_modules" / ".bin" / "okx"
-    if not path.is_file():
-        if os.environ.get("CI") or explicit:
-            pytest.fail(f"the real okx CLI is not at {path}")
-        pytest.skip("the real okx CLI 1.2.4 is not installed")
-    return path
 
 
 def run(executable: Path, home: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:

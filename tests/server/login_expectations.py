@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+from tests.spec_texts import expected_text
+
 SITE_REPLY = "2"
 SITE = "eea"
 SCOPES = ("live:read", "live:trade")
@@ -37,7 +37,8 @@ REQUEST = ENGLISH.request
 
 
 def prompt(name: str) -> str:
-    return (PROMPTS_DIR / f"{name}.txt").read_text(encoding="utf-8")
+    """The spec's text (docs/spec.md), else the project's prompt file (tests/spec_texts.py)."""
+    return expected_text(name)
 
 
 def site_menu() -> str:

@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from login_expectations import (
+
+from okx_auth_graph import build_graph
+from okx_auth_graph.persistence import sqlite_checkpointer
+from tests.rigs.servers import emulator_env, run_emulator_cli
+from tests.server.login_expectations import (
     REQUEST,
     SCOPES,
     SITE_REPLY,
@@ -25,10 +29,6 @@ from login_expectations import (
     assert_fresh_login_calls,
     assert_site_question,
 )
-
-from okx_auth_graph import build_graph
-from okx_auth_graph.persistence import sqlite_checkpointer
-from tests.rigs.servers import emulator_env, run_emulator_cli
 
 CHILD = Path(__file__).with_name("sqlite_login_child.py")
 LINE_TIMEOUT = 120.0

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
-from login_expectations import (
+
+from tests.rigs.servers import LanggraphServer
+from tests.server.login_expectations import (
     REQUEST,
     SCOPES,
     SITE_REPLY,
@@ -25,8 +27,6 @@ from login_expectations import (
     site_menu,
     success_text,
 )
-
-from tests.rigs.servers import LanggraphServer
 
 pytestmark = pytest.mark.server
 
@@ -75,7 +75,7 @@ async def test_fresh_login_through_the_server(langgraph_server: LanggraphServer)
     state = await client.threads.get_state(thread_id)
     assert state["interrupts"] == []
     assert state["next"] == []
-    assert_final_state(state["values"], challenge)
+    assert_final_state(cast(dict[str, Any], state["values"]), challenge)
     assert_fresh_login_calls(recorded_argvs(langgraph_server))
 
 

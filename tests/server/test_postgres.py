@@ -13,7 +13,12 @@ import psycopg
 import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.types import Command
-from login_expectations import (
+
+from okx_auth_graph import Context, build_graph
+from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.persistence import INTERRUPT_DURABILITY, postgres_checkpointer
+from okx_auth_graph.testing import OkxEmulator
+from tests.server.login_expectations import (
     CHINESE,
     ENGLISH,
     SCOPES,
@@ -24,11 +29,6 @@ from login_expectations import (
     assert_fresh_login_calls,
     assert_site_question,
 )
-
-from okx_auth_graph import Context, build_graph
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.persistence import INTERRUPT_DURABILITY, postgres_checkpointer
-from okx_auth_graph.testing import OkxEmulator
 
 pytestmark = pytest.mark.server
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from okx_auth_graph.prompts import TEXTS, render
+from tests.spec_texts import SPEC_TEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "docs" / "spec.md"
@@ -157,3 +159,25 @@ def test_the_too_long_text_is_quoted_whole_in_the_messages_docs(language):
     text = render("message_too_long", language, limit=f"{READ_LIMIT:,}")
     assert text in untagged_fenced_blocks(docs, "text")
     assert "65,536" in text
+
+
+def test_every_text_the_tests_take_from_the_spec_is_its_prompt_file_byte_for_byte():
+    # The tests' oracle (tests/spec_texts.py) reads the spec; the product reads prompts/.
+    assert len(SPEC_TEXTS) >= 21
+    for name, text in SPEC_TEXTS.items():
+        assert (ROOT / "prompts" / f"{name}.txt").read_text(encoding="utf-8") == text, name
+
+
+def test_every_prompt_file_the_spec_quotes_is_read_by_the_tests_oracle(spec_text):
+    # A prompt file the spec names and whose text it shows must be read from the spec; one it
+    # only names (its text not in the spec) is the project's (tests/spec_texts.py).
+    flowing = " ".join(spec_text.split())
+    shown = 0
+    for name in set(re.findall(r"prompts/(\w+)\.", spec_text)):
+        for language in ("en", "zh"):
+            path = ROOT / "prompts" / f"{name}.{language}.txt"
+            text = path.read_text(encoding="utf-8") if path.is_file() else "\0"
+            if text in spec_text or " ".join(text.split()) in flowing:
+                assert f"{name}.{language}" in SPEC_TEXTS, name
+                shown += 1
+    assert shown >= 14  # the hints (5 x 2) and the missing / too-old texts (2 x 2)

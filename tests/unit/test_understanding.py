@@ -57,7 +57,19 @@ def test_a_single_choice_with_filler_words_is_a_site(reply, site):
 
 @pytest.mark.parametrize(
     "reply",
-    ["Europe", "1 or 2", "not 1", "give me 2 minutes", "二", "12", "4", "", "global and eea"],
+    [
+        *("Europe", "1 or 2", "not 1", "give me 2 minutes", "二", "12", "4", "", "global and eea"),
+        *(
+            "我不选2",
+            "我不要2",
+            "不选 1",
+            "我不选第二个",
+            "别选3",
+            "我没选2",
+            "2 不要",
+            "not the second one",
+        ),
+    ],
 )
 def test_none_two_negated_or_other_words_reask(reply):
     assert parse_site_choice(reply) is None
@@ -121,7 +133,10 @@ def test_one_letter_slips_in_long_keywords_only():
     assert correct_typos("balnce") == "balance"
     assert correct_typos("removed") == "removed"  # an inflection, not a slip
     assert correct_typos("take") == "take"  # "stake" differs in its first letter
-    assert read_request("lgout").intent == "unclear" or read_request("lgout").intent == "logout"
+    # docs/understanding.md: one dropped letter in a keyword of five or more letters is a slip.
+    assert correct_typos("lgout") == "logout"
+    assert read_request("lgout").intent == "logout"
+    assert read_request("lgout").rules_intent == "logout"
     assert read_request("lgoutt").intent == "unclear"  # two slips
 
 
@@ -272,21 +287,23 @@ def test_a_malformed_corpus_is_bad_input(tmp_path):
 CHOICE_PARTS = ["1", "2", "3", "global", "eea", "us", "option", "please", "我", "选", "第二个",
                 "the", "second", "one", "not", "or", "吧", "¨", "!", " ", "x", "１", "号", "3rd",
                 "a", "i'll", "'", "_", "站点", "Europe"]  # fmt: skip
-CHOSEN = {"some": 0, "none": 0}
 
 
-@given(st.lists(st.sampled_from(CHOICE_PARTS), max_size=5).map("".join) | st.text(max_size=12))
-def test_a_site_choice_is_one_the_specs_matching_decision_accepts(text):
-    """The evals' independent reading of the spec's rule (texts.py) agrees with every choice."""
-    site = parse_site_choice(text)
-    CHOSEN["some" if site else "none"] += 1
-    if site is not None:
-        assert spec_site_choice(text) == site
+def test_a_site_choice_is_one_the_specs_matching_decision_accepts():
+    """The evals' independent reading of the spec's rule (texts.py) agrees with every choice,
+    and the generated texts reach choices (counted in this test: alone or in any order)."""
+    chosen = {"some": 0, "none": 0}
 
+    @given(st.lists(st.sampled_from(CHOICE_PARTS), max_size=5).map("".join) | st.text(max_size=12))
+    def agrees(text):
+        site = parse_site_choice(text)
+        chosen["some" if site else "none"] += 1
+        if site is not None:
+            assert spec_site_choice(text) == site
 
-def test_zz_site_choices_were_reached():
-    print(f"site choices reached: {CHOSEN}")
-    assert CHOSEN["some"] > 0
+    agrees()
+    print(f"site choices reached: {chosen}")
+    assert chosen["some"] > 0
 
 
 @pytest.mark.parametrize("question", ["confirm_start_over", "confirm_retry"])
