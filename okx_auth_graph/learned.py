@@ -66,6 +66,10 @@ SIDE_EFFECT_LABELS: Final[frozenset[str]] = frozenset(
 )
 """Reply labels whose flow calls okx or moves towards a side effect."""
 
+CALLING_CONFIDENCE: Final = 0.97
+"""How sure the learned reader must be, alone, of a reply that makes an okx call (a completion
+signal or a denial: one ``auth status``); other readings need the model's own threshold."""
+
 CONFIRM_YES: Final[frozenset[str]] = frozenset({"confirm_remove_binary", "confirm_switch_site"})
 """Yes/no questions whose yes only the rules may give (a removal, a site switch)."""
 
@@ -361,6 +365,8 @@ def combine_reply(rules: ReplyReading, learned: Prediction | None, text: str) ->
             return rules  # a removal or a site switch only the learned reader supports
         if label in SIDE_EFFECT_LABELS and is_negated(text):
             return rules  # "没拒绝", "别弄了": a negation the n-grams do not see
+        if label in ("signal", "denied") and learned.probability < CALLING_CONFIDENCE:
+            return rules  # an okx call on the learned reader's word alone: surer than usual
         option = int(value) if label == "option" else None
         reply_label: ReplyLabel = label  # type: ignore[assignment]
         return rules.model_copy(

@@ -9,10 +9,10 @@ so they hold whatever the shipped weights are; the first ones use the shipped re
 from __future__ import annotations
 
 import pytest
-from graph_driver import PREFLIGHT
 
 from okx_auth_graph import learned
 from okx_auth_graph.learned import LearnedReader, Prediction
+from tests.graph.graph_driver import PREFLIGHT
 
 
 class PinnedReader(LearnedReader):
