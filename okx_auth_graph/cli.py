@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypedDict
 
-from okx_auth_graph.context import Context
+from okx_auth_graph.context import Context, seconds
 from okx_auth_graph.errors import MIN_AUTH_VERSION, ErrorKind, OkxCliError, classify_message
 from okx_auth_graph.models import (
     AuthStatus,
@@ -119,8 +119,8 @@ class OkxCli:
         timeout: float = DEFAULT_TIMEOUT,
         login_timeout: float = DEFAULT_LOGIN_TIMEOUT,
     ) -> None:
-        if timeout <= 0 or login_timeout <= 0:
-            raise ValueError("timeouts must be positive")
+        timeout = seconds("timeout", timeout)
+        login_timeout = seconds("login_timeout", login_timeout)
         child_env = dict(os.environ)
         child_env.update(env or {})
         if home is not None:

@@ -15,6 +15,7 @@ the server's environment alone.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
@@ -91,17 +92,28 @@ class Context:
             raise ValueError(f"message_window must be an int, not {self.message_window!r}")
         if self.message_window < 0:
             raise ValueError("message_window must be 0 or more earlier entries")
-        if self.timeout <= 0 or self.login_timeout <= 0:
-            raise ValueError("timeouts must be positive numbers of seconds")
+        self.timeout = seconds("timeout", self.timeout)
+        self.login_timeout = seconds("login_timeout", self.login_timeout)
+
+
+def seconds(name: str, value: object) -> float:
+    """``value`` as a timeout: a finite positive number of seconds (``nan``, ``inf`` refused).
+
+    Raises:
+        ValueError: Naming ``name`` and the value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a finite positive number of seconds, not {value!r}")
+    return float(value)
 
 
 def _parse_env(name: str, raw: str) -> Any:
     if name in {"timeout", "login_timeout"}:
         try:
-            return float(raw)
+            return seconds(_ENV_NAMES[name], float(raw))
         except ValueError:
             raise ValueError(
-                f"{_ENV_NAMES[name]} must be a number of seconds, not {raw!r}"
+                f"{_ENV_NAMES[name]} must be a finite positive number of seconds, not {raw!r}"
             ) from None
     if name == "message_window":
         try:

@@ -39,6 +39,7 @@ from langgraph.types import Checkpointer, Command
 from okx_auth_graph import login, maintenance, preflight
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context, ServedContext
+from okx_auth_graph.entry import bounded
 from okx_auth_graph.services import Services, language_of
 from okx_auth_graph.state import AuthState, InputState, OutputState
 from okx_auth_graph.steps import NODE_MARK
@@ -188,7 +189,7 @@ def build_graph(
     builder = build_builder(
         cli=cli, handoff_to_parent=handoff_to_parent, chat_model=chat_model, served=served
     )
-    return builder.compile(checkpointer=checkpointer, name=name)
+    return bounded(builder.compile(checkpointer=checkpointer, name=name))
 
 
 @functools.cache

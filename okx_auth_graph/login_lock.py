@@ -10,12 +10,21 @@ stepped back cannot hide a login.
 The lock is released before the node returns, so it is never held across an interrupt. A
 lock or marker file that cannot be used (a directory or a symbolic-link loop in its place,
 a full disk, no permission) raises :class:`LoginLockError`, never a bare ``OSError``.
+
+Planted files: the marker is written through a temporary file that :func:`tempfile.mkstemp`
+creates in the folder (``O_CREAT | O_EXCL``, a random name, ``0600``), so a symbolic link
+planted where a temporary file could go never redirects the write; it then replaces the marker
+(a link in the marker's own place is replaced, not followed). A lock folder that others may
+write into (group or other write bits) is repaired (``chmod go-w``) when this user owns it and
+refused (:class:`LoginLockError`) otherwise.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import stat
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -98,9 +107,33 @@ def _read_count(marker: Path) -> int:
 
 
 def _write_count(marker: Path, count: int) -> None:
-    tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
-    tmp.write_text(str(count), encoding="ascii")
-    os.replace(tmp, marker)
+    """Replace ``marker`` by a file holding ``count``, written through a fresh temporary file."""
+    fd, tmp = tempfile.mkstemp(prefix=f"{marker.name}.", suffix=".tmp", dir=marker.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(str(count))
+        os.replace(tmp, marker)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _owner_only_writes(folder: Path) -> None:
+    """Make sure only its owner can write into ``folder``: repair it if ours, else refuse.
+
+    Raises:
+        PermissionError: The folder is writable by group or others and not this user's.
+    """
+    info = folder.stat()
+    if not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return
+    if info.st_uid != os.geteuid():
+        raise PermissionError(
+            f"{folder} is writable by other users and owned by uid {info.st_uid}: "
+            "a file planted there could take over the login lock"
+        )
+    os.chmod(folder, stat.S_IMODE(info.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
 
 
 async def _in_thread(folder: Path, call: Callable[..., _T], *args: object) -> _T:
@@ -122,6 +155,7 @@ async def login_lock(folder: Path, *, timeout: float) -> AsyncIterator[LoginLock
         LoginLockError: If the folder, the lock or the marker file cannot be used.
     """
     await _in_thread(folder, folder.mkdir, 0o700, True, True)
+    await _in_thread(folder, _owner_only_writes, folder)
     # Not thread-local: acquire and release run on whichever pool threads asyncio.to_thread
     # picks, and a thread-local lock released from another thread stays held.
     lock = FileLock(str(folder / LOCK_NAME), mode=0o600, thread_local=False)

@@ -7,6 +7,12 @@ in-process runner. Runners raise :class:`TimeoutError` when ``timeout`` elapses 
 killing the whole process group) and :class:`OSError` (``FileNotFoundError``,
 ``PermissionError``, exec format errors, …) when the program cannot be started; the adapter
 (:mod:`okx_auth_graph.cli`) turns those into typed errors.
+
+:class:`SubprocessRunner` returns within ``timeout`` plus :data:`KILL_GRACE` whatever the
+program leaves behind: a process it started in another session (out of reach of the
+process-group kill) that keeps standard output or error open is not waited for. Once okx itself
+has exited, its output is read for at most :data:`PIPE_GRACE` seconds more; the pipes are then
+closed.
 """
 
 from __future__ import annotations
@@ -18,7 +24,12 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
+
+PIPE_GRACE = 0.5
+"""Seconds output is still read after okx exited (a process it left may hold the pipes)."""
+KILL_GRACE = 0.5
+"""Seconds allowed for a killed okx to be reaped before the runner gives up waiting."""
 
 
 @dataclass(frozen=True)
@@ -112,27 +123,51 @@ class SubprocessRunner:
     ) -> RawResult:
         """Run the executable; kill it and raise TimeoutError after ``timeout`` seconds.
 
-        ``on_stdout`` receives each chunk of standard output as it arrives.
+        ``on_stdout`` receives each chunk of standard output as it arrives. The call returns
+        within ``timeout`` + :data:`KILL_GRACE` even when a process okx started in another
+        session keeps the pipes open (see the module docstring).
         """
         args = [str(a) for a in argv]
-        proc = await asyncio.create_subprocess_exec(
-            self.executable,
-            *args,
-            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self.env if self.env is not None else os.environ.copy(),
-            start_new_session=True,
-        )
+        loop = asyncio.get_running_loop()
+        # Pipes of our own, not asyncio's: okx's exit is then seen whoever else holds their
+        # write ends, and their read ends are ours to close.
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        readers: list[_PipeReader] = []
         try:
-            out, err = await asyncio.wait_for(self._communicate(proc, stdin, on_stdout), timeout)
-        except (TimeoutError, asyncio.CancelledError):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, 9)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(proc.wait(), 5)
-            raise
-        return RawResult(tuple(args), proc.returncode or 0, out, err)
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    self.executable,
+                    *args,
+                    stdin=asyncio.subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                    stdout=out_write,
+                    stderr=err_write,
+                    env=self.env if self.env is not None else os.environ.copy(),
+                    start_new_session=True,
+                )
+            finally:
+                os.close(out_write)
+                os.close(err_write)
+            for listener in (on_stdout, None):
+                fd, out_read, err_read = out_read, err_read, -1
+                reader = _PipeReader(self.max_output, listener)
+                readers.append(reader)
+                await reader.connect(loop, os.fdopen(fd, "rb", buffering=0))
+            try:
+                await asyncio.wait_for(self._finish(proc, stdin, readers), timeout)
+            except (TimeoutError, asyncio.CancelledError):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, 9)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(proc.wait(), KILL_GRACE)
+                raise
+        finally:
+            for reader in readers:
+                reader.close()
+            for fd in (out_read, err_read):
+                if fd >= 0:
+                    os.close(fd)
+        return RawResult(tuple(args), proc.returncode or 0, readers[0].data(), readers[1].data())
 
     def in_terminal(self, argv: Sequence[str], *, timeout: float) -> int:
         """Run the executable attached to this terminal (stdin, stdout, stderr); its exit status."""
@@ -140,37 +175,57 @@ class SubprocessRunner:
         env = self.env if self.env is not None else os.environ.copy()
         return subprocess.run(args, env=env, timeout=timeout, check=False).returncode
 
-    async def _communicate(
-        self,
-        proc: asyncio.subprocess.Process,
-        stdin: bytes | None,
-        on_stdout: Callable[[bytes], None] | None = None,
-    ) -> tuple[bytes, bytes]:
-        async def read_capped(
-            stream: asyncio.StreamReader | None, listener: Callable[[bytes], None] | None = None
-        ) -> bytes:
-            if stream is None:
-                return b""
-            kept = bytearray()
-            while chunk := await stream.read(65536):
-                if listener is not None:
-                    listener(chunk)
-                room = self.max_output - len(kept)
-                if room > 0:
-                    kept += chunk[:room]
-            return bytes(kept)
-
-        async def feed() -> None:
-            if proc.stdin is None:
-                return
+    async def _finish(
+        self, proc: asyncio.subprocess.Process, stdin: bytes | None, readers: list[_PipeReader]
+    ) -> None:
+        """Feed stdin, wait for okx to exit, then read what is left (for a moment at most)."""
+        if proc.stdin is not None:
             if stdin:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     proc.stdin.write(stdin)
                     await proc.stdin.drain()
             proc.stdin.close()
-
-        _, out, err = await asyncio.gather(
-            feed(), read_capped(proc.stdout, on_stdout), read_capped(proc.stderr)
-        )
         await proc.wait()
-        return out, err
+        # okx has exited: its output is in the pipes, unless a process it left holds them open
+        await asyncio.wait([r.finished for r in readers], timeout=PIPE_GRACE)
+
+
+class _PipeReader(asyncio.Protocol):
+    """Reads one pipe, keeping at most ``limit`` bytes (the rest is read and dropped)."""
+
+    def __init__(self, limit: int, listener: Callable[[bytes], None] | None) -> None:
+        self.limit = limit
+        self.listener = listener
+        self.kept = bytearray()
+        self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.BaseTransport | None = None
+
+    async def connect(self, loop: asyncio.AbstractEventLoop, pipe: IO[bytes]) -> None:
+        """Start reading ``pipe`` (its file is closed with the transport)."""
+        try:
+            self.transport, _ = await loop.connect_read_pipe(lambda: self, pipe)
+        except BaseException:
+            pipe.close()
+            raise
+
+    def data_received(self, data: bytes) -> None:
+        """Keep what fits, and hand every chunk to the listener."""
+        if self.listener is not None:
+            self.listener(data)
+        room = self.limit - len(self.kept)
+        if room > 0:
+            self.kept += data[:room]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The pipe ended (or was closed)."""
+        if not self.finished.done():
+            self.finished.set_result(None)
+
+    def data(self) -> bytes:
+        """What was kept."""
+        return bytes(self.kept)
+
+    def close(self) -> None:
+        """Stop reading and close the pipe."""
+        if self.transport is not None:
+            self.transport.close()

@@ -219,7 +219,11 @@ async def test_other_okx_tools_wait_for_the_users_signal(
         issued,
     ]
     for name in ("okx_auth_status", "okx_logout", "okx_binary_status", "okx_install_binary"):
-        assert (await run_tool(cli, [*waiting, call(name)]))["status"] == "refused"
+        refused = await run_tool(cli, [*waiting, call(name)])
+        assert refused["status"] == "refused"
+        # The model is told why and what to do instead (mutmut: tools.x_make_tools__mutmut_8).
+        assert "okx_check_login" in refused["reason"], name
+        assert "wait" in refused["reason"], name
     run = await run_tool(cli, [*waiting, call("okx_run_command", argv=["market", "ticker"])])
     assert run["status"] == "refused"
     assert argvs(emulator) == []

@@ -194,3 +194,85 @@ def test_status_is_checked_once_per_user_message(home: Path, items: list[AnyMess
     else:
         assert calls == []
         assert outcome["status"] == "refused"
+
+
+USER_TURNS = (st.sampled_from(sorted(SIGNALS)) | NONSENSE).map(lambda text: HumanMessage(text))
+WAIT_EVENTS = st.one_of(USER_TURNS, st.sampled_from(["pending", "logged_in", "not_logged_in"]))
+"""While a code is out: a user message, or an earlier okx_check_login and what it found."""
+AFTER_A_PENDING_CHECK = st.builds(
+    lambda before, after: [*before, "pending", *after],
+    st.lists(USER_TURNS, max_size=2),
+    st.lists(USER_TURNS | st.just("pending"), max_size=2),
+)
+"""The case the rule is for: the latest checks found ``pending``, the user wrote since."""
+OTHER_TOOLS = ["okx_auth_status", "okx_logout", "okx_binary_status", "okx_install_binary"]
+
+
+def wait_history(events: list[AnyMessage | str]) -> tuple[list[AnyMessage], bool, bool]:
+    """The messages of a login whose code is out, then ``events``; whether the wait is still on
+    (no check since found the login ended) and whether a check found ``pending`` (the oracle,
+    written from the rule, not from the tools)."""
+    issued = ToolMessage('{"status": "code_issued"}', tool_call_id="l1", name="okx_start_login")
+    login = AIMessage(
+        "", tool_calls=[{"name": "okx_start_login", "args": {"site": "global"}, "id": "l1"}]
+    )
+    messages: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU), HumanMessage("1")]
+    messages += [login, issued]
+    waiting, saw_pending = True, False
+    for n, event in enumerate(events):
+        if isinstance(event, str):
+            check = AIMessage(
+                "", tool_calls=[{"name": "okx_check_login", "args": {}, "id": f"k{n}"}]
+            )
+            found = ToolMessage(
+                json.dumps({"status": event}), tool_call_id=f"k{n}", name="okx_check_login"
+            )
+            messages += [check, found]
+            saw_pending = saw_pending or (waiting and event == "pending")
+            waiting = waiting and event == "pending"
+        else:
+            messages.append(event)
+    return messages, waiting, saw_pending
+
+
+@pytest.fixture(scope="module")
+def wait_cases(reach: Any) -> Any:
+    return reach(
+        "tools' wait",
+        {"a tool after a pending check": 0.25, "a tool after the wait ended": 0.1},
+    )
+
+
+@pytest.mark.long
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    events=st.one_of(st.lists(WAIT_EVENTS, max_size=5), AFTER_A_PENDING_CHECK),
+    tool=st.sampled_from(OTHER_TOOLS),
+)
+def test_other_tools_wait_until_a_check_finds_the_login_ended(
+    home: Path, events: list[AnyMessage | str], tool: str, wait_cases: Any
+) -> None:
+    """Only a check that found the login ended (or lapsed) ends the wait: a ``pending`` one
+    does not, so no other okx tool runs while the code is out."""
+    history, waiting, saw_pending = wait_history(events)
+    cases = ["a tool after a pending check"] if waiting and saw_pending else []
+    wait_cases.example(*cases, *([] if waiting else ["a tool after the wait ended"]))
+    name = tool if waiting else "okx_binary_status"
+    with tempfile.TemporaryDirectory() as world:
+        emulator = OkxEmulator(Path(world))
+        emulator.init_world()
+        call = AIMessage("", tool_calls=[{"name": name, "args": {}, "id": "now"}])
+        graph = build_tool_graph(make_tools(OkxCli(runner=emulator)))
+        result = asyncio.run(graph.ainvoke({"messages": [*history, call]}))
+        outcome = json.loads(str(result["messages"][-1].content))
+        calls = argvs(emulator)
+    if waiting:
+        assert outcome["status"] == "refused", (name, outcome)
+        assert calls == []
+    else:
+        assert outcome["installed"] is True, outcome

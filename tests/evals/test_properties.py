@@ -387,8 +387,46 @@ def test_generated_conversations_break_no_rule(
         conversation()
     except BaseException as exc:
         exc.add_note(f"replay: pytest '{request.node.nodeid}' --randomly-seed={run_seed}")
+        exc.add_note("keep it: add its world and Draw lines to REGRESSIONS in this file")
         raise
     generated.check()
+
+
+REGRESSIONS: dict[str, tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]] = {
+    # Seed 2751982965, shard 0: a completion signal with a slip read as "clearly not a signal".
+    "approved-with-a-slip-while-waiting": (
+        {
+            "config": None,
+            "auth": {"status": "not_logged_in"},
+            "binary": "installed",
+            "install": "ok",
+            "network": "up",
+            "version": "1.3.1-beta.17",
+        },
+        {"request": "帮我登录"},
+        [{"user": "1"}, {"browser": "approve"}, {"browser": "approve"}, {"user": "apprvoed 了啊"}],
+    ),
+}
+"""Generated conversations that failed once (world, first input, events), replayed every run:
+add the ``Draw`` lines of a failure here, named for what it caught."""
+
+
+@pytest.mark.parametrize("name", sorted(REGRESSIONS))
+def test_kept_regressions_break_no_rule(
+    name: str, runner: InProcessRunner, loop: asyncio.Runner
+) -> None:
+    world, first, played = REGRESSIONS[name]
+    scenario = parse_scenario({"id": name, "okx": world, "input": first}, name)
+    steps = iter(played)
+
+    def next_step(turn: Turn) -> Step | None:
+        event = next(steps, None)
+        return None if event is None else Step.model_validate(event)
+
+    result = loop.run(runner.run(scenario, lenient=True, capture_logs=False, next_step=next_step))
+    assert result.failures == []
+    assert result.violations == []
+    assert undrawn_transitions(result, EDGES) == []
 
 
 def conversations(runner: InProcessRunner, loop: asyncio.Runner, generated: Any) -> Any:

@@ -45,6 +45,7 @@ CHAT = "okx_auth_graph/chat.py"
 OKX_TEXT_TESTS = ("tests/security/test_security_okx_texts.py",)
 MCP_DOOR = "okx_auth_graph/mcp_server/door.py"
 MCP_TESTS = ("tests/mcp/test_mcp_doors.py", "tests/mcp/test_mcp_login.py")
+SMALL_CHECK_TESTS = ("tests/security/test_security_small_checks.py",)
 
 
 _LOGIN_WITH_STATE_SITE = Edit(
@@ -525,6 +526,81 @@ CATALOGUE: tuple[Mutant, ...] = (
             ),
         ),
         tests=("tests/security/test_security_chat_terminal.py",),
+    ),
+    Mutant(
+        "marker-temp-predictable",
+        "the login marker's temporary file cannot be redirected by a planted symlink",
+        (
+            Edit(
+                LOCK,
+                "_write_count",
+                'fd, tmp = tempfile.mkstemp(prefix=f"{marker.name}.", suffix=".tmp", dir=marker.parent)',
+                'tmp = str(marker.with_name(f"{marker.name}.{os.getpid()}.tmp"))\n'
+                "    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)",
+            ),
+        ),
+        tests=SMALL_CHECK_TESTS,
+    ),
+    Mutant(
+        "lock-folder-writable-kept",
+        "a lock folder others may write into is repaired (ours) or refused (not ours)",
+        (
+            Edit(
+                LOCK,
+                "login_lock",
+                "await _in_thread(folder, _owner_only_writes, folder)",
+                "pass",
+            ),
+        ),
+        tests=SMALL_CHECK_TESTS,
+    ),
+    Mutant(
+        "timeout-not-finite",
+        "OKX_TIMEOUT / OKX_LOGIN_TIMEOUT and Context timeouts are finite and above 0",
+        (
+            Edit(
+                "okx_auth_graph/context.py",
+                "seconds",
+                "or not 0 < value < math.inf",
+                "or value <= 0",
+            ),
+        ),
+        tests=SMALL_CHECK_TESTS,
+    ),
+    Mutant(
+        "stray-pipes-awaited",
+        "an okx call returns within its timeout + 1 s though a stray process holds its pipes",
+        (
+            Edit(
+                "okx_auth_graph/process.py",
+                "_finish",
+                "timeout=PIPE_GRACE",
+                "timeout=None",
+            ),
+        ),
+        tests=SMALL_CHECK_TESTS,
+    ),
+    Mutant(
+        "deep-resume-stored",
+        "a resume value nested hundreds deep gets the question again, never a TypeError",
+        (
+            Edit(
+                "okx_auth_graph/entry.py",
+                "bounded_input",
+                "if value.resume is not None and too_deep(value.resume):",
+                "if False:",
+            ),
+        ),
+        tests=SMALL_CHECK_TESTS,
+    ),
+    Mutant(
+        "deep-entry-stored",
+        "an entry nested hundreds deep is a ValueError before any okx call",
+        (
+            Edit("okx_auth_graph/entry.py", "bounded_input", "if too_deep(item):", "if False:"),
+            Edit("okx_auth_graph/entry.py", "validate_entry", "if too_deep(value):", "if False:"),
+        ),
+        tests=SMALL_CHECK_TESTS,
     ),
     Mutant(
         "misroute-portfolio-balance-to-trade",

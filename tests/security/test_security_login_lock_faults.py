@@ -10,8 +10,8 @@ folder and what to do (``needs_user_action``), without running ``okx auth login`
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
+import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -42,15 +42,21 @@ def symlink_loop_at(name: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
 
 
 def full_disk(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Writing the marker (its temporary file) fails as on a full disk; other files still work."""
-    write_text = Path.write_text
+    """Writing the marker (its temporary file) fails as on a full disk; other files still work.
 
-    def write(path: Path, *args: Any, **kwargs: Any) -> int:
-        if path.name.startswith(MARKER_NAME):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return write_text(path, *args, **kwargs)
+    The temporary file is created as usual, but its descriptor is one of ``/dev/full``, where
+    every write fails with ``ENOSPC``.
+    """
+    mkstemp = tempfile.mkstemp
 
-    monkeypatch.setattr(Path, "write_text", write)
+    def full(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        fd, path = mkstemp(*args, **kwargs)
+        if Path(path).name.startswith(MARKER_NAME):
+            os.close(fd)
+            fd = os.open("/dev/full", os.O_WRONLY)
+        return fd, path
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
 
 
 FAULTS = {

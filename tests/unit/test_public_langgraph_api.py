@@ -42,7 +42,7 @@ def test_no_module_imports_a_private_langgraph_module() -> None:
 
 COUNT_COMPILES = """
 import sys
-from langgraph.graph.state import StateGraph
+from langgraph.graph.state import CompiledStateGraph, StateGraph
 compiled = []
 original = StateGraph.compile
 def counting(self, *args, **kwargs):
@@ -55,7 +55,7 @@ assert compiled == [], "importing the package compiled a graph"
 assert "okx_auth_graph.served" not in sys.modules
 assert "graph" not in vars(sys.modules["okx_auth_graph.graph"])
 first = okx_auth_graph.graph
-assert type(first).__name__ == "CompiledStateGraph" and compiled == [1]
+assert isinstance(first, CompiledStateGraph) and compiled == [1]
 from okx_auth_graph import graph
 assert graph is first is sys.modules["okx_auth_graph.graph"].graph and compiled == [1]
 print("ok")
