@@ -34,7 +34,7 @@ from typing import Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from okx_auth_graph.sites import MENU_NUMBERS, SITE_IDS, SiteId
+from okx_auth_graph.sites import MENU_NUMBERS, SITE_IDS, WEB_HOSTS, SiteId
 from okx_auth_graph.state import Intent, Language, Route
 
 Source = Literal["hint", "model", "learned", "rules"]
@@ -1127,6 +1127,8 @@ _ORDINALS: Final = {
 }
 _ZH_ORDINAL = re.compile(r"第\s*([一二三四五123456])")
 _ZH_NUMBERS: Final = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
+_ZH_COUNT = re.compile(r"[一二三四五两]个")
+"""A number of things ("一个": one of them, any), not a choice."""
 _CHOICE_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -1145,10 +1147,14 @@ def _choices(t: str, names: dict[str, str]) -> tuple[list[str], bool]:
         if key in names:
             picked.append(names[key])
         elif _CJK.match(token):
-            rest = token if only_filler else ""
-            for word in _SITE_FILLER_ZH_LONGEST_FIRST if rest else ():
+            rest = token
+            for word in _SITE_FILLER_ZH_LONGEST_FIRST:
                 rest = rest.replace(word, "")
-            only_filler = only_filler and not rest
+            number = _ZH_NUMBERS.get(rest)
+            if number in names and not _ZH_COUNT.search(token):
+                picked.append(names[number])  # "二", "二号", "我选二" (not "选一个": any one)
+            else:
+                only_filler = only_filler and not rest
         elif token not in SITE_FILLER_EN:
             only_filler = False
     leftover = set(_CHOICE_TOKEN.sub(" ", t))
@@ -1157,20 +1163,53 @@ def _choices(t: str, names: dict[str, str]) -> tuple[list[str], bool]:
     return picked, only_filler
 
 
-_SITE_NAMES: Final[dict[str, str]] = {**MENU_SITES, **{site: site for site in SITE_IDS}}
+_SITE_NAMES: Final[dict[str, str]] = {
+    **MENU_SITES,
+    **{site: site for site in SITE_IDS},
+    "two": "eea",
+    "three": "us",
+}
+_SITE_PHRASES: Final = re.compile(
+    r"(?:https?://)?("
+    + "|".join(re.escape(host) for host in WEB_HOSTS.values())
+    + r")/?|european economic area|欧洲经济区|欧洲站|美国站|全球站|国际站|全球"
+)
+"""What names a site besides its number and id: the menu's hosts and the sites' own names."""
+_SITE_PHRASE_IDS: Final = {
+    **{host: site for site, host in WEB_HOSTS.items()},
+    "european economic area": "eea",
+    "欧洲经济区": "eea",
+    "欧洲站": "eea",
+    "美国站": "us",
+    "全球站": "global",
+    "国际站": "global",
+    "全球": "global",
+}
+_ANY_ONE = frozenset(["that", "this", "the", "which", "any", "either", "some", "a", "another"])
+"""Words that make "one" mean "one of them", not the choice 1 ("that one", "any one")."""
 
 
 def parse_site_choice(text: str) -> SiteId | None:
     """The site a reply to the menu chooses, or ``None`` (the menu is asked again).
 
-    A reply that names exactly one choice (a digit 1-3, a site id, or an ordinal such as "the
-    second one" or "第二个") with nothing but the filler words :data:`SITE_FILLER_EN` /
-    :data:`SITE_FILLER_ZH` is that choice. None, two, a negation or other words: ``None``.
-    Rules only: no model ever reads a site.
+    A reply that names exactly one site with nothing but the filler words
+    :data:`SITE_FILLER_EN` / :data:`SITE_FILLER_ZH` is that site (docs/spec.md D4). A site is
+    named by its number (a digit 1-3; "one" when no "that", "any" … makes it "one of them";
+    "two", "three"; 一, 二, 三 but not 一个), an ordinal ("the second one", "第二个"), its id, a
+    host of the menu (``my.okx.com``; so a menu line copied back, "2. EEA (my.okx.com)"), or its
+    own name ("European Economic Area", "欧洲站"; "美国站"; "全球", "全球站", "国际站"). A region
+    or a country ("Europe", "the EU", "USA", "美国", "I'm in Spain") names no site. None, two
+    different sites, a negation or other words: ``None``. Rules only: no model reads a site.
     """
     if too_long(text):
         return None
-    picked, only_filler = _choices(normalize_reply(text), _SITE_NAMES)
+    t = _SITE_PHRASES.sub(
+        lambda m: f" {_SITE_PHRASE_IDS[m.group(1) or m.group(0)]} ", normalize_reply(text)
+    )
+    picked, only_filler = _choices(t, _SITE_NAMES)
+    words = set(_CHOICE_TOKEN.findall(t))
+    if not picked and "one" in words and not words & _ANY_ONE:
+        picked = ["global"]  # "one", "option one", "number one please"
     if not only_filler or len(set(picked)) != 1:
         return None
     site = picked[0]

@@ -147,18 +147,44 @@ def parse_site_choice(text: str) -> str | None:
     folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
     if _CHOICE_NEGATION.search(folded) or _QUANTITY.search(folded):
         return None
+    folded = _SITE_HOST.sub(lambda m: " " + _HOST_SITES[m.group(1)] + " ", folded)
+    for name, site in _SITE_NAMES_SPOKEN:  # D4: the sites' own names (issue 21)
+        folded = folded.replace(name, " " + site + " ")
     folded = _ZH_ORDINAL.sub(
         lambda m: " " + {"一": "1", "二": "2", "三": "3"}.get(m.group(1), m.group(1)) + " ",
         folded,
     )
+    folded = re.sub(  # D4: 一, 二, 三 ("二号"), not a count ("选一个")
+        r"[一二三](?![个两])",
+        lambda m: " " + {"一": "1", "二": "2", "三": "3"}[m.group(0)] + " ",
+        folded,
+    )
     chosen = set()
-    for word in _CHOICE_WORD.findall(folded):
+    words = _CHOICE_WORD.findall(folded)
+    for word in words:
         word = _ORDINAL_WORDS.get(word, word)
+        word = {"two": "2", "three": "3"}.get(word, word)
         if word in _SITE_CHOICES:
             chosen.add(_SITE_CHOICES[word])
         elif word.isdigit():
             return None  # another number: "12", "4", "give me 20"
+    if not chosen and "one" in words and not _ONE_OF_THEM & set(words):
+        return "global"  # "one", "option one" (D4), not "that one"
     return chosen.pop() if len(chosen) == 1 else None
+
+
+_SITE_HOST = re.compile(r"(?:https?://)?(www|my|app)\.okx\.com/?")
+_HOST_SITES = {"www": "global", "my": "eea", "app": "us"}
+_SITE_NAMES_SPOKEN = (  # longest first: 全球站 before 全球
+    ("european economic area", "eea"),
+    ("欧洲经济区", "eea"),
+    ("欧洲站", "eea"),
+    ("美国站", "us"),
+    ("全球站", "global"),
+    ("国际站", "global"),
+    ("全球", "global"),
+)
+_ONE_OF_THEM = {"that", "this", "the", "which", "any", "either", "some", "a", "another"}
 
 
 def is_completion_signal(text: str) -> bool:

@@ -272,3 +272,35 @@ async def test_a_negated_logout_logs_nobody_out(converse, emulator, request_text
     turn = await chat.start(request_text)
     assert turn.kind == "clarify_request"
     assert chat.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "site"),
+    [
+        ("2. EEA (my.okx.com)", "eea"),
+        ("app.okx.com", "us"),
+        ("two", "eea"),
+        ("二号", "eea"),
+        ("European Economic Area", "eea"),
+        ("欧洲站", "eea"),
+        ("美国站", "us"),
+        ("国际站", "global"),
+    ],
+)
+async def test_site_replies_people_type_log_in_on_that_site(converse, reply, site):
+    """D4 (issue 21): a host, a menu line, a number word or the site's name is that site."""
+    chat = converse()
+    assert (await chat.start("log me in")).reply == MENU
+    turn = await chat.reply(reply)
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[-1] == ["auth", "login", "--manual", "--site", site]
+
+
+@pytest.mark.parametrize("reply", ["Europe", "the EU", "USA", "美国", "I'm in Spain", "选一个"])
+async def test_a_region_or_a_country_is_no_site(converse, reply):
+    chat = converse()
+    await chat.start("log me in")
+    turn = await chat.reply(reply)
+    assert turn.kind == "choose_site"
+    assert turn.reply.startswith(MENU + "\n\n")
+    assert not any(call[:2] == ["auth", "login"] for call in chat.calls())

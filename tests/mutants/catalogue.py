@@ -878,6 +878,19 @@ CATALOGUE: tuple[Mutant, ...] = (
         ),
         tests=("tests/graph/test_understanding_flows.py",),
     ),
+    Mutant(
+        "site-hosts-and-names-unread",
+        "a menu host, a menu line or a site's own name is that site (D4)",
+        (
+            Edit(
+                UNDERSTANDING,
+                "parse_site_choice",
+                "t = _SITE_PHRASES.sub(",
+                "t = _SITE_PHRASES.sub(lambda m: m.group(0), normalize_reply(text)) or (",
+            ),
+        ),
+        tests=("tests/unit/test_understanding.py",),
+    ),
 )
 """Every mutant, in a stable order (``--rotate`` slices it)."""
 

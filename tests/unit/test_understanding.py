@@ -49,6 +49,26 @@ CORPORA = Path(__file__).resolve().parents[2] / "evals" / "understanding"
         ("the 3rd one", "us"),
         ("第2个", "eea"),
         ("第3", "us"),
+        # issue 21: hosts of the menu, a menu line copied back, number words, the sites' names
+        ("www.okx.com", "global"),
+        ("my.okx.com", "eea"),
+        ("https://app.okx.com/", "us"),
+        ("2. EEA (my.okx.com)", "eea"),
+        ("1. Global (www.okx.com)", "global"),
+        ("two", "eea"),
+        ("three please", "us"),
+        ("option one", "global"),
+        ("二", "eea"),
+        ("二号", "eea"),
+        ("我选三", "us"),
+        ("EEA", "eea"),
+        ("European Economic Area", "eea"),
+        ("欧洲站", "eea"),
+        ("US site", "us"),
+        ("美国站", "us"),
+        ("全球", "global"),
+        ("全球站", "global"),
+        ("国际站", "global"),
     ],
 )
 def test_a_single_choice_with_filler_words_is_a_site(reply, site):
@@ -58,7 +78,7 @@ def test_a_single_choice_with_filler_words_is_a_site(reply, site):
 @pytest.mark.parametrize(
     "reply",
     [
-        *("Europe", "1 or 2", "not 1", "give me 2 minutes", "二", "12", "4", "", "global and eea"),
+        *("Europe", "1 or 2", "not 1", "give me 2 minutes", "12", "4", "", "global and eea"),
         *(
             "我不选2",
             "我不要2",
@@ -69,6 +89,16 @@ def test_a_single_choice_with_filler_words_is_a_site(reply, site):
             "2 不要",
             "not the second one",
         ),
+        # a region or a country is not a site: the EEA is not Europe, the menu names no country
+        "the EU",
+        "USA",
+        "美国",
+        "欧洲",
+        "I'm in Spain",
+        "2. Global (www.okx.com)",  # two different sites
+        "选一个",  # "pick one": any one, not the first
+        "that one",
+        "eea.okx.com",  # an API host, not on the menu
     ],
 )
 def test_none_two_negated_or_other_words_reask(reply):
@@ -81,9 +111,9 @@ def test_a_site_choice_names_a_choice_token(text):
     if site is not None:
         folded = unicodedata.normalize("NFKC", text).casefold()
         tokens = {
-            "global": ("1", "first", "1st", "第一", "global"),
-            "eea": ("2", "second", "2nd", "第二", "eea"),
-            "us": ("3", "third", "3rd", "第三", "us"),
+            "global": ("1", "first", "1st", "一", "global", "www.okx.com", "全球", "国际站", "one"),
+            "eea": ("2", "second", "2nd", "二", "eea", "my.okx.com", "欧洲", "european", "two"),
+            "us": ("3", "third", "3rd", "三", "us", "app.okx.com", "美国站", "three"),
         }[site]
         assert any(token in folded for token in tokens)
 
@@ -286,7 +316,9 @@ def test_a_malformed_corpus_is_bad_input(tmp_path):
 
 CHOICE_PARTS = ["1", "2", "3", "global", "eea", "us", "option", "please", "我", "选", "第二个",
                 "the", "second", "one", "not", "or", "吧", "¨", "!", " ", "x", "１", "号", "3rd",
-                "a", "i'll", "'", "_", "站点", "Europe"]  # fmt: skip
+                "a", "i'll", "'", "_", "站点", "Europe", "two", "二", "一个", "my.okx.com",
+                "(www.okx.com)", "欧洲站", "全球", "美国", "European Economic Area", "that",
+                "2. EEA", "app.okx.com", "国际站"]  # fmt: skip
 
 
 def test_a_site_choice_is_one_the_specs_matching_decision_accepts():
