@@ -623,6 +623,12 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             _Then(r"\bwhen (?:does|will) (?:my |the )?(?:session|login)\b", r"\bexpires?\b"),
             _Then(r"\b(?:session|login)\b", r"\bexpires?\b"),
             r"(?:会话|登录|session).{0,8}(?:多久|多长时间|有效期|过期)",
+            _Then(r"\bhow often\b", r"\b(?:log ?in|login|re-?log ?in|sign in|re-?auth|session)"),
+            _Then(
+                r"\b(?:do|will|must|should) (?:i|we) (?:have|need) to (?:re-?)?(?:log ?in|login|sign in)",
+                r"\b(?:every|each|again|daily)\b",
+            ),
+            r"(?:每天|每次|多久|经常).{0,6}(?:都要|要|得|需要)?.{0,2}(?:重新)?(?:登录|登陆)",
             r"(?:多久|多长时间).{0,4}(?:过期|失效)",
         ),
     ),
@@ -671,7 +677,7 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\byield\b",
             r"\bapy\b",
             r"\bapr\b",
-            r"\binterest\b",
+            r"(?<!open )\binterest\b",
             r"\blend(?:ing)?\b",
             r"\bredeem\b",
             r"理财|赚币|双币|申购|赎回|质押|余币宝|活期|定期|利息|年化|收益率",
@@ -849,8 +855,12 @@ def _has_verb_for_account(t: str) -> bool:
 
 # --------------------------------------------------------------------------- replies
 
-_CANCEL_WORDS = r"cancel|abort|stop|quit|exit|never ?mind|forget (?:it|about it)|取消|算了|退出"
-_CANCEL = re.compile(rf"\b(?:{_CANCEL_WORDS})\b|取消|算了|不登了|不弄了|不要了|不玩了")
+_CANCEL_WORDS = r"cancel|abort|stop|quit|exit|never ?mind|nvm|forget (?:it|about it)|取消|算了|退出"
+_CANCEL = re.compile(
+    rf"\b(?:{_CANCEL_WORDS})\b|取消|算了|不登了|不弄了|不要了|不玩了|不登录了|别弄了|别登了"
+    r"|\b(?:i )?(?:don't|dont|do not) want to (?:log ?in|login|sign in|continue|do (?:this|it))"
+    r"(?: (?:anymore|any more))?\b"
+)
 _CANCEL_OBJECT = re.compile(
     r"(?:\s|[,.!。，！]|it|this|that|the|login|log in|everything|all|please|pls|now|then|"
     r"for now|process|flow|auth|authori[sz]ation|keep the key|登录|吧|了|掉|授权|这个|操作|流程|啦|"
@@ -879,6 +889,10 @@ _ASK_CODE = _rx(
     r"\bwhere do i enter\b",
     r"^(?:the )?(?:code|link|url)(?: \?)?$",
     r"验证码是|验证码再|再发|链接呢|验证码呢|链接是|验证码多少|重新发|再给",
+    r"^(?:the |my )?(?:code|link|url)(?: (?:pls|plz|please|again|now))*(?: \?)?$",
+    r"\bwhats? (?:the |my )?(?:code|link|url)\b",
+    r"\b(?:send|give) (?:me )?(?:the |my )?(?:code|link|url)\b",
+    r"(?:链接|验证码|网址|地址)(?:在哪|呢|是多少|是什么|发我|给我)",
 )
 _START_OVER = _rx(
     r"\bstart (?:over|again)\b",
@@ -911,9 +925,16 @@ _SIGNAL = _rx(
     r"\b(?:done|ok|okay|k|finished|finish|complete|completed|ready|approved|approve|"
     r"authori[sz]ed|yes|yep|yeah|yup|did it|all set|logged in|entered)\b",
     r"✅|👍|✔|👌",
-    r"好了|好的|^好$|完成|搞定|弄完|弄好|授权了|已授权|已经授权|授权好|可以了|行了|登录好|批准|确认了",
+    r"好了|好的|^好$|好啦|完成|搞定|弄完|弄好|授权了|已授权|已经授权|授权好|可以了|行了|登录好|批准|确认了"
+    r"|同意了|已同意|成功了|\ball good\b",
     r"删掉了|删了|删除了|已删除|\bremoved\b|\bdeleted\b",
 )
+_SIGNAL_QUESTION = _rx(
+    r"^(?:(?:is|are|was) (?:it|we|you|that|this|everything|the login|my login|login) )?(?:all )?"
+    r"(?:done|ok|okay|finished|complete|completed)(?: (?:now|yet|already))? \?$",
+    r"^(?:好了|完成了|完成|登录好了|授权好了)(?:吗|没|没有|了吗|了没|了没有)(?: \?)?$",
+)
+"""A completion word put as a question (docs/spec.md D12): a signal, one status check."""
 _QUESTION = _rx(
     r"[?]$",
     r"^(?:what|why|how|where|when|who|which|is|are|do|does|did|can|could|should|will)\b",
@@ -1012,6 +1033,8 @@ def _waiting_label(t: str) -> ReplyLabel:
         return "ask_validity"
     if _found(_SWITCH_SITE, t):
         return "switch_site"
+    if _SIGNAL_QUESTION.search(t):
+        return "signal"  # "done?", "is it done?", "好了吗": the user asks for the status check
     if _NOT_YET.search(t):
         return "not_yet"
     if _QUESTION.search(t):
@@ -1260,6 +1283,11 @@ LANGUAGE_NEUTRAL_WORDS: Final = frozenset(
 """Latin words that count for neither language (tickers and product names)."""
 
 
+SHORT_MESSAGE_UNITS: Final = 2
+"""A message of at most this many units (Chinese characters and Latin words, as counted by
+:func:`language_of`) does not change a language already held (docs/spec.md D22)."""
+
+
 def language_of(text: str, previous: Language | None = None) -> Language | None:
     """The language one message decides, by the majority of its letters (docs/spec.md D22).
 
@@ -1267,7 +1295,9 @@ def language_of(text: str, previous: Language | None = None) -> Language | None:
     is about a word: Chinese has no spaces) and each Latin word (a run of ``a``-``z``) one for
     English, except the ticker and product names :data:`LANGUAGE_NEUTRAL_WORDS`. So "Please
     log in to okx, I am 张伟" is English and "我想申购简单赚币 Simple Earn" Chinese. A message
-    with no letters ("2", "✅") or a tie decides nothing: ``previous`` holds.
+    with no letters ("2", "✅") or a tie decides nothing: ``previous`` holds. Once a language is
+    held (``previous``), a message of at most :data:`SHORT_MESSAGE_UNITS` units ("OK", "done",
+    "好了", "yes") decides nothing either.
 
     Returns:
         ``zh`` or ``en``; ``previous`` when the text does not decide.
@@ -1275,6 +1305,8 @@ def language_of(text: str, previous: Language | None = None) -> Language | None:
     folded = normalize(text[:READ_LIMIT])
     chinese = sum(map(len, _CJK_RUN.findall(folded)))
     latin = sum(1 for w in _LATIN_WORD.findall(folded) if w not in LANGUAGE_NEUTRAL_WORDS)
+    if previous is not None and chinese + latin <= SHORT_MESSAGE_UNITS:
+        return previous  # "OK", "done", "好了" once a language is held: it holds
     if chinese > latin:
         return "zh"
     if latin > chinese:

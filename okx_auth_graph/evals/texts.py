@@ -268,15 +268,19 @@ def deciding_language(text: str) -> str | None:
 
 
 def user_language(texts: list[str]) -> str:
-    """The language of the latest of the user's ``texts`` (oldest first) that decides one.
+    """The language of the user's ``texts`` (oldest first), as D22 has it.
 
-    English when none does (D22).
+    Each message that decides a language sets it; once one is held, a message of at most two
+    units (Chinese characters plus Latin words, neutral names aside: "OK", "好了") decides
+    nothing. English when none decides.
     """
-    for text in reversed(texts):
-        language = deciding_language(text)
-        if language is not None:
-            return language
-    return "en"
+    held: str | None = None
+    for text in texts:
+        chinese, english = _letter_counts(text)
+        if held is not None and chinese + english <= 2:
+            continue
+        held = deciding_language(text) or held
+    return held or "en"
 
 
 def expires_minutes(expires_in: int) -> int:

@@ -807,9 +807,14 @@ def test_templates_language_a_chinese_name_stays_english() -> None:
     assert _language_violations(named) == []
     chinese = happy_login(language="zh").t
     named = _with_user_texts(chinese, "Please log in to okx, I am 张伟", "2", "好了")
-    assert _language_violations(named) == ["login_challenge.zh shown after en messages"]
-    # the challenge follows the request; the success follows the Chinese reply
+    assert _language_violations(named) == [
+        "login_challenge.zh shown after en messages",
+        "login_success.zh shown after en messages",  # D22: "好了" (two units) keeps English
+    ]
     mixed = _with_user_texts(english, "Please log in to okx, I am 张伟", "2", "好了")
+    assert _language_violations(mixed) == []
+    # the challenge follows the request; the success follows a longer Chinese reply
+    mixed = _with_user_texts(english, "Please log in to okx, I am 张伟", "2", "我已经好了")
     assert _language_violations(mixed) == ["login_success.en shown after zh messages"]
 
 
@@ -854,9 +859,9 @@ YES_NO = "Remove the okx-auth binary? (yes/no)"
     ("reply", "shown", "broken"),
     [
         ("eu", site_menu() + "\n\n" + render("site_menu_hint.en"), False),
-        ("欧洲", site_menu() + "\n\n" + render("site_menu_hint.zh"), False),
+        ("欧洲那个站", site_menu() + "\n\n" + render("site_menu_hint.zh"), False),
         ("eu", site_menu(), True),  # no hint
-        ("欧洲", site_menu() + "\n\n" + render("site_menu_hint.en"), True),  # wrong language
+        ("欧洲那个站", site_menu() + "\n\n" + render("site_menu_hint.en"), True),  # wrong language
         ("eu", site_menu() + "\n\n" + render("site_menu_hint.en") * 2, True),  # twice
         (
             "eu",  # an earlier hint left in place, the new one under it
@@ -883,7 +888,7 @@ def test_reask_hint_on_a_yes_no_question_follows_the_reply_language() -> None:
     bare = copy.deepcopy(asked).resume("maybe", interrupt=question("confirm_remove_binary", YES_NO))
     assert "does not end with the en hint" in INVARIANTS["reask_hint"](bare.t)[0]["detail"]
     chinese = copy.deepcopy(asked).resume(
-        "什么", interrupt=question("confirm_remove_binary", hinted)
+        "这是什么意思", interrupt=question("confirm_remove_binary", hinted)
     )
     assert "zh hint" in INVARIANTS["reask_hint"](chinese.t)[0]["detail"]
 

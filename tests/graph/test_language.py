@@ -68,7 +68,7 @@ async def test_a_chinese_name_in_an_english_request_stays_english(converse, emul
 async def test_the_last_reply_of_an_entry_carries_into_the_next(converse, mode):
     chat = converse(mode=mode)
     await chat.start("log in")
-    cancelled = await chat.reply("取消")
+    cancelled = await chat.reply("不要了，取消")  # five characters: Chinese (D22)
     assert cancelled.reply == prompt("cancelled.zh")
     assert cancelled.state["language"] == "zh"
     unclear = await chat.start("✅")  # a new request with no letters: Chinese holds
@@ -101,6 +101,6 @@ async def test_a_question_asked_again_follows_the_reply_that_changed_language(
     assert (again.kind, again.reply) == ("confirm_retry", zh)
     same = await chat.reply("???")  # no letters: asked again as it was
     assert (same.kind, same.reply) == ("confirm_retry", zh)
-    declined = await chat.reply("no thanks")
+    declined = await chat.reply("no thanks, not now")  # two words would not decide (D22)
     assert declined.reply == prompt("retry_declined.en")
     assert declined.state["language"] == "en"

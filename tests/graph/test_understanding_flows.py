@@ -304,3 +304,64 @@ async def test_a_region_or_a_country_is_no_site(converse, reply):
     assert turn.kind == "choose_site"
     assert turn.reply.startswith(MENU + "\n\n")
     assert not any(call[:2] == ["auth", "login"] for call in chat.calls())
+
+
+@pytest.mark.parametrize("reply", ["done?", "is it done?", "ok?", "好了没", "好了吗"])
+async def test_a_completion_word_put_as_a_question_gets_one_status_check(converse, reply):
+    """D12: "done?" asks for the status check: exactly one ``auth status``."""
+    chat = converse()
+    await chat.start("log me in")
+    await chat.reply("2")
+    before = len(chat.calls())
+    await chat.reply(reply)
+    assert chat.calls()[before:] == [["auth", "status", "--json"]]
+
+
+@pytest.mark.parametrize("reply", ["code pls", "whats the link", "链接在哪"])
+async def test_a_request_for_the_code_or_the_link_shows_them_again(converse, reply):
+    chat = converse()
+    await chat.start("log me in")
+    first = await chat.reply("2")
+    before = len(chat.calls())
+    turn = await chat.reply(reply)
+    assert chat.calls()[before:] == []
+    assert first.interrupt["userCode"] in turn.reply
+    assert first.interrupt["verificationUri"] in turn.reply
+
+
+async def test_a_question_about_scopes_while_waiting_runs_no_okx_call(converse):
+    chat = converse()
+    await chat.start("log me in")
+    await chat.reply("2")
+    before = len(chat.calls())
+    turn = await chat.reply("what scopes will it get?")
+    assert turn.kind == "await_authorization"
+    assert chat.calls()[before:] == []
+
+
+@pytest.mark.parametrize("reply", ["nvm", "先不登录了", "别弄了", "I don't want to log in anymore"])
+async def test_a_cancel_while_waiting_ends_the_flow(converse, reply):
+    chat = converse()
+    await chat.start("log me in")
+    await chat.reply("2")
+    before = len(chat.calls())
+    turn = await chat.reply(reply)
+    assert turn.state["outcome"] == "cancelled"
+    assert chat.calls()[before:] == []
+
+
+@pytest.mark.parametrize(
+    "request_text", ["how often do i need to re-login", "do I have to log in every day?"]
+)
+async def test_a_question_about_the_session_lifetime_starts_no_login(converse, request_text):
+    chat = converse()
+    turn = await chat.start(request_text)
+    assert prompt("session_lifetime.en") in turn.reply
+    assert not any(call[:2] == ["auth", "login"] for call in chat.calls())
+
+
+async def test_open_interest_is_market_data_with_no_okx_call(converse):
+    chat = converse()
+    turn = await chat.start("what's the open interest on BTC perps")
+    assert turn.state["outcome"] == "no_auth_needed"
+    assert chat.calls() == []

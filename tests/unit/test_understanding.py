@@ -149,6 +149,12 @@ def test_a_site_choice_names_a_choice_token(text):
         ("not sure how to log out", "logout", None),
         ("never mind, log me out", "logout", None),
         ("我不知道怎么登录", "login", None),
+        # issue 21: questions about the session's lifetime are not a login; market questions
+        ("how often do i need to re-login", "session_lifetime", None),
+        ("do I have to log in every day?", "session_lifetime", None),
+        ("每天都要登录吗", "session_lifetime", None),
+        ("what's the open interest on BTC perps", "skill", "okx-cex-market"),
+        ("how much interest does simple earn pay", "skill", "okx-cex-earn"),
     ],
 )
 def test_request_readings(text, intent, route):
@@ -183,8 +189,27 @@ def test_one_letter_slips_in_long_keywords_only():
         ("await_authorization", "I rejected it", "denied"),
         ("await_authorization", "what's the code again?", "ask_code"),
         ("await_authorization", "how long is it valid?", "ask_validity"),
-        ("await_authorization", "is it done?", "question"),
-        ("await_authorization", "done?", "question"),
+        # D12: a completion word put as a question is a signal (one status check)
+        ("await_authorization", "is it done?", "signal"),
+        ("await_authorization", "done?", "signal"),
+        ("await_authorization", "ok?", "signal"),
+        ("await_authorization", "好了没", "signal"),
+        ("await_authorization", "好了吗", "signal"),
+        ("await_authorization", "not done?", "not_yet"),
+        ("await_authorization", "what scopes will it get?", "question"),
+        ("await_authorization", "what is this?", "question"),
+        # issue 21's replies: signals, cancels, requests for the code or the link
+        ("await_authorization", "好啦", "signal"),
+        ("await_authorization", "同意了", "signal"),
+        ("await_authorization", "all good", "signal"),
+        ("await_authorization", "授权成功了", "signal"),
+        ("await_authorization", "nvm", "cancel"),
+        ("await_authorization", "先不登录了", "cancel"),
+        ("await_authorization", "别弄了", "cancel"),
+        ("await_authorization", "I don't want to log in anymore", "cancel"),
+        ("await_authorization", "code pls", "ask_code"),
+        ("await_authorization", "whats the link", "ask_code"),
+        ("await_authorization", "链接在哪", "ask_code"),
         ("await_authorization", "没拒绝", "unclear"),  # "did not refuse"
         ("await_authorization", "I didn't approve it", "not_yet"),  # no signal: no okx call
         ("await_authorization", "I have not authorized anything, ok", "not_yet"),
@@ -256,7 +281,14 @@ def test_every_reading_is_in_its_questions_label_set(question, text):
         ("ok 好", "zh", "zh"),
         ("ok 好", None, None),
         ("okx BTC", "zh", "zh"),
-        ("ＬＯＧ ＩＮ", "zh", "en"),
+        ("ＬＯＧ ＩＮ", "zh", "zh"),  # D22: two words once a language is held decide nothing
+        ("ＬＯＧ ＩＮ", None, "en"),  # before any is held, they decide
+        ("please log in", "zh", "en"),
+        ("好了", "en", "en"),
+        ("OK", "zh", "zh"),
+        ("done", "zh", "zh"),
+        ("我好了", "en", "zh"),
+        ("好了", None, "zh"),
     ],
 )
 def test_language_by_majority_of_letters(text, previous, language):
@@ -272,6 +304,9 @@ def test_language_by_majority_of_letters(text, previous, language):
         (["log in", "2", "我已经授权好了"], "zh"),
         (["帮我登录", "2", "ok 好", "✅"], "zh"),
         (["帮我登录", "what is this", "2"], "en"),
+        (["帮我登录", "2", "OK"], "zh"),
+        (["log me in", "2", "好了"], "en"),
+        (["log me in", "2", "我好了"], "zh"),
     ],
 )
 def test_the_latest_message_that_decides_sets_the_language(texts, language):
