@@ -229,8 +229,11 @@ def d4_examples() -> tuple[list[str], list[str]]:
     may log in on, so the gate's examples come from D4 itself.
     """
     flowing = " ".join(SPEC.split())
-    d4 = flowing[flowing.index("Project decision D4") : flowing.index("re-asks with the same menu")]
-    chosen_part, asked_part = d4.split("is that choice.")
+    start = flowing.index("Project decision D4")
+    chosen_part = flowing[start : flowing.index("is that site.", start)]
+    asked_part = flowing[
+        flowing.index("A region or a country", start) : flowing.index("re-asks with the same menu")
+    ]
     quoted = re.compile(r'"([^"]+)"')
     return quoted.findall(chosen_part), quoted.findall(asked_part)
 
@@ -268,7 +271,7 @@ SITE_INVARIANTS = ("login_gate", "no_silent_global", "no_login_while_pending")
 
 
 def test_the_spec_quotes_site_replies_both_ways():
-    assert {"option 2", "我选2", "global please", "第二个"} <= set(D4_CHOSEN)
+    assert {"option 2", "我选2", "global please", "选 1 吧"} <= set(D4_CHOSEN)
     assert {"Europe", "1 or 2", "not 1", "give me 2 minutes"} <= set(D4_ASKED)
 
 
