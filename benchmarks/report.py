@@ -102,8 +102,9 @@ PAGE_TAIL = """
 - *Workers*: separate worker processes on one PostgreSQL (Debian's server on 127.0.0.1), each turn
   of a login sent to a different worker; a turn is lost when its worker did not answer it and
   duplicated when the thread's history shows it twice.
-- *Server*: `langgraph dev` with the emulator as `okx`, users driving logins at once through
-  `langgraph-sdk`, each user with its own okx home.
+- *Server*: `langgraph dev` with the emulator as `okx` and one okx home, the operator's (a served
+  run cannot name its own, docs/security.md); one user logs in through `langgraph-sdk`, then every
+  user on a thread of its own asks at once for the login status and then a market price.
 - *Reading*: `benchmarks/reading.py`. Each shape (the issue's "okx login " repeated; a bilingual
   mix of negations, questions and keywords repeated; Chinese repeated; random words, new for every
   run so no cache helps) is read as a request, a reply to the login's wait, a reply to a yes/no

@@ -1,14 +1,15 @@
-"""A server under load: many users logging in at once through ``langgraph dev`` and langgraph-sdk.
+"""A server under load: many users' threads at once through ``langgraph dev`` and langgraph-sdk.
 
 The server runs the project's ``langgraph.json`` with the emulator as ``okx`` (the shim, one
-``okx`` process per call, as a deployment pays). Every user has its own okx home and emulator
-world, passed in the run's context (``okx_home``, ``okx_env={"OKX_EMULATOR_STATE": ...}``), so
-logins never share a login lock. Each user creates a thread, asks to log in, answers the site
-menu, approves in the (emulated) browser and sends the completion signal.
+``okx`` process per call, as a deployment pays). A served graph takes its okx home and
+environment from the operator alone (docs/security.md), so every thread shares the server's
+one okx home and emulator world, as a deployment's users do. First one user logs in (request,
+site menu, approval in the emulated browser, completion signal); then every user, each on a
+thread of its own, asks at once for the login status and then for a market price.
 
-Reported: users, errors (a run that failed or did not ask / end as expected), logins completed,
-worlds without exactly one ``auth login`` call, p50 / p95 turn latency (``runs.wait`` plus the
-state read) and logins per second.
+Reported: users, errors (a run that failed or did not ask / end as expected), the login
+completed, the world's ``auth login`` calls (exactly one), p50 / p95 turn latency of the
+concurrent turns (``runs.wait`` plus the state read) and turns per second.
 """
 
 from __future__ import annotations
@@ -21,6 +22,25 @@ from typing import Any
 
 ASSISTANT = "okx_auth"
 PROJECT = Path(__file__).resolve().parents[1]
+LOGIN: list[tuple[dict[str, Any], str | None, str | None]] = [
+    ({"input": {"messages": [{"type": "human", "content": "log in to okx"}]}}, "choose_site", None),
+    ({"command": {"resume": "1"}}, "await_authorization", None),
+    ({"command": {"resume": "done"}}, None, "logged_in"),
+]
+"""The login's turns: what is sent, the question then pending, the outcome it ends with."""
+QUESTIONS: list[tuple[dict[str, Any], str | None, str | None]] = [
+    (
+        {"input": {"messages": [{"type": "human", "content": "what is my okx login status?"}]}},
+        None,
+        "status_reported",
+    ),
+    (
+        {"input": {"messages": [{"type": "human", "content": "what is the BTC-USDT price?"}]}},
+        None,
+        "no_auth_needed",
+    ),
+]
+"""Every user's turns once logged in."""
 
 
 def _pending(state: dict[str, Any]) -> str | None:
@@ -35,70 +55,56 @@ def _pending(state: dict[str, Any]) -> str | None:
     return None
 
 
-async def _user(client: Any, index: int, root: Path) -> dict[str, Any]:
-    from okx_auth_graph.testing import OkxEmulator
-
-    home, world = root / f"home-{index}", root / f"world-{index}"
-    home.mkdir(parents=True)
-    emulator = OkxEmulator(world)
-    await asyncio.to_thread(emulator.init_world)
-    context = {"okx_home": str(home), "okx_env": {"OKX_EMULATOR_STATE": str(world)}}
-    record: dict[str, Any] = {"latencies": [], "error": None, "done": False, "world": emulator}
+async def _conversation(
+    client: Any,
+    turns: list[tuple[dict[str, Any], str | None, str | None]],
+    before_last: Any = None,
+) -> dict[str, Any]:
+    """Drive ``turns`` on a new thread; the record of latencies and the first error."""
+    record: dict[str, Any] = {"latencies": [], "error": None}
     try:
         thread = (await client.threads.create())["thread_id"]
-        steps: list[tuple[dict[str, Any], str | None]] = [
-            (
-                {"input": {"messages": [{"type": "human", "content": "log in to okx"}]}},
-                "choose_site",
-            ),
-            ({"command": {"resume": "1"}}, "await_authorization"),
-            ({"command": {"resume": "done"}}, None),
-        ]
-        for turn, (payload, expected) in enumerate(steps):
-            if turn == 2:
-                await asyncio.to_thread(emulator.approve)
+        for turn, (payload, asked, outcome) in enumerate(turns):
+            if before_last is not None and turn == len(turns) - 1:
+                await asyncio.to_thread(before_last)
             start = time.perf_counter()
-            await client.runs.wait(thread, ASSISTANT, context=context, **payload)
+            await client.runs.wait(thread, ASSISTANT, **payload)
             state = await client.threads.get_state(thread)
             record["latencies"].append(time.perf_counter() - start)
-            asked = _pending(state)
-            if asked != expected:
-                record["error"] = f"turn {turn}: expected {expected}, got {asked}"
+            found = (_pending(state), (state.get("values") or {}).get("outcome"))
+            if found[0] != asked or (outcome is not None and found[1] != outcome):
+                record["error"] = f"turn {turn}: expected {(asked, outcome)}, got {found}"
                 return record
-        outcome = (state.get("values") or {}).get("outcome")
-        record["done"] = outcome == "logged_in"
-        if not record["done"]:
-            record["error"] = f"ended {outcome!r}"
     except Exception as exc:
         record["error"] = f"{type(exc).__name__}: {exc}"[:300]
     return record
 
 
 async def server_bench(root: Path, users: int) -> dict[str, Any]:
-    """Start ``langgraph dev`` and drive ``users`` logins at once; return the figures."""
+    """Start ``langgraph dev``, log one user in, then drive ``users`` threads at once."""
     from langgraph_sdk import get_client
 
+    from okx_auth_graph.testing import OkxEmulator
     from tests.rigs.servers import langgraph_dev_server
 
     with langgraph_dev_server(PROJECT, root / "server") as server:
         client = get_client(url=server.url)
+        world = OkxEmulator(server.state_dir)
+        login = await _conversation(client, LOGIN, before_last=world.approve)
         start = time.perf_counter()
-        records = await asyncio.gather(*(_user(client, i, root / "users") for i in range(users)))
+        records = await asyncio.gather(*(_conversation(client, QUESTIONS) for _ in range(users)))
         wall = time.perf_counter() - start
+        logins = sum(1 for c in world.calls() if list(c["argv"][:2]) == ["auth", "login"])
     latencies = sorted(t for r in records for t in r["latencies"])
-    logins_per_world = [
-        sum(1 for c in r["world"].calls() if list(c["argv"][:2]) == ["auth", "login"])
-        for r in records
-    ]
-    errors = [r["error"] for r in records if r["error"]]
+    errors = [r["error"] for r in [login, *records] if r["error"]]
     return {
         "users": users,
         "errors": len(errors),
         "first_errors": errors[:3],
-        "logins_completed": sum(1 for r in records if r["done"]),
-        "worlds_without_exactly_one_auth_login": sum(1 for n in logins_per_world if n != 1),
+        "login_completed": login["error"] is None,
+        "auth_login_calls": logins,
         "turns": len(latencies),
-        "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
-        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
-        "logins_per_s": users / wall,
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
+        "turns_per_s": len(latencies) / wall,
     }

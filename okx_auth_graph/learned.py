@@ -51,6 +51,13 @@ from okx_auth_graph.understanding import (
 WEIGHTS: Final = "learned_reader.json"
 """The weights' file name inside the package."""
 
+LEARNED_LIMIT: Final = 1_000
+"""The longest text the learned reader reads, in characters; a longer one the rules read alone.
+
+The corpora it learned from hold no line over 230 characters, so a reading of a longer text would
+be a guess; and reading only this much keeps its cost flat (docs/benchmarks.md).
+"""
+
 SIDE_EFFECT_INTENTS: Final[frozenset[str]] = frozenset(
     {"login", "logout", "binary_install", "binary_remove", "switch_site", "start_over"}
 )
@@ -328,8 +335,8 @@ def read_request_offline(
 ) -> RequestReading:
     """Read a request with the rules and the learned reader (docs/spec.md D21)."""
     rules = read_request_rules(text, language=language)
-    if too_long(text):
-        return rules  # not read at all (D21's limit)
+    if too_long(text) or len(text) > LEARNED_LIMIT:
+        return rules  # not read at all (D21's limit), or past what the learned reader reads
     intent, route = (reader or shipped_reader()).request(text)
     return combine_request(rules, intent, route, text)
 
@@ -386,7 +393,7 @@ def read_reply_offline(
 ) -> ReplyReading:
     """Read a reply with the rules and the learned reader (docs/spec.md D21)."""
     rules = read_reply_rules(question, text, options=options)
-    if too_long(text):
-        return rules  # not read at all (D21's limit)
+    if too_long(text) or len(text) > LEARNED_LIMIT:
+        return rules  # not read at all (D21's limit), or past what the learned reader reads
     learned = (reader or shipped_reader()).reply(question, text)
     return combine_reply(rules, learned, text)

@@ -32,12 +32,15 @@ from okx_auth_graph.evals.understanding import (
 )
 from okx_auth_graph.learned import (
     GROUPS,
+    LEARNED_LIMIT,
     LearnedReader,
     LinearModel,
     Prediction,
     combine_reply,
     combine_request,
     features,
+    read_reply_offline,
+    read_request_offline,
     shipped_reader,
 )
 from okx_auth_graph.understanding import (
@@ -328,3 +331,16 @@ def test_a_negated_reply_is_never_the_learned_readers_signal(question, text, lab
     rules = read_reply_rules(question, text)
     if rules.label == "unclear":
         assert combine_reply(rules, _p(label), text).label == "unclear"
+
+
+def test_a_text_past_the_learned_readers_limit_is_read_by_the_rules_alone():
+    request, reply = "how are my bags doing today", "still editing the file"
+    assert read_request_offline(request, language="en").source == "learned"
+    assert read_reply_offline("await_profile_removal", reply).source == "learned"
+    padded = LEARNED_LIMIT - len(request) + 1  # one character past the limit
+    long_request = read_request_offline(request + " " * padded, language="en")
+    assert long_request == read_request_rules(request + " " * padded, language="en")
+    long_reply = read_reply_offline("await_profile_removal", reply + " " * LEARNED_LIMIT)
+    assert long_reply == read_reply_rules("await_profile_removal", reply + " " * LEARNED_LIMIT)
+    at_limit = request + " " * (LEARNED_LIMIT - len(request))
+    assert read_request_offline(at_limit, language="en").source == "learned"
