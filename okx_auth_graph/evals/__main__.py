@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="the server's emulator world directory (default: $OKX_EMULATOR_STATE)",
     )
+    parser.add_argument(
+        "--understanding",
+        action="store_true",
+        help="score the reading corpora instead of running scenarios (its own options: "
+        "okx-auth-graph eval --understanding --help)",
+    )
     return parser
 
 

@@ -82,3 +82,13 @@ def test_okx_with_demo_is_refused_by_name(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--okx and --demo exclude each other" in result.stderr
     assert not (tmp_path / "w").exists()
+
+
+def test_eval_help_lists_understanding_and_it_has_a_help_of_its_own() -> None:
+    result = run("eval", "--help")
+    assert result.returncode == 0
+    assert "--understanding" in result.stdout
+    scoring = run("eval", "--understanding", "--help")
+    assert scoring.returncode == 0
+    assert "okx-auth-graph eval --understanding" in scoring.stdout
+    assert "--reader" in scoring.stdout
