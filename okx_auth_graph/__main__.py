@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
+from okx_auth_graph.extras import MissingExtraError, install_hint
+
 PROG = "okx-auth-graph"
 COMMANDS: dict[str, str] = {
     "chat": "talk to the OKX auth graph in this terminal (--demo: the bundled okx emulator)",
@@ -75,7 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from okx_auth_graph.mcp_server.main import main as mcp_main
 
             return mcp_main(rest)
-    except ModuleNotFoundError as exc:  # an optional extra is missing: the message names it
+    except MissingExtraError as exc:  # named for the command typed, not the module that noticed
+        hint = install_hint(exc.extra, exc.name)
+        print(f"{PROG}: `{PROG} {command}` needs the {exc.extra!r} extra {hint}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     kind = "option" if command.startswith("-") else "command"

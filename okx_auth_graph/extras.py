@@ -12,6 +12,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+class MissingExtraError(ModuleNotFoundError):
+    """A package of an optional extra is missing; ``extra`` names the extra to install.
+
+    Attributes:
+        extra: The name of the extra in ``pyproject.toml``.
+    """
+
+    def __init__(self, message: str, *, extra: str, name: str | None) -> None:
+        super().__init__(message, name=name)
+        self.extra = extra
+
+
+def install_hint(extra: str, name: str | None) -> str:
+    """What is missing and the command that installs it."""
+    return f"(module {name!r} is missing): pip install 'okx-auth-graph[{extra}]'"
+
+
 @contextmanager
 def extra_needed(extra: str, feature: str) -> Iterator[None]:
     """Turn a missing package into an error naming the extra that provides it.
@@ -21,7 +38,7 @@ def extra_needed(extra: str, feature: str) -> Iterator[None]:
         feature: What needs it, for the message (e.g. "the terminal chat").
 
     Raises:
-        ModuleNotFoundError: ``{feature} needs the '{extra}' extra ...: pip install
+        MissingExtraError: ``{feature} needs the '{extra}' extra ...: pip install
             'okx-auth-graph[{extra}]'``, chained to the original error.
 
     Example:
@@ -31,8 +48,8 @@ def extra_needed(extra: str, feature: str) -> Iterator[None]:
     try:
         yield
     except ModuleNotFoundError as exc:
-        raise ModuleNotFoundError(
-            f"{feature} needs the {extra!r} extra (module {exc.name!r} is missing): "
-            f"pip install 'okx-auth-graph[{extra}]'",
+        raise MissingExtraError(
+            f"{feature} needs the {extra!r} extra {install_hint(extra, exc.name)}",
+            extra=extra,
             name=exc.name,
         ) from exc

@@ -92,3 +92,31 @@ def test_eval_help_lists_understanding_and_it_has_a_help_of_its_own() -> None:
     assert scoring.returncode == 0
     assert "okx-auth-graph eval --understanding" in scoring.stdout
     assert "--reader" in scoring.stdout
+
+
+WITHOUT_RICH = (
+    "import sys\n"
+    "sys.modules['rich'] = None  # as if the extra providing rich were not installed\n"
+    "from okx_auth_graph.__main__ import main\n"
+    "raise SystemExit(main())\n"
+)
+
+
+@pytest.mark.parametrize(("command", "extra"), [("eval", "evals"), ("chat", "chat")])
+def test_a_missing_extra_names_the_command_that_needs_it(command: str, extra: str) -> None:
+    """In a pipe no progress bar is shown: the message names the command typed, not whichever
+    module first noticed the missing package."""
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_RICH, command],
+        env={**os.environ, "COLUMNS": "200"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"`okx-auth-graph {command}` needs the '{extra}' extra" in result.stderr
+    assert f"pip install 'okx-auth-graph[{extra}]'" in result.stderr
+    assert "progress bar" not in result.stderr
+    assert "Traceback" not in result.stderr
