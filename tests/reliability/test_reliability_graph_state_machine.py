@@ -89,13 +89,16 @@ UPSTREAM_MENUS = [
 SITE_REPLIES = {"1": "global", "2": "eea", "3": "us", "EEA": "eea", " us ": "us", "２": "eea"}
 SIGNALS = {"done", "好了", "完成了", "ok"}
 NOT_SIGNALS = {"hello, what is this?", "1; rm -rf ~", "$(id)", "hmm", "我看看"}
-OTHER_REPLIES = ["yes", "no", "是", "4", "global please?", ""]
+FILLER_CHOICES = {"global please?": "global", "选 1 吧": "global", "number 3 please": "us"}
+"""A site named with filler words and punctuation only (D4): that site."""
+OTHER_REPLIES = ["yes", "no", "是", "4", "1 or 2", "give me 2 minutes", ""]
 CANCELS = {"cancel", "取消"}
 REPLIES = [
     *sorted(SITE_REPLIES) * 3,
     *sorted(SIGNALS) * 2,
     *sorted(NOT_SIGNALS),
     *sorted(CANCELS),
+    *sorted(FILLER_CHOICES),
     *OTHER_REPLIES,
 ]
 FAILED_ARGV = [
@@ -169,13 +172,23 @@ class ConversationMachine(RuleBasedStateMachine):
 
     @initialize(
         world=st.sampled_from(["fresh", "fresh", "fresh", *sorted(WORLDS)]),
-        opening=st.sampled_from([None, *REQUESTS[:2]]),
+        opening=st.sampled_from([None, *REQUESTS[:2] * 3]),
+        then=st.sampled_from([None, "1", "1", "1", *NEGATED_CHOICES[:2], *sorted(COPIED_CHOICES)]),
+        seconds=st.sampled_from([0, 0, 30, 601, 3601]),
     )
-    def start_world(self, world: str, opening: str | None) -> None:
-        """A world; in two runs of three the conversation opens with a login request."""
+    def start_world(self, world: str, opening: str | None, then: str | None, seconds: int) -> None:
+        """A world; mostly a login request first, then often a reply to the menu and the clock
+        moving while the code is held, so the rules for those states are reached every run."""
         self.emulator.init_world(**WORLDS[world])
         if opening is not None:
             self.new_request(opening)
+        if then is not None and (self.question or {}).get("type") == "choose_site":
+            if then in SITE_REPLIES:
+                self.choose_a_site(then)
+            else:
+                self.negated_or_copied_choice(then)
+        if seconds and (self.question or {}).get("type") == "await_authorization":
+            self.clock_moves_while_a_code_is_held(seconds)
 
     @rule(request=st.sampled_from([*REQUESTS[:2] * 3, *REQUESTS]))
     def new_request(self, request: str) -> None:
@@ -306,7 +319,7 @@ class ConversationMachine(RuleBasedStateMachine):
         assert answered is not None, f"a login without a reply to the menu: {calls}"
         question_type, reply = answered
         assert question_type == "choose_site", (question_type, reply, calls)
-        chosen = {**SITE_REPLIES, **COPIED_CHOICES}
+        chosen = {**SITE_REPLIES, **COPIED_CHOICES, **FILLER_CHOICES}
         assert reply in chosen, (reply, calls)
         assert {c[-1] for c in logins} == {chosen[reply]}, (reply, calls)
         if len(logins) > 1:  # "Failed to spawn okx-auth": install, verify, retry the login once
@@ -371,13 +384,13 @@ def test_random_conversations_keep_the_rules(reach: Any, run_seed: int) -> None:
             "state machine",
             {
                 "login branch": 0.1,
-                "site choice as a new message after the menu": 0.03,
-                "site choice as a new message elsewhere": 0.1,
-                "non-signal reply while waiting": 0.03,
-                "clock moved while a code is held": 0.03,
-                "negated or copied reply to the menu": 0.03,
-                "a choice after a non-verbatim menu from an upstream agent": 0.03,
-                "login and market in one request": 0.03,
+                "site choice as a new message after the menu": 0.04,
+                "site choice as a new message elsewhere": 0.03,
+                "non-signal reply while waiting": 0.04,
+                "clock moved while a code is held": 0.04,
+                "negated or copied reply to the menu": 0.04,
+                "a choice after a non-verbatim menu from an upstream agent": 0.1,
+                "login and market in one request": 0.1,
             },
         )
     ]

@@ -122,7 +122,7 @@ any_text = st.text(max_size=300).map(lambda text: (text, None))
 
 @pytest.fixture(scope="module")
 def site_replies(reach: Any) -> Any:
-    return reach("replies to the menu", {"a site choice (login branch)": 0.3, "other text": 0.3})
+    return reach("replies to the menu", {"a site choice (login branch)": 0.15, "other text": 0.2})
 
 
 @settings(
