@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command
 
+from okx_auth_graph.evals.conversation import Conversation
 from okx_auth_graph.evals.invariants import INVARIANTS, Violation, check_all
 from okx_auth_graph.evals.scenario import (
     BrowserEvent,
@@ -240,7 +240,10 @@ def plain(value: Any) -> Any:
 
 
 class InProcessSession:
-    """A thread of a compiled graph in this process.
+    """A thread of a compiled graph in this process, as a :class:`GraphSession`.
+
+    A :class:`~okx_auth_graph.evals.conversation.Conversation` run with ``astream``
+    (``stream`` in a worker thread when ``sync``); each exchange becomes a :class:`Turn`.
 
     Args:
         graph: A compiled auth graph with a checkpointer.
@@ -249,9 +252,6 @@ class InProcessSession:
         history: Read the checkpoint history for the canary check.
         sync: Drive the graph with ``stream`` / ``get_state`` (in a worker thread) instead of
             ``astream`` / ``aget_state``.
-
-    Attributes:
-        node_steps: Per invocation, the nodes that ran in each superstep, in order.
     """
 
     def __init__(
@@ -264,76 +264,47 @@ class InProcessSession:
         sync: bool = False,
     ) -> None:
         self.keep_history = history
-        self.sync = sync
-        self.node_steps: list[list[list[str]]] = []
-        self.graph = graph
-        self.config: dict[str, Any] = {
-            "configurable": {"thread_id": thread_id},
-            "recursion_limit": RECURSION_LIMIT,
-        }
-        self.context = context
+        self.conversation = Conversation(
+            graph,
+            context=context,
+            mode="stream" if sync else "astream",
+            thread_id=thread_id,
+            recursion_limit=RECURSION_LIMIT,
+        )
+
+    @property
+    def node_steps(self) -> list[list[list[str]]]:
+        """Per invocation, the nodes that ran in each superstep, in order."""
+        return [exchange.node_steps for exchange in self.conversation.exchanges]
 
     async def send(self, invocation: Invocation | None, resume: str | None) -> Turn:
         """Invoke the graph with a new input or a resume."""
-        payload: Any
         if invocation is not None:
-            payload = {"messages": [HumanMessage(invocation.request)], **invocation.graph_input()}
+            exchange = await self.conversation.start(invocation.request, **invocation.graph_input())
         else:
-            payload = Command(resume=resume)
-        if self.sync:
-            events, snapshot = await asyncio.to_thread(self._send_sync, payload)
-        else:
-            events = [
-                event
-                async for event in self.graph.astream(
-                    payload, self.config, context=self.context, stream_mode="debug"
-                )
-            ]
-            snapshot = await self.graph.aget_state(self.config)
-        steps: dict[int, list[str]] = {}
-        for event in events:
-            if event["type"] == "task":
-                steps.setdefault(event["step"], []).append(event["payload"]["name"])
-        self.node_steps.append([sorted(steps[step]) for step in sorted(steps)])
-        values = dict(snapshot.values)
+            exchange = await self.conversation.reply(resume)
+        values = dict(exchange.state)
         raw = values.pop("messages", [])
         values.pop("entry_starts", None)  # message ids: the window's bookkeeping
-        messages = [message_record(m) for m in raw]
-        interrupts = list(snapshot.interrupts)
-        pending = interrupt_record(interrupts[0].value) if interrupts else None
-        ids = [str(m.id) for m in raw]
-        return Turn(messages=messages, interrupt=pending, values=plain(values), message_ids=ids)
-
-    def _send_sync(self, payload: Any) -> tuple[list[Any], Any]:
-        events = list(
-            self.graph.stream(payload, self.config, context=self.context, stream_mode="debug")
+        pending = exchange.interrupt
+        return Turn(
+            messages=[message_record(m) for m in raw],
+            interrupt=interrupt_record(pending) if pending is not None else None,
+            values=plain(values),
+            message_ids=[str(m.id) for m in raw],
         )
-        return events, self.graph.get_state(self.config)
 
     async def history(self) -> list[Any]:
         """Every checkpoint's values and pending interrupts, plain JSON."""
-        found: list[Any] = []
         if not self.keep_history:
-            return found
-        if self.sync:
-            snapshots = await asyncio.to_thread(
-                lambda: list(self.graph.get_state_history(self.config))
-            )
-            return [
-                {
-                    "values": plain(snapshot.values),
-                    "interrupts": [plain(i.value) for i in snapshot.interrupts],
-                }
-                for snapshot in snapshots
-            ]
-        async for snapshot in self.graph.aget_state_history(self.config):
-            found.append(
-                {
-                    "values": plain(snapshot.values),
-                    "interrupts": [plain(i.value) for i in snapshot.interrupts],
-                }
-            )
-        return found
+            return []
+        return [
+            {
+                "values": plain(snapshot.values),
+                "interrupts": [plain(i.value) for i in snapshot.interrupts],
+            }
+            for snapshot in await self.conversation.history()
+        ]
 
 
 @dataclass

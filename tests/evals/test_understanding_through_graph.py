@@ -16,7 +16,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from okx_auth_graph import OkxCli, build_graph
 from okx_auth_graph.evals.understanding import load_corpus
 from okx_auth_graph.testing import OkxEmulator
-from tests.graph.graph_driver import PREFLIGHT, Conversation
+from tests.conversation import PREFLIGHT, converse_on
 
 CORPORA = Path(__file__).resolve().parents[2] / "evals" / "understanding"
 
@@ -53,13 +53,13 @@ async def test_the_request_corpus_through_the_graph(tmp_path):
     for example in CASES:
         intent, route = example.label.split("/")
         emulator.init_world(auth="logged_in", site="eea")
-        chat = Conversation(graph, emulator)
+        chat = converse_on(emulator, graph=graph)
         turn = await chat.start(example.text)
         outcome, want_route, calls = _expected(intent, route)
         if intent == "unclear":
-            ok = turn.kind == "clarify_request" and chat.calls() == []
+            ok = turn.kind == "clarify_request" and chat.argvs() == []
         else:
-            got_calls = chat.calls()
+            got_calls = chat.argvs()
             ok = (
                 turn.state.get("outcome") == outcome
                 and turn.state.get("route") == want_route

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from langgraph.checkpoint.memory import InMemorySaver
 
-from okx_auth_graph import Context, OkxCli, build_graph
+from okx_auth_graph import Context
 from okx_auth_graph.testing import OkxEmulator
-from tests.graph.graph_driver import Conversation
+from tests.conversation import Conversation, Mode, converse_on
 
 
 @pytest.fixture
@@ -21,11 +21,13 @@ def emulator(tmp_path: Path) -> OkxEmulator:
 
 
 @pytest.fixture
-def converse(emulator: OkxEmulator):
+def converse(emulator: OkxEmulator) -> Callable[..., Conversation]:
+    """``converse(context=None, *, mode="ainvoke", **graph_options)``: a new thread on a new graph
+    over the test's emulator."""
+
     def make(
-        context: Context | None = None, *, mode: str = "ainvoke", **options: Any
+        context: Context | None = None, *, mode: Mode = "ainvoke", **options: Any
     ) -> Conversation:
-        graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver(), **options)
-        return Conversation(graph, emulator, context, mode=mode)
+        return converse_on(emulator, context=context, mode=mode, **options)
 
     return make

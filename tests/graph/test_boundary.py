@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command
 
 from okx_auth_graph import OkxCli, build_graph
 from okx_auth_graph.testing import OkxEmulator
-from tests.graph.graph_driver import MENU
+from tests.spec_texts import MENU
 
 MALFORMED_FAILED_COMMANDS: list[Any] = [
     "account balance --json failed",
@@ -85,11 +84,11 @@ async def test_a_resume_value_that_is_not_text_reasks_and_never_chooses_a_site(
     conv = converse()
     first = await conv.start("log me in to okx")
     assert first.kind == "choose_site"
-    again = await conv._run(Command(resume=value))
+    again = await conv.reply(value)
     assert again.kind == "choose_site"
     assert again.interrupt is not None
     assert again.interrupt["message"].startswith(MENU)
-    assert not [c for c in conv.calls() if c[:2] == ["auth", "login"]]
+    assert not [c for c in conv.argvs() if c[:2] == ["auth", "login"]]
 
 
 @pytest.mark.parametrize(
@@ -102,6 +101,6 @@ async def test_a_resume_value_that_is_text_or_a_number_is_read(
 ) -> None:
     conv = converse()
     await conv.start("log me in to okx")
-    turn = await conv._run(Command(resume=value))
+    turn = await conv.reply(value)
     assert turn.kind == "await_authorization"
-    assert conv.calls()[-1] == ["auth", "login", "--manual", "--site", site]
+    assert conv.argvs()[-1] == ["auth", "login", "--manual", "--site", site]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, HumanMessage
 
-from tests.graph.graph_driver import MENU, assert_preflight_first
+from tests.conversation import assert_preflight_first
+from tests.spec_texts import MENU
 
 US_PROFILE = {"default_profile": "p", "profiles": {"p": {"site": "us"}}}
 
@@ -28,7 +29,7 @@ async def test_site_choice_after_a_status_reply_shows_the_menu(converse, emulato
     turn = await chat.start("2")
     assert turn.kind == "choose_site"
     assert turn.reply == MENU
-    assert logins(chat.calls()) == []
+    assert logins(chat.argvs()) == []
 
 
 async def test_site_choice_as_a_new_message_right_after_the_menu_logs_in_with_it(
@@ -38,11 +39,11 @@ async def test_site_choice_as_a_new_message_right_after_the_menu_logs_in_with_it
     chat = converse()
     turn = await chat.start("log in")
     assert turn.kind == "choose_site"
-    before = len(chat.calls())
+    before = len(chat.argvs())
     turn = await chat.start("2")
     assert turn.kind == "await_authorization"
     assert turn.interrupt["site"] == "eea"
-    calls = chat.calls()[before:]
+    calls = chat.argvs()[before:]
     assert_preflight_first(calls)
     assert calls[2:] == [["auth", "login", "--manual", "--site", "eea"]]
 
@@ -57,7 +58,7 @@ async def test_a_new_message_after_the_menu_that_is_no_choice_shows_the_menu_aga
         turn = await chat.start(text)
         assert turn.kind == "choose_site", text
         assert turn.reply.endswith(MENU), text
-    assert logins(chat.calls()) == []
+    assert logins(chat.argvs()) == []
 
 
 async def test_an_old_choice_is_not_reused_by_a_later_request(converse, emulator):
@@ -68,16 +69,16 @@ async def test_an_old_choice_is_not_reused_by_a_later_request(converse, emulator
     emulator.set("auth", "not_logged_in")  # the code lapsed
     turn = await chat.start("log in")
     assert turn.kind == "choose_site"
-    assert logins(chat.calls()) == [["auth", "login", "--manual", "--site", "global"]]
+    assert logins(chat.argvs()) == [["auth", "login", "--manual", "--site", "global"]]
 
 
 async def test_a_choice_after_only_the_menus_first_line_shows_the_whole_menu(converse, emulator):
     # An upstream agent wrote only the menu's title line; "2" after it is no gated choice.
     first_line = MENU.split("\n")[0]
     chat = converse()
-    turn = await chat._run({"messages": [AIMessage(first_line), HumanMessage("2")]})
+    turn = await chat.send({"messages": [AIMessage(first_line), HumanMessage("2")]})
     assert turn.kind == "choose_site"
     assert turn.interrupt["message"] == MENU
-    assert logins(chat.calls()) == []
+    assert logins(chat.argvs()) == []
     await chat.reply("2")  # the reply to the whole menu is the choice
-    assert logins(chat.calls()) == [["auth", "login", "--manual", "--site", "eea"]]
+    assert logins(chat.argvs()) == [["auth", "login", "--manual", "--site", "eea"]]

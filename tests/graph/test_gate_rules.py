@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from okx_auth_graph.gate import api_key_profiles, gate_site
 from okx_auth_graph.models import ConfigSummary, ProfileSummary
-from tests.graph.graph_driver import MENU
+from tests.spec_texts import MENU
 
 
 def test_a_menu_shown_after_the_choice_does_not_count():

@@ -12,15 +12,16 @@ import pytest
 
 from okx_auth_graph import Context
 from okx_auth_graph.state import Language
-from tests.graph.graph_driver import MENU, prompt
+from tests.conversation import MODES
+from tests.spec_texts import MENU, expected_text
 
-pytestmark = pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+pytestmark = pytest.mark.parametrize("mode", MODES)
 
 
 def challenge(turn: Any, language: Language) -> str:
     """The verbatim challenge of ``turn``'s pending question, in ``language``."""
     payload = turn.interrupt
-    return prompt(
+    return expected_text(
         f"login_challenge.{language}",
         site=payload["site"],
         verificationUri=payload["verificationUri"],
@@ -36,7 +37,7 @@ async def test_a_chinese_reply_switches_an_english_conversation(converse, emulat
     assert waiting.interrupt["message"] == challenge(waiting, "en")
     emulator.approve(scopes=["live:read"])
     done = await chat.reply("我已经在浏览器里授权好了")
-    assert done.reply == prompt("login_success.zh", site="eea", scopes="live:read")
+    assert done.reply == expected_text("login_success.zh", site="eea", scopes="live:read")
     assert done.state["language"] == "zh"
 
 
@@ -46,12 +47,12 @@ async def test_a_reply_with_no_letters_keeps_the_language(converse, emulator, mo
     waiting = await chat.reply("2")  # no letters: still Chinese
     assert waiting.interrupt["message"] == challenge(waiting, "zh")
     again = await chat.reply("???")
-    assert again.reply == prompt("await_not_a_signal.zh")
+    assert again.reply == expected_text("await_not_a_signal.zh")
     english = await chat.reply("what is this")
-    assert english.reply == prompt("await_not_a_signal.en")
+    assert english.reply == expected_text("await_not_a_signal.en")
     emulator.approve(scopes=["live:read"])
     done = await chat.reply("✅")  # a signal with no letters: English holds
-    assert done.reply == prompt("login_success.en", site="eea", scopes="live:read")
+    assert done.reply == expected_text("login_success.en", site="eea", scopes="live:read")
 
 
 async def test_a_chinese_name_in_an_english_request_stays_english(converse, emulator, mode):
@@ -61,7 +62,7 @@ async def test_a_chinese_name_in_an_english_request_stays_english(converse, emul
     assert waiting.interrupt["message"] == challenge(waiting, "en")
     emulator.approve(scopes=["live:read"])
     done = await chat.reply("done")
-    assert done.reply == prompt("login_success.en", site="eea", scopes="live:read")
+    assert done.reply == expected_text("login_success.en", site="eea", scopes="live:read")
     assert done.state["language"] == "en"
 
 
@@ -69,11 +70,11 @@ async def test_the_last_reply_of_an_entry_carries_into_the_next(converse, mode):
     chat = converse(mode=mode)
     await chat.start("log in")
     cancelled = await chat.reply("不要了，取消")  # five characters: Chinese (D22)
-    assert cancelled.reply == prompt("cancelled.zh")
+    assert cancelled.reply == expected_text("cancelled.zh")
     assert cancelled.state["language"] == "zh"
     unclear = await chat.start("✅")  # a new request with no letters: Chinese holds
     assert unclear.kind == "clarify_request"
-    assert unclear.reply == prompt("clarify_request.zh")
+    assert unclear.reply == expected_text("clarify_request.zh")
 
 
 async def test_the_context_language_overrides_every_turn(converse, emulator, mode):
@@ -83,7 +84,7 @@ async def test_the_context_language_overrides_every_turn(converse, emulator, mod
     assert waiting.interrupt["message"] == challenge(waiting, "en")
     emulator.approve(scopes=["live:read"])
     done = await chat.reply("我已经授权好了")
-    assert done.reply == prompt("login_success.en", site="eea", scopes="live:read")
+    assert done.reply == expected_text("login_success.en", site="eea", scopes="live:read")
     assert done.state["language"] == "en"
 
 
@@ -95,12 +96,12 @@ async def test_a_question_asked_again_follows_the_reply_that_changed_language(
     await chat.reply("1")
     emulator.expire_code()
     retry = await chat.reply("done")
-    assert (retry.kind, retry.reply) == ("confirm_retry", prompt("confirm_retry.en"))
+    assert (retry.kind, retry.reply) == ("confirm_retry", expected_text("confirm_retry.en"))
     again = await chat.reply("这是什么意思")  # no answer, in Chinese: asked again in Chinese
-    zh = prompt("confirm_retry.zh") + "\n\n" + prompt("yes_no_hint.zh")
+    zh = expected_text("confirm_retry.zh") + "\n\n" + expected_text("yes_no_hint.zh")
     assert (again.kind, again.reply) == ("confirm_retry", zh)
     same = await chat.reply("???")  # no letters: asked again as it was
     assert (same.kind, same.reply) == ("confirm_retry", zh)
     declined = await chat.reply("no thanks, not now")  # two words would not decide (D22)
-    assert declined.reply == prompt("retry_declined.en")
+    assert declined.reply == expected_text("retry_declined.en")
     assert declined.state["language"] == "en"

@@ -12,7 +12,7 @@ import pytest
 
 from okx_auth_graph import learned
 from okx_auth_graph.learned import LearnedReader, Prediction
-from tests.graph.graph_driver import PREFLIGHT
+from tests.conversation import PREFLIGHT
 
 
 class PinnedReader(LearnedReader):
@@ -51,14 +51,14 @@ async def test_trader_wording_the_rules_miss_reaches_its_skill(converse, emulato
     chat = converse()
     turn = await chat.start(text)
     assert (turn.state["outcome"], turn.state["route"]) == ("logged_in", route)
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_a_market_question_the_rules_miss_makes_no_okx_call(converse):
     chat = converse()
     turn = await chat.start("gm, what's btc doing")
     assert (turn.state["outcome"], turn.state["route"]) == ("no_auth_needed", "okx-cex-market")
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_a_learned_only_logout_is_confirmed_through_the_clarifying_question(
@@ -69,13 +69,13 @@ async def test_a_learned_only_logout_is_confirmed_through_the_clarifying_questio
     chat = converse()
     turn = await chat.start("kill my session")
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
     turn = await chat.reply("kill my session")  # said again: still the learned reader alone
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
     turn = await chat.reply("3")  # the question's own option: log out
     assert turn.state["outcome"] == "logged_out"
-    assert ["auth", "logout"] in [c[:2] for c in chat.calls()]
+    assert ["auth", "logout"] in [c[:2] for c in chat.argvs()]
 
 
 async def test_a_negated_logout_the_learned_reader_misreads_never_logs_out(converse, emulator, pin):
@@ -85,7 +85,7 @@ async def test_a_negated_logout_the_learned_reader_misreads_never_logs_out(conve
     for _ in range(3):  # however often it is said
         turn = await chat.reply("don't log me out") if _ else await chat.start("don't log me out")
         assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 @pytest.mark.parametrize("intent", ["binary_remove", "binary_install", "switch_site"])
@@ -95,10 +95,10 @@ async def test_a_learned_only_binary_or_site_act_is_asked_first(converse, emulat
     chat = converse()
     turn = await chat.start("zap the helper thing")
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
     turn = await chat.reply("never mind")
     assert turn.state["outcome"] == "cancelled"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_a_definite_rule_reading_of_an_act_wins(converse, emulator, pin):
@@ -115,7 +115,7 @@ async def test_rules_and_learned_reader_disagreeing_ask_first(converse, emulator
     chat = converse()
     turn = await chat.start("show my balance")  # the rules: portfolio
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_below_the_threshold_the_graph_asks_instead_of_guessing(
@@ -130,17 +130,17 @@ async def test_below_the_threshold_the_graph_asks_instead_of_guessing(
     assert turn.kind == "clarify_request"
     turn = await chat.reply("zap the helper thing")  # not a logout said twice: still unclear
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_a_learned_signal_while_waiting_gets_one_status_check(converse, pin):
     chat = converse()
     await chat.start("log in")
     await chat.reply("2")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     pin(reply="signal")
     turn = await chat.reply("zzz")  # the rules read nothing here
-    assert chat.calls()[before:] == [["auth", "status", "--json"]]
+    assert chat.argvs()[before:] == [["auth", "status", "--json"]]
     assert turn.kind == "await_authorization"  # the emulator's code is still pending
 
 
@@ -151,4 +151,4 @@ async def test_a_learned_only_yes_to_removing_the_binary_asks_again(converse, pi
     pin(reply="yes")
     turn = await chat.reply("zzz")
     assert turn.kind == "confirm_remove_binary"
-    assert not any(c[:2] == ["auth", "remove"] for c in chat.calls())
+    assert not any(c[:2] == ["auth", "remove"] for c in chat.argvs())

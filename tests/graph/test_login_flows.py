@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.graph.graph_driver import (
-    MENU,
-    PREFLIGHT,
-    assert_preflight_first,
-    assert_preflight_overlaps,
-    prompt,
-)
+from tests.conversation import PREFLIGHT, assert_preflight_first, assert_preflight_overlaps
+from tests.spec_texts import MENU, expected_text
 
 LOGIN = ["auth", "login", "--manual", "--site"]
 STATUS = ["auth", "status", "--json"]
@@ -25,7 +20,7 @@ async def test_fresh_login_zh_portfolio_makes_exactly_four_calls(converse, emula
     turn = await chat.reply("2")
     assert turn.kind == "await_authorization"
     challenge = {k: turn.interrupt[k] for k in ("verificationUri", "userCode", "expiresIn")}
-    assert turn.reply == prompt(
+    assert turn.reply == expected_text(
         "login_challenge.zh",
         site="eea",
         verificationUri=challenge["verificationUri"],
@@ -36,12 +31,14 @@ async def test_fresh_login_zh_portfolio_makes_exactly_four_calls(converse, emula
     emulator.approve(scopes=["live:read", "live:trade"])
     turn = await chat.reply("好了")
     assert turn.interrupt is None
-    assert turn.reply == prompt("login_success.zh", site="eea", scopes="live:read, live:trade")
+    assert turn.reply == expected_text(
+        "login_success.zh", site="eea", scopes="live:read, live:trade"
+    )
     assert turn.state["outcome"] == "logged_in"
     assert turn.state["route"] == "okx-cex-portfolio"
     assert turn.state["site"] == "eea"
     assert turn.state["language"] == "zh"
-    calls = chat.calls()
+    calls = chat.argvs()
     assert_preflight_first(calls)
     assert calls[2:] == [[*LOGIN, "eea"], STATUS]
     assert len(calls) == 4
@@ -57,7 +54,7 @@ async def test_fresh_login_en_uses_english_templates(converse, emulator):
     assert "(Valid for 10 minutes)" in turn.reply
     emulator.approve(scopes=["live:read"])
     turn = await chat.reply("done")
-    assert turn.reply == prompt("login_success.en", site="us", scopes="live:read")
+    assert turn.reply == expected_text("login_success.en", site="us", scopes="live:read")
     assert (turn.state["outcome"], turn.state["route"], turn.state["language"]) == (
         "logged_in",
         None,
@@ -72,35 +69,35 @@ async def test_upstream_claims_not_logged_in_global_still_shows_menu(converse, e
     )
     assert turn.kind == "choose_site"
     assert turn.reply == MENU
-    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+    assert not any(c[:2] == ["auth", "login"] for c in chat.argvs())
     turn = await chat.reply("2")
-    assert [*LOGIN, "eea"] in chat.calls()
-    assert [*LOGIN, "global"] not in chat.calls()
+    assert [*LOGIN, "eea"] in chat.argvs()
+    assert [*LOGIN, "global"] not in chat.argvs()
 
 
 async def test_menu_replies_are_normalised_and_anything_else_reasks(converse):
     chat = converse()
     await chat.start("log in")
-    again = MENU + "\n\n" + prompt("site_menu_hint.en")
+    again = MENU + "\n\n" + expected_text("site_menu_hint.en")
     for bad in ("4", "europe", "1 or 2", ""):
         turn = await chat.reply(bad)
         assert turn.kind == "choose_site"
         assert turn.reply == again  # the unchanged menu, a hint under it
         assert turn.interrupt["message"] == again
-    assert len(chat.calls()) == 2
+    assert len(chat.argvs()) == 2
     turn = await chat.reply("  ２。")
     assert turn.kind == "await_authorization"
-    assert chat.calls()[-1] == [*LOGIN, "eea"]
+    assert chat.argvs()[-1] == [*LOGIN, "eea"]
 
 
 async def test_menu_reask_hint_follows_the_users_language(converse):
     chat = converse()
     await chat.start("登录")
     turn = await chat.reply("欧洲")
-    assert turn.reply == MENU + "\n\n" + prompt("site_menu_hint.zh")
+    assert turn.reply == MENU + "\n\n" + expected_text("site_menu_hint.zh")
     turn = await chat.reply("3")
     assert turn.kind == "await_authorization"
-    assert chat.calls()[-1] == [*LOGIN, "us"]
+    assert chat.argvs()[-1] == [*LOGIN, "us"]
 
 
 async def test_site_words_any_case_and_punctuation(converse):
@@ -108,7 +105,7 @@ async def test_site_words_any_case_and_punctuation(converse):
     await chat.start("login")
     turn = await chat.reply(" EEA! ")
     assert turn.kind == "await_authorization"
-    assert chat.calls()[-1] == [*LOGIN, "eea"]
+    assert chat.argvs()[-1] == [*LOGIN, "eea"]
 
 
 async def test_persisted_profile_site_still_needs_the_menu_for_a_fresh_login(converse, emulator):
@@ -117,18 +114,18 @@ async def test_persisted_profile_site_still_needs_the_menu_for_a_fresh_login(con
     turn = await chat.start("log in")
     assert turn.kind == "choose_site"
     assert turn.reply == MENU
-    assert len(chat.calls()) == 2
+    assert len(chat.argvs()) == 2
 
 
 async def test_not_a_signal_gets_a_short_answer_and_no_okx_call(converse, emulator):
     chat = converse()
     await chat.start("log in")
     await chat.reply("1")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     turn = await chat.reply("what is this code for")
     assert turn.kind == "await_authorization"
-    assert turn.reply == prompt("await_not_a_signal.en")
-    assert len(chat.calls()) == before
+    assert turn.reply == expected_text("await_not_a_signal.en")
+    assert len(chat.argvs()) == before
 
 
 @pytest.mark.parametrize(
@@ -148,10 +145,10 @@ async def test_words_that_only_hold_a_signal_word_inside_them_run_no_okx_call(co
     chat = converse()
     await chat.start("log in")
     await chat.reply("1")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     turn = await chat.reply(reply)
     assert turn.kind == "await_authorization"
-    assert chat.calls()[before:] == []
+    assert chat.argvs()[before:] == []
 
 
 async def test_signal_while_pending_says_not_done_and_one_status_per_signal(converse, emulator):
@@ -160,12 +157,12 @@ async def test_signal_while_pending_says_not_done_and_one_status_per_signal(conv
     await chat.reply("1")
     turn = await chat.reply("ok")
     assert turn.kind == "await_authorization"
-    assert turn.reply == prompt("login_not_done_yet.en")
-    assert chat.calls()[-1] == STATUS
+    assert turn.reply == expected_text("login_not_done_yet.en")
+    assert chat.argvs()[-1] == STATUS
     emulator.approve()
     turn = await chat.reply("done")
     assert turn.state["outcome"] == "logged_in"
-    assert chat.calls()[3:] == [STATUS, STATUS]
+    assert chat.argvs()[3:] == [STATUS, STATUS]
 
 
 async def test_already_pending_waits_for_signal_without_new_login(converse, emulator):
@@ -174,21 +171,21 @@ async def test_already_pending_waits_for_signal_without_new_login(converse, emul
     turn = await chat.start("log in")
     # A code this thread does not hold: say it is pending and offer a start-over (D7).
     assert turn.kind == "confirm_start_over"
-    assert turn.reply == prompt("start_over_question.en", site="eea")
-    assert len(chat.calls()) == 2
+    assert turn.reply == expected_text("start_over_question.en", site="eea")
+    assert len(chat.argvs()) == 2
     emulator.approve()
     turn = await chat.reply("done")
     assert turn.state["outcome"] == "logged_in"
-    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+    assert not any(c[:2] == ["auth", "login"] for c in chat.argvs())
 
 
 async def test_already_logged_in_replies_success_and_routes(converse, emulator):
     emulator.init_world(auth="logged_in", site="us", scopes=["live:read"])
     chat = converse()
     turn = await chat.start("start a grid bot on BTC-USDT")
-    assert turn.reply == prompt("login_success.en", site="us", scopes="live:read")
+    assert turn.reply == expected_text("login_success.en", site="us", scopes="live:read")
     assert (turn.state["outcome"], turn.state["route"]) == ("logged_in", "okx-cex-bot")
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
     assert "ttl" not in turn.reply
     assert "expiresAt" not in turn.reply
 
@@ -200,13 +197,13 @@ async def test_expired_code_asks_retry_and_retry_shows_menu_again(converse, emul
     emulator.expire_code()
     turn = await chat.reply("done")
     assert turn.kind == "confirm_retry"
-    assert turn.reply == prompt("confirm_retry.en")
+    assert turn.reply == expected_text("confirm_retry.en")
     turn = await chat.reply("yes")
     assert turn.kind == "choose_site"
     assert turn.reply == MENU
     turn = await chat.reply("3")
     assert turn.kind == "await_authorization"
-    logins = [c for c in chat.calls() if c[:2] == ["auth", "login"]]
+    logins = [c for c in chat.argvs() if c[:2] == ["auth", "login"]]
     assert logins == [[*LOGIN, "global"], [*LOGIN, "us"]]
 
 
@@ -219,7 +216,7 @@ async def test_denied_then_declined_retry(converse, emulator):
     assert turn.kind == "confirm_retry"
     turn = await chat.reply("不")
     assert turn.interrupt is None
-    assert turn.reply == prompt("retry_declined.zh")
+    assert turn.reply == expected_text("retry_declined.zh")
     assert turn.state["outcome"] == "retry_declined"
 
 
@@ -228,16 +225,16 @@ async def test_cancel_at_every_question_stops_without_okx_calls(converse):
     await chat.start("log in")
     turn = await chat.reply("cancel")
     assert turn.state["outcome"] == "cancelled"
-    assert turn.reply == prompt("cancelled.en")
-    assert len(chat.calls()) == 2
+    assert turn.reply == expected_text("cancelled.en")
+    assert len(chat.argvs()) == 2
     chat = converse()
     await chat.start("登录")
     await chat.reply("2")
-    calls = len(chat.calls())
+    calls = len(chat.argvs())
     turn = await chat.reply("取消")
     assert turn.state["outcome"] == "cancelled"
-    assert turn.reply == prompt("cancelled.zh")
-    assert len(chat.calls()) == calls
+    assert turn.reply == expected_text("cancelled.zh")
+    assert len(chat.argvs()) == calls
 
 
 async def test_skipped_login_rereads_config_and_stops(converse, emulator):
@@ -252,7 +249,7 @@ async def test_skipped_login_rereads_config_and_stops(converse, emulator):
     assert turn.interrupt is None
     assert turn.reply == "已配置 API key (profile: late)"
     assert turn.state["outcome"] == "api_key_configured"
-    assert chat.calls()[2:] == [[*LOGIN, "eea"], ["config", "show", "--json"]]
+    assert chat.argvs()[2:] == [[*LOGIN, "eea"], ["config", "show", "--json"]]
 
 
 async def test_new_input_abandons_pending_question_and_reruns_preflight(converse):
@@ -261,7 +258,7 @@ async def test_new_input_abandons_pending_question_and_reruns_preflight(converse
     turn = await chat.start("am I logged in?")
     assert turn.interrupt is None
     assert turn.state["outcome"] == "status_reported"
-    calls = chat.calls()
+    calls = chat.argvs()
     assert_preflight_first(calls)
     assert sorted(calls[2:]) == sorted(PREFLIGHT)
 
@@ -274,7 +271,7 @@ async def test_every_shown_text_is_in_messages_once(converse, emulator):
     emulator.approve()
     turn = await chat.reply("done")
     texts = [m.text for m in turn.state["messages"] if m.type == "ai"]
-    assert texts[:2] == [MENU, MENU + "\n\n" + prompt("site_menu_hint.en")]
+    assert texts[:2] == [MENU, MENU + "\n\n" + expected_text("site_menu_hint.en")]
     assert len([t for t in texts if t.startswith("Please open the link")]) == 1
     kinds = [m.type for m in turn.state["messages"]]
     assert kinds == ["human", "ai", "human", "ai", "human", "ai", "human", "ai"]

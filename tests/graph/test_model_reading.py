@@ -14,8 +14,9 @@ from okx_auth_graph.model_reading import (
     read_reply_with_model,
     read_request_with_model,
 )
-from tests.graph.graph_driver import MENU, PREFLIGHT
+from tests.conversation import PREFLIGHT
 from tests.graph.scripted_model import ScriptedChatModel
+from tests.spec_texts import MENU
 
 
 def _logged_in(emulator):
@@ -29,7 +30,7 @@ async def test_the_model_is_the_primary_reader_of_requests(converse, emulator):
     turn = await chat.start("do it")
     assert turn.state["route"] == "okx-cex-portfolio"
     assert turn.state["outcome"] == "logged_in"
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
     assert model.schemas == ["RequestLabels"]
     assert "do it" in model.prompts[0]
 
@@ -57,7 +58,7 @@ async def test_an_act_only_the_model_reads_is_asked_about_first(converse, emulat
     chat = converse(chat_model=ScriptedChatModel(script=[{"intent": intent}]))
     turn = await chat.start("do the thing with okx")
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_a_logout_the_rules_confirm_runs(converse, emulator):
@@ -135,7 +136,7 @@ async def test_the_site_menu_answer_is_never_sent_to_the_model(converse):
     turn = await chat.reply("the usual one, you pick")
     assert turn.kind == "choose_site"
     assert model.schemas == ["RequestLabels"]  # the request only
-    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+    assert not any(c[:2] == ["auth", "login"] for c in chat.argvs())
 
 
 def test_a_reply_label_the_question_does_not_allow_is_invalid():
@@ -155,9 +156,9 @@ async def test_the_model_reads_the_wait_reply(converse):
     chat = converse(chat_model=model)
     await chat.start("I'd like to get into my okx")
     await chat.reply("2")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     await chat.reply("ok the thing is sorted I reckon")
-    assert chat.calls()[before:] == [["auth", "status", "--json"]]
+    assert chat.argvs()[before:] == [["auth", "status", "--json"]]
     assert model.schemas == ["RequestLabels", "ReplyLabels"]
 
 
@@ -167,7 +168,7 @@ async def test_a_named_model_without_langchain_names_the_extra(converse, monkeyp
     chat = converse(Context(chat_model="openai:gpt-4.1-mini"))
     with pytest.raises(ImportError, match=r"pip install 'okx-auth-graph\[llm\]'"):
         await chat.start("log in")
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 def test_the_scripted_model_validates_like_a_real_one():

@@ -13,7 +13,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from tests.graph.graph_driver import MENU, PREFLIGHT, SPEC_TEXTS, assert_preflight_first, prompt
+from tests.conversation import PREFLIGHT, assert_preflight_first
+from tests.spec_texts import MENU, SPEC_TEXTS, expected_text
 
 API_KEY_CONFIG = {
     "default_profile": "demo",
@@ -34,8 +35,8 @@ async def test_market_request_makes_no_okx_call(converse):
     turn = await chat.start("What is the BTC-USDT price right now?")
     assert turn.interrupt is None
     assert (turn.state["outcome"], turn.state["route"]) == ("no_auth_needed", "okx-cex-market")
-    assert turn.reply == prompt("market_handoff.en")
-    assert chat.calls() == []
+    assert turn.reply == expected_text("market_handoff.en")
+    assert chat.argvs() == []
 
 
 async def test_chinese_market_request_makes_no_okx_call(converse):
@@ -43,7 +44,7 @@ async def test_chinese_market_request_makes_no_okx_call(converse):
     turn = await chat.start("看一下 ETH 的 K线 和 RSI 指标")
     assert turn.state["route"] == "okx-cex-market"
     assert turn.state["language"] == "zh"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 DURATION = re.compile(
@@ -56,7 +57,7 @@ async def test_market_order_is_a_trade_and_needs_auth(converse, emulator):
     chat = converse()
     turn = await chat.start("place a market order to buy 0.1 BTC")
     assert turn.state["route"] == "okx-cex-trade"
-    assert len(chat.calls()) == 2
+    assert len(chat.argvs()) == 2
 
 
 async def test_api_key_profile_short_circuits_with_the_verbatim_sentence(converse, emulator):
@@ -66,7 +67,7 @@ async def test_api_key_profile_short_circuits_with_the_verbatim_sentence(convers
     assert turn.interrupt is None
     assert turn.reply == "已配置 API key (profile: demo)"
     assert (turn.state["outcome"], turn.state["route"]) == ("api_key_configured", "okx-cex-trade")
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_api_key_user_asking_to_log_in_gets_no_login(converse, emulator):
@@ -74,7 +75,7 @@ async def test_api_key_user_asking_to_log_in_gets_no_login(converse, emulator):
     chat = converse()
     turn = await chat.start("log in with oauth")
     assert turn.state["outcome"] == "api_key_configured"
-    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+    assert not any(c[:2] == ["auth", "login"] for c in chat.argvs())
 
 
 async def test_earn_route_after_login(converse, emulator):
@@ -90,11 +91,11 @@ async def test_status_question_never_starts_a_login(converse, emulator):
     turn = await chat.start("what's my login status?")
     assert turn.interrupt is None
     assert turn.state["outcome"] == "status_reported"
-    assert turn.reply == prompt("status_logged_in.en", site="eea", scopes="live:read")
+    assert turn.reply == expected_text("status_logged_in.en", site="eea", scopes="live:read")
     for forbidden in ("expiresAt", "ttl", "oauth", "3600"):
         assert forbidden not in turn.reply
     assert not DURATION.search(turn.reply), turn.reply
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_status_replies_quote_no_token_lifetime(converse, emulator):
@@ -127,7 +128,10 @@ async def test_status_not_logged_in_with_api_key(converse, emulator):
     chat = converse()
     turn = await chat.start("登录状态怎么样")
     assert turn.reply == "\n".join(
-        [prompt("status_not_logged_in.zh"), prompt("status_api_key.zh", profile="demo")]
+        [
+            expected_text("status_not_logged_in.zh"),
+            expected_text("status_api_key.zh", profile="demo"),
+        ]
     )
 
 
@@ -144,8 +148,8 @@ async def test_logout_runs_okx_auth_logout(converse, emulator):
     chat = converse()
     turn = await chat.start("log out")
     assert turn.state["outcome"] == "logged_out"
-    assert turn.reply == prompt("logged_out.en")
-    assert chat.calls()[2:] == [["auth", "logout"]]
+    assert turn.reply == expected_text("logged_out.en")
+    assert chat.argvs()[2:] == [["auth", "logout"]]
 
 
 async def test_api_key_user_can_log_out_of_oauth(converse, emulator):
@@ -153,7 +157,7 @@ async def test_api_key_user_can_log_out_of_oauth(converse, emulator):
     chat = converse()
     turn = await chat.start("退出登录")
     assert turn.state["outcome"] == "logged_out"
-    assert chat.calls()[2:] == [["auth", "logout"]]
+    assert chat.argvs()[2:] == [["auth", "logout"]]
 
 
 async def test_api_key_setup_is_explained_never_oauth(converse):
@@ -161,15 +165,15 @@ async def test_api_key_setup_is_explained_never_oauth(converse):
     turn = await chat.start("I want to set up an API key")
     assert turn.state["outcome"] == "needs_user_action"
     assert "okx config init" in turn.reply
-    assert turn.reply == prompt("api_key_setup.en")
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert turn.reply == expected_text("api_key_setup.en")
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_binary_install_then_verify(converse):
     chat = converse()
     turn = await chat.start("please install okx-auth")
     assert turn.state["outcome"] == "binary_ready"
-    assert chat.calls()[2:] == [["auth", "install", "--json"], ["auth", "install-status", "--json"]]
+    assert chat.argvs()[2:] == [["auth", "install", "--json"], ["auth", "install-status", "--json"]]
     assert not any(t == MENU for t in turn.reply.split("\n\n"))
 
 
@@ -178,20 +182,20 @@ async def test_binary_status_when_missing_never_asks_site(converse, emulator):
     chat = converse()
     turn = await chat.start("is okx-auth installed? show install-status")
     assert turn.interrupt is None
-    assert turn.reply == prompt("binary_missing.en")
-    assert chat.calls()[2:] == [["auth", "install-status", "--json"]]
+    assert turn.reply == expected_text("binary_missing.en")
+    assert chat.argvs()[2:] == [["auth", "install-status", "--json"]]
 
 
 async def test_binary_remove_asks_then_forces(converse):
     chat = converse()
     turn = await chat.start("remove the okx-auth binary")
     assert turn.kind == "confirm_remove_binary"
-    assert len(chat.calls()) == 2
+    assert len(chat.argvs()) == 2
     turn = await chat.reply("maybe")
     assert turn.kind == "confirm_remove_binary"
     turn = await chat.reply("yes")
-    assert turn.reply == prompt("binary_removed.en")
-    assert chat.calls()[2:] == [["auth", "remove", "--force", "--json"]]
+    assert turn.reply == expected_text("binary_removed.en")
+    assert chat.argvs()[2:] == [["auth", "remove", "--force", "--json"]]
 
 
 async def test_failed_to_spawn_reinstalls_and_retries_status_once(converse, emulator):
@@ -199,14 +203,14 @@ async def test_failed_to_spawn_reinstalls_and_retries_status_once(converse, emul
     chat = converse()
     turn = await chat.start("log in")
     assert turn.kind == "choose_site"
-    calls = chat.calls()
+    calls = chat.argvs()
     assert_preflight_first(calls)
     assert calls[2:] == [
         ["auth", "install", "--json"],
         ["auth", "install-status", "--json"],
         ["auth", "status", "--json"],
     ]
-    assert prompt("installing_binary.en", status="installed") in turn.reply
+    assert expected_text("installing_binary.en", status="installed") in turn.reply
 
 
 async def test_install_failure_reports_the_cdn_error(converse, emulator):
@@ -223,7 +227,7 @@ async def test_old_cli_gets_the_update_command(converse, emulator):
     chat = converse()
     turn = await chat.start("log in")
     assert turn.state["outcome"] == "needs_user_action"
-    assert turn.reply == prompt("cli_too_old.en")
+    assert turn.reply == expected_text("cli_too_old.en")
     assert "1.3.1-beta.17" in turn.reply
     assert "okx config init" in turn.reply
     assert "npm install" not in turn.reply
@@ -241,8 +245,8 @@ async def test_old_cli_answers_an_api_key_request_with_the_wizard_not_the_too_ol
     chat = converse()
     turn = await chat.start(request_text)
     assert turn.state["outcome"] == "needs_user_action"
-    assert turn.reply == prompt(f"api_key_setup.{language}")
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)  # no okx config init: the user runs it
+    assert turn.reply == expected_text(f"api_key_setup.{language}")
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)  # no okx config init: the user runs it
 
 
 @pytest.mark.parametrize("request_text", ["log me in", "check my login status", "log out"])
@@ -253,8 +257,8 @@ async def test_old_cli_answers_every_oauth_request_with_the_too_old_text(
     chat = converse()
     turn = await chat.start(request_text)
     assert (turn.interrupt, turn.state["outcome"]) == (None, "needs_user_action")
-    assert turn.reply == prompt("cli_too_old.en")
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert turn.reply == expected_text("cli_too_old.en")
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
@@ -276,9 +280,9 @@ async def test_a_missing_okx_gets_the_install_command_not_the_too_old_text(
         result = await graph.ainvoke(entry, config, context=context)
     assert result["outcome"] == "failed"
     reply = result["messages"][-1].text
-    assert reply == prompt(f"cli_not_found.{language}")
+    assert reply == expected_text(f"cli_not_found.{language}")
     assert "npm install -g @okx_ai/okx-trade-cli" in reply
-    assert reply != prompt(f"cli_too_old.{language}")
+    assert reply != expected_text(f"cli_too_old.{language}")
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -290,8 +294,8 @@ async def test_old_cli_status_with_an_api_key_says_oauth_is_unavailable(
     turn = await chat.start("am I logged in?" if language == "en" else "我登录了吗?")
     assert turn.state["outcome"] == "status_reported"
     expected = [
-        prompt(f"status_oauth_unavailable.{language}"),
-        prompt(f"status_api_key.{language}", profile="demo"),
+        expected_text(f"status_oauth_unavailable.{language}"),
+        expected_text(f"status_api_key.{language}", profile="demo"),
     ]
     assert turn.reply == "\n".join(expected)
 
@@ -314,7 +318,7 @@ async def test_expired_session_goes_through_menu_to_login(converse, emulator):
     assert turn.reply.endswith(MENU)
     turn = await chat.reply("2")
     assert turn.kind == "await_authorization"
-    assert chat.calls()[-1] == ["auth", "login", "--manual", "--site", "eea"]
+    assert chat.argvs()[-1] == ["auth", "login", "--manual", "--site", "eea"]
 
 
 async def test_failed_command_session_expired_relogs_through_menu(converse):
@@ -327,8 +331,8 @@ async def test_failed_command_session_expired_relogs_through_menu(converse):
         },
     )
     assert turn.kind == "choose_site"
-    assert turn.reply == "\n\n".join([prompt("session_expired_notice.en"), MENU])
-    assert len(chat.calls()) == 2
+    assert turn.reply == "\n\n".join([expected_text("session_expired_notice.en"), MENU])
+    assert len(chat.argvs()) == 2
 
 
 async def test_invalid_api_key_offers_two_neutral_options(converse, emulator):
@@ -347,8 +351,10 @@ async def test_invalid_api_key_offers_two_neutral_options(converse, emulator):
     assert turn.interrupt["profile"] == "demo"
     turn = await chat.reply("1")
     assert turn.state["outcome"] == "needs_user_action"
-    assert turn.reply == prompt("api_key_fix_replace.en", url="https://my.okx.com/account/my-api")
-    assert len(chat.calls()) == 2
+    assert turn.reply == expected_text(
+        "api_key_fix_replace.en", url="https://my.okx.com/account/my-api"
+    )
+    assert len(chat.argvs()) == 2
 
 
 async def test_switch_to_oauth_waits_for_profile_removal_then_logs_in(converse, emulator):
@@ -365,13 +371,13 @@ async def test_switch_to_oauth_waits_for_profile_removal_then_logs_in(converse, 
     assert turn.kind == "await_profile_removal"
     turn = await chat.reply("好了")
     assert turn.kind == "await_profile_removal"
-    assert turn.reply == prompt("api_key_still_configured.zh", profiles="demo")
+    assert turn.reply == expected_text("api_key_still_configured.zh", profiles="demo")
     emulator.config_path.unlink()
     turn = await chat.reply("好了")
     assert turn.kind == "choose_site"
     turn = await chat.reply("1")
     assert turn.kind == "await_authorization"
-    assert chat.calls()[2:] == [
+    assert chat.argvs()[2:] == [
         ["config", "show", "--json"],
         ["config", "show", "--json"],
         ["auth", "login", "--manual", "--site", "global"],
@@ -389,8 +395,8 @@ async def test_region_restriction_names_the_site(converse, emulator):
         },
     )
     assert turn.kind == "confirm_switch_site"
-    assert turn.reply == prompt("region_restriction.en", site="us")
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert turn.reply == expected_text("region_restriction.en", site="us")
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_network_error_row_gives_its_action(converse):
@@ -418,11 +424,11 @@ async def test_interactive_login_tells_first_then_blocks_until_approved(converse
     turn = await chat.reply("2")
     await approver
     notice, shown, success = turn.reply.split("\n\n")
-    assert notice == prompt("interactive_login_notice.en", site="eea")
+    assert notice == expected_text("interactive_login_notice.en", site="eea")
     assert shown.startswith("Please open the link below in your browser")
     assert "Site: eea\nURL: https://my.okx.com/" in shown
-    assert success == prompt("login_success.en", site="eea", scopes="live:read")
-    assert chat.calls()[2:] == [["auth", "login", "--site", "eea"], ["auth", "status", "--json"]]
+    assert success == expected_text("login_success.en", site="eea", scopes="live:read")
+    assert chat.argvs()[2:] == [["auth", "login", "--site", "eea"], ["auth", "status", "--json"]]
 
 
 async def test_interactive_login_streams_its_code_while_it_waits(emulator):
@@ -472,8 +478,8 @@ async def test_failed_command_session_expired_while_a_login_is_pending_never_log
     )
     assert turn.kind == "await_authorization"
     # "Run `okx auth login` first" is not a lapsed session: no expiry notice, the code waits.
-    assert turn.reply == prompt("login_pending.en", site="us")
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert turn.reply == expected_text("login_pending.en", site="us")
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_a_new_entry_never_sees_an_earlier_entrys_failed_command(converse, emulator):
@@ -510,4 +516,4 @@ async def test_a_login_error_passed_in_with_an_api_key_profile_gets_step_0_2_not
     assert turn.kind == "choose_site"  # the profile has no site: step 0.1 first
     turn = await chat.reply("2")
     assert turn.reply == "已配置 API key (profile: demo)"
-    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
+    assert not any(c[:2] == ["auth", "login"] for c in chat.argvs())

@@ -53,7 +53,7 @@ async def test_a_login_with_a_market_request_logs_in_first(converse, emulator, r
     chat = converse()
     turn = await chat.start(request_text)
     assert turn.kind == "choose_site"
-    assert sorted(chat.calls()) == sorted(
+    assert sorted(chat.argvs()) == sorted(
         [["config", "show", "--json"], ["auth", "status", "--json"]]
     )
     assert turn.state.get("outcome") is None

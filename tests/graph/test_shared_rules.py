@@ -20,7 +20,7 @@ from okx_auth_graph.gate import gate_site
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools
 from tests.apps.agents import build_tool_graph
-from tests.graph.graph_driver import MENU
+from tests.spec_texts import MENU
 
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
 SIDE_QUESTION: list[AnyMessage] = [

@@ -6,7 +6,7 @@ project's own, docs/flows.md); the menu is the spec's verbatim block.
 
 from __future__ import annotations
 
-from tests.graph.graph_driver import MENU
+from tests.spec_texts import MENU
 
 LOGOUT = ["auth", "logout"]
 
@@ -32,10 +32,10 @@ async def test_a_confirmed_switch_shows_the_menu_then_logs_out_and_in_on_the_cho
     assert turn.kind == "choose_site"
     assert turn.reply.startswith(MENU)
     assert turn.reply.endswith('Reply 1, 2 or 3 (or global, eea, us), or "cancel".')
-    assert LOGOUT not in chat.calls()
+    assert LOGOUT not in chat.argvs()
     turn = await chat.reply("2")
     assert turn.kind == "await_authorization"
-    calls = chat.calls()
+    calls = chat.argvs()
     assert logins(calls) == [["auth", "login", "--manual", "--site", "eea"]]
     assert calls.index(LOGOUT) < calls.index(logins(calls)[0])
 
@@ -48,5 +48,5 @@ async def test_a_declined_switch_keeps_the_session_and_names_its_site(converse, 
     assert turn.interrupt is None
     assert turn.state["outcome"] == "cancelled"
     assert turn.reply.endswith("Nothing changed: you stay logged in on us.")
-    assert LOGOUT not in chat.calls()
-    assert logins(chat.calls()) == []
+    assert LOGOUT not in chat.argvs()
+    assert logins(chat.argvs()) == []

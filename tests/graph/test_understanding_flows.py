@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from tests.graph.graph_driver import MENU, PREFLIGHT, assert_preflight_first, prompt
+from tests.conversation import PREFLIGHT, assert_preflight_first
+from tests.spec_texts import MENU, expected_text
 
-CLARIFY_EN = prompt("clarify_request.en")
+CLARIFY_EN = expected_text("clarify_request.en")
 
 
 @pytest.mark.parametrize("request_text", ["hello", "help", "cancel", "你好", "tell me a joke"])
@@ -17,7 +18,7 @@ async def test_an_unclear_request_is_asked_about_before_any_okx_call(converse, r
     chat = converse()
     turn = await chat.start(request_text)
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
     assert "1." in turn.reply
     assert "4." in turn.reply
     # The options a UI shows are numbered as the reply reader counts them: 1 to 4, in order.
@@ -38,7 +39,7 @@ async def test_an_option_number_then_runs_the_usual_preflight(converse):
     turn = await chat.reply("1")
     assert turn.kind == "choose_site"
     assert turn.reply == MENU
-    assert_preflight_first(chat.calls())
+    assert_preflight_first(chat.argvs())
 
 
 async def test_each_of_the_four_options_is_its_action_and_a_fifth_is_asked_again(
@@ -52,7 +53,7 @@ async def test_each_of_the_four_options_is_its_action_and_a_fifth_is_asked_again
     chat = converse()
     await chat.start("hello")
     assert (await chat.reply("3")).state["outcome"] == "logged_out"
-    assert chat.calls()[-1] == ["auth", "logout"]
+    assert chat.argvs()[-1] == ["auth", "logout"]
     for answer in ("4", "option 4", "four"):
         chat = converse()
         await chat.start("hello")
@@ -61,11 +62,11 @@ async def test_each_of_the_four_options_is_its_action_and_a_fifth_is_asked_again
         assert "okx config init" in turn.reply, answer
     chat = converse()
     await chat.start("hello")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     for answer in ("5", "0"):
         turn = await chat.reply(answer)
         assert turn.kind == "clarify_request", answer
-    assert chat.calls()[before:] == []
+    assert chat.argvs()[before:] == []
 
 
 async def test_words_in_the_answer_are_read_as_a_new_request(converse, emulator):
@@ -74,7 +75,7 @@ async def test_words_in_the_answer_are_read_as_a_new_request(converse, emulator)
     await chat.start("hi")
     turn = await chat.reply("am I logged in?")
     assert turn.state["outcome"] == "status_reported"
-    assert chat.calls() == PREFLIGHT or sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert chat.argvs() == PREFLIGHT or sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_cancel_at_the_clarifying_question_makes_no_okx_call(converse):
@@ -82,7 +83,7 @@ async def test_cancel_at_the_clarifying_question_makes_no_okx_call(converse):
     await chat.start("help")
     turn = await chat.reply("never mind")
     assert turn.state["outcome"] == "cancelled"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_an_answer_still_unclear_asks_again(converse):
@@ -90,7 +91,7 @@ async def test_an_answer_still_unclear_asks_again(converse):
     await chat.start("hello")
     turn = await chat.reply("banana")
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_a_negated_logout_never_logs_out(converse, emulator):
@@ -98,30 +99,30 @@ async def test_a_negated_logout_never_logs_out(converse, emulator):
     chat = converse()
     turn = await chat.start("don't log me out")
     assert turn.kind == "clarify_request"
-    assert not any(c[:2] == ["auth", "logout"] for c in chat.calls())
+    assert not any(c[:2] == ["auth", "logout"] for c in chat.argvs())
 
 
 async def test_the_code_is_shown_again_on_request_without_an_okx_call(converse):
     chat = converse()
     await chat.start("log in")
     first = await chat.reply("2")
-    calls = len(chat.calls())
+    calls = len(chat.argvs())
     turn = await chat.reply("what's the code again?")
     assert turn.kind == "await_authorization"
     assert first.interrupt["userCode"] in turn.reply
     assert first.interrupt["verificationUri"] in turn.reply
-    assert len(chat.calls()) == calls
+    assert len(chat.argvs()) == calls
 
 
 async def test_how_long_the_code_is_valid_is_answered_without_an_okx_call(converse):
     chat = converse()
     await chat.start("log in")
     await chat.reply("2")
-    calls = len(chat.calls())
+    calls = len(chat.argvs())
     turn = await chat.reply("how long is it valid?")
     assert turn.kind == "await_authorization"
     assert "10 more minutes" in turn.reply or "9 more minutes" in turn.reply
-    assert len(chat.calls()) == calls
+    assert len(chat.argvs()) == calls
 
 
 async def test_the_codes_age_follows_the_clock_while_it_is_held(converse, monkeypatch):
@@ -133,20 +134,20 @@ async def test_the_codes_age_follows_the_clock_while_it_is_held(converse, monkey
     code = first.interrupt["userCode"]
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 4 * 60 + 5)
-    calls = len(chat.calls())
+    calls = len(chat.argvs())
     turn = await chat.reply("how long is it valid?")
     assert re.search(r"\b5\b", turn.reply), turn.reply  # 600 - 245 s: 5 whole minutes
     turn = await chat.reply("what's the code again?")
     assert code in turn.reply
     assert "(Valid for 5 minutes)" in turn.reply
-    assert len(chat.calls()) == calls
+    assert len(chat.argvs()) == calls
     monkeypatch.setattr(time, "time", lambda: real() + 11 * 60)
     for question in ("how long is it valid?", "what's the code again?"):
         turn = await chat.reply(question)
         assert turn.kind == "await_authorization"
         assert code not in turn.reply, question  # a dead code is never shown as valid
         assert not re.search(r"\b(?:1[0-9]|2[0-9]) (?:more )?minutes\b", turn.reply), turn.reply
-    assert len(chat.calls()) == calls
+    assert len(chat.argvs()) == calls
     turn = await chat.start("log in")  # a new entry: the held code is dead, never shown again
     assert code not in turn.reply
 
@@ -156,9 +157,9 @@ async def test_a_denial_gets_exactly_one_status_check(converse, emulator):
     await chat.start("log in")
     await chat.reply("2")
     emulator.deny()
-    calls = len(chat.calls())
+    calls = len(chat.argvs())
     turn = await chat.reply("I rejected it")
-    assert chat.calls()[calls:] == [["auth", "status", "--json"]]
+    assert chat.argvs()[calls:] == [["auth", "status", "--json"]]
     assert turn.kind == "confirm_retry"
 
 
@@ -168,14 +169,14 @@ async def test_a_caller_hint_routes_a_vague_request(converse, emulator):
     turn = await chat.start("do it", intent="skill", route="okx-cex-portfolio")
     assert turn.state["outcome"] == "logged_in"
     assert turn.state["route"] == "okx-cex-portfolio"
-    assert sorted(chat.calls()) == sorted(PREFLIGHT)
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_without_the_hint_the_same_text_is_asked_about(converse, emulator):
     emulator.init_world(auth="logged_in", site="eea")
     chat = converse()
     assert (await chat.start("do it")).kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_a_hint_is_for_its_own_entry_only(converse, emulator):
@@ -192,7 +193,7 @@ async def test_a_hinted_logout_runs_without_a_question(converse, emulator):
     chat = converse()
     turn = await chat.start("please", intent="logout")
     assert turn.state["outcome"] == "logged_out"
-    assert ["auth", "logout"] in [c[:2] for c in chat.calls()]
+    assert ["auth", "logout"] in [c[:2] for c in chat.argvs()]
 
 
 @pytest.mark.parametrize(
@@ -211,7 +212,7 @@ async def test_a_bad_hint_raises_naming_the_field_before_any_okx_call(
     chat = converse()
     with pytest.raises(ValueError, match=rf"^{field} must be one of"):
         await chat.start("log me in", **hints)
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 async def test_a_login_hint_never_picks_a_site_nor_passes_the_gate(converse):
@@ -219,8 +220,8 @@ async def test_a_login_hint_never_picks_a_site_nor_passes_the_gate(converse):
     turn = await chat.start("go", intent="login", route="okx-cex-trade")
     assert turn.kind == "choose_site"
     assert turn.reply == MENU
-    assert not any(c[:2] == ["auth", "login"] for c in chat.calls())
-    assert_preflight_first(chat.calls())
+    assert not any(c[:2] == ["auth", "login"] for c in chat.argvs())
+    assert_preflight_first(chat.argvs())
 
 
 @pytest.mark.parametrize(
@@ -237,15 +238,15 @@ async def test_a_message_over_the_reading_limit_is_answered_without_an_okx_call(
     text = unit * (READ_LIMIT // len(unit) + 1)
     assert len(text) > READ_LIMIT
     turn = await chat.start(text)
-    assert chat.calls() == []
+    assert chat.argvs() == []
     assert turn.interrupt is None
     assert turn.state["outcome"] == "needs_user_action"
-    assert turn.reply == prompt(f"message_too_long.{language}", limit=f"{READ_LIMIT:,}")
+    assert turn.reply == expected_text(f"message_too_long.{language}", limit=f"{READ_LIMIT:,}")
     # a message of exactly the limit is read as usual (here: a login or a logout)
     chat = converse()
     turn = await chat.start(text[:READ_LIMIT])
     assert turn.state["outcome"] in ("logged_in", "logged_out")
-    assert chat.calls()[:2] == PREFLIGHT or sorted(chat.calls()[:2]) == sorted(PREFLIGHT)
+    assert chat.argvs()[:2] == PREFLIGHT or sorted(chat.argvs()[:2]) == sorted(PREFLIGHT)
 
 
 @pytest.mark.parametrize("reply", ["I didn't approve it", "还没同意", "I did not authorize it yet"])
@@ -254,12 +255,12 @@ async def test_a_reply_that_says_it_is_not_approved_is_no_signal(converse, reply
     chat = converse()
     await chat.start("log me in")
     assert (await chat.reply("2")).kind == "await_authorization"
-    before = len(chat.calls())
+    before = len(chat.argvs())
     turn = await chat.reply(reply)
     assert turn.kind == "await_authorization"
-    assert chat.calls()[before:] == []
+    assert chat.argvs()[before:] == []
     language = "zh" if reply == "还没同意" else "en"
-    assert turn.reply == prompt(f"await_not_a_signal.{language}")
+    assert turn.reply == expected_text(f"await_not_a_signal.{language}")
 
 
 @pytest.mark.parametrize(
@@ -271,7 +272,7 @@ async def test_a_negated_logout_logs_nobody_out(converse, emulator, request_text
     chat = converse()
     turn = await chat.start(request_text)
     assert turn.kind == "clarify_request"
-    assert chat.calls() == []
+    assert chat.argvs() == []
 
 
 @pytest.mark.parametrize(
@@ -293,7 +294,7 @@ async def test_site_replies_people_type_log_in_on_that_site(converse, reply, sit
     assert (await chat.start("log me in")).reply == MENU
     turn = await chat.reply(reply)
     assert turn.kind == "await_authorization"
-    assert chat.calls()[-1] == ["auth", "login", "--manual", "--site", site]
+    assert chat.argvs()[-1] == ["auth", "login", "--manual", "--site", site]
 
 
 @pytest.mark.parametrize("reply", ["Europe", "the EU", "USA", "美国", "I'm in Spain", "选一个"])
@@ -303,7 +304,7 @@ async def test_a_region_or_a_country_is_no_site(converse, reply):
     turn = await chat.reply(reply)
     assert turn.kind == "choose_site"
     assert turn.reply.startswith(MENU + "\n\n")
-    assert not any(call[:2] == ["auth", "login"] for call in chat.calls())
+    assert not any(call[:2] == ["auth", "login"] for call in chat.argvs())
 
 
 @pytest.mark.parametrize("reply", ["done?", "is it done?", "ok?", "好了没", "好了吗"])
@@ -312,9 +313,9 @@ async def test_a_completion_word_put_as_a_question_gets_one_status_check(convers
     chat = converse()
     await chat.start("log me in")
     await chat.reply("2")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     await chat.reply(reply)
-    assert chat.calls()[before:] == [["auth", "status", "--json"]]
+    assert chat.argvs()[before:] == [["auth", "status", "--json"]]
 
 
 @pytest.mark.parametrize("reply", ["code pls", "whats the link", "链接在哪"])
@@ -322,9 +323,9 @@ async def test_a_request_for_the_code_or_the_link_shows_them_again(converse, rep
     chat = converse()
     await chat.start("log me in")
     first = await chat.reply("2")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     turn = await chat.reply(reply)
-    assert chat.calls()[before:] == []
+    assert chat.argvs()[before:] == []
     assert first.interrupt["userCode"] in turn.reply
     assert first.interrupt["verificationUri"] in turn.reply
 
@@ -333,10 +334,10 @@ async def test_a_question_about_scopes_while_waiting_runs_no_okx_call(converse):
     chat = converse()
     await chat.start("log me in")
     await chat.reply("2")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     turn = await chat.reply("what scopes will it get?")
     assert turn.kind == "await_authorization"
-    assert chat.calls()[before:] == []
+    assert chat.argvs()[before:] == []
 
 
 @pytest.mark.parametrize("reply", ["nvm", "先不登录了", "别弄了", "I don't want to log in anymore"])
@@ -344,10 +345,10 @@ async def test_a_cancel_while_waiting_ends_the_flow(converse, reply):
     chat = converse()
     await chat.start("log me in")
     await chat.reply("2")
-    before = len(chat.calls())
+    before = len(chat.argvs())
     turn = await chat.reply(reply)
     assert turn.state["outcome"] == "cancelled"
-    assert chat.calls()[before:] == []
+    assert chat.argvs()[before:] == []
 
 
 @pytest.mark.parametrize(
@@ -356,12 +357,12 @@ async def test_a_cancel_while_waiting_ends_the_flow(converse, reply):
 async def test_a_question_about_the_session_lifetime_starts_no_login(converse, request_text):
     chat = converse()
     turn = await chat.start(request_text)
-    assert prompt("session_lifetime.en") in turn.reply
-    assert not any(call[:2] == ["auth", "login"] for call in chat.calls())
+    assert expected_text("session_lifetime.en") in turn.reply
+    assert not any(call[:2] == ["auth", "login"] for call in chat.argvs())
 
 
 async def test_open_interest_is_market_data_with_no_okx_call(converse):
     chat = converse()
     turn = await chat.start("what's the open interest on BTC perps")
     assert turn.state["outcome"] == "no_auth_needed"
-    assert chat.calls() == []
+    assert chat.argvs() == []
