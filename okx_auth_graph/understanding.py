@@ -622,6 +622,8 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             _Then(r"\bhow long\b", r"\b(?:session|login|logged|signed|stay|last)\b"),
             _Then(r"\bwhen (?:does|will) (?:my |the )?(?:session|login)\b", r"\bexpires?\b"),
             _Then(r"\b(?:session|login)\b", r"\bexpires?\b"),
+            _Then(r"\b(?:time ?limit|timeout|expiry|lifetime)\b", r"\b(?:session|login)\b"),
+            _Then(r"\b(?:session|login)\b", r"\b(?:time ?limit|timeout|expiry|lifetime)\b"),
             r"(?:会话|登录|session).{0,8}(?:多久|多长时间|有效期|过期)",
             _Then(r"\bhow often\b", r"\b(?:log ?in|login|re-?log ?in|sign in|re-?auth|session)"),
             _Then(
@@ -639,17 +641,21 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             _Then(r"\bare (?:we|you)\b", r"\b(?:logged|signed|connected|authenticated)\b"),
             _Then(
                 r"\bis (?:my|the) (?:okx )?(?:login|session|account|connection)\b",
-                r"\b(?:valid|active|alive|ok|working|connected|linked|logged)\b",
+                r"\b(?:valid|active|alive|ok|good|fine|still|working|connected|linked|logged)\b",
             ),
             r"\b(?:auth|login|logged[\s-]*in|session|authentication|connection) status\b",
             r"\bstatus of (?:my |the )?(?:login|session|auth)",
-            r"\b(?:which|what) site\b",
+            r"\b(?:which|what) (?:okx )?site\b",
             r"\bwho am i\b",
-            _Then(r"\bdid (?:my |the )?(?:login|sign ?in)\b", r"\bwork"),
+            _Then(
+                r"\bdid (?:my |the )?(?:login|sign ?in)\b",
+                r"\b(?:work|go through|went through|succeed|complete)",
+            ),
             r"^still logged in",
             r"\bcheck (?:my |the )?(?:login|auth|session)\b",
             r"登录状态|是否登录|登录了吗|登录着吗|授权状态|认证状态|还在登录|登录还有效|有没有登录",
             r"登录了没|哪个站点|什么站点|已经登录了吗|是不是登录",
+            r"(?:登录|授权|会话).{0,2}(?:还在|还有效|还能用|还活着)",
         ),
     ),
 )
@@ -659,7 +665,7 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
         _rx(
             r"\bgrids?\b",
             r"\bdca\b",
-            r"\bbots?\b",
+            r"(?<!hey )(?<!hi )(?<!yo )(?<!hello )(?<!thanks )\bbots?\b",
             r"\bmartingale\b",
             r"\brecurring buy\b",
             r"网格|定投|机器人|策略|量化",
@@ -698,6 +704,8 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\btrad(?:e|ing)\b",
             r"\bstop[\s-]?loss\b",
             r"\btake[\s-]?profit\b",
+            r"\b(?:sl|tp)\b",
+            r"掉.{0,8}(?:仓位|持仓)|(?:仓位|持仓).{0,4}(?:平掉|清掉|砍掉|关掉)",
             r"\bleverage\b",
             r"下单|买|卖|撤单|撤掉|改单|挂单|开仓|平仓|订单|委托|做多|做空|开多|开空|止盈|止损|杠杆|限价|市价单",
         ),
@@ -719,6 +727,9 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\bmy (?:[a-z]+ )?(?:is |are )?worth\b",
             r"\bwhat(?:'s| is) my [a-z]+ worth\b",
             r"\bwhat do i (?:own|have|hold)\b",
+            r"\b(?:everything|all|stuff|what) i (?:own|have|hold)\b",
+            r"\b(?:am i|are we) (?:up|down)\b",
+            r"\bmy (?:[a-z]+ )?liq(?:uidation)?\b",
             r"(?:账户|账号).{0,6}多少",
             r"余额|持仓|盈亏|资产|仓位|钱包|我有多少|我的.{0,8}值多少",
         ),
@@ -759,13 +770,48 @@ _LOGIN = _rx(
     r"\bauthori[sz]e\b",
     r"\boauth\b",
     r"\b(?:re)?connect\b",
-    r"\blink\b",
+    r"\bhook (?:me |it )?up\b",
+    r"\blink(?= (?:me|my|your|our|the|this|it|up|okx|account|cli)\b)",
     r"\bre-?(?:auth|login|log in)\b",
     r"\bsession expired\b",
     r"\b(?:get|getting|got) (?:me )?logged in\b",
     r"\b(?:log|sign)\s*(?:me\s+)?back\s+in\b",
     r"登录|登陆|授权|认证|连接|连上|绑定|登入",
 )
+_LOGIN_NOUN = re.compile(
+    r"(?:\b(?:my|the|your|our|this|that|a|okx) (?:okx )?)(?:login|log-?in|sign-?in|session)\b"
+    r"|\b(?:login|log-?in|sign-?in) (?:session|status|state|token)\b"
+)
+"""The login as a thing one asks about ("my login", "the login session"), not as an act."""
+_QUESTION_ABOUT = re.compile(
+    r"^\W*(?:(?:hi|hey|yo|ok|so|pls|please|bro|gm|quick q)\W+)*"
+    r"(?:is|are|was|were|does|did|has|have|which|what|what's|whats|when|where|how|why|who)\b"
+)
+"""A question that asks about something (not "can you …", "could you …", which ask for it)."""
+_LOGIN_STATE_ZH = re.compile(
+    r"(?:登录|登陆|授权|认证).{0,4}(?:还在|还有效|有效|还能用|过期|多久|多长)"
+    r".*(?:吗|呢|么|没|[?？])\W*$"
+)
+"""A Chinese question about the login's state ("授权还在吗"), not a request for one."""
+
+
+def _asks_for_login(t: str) -> bool:
+    """Whether ``t`` asks for a login: a login keyword, not negated and not only asked about.
+
+    A question about the login itself ("is my login still good", "which site is my login
+    for", "授权还在吗") names the login as a thing; it does not ask to log in, so the login
+    keywords it holds do not count (the status and lifetime rules, or the learned reader,
+    read it).
+    """
+    if _LOGIN_STATE_ZH.search(t):
+        return False
+    if not _QUESTION_ABOUT.search(t):
+        return _found(_LOGIN, t)
+    nouns = [m.span() for m in _LOGIN_NOUN.finditer(t)]
+    return any(
+        not _negated(t, start) and not any(a <= start < b for a, b in nouns)
+        for start in _LOGIN.starts(t)
+    )
 
 
 _RESTART_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
@@ -824,7 +870,7 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
         if _found(pattern, t):
             return RequestReading(intent=intent, language=lang, rules_intent=intent)
     route = _skill_route(t)
-    login = _found(_LOGIN, t)
+    login = _asks_for_login(t)
     if login or route is None:
         for intent, pattern in _RESTART_RULES:
             if _found(pattern, t):

@@ -296,17 +296,21 @@ def test_the_learned_readers_confidence_is_calibrated_on_the_test_split():
     assert calibration(TEST_SPLIT)["all"]["ece"] <= 0.05
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21's targets are not reached: see the figures in docs/understanding.md",
-)
-def test_issue_21_targets_on_the_test_split_and_the_regression_set():
+def test_issue_21_wrong_act_target_on_the_test_split_and_the_regression_set():
     for path in TEST_SPLIT:
         result = score(path)
-        assert result.accuracy >= 0.95, path.name
-        assert result.wrong_act_rate <= 0.005, path.name
+        assert result.wrong_act_rate <= 0.005, (path.name, result.wrong_acts)
     for path in REGRESSION:
         assert score(path).misses == [], path.name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21's accuracy target is not reached: see the figures in docs/understanding.md",
+)
+def test_issue_21_accuracy_target_on_the_test_split():
+    for path in TEST_SPLIT:
+        assert score(path).accuracy >= 0.95, path.name
 
 
 @pytest.mark.parametrize(

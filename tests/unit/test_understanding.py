@@ -163,6 +163,45 @@ def test_request_readings(text, intent, route):
     assert reading.rules_intent == intent  # what the rules read, kept beside a model's reading
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "route"),
+    [
+        # the LINK ticker is not "link my account"
+        ("chart for LINK please", "skill", "okx-cex-market"),
+        ("sell half my link", "skill", "okx-cex-trade"),
+        ("LINK 的 k线", "skill", "okx-cex-market"),
+        ("is LINK pumping", "unclear", None),
+        ("link my okx account", "login", None),
+        ("can you link up okx for me", "login", None),
+        ("hook me up with okx", "login", None),
+        # a question about the login names it; it does not ask to log in
+        ("did my login go through?", "status", None),
+        ("is the okx session still alive?", "status", None),
+        ("what okx site am i on", "status", None),
+        ("登录还在吗", "status", None),
+        ("what's the timeout on a login session", "session_lifetime", None),
+        ("was my login any good", "unclear", None),
+        ("授权是不是快过期了呢", "unclear", None),
+        ("how do i log in?", "login", None),  # the verb: asks for it
+        ("can you do the login for me?", "login", None),
+        ("is this where i log in?", "login", None),
+        # the route of one's own P&L, liquidation, holdings; stop-loss and take-profit
+        ("am i down on eth this week", "skill", "okx-cex-portfolio"),
+        ("what's my liq price on sol", "skill", "okx-cex-portfolio"),
+        ("everything i hold, what is it worth", "skill", "okx-cex-portfolio"),
+        ("move my tp to 4000", "skill", "okx-cex-trade"),
+        ("帮我把eth仓位平掉", "skill", "okx-cex-trade"),
+        ("close 掉我的 sol 仓位", "skill", "okx-cex-trade"),
+        # a greeting to the chat is not a trading bot
+        ("hey bot", "unclear", None),
+        ("start a grid bot", "skill", "okx-cex-bot"),
+    ],
+)
+def test_a_ticker_a_question_about_the_login_or_a_greeting_acts_on_nothing(text, intent, route):
+    reading = read_request_rules(text)
+    assert (reading.intent, reading.route) == (intent, route)
+
+
 def test_one_letter_slips_in_long_keywords_only():
     assert correct_typos("logut") == "logout"
     assert correct_typos("pasword") == "password"
