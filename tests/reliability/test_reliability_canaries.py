@@ -14,23 +14,19 @@ from __future__ import annotations
 
 import logging
 import secrets
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import tomli_w
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import HumanMessage
-from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.persistence import async_sqlite_checkpointer
-from okx_auth_graph.state import InputState
 from okx_auth_graph.testing import OkxEmulator
-from tests.reliability.reliability_driver import INVALID_KEY_FAILURE, argv_allowed, interrupt_of
+from tests.conversation import Conversation
+from tests.reliability.questions import INVALID_KEY_FAILURE, argv_allowed
 
 WINDOW = 10
 
@@ -88,7 +84,7 @@ class Canaries:
         }
 
 
-Step = Callable[["Conversation"], Awaitable[Any]]
+Step = Callable[["CanaryConversation"], Awaitable[Any]]
 
 
 class TraceRecorder(BaseCallbackHandler):
@@ -110,35 +106,25 @@ class TraceRecorder(BaseCallbackHandler):
         self.records.append(f"event {name} {data!r}")
 
 
-class Conversation:
-    """One scenario: a world, a SQLite-checkpointed graph and everything the graph emitted."""
+class CanaryConversation(Conversation):
+    """One scenario: a world, a SQLite-checkpointed graph, and a tracer's view of every run."""
 
     def __init__(self, emulator: OkxEmulator, saver: Any, canaries: Canaries) -> None:
+        cli = OkxCli(runner=emulator, env=canaries.env)
+        super().__init__(
+            build_graph(cli=cli, checkpointer=saver),
+            context=Context(okx_env=dict(canaries.env)),
+            okx=emulator,
+        )
         self.emulator = emulator
         self.canaries = canaries
-        cli = OkxCli(runner=emulator, env=canaries.env)
-        self.graph = build_graph(cli=cli, checkpointer=saver)
-        self.context = Context(okx_env=dict(canaries.env))
         self.traces = TraceRecorder()
-        self.config: RunnableConfig = {
-            "configurable": {"thread_id": str(uuid.uuid4())},
-            "callbacks": [self.traces],
-        }
-        self.outputs: list[Any] = []
+        self.config["callbacks"] = [self.traces]
 
-    async def start(self, text: str, **extra: Any) -> Any:
-        result = await self.graph.ainvoke(
-            cast(InputState, {"messages": [HumanMessage(text)], **extra}),
-            self.config,
-            context=self.context,
-        )
-        self.outputs.append(result)
-        return result
-
-    async def reply(self, text: str) -> Any:
-        result = await self.graph.ainvoke(Command(resume=text), self.config, context=self.context)
-        self.outputs.append(result)
-        return result
+    @property
+    def outputs(self) -> list[dict[str, Any]]:
+        """What each invocation returned."""
+        return [exchange.state for exchange in self.exchanges]
 
     def write_config(self, config: dict[str, Any]) -> None:
         path = self.emulator.config_path
@@ -147,7 +133,7 @@ class Conversation:
 
 
 def _say(*lines: str) -> Step:
-    async def run(chat: Conversation) -> None:
+    async def run(chat: CanaryConversation) -> None:
         await chat.start(lines[0])
         for line in lines[1:]:
             await chat.reply(line)
@@ -155,15 +141,15 @@ def _say(*lines: str) -> Step:
     return run
 
 
-async def _fresh_oauth_login(chat: Conversation) -> None:
+async def _fresh_oauth_login(chat: CanaryConversation) -> None:
     await chat.start("log in to okx")
     await chat.reply("2")
     chat.emulator.approve(scopes=["live:read", "live:trade"])
-    assert (await chat.reply("done"))["outcome"] == "logged_in"
+    assert (await chat.reply("done")).outcome == "logged_in"
     await chat.start("show my balance")
 
 
-async def _denied_then_retry(chat: Conversation) -> None:
+async def _denied_then_retry(chat: CanaryConversation) -> None:
     await chat.start("帮我登录")
     await chat.reply("3")
     chat.emulator.deny()
@@ -174,26 +160,26 @@ async def _denied_then_retry(chat: Conversation) -> None:
     await chat.reply("完成了")
 
 
-async def _logged_in_then_logout(chat: Conversation) -> None:
-    assert (await chat.start("place a grid bot"))["outcome"] == "logged_in"
-    assert (await chat.start("log out"))["outcome"] == "logged_out"
+async def _logged_in_then_logout(chat: CanaryConversation) -> None:
+    assert (await chat.start("place a grid bot")).outcome == "logged_in"
+    assert (await chat.start("log out")).outcome == "logged_out"
 
 
-async def _pending_world(chat: Conversation) -> None:
+async def _pending_world(chat: CanaryConversation) -> None:
     await chat.start("log in")
     await chat.reply("done")
     chat.emulator.approve()
     await chat.reply("done")
 
 
-async def _invalid_key_replace(chat: Conversation) -> None:
+async def _invalid_key_replace(chat: CanaryConversation) -> None:
     failure: dict[str, Any] = dict(INVALID_KEY_FAILURE)
     failure["error"] += f" (key {chat.canaries.api_key}, passphrase {chat.canaries.passphrase})"
     await chat.start("my balance call failed", failed_command=failure)
     await chat.reply("1")
 
 
-async def _invalid_key_switch(chat: Conversation) -> None:
+async def _invalid_key_switch(chat: CanaryConversation) -> None:
     await chat.start("my balance call failed", failed_command=INVALID_KEY_FAILURE)
     await chat.reply("2")
     await chat.reply("done")
@@ -202,26 +188,26 @@ async def _invalid_key_switch(chat: Conversation) -> None:
     await chat.reply("1")
 
 
-async def _stale_preflight_skipped_login(chat: Conversation) -> None:
+async def _stale_preflight_skipped_login(chat: CanaryConversation) -> None:
     await chat.start("log in to okx")
     chat.write_config(chat.canaries.api_key_config())
     await chat.reply("1")
 
 
-async def _session_expired_downstream(chat: Conversation) -> None:
+async def _session_expired_downstream(chat: CanaryConversation) -> None:
     error = f"Error: Session expired — run okx auth login again {chat.canaries.env['OKX_API_KEY']}"
     await chat.start("my order failed", failed_command={"argv": ["trade", "x"], "error": error})
     await chat.reply("1")
 
 
-async def _network_down_login(chat: Conversation) -> None:
+async def _network_down_login(chat: CanaryConversation) -> None:
     await chat.start("log in")
     chat.emulator.set("network", "down")
     await chat.reply("2")
     await chat.reply("no")
 
 
-async def _binary(chat: Conversation) -> None:
+async def _binary(chat: CanaryConversation) -> None:
     await chat.start("is okx-auth installed? install-status")
     await chat.start("install okx-auth")
     await chat.start("please remove the okx-auth binary")
@@ -282,10 +268,10 @@ async def _run_scenario(
     database = tmp_path / "checkpoints.sqlite"
 
     async with async_sqlite_checkpointer(database, compress=False) as saver:
-        chat = Conversation(emulator, saver, canaries)
+        chat = CanaryConversation(emulator, saver, canaries)
         await drive(chat)
         checkpoints = [repr(c) async for c in saver.alist(None)]
-        state = await chat.graph.aget_state(chat.config)
+        state = await chat.state()
 
     assert chat.outputs, "the scenario ran"
     for argv in (c["argv"] for c in emulator.calls()):
@@ -300,7 +286,7 @@ async def _run_scenario(
         "checkpoints": "\n".join(checkpoints),
         "final state": repr(state.values),
         "outputs": repr(chat.outputs),
-        "interrupts": repr([interrupt_of(o) for o in chat.outputs]),
+        "interrupts": repr([exchange.interrupt for exchange in chat.exchanges]),
         "messages": "\n".join(m.text for m in state.values.get("messages", [])),
         "logs": "\n".join(
             f"{r.name} {r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
@@ -23,7 +22,8 @@ from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.errors import RECOMMENDED_ACTIONS
 from okx_auth_graph.process import RawResult
 from okx_auth_graph.testing import OkxEmulator
-from tests.reliability.reliability_driver import Chat, argv_allowed, interrupt_of
+from tests.conversation import Conversation, Exchange, converse_on
+from tests.reliability.questions import argv_allowed
 
 INSTALL_CLI = "npm install -g @okx_ai/okx-trade-cli"
 TEN_MB = 10 * 1024 * 1024
@@ -92,18 +92,18 @@ class FaultyRunner:
         return RawResult(args, code, out, err)
 
 
-def _shown(result: dict[str, Any]) -> str:
-    question = interrupt_of(result)
+def _shown(result: Exchange) -> str:
+    question = result.interrupt
     if question is not None:
         return str(question["message"])
-    last = [m for m in result["messages"] if isinstance(m, AIMessage)]
+    last = [m for m in result.state["messages"] if isinstance(m, AIMessage)]
     return last[-1].text if last else ""
 
 
-def _check_answered(chat: Chat, result: dict[str, Any]) -> str:
-    question = interrupt_of(result)
+def _check_answered(chat: Conversation, result: Exchange) -> str:
+    question = result.interrupt
     if question is None:
-        assert result.get("outcome") in OUTCOMES, result
+        assert result.outcome in OUTCOMES, result
     for argv in chat.argvs():
         assert argv_allowed(argv), argv
     text = _shown(result)
@@ -112,10 +112,10 @@ def _check_answered(chat: Chat, result: dict[str, Any]) -> str:
     return text
 
 
-async def _still_usable(chat: Chat) -> None:
+async def _still_usable(chat: Conversation) -> None:
     after = await chat.start("what is my okx login status?")
-    assert interrupt_of(after) is None
-    assert after["outcome"] == "status_reported"
+    assert after.interrupt is None
+    assert after.outcome == "status_reported"
 
 
 FAULTS = ["hang", "crash", "garbage", "truncated", "huge", "bad-utf8", "empty", "missing"]
@@ -149,7 +149,7 @@ async def test_runner_fault_at_each_login_call(tmp_path: Path, stage: str, fault
     # 10 MB answer must not time out on a loaded machine.
     timeout = 0.3 if fault == "hang" else 10.0
     graph = build_graph(cli=OkxCli(runner=runner, timeout=timeout), checkpointer=InMemorySaver())
-    chat = Chat(emulator, graph=graph)
+    chat = converse_on(emulator, graph=graph)
     result = await chat.start("log in to okx")
     for reply in replies:
         if reply == "done":
@@ -159,22 +159,22 @@ async def test_runner_fault_at_each_login_call(tmp_path: Path, stage: str, fault
     action = EXPECTED_ACTION[fault]
     if fault == "crash" and stage == "login":
         assert "-11" in text or "failed" in text.lower()
-    elif stage == "login" and (interrupt_of(result) or {}).get("type") == "confirm_retry":
+    elif stage == "login" and (result.interrupt or {}).get("type") == "confirm_retry":
         # a failed login: the error, then the graph's own retry offer (through the menu)
         assert "The login failed" in text, text
         assert "try again" in text, text
     else:
         assert action in text, text
     runner.active = False
-    if interrupt_of(result) is not None and interrupt_of(result)["type"] == "await_authorization":
+    if result.interrupt is not None and result.interrupt["type"] == "await_authorization":
         final = await chat.reply("done")
         _check_answered(chat, final)
     await _still_usable(chat)
 
 
-async def _drive_login(chat: Chat, site_reply: str = "1") -> dict[str, Any]:
+async def _drive_login(chat: Conversation, site_reply: str = "1") -> Exchange:
     result = await chat.start("log in")
-    if (interrupt_of(result) or {}).get("type") == "choose_site":
+    if (result.interrupt or {}).get("type") == "choose_site":
         result = await chat.reply(site_reply)
     return result
 
@@ -183,25 +183,25 @@ async def _drive_login(chat: Chat, site_reply: str = "1") -> dict[str, Any]:
 async def test_okx_auth_missing_or_corrupt_is_reinstalled_once(tmp_path: Path, binary: str):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(binary=binary)
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     result = await chat.start("log in")
-    assert interrupt_of(result)["type"] == "choose_site"
+    assert result.interrupt["type"] == "choose_site"
     argvs = chat.argvs()
     assert argvs[2:] == [
         ["auth", "install", "--json"],
         ["auth", "install-status", "--json"],
         ["auth", "status", "--json"],
     ]
-    assert any("installed it again" in m.text for m in result["messages"])
+    assert any("installed it again" in m.text for m in result.state["messages"])
     result = await chat.reply("1")
-    assert interrupt_of(result)["type"] == "await_authorization"
+    assert result.interrupt["type"] == "await_authorization"
     await _still_usable(chat)
 
 
 async def test_install_failing(tmp_path: Path) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(binary="missing", install="cdn_failed")
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     result = await chat.start("log in")
     text = _check_answered(chat, result)
     assert RECOMMENDED_ACTIONS["install_failed"] in text
@@ -210,63 +210,63 @@ async def test_install_failing(tmp_path: Path) -> None:
     assert len(installs) == 1, "no install loop"
     emulator.set("install", "ok")
     result = await chat.start("install okx-auth")
-    assert result["outcome"] == "binary_ready"
+    assert result.outcome == "binary_ready"
     await _still_usable(chat)
 
 
 async def test_network_down_during_login(tmp_path: Path) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await chat.start("log in")
     emulator.set("network", "down")
     result = await chat.reply("2")
     text = _check_answered(chat, result)
-    assert interrupt_of(result)["type"] == "confirm_retry"
+    assert result.interrupt["type"] == "confirm_retry"
     assert "Network error" in text
     assert "try again" in text  # the graph offers the retry itself, through the menu
     emulator.set("network", "up")
     result = await chat.reply("yes")
-    assert interrupt_of(result)["type"] == "choose_site"
+    assert result.interrupt["type"] == "choose_site"
     result = await chat.reply("2")
-    assert interrupt_of(result)["type"] == "await_authorization"
+    assert result.interrupt["type"] == "await_authorization"
     assert len([a for a in chat.argvs() if a[:2] == ["auth", "login"]]) == 2
 
 
 async def test_clock_jumps_past_the_code_expiry(tmp_path: Path) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await _drive_login(chat, "3")
     emulator.advance(3600)
     result = await chat.reply("done")
-    assert interrupt_of(result)["type"] == "confirm_retry"
+    assert result.interrupt["type"] == "confirm_retry"
     assert chat.argvs()[-1] == ["auth", "status", "--json"]
     result = await chat.reply("no")
-    assert result["outcome"] == "retry_declined"
+    assert result.outcome == "retry_declined"
     await _still_usable(chat)
 
 
 async def test_clock_jumps_past_the_session_expiry(tmp_path: Path) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(auth="logged_in", site="eea")
-    chat = Chat(emulator)
-    assert (await chat.start("show my balance"))["outcome"] == "logged_in"
+    chat = converse_on(emulator)
+    assert (await chat.start("show my balance")).outcome == "logged_in"
     emulator.advance(400 * 24 * 3600)
     result = await chat.start("show my balance")
-    assert interrupt_of(result)["type"] == "choose_site"
+    assert result.interrupt["type"] == "choose_site"
     assert [a for a in chat.argvs() if a[:2] == ["auth", "login"]] == []
     result = await chat.reply("2")
-    assert interrupt_of(result)["type"] == "await_authorization"
+    assert result.interrupt["type"] == "await_authorization"
 
 
 async def test_okx_too_old(tmp_path: Path) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(version="1.2.4")
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     result = await chat.start("log in")
     text = _check_answered(chat, result)
-    assert result["outcome"] == "needs_user_action"
+    assert result.outcome == "needs_user_action"
     assert "1.3.1-beta.17" in text
     assert "okx config init" in text  # the API key works with this okx
     assert "npm install" not in text  # reinstalling gives 1.2.4 again
@@ -278,12 +278,12 @@ async def test_okx_missing_through_the_context(tmp_path: Path) -> None:
     context = Context(okx_executable=str(tmp_path / "no-okx"), okx_home=str(tmp_path))
     emulator = OkxEmulator(tmp_path / "unused")
     emulator.init_world()
-    chat = Chat(emulator, graph=graph, context=context)
+    chat = converse_on(emulator, graph=graph, context=context)
     result = await chat.start("log in")
-    assert result["outcome"] == "failed"
+    assert result.outcome == "failed"
     assert INSTALL_CLI in _shown(result)
     result = await chat.start("what is the BTC price?")
-    assert result["outcome"] == "no_auth_needed"
+    assert result.outcome == "no_auth_needed"
 
 
 @pytest.mark.parametrize(
@@ -298,17 +298,17 @@ async def test_interactive_login_failures(tmp_path: Path, world: dict, expected:
     """The blocking ``okx auth login --site X`` failing: the error and its action, then a retry."""
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(**world)
-    chat = Chat(emulator, context=Context(interactive_login=True))
+    chat = converse_on(emulator, context=Context(interactive_login=True))
     await chat.start("log in")
     result = await chat.reply("2")
     text = _check_answered(chat, result)
-    assert interrupt_of(result)["type"] == "confirm_retry"
+    assert result.interrupt["type"] == "confirm_retry"
     assert f"The login failed: {expected}" in text
     assert "try again" in text
     assert [a for a in chat.argvs() if a[:2] == ["auth", "login"]] == [
         ["auth", "login", "--site", "eea"]
     ]
-    assert (await chat.reply("no"))["outcome"] == "retry_declined"
+    assert (await chat.reply("no")).outcome == "retry_declined"
     await _still_usable(chat)
 
 
@@ -318,11 +318,11 @@ async def test_interactive_login_timeout_of_the_adapter(tmp_path: Path) -> None:
     emulator.init_world(login_cap=30)
     cli = OkxCli(runner=emulator, login_timeout=0.3)
     graph = build_graph(cli=cli, checkpointer=InMemorySaver())
-    chat = Chat(emulator, graph=graph, context=Context(interactive_login=True))
+    chat = converse_on(emulator, graph=graph, context=Context(interactive_login=True))
     await chat.start("log in")
     result = await chat.reply("3")
     text = _check_answered(chat, result)
-    assert interrupt_of(result)["type"] == "confirm_retry"
+    assert result.interrupt["type"] == "confirm_retry"
     assert "did not finish within 0.3 s" in text
     assert "try again" in text
     await _still_usable(chat)
@@ -345,7 +345,7 @@ async def test_failed_to_spawn_downstream_reinstalls_once(
     """ "Failed to spawn okx-auth" from a downstream command: one install, never a loop."""
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(binary=binary)
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     failure = {"argv": argv, "error": "Error: Failed to spawn okx-auth: ENOENT"}
     result = await chat.start("my okx command failed", failed_command=failure)
     _check_answered(chat, result)

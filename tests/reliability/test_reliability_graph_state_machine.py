@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +40,15 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from langchain_core.messages import AIMessage, HumanMessage
-from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from okx_auth_graph import Context, OkxCli, build_graph
+from okx_auth_graph import Context
 from okx_auth_graph.testing import OkxEmulator, WorldError
-from tests.reliability.reliability_driver import (
+from tests.conversation import converse_on
+from tests.reliability.questions import (
     API_KEY_CONFIG,
     INVALID_KEY_FAILURE,
     argv_allowed,
-    interrupt_of,
 )
 from tests.spec_texts import MENU
 
@@ -137,11 +134,9 @@ class ConversationMachine(RuleBasedStateMachine):
         super().__init__()
         self.directory = Path(tempfile.mkdtemp(prefix="okx-sm-"))
         self.emulator = OkxEmulator(self.directory / "world")
-        self.graph = build_graph(cli=OkxCli(runner=self.emulator), checkpointer=InMemorySaver())
-        self.config: RunnableConfig = {"configurable": {"thread_id": str(uuid.uuid4())}}
+        self.chat = converse_on(self.emulator, context=Context())
         self.question: dict[str, Any] | None = None
         self.result: Any = None
-        self.seen_calls = 0
         self.cases: set[str] = set()
 
     def teardown(self) -> None:
@@ -155,15 +150,15 @@ class ConversationMachine(RuleBasedStateMachine):
         return any(isinstance(m, AIMessage) and MENU in m.text for m in messages)
 
     def _run(self, payload: Any) -> list[list[str]]:
-        result = asyncio.run(self.graph.ainvoke(payload, self.config, context=Context()))
-        calls = [list(c["argv"]) for c in self.emulator.calls()]
-        new, self.seen_calls = calls[self.seen_calls :], len(calls)
+        exchange = asyncio.run(self.chat.send(payload))
+        new = exchange.calls
+        result = exchange.state
         pending = result.get("__interrupt__") or []
         assert len(pending) <= 1
         self.result = result
-        self.question = interrupt_of(result)
+        self.question = exchange.interrupt
         if self.question is None:
-            assert result.get("outcome") is not None, result
+            assert exchange.outcome is not None, result
         else:
             assert self.question["message"]
         for argv in new:

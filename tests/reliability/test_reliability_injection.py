@@ -19,18 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command
 
 from okx_auth_graph import Context, build_graph
 from okx_auth_graph.testing import OkxEmulator
-from tests.reliability.reliability_driver import (
-    INTERRUPT_TYPES,
-    REACH,
-    Chat,
-    argv_allowed,
-    interrupt_of,
-    reach,
-)
+from tests.conversation import Conversation, Exchange, converse_on
+from tests.reliability.questions import INTERRUPT_TYPES, REACH, argv_allowed, reach
 
 STALE_FAILED_COMMAND = {"choose_api_key_fix", "await_profile_removal"}
 PAYLOADS = {
@@ -48,12 +41,12 @@ PAYLOADS = {
 }
 
 
-def _check_run(chat: Chat, result: dict) -> None:
+def _check_run(chat: Conversation, result: Exchange) -> None:
     for argv in chat.argvs():
         assert argv_allowed(argv), argv
-    question = interrupt_of(result)
+    question = result.interrupt
     if question is None:
-        assert result.get("outcome") is not None, result
+        assert result.outcome is not None, result
     else:
         assert question["type"] in INTERRUPT_TYPES | {"choose_site"}
         assert isinstance(question["message"], str)
@@ -66,32 +59,32 @@ async def test_injection_reply_at_every_question(tmp_path: Path, question: str, 
     world, _ = REACH[question]
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(**world)
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await reach(chat, question)
     result = await chat.reply(payload)
     _check_run(chat, result)
     after = await chat.start("what is my okx login status?")
     _check_run(chat, after)
     if question not in STALE_FAILED_COMMAND:
-        assert interrupt_of(after) is None
-        assert after["outcome"] == "status_reported"
+        assert after.interrupt is None
+        assert after.outcome == "status_reported"
 
 
 async def test_new_input_after_a_failed_command_entry_is_a_new_request(tmp_path: Path):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(config=REACH["choose_api_key_fix"][0]["config"])
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await reach(chat, "choose_api_key_fix")
     after = await chat.start("what is my okx login status?")
-    assert interrupt_of(after) is None
-    assert after["outcome"] == "status_reported"
+    assert after.interrupt is None
+    assert after.outcome == "status_reported"
 
 
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
 async def test_injection_as_the_request(tmp_path: Path, payload: str):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     result = await chat.start(payload)
     _check_run(chat, result)
     result = await chat.start("log in " + payload)
@@ -138,10 +131,10 @@ async def test_any_site_reply_yields_a_site_id_or_the_menu_again(
     site_replies.example("a site choice (login branch)" if site else "other text")
     emulator = OkxEmulator(tmp_path / f"world-{abs(hash(reply))}")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await reach(chat, "choose_site")
     result = await chat.reply(reply)
-    question = interrupt_of(result)
+    question = result.interrupt
     assert question is not None
     assert question["type"] in ("choose_site", "await_authorization")
     logins = [a for a in chat.argvs() if a[:2] == ["auth", "login"]]
@@ -186,13 +179,13 @@ def test_shell_syntax_in_replies_is_never_executed(tmp_path: Path):
 
     async def converse() -> list[list[str]]:
         graph = build_graph(checkpointer=InMemorySaver())
-        chat = Chat(OkxEmulator(state), graph=graph, context=context)
+        chat = converse_on(OkxEmulator(state), graph=graph, context=context)
         await chat.start(f"log in $(touch {marker}) `touch {marker}`")
         for reply in (f"1; touch {marker}", f"$(touch {marker})", f"2 && touch {marker}"):
             result = await chat.reply(reply)
-            assert interrupt_of(result)["type"] == "choose_site"
+            assert result.interrupt["type"] == "choose_site"
         result = await chat.reply("2")
-        assert interrupt_of(result)["type"] == "await_authorization"
+        assert result.interrupt["type"] == "await_authorization"
         return chat.argvs()
 
     argvs = asyncio.run(converse())
@@ -208,9 +201,9 @@ async def test_non_text_resume_values(tmp_path: Path, question: str, value: obje
     world, _ = REACH[question]
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(**world)
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await reach(chat, question)
-    result = await chat.graph.ainvoke(Command(resume=value), chat.config, context=chat.context)
+    result = await chat.reply(value)
     _check_run(chat, result)
 
 
@@ -223,7 +216,7 @@ async def test_non_text_resume_values(tmp_path: Path, question: str, value: obje
 async def test_resume_with_none(tmp_path: Path):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await reach(chat, "choose_site")
-    result = await chat.graph.ainvoke(Command(resume=None), chat.config, context=chat.context)
+    result = await chat.reply(None)
     _check_run(chat, result)

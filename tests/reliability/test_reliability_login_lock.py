@@ -25,7 +25,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.login_lock import LOCK_NAME
 from okx_auth_graph.testing import OkxEmulator
-from tests.reliability.reliability_driver import Chat, interrupt_of
+from tests.conversation import converse_on
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
 
@@ -46,14 +46,14 @@ def _check_one_login(emulator: OkxEmulator, questions: list[dict[str, Any]]) -> 
 async def test_two_tasks_one_login(tmp_path: Path) -> None:
     emulator = OkxEmulator(tmp_path / "world", latency=0.05)
     emulator.init_world()
-    chats = [Chat(emulator), Chat(emulator)]
+    chats = [converse_on(emulator), converse_on(emulator)]
     for chat in chats:
-        assert interrupt_of(await chat.start("log in to okx"))["type"] == "choose_site"
+        assert (await chat.start("log in to okx")).interrupt["type"] == "choose_site"
     results = await asyncio.gather(*(chat.reply("2") for chat in chats))
-    _check_one_login(emulator, [interrupt_of(r) for r in results])
+    _check_one_login(emulator, [r.interrupt for r in results])
     emulator.approve()
     finals = await asyncio.gather(*(chat.reply("done") for chat in chats))
-    assert [f["outcome"] for f in finals] == ["logged_in", "logged_in"]
+    assert [f.outcome for f in finals] == ["logged_in", "logged_in"]
     assert len(_logins(emulator)) == 1
 
 
@@ -66,10 +66,10 @@ def test_two_os_threads_one_login(tmp_path: Path) -> None:
 
     def converse() -> None:
         async def run() -> None:
-            chat = Chat(OkxEmulator(tmp_path / "world"))
+            chat = converse_on(OkxEmulator(tmp_path / "world"))
             await chat.start("log in to okx")
             await asyncio.to_thread(barrier.wait, 10)
-            question = interrupt_of(await chat.reply("2"))
+            question = (await chat.reply("2")).interrupt
             assert question is not None
             questions.append(question)
 
@@ -92,18 +92,18 @@ WORKER = textwrap.dedent(
     import asyncio, json, sys, time
     from pathlib import Path
     sys.path.insert(0, sys.argv[3])
-    from tests.reliability.reliability_driver import Chat, interrupt_of
+    from tests.conversation import converse_on
     from okx_auth_graph.testing import OkxEmulator
 
     async def main():
         world, go = Path(sys.argv[1]), Path(sys.argv[2])
-        chat = Chat(OkxEmulator(world))
+        chat = converse_on(OkxEmulator(world))
         await chat.start("log in to okx")
         (world.parent / f"ready-{sys.argv[4]}").touch()
         deadline = time.monotonic() + 60
         while not go.exists() and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
-        print(json.dumps(interrupt_of(await chat.reply("2"))))
+        print(json.dumps((await chat.reply("2")).interrupt))
 
     asyncio.run(main())
     """
@@ -144,11 +144,11 @@ async def test_lock_held_elsewhere_takes_the_pending_branch(tmp_path: Path) -> N
         cli=OkxCli(runner=emulator, timeout=0.5),
         checkpointer=InMemorySaver(),
     )
-    chat = Chat(emulator, graph=graph)
+    chat = converse_on(emulator, graph=graph)
     await chat.start("log in")
     lock = FileLock(str(emulator.state_dir / LOCK_NAME))
     with lock.acquire(timeout=5):
-        question = interrupt_of(await chat.reply("1"))
+        question = (await chat.reply("1")).interrupt
     assert question["type"] == "await_authorization"
     assert "already in progress" in question["message"]
     assert _logins(emulator) == []
@@ -159,7 +159,7 @@ async def test_lock_held_elsewhere_takes_the_pending_branch(tmp_path: Path) -> N
 async def test_the_lock_is_not_held_across_the_interrupt(tmp_path: Path, first_outcome: str):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await chat.start("log in")
     await chat.reply("3")
     lock = FileLock(str(emulator.state_dir / LOCK_NAME))
@@ -168,14 +168,14 @@ async def test_the_lock_is_not_held_across_the_interrupt(tmp_path: Path, first_o
     getattr(emulator, first_outcome)()
     result = await chat.reply("done")
     expected = "logged_in" if first_outcome == "approve" else None
-    assert result.get("outcome") == expected
+    assert result.outcome == expected
 
 
 async def test_two_interactive_logins_one_call(tmp_path: Path) -> None:
     """The blocking login holds the lock while it polls; the other conversation then sees it done."""
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(login_cap=3)
-    chats = [Chat(emulator, context=Context(interactive_login=True)) for _ in range(2)]
+    chats = [converse_on(emulator, context=Context(interactive_login=True)) for _ in range(2)]
     for chat in chats:
         await chat.start("log in to okx")
 
@@ -191,7 +191,7 @@ async def test_two_interactive_logins_one_call(tmp_path: Path) -> None:
         chats[0].reply("2"), chats[1].reply("2"), approve_when_pending()
     )
     assert _logins(emulator) == [["auth", "login", "--site", "eea"]]
-    assert [r["outcome"] for r in results] == ["logged_in", "logged_in"]
+    assert [r.outcome for r in results] == ["logged_in", "logged_in"]
     assert _logins(emulator) == [["auth", "login", "--site", "eea"]]
 
 
@@ -220,11 +220,11 @@ def test_okx_env_home_and_okx_home_share_one_lock(tmp_path: Path, monkeypatch: A
     graph = build_graph(checkpointer=InMemorySaver())
 
     async def converse() -> list[dict[str, Any]]:
-        chats = [Chat(emulator, graph=graph, context=context) for context in contexts]
+        chats = [converse_on(emulator, graph=graph, context=context) for context in contexts]
         for chat in chats:
-            assert interrupt_of(await chat.start("log in to okx"))["type"] == "choose_site"
+            assert (await chat.start("log in to okx")).interrupt["type"] == "choose_site"
         results = await asyncio.gather(*(chat.reply("2") for chat in chats))
-        return [interrupt_of(r) or {} for r in results]
+        return [r.interrupt or {} for r in results]
 
     _check_one_login(emulator, asyncio.run(converse()))
     assert (okx_home / ".okx" / LOCK_NAME).exists()
@@ -242,13 +242,13 @@ async def test_a_clock_stepped_back_does_not_hide_another_login(
     """
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    first, second = Chat(emulator), Chat(emulator)
-    assert interrupt_of(await first.start("log in to okx"))["type"] == "choose_site"
+    first, second = converse_on(emulator), converse_on(emulator)
+    assert (await first.start("log in to okx")).interrupt["type"] == "choose_site"
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() - 3600)  # NTP steps the clock back
     await second.start("log in to okx")
-    assert interrupt_of(await second.reply("2"))["userCode"]
-    question = interrupt_of(await first.reply("2"))
+    assert (await second.reply("2")).interrupt["userCode"]
+    question = (await first.reply("2")).interrupt
     assert question["type"] == "await_authorization"
     assert "already in progress" in question["message"]
     assert _logins(emulator) == [LOGIN]
@@ -258,12 +258,12 @@ async def test_a_fresh_login_reads_auth_status_once(tmp_path: Path) -> None:
     """Nothing moved the login count since the pre-flight: no extra ``auth status``."""
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await chat.start("log in to okx")
     await chat.reply("2")
     assert chat.argvs()[2:] == [LOGIN]
     emulator.approve()
-    assert (await chat.reply("done"))["outcome"] == "logged_in"
+    assert (await chat.reply("done")).outcome == "logged_in"
     assert len(chat.argvs()) == 4
 
 
@@ -271,13 +271,13 @@ async def test_a_retry_after_a_failed_login_reads_auth_status_again(tmp_path: Pa
     """A failed login may have left okx half-way: its retry re-reads ``auth status`` first."""
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
-    chat = Chat(emulator)
+    chat = converse_on(emulator)
     await chat.start("log in to okx")
     emulator.set("network", "down")
-    assert interrupt_of(await chat.reply("2"))["type"] == "confirm_retry"
+    assert (await chat.reply("2")).interrupt["type"] == "confirm_retry"
     emulator.set("network", "up")
-    assert interrupt_of(await chat.reply("yes"))["type"] == "choose_site"
-    assert interrupt_of(await chat.reply("2"))["userCode"]
+    assert (await chat.reply("yes")).interrupt["type"] == "choose_site"
+    assert (await chat.reply("2")).interrupt["userCode"]
     assert chat.argvs()[2:] == [LOGIN, ["auth", "status", "--json"], LOGIN]
 
 
@@ -301,7 +301,7 @@ async def test_the_login_count_is_read_before_the_preflight_reads_auth_status(
         return login_lock.read_login_count(folder)
 
     monkeypatch.setattr(preflight, "read_login_count", slow_read)
-    await Chat(emulator).start("log in to okx")
+    await converse_on(emulator).start("log in to okx")
     status_started = [c["started"] for c in emulator.calls() if c["argv"][:2] == ["auth", "status"]]
     assert len(read_at) == 1
     assert len(status_started) == 1

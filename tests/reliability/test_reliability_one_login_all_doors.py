@@ -23,7 +23,7 @@ from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.tools import make_tools
 from tests.apps.agents import build_tool_graph
-from tests.reliability.reliability_driver import Chat, interrupt_of
+from tests.conversation import converse_on
 from tests.spec_texts import MENU
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
@@ -55,11 +55,11 @@ async def test_the_tools_and_the_graph_asked_at_once_start_one_login(tmp_path: P
     for round_ in range(4):
         emulator = OkxEmulator(tmp_path / f"world-{round_}", latency=0.05)
         emulator.init_world()
-        chat = Chat(emulator)
-        assert interrupt_of(await chat.start("log in to okx"))["type"] == "choose_site"
+        chat = converse_on(emulator)
+        assert (await chat.start("log in to okx")).interrupt["type"] == "choose_site"
         graph_turn, tool_result = await asyncio.gather(chat.reply("2"), _start_login_tool(emulator))
         assert _logins(emulator) == [LOGIN]
-        question = interrupt_of(graph_turn)
+        question = graph_turn.interrupt
         assert question["type"] == "await_authorization"
         if question.get("userCode"):  # the graph logged in: the tool stands aside
             winners.add("graph")
@@ -71,7 +71,7 @@ async def test_the_tools_and_the_graph_asked_at_once_start_one_login(tmp_path: P
             assert "already in progress" in question["message"]
         emulator.approve()
         final = await chat.reply("done")
-        assert final["outcome"] == "logged_in"
+        assert final.outcome == "logged_in"
         assert _logins(emulator) == [LOGIN]
     assert winners, "each round has a winner"
 
