@@ -355,3 +355,26 @@ def test_a_block_gives_the_same_output_through_ainvoke_stream_and_astream(
     expected = run_block(block, tmp_path / "as_written", base_env()).stdout
     assert expected.strip(), f"{block.name} prints nothing to compare"
     assert run_block(variant, tmp_path / style, base_env()).stdout == expected
+
+
+def test_the_readme_puts_response_schema_where_langgraph_keeps_it(tmp_path: Path) -> None:
+    """The README's contract says the reply's schema is ``Interrupt.response_schema``, beside
+    the interrupt's value; a reader who looks for it in the value finds nothing."""
+    from langchain_core.messages import HumanMessage
+    from langchain_core.runnables import RunnableConfig
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from okx_auth_graph import OkxCli, build_graph
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    [questions] = [line for line in readme.split("- **") if line.startswith("Questions**")]
+    assert "`Interrupt.response_schema` (not in the value)" in questions
+    emulator = OkxEmulator(tmp_path / "world")
+    emulator.init_world()
+    graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
+    config: RunnableConfig = {"configurable": {"thread_id": "schema"}}
+    [interrupt] = graph.invoke({"messages": [HumanMessage("log me in")]}, config)["__interrupt__"]
+    assert interrupt.value["type"] == "choose_site"
+    assert "response_schema" not in interrupt.value
+    assert interrupt.response_schema["type"] == "string"
+    assert interrupt.response_schema["title"] == "choose_site"
