@@ -98,7 +98,14 @@ STUDIO_PORT ?= 2024
 STUDIO_ENV = PATH=$(CURDIR)/.studio/bin:$(CURDIR)/$(BIN):$$PATH OKX_EMULATOR_STATE=$(CURDIR)/.studio/world \
 	LANGGRAPH_CLI_NO_ANALYTICS=1 LANGSMITH_TRACING=false
 
+# langgraph dev would quietly move to another port when STUDIO_PORT is taken, where
+# studio-approve's Studio, the SDK example (STUDIO_PORT) and `eval --url` would not find it: refuse.
 studio: $(VENV)/.installed-test
+	@$(BIN)/python -c 'import socket, sys; s = socket.socket(); \
+	  s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' \
+	  $(STUDIO_PORT) 2>/dev/null || { echo "make studio: port $(STUDIO_PORT) on 127.0.0.1 is in use \
+	(another langgraph dev?). Stop that server, or pick a free port: make studio STUDIO_PORT=8123, \
+	then use that port for the SDK example (STUDIO_PORT=8123) and eval --url http://127.0.0.1:8123." >&2; exit 2; }
 	$(BIN)/okx-emulator shim .studio/bin
 	$(STUDIO_ENV) $(BIN)/okx-emulator world init --auth not_logged_in
 	$(STUDIO_ENV) $(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $(STUDIO_PORT)
