@@ -717,12 +717,29 @@ def checked_okx(value: str, origin: str) -> str:
     return value
 
 
+def own_command() -> list[str]:
+    """How to run this ``okx-auth-graph`` again from a shell.
+
+    Its bare name when ``PATH`` finds this very script; else the script's full path (``make
+    demo`` runs ``.venv/bin/okx-auth-graph`` without the venv on ``PATH``); without a console
+    script, this interpreter with ``-m okx_auth_graph``.
+    """
+    script = Path(sys.executable).parent / "okx-auth-graph"
+    if not script.is_file():
+        return [sys.executable, "-m", "okx_auth_graph"]
+    found = shutil.which("okx-auth-graph")
+    if found is not None and Path(found).resolve() == script.resolve():
+        return ["okx-auth-graph"]
+    return [str(script.absolute())]
+
+
 def resume_command(args: argparse.Namespace, thread_id: str, world: Path | None) -> str:
     """The exact command that resumes this conversation (every option it needs).
 
-    Paths are made absolute, so the command works from any folder.
+    Paths are made absolute, so the command works from any folder, and so is the command
+    itself when ``PATH`` does not lead to it (:func:`own_command`).
     """
-    argv = ["okx-auth-graph", "chat"]
+    argv = [*own_command(), "chat"]
     if args.demo:
         argv += ["--demo", "--world", str(Path(str(world)).absolute())]
     if args.db is not None:

@@ -460,6 +460,39 @@ def resume_argv(output: str) -> list[str]:
     return argv[2:]
 
 
+def test_the_resume_command_runs_as_printed_when_the_venv_is_not_on_path(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """``make demo`` runs ``.venv/bin/okx-auth-graph`` with the venv off ``PATH``: the printed
+    command names the script by its full path, and a shell runs it as printed."""
+    bin_dir = Path(sys.executable).parent
+    outside = {**env, "PATH": "/usr/bin:/bin"}
+    first = subprocess.run(
+        [*CHAT, "--demo", "--world", str(tmp_path / "w"), "--new-thread", "away"],
+        env=outside,
+        stdin=subprocess.DEVNULL,  # the scripted demo
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    match = re.search(r"resume with\s+(\S+) chat ([^\r\n]+)", first.stdout)
+    assert match, first.stdout
+    assert match.group(1) == str(bin_dir / "okx-auth-graph")
+    again = subprocess.run(
+        ["bash", "--norc", "-c", f"{match.group(1)} chat {match.group(2)}"],
+        env=outside,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "command not found" not in again.stderr
+    assert "Resuming thread away" in again.stdout, again.stderr  # it ran, found the thread
+
+
 def test_ctrl_c_at_the_prompt_prints_the_exact_resume_command(
     temp: Path, env: dict[str, str]
 ) -> None:
