@@ -9,19 +9,16 @@ Each runs with ``invoke`` and ``ainvoke`` through real subprocesses.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-import uuid
-from typing import Any
 
 import pexpect
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command
 
 from okx_auth_graph import build_graph
 from tests.adapter.adapter_support import OkxUnderTest, base_env
+from tests.conversation import Conversation, Exchange, Mode
 from tests.spec_texts import expected_text
 
 pytestmark = [pytest.mark.real_cli, pytest.mark.parametrize("mode", ["invoke", "ainvoke"])]
@@ -34,31 +31,15 @@ def text(name: str) -> str:
     return expected_text(name)
 
 
-class Chat:
-    """One thread of the graph on the real okx."""
-
-    def __init__(self, okx: OkxUnderTest, mode: str) -> None:
-        self.graph = build_graph(cli=okx.cli(timeout=60), checkpointer=InMemorySaver())
-        self.config: Any = {"configurable": {"thread_id": str(uuid.uuid4())}}
-        self.mode = mode
-
-    async def send(self, payload: Any) -> dict[str, Any]:
-        if self.mode == "invoke":
-            result = await asyncio.to_thread(self.graph.invoke, payload, self.config)
-        else:
-            result = await self.graph.ainvoke(payload, self.config)
-        assert isinstance(result, dict)
-        return result
-
-    async def start(self, request: str) -> dict[str, Any]:
-        return await self.send({"messages": [("human", request)]})
-
-    async def reply(self, answer: str) -> dict[str, Any]:
-        return await self.send(Command(resume=answer))
+def converse_with(okx: OkxUnderTest, mode: Mode) -> Conversation:
+    """A conversation on a new graph over the real okx (its calls are not recorded)."""
+    return Conversation(
+        build_graph(cli=okx.cli(timeout=60), checkpointer=InMemorySaver()), mode=mode
+    )
 
 
-def last(result: dict[str, Any]) -> str:
-    return str(result["messages"][-1].text)
+def last(result: Exchange) -> str:
+    return str(result.state["messages"][-1].text)
 
 
 @pytest.mark.parametrize(
@@ -66,11 +47,11 @@ def last(result: dict[str, Any]) -> str:
     [("log me in", "en"), ("帮我登录 OKX", "zh"), ("check my balance", "en"), ("查一下余额", "zh")],
 )
 async def test_an_oauth_request_gets_the_too_old_text_not_a_reinstall(
-    real_okx: OkxUnderTest, mode: str, request_text: str, language: str
+    real_okx: OkxUnderTest, mode: Mode, request_text: str, language: str
 ) -> None:
-    result = await Chat(real_okx, mode).start(request_text)
-    assert "__interrupt__" not in result
-    assert result["outcome"] == "needs_user_action"
+    result = await converse_with(real_okx, mode).start(request_text)
+    assert "__interrupt__" not in result.state
+    assert result.state["outcome"] == "needs_user_action"
     reply = last(result)
     assert reply == text(f"cli_too_old.{language}")
     assert "1.3.1-beta.17" in reply
@@ -82,10 +63,10 @@ async def test_an_oauth_request_gets_the_too_old_text_not_a_reinstall(
     ("request_text", "language"), [("set up an API key", "en"), ("我要配置 API key", "zh")]
 )
 async def test_an_api_key_request_gets_the_wizard(
-    real_okx: OkxUnderTest, mode: str, request_text: str, language: str
+    real_okx: OkxUnderTest, mode: Mode, request_text: str, language: str
 ) -> None:
-    result = await Chat(real_okx, mode).start(request_text)
-    assert (result["outcome"], last(result)) == (
+    result = await converse_with(real_okx, mode).start(request_text)
+    assert (result.state["outcome"], last(result)) == (
         "needs_user_action",
         text(f"api_key_setup.{language}"),
     )
@@ -94,10 +75,10 @@ async def test_an_api_key_request_gets_the_wizard(
 
 @pytest.mark.parametrize("request_text", ["what's the BTC price", "BTC 现在多少钱"])
 async def test_a_market_request_goes_to_its_skill(
-    real_okx: OkxUnderTest, mode: str, request_text: str
+    real_okx: OkxUnderTest, mode: Mode, request_text: str
 ) -> None:
-    result = await Chat(real_okx, mode).start(request_text)
-    assert (result["outcome"], result["route"]) == ("no_auth_needed", "okx-cex-market")
+    result = await converse_with(real_okx, mode).start(request_text)
+    assert (result.state["outcome"], result.state["route"]) == ("no_auth_needed", "okx-cex-market")
 
 
 def run_real_wizard(okx: OkxUnderTest, site: str) -> None:
@@ -126,31 +107,37 @@ def run_real_wizard(okx: OkxUnderTest, site: str) -> None:
 
 
 async def test_after_the_real_wizard_stored_an_eea_key_the_request_proceeds(
-    real_okx: OkxUnderTest, mode: str
+    real_okx: OkxUnderTest, mode: Mode
 ) -> None:
     run_real_wizard(real_okx, "2")
     stored = (real_okx.home / ".okx" / "config.toml").read_text(encoding="utf-8")
     assert 'base_url = "https://my.okx.com"' in stored
     assert "site =" not in stored
-    result = await Chat(real_okx, mode).start("check my balance")
-    assert "__interrupt__" not in result  # the wizard's site counts: no menu again
-    assert (result["outcome"], result["route"]) == ("api_key_configured", "okx-cex-portfolio")
-    assert result["site"] == "eea"
+    result = await converse_with(real_okx, mode).start("check my balance")
+    assert "__interrupt__" not in result.state  # the wizard's site counts: no menu again
+    assert (result.state["outcome"], result.state["route"]) == (
+        "api_key_configured",
+        "okx-cex-portfolio",
+    )
+    assert result.state["site"] == "eea"
     assert last(result) == text("api_key_configured.zh").replace("{profile}", "okx-prod")
-    assert "ak-real-wizard-0001" not in repr(result)
-    status = await Chat(real_okx, mode).start("am I logged in?")
-    assert status["outcome"] == "status_reported"
+    assert "ak-real-wizard-0001" not in repr(result.state)
+    status = await converse_with(real_okx, mode).start("am I logged in?")
+    assert status.state["outcome"] == "status_reported"
     api_key = text("status_api_key.en").replace("{profile}", "okx-prod")
     assert last(status) == f"{text('status_oauth_unavailable.en')}\n{api_key}"
 
 
 async def test_after_the_real_wizard_stored_a_global_key_the_menu_comes_first(
-    real_okx: OkxUnderTest, mode: str
+    real_okx: OkxUnderTest, mode: Mode
 ) -> None:
     run_real_wizard(real_okx, "1")  # 1.2.4 records a Global choice nowhere: never a silent global
-    chat = Chat(real_okx, mode)
+    chat = converse_with(real_okx, mode)
     asked = await chat.start("check my balance")
-    assert asked["__interrupt__"][0].value["message"].startswith(MENU_FIRST_LINE)
+    assert asked.state["__interrupt__"][0].value["message"].startswith(MENU_FIRST_LINE)
     result = await chat.reply("1")
-    assert (result["outcome"], result["route"]) == ("api_key_configured", "okx-cex-portfolio")
+    assert (result.state["outcome"], result.state["route"]) == (
+        "api_key_configured",
+        "okx-cex-portfolio",
+    )
     assert last(result) == text("api_key_configured.zh").replace("{profile}", "okx-prod")

@@ -23,7 +23,6 @@ import os
 import signal
 import stat
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME, login_lock, read_l
 from okx_auth_graph.persistence import sqlite_checkpointer
 from okx_auth_graph.process import SubprocessRunner
 from okx_auth_graph.testing import OkxEmulator
+from tests.conversation import MODES, Conversation, Mode
 
 # --- the marker's temporary file ---
 
@@ -188,24 +188,6 @@ def nested(levels: int, kind: str = "dict") -> Any:
     return value
 
 
-def _run(graph: Any, payload: Any, config: Any, mode: str) -> Any:
-    if mode == "invoke":
-        return graph.invoke(payload, config)
-    if mode == "ainvoke":
-        return asyncio.run(graph.ainvoke(payload, config))
-    if mode == "stream":
-        return [*graph.stream(payload, config, stream_mode="values")][-1] | {
-            "__interrupt__": graph.get_state(config).interrupts
-        }
-
-    async def collect() -> Any:
-        chunks = [c async for c in graph.astream(payload, config, stream_mode="values")]
-        return chunks[-1] | {"__interrupt__": (await graph.aget_state(config)).interrupts}
-
-    return asyncio.run(collect())
-
-
-MODES = ["invoke", "ainvoke", "stream", "astream"]
 SAVERS_AND_MODES = [("memory", mode) for mode in MODES] + [
     ("sqlite", "invoke"),
     ("sqlite", "stream"),  # the synchronous SQLite saver has no async methods
@@ -224,16 +206,16 @@ def saver_of(kind: str, tmp_path: Path) -> Iterator[Any]:
 @pytest.mark.parametrize(("saver", "mode"), SAVERS_AND_MODES)
 @pytest.mark.parametrize("field", ["upstream_status", "failed_command"])
 def test_an_entry_nested_hundreds_deep_is_a_value_error_before_any_okx_call(
-    tmp_path: Path, mode: str, saver: str, field: str
+    tmp_path: Path, mode: Mode, saver: str, field: str
 ) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
     with saver_of(saver, tmp_path) as checkpointer:
         graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=checkpointer)
-        config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
+        chat = Conversation(graph, mode=mode)
         entry = {"messages": [HumanMessage("log in to okx")], field: nested(600)}
         with pytest.raises(ValueError, match=f"'{field}': nested more than"):
-            _run(graph, entry, config, mode)
+            asyncio.run(chat.send(entry))
     assert emulator.calls() == []
 
 
@@ -244,18 +226,18 @@ def test_an_entry_nested_hundreds_deep_is_a_value_error_before_any_okx_call(
     ids=["dict", "list", "reply"],
 )
 def test_a_resume_value_nested_hundreds_deep_gets_the_question_again(
-    tmp_path: Path, mode: str, saver: str, value: Any
+    tmp_path: Path, mode: Mode, saver: str, value: Any
 ) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
     with saver_of(saver, tmp_path) as checkpointer:
         graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=checkpointer)
-        config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
-        asked = graph.invoke({"messages": [HumanMessage("log in to okx")]}, config)
+        chat = Conversation(graph, mode=mode)
+        asked = graph.invoke({"messages": [HumanMessage("log in to okx")]}, chat.config)
         assert asked["__interrupt__"][0].value["type"] == "choose_site"
         calls = len(emulator.calls())
-        again = _run(graph, Command(resume=value), config, mode)
-    assert again["__interrupt__"][0].value["type"] == "choose_site"
+        again = asyncio.run(chat.reply(value))
+    assert again.interrupt["type"] == "choose_site"
     assert len(emulator.calls()) == calls, "no okx call for an unreadable reply"
 
 
