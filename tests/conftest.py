@@ -88,6 +88,9 @@ def run_seed(pytestconfig: pytest.Config) -> int:
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
+    """This test's HOME: an empty folder of its own, set as ``HOME`` (the developer's okx and
+    XDG variables removed). The one fixture meaning "the test's home"; a folder given to an okx
+    as its own HOME has its own name (``seeded_home`` in tests/adapter)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     for name in (*SCRUBBED_ENV_VARS, *XDG_DIRS, "OKX_EMULATOR_STATE"):

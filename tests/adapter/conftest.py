@@ -18,8 +18,9 @@ from tests.rigs.rest import OkxRestEmulator
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A fresh HOME for this test."""
+def seeded_home(tmp_path: Path) -> Path:
+    """The HOME of the okx under test: empty but for a fresh update-check cache (so the real
+    1.2.4 never calls the registry); not the test process's HOME (``isolated_home``)."""
     return seed_home(tmp_path / "home")
 
 
@@ -31,9 +32,9 @@ def rest() -> Iterator[OkxRestEmulator]:
 
 
 @pytest.fixture
-def real_okx(home: Path) -> OkxUnderTest:
+def real_okx(seeded_home: Path) -> OkxUnderTest:
     """The real npm okx 1.2.4 with its own HOME."""
-    return OkxUnderTest("real-1.2.4", real_okx_cli(), home)
+    return OkxUnderTest("real-1.2.4", real_okx_cli(), seeded_home)
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +51,13 @@ def emulator_shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def emulated_okx(home: Path, tmp_path: Path, emulator_shim: Path) -> OkxUnderTest:
+def emulated_okx(seeded_home: Path, tmp_path: Path, emulator_shim: Path) -> OkxUnderTest:
     """The okx emulator as an executable on its own, empty world (created on first use)."""
     return OkxUnderTest(
-        "emulator", emulator_shim, home, {"OKX_EMULATOR_STATE": str(tmp_path / "emulator-state")}
+        "emulator",
+        emulator_shim,
+        seeded_home,
+        {"OKX_EMULATOR_STATE": str(tmp_path / "emulator-state")},
     )
 
 

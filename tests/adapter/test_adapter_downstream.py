@@ -78,11 +78,11 @@ PARITY_CASES = [
 @pytest.mark.parametrize("scenario", SCENARIOS)
 @pytest.mark.parametrize(("argv", "config"), PARITY_CASES, ids=["balance", "ticker"])
 async def test_same_bytes_as_1_2_4(
-    home: Path, rest: OkxRestEmulator, scenario: str, argv: list[str], config: str | None
+    seeded_home: Path, rest: OkxRestEmulator, scenario: str, argv: list[str], config: str | None
 ) -> None:
     rest.script_all(scenario)  # type: ignore[arg-type]
     env = {"OKX_API_BASE_URL": rest.url, "OKX_TIMEOUT_MS": "400"}
-    assert await run_emulated(argv, config, env) == run_real(argv, config, env, home)
+    assert await run_emulated(argv, config, env) == run_real(argv, config, env, seeded_home)
 
 
 @pytest.mark.parametrize(
@@ -109,21 +109,23 @@ async def test_same_bytes_as_1_2_4(
     ],
 )
 async def test_same_bytes_as_1_2_4_for_edge_cases(
-    home: Path,
+    seeded_home: Path,
     rest: OkxRestEmulator,
     argv: list[str],
     config: str | None,
     env: dict[str, str],
 ) -> None:
     full_env = {"OKX_API_BASE_URL": rest.url, **env}
-    assert await run_emulated(argv, config, full_env) == run_real(argv, config, full_env, home)
+    assert await run_emulated(argv, config, full_env) == run_real(
+        argv, config, full_env, seeded_home
+    )
 
 
 @pytest.mark.parametrize("argv", [BALANCE, TICKER], ids=["balance", "ticker"])
-async def test_same_bytes_as_1_2_4_on_a_closed_port(home: Path, argv: list[str]) -> None:
+async def test_same_bytes_as_1_2_4_on_a_closed_port(seeded_home: Path, argv: list[str]) -> None:
     env = {"OKX_API_BASE_URL": closed_port_url()}
     config = KEY_CONFIG if argv == BALANCE else None
-    assert await run_emulated(argv, config, env) == run_real(argv, config, env, home)
+    assert await run_emulated(argv, config, env) == run_real(argv, config, env, seeded_home)
 
 
 async def test_oauth_session_is_used_when_no_api_key(rest: OkxRestEmulator) -> None:

@@ -56,18 +56,20 @@ async def test_executable_not_on_path_is_cli_not_found(tmp_path: Path) -> None:
     assert "npm install -g @okx_ai/okx-trade-cli" in error.action
 
 
-async def test_file_without_exec_permission_is_cli_not_found(tmp_path: Path, home: Path) -> None:
+async def test_file_without_exec_permission_is_cli_not_found(
+    tmp_path: Path, seeded_home: Path
+) -> None:
     fake = write_fake(tmp_path / "bin", "echo 1.3.1\n")
     fake.chmod(0o644)
-    error = await raised(OkxCli(str(fake), home=str(home)).version())
+    error = await raised(OkxCli(str(fake), home=str(seeded_home)).version())
     assert error.kind == "cli_not_found"
 
 
-async def test_corrupt_executable_is_cli_not_found(tmp_path: Path, home: Path) -> None:
+async def test_corrupt_executable_is_cli_not_found(tmp_path: Path, seeded_home: Path) -> None:
     corrupt = tmp_path / "okx"
     corrupt.write_bytes(b"\x7fELF\x00\x00garbage\xff\xfe")
     corrupt.chmod(0o755)
-    error = await raised(OkxCli(str(corrupt), home=str(home)).version())
+    error = await raised(OkxCli(str(corrupt), home=str(seeded_home)).version())
     assert error.kind == "cli_not_found"
 
 
@@ -81,11 +83,11 @@ def alive(pid: int) -> bool:
 
 
 async def test_hanging_okx_times_out_and_its_process_group_is_killed(
-    tmp_path: Path, home: Path
+    tmp_path: Path, seeded_home: Path
 ) -> None:
     pids = tmp_path / "pids"
     body = f"echo $$ > {pids}\nsleep 60 &\necho $! >> {pids}\nwait\n"
-    cli = fake_cli(tmp_path, home, body, timeout=0.5)
+    cli = fake_cli(tmp_path, seeded_home, body, timeout=0.5)
     started = time.monotonic()
     error = await raised(cli.auth_status())
     assert error.kind == "timeout"
@@ -100,23 +102,25 @@ async def test_hanging_okx_times_out_and_its_process_group_is_killed(
     assert not alive(sleep_pid)
 
 
-async def test_login_has_its_own_longer_timeout(tmp_path: Path, home: Path) -> None:
+async def test_login_has_its_own_longer_timeout(tmp_path: Path, seeded_home: Path) -> None:
     fake = write_fake(tmp_path / "bin", 'sleep 0.6\necho "Logged in successfully!"\n')
-    cli = OkxCli(str(fake), home=str(home), timeout=0.2, login_timeout=10)
+    cli = OkxCli(str(fake), home=str(seeded_home), timeout=0.2, login_timeout=10)
     assert (await cli.login_interactive("eea"))["status"] == "logged_in"
     assert (await raised(cli.auth_status())).kind == "timeout"
 
 
 @pytest.mark.parametrize("method", sorted(CALLS))
-async def test_nonzero_exit_is_a_typed_error(tmp_path: Path, home: Path, method: str) -> None:
-    cli = fake_cli(tmp_path, home, 'echo "something odd happened" >&2\nexit 2\n')
+async def test_nonzero_exit_is_a_typed_error(
+    tmp_path: Path, seeded_home: Path, method: str
+) -> None:
+    cli = fake_cli(tmp_path, seeded_home, 'echo "something odd happened" >&2\nexit 2\n')
     error = await raised(CALLS[method](cli))
     assert (error.kind, error.exit_code) == ("unknown", 2)
     assert error.message == "something odd happened"
 
 
-async def test_killed_by_a_signal_is_a_typed_error(tmp_path: Path, home: Path) -> None:
-    error = await raised(fake_cli(tmp_path, home, "kill -9 $$\n").config_show())
+async def test_killed_by_a_signal_is_a_typed_error(tmp_path: Path, seeded_home: Path) -> None:
+    error = await raised(fake_cli(tmp_path, seeded_home, "kill -9 $$\n").config_show())
     assert error.kind == "unknown"
     assert error.exit_code == -9
 
@@ -134,9 +138,9 @@ OUTPUTS = {
 @pytest.mark.parametrize("output", sorted(OUTPUTS))
 @pytest.mark.parametrize("method", ["version", "config_show", "auth_status", "login_manual"])
 async def test_unusable_output_is_unparseable(
-    tmp_path: Path, home: Path, output: str, method: str
+    tmp_path: Path, seeded_home: Path, output: str, method: str
 ) -> None:
-    cli = fake_cli(tmp_path, home, OUTPUTS[output])
+    cli = fake_cli(tmp_path, seeded_home, OUTPUTS[output])
     error = await raised(CALLS[method](cli))
     assert error.kind == "unparseable_output"
     assert error.exit_code == 0
@@ -144,16 +148,16 @@ async def test_unusable_output_is_unparseable(
 
 
 async def test_invalid_utf8_on_stderr_of_a_failure_is_still_classified(
-    tmp_path: Path, home: Path
+    tmp_path: Path, seeded_home: Path
 ) -> None:
     body = "printf 'Error: \\377 Session expired \\376\\n' >&2\nexit 1\n"
-    error = await raised(fake_cli(tmp_path, home, body).run(["account", "balance"]))
+    error = await raised(fake_cli(tmp_path, seeded_home, body).run(["account", "balance"]))
     assert error.kind == "session_expired"
 
 
-async def test_huge_output_is_capped_and_typed(tmp_path: Path, home: Path) -> None:
+async def test_huge_output_is_capped_and_typed(tmp_path: Path, seeded_home: Path) -> None:
     body = "head -c 5000000 /dev/zero | tr '\\0' x\n"
-    cli = fake_cli(tmp_path, home, body)
+    cli = fake_cli(tmp_path, seeded_home, body)
     error = await raised(cli.config_show())
     assert error.kind == "unparseable_output"
     assert len(error.message) < 600
@@ -161,27 +165,29 @@ async def test_huge_output_is_capped_and_typed(tmp_path: Path, home: Path) -> No
     assert len(raw.stdout) == 1 << 20
 
 
-async def test_huge_error_text_is_clipped(tmp_path: Path, home: Path) -> None:
+async def test_huge_error_text_is_clipped(tmp_path: Path, seeded_home: Path) -> None:
     body = "head -c 3000000 /dev/zero | tr '\\0' e >&2\nexit 1\n"
-    error = await raised(fake_cli(tmp_path, home, body).run(["market", "ticker", "X"]))
+    error = await raised(fake_cli(tmp_path, seeded_home, body).run(["market", "ticker", "X"]))
     assert error.kind == "unknown"
     assert len(error.message) < 2100
     assert error.message.endswith("more characters)")
 
 
-async def test_arguments_never_pass_through_a_shell(tmp_path: Path, home: Path) -> None:
+async def test_arguments_never_pass_through_a_shell(tmp_path: Path, seeded_home: Path) -> None:
     marker = tmp_path / "pwned"
     body = 'for a in "$@"; do printf "%s\\n" "$a"; done\n'
-    result = await fake_cli(tmp_path, home, body).run(
+    result = await fake_cli(tmp_path, seeded_home, body).run(
         ["market", "ticker", f"BTC-USDT; touch {marker}", "$(touch x)"]
     )
     assert result["stdout"].splitlines()[2:] == [f"BTC-USDT; touch {marker}", "$(touch x)"]
     assert not marker.exists()
 
 
-async def test_login_rejects_a_site_that_is_not_a_site_id(tmp_path: Path, home: Path) -> None:
-    cli = fake_cli(tmp_path, home, "echo should-not-run > ran\n")
+async def test_login_rejects_a_site_that_is_not_a_site_id(
+    tmp_path: Path, seeded_home: Path
+) -> None:
+    cli = fake_cli(tmp_path, seeded_home, "echo should-not-run > ran\n")
     for bad in ("GLOBAL", "global; rm -rf /", "1", ""):
         with pytest.raises(ValueError, match="site must be one of"):
             await cli.login_manual(bad)
-    assert not (home / "ran").exists()
+    assert not (seeded_home / "ran").exists()

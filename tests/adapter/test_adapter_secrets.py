@@ -58,10 +58,10 @@ async def failing_run(cli: OkxCli) -> OkxCliError:
 
 
 async def test_secrets_from_config_show_are_masked_in_later_errors(
-    tmp_path: Path, home: Path
+    tmp_path: Path, seeded_home: Path
 ) -> None:
     fake = leaky_fake(tmp_path, json.dumps(CONFIG, indent=2))
-    cli = OkxCli(str(fake), env=base_env(home), home=str(home))
+    cli = OkxCli(str(fake), env=base_env(seeded_home), home=str(seeded_home))
     summary = await cli.config_show()
     assert_masked(repr(summary))
     error = await failing_run(cli)
@@ -70,18 +70,18 @@ async def test_secrets_from_config_show_are_masked_in_later_errors(
     assert_masked(str(error))
 
 
-async def test_secrets_in_okx_env_vars_are_masked(tmp_path: Path, home: Path) -> None:
+async def test_secrets_in_okx_env_vars_are_masked(tmp_path: Path, seeded_home: Path) -> None:
     body = (
         'echo "Error: HTTP 401 for $OKX_API_KEY with $OKX_SECRET_KEY/$OKX_PASSPHRASE" >&2\nexit 1\n'
     )
     fake = write_fake(tmp_path / "bin", body)
     env = {
-        **base_env(home),
+        **base_env(seeded_home),
         "OKX_API_KEY": API_KEY,
         "OKX_SECRET_KEY": SECRET_KEY,
         "OKX_PASSPHRASE": PASSPHRASE,
     }
-    error = await failing_run(OkxCli(str(fake), env=env, home=str(home)))
+    error = await failing_run(OkxCli(str(fake), env=env, home=str(seeded_home)))
     assert error.kind == "invalid_api_key"
     assert error.message == "Error: HTTP 401 for *** with ***/***"
 
@@ -98,10 +98,12 @@ async def test_secrets_in_okx_env_vars_are_masked(tmp_path: Path, home: Path) ->
     ids=["truncated", "wrong_shape", "bad_field", "toml_not_json"],
 )
 async def test_unusable_config_output_leaks_no_secret(
-    tmp_path: Path, home: Path, config_output: str
+    tmp_path: Path, seeded_home: Path, config_output: str
 ) -> None:
     assert API_KEY in config_output
-    cli = OkxCli(str(leaky_fake(tmp_path, config_output)), env=base_env(home), home=str(home))
+    cli = OkxCli(
+        str(leaky_fake(tmp_path, config_output)), env=base_env(seeded_home), home=str(seeded_home)
+    )
     with pytest.raises(OkxCliError) as caught:
         await cli.config_show()
     assert caught.value.kind == "unparseable_output"
@@ -109,18 +111,24 @@ async def test_unusable_config_output_leaks_no_secret(
     assert_masked(repr((await failing_run(cli)).to_dict()))
 
 
-async def test_secret_in_successful_output_is_masked(tmp_path: Path, home: Path) -> None:
+async def test_secret_in_successful_output_is_masked(tmp_path: Path, seeded_home: Path) -> None:
     fake = write_fake(tmp_path / "bin", f"echo 'used key {API_KEY}'\n")
-    cli = OkxCli(str(fake), env={**base_env(home), "OKX_API_KEY": API_KEY}, home=str(home))
+    cli = OkxCli(
+        str(fake), env={**base_env(seeded_home), "OKX_API_KEY": API_KEY}, home=str(seeded_home)
+    )
     result = await cli.run(["account", "balance"])
     assert result["stdout"] == "used key ***\n"
 
 
 async def test_secret_equal_to_json_text_does_not_break_the_summary(
-    tmp_path: Path, home: Path
+    tmp_path: Path, seeded_home: Path
 ) -> None:
     config = {"profiles": {"live": {"api_key": "true", "passphrase": "site", "demo": True}}}
-    cli = OkxCli(str(leaky_fake(tmp_path, json.dumps(config))), env=base_env(home), home=str(home))
+    cli = OkxCli(
+        str(leaky_fake(tmp_path, json.dumps(config))),
+        env=base_env(seeded_home),
+        home=str(seeded_home),
+    )
     summary = await cli.config_show()
     assert summary["profiles"] == [
         {"name": "live", "site": None, "demo": True, "has_api_key": True}

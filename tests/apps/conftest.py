@@ -1,4 +1,7 @@
-"""Fixtures for the embedding, chat and notebook tests: an isolated HOME and emulator world."""
+"""Fixtures for the embedding, chat and notebook tests: an emulator world on the test's HOME.
+
+The HOME is ``isolated_home`` (tests/conftest.py): this test's own, set in the environment.
+"""
 
 from __future__ import annotations
 
@@ -13,22 +16,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A HOME of the test's own (the real CLI writes ~/.okx/update-check.json)."""
-    path = tmp_path / "home"
-    path.mkdir()
-    monkeypatch.setenv("HOME", str(path))
-    monkeypatch.delenv("OKX_EMULATOR_STATE", raising=False)
-    return path
-
-
-@pytest.fixture
 def world(tmp_path: Path) -> Path:
     return tmp_path / "world"
 
 
 @pytest.fixture
-def emulator(home: Path, world: Path) -> OkxEmulator:
+def emulator(isolated_home: Path, world: Path) -> OkxEmulator:
     """A fresh emulated world: okx 1.3.1-beta.17, no config, not logged in, binary installed."""
     emu = OkxEmulator(world)
     emu.init_world()

@@ -36,11 +36,11 @@ def temp(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(home: Path, temp: Path) -> dict[str, str]:
+def env(isolated_home: Path, temp: Path) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
     return {
         **os.environ,
-        "HOME": str(home),
+        "HOME": str(isolated_home),
         "TMPDIR": str(temp),
         "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
         "TERM": "dumb",
@@ -946,14 +946,14 @@ def test_ctrl_c_before_any_message_offers_no_resume_and_leaves_nothing(
 
 @pytest.mark.real_cli
 def test_ctrl_c_in_the_real_okx_wizard_saves_nothing_and_is_said_so(
-    tmp_path: Path, env: dict[str, str], home: Path
+    tmp_path: Path, env: dict[str, str], isolated_home: Path
 ) -> None:
     real = str(real_okx_cli())
     child = spawn(["--okx", real, "--db", str(tmp_path / "c.db")], env)
     say(child, "I want to set up an API key")
     child.expect_exact("[y/N] ")
     named = "".join((child.before or "").split())
-    assert str(home / ".okx" / "config.toml") in named  # the real path, by name
+    assert str(isolated_home / ".okx" / "config.toml") in named  # the real path, by name
     child.sendline("y")
     child.expect_exact("Site (1/2/3, default: 1): ")
     child.sendcontrol("c")  # real okx 1.2.4 exits 0 here
@@ -964,4 +964,4 @@ def test_ctrl_c_in_the_real_okx_wizard_saves_nothing_and_is_said_so(
     child.sendline("/quit")
     child.expect(pexpect.EOF)
     child.close()
-    assert not (home / ".okx" / "config.toml").exists()
+    assert not (isolated_home / ".okx" / "config.toml").exists()

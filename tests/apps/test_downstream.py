@@ -72,10 +72,10 @@ def rest_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def context(real_okx: str, rest_url: str, home: Path) -> Context:
+def context(real_okx: str, rest_url: str, isolated_home: Path) -> Context:
     return Context(
         okx_executable=real_okx,
-        okx_home=str(home),
+        okx_home=str(isolated_home),
         okx_env={"OKX_API_BASE_URL": rest_url, **SECRETS},
     )
 

@@ -23,7 +23,7 @@ def test_committed_notebook_has_no_outputs() -> None:
 
 
 def test_notebook_runs_a_fresh_login_and_draws_the_graph(
-    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{Path('/usr/bin')}:{Path('/bin')}")
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "jupyter-runtime"))

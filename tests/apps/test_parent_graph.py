@@ -86,7 +86,7 @@ async def test_market_request_goes_straight_to_the_market_skill(
     ],
 )
 async def test_logged_in_user_is_routed_without_a_login(
-    example: ModuleType, home: Path, world: Path, request_text: str, skill: str
+    example: ModuleType, isolated_home: Path, world: Path, request_text: str, skill: str
 ) -> None:
     emulator = OkxEmulator(world)
     emulator.init_world(auth="logged_in", site="global")
@@ -118,7 +118,7 @@ BALANCE = ["account", "balance", "--json"]
 
 
 async def test_skill_command_runs_after_the_api_key_short_circuit(
-    example: ModuleType, home: Path, world: Path
+    example: ModuleType, isolated_home: Path, world: Path
 ) -> None:
     with OkxRestEmulator() as rest:
         emulator = OkxEmulator(world, env={"OKX_API_BASE_URL": rest.url})
@@ -140,7 +140,7 @@ async def test_skill_command_runs_after_the_api_key_short_circuit(
 
 
 async def test_invalid_api_key_goes_back_to_the_auth_graph_once(
-    example: ModuleType, home: Path, world: Path
+    example: ModuleType, isolated_home: Path, world: Path
 ) -> None:
     with OkxRestEmulator() as rest:
         rest.script(BALANCE_PATH, "invalid_key_401")
@@ -200,7 +200,7 @@ class BinaryBreaksBeforeTheSkill:
 
 
 async def test_skill_command_that_failed_to_spawn_okx_auth_runs_once_more(
-    example: ModuleType, home: Path, world: Path
+    example: ModuleType, isolated_home: Path, world: Path
 ) -> None:
     with OkxRestEmulator() as rest:
         emulator = OkxEmulator(world, env={"OKX_API_BASE_URL": rest.url})

@@ -271,7 +271,7 @@ async def test_only_the_whole_menu_lets_a_login_start(cli: OkxCli, emulator: Okx
     assert accepted["status"] == "code_issued"
 
 
-async def test_api_key_user_gets_the_sentence_and_no_secret(home: Any, world: Any) -> None:
+async def test_api_key_user_gets_the_sentence_and_no_secret(isolated_home: Any, world: Any) -> None:
     emulator = OkxEmulator(world)
     emulator.init_world(
         config={
@@ -337,14 +337,16 @@ async def test_logout_and_binary_tools(cli: OkxCli, emulator: OkxEmulator) -> No
         assert argvs(emulator) == [["auth", "status", "--json"], ["auth", "logout"]]
 
 
-async def test_tools_agent_example_runs(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_tools_agent_example_runs(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     await tools_agent.demo()
     out = capsys.readouterr().out
     assert "assistant: Login successful.\nSite: eea" in out
     assert "'auth login --manual --site eea', 'auth status --json']" in out
 
 
-async def test_pending_login_is_never_restarted(home: Path, world: Path) -> None:
+async def test_pending_login_is_never_restarted(isolated_home: Path, world: Path) -> None:
     emulator = OkxEmulator(world)
     emulator.init_world(auth="pending", site="eea")
     cli = OkxCli(runner=emulator)
@@ -357,7 +359,9 @@ async def test_pending_login_is_never_restarted(home: Path, world: Path) -> None
     assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
 
 
-async def test_okx_too_old_or_broken_gets_the_fix_not_a_crash(home: Path, world: Path) -> None:
+async def test_okx_too_old_or_broken_gets_the_fix_not_a_crash(
+    isolated_home: Path, world: Path
+) -> None:
     emulator = OkxEmulator(world)
     emulator.init_world(version="1.2.4")
     status = await run_tool(

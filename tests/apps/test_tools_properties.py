@@ -107,7 +107,7 @@ def gate_cases(reach: Any) -> Any:
     follow=st.sampled_from([True, True, True, False]),
 )
 def test_login_happens_exactly_when_the_gate_holds(
-    home: Path, history: list[AnyMessage], site: str, follow: bool, gate_cases: Any
+    isolated_home: Path, history: list[AnyMessage], site: str, follow: bool, gate_cases: Any
 ) -> None:
     last = [m for m in history if isinstance(m, HumanMessage)][-1:]
     if follow and last and CHOICES.get(str(last[0].content)):
@@ -178,7 +178,9 @@ def check_allowed(messages: list[AnyMessage]) -> bool:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(items=st.lists(check_turns, max_size=6))
-def test_status_is_checked_once_per_user_message(home: Path, items: list[AnyMessage | str]) -> None:
+def test_status_is_checked_once_per_user_message(
+    isolated_home: Path, items: list[AnyMessage | str]
+) -> None:
     history = with_checks(items)
     with tempfile.TemporaryDirectory() as world:
         emulator = OkxEmulator(Path(world))
@@ -264,7 +266,7 @@ def wait_cases(reach: Any) -> Any:
     tool=st.sampled_from(OTHER_TOOLS),
 )
 def test_other_tools_wait_until_a_check_finds_the_login_ended(
-    home: Path, events: list[AnyMessage | str], tool: str, wait_cases: Any
+    isolated_home: Path, events: list[AnyMessage | str], tool: str, wait_cases: Any
 ) -> None:
     """Only a check that found the login ended (or lapsed) ends the wait: a ``pending`` one
     does not, so no other okx tool runs while the code is out."""

@@ -502,9 +502,9 @@ async def test_remove_force_json(emu: OkxEmulator) -> None:
 
 @pytest.mark.parametrize(("answer", "removed"), [(b"y\n", True), (b"n\n", False)])
 async def test_remove_on_a_terminal_asks(
-    tmp_path: Path, home: Path, answer: bytes, removed: bool
+    tmp_path: Path, isolated_home: Path, answer: bytes, removed: bool
 ) -> None:
-    emu = OkxEmulator(tmp_path / "tty-world", home=home, is_tty=True)
+    emu = OkxEmulator(tmp_path / "tty-world", home=isolated_home, is_tty=True)
     emu.init_world()
     code, out, _ = await run(emu, "auth", "remove", stdin=answer)
     assert code == 0

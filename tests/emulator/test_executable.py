@@ -64,7 +64,9 @@ def test_shim_refuses_to_overwrite_another_okx(tmp_path: Path, shim_env: dict[st
     assert (other / "okx").read_text() == "#!/bin/sh\necho real okx\n"
 
 
-def test_manual_login_approved_from_another_process(shim_env: dict[str, str], home: Path) -> None:
+def test_manual_login_approved_from_another_process(
+    shim_env: dict[str, str], isolated_home: Path
+) -> None:
     assert emulator(shim_env, "world", "init").returncode == 0
     assert okx(shim_env, "--version").stdout == "1.3.1-beta.17 (emulator)\n"
     login = okx(shim_env, "auth", "login", "--manual", "--site", "eea")
@@ -73,7 +75,7 @@ def test_manual_login_approved_from_another_process(shim_env: dict[str, str], ho
     assert challenge["verificationUri"].startswith("https://my.okx.com/")
     shown = json.loads(emulator(shim_env, "world", "show", "--json").stdout)
     assert shown["pending"]["userCode"] == challenge["userCode"]
-    assert shown["home"] == str(home)
+    assert shown["home"] == str(isolated_home)
     approved = emulator(shim_env, "world", "approve", "--scopes", "live:read,live:trade")
     assert approved.returncode == 0
     assert approved.stdout.startswith("world: auth=logged_in site=eea")
@@ -156,14 +158,14 @@ def test_remove_on_a_terminal_asks_and_removes(shim_env: dict[str, str]) -> None
     assert json.loads(emulator(shim_env, "world", "show", "--json").stdout)["binary"] == "missing"
 
 
-def test_config_init_from_piped_stdin(shim_env: dict[str, str], home: Path) -> None:
+def test_config_init_from_piped_stdin(shim_env: dict[str, str], isolated_home: Path) -> None:
     result = okx(shim_env, "config", "init", stdin="3\nn\nmine\nAK9\nSK9\nPP9\n")
     assert result.returncode == 0, result.stderr
     assert "Config saved to" in result.stdout
     shown = json.loads(okx(shim_env, "config", "show", "--json").stdout)
     assert shown["profiles"]["mine"]["site"] == "us"
     assert shown["profiles"]["mine"]["api_key"] == "AK9"
-    assert (home / ".okx" / "config.toml").exists()
+    assert (isolated_home / ".okx" / "config.toml").exists()
 
 
 def test_world_init_with_a_config_file_keeps_secrets_out_of_verb_output(
@@ -236,12 +238,12 @@ def test_state_directory_from_the_environment(shim_env: dict[str, str], tmp_path
     ids=["no-config", "empty-file", "two-profiles", "floats"],
 )
 def test_config_show_json_is_byte_identical_to_the_real_cli(
-    shim_env: dict[str, str], home: Path, config: str | None
+    shim_env: dict[str, str], isolated_home: Path, config: str | None
 ) -> None:
     real = str(real_okx_cli())
     if config is not None:
-        (home / ".okx").mkdir()
-        (home / ".okx" / "config.toml").write_text(config)
+        (isolated_home / ".okx").mkdir()
+        (isolated_home / ".okx" / "config.toml").write_text(config)
     expected = subprocess.run(
         [real, "config", "show", "--json"],
         env=shim_env,
@@ -306,7 +308,7 @@ def test_concurrent_processes_share_one_consistent_world(shim_env: dict[str, str
 
 
 def test_config_init_on_a_terminal_prompts_one_answer_at_a_time(
-    shim_env: dict[str, str], home: Path
+    shim_env: dict[str, str], isolated_home: Path
 ) -> None:
     child = pexpect.spawn("okx", ["config", "init"], env=shim_env, encoding="utf-8", timeout=30)
     for prompt, answer in [
@@ -323,7 +325,7 @@ def test_config_init_on_a_terminal_prompts_one_answer_at_a_time(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    text = (home / ".okx" / "config.toml").read_text()
+    text = (isolated_home / ".okx" / "config.toml").read_text()
     assert 'default_profile = "okx-demo"' in text
     assert 'api_key = "AKT"' in text
 
@@ -474,12 +476,12 @@ def _toml_error_shape(stderr: str) -> list[str]:
 @pytest.mark.real_cli
 @pytest.mark.parametrize("config", list(BROKEN_TOML.values()), ids=list(BROKEN_TOML))
 def test_broken_toml_error_has_the_real_cli_shape_and_quotes_the_same_lines(
-    shim_env: dict[str, str], home: Path, config: str
+    shim_env: dict[str, str], isolated_home: Path, config: str
 ) -> None:
     """The real CLI quotes the offending config lines (secrets included): so must the emulator."""
     real = str(real_okx_cli())
-    (home / ".okx").mkdir()
-    (home / ".okx" / "config.toml").write_text(config)
+    (isolated_home / ".okx").mkdir()
+    (isolated_home / ".okx" / "config.toml").write_text(config)
     results = {}
     for label, program in (("real", real), ("emulator", "okx")):
         done = subprocess.run(
