@@ -72,8 +72,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert workers["auth_login_calls"] == [1]
     assert workers["logins_on_distinct_workers"] == workers["logins"]
     server = figures["server"]
-    assert (server["errors"], server["worlds_without_exactly_one_auth_login"]) == (0, 0)
-    assert server["logins_completed"] == server["users"]
+    assert (server["errors"], server["auth_login_calls"]) == (0, 1)
+    assert server["login_completed"] is True
+    assert server["turns"] == 2 * server["users"]
     over = figures["over_limit"]
     assert (over["okx_calls"], over["outcome"]) == (0, "needs_user_action")
     assert over["chars"] > READ_LIMIT
