@@ -12,16 +12,13 @@
 from __future__ import annotations
 
 import ast
-import asyncio
 import threading
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import pytest
-from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
@@ -30,6 +27,7 @@ from okx_auth_graph.graph import node_functions
 from okx_auth_graph.served import graph as served_graph
 from okx_auth_graph.state import AuthState, Outcome, Route
 from okx_auth_graph.testing import OkxEmulator
+from tests.conversation import MODES, Conversation, Mode
 from tests.graph.drawing import PAGE, mermaid, render
 
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
@@ -142,40 +140,19 @@ def _preflight_overlaps(spans: list[tuple[tuple[str, ...], float, float]]) -> bo
 CONVERSATION = ("log me in to okx", "2", "done")
 
 
-def _run(graph: Any, mode: Literal["invoke", "stream", "ainvoke", "astream"]) -> Any:
-    config: Any = {"configurable": {"thread_id": str(uuid.uuid4())}}
-    payloads: list[Any] = [{"messages": [HumanMessage(CONVERSATION[0])]}]
-    payloads += [Command(resume=reply) for reply in CONVERSATION[1:]]
-
-    async def run_async() -> None:
-        for payload in payloads:
-            if mode == "ainvoke":
-                await graph.ainvoke(payload, config)
-            else:
-                async for _ in graph.astream(payload, config):
-                    pass
-
-    if mode in ("ainvoke", "astream"):
-        asyncio.run(run_async())
-    else:
-        for payload in payloads:
-            if mode == "invoke":
-                graph.invoke(payload, config)
-            else:
-                for _ in graph.stream(payload, config):
-                    pass
-    return graph.get_state(config)
-
-
-@pytest.mark.parametrize("mode", ["invoke", "stream", "ainvoke", "astream"])
-def test_every_mode_runs_the_same_login_with_a_parallel_preflight(
-    mode: Literal["invoke", "stream", "ainvoke", "astream"], tmp_path: Path
+@pytest.mark.parametrize("mode", MODES)
+async def test_every_mode_runs_the_same_login_with_a_parallel_preflight(
+    mode: Mode, tmp_path: Path
 ) -> None:
     emulator = OkxEmulator(tmp_path / "world", latency=0.1)
     emulator.init_world()
     recorder = SlowRecorder(emulator)
     graph = build_graph(cli=OkxCli(runner=recorder), checkpointer=InMemorySaver())
-    state = _run(graph, mode)
+    chat = Conversation(graph, mode=mode)
+    await chat.start(CONVERSATION[0])
+    for reply in CONVERSATION[1:]:
+        await chat.reply(reply)
+    state = await chat.state()
     # The user said "done" before approving: one check, then the same wait again.
     assert state.interrupts[0].value["type"] == "await_authorization"
     assert [argv for argv, _, _ in recorder.spans][2:] == [

@@ -8,11 +8,11 @@ import random
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
+from tests.conversation import Conversation
 
 STATUS = "what is my okx login status?"
 MARKET = "what is the BTC-USDT price?"
@@ -22,9 +22,9 @@ def _texts(state: dict) -> list[tuple[str, str]]:
     return [(m.type, m.text) for m in state["messages"]]
 
 
-async def _entry(graph, config, context, emulator: OkxEmulator, kind: str) -> list[tuple[str, str]]:
+async def _entry(chat: Conversation, emulator: OkxEmulator, kind: str) -> list[tuple[str, str]]:
     """Run one entry to its end; return every message it added, in order (the oracle)."""
-    before = {m.id for m in (await graph.aget_state(config)).values.get("messages", [])}
+    before = {m.id for m in (await chat.state()).values.get("messages", [])}
     added: list[tuple[str, str]] = []
     seen: set[str] = set(before)
 
@@ -36,17 +36,15 @@ async def _entry(graph, config, context, emulator: OkxEmulator, kind: str) -> li
 
     if kind == "login":
         emulator.init_world()
-        result = await graph.ainvoke(
-            {"messages": [HumanMessage("log in")]}, config, context=context
-        )
-        collect(result)
-        assert result["__interrupt__"][0].value["type"] == "choose_site"
-        collect(await graph.ainvoke(Command(resume="1"), config, context=context))
+        asked = (await chat.start("log in")).state
+        collect(asked)
+        assert asked["__interrupt__"][0].value["type"] == "choose_site"
+        collect((await chat.reply("1")).state)
         emulator.approve()
-        result = await graph.ainvoke(Command(resume="done"), config, context=context)
+        result = (await chat.reply("done")).state
     else:
         text = STATUS if kind == "status" else MARKET
-        result = await graph.ainvoke({"messages": [HumanMessage(text)]}, config, context=context)
+        result = (await chat.start(text)).state
     collect(result)
     assert "__interrupt__" not in result
     return added
@@ -57,15 +55,14 @@ async def test_messages_hold_the_current_entry_and_the_window(tmp_path, window):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(auth="logged_in", site="eea")
     graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": "t"}}
-    context = Context(message_window=window)
+    chat = Conversation(graph, context=Context(message_window=window), thread_id="t")
     rng = random.Random(window)
     entries: list[list[tuple[str, str]]] = []
     trimmed = 0
     for i in range(9):
         kind = "login" if i % 4 == 2 else rng.choice(["status", "market"])
-        entries.append(await _entry(graph, config, context, emulator, kind))
-        state = (await graph.aget_state(config)).values
+        entries.append(await _entry(chat, emulator, kind))
+        state = (await chat.state()).values
         expected = [m for entry in entries[-(window + 1) :] for m in entry]
         assert _texts(state) == expected, f"entry {i}"
         assert len(state["entry_starts"]) == min(i + 1, window + 1)
@@ -78,12 +75,12 @@ async def test_default_window_and_the_login_keeps_its_whole_dialogue(tmp_path):
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world(auth="logged_in", site="eea")
     graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": "t"}}
-    first = await _entry(graph, config, None, emulator, "status")
-    second = await _entry(graph, config, None, emulator, "status")
-    login = await _entry(graph, config, None, emulator, "login")
+    chat = Conversation(graph, thread_id="t")
+    first = await _entry(chat, emulator, "status")
+    second = await _entry(chat, emulator, "status")
+    login = await _entry(chat, emulator, "login")
     assert DEFAULT_MESSAGE_WINDOW == 1
-    state = (await graph.aget_state(config)).values
+    state = (await chat.state()).values
     assert _texts(state) == second + login
     assert len(first) == 2
     # the login's dialogue: request, menu, reply, code, signal, success, in order, once each

@@ -13,7 +13,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from tests.conversation import PREFLIGHT, assert_preflight_first
+from tests.conversation import PREFLIGHT, Conversation, assert_preflight_first
 from tests.spec_texts import MENU, SPEC_TEXTS, expected_text
 
 API_KEY_CONFIG = {
@@ -272,12 +272,8 @@ async def test_a_missing_okx_gets_the_install_command_not_the_too_old_text(
     """The other of D16's two texts: no okx at all (nothing to start) is installed with npm."""
     graph = build_graph(checkpointer=InMemorySaver())
     context = Context(okx_executable=str(tmp_path / "no-such-okx"))
-    config = {"configurable": {"thread_id": "missing-okx"}}
-    entry = {"messages": [HumanMessage(request_text)]}
-    if mode == "invoke":
-        result = await asyncio.to_thread(graph.invoke, entry, config, context=context)
-    else:
-        result = await graph.ainvoke(entry, config, context=context)
+    chat = Conversation(graph, context=context, mode=mode, thread_id="missing-okx")
+    result = (await chat.start(request_text)).state
     assert result["outcome"] == "failed"
     reply = result["messages"][-1].text
     assert reply == expected_text(f"cli_not_found.{language}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from langgraph.types import Command
 from okx_auth_graph import OkxCli, build_graph
 from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME
 from okx_auth_graph.testing import OkxEmulator
+from tests.conversation import Conversation, Mode
 
 
 def directory_at(name: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
@@ -73,18 +73,16 @@ REQUESTS = {"en": ("log in to okx", "cannot be used"), "zh": ("登录 okx", "无
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_a_lock_file_fault_gets_a_clear_reply(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str, mode: str, language: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str, mode: Mode, language: str
 ) -> None:
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()
     graph = build_graph(cli=OkxCli(runner=emulator), checkpointer=InMemorySaver())
-    config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
+    chat = Conversation(graph, mode=mode)
     FAULTS[fault](emulator.state_dir, monkeypatch)
 
     def run(payload: Any) -> dict[str, Any]:
-        if mode == "invoke":
-            return graph.invoke(payload, config)
-        return asyncio.run(graph.ainvoke(payload, config))
+        return asyncio.run(chat.send(payload)).state
 
     request, phrase = REQUESTS[language]
     asked = run({"messages": [HumanMessage(request)]})
