@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
-from langgraph.types import Command
 
 from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.testing import OkxEmulator
 from tests.apps.agents import argvs, load_example
+from tests.conversation import Conversation
 from tests.rigs.rest import BALANCE_PATH, OkxRestEmulator
 from tests.spec_texts import MENU
 
@@ -34,21 +34,21 @@ async def test_login_through_both_interrupts_ends_in_the_portfolio_skill(
     example: ModuleType, cli: OkxCli, emulator: OkxEmulator
 ) -> None:
     parent = example.build_parent_graph(cli=cli)
-    config = {"configurable": {"thread_id": "p1"}}
+    chat = Conversation(parent, thread_id="p1")
 
-    first = await parent.ainvoke({"messages": [HumanMessage("What is my balance?")]}, config)
+    first = (await chat.start("What is my balance?")).state
     menu = question(first)
     assert menu["type"] == "choose_site"
     assert menu["message"] == MENU
 
-    second = await parent.ainvoke(Command(resume="2"), config)
+    second = (await chat.reply("2")).state
     code = question(second)
     assert code["type"] == "await_authorization"
     assert code["site"] == "eea"
     assert code["userCode"] in code["message"]
 
     emulator.approve(scopes=["live:read"])
-    final = await parent.ainvoke(Command(resume="done"), config)
+    final = (await chat.reply("done")).state
     assert "__interrupt__" not in final
     assert final["handled_by"] == "okx-cex-portfolio"
     assert final["route"] == "okx-cex-portfolio"
@@ -68,10 +68,7 @@ async def test_market_request_goes_straight_to_the_market_skill(
     example: ModuleType, cli: OkxCli, emulator: OkxEmulator
 ) -> None:
     parent = example.build_parent_graph(cli=cli)
-    final = await parent.ainvoke(
-        {"messages": [HumanMessage("What is the BTC-USDT price?")]},
-        {"configurable": {"thread_id": "p2"}},
-    )
+    final = (await Conversation(parent, thread_id="p2").start("What is the BTC-USDT price?")).state
     assert "__interrupt__" not in final
     assert final["handled_by"] == "okx-cex-market"
     assert argvs(emulator) == []
@@ -91,9 +88,7 @@ async def test_logged_in_user_is_routed_without_a_login(
     emulator = OkxEmulator(world)
     emulator.init_world(auth="logged_in", site="global")
     parent = example.build_parent_graph(cli=OkxCli(runner=emulator))
-    final = await parent.ainvoke(
-        {"messages": [HumanMessage(request_text)]}, {"configurable": {"thread_id": "p3"}}
-    )
+    final = (await Conversation(parent, thread_id="p3").start(request_text)).state
     assert final["handled_by"] == skill
     assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
     assert sorted(argvs(emulator)) == sorted(
@@ -126,10 +121,7 @@ async def test_skill_command_runs_after_the_api_key_short_circuit(
         parent = example.build_parent_graph(
             cli=OkxCli(runner=emulator), commands={"okx-cex-portfolio": BALANCE}
         )
-        final = await parent.ainvoke(
-            {"messages": [HumanMessage("What is my balance?")]},
-            {"configurable": {"thread_id": "p4"}},
-        )
+        final = (await Conversation(parent, thread_id="p4").start("What is my balance?")).state
     assert "__interrupt__" not in final
     assert final["outcome"] == "api_key_configured"
     assert "已配置 API key (profile: live)" in [m.content for m in final["messages"]]
@@ -149,12 +141,12 @@ async def test_invalid_api_key_goes_back_to_the_auth_graph_once(
         parent = example.build_parent_graph(
             cli=OkxCli(runner=emulator), commands={"okx-cex-portfolio": BALANCE}
         )
-        config = {"configurable": {"thread_id": "p5"}}
-        first = await parent.ainvoke({"messages": [HumanMessage("What is my balance?")]}, config)
+        chat = Conversation(parent, thread_id="p5")
+        first = (await chat.start("What is my balance?")).state
         fix = question(first)
         assert fix["type"] == "choose_api_key_fix"
         assert "https://my.okx.com/account/my-api" in fix["message"]
-        final = await parent.ainvoke(Command(resume="1"), config)
+        final = (await chat.reply("1")).state
     assert final["outcome"] == "needs_user_action"
     assert [a for a in argvs(emulator) if a == BALANCE] == [BALANCE]
     assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
@@ -162,7 +154,7 @@ async def test_invalid_api_key_goes_back_to_the_auth_graph_once(
     assert "AK-parent-1" not in dumped
     assert "SK-parent-2" not in dumped
     calls_before = len(argvs(emulator))
-    later = await parent.ainvoke({"messages": [HumanMessage("BTC-USDT price?")]}, config)
+    later = (await chat.start("BTC-USDT price?")).state
     assert "__interrupt__" not in later
     assert later["handled_by"] == "okx-cex-market"
     assert later["failed_command"] is None
@@ -173,10 +165,10 @@ async def test_the_parent_keeps_a_bounded_window_of_entries(
     example: ModuleType, cli: OkxCli, emulator: OkxEmulator
 ) -> None:
     parent = example.build_parent_graph(cli=cli)
-    config = {"configurable": {"thread_id": "window"}}
+    chat = Conversation(parent, thread_id="window")
     requests = [f"what is the price of coin {i}?" for i in range(5)]
     for request in requests:
-        result = await parent.ainvoke({"messages": [HumanMessage(request)]}, config)
+        result = (await chat.start(request)).state
         assert result["handled_by"] == "okx-cex-market"
     humans = [m.content for m in result["messages"] if isinstance(m, HumanMessage)]
     assert humans == requests[-1 - example.MESSAGE_WINDOW :]
@@ -209,8 +201,8 @@ async def test_skill_command_that_failed_to_spawn_okx_auth_runs_once_more(
             cli=OkxCli(runner=BinaryBreaksBeforeTheSkill(emulator)),
             commands={"okx-cex-portfolio": BALANCE},
         )
-        config = {"configurable": {"thread_id": "p6"}}
-        final = await parent.ainvoke({"messages": [HumanMessage("What is my balance?")]}, config)
+        chat = Conversation(parent, thread_id="p6")
+        final = (await chat.start("What is my balance?")).state
     assert "__interrupt__" not in final
     assert final["outcome"] == "binary_ready"
     assert final["retry_command"] == BALANCE
