@@ -42,6 +42,7 @@ from okx_auth_graph.understanding import (
     ReplyLabel,
     ReplyReading,
     RequestReading,
+    is_cancel,
     normalize,
     read_reply_rules,
     read_request_rules,
@@ -297,6 +298,8 @@ def combine_request(
     if rules.intent == "unclear":
         if learned_intent is None or learned_intent == "unclear":
             return rules
+        if is_cancel(text):
+            return rules  # a bare "quit" / "退出" is no request: the graph asks what is wanted
         if learned_intent in SIDE_EFFECT_INTENTS and is_negated(text):
             return rules  # "don't log me out": n-grams do not see a negation, the rules do
         picked: Route | None = None

@@ -278,6 +278,7 @@ _KEYWORDS: Final = frozenset(
         "please",
         "authenticate",
         "connect",
+        "connected",
         "disconnect",
         "signed",
         "still",
@@ -296,6 +297,11 @@ _KEYWORDS: Final = frozenset(
         "option",
         "replace",
         "generate",
+        "regenerate",
+        "removed",
+        "abort",
+        "oauth",
+        "definitely",
     ]
 )
 _NOT_TYPOS: Final = frozenset(
@@ -551,14 +557,23 @@ def _found(rule: _Rule, text: str, *, negatable: bool = True) -> bool:
 # --------------------------------------------------------------------------- requests
 
 _OKX = r"(?:okx|okx-auth)"
+_TICKERS = (
+    r"btc|eth|sol|doge|xrp|pepe|arb|link|bnb|ada|avax|dot|matic|op|ltc|trx|ton|shib|sui|apt|okb"
+    r"|比特币|以太坊|大饼|姨太|狗狗币"
+)
+"""Coins traders name after "long" or "short" ("long btc", "short arb with 5x")."""
+_NOT_HELD = r"(?<!been )(?<!i'm )(?<!im )(?<!am )(?<!are )(?<!still )(?<!was )"
+"""Not a position one holds ("i've been long btc"): that is the portfolio's, not an order."""
 _BINARY = r"(?:okx-auth|okx auth binary|auth binary|the binary|二进制|okx auth 二进制)"
 _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
     (
         "binary_remove",
         _rx(
-            _Then(r"\b(?:remove|uninstall|delete)\b", _BINARY),
+            _Then(r"\b(?:remove|uninstall|delete|wipe|purge|nuke|get rid of)\b", _BINARY),
+            _Then(_BINARY, r"\b(?:remove|uninstall|delete|wipe) (?:it|that|this)\b"),
             r"okx auth remove",
             _Then(r"删除|卸载|移除|删掉", _BINARY),
+            _Then(_BINARY, r"(?:删除|卸载|移除|删掉)(?!了吗|了没|吗|没)"),
         ),
     ),
     (
@@ -567,7 +582,8 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             _Then(r"\b(?:install|update|reinstall|repair|fix|upgrade)\b", _BINARY),
             r"okx auth install(?!-)",
             r"failed to spawn",
-            _Then(r"安装|更新|修复|重装|升级", _BINARY),
+            _Then(r"安装|更新|修复|重装|升级|装一下|装上|装个", _BINARY),
+            _Then(_BINARY, r"(?:安装|更新|修复|重装|升级|装)一下"),
         ),
     ),
     (
@@ -589,7 +605,7 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             r"\bsignout\b",
             r"\bdisconnect\b",
             _Then(r"\brevoke\b", rf"\b(?:access|token|session|login|{_OKX})\b"),
-            r"\bend (?:my|the|this) (?:okx )?session\b",
+            r"\b(?:end|terminate) (?:my|the|this) (?:okx )?session\b",
             r"\bunlink\b",
             r"退出登录|登出|注销|解除授权|取消授权|下线|断开",
             r"退出.{0,4}(?:okx|账号|账户|登录|授权)",
@@ -621,7 +637,7 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
         _rx(
             _Then(r"\bhow long\b", r"\b(?:session|login|logged|signed|stay|last)\b"),
             _Then(r"\bwhen (?:does|will) (?:my |the )?(?:session|login)\b", r"\bexpires?\b"),
-            _Then(r"\b(?:session|login)\b", r"\bexpires?\b"),
+            _Then(r"(?<!did my )(?<!did the )(?<!has my )\b(?:session|login)s?\b", r"\bexpires?\b"),
             _Then(r"\b(?:time ?limit|timeout|expiry|lifetime)\b", r"\b(?:session|login)\b"),
             _Then(r"\b(?:session|login)\b", r"\b(?:time ?limit|timeout|expiry|lifetime)\b"),
             r"(?:会话|登录|session).{0,8}(?:多久|多长时间|有效期|过期)",
@@ -647,6 +663,12 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             r"\bstatus of (?:my |the )?(?:login|session|auth)",
             r"\b(?:which|what) (?:okx )?site\b",
             r"\bwho am i\b",
+            r"\bstill (?:connected|logged in|linked|signed in)\b",
+            r"还在线",
+            _Then(
+                r"\b(?:did|has) (?:my|the) (?:okx )?(?:login|session)\b",
+                r"\b(?:expired?|timed? out|ended|died|run out)\b",
+            ),
             _Then(
                 r"\bdid (?:my |the )?(?:login|sign ?in)\b",
                 r"\b(?:work|go through|went through|succeed|complete)",
@@ -667,7 +689,7 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\bdca\b",
             r"(?<!hey )(?<!hi )(?<!yo )(?<!hello )(?<!thanks )\bbots?\b",
             r"\bmartingale\b",
-            r"\brecurring buy\b",
+            r"\brecurring buys?\b",
             r"网格|定投|机器人|策略|量化",
         ),
     ),
@@ -686,6 +708,7 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"(?<!open )\binterest\b",
             r"\blend(?:ing)?\b",
             r"\bredeem\b",
+            r"\bflexible\b",
             r"理财|赚币|双币|申购|赎回|质押|余币宝|活期|定期|利息|年化|收益率",
         ),
     ),
@@ -698,10 +721,17 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\bsell(?:ing)?\b",
             r"\bpurchase\b",
             r"\b(?:go|going|open|close)\s+(?:a\s+)?(?:long|short)\b",
-            r"\bshort\s+(?:btc|eth|sol|\d)",
+            rf"{_NOT_HELD}\b(?:long|short)\s+(?:{_TICKERS}|\d)",
+            _Then(rf"{_NOT_HELD}\b(?:long|short)\b", r"\b\d+(?:\.\d+)?x\b"),
+            r"\bape(?:d)? in(?:to)?\b",
+            r"\bdump (?:my|all|the|some)\b",
+            r"\btrailing stop\b",
+            r"\bflatten\b",
+            r"\btake me out of\b",
+            r"梭哈|抄底|加仓|减仓|开\s*(?:long|short)",
             r"\bclose (?:my |the |a )?(?:long|short|position)",
             r"\bamend\b",
-            r"\btrad(?:e|ing)\b",
+            r"\btrad(?:e|ing)\b(?! (?:at|now|right now|around)\b)",
             r"\bstop[\s-]?loss\b",
             r"\btake[\s-]?profit\b",
             r"\b(?:sl|tp)\b",
@@ -728,10 +758,12 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\bwhat(?:'s| is) my [a-z]+ worth\b",
             r"\bwhat do i (?:own|have|hold)\b",
             r"\b(?:everything|all|stuff|what) i (?:own|have|hold)\b",
-            r"\b(?:am i|are we) (?:up|down)\b",
+            r"\b(?:am i|are we) (?:up|down|green|red|rekt|in (?:profit|loss|the green|the red))\b",
+            r"\bhow (?:red|green|rekt|leveraged|exposed) am i\b",
+            r"\bhow much (?:have i|did i|i've|i have) (?:lost|lose|made|make|gained|earned|won)\b",
             r"\bmy (?:[a-z]+ )?liq(?:uidation)?\b",
             r"(?:账户|账号).{0,6}多少",
-            r"余额|持仓|盈亏|资产|仓位|钱包|我有多少|我的.{0,8}值多少",
+            r"(?:赚|亏|挣)了多少|浮亏|浮盈|余额|持仓|盈亏|资产|仓位|钱包|我.{0,2}有(?:多少|哪些)|我的.{0,8}值多少",
         ),
     ),
     (
@@ -754,8 +786,10 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\bvolume\b",
             r"\bhow much is\b",
             r"\bwhat(?:'s| is) [a-z]+ at\b",
+            r"\b(?:where|what)(?:'s| is) [a-z]+ trading\b",
             r"\b(?:up|down) today\b",
             r"\bopen interest\b",
+            r"(?:现在|目前|当前)(?:多少|几刀|什么价)|几刀|拉盘|砸盘|破位|"
             r"行情|价格|报价|k\s?线|指标|多少钱|涨跌|资金费率|深度|走势|涨了|跌了|现价",
         ),
     ),
@@ -771,12 +805,14 @@ _LOGIN = _rx(
     r"\boauth\b",
     r"\b(?:re)?connect\b",
     r"\bhook (?:me |it )?up\b",
+    r"\bplug (?:me )?in(?:to)? (?:my |the )?(?:okx|account)\b",
+    r"\bauth (?:me|us)\b",
     r"\blink(?= (?:me|my|your|our|the|this|it|up|okx|account|cli)\b)",
     r"\bre-?(?:auth|login|log in)\b",
     r"\bsession expired\b",
     r"\b(?:get|getting|got) (?:me )?logged in\b",
     r"\b(?:log|sign)\s*(?:me\s+)?back\s+in\b",
-    r"登录|登陆|授权|认证|连接|连上|绑定|登入",
+    r"登录|登陆|授权|认证|连接|连上|绑定|登入|登个录|登进去|登一下|连一下",
 )
 _LOGIN_NOUN = re.compile(
     r"(?:\b(?:my|the|your|our|this|that|a|okx) (?:okx )?)(?:login|log-?in|sign-?in|session)\b"
@@ -904,13 +940,14 @@ def _has_verb_for_account(t: str) -> bool:
 _CANCEL_WORDS = r"cancel|abort|stop|quit|exit|never ?mind|nvm|forget (?:it|about it)|取消|算了|退出"
 _CANCEL = re.compile(
     rf"\b(?:{_CANCEL_WORDS})\b|取消|算了|不登了|不弄了|不要了|不玩了|不登录了|别弄了|别登了"
+    r"|不搞了|别搞了|别登录了|不想(?:登录|登|弄|搞)了"
     r"|\b(?:i )?(?:don't|dont|do not) want to (?:log ?in|login|sign in|continue|do (?:this|it))"
     r"(?: (?:anymore|any more))?\b"
 )
 _CANCEL_OBJECT = re.compile(
     r"(?:\s|[,.!。，！]|it|this|that|the|login|log in|everything|all|please|pls|now|then|"
     r"for now|process|flow|auth|authori[sz]ation|keep the key|登录|吧|了|掉|授权|这个|操作|流程|啦|"
-    r"a|oh|ok)*"
+    r"a|oh|ok|of|哈|啊|呀|哦|~|…|[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
 )
 _DENIED = _rx(
     r"\b(?:rejected|reject|denied|deny|declined|decline|refused|refuse)\b",
@@ -924,12 +961,14 @@ _ASK_VALIDITY = _rx(
     r"\bexpire",
     r"\b(?:still )?valid\b",
     r"\btime left\b|\bminutes left\b",
-    r"有效期|多久|多长时间|过期|还有效|剩多少|剩余时间",
+    r"\btimes? out\b",
+    r"有效期|多久|多长时间|过期|还有效|剩多少|剩余时间|还有(?:几|多少)分钟",
 )
 _ASK_CODE = _rx(
     r"\b(?:code|link|url)\b.{0,20}\bagain\b",
     r"\bagain\b.{0,20}\b(?:code|link|url)\b",
-    r"\b(?:what|where)(?:'s| is| was| were)? (?:the |my )?(?:code|link|url|verification code)\b",
+    r"\b(?:what|where)(?:'s| is| was| were)? (?:the |my )?(?:code|link|url|verification code)\b"
+    r"(?! for\b)",
     r"\b(?:lost|forgot|missed|repeat|resend|re-send|send)\b.{0,20}\b(?:code|link|url)\b",
     r"\bshow\b.{0,12}\b(?:code|link|url)\b",
     r"\bwhere do i enter\b",
@@ -939,6 +978,8 @@ _ASK_CODE = _rx(
     r"\bwhats? (?:the |my )?(?:code|link|url)\b",
     r"\b(?:send|give) (?:me )?(?:the |my )?(?:code|link|url)\b",
     r"(?:链接|验证码|网址|地址)(?:在哪|呢|是多少|是什么|发我|给我)",
+    r"(?:链接|验证码|网址|地址|码)(?:是多少|发一下|再发|.{0,3}(?:找不到|不见了|丢了))",
+    r"给我.{0,2}(?:链接|验证码|网址|地址)",
 )
 _START_OVER = _rx(
     r"\bstart (?:over|again)\b",
@@ -952,7 +993,7 @@ _SWITCH_SITE = _rx(
     r"\b(?:switch|change)\b.{0,12}\b(?:site|global|eea|us)\b",
     r"\bi (?:meant|need|want)\b.{0,12}\b(?:global|eea|us)\b",
     r"\b(?:global|eea|us) site\b",
-    r"换.{0,3}站|切换.{0,6}站|欧洲站|美国站|全球站|站点",
+    r"换.{0,3}站|切换.{0,6}站|欧洲站|美国站|全球站|站点|选错.{0,3}站",
 )
 _NOT_YET = _rx(
     r"\bnot (?:yet|done|finished|ready|complete)",
@@ -965,7 +1006,7 @@ _NOT_YET = _rx(
     r"\bstill (?:working|doing|on it)",
     r"\bin a (?:minute|moment|sec)\b",
     r"\bworking on it\b",
-    r"还没|没有|未完成|稍等|等一下|等等|马上|正在|等会|一会",
+    r"还没|没有|未完成|稍等|等一下|等等|马上|正在|等会|一会|等我.{0,2}一下|等下|快好了|快了|还在(?!.*[吗呢]$)",
 )
 _SIGNAL = _rx(
     r"\b(?:done|ok|okay|k|finished|finish|complete|completed|ready|approved|approve|"
@@ -974,6 +1015,8 @@ _SIGNAL = _rx(
     r"好了|好的|^好$|好啦|完成|搞定|弄完|弄好|授权了|已授权|已经授权|授权好|可以了|行了|登录好|批准|确认了"
     r"|同意了|已同意|成功了|\ball good\b",
     r"删掉了|删了|删除了|已删除|\bremoved\b|\bdeleted\b",
+    r"\b(?:hit|pressed|clicked|tapped|pushed)\b.{0,12}\b(?:authori[sz]e|allow|approve|confirm|accept)\b",
+    r"\b(?:profile|it)(?:'s| is) gone\b",
 )
 _SIGNAL_QUESTION = _rx(
     r"^(?:(?:is|are|was) (?:it|we|you|that|this|everything|the login|my login|login) )?(?:all )?"
@@ -983,13 +1026,13 @@ _SIGNAL_QUESTION = _rx(
 """A completion word put as a question (docs/spec.md D12): a signal, one status check."""
 _QUESTION = _rx(
     r"[?]$",
-    r"^(?:what|why|how|where|when|who|which|is|are|do|does|did|can|could|should|will)\b",
+    r"^(?:what(?! an? )|why|how|where|when|who|which|is|are|do|does|did|can|could|should|will)\b",
     r"[吗呢嘛]$",
     r"什么|为什么|怎么|如何|安全吗",
 )
 _YES = _rx(
-    r"^(?:yes|y|yeah|yep|yup|ya|yea|sure|ok|okay|k|please|retry|again|go|confirm|confirmed|"
-    r"correct|fine|alright|definitely|absolutely)\b",
+    r"^(?:yes|y|ye|yeah|yep|yup|ya|yea|sure|for sure|ok|okay|k|please|retry|again|go|confirm|"
+    r"confirmed|correct|fine|alright|definitely|absolutely)\b",
     r"\btry again\b|\bgo ahead\b|\bdo it\b|\blet's (?:do it|try|retry|go)\b|\bremove it\b",
     r"^(?:是|好(?!了)|行|可以|要|确认|确定|嗯|对|重试|再试|删吧|删除吧|来吧)",  # 好了: "done", not a yes
 )
@@ -1013,6 +1056,8 @@ _OPTION_NAMES: Final = (
         _rx(
             r"\b(?:replace|new|another|generate|regenerate|fix)\b.{0,20}\b(?:key|api)\b",
             r"\bnew key\b",
+            r"\b(?:replace|regenerate|rotate) (?:it|them|that)\b",
+            r"\bregenerate\b",
             r"替换|更换|换.{0,4}(?:key|密钥)|新的\s*(?:api\s*)?key|重新生成",
         ),
     ),
@@ -1193,6 +1238,10 @@ _ORDINALS: Final = {
     "2nd": "2",
     "third": "3",
     "3rd": "3",
+    "fourth": "4",
+    "4th": "4",
+    "fifth": "5",
+    "5th": "5",
 }
 _ZH_ORDINAL = re.compile(r"第\s*([一二三四五123456])")
 _ZH_NUMBERS: Final = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
@@ -1285,7 +1334,11 @@ def parse_site_choice(text: str) -> SiteId | None:
     return next((known for known in SITE_IDS if known == site), None)
 
 
+_ORDINAL_ONE = re.compile(r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th) one\b")
+
+
 def _parse_option(t: str, count: int, *, named: bool) -> int | None:
+    t = _ORDINAL_ONE.sub(r"\1", t)  # "the second one": "one" is no option there
     names = {str(n): str(n) for n in range(1, 10)}
     names.update({w: str(n) for w, n in _OPTION_WORDS.items()})
     picked, only_filler = _choices(t, names)

@@ -202,6 +202,98 @@ def test_a_ticker_a_question_about_the_login_or_a_greeting_acts_on_nothing(text,
     assert (reading.intent, reading.route) == (intent, route)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "route"),
+    [
+        # the binary named before its verb (把…删掉), slang verbs; a question is no removal
+        ("okx-auth这个二进制帮我卸载", "binary_remove", None),
+        ("the okx-auth binary is broken, wipe it", "binary_remove", None),
+        ("nuke the okx-auth binary", "binary_remove", None),
+        ("okx-auth 删掉了吗", "unclear", None),
+        ("别把okx-auth删掉", "unclear", None),
+        ("帮我把okx-auth升级一下", "binary_install", None),
+        # the session: did it end (status), do they end (lifetime), end it (logout)
+        ("did the session time out?", "status", None),
+        ("has my login expired", "status", None),
+        ("do logins expire after a day?", "session_lifetime", None),
+        ("terminate my okx session", "logout", None),
+        ("kill my session", "unclear", None),  # slang: the learned path asks first
+        ("auth me please", "login", None),
+        ("登一下okx", "login", None),
+        ("plug me into okx", "login", None),
+        # trader slang for the five skills
+        ("set up weekly recurring buys of btc", "skill", "okx-cex-bot"),
+        ("any flexible savings for usdt?", "skill", "okx-cex-earn"),
+        ("go long sol", "skill", "okx-cex-trade"),
+        ("short eth at 20x", "skill", "okx-cex-trade"),
+        ("i want to ape into sol", "skill", "okx-cex-trade"),
+        ("dump all my pepe", "skill", "okx-cex-trade"),
+        ("set a trailing stop on btc", "skill", "okx-cex-trade"),
+        ("抄底一点sol", "skill", "okx-cex-trade"),
+        ("减仓eth", "skill", "okx-cex-trade"),
+        ("帮我开long", "skill", "okx-cex-trade"),
+        ("i've been long btc for a year, how's my pnl", "skill", "okx-cex-portfolio"),
+        ("how much did i make on sol", "skill", "okx-cex-portfolio"),
+        ("am i in the red today", "skill", "okx-cex-portfolio"),
+        ("how exposed am i", "skill", "okx-cex-portfolio"),
+        ("我一共有多少usdt", "skill", "okx-cex-portfolio"),
+        ("比特币现在什么价", "skill", "okx-cex-market"),
+        ("eth 几刀了", "skill", "okx-cex-market"),
+        ("so long and thanks", "unclear", None),
+        ("did ur session die? still connetced?", "status", None),
+        ("浮盈多少", "skill", "okx-cex-portfolio"),
+        ("where's sol trading right now", "skill", "okx-cex-market"),
+        ("flatten everything", "skill", "okx-cex-trade"),
+    ],
+)
+def test_trader_slang_and_either_word_order(text, intent, route):
+    reading = read_request_rules(text)
+    assert (reading.intent, reading.route) == (intent, route)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # a cancel with a particle, an emoji or "of" after it; more ways to give up
+        ("await_authorization", "算了啊", "cancel"),
+        ("await_authorization", "取消呀~", "cancel"),
+        ("choose_site", "forget it 🤷", "cancel"),
+        ("confirm_retry", "cancel all of it", "cancel"),
+        ("await_authorization", "不想弄了", "cancel"),
+        ("await_authorization", "别搞了", "cancel"),
+        ("confirm_start_over", "abotr", "cancel"),
+        ("await_authorization", "不要取消", "unclear"),
+        # the code or the link asked for again, in Chinese
+        ("await_authorization", "链接丢了", "ask_code"),
+        ("await_authorization", "给我链接", "ask_code"),
+        ("await_authorization", "验证码发一下", "ask_code"),
+        ("await_authorization", "what is the link for?", "question"),
+        # how long the code lasts; still busy; the button pressed; the wrong site
+        ("await_authorization", "does it time out?", "ask_validity"),
+        ("await_authorization", "还有多少分钟", "ask_validity"),
+        ("await_authorization", "还在登录页面", "not_yet"),
+        ("await_authorization", "等下哈", "not_yet"),
+        ("await_authorization", "快好了", "not_yet"),
+        ("await_authorization", "tapped approve", "signal"),
+        ("await_profile_removal", "it's gone", "signal"),
+        ("await_authorization", "我好像选错站了", "switch_site"),
+        ("await_authorization", "what an app", "unclear"),
+        # yes in slang; an option by its ordinal ("the second one"), by a slipped name
+        ("confirm_retry", "ye", "yes"),
+        ("confirm_start_over", "for sure", "yes"),
+        ("confirm_retry", "definitley", "yes"),
+        ("choose_api_key_fix", "the second one", "option:2"),
+        ("choose_api_key_fix", "rotate it", "option:1"),
+        ("choose_api_key_fix", "oatuh please", "option:2"),
+        ("clarify_request", "the fourth one", "option:4"),
+        ("clarify_request", "the first one", "option:1"),
+    ],
+)
+def test_replies_with_particles_slang_and_ordinals(question, text, value):
+    options = 4 if question == "clarify_request" else 2
+    assert read_reply_rules(question, text, options=options).value == value
+
+
 def test_one_letter_slips_in_long_keywords_only():
     assert correct_typos("logut") == "logout"
     assert correct_typos("pasword") == "password"
