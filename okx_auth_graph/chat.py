@@ -57,7 +57,9 @@ from okx_auth_graph.errors import classify_message
 from okx_auth_graph.extras import extra_needed
 from okx_auth_graph.persistence import owner_only_sqlite_file
 from okx_auth_graph.process import OkxRunner, RawResult, StatefulRunner, TerminalRunner
+from okx_auth_graph.prompts import render
 from okx_auth_graph.redact import clean_text
+from okx_auth_graph.state import Language
 
 with extra_needed("chat", "the terminal chat"):
     from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
@@ -209,6 +211,8 @@ class ChatSession:
         held: Assistant messages received and not shown yet (see :meth:`flush`).
         shown_this_run: Assistant messages shown during the current run.
         status: The spinner while the graph runs.
+        language: The conversation's language, as the graph holds it (``state["language"]``):
+            the chat's own texts (``prompts/chat_*.txt``) follow it.
     """
 
     graph: Any
@@ -230,6 +234,17 @@ class ChatSession:
     held: list[str] = field(default_factory=list)
     shown_this_run: list[str] = field(default_factory=list)
     status: Any = None
+    language: Language = "en"
+
+    def text(self, name: str, **fields: object) -> str:
+        """The chat's own text ``prompts/chat_<name>.*.txt`` in the conversation's language."""
+        return render(f"chat_{name}", self.language, **fields)
+
+    def follow_language(self, values: dict[str, Any] | None) -> None:
+        """Take the language the graph holds for this thread (unchanged when it holds none)."""
+        language = (values or {}).get("language")
+        if language in ("en", "zh"):
+            self.language = language
 
     @property
     def config(self) -> dict[str, Any]:
@@ -322,23 +337,19 @@ class ChatSession:
         """
         snapshot = await self.graph.aget_state(self.config)
         messages: list[BaseMessage] = snapshot.values.get("messages", []) if snapshot else []
+        self.follow_language(snapshot.values if snapshot else None)
         self.shown_ids.update(str(m.id) for m in messages)
         question = await self.pending_question()
         if messages or question:
-            count = f"{len(messages)} message{'' if len(messages) == 1 else 's'}"
-            self.console.print(Text(f"Resuming thread {self.thread_id} ({count}).", "dim"))
+            plural = "" if len(messages) == 1 else "s"
+            resuming = self.text("resuming", thread=self.thread_id, count=len(messages), s=plural)
+            self.console.print(Text(resuming, "dim"))
         if question is not None:
             if question.get("type") == "await_authorization":
                 self.login_started = True
             self.show_question(question)
         elif snapshot is not None and snapshot.next:
-            self.console.print(
-                Text(
-                    "The last request was interrupted before it was answered: send it again, "
-                    "or ask something else.",
-                    "yellow",
-                )
-            )
+            self.console.print(Text(self.text("request_interrupted"), "yellow"))
 
     async def send(self, text: str) -> dict[str, Any]:
         """Send one user line: a reply to the pending question, or a new request.
@@ -367,16 +378,22 @@ class ChatSession:
                         continue
                     if not isinstance(chunk, dict):
                         continue
+                    self.follow_language(chunk)
                     if "__interrupt__" not in chunk:  # the last message may be the question
                         self.flush()
                     self.collect(chunk.get("messages", []))
         except Exception as exc:  # the conversation must survive any failure
             self.flush()
             self.console.print(
-                Panel(Text(f"{type(exc).__name__}: {exc}"), title="error", border_style="red")
+                Panel(
+                    Text(f"{type(exc).__name__}: {exc}"),
+                    title=self.text("title_error"),
+                    border_style="red",
+                )
             )
             return {}
         snapshot = await self.graph.aget_state(self.config)
+        self.follow_language(snapshot.values)
         self.collect(snapshot.values.get("messages", []))
         question = await self.pending_question()
         pending = str(question.get("message", "")) if question is not None else None
@@ -385,9 +402,7 @@ class ChatSession:
             self.show_question(question, in_messages=in_messages)
         elif snapshot.values.get("route"):
             route = snapshot.values["route"]
-            self.console.print(
-                Text(f"→ hand-off to the {route} skill (not part of this chat)", "dim")
-            )
+            self.console.print(Text(self.text("hand_off", route=route), "dim"))
         return dict(snapshot.values)
 
     @contextlib.contextmanager
@@ -441,11 +456,11 @@ class ChatSession:
         """
         if text.startswith(SUCCESS_STARTS):
             if self.login_started:
-                self.console.print(Panel(Text(text), title="Logged in", border_style="green"))
+                title = self.text("title_logged_in")
+                self.console.print(Panel(Text(text), title=title, border_style="green"))
             else:
-                self.console.print(
-                    Panel(Text(text), title="Already logged in", border_style="blue")
-                )
+                title = self.text("title_already_logged_in")
+                self.console.print(Panel(Text(text), title=title, border_style="blue"))
             self.login_started = False
         else:
             self.console.print(Text.assemble(("okx-auth> ", "bold cyan"), text))
@@ -475,17 +490,18 @@ class ChatSession:
             body.highlight_words([code], style="bold black on yellow")
             if url:
                 body.highlight_words([url], style="bold underline")
-            self.console.print(
-                Panel(body, title="Authorize in your browser", border_style="yellow")
-            )
-            self.console.print(Text("Your one-time code, on a line of its own to copy:", "dim"))
+            title = self.text("title_authorize")
+            self.console.print(Panel(body, title=title, border_style="yellow"))
+            self.console.print(Text(self.text("code_line"), "dim"))
             self.console.print(Text(code, "bold"), soft_wrap=True)
             if offer:
                 self.browser_offer = url or None
         elif kind == "choose_site":
-            self.console.print(Panel(Text(text), title="Choose a site", border_style="cyan"))
+            title = self.text("title_choose_site")
+            self.console.print(Panel(Text(text), title=title, border_style="cyan"))
         else:
-            self.console.print(Panel(Text(text), title="Question", border_style="blue"))
+            title = self.text("title_question")
+            self.console.print(Panel(Text(text), title=title, border_style="blue"))
 
     def show_live_challenge(self, event: dict[str, Any]) -> None:
         """A blocking login printed its URL and code (a ``login_challenge`` stream event).
@@ -510,12 +526,7 @@ class ChatSession:
         url, self.browser_offer = self.browser_offer, None
         if url is None or not self.interactive or not has_display():
             return
-        self.console.print(
-            Text.assemble(
-                "Press ", ("Enter", "bold"), f" to open {url} in your browser, or type your reply."
-            ),
-            soft_wrap=True,
-        )
+        self.console.print(Text(self.text("browser_offer", url=url)), soft_wrap=True)
         self.open_on_enter = url
 
     def open_browser(self, url: str) -> None:
@@ -525,9 +536,9 @@ class ChatSession:
         except webbrowser.Error:
             opened = False
         if opened:
-            self.console.print(Text(f"Opened {url} in your browser.", "dim"))
+            self.console.print(Text(self.text("browser_opened", url=url), "dim"), soft_wrap=True)
         else:
-            self.console.print(Text("No browser could be opened: copy the link above.", "yellow"))
+            self.console.print(Text(self.text("browser_failed"), "yellow"))
 
     def play_browser(self, approve: bool) -> None:
         """Demo: approve or deny the pending login in the emulated browser."""
@@ -914,13 +925,13 @@ def run_chat(args: argparse.Namespace, console: Console) -> int:
         except KeyboardInterrupt:
             ending.interrupted = True
             console.print()
-            console.print(Text("Interrupted.", "yellow"))
+            console.print(Text(session.text("interrupted"), "yellow"))
         resumable = ending.interrupted or pending is not None or not throwaway
         if resumable and loop.run(session.thread_saved()):
             throwaway = False  # the world is kept: the resume command names it
             console.print(
                 Text.assemble(
-                    (f"Thread {thread_id}: resume with\n  ", "dim"),
+                    (session.text("resume_with", thread=thread_id) + "\n  ", "dim"),
                     (resume_command(args, thread_id, world), "bold"),
                 ),
                 soft_wrap=True,  # one line, copied whole

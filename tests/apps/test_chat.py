@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -351,6 +352,38 @@ def test_chinese_conversation_gets_the_chinese_templates(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+ENGLISH_CHAT_TEXTS = (
+    "Choose a site",
+    "Authorize in your browser",
+    "Your one-time code",
+    "Logged in",
+)
+
+
+def test_a_chinese_conversation_gets_the_chats_own_texts_in_chinese(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Panel titles, the code's line and the blocking login's note follow the user's language."""
+    child = spawn(["--demo", "--world", str(tmp_path / "w"), "--interactive-login"], env)
+    child.logfile_read = shown = io.StringIO()
+    say(child, "帮我登录")
+    child.expect_exact(project_text("chat_title_choose_site.zh"))
+    child.expect_exact(MENU_LAST_LINE)
+    say(child, "2")
+    child.expect_exact(project_text("chat_title_authorize.zh"))
+    child.expect(r"验证码: [A-Z0-9]{4}-[A-Z0-9]{4}")
+    child.expect_exact(project_text("chat_code_line.zh"))
+    child.send("a")  # the demo's browser approves while the login blocks
+    child.expect_exact(project_text("chat_title_logged_in.zh"))
+    child.expect_exact("登录成功。")
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    for english in ENGLISH_CHAT_TEXTS:
+        assert english not in shown.getvalue()
 
 
 def emulator_verb(world: Path, env: dict[str, str], *verb: str) -> None:
