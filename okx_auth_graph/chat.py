@@ -486,6 +486,9 @@ class ChatSession:
         url = str(question.get("verificationUri") or "")
         if kind == "await_authorization" and code:
             self.login_started = True
+            if url and url not in text:  # a wait, a "not done yet", a resumed thread
+                site = str(question.get("site") or "")
+                text += "\n\n" + self.text("challenge_again", site=site, url=url, code=code)
             body = Text(text)
             body.highlight_words([code], style="bold black on yellow")
             if url:

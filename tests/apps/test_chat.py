@@ -386,6 +386,35 @@ def test_a_chinese_conversation_gets_the_chats_own_texts_in_chinese(
         assert english not in shown.getvalue()
 
 
+def test_a_resumed_wait_shows_the_link_and_the_site_again(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The pending question of a resumed thread may be a wait ("I am waiting…"), not the
+    challenge: the code's panel still gives the site and the link, not only the code."""
+    args = ["--demo", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db")]
+    child = spawn([*args, "--new-thread", "wait"], env)
+    say(child, "log me in")
+    say(child, "2")
+    child.expect(CODE)
+    code = cast(re.Match[str], child.match).group(1)
+    say(child, "what does that mean")  # not a signal: the wait is restated
+    child.expect_exact(project_text("await_not_a_signal.en")[:30])
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    child = spawn([*args, "--thread", "wait"], env)
+    child.expect_exact("Resuming thread wait")
+    child.expect_exact(project_text("await_not_a_signal.en")[:30])
+    child.expect_exact("Site: eea")
+    child.expect_exact("URL: https://my.okx.com/account/oauth/device")
+    child.expect_exact(f"Code: {code}")
+    child.expect_exact(f"\r\n{code}\r\n")  # and alone on its line, to copy
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 def emulator_verb(world: Path, env: dict[str, str], *verb: str) -> None:
     result = subprocess.run(
         ["okx-emulator", "world", *verb],
