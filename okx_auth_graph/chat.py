@@ -517,6 +517,8 @@ class ChatSession:
             return
         self.flush()
         self.show_question({**event, "type": "await_authorization"}, offer=False)
+        # The spec's text asks to be told when done; this blocking login ends by itself.
+        self.console.print(Text(self.text("no_reply_needed"), "bold"))
         if self.scripted_demo:  # nobody at the keyboard: the script plays the browser
             self.play_browser(True)
 

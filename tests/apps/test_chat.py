@@ -375,6 +375,7 @@ def test_a_chinese_conversation_gets_the_chats_own_texts_in_chinese(
     child.expect_exact(project_text("chat_title_authorize.zh"))
     child.expect(r"验证码: [A-Z0-9]{4}-[A-Z0-9]{4}")
     child.expect_exact(project_text("chat_code_line.zh"))
+    child.expect_exact(project_text("chat_no_reply_needed.zh"))
     child.send("a")  # the demo's browser approves while the login blocks
     child.expect_exact(project_text("chat_title_logged_in.zh"))
     child.expect_exact("登录成功。")
@@ -443,6 +444,8 @@ def test_interactive_login_tells_the_user_before_it_blocks(
     cap = OkxEmulator(world).world()["login_cap"]
     assert cap == DEMO_LOGIN_CAP > 60 * DEFAULT_LOGIN_CAP, cap
     child.expect(CODE)  # the code is out: the browser can approve it
+    # The spec's text under the code asks to be told when done; this login ends by itself.
+    child.expect_exact(project_text("chat_no_reply_needed.en"))
     emulator_verb(world, env, "approve")
     child.expect_exact(SUCCESS)
     child.expect_exact("Site: global")
