@@ -65,11 +65,11 @@ from benchmarks.skeleton import build_skeleton
 from benchmarks.threads import long_thread, vacuumed_size
 from benchmarks.workers import workers_bench
 from okx_auth_graph import Context, build_graph
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.process import OkxRunner
 from okx_auth_graph.persistence import async_sqlite_checkpointer
-from okx_auth_graph.process import OkxRunner
+from okx_auth_graph.reading.rules import READ_LIMIT
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.understanding import READ_LIMIT
 
 EXPECTED_CALLS = {"fresh_oauth_login": 4, "api_key_user": 2, "logged_in_user": 2, "market": 0}
 TARGETS = {
@@ -234,8 +234,8 @@ class Bench:
 
     async def learned_reading(self) -> None:
         """Reading one 200-character request offline (learned reader + rules): p50 and p99."""
-        from okx_auth_graph.learned import shipped_reader
-        from okx_auth_graph.understanding import read_reply, read_request
+        from okx_auth_graph.reading.learned import shipped_reader
+        from okx_auth_graph.reading.rules import read_reply, read_request
 
         shipped_reader()  # loading the weights once is not a reading
         count = 300 if self.smoke else 5000

@@ -1,7 +1,7 @@
 """What reading a message costs: linear in its length up to the limit, and a reply past it.
 
-The rules (:mod:`okx_auth_graph.understanding`) read a request, a reply and a site choice in
-time linear in the text's length up to :data:`~okx_auth_graph.understanding.READ_LIMIT`
+The rules (:mod:`okx_auth_graph.reading.rules`) read a request, a reply and a site choice in
+time linear in the text's length up to :data:`~okx_auth_graph.reading.rules.READ_LIMIT`
 characters (docs/spec.md D21). Each shape below is read at a tenth of the limit and at the limit;
 the figure is the CPU time of the reading (``time.process_time``, best of a few runs, so other
 load on a shared machine counts as little as it can), and the ratio of the two. A message past the
@@ -21,8 +21,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import OkxCli, build_graph
+from okx_auth_graph.reading.rules import READ_LIMIT, parse_site_choice, read_reply, read_request
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.understanding import READ_LIMIT, parse_site_choice, read_reply, read_request
 
 SHAPES: dict[str, str] = {
     "repeated_phrase": "okx login ",

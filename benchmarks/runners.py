@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okx_auth_graph.process import OkxRunner, RawResult
+from okx_auth_graph.okx.process import OkxRunner, RawResult
 
 ACTIVE_RUNNER: ContextVar[OkxRunner] = ContextVar("okx_auth_graph_bench_runner")
 

@@ -17,7 +17,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 from typing_extensions import TypedDict
 
-from okx_auth_graph.process import OkxRunner
+from okx_auth_graph.okx.process import OkxRunner
 
 Graph = Any
 

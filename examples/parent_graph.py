@@ -5,7 +5,7 @@ questions (site menu, verification code, …) surface as interrupts of the paren
 authenticated (or the request needs no authentication, like market data) it hands off with
 ``Command(graph=Command.PARENT, goto=route)`` to one of the skill nodes below. A skill node either
 only acknowledges the hand-off or runs an okx command with
-:func:`okx_auth_graph.tools.run_okx_command`; an authentication failure goes back to ``okx_auth``
+:func:`okx_auth_graph.doors.tools.run_okx_command`; an authentication failure goes back to ``okx_auth``
 as its ``failed_command`` (once), so the auth graph remediates it. When the auth graph reinstalled
 okx-auth for that command it hands back with outcome ``binary_ready`` and ``retry_command``: the
 skill runs that argv once more.
@@ -33,9 +33,9 @@ from langgraph.types import Command
 from typing_extensions import TypedDict
 
 from okx_auth_graph import build_graph
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.tools import run_okx_command
-from okx_auth_graph.window import window_update
+from okx_auth_graph.doors.tools import run_okx_command
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.reading.window import window_update
 
 SKILLS = ("okx-cex-trade", "okx-cex-portfolio", "okx-cex-earn", "okx-cex-bot", "okx-cex-market")
 AUTH_NODE = "okx_auth"

@@ -28,7 +28,7 @@ from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
 from okx_auth_graph import Context, OkxCli
-from okx_auth_graph.tools import SYSTEM_PROMPT, make_tools
+from okx_auth_graph.doors.tools import SYSTEM_PROMPT, make_tools
 
 
 class ScriptedToolModel(GenericFakeChatModel):

@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         if command == "chat":
-            from okx_auth_graph.chat import main as chat_main
+            from okx_auth_graph.doors.chat import main as chat_main
 
             return chat_main(rest)
         if command == "eval":
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return eval_main(rest)
         if command == "mcp":
-            from okx_auth_graph.mcp_server.main import main as mcp_main
+            from okx_auth_graph.doors.mcp.main import main as mcp_main
 
             return mcp_main(rest)
     except MissingExtraError as exc:  # named for the command typed, not the module that noticed

@@ -7,7 +7,7 @@ environment variables (``OKX_EXECUTABLE``, ``OKX_HOME``, ``OKX_TIMEOUT``, ``OKX_
 
 Two kinds of setting (docs/security.md, "Operator settings"): an in-process caller is the
 operator and sets any field of :class:`Context`. A graph served over a network (the one
-``langgraph.json`` names, :mod:`okx_auth_graph.served`) takes its context schema from
+``langgraph.json`` names, :mod:`okx_auth_graph.graph.served`) takes its context schema from
 :class:`ServedContext`: a client sets only :data:`USER_SETTINGS`; a run naming any of
 :data:`OPERATOR_SETTINGS` is refused before anything runs, and the operator settings come from
 the server's environment alone.
@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW
+from okx_auth_graph.reading.window import DEFAULT_MESSAGE_WINDOW
 
 _ENV_NAMES = {
     "okx_executable": "OKX_EXECUTABLE",
@@ -65,7 +65,7 @@ class Context:
         interactive_login: Run the blocking ``okx auth login --site X`` (for a terminal the user
             drives) instead of the agent default ``--manual``.
         message_window: How many earlier entries ``messages`` keeps besides the current one
-            (see :mod:`okx_auth_graph.window`); ``0`` keeps only the current entry.
+            (see :mod:`okx_auth_graph.reading.window`); ``0`` keeps only the current entry.
     """
 
     okx_executable: str = "okx"

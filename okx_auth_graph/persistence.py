@@ -32,14 +32,14 @@ Example (run with ``asyncio.run(main())``; docs/persistence.md has a whole login
             )
 
 History retention: LangGraph keeps every checkpoint of a thread (one per step). The graph's
-``messages`` is a bounded window (see :mod:`okx_auth_graph.window`), so each checkpoint is bounded,
+``messages`` is a bounded window (see :mod:`okx_auth_graph.reading.window`), so each checkpoint is bounded,
 and these helpers also keep the step-by-step history of only the latest ``keep_entries`` entries
 of a thread: when an entry starts (a checkpoint whose source is ``"input"``), the checkpoints and
 pending writes of older entries are deleted. A thread's storage is then bounded whatever its
 number of entries, and so is each turn's cost. ``keep_entries=None`` keeps every checkpoint
 (time travel to any step of any entry).
 
-Inputs: the graph keeps no secret in state (see ``okx_auth_graph.cli``), but LangGraph saves
+Inputs: the graph keeps no secret in state (see ``okx_auth_graph.okx.adapter``), but LangGraph saves
 each entry's raw input in the ``__start__`` channel of its ``source="input"`` checkpoint, and a
 caller's ``failed_command`` (its ``error`` is okx's stderr) or ``upstream_status`` may hold one.
 Every helper here stores checkpoints through :class:`MaskingSerializer`, which writes both as

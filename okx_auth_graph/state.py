@@ -14,7 +14,7 @@ from langgraph.channels.untracked_value import UntrackedValue
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
-from okx_auth_graph.models import AuthStatus, ConfigSummary, LoginChallenge
+from okx_auth_graph.okx.models import AuthStatus, ConfigSummary, LoginChallenge
 
 Intent = Literal[
     "login",
@@ -50,7 +50,7 @@ Outcome = Literal[
     "cancelled",
     "failed",
 ]
-"""How an entry ended (see the table in :mod:`okx_auth_graph.graph`)."""
+"""How an entry ended (see the table in :mod:`okx_auth_graph.graph.builder`)."""
 
 Language = Literal["zh", "en"]
 """The language of the replies."""
@@ -78,7 +78,7 @@ class InputState(TypedDict, total=False):
     they belong to the run that received them, so a later entry never sees an earlier one's. The graph reads
     ``failed_command`` before its first question and never reads ``upstream_status`` (step 0
     runs its own pre-flight whatever an upstream skill concluded); both are validated at the
-    entry (:mod:`okx_auth_graph.entry`).
+    entry (:mod:`okx_auth_graph.graph.entry`).
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
@@ -114,7 +114,7 @@ class AuthState(InputState, OutputState, total=False):
     """Everything the nodes share during one entry.
 
     Attributes:
-        intent: What the request asks for (see :mod:`okx_auth_graph.understanding`).
+        intent: What the request asks for (see :mod:`okx_auth_graph.reading.rules`).
         config: Redacted summary of ``okx config show --json`` (``None`` if it failed).
         auth: ``okx auth status --json`` reduced to status, site, scopes (``None`` if it failed).
         config_error / auth_error: The typed error of a failed pre-flight call, as a dict.
@@ -126,12 +126,12 @@ class AuthState(InputState, OutputState, total=False):
             entry only when that entry brings a failed command too: the same failure arriving
             right after the retry ends ``failed`` instead of looping.
         api_key_profile: The API-key profile that failed (step 0.2.a).
-        logins_seen: The okx home's login count (see :mod:`okx_auth_graph.login_lock`) as
+        logins_seen: The okx home's login count (see :mod:`okx_auth_graph.core.login_lock`) as
             this entry last saw it: read before the pre-flight's calls start, updated by its
             own login; ``None`` when unreadable.
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
-            (see :mod:`okx_auth_graph.window`).
+            (see :mod:`okx_auth_graph.reading.window`).
         language_fixed: ``Context.language`` set this entry's language (replies do not change it).
         last_reading: The intent and route the graph itself last wrote (thread-level): an
             input ``intent`` / ``route`` equal to them is a leftover, not a hint.

@@ -3,10 +3,10 @@
 scikit-learn (the ``test`` extra) fits, on the **training split** of ``evals/understanding/``:
 
 - ``intent`` and ``route`` over requests;
-- one model per reply group (:data:`okx_auth_graph.learned.GROUPS`): ``wait``, ``yes_no``,
+- one model per reply group (:data:`okx_auth_graph.reading.learned.GROUPS`): ``wait``, ``yes_no``,
   ``fix``, ``clarify``, ``site``.
 
-Each is a TF-IDF over :func:`okx_auth_graph.learned.features` (character n-grams 1-4 inside
+Each is a TF-IDF over :func:`okx_auth_graph.reading.learned.features` (character n-grams 1-4 inside
 word boundaries, and words) and a multinomial logistic regression. Cross-validation over the
 training *families* (``GroupKFold``: a fold's phrasing families are never in its training
 part) gives out-of-fold scores, on which
@@ -35,22 +35,22 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from okx_auth_graph.evals.understanding import Example, Read, load_corpus
-from okx_auth_graph.learned import (
+from okx_auth_graph.evals.reading_scores import Example, Read, load_corpus
+from okx_auth_graph.reading.learned import (
     GROUPS,
     WEIGHTS,
     Prediction,
     features,
     needs_confirmation,
 )
-from okx_auth_graph.understanding import (
+from okx_auth_graph.reading.rules import (
     QUESTION_LABELS,
     RequestReading,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "evals" / "understanding"
-OUT = ROOT / "okx_auth_graph" / WEIGHTS
+OUT = ROOT / "okx_auth_graph" / "reading" / WEIGHTS
 C = 32.0
 """Inverse regularisation strength (with balanced class weights: the best out-of-fold accuracy
 of intent and route over C in 2, 8, 32, class weights none or balanced, min_df 1 or 2)."""
@@ -282,7 +282,7 @@ def _train(directory: Path, log: Callable[[str], None]) -> dict[str, Any]:
     return {
         "format": 1,
         "trained_on": ["requests.train.tsv", "replies.train.tsv"],
-        "features": "char n-grams 1-4 inside word boundaries + words (okx_auth_graph.learned.features)",
+        "features": "char n-grams 1-4 inside word boundaries + words (okx_auth_graph.reading.learned.features)",
         "calibration": "temperature scaling on out-of-fold logits (GroupKFold by family)",
         "threshold_rule": f"lowest with out-of-fold precision >= {PRECISION} (GroupKFold by family)",
         "hyperparameters": {"C": C, "min_df": MIN_DF, "folds": FOLDS, "class_weight": "balanced"},

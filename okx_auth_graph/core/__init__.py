@@ -1,8 +1,8 @@
 """The core: every decision that leads to an okx side effect, in one place every door uses.
 
-The graph's nodes, :func:`~okx_auth_graph.tools.make_tools`, the terminal chat and the MCP
+The graph's nodes, :func:`~okx_auth_graph.doors.tools.make_tools`, the terminal chat and the MCP
 server are doors: they translate their own input and output and call the functions here; none
-calls a side-effecting method of the okx adapter (:class:`~okx_auth_graph.cli.OkxCli`) itself
+calls a side-effecting method of the okx adapter (:class:`~okx_auth_graph.okx.adapter.OkxCli`) itself
 (tests/unit/test_core_doors.py checks every call site).
 
 - :mod:`.step0`: the pre-flight's two reads and the Step 0 decision from their answers
@@ -11,7 +11,7 @@ calls a side-effecting method of the okx adapter (:class:`~okx_auth_graph.cli.Ok
   inside :func:`~.login.log_in`, the only function that runs ``okx auth login``), and one
   ``auth status`` per completion signal (:func:`~.login.check_login`).
 - :mod:`.actions`: logout whenever OAuth state exists, the okx-auth binary, the config wizard.
-- :mod:`.commands`: the allowlist of downstream skill commands.
+- :mod:`okx_auth_graph.core.skill_commands`: the allowlist of downstream skill commands.
 """
 
 from okx_auth_graph.core.actions import (
@@ -21,7 +21,6 @@ from okx_auth_graph.core.actions import (
     remove_binary,
     run_config_wizard,
 )
-from okx_auth_graph.core.commands import SKILL_MODULES, run_okx_command
 from okx_auth_graph.core.login import (
     AnotherLogin,
     GateClosed,
@@ -32,6 +31,7 @@ from okx_auth_graph.core.login import (
     check_login,
     log_in,
 )
+from okx_auth_graph.core.skill_commands import SKILL_MODULES, run_okx_command
 from okx_auth_graph.core.step0 import Preflight, Step0, no_session, read_preflight, step0
 
 __all__ = [

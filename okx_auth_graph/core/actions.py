@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.core.step0 import no_session
-from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.models import AuthStatus, CommandOutcome
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
+from okx_auth_graph.okx.models import AuthStatus, CommandOutcome
 
 
 def has_oauth_state(auth: AuthStatus | None) -> bool:

@@ -2,7 +2,7 @@
 
 :func:`log_in` is the one function in the package that runs ``okx auth login`` (manual or
 interactive). It checks the pre-login gate (docs/spec.md, D8) on the conversation it is given
-and takes the okx home's login lock (:mod:`okx_auth_graph.login_lock`) itself, so no door can
+and takes the okx home's login lock (:mod:`okx_auth_graph.core.login_lock`) itself, so no door can
 forget either: the graph, the LangChain tools and the MCP server sharing one okx home start
 exactly one login when asked at the same moment.
 
@@ -20,12 +20,12 @@ from typing import Any
 
 from langchain_core.messages import AnyMessage
 
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.core.gate import gate_site
+from okx_auth_graph.core.login_lock import LoginLockError, login_lock
 from okx_auth_graph.core.step0 import no_session
-from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import gate_site
-from okx_auth_graph.login_lock import LoginLockError, login_lock
-from okx_auth_graph.models import AuthStatus, LoginChallenge
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
+from okx_auth_graph.okx.models import AuthStatus, LoginChallenge
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import api_key_profiles, persisted_site
-from okx_auth_graph.login_lock import read_login_count
-from okx_auth_graph.models import AuthStatus, ConfigSummary
+from okx_auth_graph.core.gate import api_key_profiles, persisted_site
+from okx_auth_graph.core.login_lock import read_login_count
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
+from okx_auth_graph.okx.models import AuthStatus, ConfigSummary
 
 _T = TypeVar("_T")
 
@@ -74,7 +74,7 @@ class Preflight:
         auth: ``auth status``, or ``None`` when it failed.
         error: The first failure that is not "no config" (config first), or ``None``.
         logins_seen: The okx home's login count, read before ``auth status`` started (see
-            :mod:`okx_auth_graph.login_lock`); pass it to :func:`~.login.log_in`.
+            :mod:`okx_auth_graph.core.login_lock`); pass it to :func:`~.login.log_in`.
     """
 
     config: ConfigSummary | None

@@ -99,11 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the suites; 0 when every scenario passes, 1 otherwise, 2 for bad input.
 
     ``--understanding [FILE...]`` scores the reading corpora instead (see
-    :mod:`okx_auth_graph.evals.understanding`).
+    :mod:`okx_auth_graph.evals.reading_scores`).
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
     if "--understanding" in arguments:
-        from okx_auth_graph.evals.understanding import main as understanding_main
+        from okx_auth_graph.evals.reading_scores import main as understanding_main
 
         arguments.remove("--understanding")
         return understanding_main(arguments)

@@ -72,7 +72,7 @@ class Turn:
 
     Attributes:
         messages: The thread's ``messages``: the current entry and the earlier entries the
-            message window keeps (see :mod:`okx_auth_graph.window`).
+            message window keeps (see :mod:`okx_auth_graph.reading.window`).
         interrupt: The pending question, if any.
         values: The other state values (route, outcome, site, language, …), plain JSON.
         message_ids: The id of each of ``messages`` (empty when unknown).

@@ -6,7 +6,7 @@ It emulates a contract: the okx CLI and its ``okx-auth`` binary as the project's
 PostgreSQL, the local OKX REST emulator) live under ``tests/rigs/``, outside the package.
 Two ways in, one shared file-backed world (:mod:`okx_auth_graph.testing.world`):
 
-- in-process: :class:`OkxEmulator` is a runner for :class:`okx_auth_graph.cli.OkxCli`, with
+- in-process: :class:`OkxEmulator` is a runner for :class:`okx_auth_graph.okx.adapter.OkxCli`, with
   verbs that play the world outside the CLI (approve, deny, expire-code, advance the clock,
   expire the session, set switches) and the log of every call;
 - as an executable: ``okx-emulator shim DIR`` writes ``DIR/okx``; ``okx-emulator world …``

@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from okx_auth_graph.process import RawResult
+from okx_auth_graph.okx.process import RawResult
 from okx_auth_graph.testing.commands import OkxCommand, Output, redact_argv
 from okx_auth_graph.testing.world import (
     AUTH_STATES,

@@ -105,7 +105,7 @@ def _seconds(key: str, value: str | float) -> float:
 
 def check_version(value: str) -> str:
     """Validate an okx version such as ``1.3.1-beta.17`` or ``1.2.4``."""
-    from okx_auth_graph.cli import parse_version
+    from okx_auth_graph.okx.adapter import parse_version
 
     try:
         parse_version(value)
@@ -118,7 +118,7 @@ def version_has_auth(version: str) -> bool:
     """Whether the emulated CLI version has the ``okx auth`` commands."""
     if version == DEFAULT_VERSION:
         return True
-    from okx_auth_graph.cli import supports_auth
+    from okx_auth_graph.okx.adapter import supports_auth
 
     try:
         return supports_auth(version)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.okx.adapter import OkxCli
 
 REAL_VERSION = "1.2.4"
 

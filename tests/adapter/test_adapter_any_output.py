@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import ERROR_KINDS, OkxCliError
-from okx_auth_graph.process import RawResult
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import ERROR_KINDS, OkxCliError
+from okx_auth_graph.okx.process import RawResult
 
 SECRET = "sk-PROPERTY-SECRET-7731"
 

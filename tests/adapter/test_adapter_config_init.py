@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.testing import OkxEmulator
 
 

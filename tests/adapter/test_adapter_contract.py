@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli, parse_version
-from okx_auth_graph.errors import INSTALL_CLI_COMMAND, OkxCliError
+from okx_auth_graph.okx.adapter import OkxCli, parse_version
+from okx_auth_graph.okx.errors import INSTALL_CLI_COMMAND, OkxCliError
 from tests.adapter.adapter_support import OkxUnderTest
 from tests.rigs.rest import (
     BALANCE_PATH,

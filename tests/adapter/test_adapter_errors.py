@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import (
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import (
     _PATTERNS,
     ERROR_KINDS,
     INSTALL_CLI_COMMAND,
@@ -22,8 +22,8 @@ from okx_auth_graph.errors import (
     OkxCliError,
     classify_message,
 )
-from okx_auth_graph.process import RawResult
-from okx_auth_graph.redact import mask_secrets
+from okx_auth_graph.okx.process import RawResult
+from okx_auth_graph.okx.redact import mask_secrets
 
 
 class PrintsAndFails:

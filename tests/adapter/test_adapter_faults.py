@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import INSTALL_CLI_COMMAND, OkxCliError
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import INSTALL_CLI_COMMAND, OkxCliError
 from tests.adapter.adapter_support import base_env, write_fake
 
 Call = Callable[[OkxCli], Awaitable[Any]]

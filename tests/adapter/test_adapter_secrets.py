@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
 from tests.adapter.adapter_support import base_env, write_fake
 
 API_KEY = "ak-0d5c2e7f-1b9a-4c3d-8e6f-9a0b1c2d3e4f"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.models import LoginChallenge
-from okx_auth_graph.process import SubprocessRunner
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.models import LoginChallenge
+from okx_auth_graph.okx.process import SubprocessRunner
 
 # Prints a challenge the way the emulated `okx auth login --site X` does, then blocks until the
 # file named by its first argument exists (the "browser approval"), then succeeds.

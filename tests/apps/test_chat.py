@@ -16,7 +16,7 @@ from typing import cast
 import pexpect
 import pytest
 
-from okx_auth_graph.chat import DEMO_LOGIN_CAP
+from okx_auth_graph.doors.chat import DEMO_LOGIN_CAP
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.world import DEFAULT_LOGIN_CAP
 from tests.rigs.real_cli import real_okx_cli
@@ -907,7 +907,7 @@ def test_terminal_settings_come_back_after_a_program_that_left_them_raw(
     """What a wizard stopped by Ctrl-C leaves behind (no echo, no line editing) is undone."""
     code = (
         "import subprocess, termios\n"
-        "from okx_auth_graph.chat import terminal_restored\n"
+        "from okx_auth_graph.doors.chat import terminal_restored\n"
         "with terminal_restored():\n"
         "    subprocess.run(['stty', '-echo', '-icanon'], check=True)\n"
         "    print('inside', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"

@@ -18,10 +18,10 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import build_graph
-from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
+from okx_auth_graph.doors.tools import make_tools, run_okx_command
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.tools import make_tools, run_okx_command
 from tests.apps.agents import build_tool_graph
 from tests.rigs.real_cli import real_okx_cli
 

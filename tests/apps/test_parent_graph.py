@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.testing import OkxEmulator
 from tests.apps.agents import argvs, load_example
 from tests.conversation import Conversation

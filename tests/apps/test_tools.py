@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.doors.tools import make_tools, run_okx_command
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.tools import make_tools, run_okx_command
 from tests.apps.agents import (
     ToolCallingFakeModel,
     argvs,

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.doors.tools import make_tools
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.tools import make_tools
 from tests.apps.agents import argvs, build_tool_graph
 from tests.spec_texts import MENU
 

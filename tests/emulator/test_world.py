@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
 from okx_auth_graph.testing import OkxEmulator, WorldError
 from okx_auth_graph.testing.world import ACCESS_TTL
 from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS, wait_until_pending

@@ -18,7 +18,7 @@ from okx_auth_graph.evals.texts import (
     site_menu,
 )
 from okx_auth_graph.evals.trajectory import InterruptRecord, Trajectory
-from okx_auth_graph.understanding import LANGUAGE_NEUTRAL_WORDS
+from okx_auth_graph.reading.rules import LANGUAGE_NEUTRAL_WORDS
 from tests.evals.builders import (
     CONFIG,
     STATUS,

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 
 from okx_auth_graph.evals.invariants import REASK_HINTS
+from okx_auth_graph.evals.reading_scores import load_corpus
 from okx_auth_graph.evals.runner import InProcessRunner, Turn
 from okx_auth_graph.evals.scenario import Step, parse_scenario
 from okx_auth_graph.evals.texts import (
@@ -39,7 +40,6 @@ from okx_auth_graph.evals.texts import (
     site_menu,
 )
 from okx_auth_graph.evals.trajectory import Trajectory
-from okx_auth_graph.evals.understanding import load_corpus
 from tests.evals.edges import drawn_edges, undrawn_transitions
 
 EDGES = drawn_edges()

@@ -14,7 +14,7 @@ from pathlib import Path
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import OkxCli, build_graph
-from okx_auth_graph.evals.understanding import load_corpus
+from okx_auth_graph.evals.reading_scores import load_corpus
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import PREFLIGHT, converse_on
 

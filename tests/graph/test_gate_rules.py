@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.gate import api_key_profiles, gate_site
-from okx_auth_graph.models import ConfigSummary, ProfileSummary
+from okx_auth_graph.core.gate import api_key_profiles, gate_site
+from okx_auth_graph.okx.models import ConfigSummary, ProfileSummary
 from tests.spec_texts import MENU
 
 

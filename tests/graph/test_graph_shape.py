@@ -24,14 +24,14 @@ from langgraph.types import Command
 
 from okx_auth_graph import OkxCli, build_graph
 from okx_auth_graph.graph import node_functions
-from okx_auth_graph.served import graph as served_graph
+from okx_auth_graph.graph.served import graph as served_graph
 from okx_auth_graph.state import AuthState, Outcome, Route
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import MODES, Conversation, Mode
 from tests.graph.drawing import PAGE, mermaid, render
 
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
-NODE_MODULES = ("preflight", "login", "maintenance")
+NODE_MODULES = ("preflight", "login_flow", "maintenance")
 FAN_OUT = {"preflight_config_show", "preflight_auth_status"}
 
 
@@ -58,13 +58,13 @@ def test_every_node_is_typed_with_auth_state_and_its_destinations() -> None:
 
 def test_no_node_module_imports_another() -> None:
     for module in NODE_MODULES:
-        tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+        tree = ast.parse((PACKAGE / "graph" / f"{module}.py").read_text(encoding="utf-8"))
         imported = {
             node.module
             for node in ast.walk(tree)
             if isinstance(node, ast.ImportFrom) and node.module is not None
         }
-        others = {f"okx_auth_graph.{m}" for m in NODE_MODULES if m != module}
+        others = {f"okx_auth_graph.graph.{m}" for m in NODE_MODULES if m != module}
         assert not imported & others, f"{module} imports {imported & others}"
 
 

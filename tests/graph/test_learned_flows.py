@@ -2,7 +2,7 @@
 a disagreement is asked about, and an act only it supports is confirmed first.
 
 Most tests pin the learned reader's answer with :class:`PinnedReader` (a reader that reads every
-text as one given prediction, the interface of :class:`okx_auth_graph.learned.LearnedReader`),
+text as one given prediction, the interface of :class:`okx_auth_graph.reading.learned.LearnedReader`),
 so they hold whatever the shipped weights are; the first ones use the shipped reader itself.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from okx_auth_graph import learned
-from okx_auth_graph.learned import LearnedReader, Prediction
+from okx_auth_graph.reading import learned
+from okx_auth_graph.reading.learned import LearnedReader, Prediction
 from tests.conversation import PREFLIGHT
 
 

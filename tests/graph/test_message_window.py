@@ -10,8 +10,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
+from okx_auth_graph.reading.window import DEFAULT_MESSAGE_WINDOW, window_update
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.window import DEFAULT_MESSAGE_WINDOW, window_update
 from tests.conversation import Conversation
 
 STATUS = "what is my okx login status?"

@@ -9,7 +9,7 @@ from langchain_core.messages import HumanMessage
 from pydantic import ValidationError
 
 from okx_auth_graph import Context
-from okx_auth_graph.model_reading import (
+from okx_auth_graph.reading.chat_model import (
     RequestLabels,
     read_reply_with_model,
     read_request_with_model,

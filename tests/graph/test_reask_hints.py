@@ -177,7 +177,7 @@ async def test_waiting_for_the_profile_removal_restates_with_its_hint(
 
 async def test_a_reply_too_long_to_read_whole_is_no_choice(converse, mode):
     """A reply is read whole or not at all: its start alone ("1") could say the opposite."""
-    from okx_auth_graph.questions import MAX_REPLY_CHARS
+    from okx_auth_graph.graph.questions import MAX_REPLY_CHARS
 
     chat = converse(mode=mode)
     await chat.start("log me in")

@@ -231,7 +231,7 @@ async def test_a_message_over_the_reading_limit_is_answered_without_an_okx_call(
     converse, emulator, unit, language
 ):
     """docs/spec.md D21: a request longer than the limit is not read; the text says so."""
-    from okx_auth_graph.understanding import READ_LIMIT
+    from okx_auth_graph.reading.rules import READ_LIMIT
 
     emulator.init_world(auth="logged_in", site="eea")
     chat = converse()

@@ -1,7 +1,7 @@
 """The MCP door's test rig: the real server and the SDK's client session, a user who answers.
 
 ``connect(...)`` opens the SDK's ``ClientSession`` over memory streams to the real server
-(:func:`okx_auth_graph.mcp_server.build_server` over the in-process emulator). A :class:`User`
+(:func:`okx_auth_graph.doors.mcp.build_server` over the in-process emulator). A :class:`User`
 is the elicitation callback: it answers each form from a script, as a person would, and
 records every question; ``User(None)`` stands for a client without elicitation (no callback,
 so none is declared). Every notification the client receives is kept in ``Client.notes``.
@@ -23,7 +23,7 @@ from mcp.shared.context import RequestContext
 from mcp.shared.memory import create_connected_server_and_client_session
 
 from okx_auth_graph import OkxCli
-from okx_auth_graph.mcp_server import build_server
+from okx_auth_graph.doors.mcp import build_server
 from okx_auth_graph.testing import OkxEmulator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from typing import Any
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from okx_auth_graph.mcp_server.main import parse_args
+from okx_auth_graph.doors.mcp.main import parse_args
 from tests.mcp import pages
 from tests.rigs.servers import venv_script
 

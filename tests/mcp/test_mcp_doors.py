@@ -9,7 +9,7 @@ import anyio
 from mcp import ClientSession, types
 
 from okx_auth_graph import OkxCli
-from okx_auth_graph.mcp_server import build_server, door
+from okx_auth_graph.doors.mcp import build_server, door
 from tests.mcp.conftest import DECLINE, MENU, PREFLIGHT, User, accept
 from tests.spec_texts import expected_text
 

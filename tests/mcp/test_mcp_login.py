@@ -12,7 +12,7 @@ import pytest
 from mcp import types
 
 from okx_auth_graph import OkxCli
-from okx_auth_graph.sites import SITE_IDS
+from okx_auth_graph.okx.sites import SITE_IDS
 from okx_auth_graph.testing import OkxEmulator
 from tests.mcp.conftest import (
     CANCEL,

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from tests.mutants.patching import FAST_SUITE, Edit, Mutant
 
-GATE = "okx_auth_graph/gate.py"
-PREFLIGHT = "okx_auth_graph/preflight.py"
-LOGIN = "okx_auth_graph/login.py"
-TOOLS = "okx_auth_graph/tools.py"
+GATE = "okx_auth_graph/core/gate.py"
+PREFLIGHT = "okx_auth_graph/graph/preflight.py"
+LOGIN = "okx_auth_graph/graph/login_flow.py"
+TOOLS = "okx_auth_graph/doors/tools.py"
 CORE_LOGIN = "okx_auth_graph/core/login.py"
 CORE_STEP0 = "okx_auth_graph/core/step0.py"
-CORE_COMMANDS = "okx_auth_graph/core/commands.py"
-CLI = "okx_auth_graph/cli.py"
-REDACT = "okx_auth_graph/redact.py"
-UNDERSTANDING = "okx_auth_graph/understanding.py"
-LOCK = "okx_auth_graph/login_lock.py"
-QUESTIONS = "okx_auth_graph/questions.py"
+CORE_COMMANDS = "okx_auth_graph/core/skill_commands.py"
+CLI = "okx_auth_graph/okx/adapter.py"
+REDACT = "okx_auth_graph/okx/redact.py"
+UNDERSTANDING = "okx_auth_graph/reading/rules.py"
+LOCK = "okx_auth_graph/core/login_lock.py"
+QUESTIONS = "okx_auth_graph/graph/questions.py"
 PROMPTS = "okx_auth_graph/prompts.py"
 CONTEXT = "okx_auth_graph/context.py"
 
@@ -41,9 +41,9 @@ LOCK_FAULT_TESTS = ("tests/security/test_security_login_lock_faults.py",)
 SERVED_TESTS = ("tests/unit/test_served_context.py", "tests/security/test_served_graph.py")
 PERSISTENCE = "okx_auth_graph/persistence.py"
 INPUT_CHECKPOINT_TESTS = ("tests/security/test_security_input_checkpoint.py",)
-CHAT = "okx_auth_graph/chat.py"
+CHAT = "okx_auth_graph/doors/chat.py"
 OKX_TEXT_TESTS = ("tests/security/test_security_okx_texts.py",)
-MCP_DOOR = "okx_auth_graph/mcp_server/door.py"
+MCP_DOOR = "okx_auth_graph/doors/mcp/door.py"
 MCP_TESTS = ("tests/mcp/test_mcp_doors.py", "tests/mcp/test_mcp_login.py")
 SMALL_CHECK_TESTS = ("tests/security/test_security_small_checks.py",)
 
@@ -572,7 +572,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "an okx call returns within its timeout + 1 s though a stray process holds its pipes",
         (
             Edit(
-                "okx_auth_graph/process.py",
+                "okx_auth_graph/okx/process.py",
                 "_finish",
                 "timeout=PIPE_GRACE",
                 "timeout=None",
@@ -585,7 +585,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "a resume value nested hundreds deep gets the question again, never a TypeError",
         (
             Edit(
-                "okx_auth_graph/entry.py",
+                "okx_auth_graph/graph/entry.py",
                 "bounded_input",
                 "if value.resume is not None and too_deep(value.resume):",
                 "if False:",
@@ -597,8 +597,15 @@ CATALOGUE: tuple[Mutant, ...] = (
         "deep-entry-stored",
         "an entry nested hundreds deep is a ValueError before any okx call",
         (
-            Edit("okx_auth_graph/entry.py", "bounded_input", "if too_deep(item):", "if False:"),
-            Edit("okx_auth_graph/entry.py", "validate_entry", "if too_deep(value):", "if False:"),
+            Edit(
+                "okx_auth_graph/graph/entry.py", "bounded_input", "if too_deep(item):", "if False:"
+            ),
+            Edit(
+                "okx_auth_graph/graph/entry.py",
+                "validate_entry",
+                "if too_deep(value):",
+                "if False:",
+            ),
         ),
         tests=SMALL_CHECK_TESTS,
     ),
@@ -737,7 +744,7 @@ CATALOGUE: tuple[Mutant, ...] = (
         "a definite rule reading of a side-effecting act wins over a model (D2, D21)",
         (
             Edit(
-                "okx_auth_graph/model_reading.py",
+                "okx_auth_graph/reading/chat_model.py",
                 "read_request_with_model",
                 "if rules.intent in SIDE_EFFECT_INTENTS and not is_question_form(text):",
                 "if False:",

@@ -44,11 +44,11 @@ def test_every_mutant_still_applies(mutant: Mutant, tmp_path: Path):
 def test_a_stale_edit_fails_loudly():
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        copy_project(REPO, [Path("okx_auth_graph/gate.py")], root)
+        copy_project(REPO, [Path("okx_auth_graph/core/gate.py")], root)
         for edit in (
-            Edit("okx_auth_graph/gate.py", "no_such_function", "return", "pass"),
-            Edit("okx_auth_graph/gate.py", "gate_site", "a snippet that is not there", "x"),
-            Edit("okx_auth_graph/gate.py", None, "return", "pass"),  # many matches
+            Edit("okx_auth_graph/core/gate.py", "no_such_function", "return", "pass"),
+            Edit("okx_auth_graph/core/gate.py", "gate_site", "a snippet that is not there", "x"),
+            Edit("okx_auth_graph/core/gate.py", None, "return", "pass"),  # many matches
             Edit("okx_auth_graph/nowhere.py", None, "x", "y"),
         ):
             with pytest.raises(StaleMutantError):
@@ -57,7 +57,7 @@ def test_a_stale_edit_fails_loudly():
 
 def test_project_files_are_the_repository_without_its_environments():
     files = {str(p) for p in project_files(REPO)}
-    assert "okx_auth_graph/gate.py" in files
+    assert "okx_auth_graph/core/gate.py" in files
     assert not [f for f in files if f.startswith((".venv/", ".git/", ".okx-cli/"))]
 
 

@@ -36,8 +36,8 @@ def test_the_rule_modules_are_derived_from_the_package_and_hold_every_catalogued
     # The roles issue 22 names: the gate, Step 0 and pre-flight, login, maintenance, reading
     # people, masking, the tools, the login lock and the okx adapter.
     stems = {Path(p).stem for p in paths}
-    roles = {"gate", "preflight", "login", "maintenance", "understanding", "redact", "tools"}
-    assert roles | {"login_lock", "cli"} <= stems | {"okx"}
+    roles = {"gate", "preflight", "login", "login_flow", "maintenance", "rules", "redact", "tools"}
+    assert roles | {"login_lock", "adapter"} <= stems
     # Not rules: the emulator, the evaluation harness, package exports.
     assert not [p for p in paths if "/testing/" in p or "/evals/" in p or p.endswith("__init__.py")]
     for name, path in modules.items():
@@ -73,17 +73,21 @@ def test_timeouts_count_as_caught_no_tests_as_not_caught_and_unrun_mutants_are_l
 
 
 def test_the_table_names_what_no_test_caught_and_each_module_not_measured():
-    row = summarize("gate", "okx_auth_graph/gate.py", {"okx_auth_graph.gate.x_f__mutmut_1": 0}, [
-        "okx_auth_graph.gate.x_f__mutmut_1"
+    row = summarize("gate", "okx_auth_graph/core/gate.py", {"okx_auth_graph.core.gate.x_f__mutmut_1": 0}, [
+        "okx_auth_graph.core.gate.x_f__mutmut_1"
     ])  # fmt: skip
-    modules = {"gate": "okx_auth_graph/gate.py", "tools": "okx_auth_graph/tools.py"}
+    modules = {"gate": "okx_auth_graph/core/gate.py", "tools": "okx_auth_graph/doors/tools.py"}
     table = render([row], modules, {"sample": 40, "seed": 15, "tests": ["tests"]})
     assert (
-        "| `okx_auth_graph/gate.py` | — | 1 | 1 | 0 | 1 | 0 | 0 | 0% (0%–79%) | not met |" in table
+        "| `okx_auth_graph/core/gate.py` | — | 1 | 1 | 0 | 1 | 0 | 0 | 0% (0%–79%) | not met |"
+        in table
     )
-    assert "| `okx_auth_graph/tools.py` | — | — | — | — | — | — | — | not measured | — |" in table
+    assert (
+        "| `okx_auth_graph/doors/tools.py` | — | — | — | — | — | — | — | not measured | — |"
+        in table
+    )
     assert "among `tests`" in table
-    assert table.endswith("- `gate`: `gate.x_f__mutmut_1`")
+    assert table.endswith("- `gate`: `core.gate.x_f__mutmut_1`")
 
 
 def test_the_target_needs_both_the_score_and_the_lower_bound():

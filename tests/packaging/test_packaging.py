@@ -34,18 +34,19 @@ TEST_CODE = {
 }
 EXTRA_FEATURES = {
     # module -> the extra it needs (these modules may not import without it)
-    "okx_auth_graph.chat": "chat",
+    "okx_auth_graph.doors.chat": "chat",
+    "okx_auth_graph.chat": "chat",  # the deprecated alias of doors.chat
     "okx_auth_graph.evals.__main__": "evals",
     "okx_auth_graph.evals.progress": "evals",
     "okx_auth_graph.evals.report": "evals",
     "okx_auth_graph.evals.remote": "evals",
     "okx_auth_graph.evals.runner": "evals",
     "okx_auth_graph.evals.scenario": "evals",
-    "okx_auth_graph.mcp_server": "mcp",
-    "okx_auth_graph.mcp_server.asking": "mcp",
-    "okx_auth_graph.mcp_server.door": "mcp",
-    "okx_auth_graph.mcp_server.main": "mcp",
-    "okx_auth_graph.mcp_server.server": "mcp",
+    "okx_auth_graph.doors.mcp": "mcp",
+    "okx_auth_graph.doors.mcp.asking": "mcp",
+    "okx_auth_graph.doors.mcp.door": "mcp",
+    "okx_auth_graph.doors.mcp.main": "mcp",
+    "okx_auth_graph.doors.mcp.server": "mcp",
 }
 
 # A meta-path finder that makes the named top-level modules unimportable, then the payload.
@@ -225,7 +226,7 @@ def test_the_wheel_ships_the_product_and_no_test_rig(tmp_path):
     assert all(name.startswith(("okx_auth_graph/", "okx_auth_graph-")) for name in names)
     assert "okx_auth_graph/testing/emulator.py" in names  # the emulator is part of the product
     assert "okx_auth_graph/testing/downstream.py" in names  # it answers skill commands
-    assert "okx_auth_graph/learned_reader.json" in names  # the learned reader's weights
+    assert "okx_auth_graph/reading/learned_reader.json" in names  # the learned reader's weights
     assert not [n for n in names if n.endswith(("/servers.py", "/rest.py", "/bench.py"))]
     plain = [
         line.split(":", 1)[1].strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from okx_auth_graph.sites import SITE_IDS as SITES
+from okx_auth_graph.okx.sites import SITE_IDS as SITES
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import Conversation, Exchange
 

@@ -1,6 +1,6 @@
 """Misbehaving okx runners for fault-injection and fuzz tests.
 
-``ScriptedRunner`` is a runner (the ``okx_auth_graph.process.OkxRunner`` protocol) that answers
+``ScriptedRunner`` is a runner (the ``okx_auth_graph.okx.process.OkxRunner`` protocol) that answers
 every call with a fixed :class:`RawResult` or raises a fixed exception, and records each argv.
 ``real_okx`` is the real npm okx 1.2.4 (:func:`tests.rigs.real_cli.real_okx_cli`).
 ``write_fake_okx`` writes a small executable script that the real :class:`SubprocessRunner` runs,
@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from okx_auth_graph.process import RawResult
+from okx_auth_graph.okx.process import RawResult
 
 
 class ScriptedRunner:

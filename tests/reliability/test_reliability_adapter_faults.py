@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
 from tests.reliability.reliability_fakes import ScriptedRunner, write_fake_okx
 
 TEN_MB = 10 * 1024 * 1024

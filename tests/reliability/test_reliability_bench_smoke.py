@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.bench import LONG_THREAD_HELPERS
 from benchmarks.report import page
-from okx_auth_graph.understanding import READ_LIMIT
+from okx_auth_graph.reading.rules import READ_LIMIT
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASUREMENTS = {

@@ -19,8 +19,8 @@ from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.errors import RECOMMENDED_ACTIONS
-from okx_auth_graph.process import RawResult
+from okx_auth_graph.okx.errors import RECOMMENDED_ACTIONS
+from okx_auth_graph.okx.process import RawResult
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import Conversation, Exchange, converse_on
 from tests.reliability.questions import argv_allowed

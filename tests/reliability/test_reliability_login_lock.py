@@ -23,7 +23,7 @@ from filelock import FileLock
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.login_lock import LOCK_NAME
+from okx_auth_graph.core.login_lock import LOCK_NAME
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import converse_on
 
@@ -289,7 +289,8 @@ async def test_the_login_count_is_read_before_the_preflight_reads_auth_status(
     The read is made slow (as a busy thread pool makes it); it must still be done before
     the pre-flight's ``auth status`` starts.
     """
-    from okx_auth_graph import login_lock, preflight
+    from okx_auth_graph.core import login_lock
+    from okx_auth_graph.graph import preflight
 
     emulator = OkxEmulator(tmp_path / "world")
     emulator.init_world()

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import ERROR_KINDS, OkxCliError
-from okx_auth_graph.process import RawResult
-from okx_auth_graph.sites import SITE_IDS as SITES
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import ERROR_KINDS, OkxCliError
+from okx_auth_graph.okx.process import RawResult
+from okx_auth_graph.okx.sites import SITE_IDS as SITES
 from tests.reliability.reliability_fakes import ScriptedRunner
 
 FIELD_NAMES = (

@@ -24,7 +24,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.okx.errors import OkxCliError
 from tests.rigs.real_cli import real_okx_cli as real_okx
 
 pytestmark = pytest.mark.real_cli

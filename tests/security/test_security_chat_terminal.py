@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from okx_auth_graph.chat import TerminalSafe
+from okx_auth_graph.doors.chat import TerminalSafe
 
 CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
 DIRTY = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e\x07"

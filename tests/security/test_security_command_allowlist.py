@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.process import RawResult
-from okx_auth_graph.tools import SKILL_MODULES, make_tools, run_okx_command
+from okx_auth_graph.doors.tools import SKILL_MODULES, make_tools, run_okx_command
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.process import RawResult
 from tests.apps.agents import build_tool_graph
 
 

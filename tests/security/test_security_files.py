@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from filelock import FileLock, Timeout
 
-from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME, login_lock
+from okx_auth_graph.core.login_lock import LOCK_NAME, MARKER_NAME, login_lock
 from okx_auth_graph.persistence import default_sqlite_path, sqlite_checkpointer
 
 

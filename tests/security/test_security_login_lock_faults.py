@@ -22,7 +22,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import OkxCli, build_graph
-from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME
+from okx_auth_graph.core.login_lock import LOCK_NAME, MARKER_NAME
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import Conversation, Mode
 

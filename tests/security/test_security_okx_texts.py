@@ -33,10 +33,10 @@ from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.okx.errors import OkxCliError
+from okx_auth_graph.okx.process import RawResult
+from okx_auth_graph.okx.redact import mask_secrets
 from okx_auth_graph.persistence import async_sqlite_checkpointer
-from okx_auth_graph.process import RawResult
-from okx_auth_graph.redact import mask_secrets
 from okx_auth_graph.testing import OkxEmulator
 from tests.rigs.real_cli import real_okx_cli as real_okx
 

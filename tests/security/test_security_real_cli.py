@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
 from okx_auth_graph.testing.shim import write_shim
 from tests.rigs.real_cli import real_okx_cli as real_okx
 

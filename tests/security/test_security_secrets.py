@@ -21,10 +21,10 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.doors.tools import preflight
+from okx_auth_graph.okx.errors import OkxCliError
 from okx_auth_graph.state import FailedCommand, InputState
 from okx_auth_graph.testing import OkxEmulator
-from okx_auth_graph.tools import preflight
 
 HINT = (
     "Hint: Unexpected server error. Check tool arguments and retry. If it persists, inspect "

@@ -33,10 +33,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.entry import MAX_INPUT_DEPTH, validate_entry
-from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME, login_lock, read_login_count
+from okx_auth_graph.core.login_lock import LOCK_NAME, MARKER_NAME, login_lock, read_login_count
+from okx_auth_graph.graph.entry import MAX_INPUT_DEPTH, validate_entry
+from okx_auth_graph.okx.process import SubprocessRunner
 from okx_auth_graph.persistence import sqlite_checkpointer
-from okx_auth_graph.process import SubprocessRunner
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import MODES, Conversation, Mode
 

@@ -1,6 +1,6 @@
 """The served graph in process: a run's context cannot choose the program run as okx.
 
-The same graph object ``langgraph.json`` names (``okx_auth_graph.served``), given the attack of
+The same graph object ``langgraph.json`` names (``okx_auth_graph.graph.served``), given the attack of
 issue 19: ``/bin/bash`` as okx with a ``BASH_ENV`` payload that would write a canary file. The
 run is refused before any node runs; the canary never appears and the operator's okx (the
 emulator shim from the environment) records no call. A run with only user-level context uses
@@ -47,7 +47,7 @@ def attack(canary: Path) -> dict[str, Any]:
 async def test_a_served_run_cannot_choose_the_program(
     operator_okx: dict[str, str], tmp_path: Path, how: str
 ) -> None:
-    from okx_auth_graph.served import graph as served
+    from okx_auth_graph.graph.served import graph as served
 
     graph: Any = served.copy(update={"checkpointer": InMemorySaver()})
     canary = tmp_path / "canary"

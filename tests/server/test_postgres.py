@@ -15,7 +15,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from okx_auth_graph import Context, build_graph
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.persistence import INTERRUPT_DURABILITY, postgres_checkpointer
 from okx_auth_graph.testing import OkxEmulator
 from tests.server.login_expectations import (

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = """
 from typing import Literal
 from langgraph.types import Command
-from okx_auth_graph.questions import ask_next
+from okx_auth_graph.graph.questions import ask_next
 from okx_auth_graph.state import AuthState
-from okx_auth_graph.steps import ask_yes_no, show_site_menu
+from okx_auth_graph.graph.node_kit import ask_yes_no, show_site_menu
 
 Next = Command[Literal["ask_site", "site_check", "__end__"]]
 

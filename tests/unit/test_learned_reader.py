@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from okx_auth_graph.evals.understanding import (
+from okx_auth_graph.evals.reading_scores import (
     FIGURES_BEGIN,
     FIGURES_END,
     Example,
@@ -30,7 +30,7 @@ from okx_auth_graph.evals.understanding import (
     score,
     wrong_act,
 )
-from okx_auth_graph.learned import (
+from okx_auth_graph.reading.learned import (
     GROUPS,
     LEARNED_LIMIT,
     LearnedReader,
@@ -43,7 +43,7 @@ from okx_auth_graph.learned import (
     read_request_offline,
     shipped_reader,
 )
-from okx_auth_graph.understanding import (
+from okx_auth_graph.reading.rules import (
     QUESTION_LABELS,
     read_reply_rules,
     read_request_rules,
@@ -116,7 +116,9 @@ def test_features_are_character_ngrams_inside_words_and_words():
 
 
 def test_the_weights_are_plain_json_with_a_threshold_and_temperature_per_model():
-    data = json.loads((ROOT / "okx_auth_graph" / "learned_reader.json").read_text("utf-8"))
+    data = json.loads(
+        (ROOT / "okx_auth_graph" / "reading" / "learned_reader.json").read_text("utf-8")
+    )
     assert set(data["models"]) == {"intent", "route", *set(GROUPS.values())}
     for model in data["models"].values():
         assert 0.0 < model["threshold"] <= 1.0
@@ -126,7 +128,7 @@ def test_the_weights_are_plain_json_with_a_threshold_and_temperature_per_model()
 
 def test_the_package_reads_without_scikit_learn():
     code = (
-        "import sys, okx_auth_graph.learned as l;"
+        "import sys, okx_auth_graph.reading.learned as l;"
         "print(l.shipped_reader().request('log me in')[0].label);"
         "print('sklearn' in sys.modules, 'numpy' in sys.modules)"
     )

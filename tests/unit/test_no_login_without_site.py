@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from okx_auth_graph.errors import RECOMMENDED_ACTIONS
+from okx_auth_graph.okx.errors import RECOMMENDED_ACTIONS
 from okx_auth_graph.prompts import TEXTS
 
 # "okx auth login" as a command to run: followed by options or the end of the command, and

@@ -10,9 +10,9 @@ from langgraph.runtime import Runtime
 
 from okx_auth_graph import Context, OkxCli
 from okx_auth_graph.graph import node_functions
-from okx_auth_graph.login import check_login
-from okx_auth_graph.preflight import site_check
-from okx_auth_graph.services import Services
+from okx_auth_graph.graph.login_flow import check_login
+from okx_auth_graph.graph.preflight import site_check
+from okx_auth_graph.graph.services import Services
 from okx_auth_graph.testing import OkxEmulator
 
 

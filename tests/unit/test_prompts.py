@@ -153,7 +153,7 @@ def test_the_wheel_ships_every_prompt(tmp_path):
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_the_too_long_text_is_quoted_whole_in_the_messages_docs(language):
     """docs/messages.md shows the over-limit reply (issue 19 item 4) as the graph writes it."""
-    from okx_auth_graph.understanding import READ_LIMIT
+    from okx_auth_graph.reading.rules import READ_LIMIT
 
     docs = (ROOT / "docs" / "messages.md").read_text(encoding="utf-8")
     text = render("message_too_long", language, limit=f"{READ_LIMIT:,}")

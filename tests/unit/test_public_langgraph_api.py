@@ -49,10 +49,10 @@ def counting(self, *args, **kwargs):
     compiled.append(1)
     return original(self, *args, **kwargs)
 StateGraph.compile = counting
-import okx_auth_graph, okx_auth_graph.graph, okx_auth_graph.tools, okx_auth_graph.core
+import okx_auth_graph, okx_auth_graph.graph, okx_auth_graph.doors.tools, okx_auth_graph.core
 from okx_auth_graph import Context, OkxCli, build_builder, build_graph
 assert compiled == [], "importing the package compiled a graph"
-assert "okx_auth_graph.served" not in sys.modules
+assert "okx_auth_graph.graph.served" not in sys.modules
 assert "graph" not in vars(sys.modules["okx_auth_graph.graph"])
 first = okx_auth_graph.graph
 assert isinstance(first, CompiledStateGraph) and compiled == [1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from okx_auth_graph.redact import (
+from okx_auth_graph.okx.redact import (
     SecretSet,
     clean_text,
     config_file_secrets,

@@ -18,7 +18,7 @@ from okx_auth_graph.context import (
     OperatorSettingError,
     ServedContext,
 )
-from okx_auth_graph.services import Services
+from okx_auth_graph.graph.services import Services
 
 # what a client might send for each operator setting (all of them must be refused)
 CLIENT_VALUES: dict[str, object] = {

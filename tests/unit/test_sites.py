@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from okx_auth_graph.sites import site_of_base_url
+from okx_auth_graph.okx.sites import site_of_base_url
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_the_spec_sites_table_is_what_the_code_uses():
     """docs/spec.md's Sites table (ids, labels, web and API hosts) and sites.py agree."""
     from pathlib import Path
 
-    from okx_auth_graph.sites import API_HOSTS, SITE_IDS, SITE_LABELS, WEB_HOSTS
+    from okx_auth_graph.okx.sites import API_HOSTS, SITE_IDS, SITE_LABELS, WEB_HOSTS
 
     spec = (Path(__file__).resolve().parents[2] / "docs" / "spec.md").read_text(encoding="utf-8")
     rows = {}

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okx_auth_graph import understanding
 from okx_auth_graph.__main__ import main as cli_main
+from okx_auth_graph.evals.reading_scores import load_corpus, rules_reader
 from okx_auth_graph.evals.texts import parse_site_choice as spec_site_choice
-from okx_auth_graph.evals.understanding import load_corpus, rules_reader
-from okx_auth_graph.understanding import (
+from okx_auth_graph.reading import rules as understanding
+from okx_auth_graph.reading.rules import (
     QUESTION_LABELS,
     READ_LIMIT,
     correct_typos,

@@ -17,21 +17,18 @@ from langgraph.types import Command
 
 from okx_auth_graph import core
 from okx_auth_graph.context import Context
-from okx_auth_graph.entry import validate_entry
-from okx_auth_graph.errors import OkxCliError, classify_message
-from okx_auth_graph.gate import (
+from okx_auth_graph.core.gate import (
     api_key_profiles,
     last_human_index,
     persisted_site,
     shows_site_menu,
     site_menu,
 )
-from okx_auth_graph.learned import CONFIRM_FIRST, needs_confirmation
-from okx_auth_graph.login_lock import read_login_count
-from okx_auth_graph.models import ConfigSummary
-from okx_auth_graph.prompts import API_KEY_CONFIGURED, CLARIFY_REQUEST_HINT, render, with_hint
-from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import (
+from okx_auth_graph.core.login_lock import read_login_count
+from okx_auth_graph.graph.entry import validate_entry
+from okx_auth_graph.graph.node_kit import cancelled, error_message, finish, node, success_message
+from okx_auth_graph.graph.questions import ask_next, ask_user, pending_question
+from okx_auth_graph.graph.services import (
     Services,
     heard,
     language_of,
@@ -39,9 +36,11 @@ from okx_auth_graph.services import (
     say,
     user_language,
 )
-from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language, Route
-from okx_auth_graph.steps import cancelled, error_message, finish, node, success_message
-from okx_auth_graph.understanding import (
+from okx_auth_graph.okx.errors import OkxCliError, classify_message
+from okx_auth_graph.okx.models import ConfigSummary
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, CLARIFY_REQUEST_HINT, render, with_hint
+from okx_auth_graph.reading.learned import CONFIRM_FIRST, needs_confirmation
+from okx_auth_graph.reading.rules import (
     INTENTS,
     NO_AUTH_ROUTES,
     READ_LIMIT,
@@ -50,14 +49,15 @@ from okx_auth_graph.understanding import (
     parse_site_choice,
     too_long,
 )
-from okx_auth_graph.window import window_update
+from okx_auth_graph.reading.window import window_update
+from okx_auth_graph.state import ENTRY_KEYS, AuthState, Intent, Language, Route
 
 EXPIRY_NOTICE_INTENTS = frozenset({"login", "skill", "status", "switch_site", "start_over"})
 """Intents that hear "your session has expired" when the pre-flight finds it lapsed (logout
 just logs out, binary and API-key set-up requests are not about the session)."""
 
 PER_ENTRY_RESET: dict[str, Any] = dict.fromkeys(sorted(ENTRY_KEYS))
-"""What a new entry resets: every entry key of the state (see :data:`~.state.ENTRY_KEYS`)."""
+"""What a new entry resets: every entry key of the state (see :data:`~okx_auth_graph.state.ENTRY_KEYS`)."""
 
 
 CLARIFY_OPTIONS: tuple[Intent, ...] = ("login", "status", "logout", "api_key_setup")
@@ -127,7 +127,7 @@ def _too_long_to_read(
     """A request longer than the rules read: say so in the user's language, run nothing.
 
     The language is that of the user's messages as usual (an over-long message counts by its
-    first :data:`~.understanding.READ_LIMIT` characters), or ``Context.language``.
+    first :data:`~okx_auth_graph.reading.rules.READ_LIMIT` characters), or ``Context.language``.
     """
     language = fixed or user_language(state)
     text = render("message_too_long", language, limit=f"{READ_LIMIT:,}")
@@ -159,7 +159,7 @@ def _entry(
     model or the learned reader alone) is asked about first (D2, D21). Before
     the pre-flight, the okx home's login count is read (blocking: entry nodes are sync), so
     it is older than the ``auth status`` the pre-flight reads and the two calls still start
-    together (see :mod:`okx_auth_graph.login_lock`).
+    together (see :mod:`okx_auth_graph.core.login_lock`).
 
     Args:
         state: The graph state.

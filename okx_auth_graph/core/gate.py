@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.models import AuthStatus, ConfigSummary
+from okx_auth_graph.okx.models import AuthStatus, ConfigSummary
 from okx_auth_graph.prompts import SITE_MENU, SITE_MENU_HINT, template, with_hint
+from okx_auth_graph.reading.rules import parse_site_choice
 from okx_auth_graph.state import Language
-from okx_auth_graph.understanding import parse_site_choice
 
 
 def site_menu() -> str:

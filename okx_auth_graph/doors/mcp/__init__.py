@@ -5,6 +5,6 @@ as an entry of the auth graph and asks the graph's questions by elicitation (:mo
 :mod:`.main` is the command line.
 """
 
-from okx_auth_graph.mcp_server.server import build_server
+from okx_auth_graph.doors.mcp.server import build_server
 
 __all__ = ["build_server"]

@@ -29,15 +29,15 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import ServedContext
 from okx_auth_graph.core import run_okx_command
+from okx_auth_graph.core.gate import api_key_profiles
+from okx_auth_graph.doors.mcp.asking import answerable, ask, can_elicit
 from okx_auth_graph.extras import extra_needed
-from okx_auth_graph.gate import api_key_profiles
 from okx_auth_graph.graph import build_graph
-from okx_auth_graph.login import _seconds_left as seconds_left
-from okx_auth_graph.login import challenge_message
-from okx_auth_graph.mcp_server.asking import answerable, ask, can_elicit
+from okx_auth_graph.graph.login_flow import _seconds_left as seconds_left
+from okx_auth_graph.graph.login_flow import challenge_message
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import Intent, Language
 

@@ -1,9 +1,9 @@
 """The auth graph: every step of the OKX CLI authentication procedure as a node.
 
 ``build_graph(...)`` compiles it (pick your checkpointer); ``build_builder(...)`` returns the
-uncompiled :class:`~langgraph.graph.StateGraph`; ``graph`` is the default compiled graph (no
-checkpointer), built on first access, never at import (``langgraph.json`` serves
-:mod:`okx_auth_graph.served`).
+uncompiled :class:`~langgraph.graph.StateGraph`; :data:`okx_auth_graph.graph.graph` is the default
+compiled graph (no checkpointer), built on first access by :func:`default_graph`, never at import
+(``langgraph.json`` serves :mod:`okx_auth_graph.graph.served`).
 
 Ends of the graph and their outcome:
 
@@ -36,18 +36,18 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer, Command
 
-from okx_auth_graph import login, maintenance, preflight
-from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context, ServedContext
-from okx_auth_graph.entry import bounded
-from okx_auth_graph.services import Services, language_of
+from okx_auth_graph.graph import login_flow, maintenance, preflight
+from okx_auth_graph.graph.entry import bounded
+from okx_auth_graph.graph.node_kit import NODE_MARK
+from okx_auth_graph.graph.services import Services, language_of
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.state import AuthState, InputState, OutputState
-from okx_auth_graph.steps import NODE_MARK
 from okx_auth_graph.syncio import blocking
 
 GRAPH_NAME = "okx_auth"
-NODE_MODULES = (preflight, login, maintenance)
-"""The modules whose :func:`~okx_auth_graph.steps.node` functions are the graph's steps."""
+NODE_MODULES = (preflight, login_flow, maintenance)
+"""The modules whose :func:`~okx_auth_graph.graph.node_kit.node` functions are the graph's steps."""
 
 
 def node_functions() -> dict[str, Callable[..., Any]]:
@@ -181,7 +181,7 @@ def build_graph(
         handoff_to_parent: See :func:`build_builder`.
         chat_model: See :func:`build_builder`.
         name: The compiled graph's name.
-        served: See :func:`build_builder`; :mod:`okx_auth_graph.served` sets it.
+        served: See :func:`build_builder`; :mod:`okx_auth_graph.graph.served` sets it.
 
     Returns:
         The compiled graph.
@@ -193,16 +193,6 @@ def build_graph(
 
 
 @functools.cache
-def _default_graph() -> CompiledStateGraph[AuthState, Context, InputState, OutputState]:
+def default_graph() -> CompiledStateGraph[AuthState, Context, InputState, OutputState]:
+    """The default compiled graph (no checkpointer): :data:`okx_auth_graph.graph.graph`."""
     return build_graph()
-
-
-def __getattr__(name: str) -> Any:
-    """``graph``: the default compiled graph (no checkpointer), built on first access.
-
-    Importing the package compiles nothing; ``langgraph.json`` serves
-    :data:`okx_auth_graph.served.graph` instead.
-    """
-    if name == "graph":
-        return _default_graph()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """What the nodes share: the okx adapter for the run's context, the optional chat model, texts.
 
 :class:`Services` is built once per compiled graph. Its adapter is the one given to
-``build_graph`` or, when none was given, one :class:`~okx_auth_graph.cli.OkxCli` per distinct
+``build_graph`` or, when none was given, one :class:`~okx_auth_graph.okx.adapter.OkxCli` per distinct
 context (so the secrets it has seen stay masked across the nodes of a run).
 """
 
@@ -16,18 +16,18 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
-from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context, ServedContext
-from okx_auth_graph.model_reading import read_reply_with_model, read_request_with_model
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.prompts import render
-from okx_auth_graph.state import Language
-from okx_auth_graph.understanding import (
+from okx_auth_graph.reading.chat_model import read_reply_with_model, read_request_with_model
+from okx_auth_graph.reading.rules import (
     ReplyReading,
     RequestReading,
     latest_language,
     read_reply,
     read_request,
 )
+from okx_auth_graph.state import Language
 
 logger = logging.getLogger(__name__)
 

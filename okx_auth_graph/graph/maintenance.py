@@ -15,20 +15,8 @@ from langgraph.types import Command
 
 from okx_auth_graph import core
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
-from okx_auth_graph.gate import api_key_profiles
-from okx_auth_graph.models import AuthStatus
-from okx_auth_graph.prompts import (
-    API_KEY_FIX_HINT,
-    PROFILE_REMOVAL_HINT,
-    SESSION_LIFETIME,
-    with_hint,
-)
-from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, heard, language_of, say
-from okx_auth_graph.sites import SITE_IDS, api_key_console_url
-from okx_auth_graph.state import AuthState, Route
-from okx_auth_graph.steps import (
+from okx_auth_graph.core.gate import api_key_profiles
+from okx_auth_graph.graph.node_kit import (
     ask_yes_no,
     cancelled,
     error_message,
@@ -38,7 +26,19 @@ from okx_auth_graph.steps import (
     retry_login_question,
     show_site_menu,
 )
-from okx_auth_graph.understanding import read_reply
+from okx_auth_graph.graph.questions import ask_next, ask_user, pending_question
+from okx_auth_graph.graph.services import Services, heard, language_of, say
+from okx_auth_graph.okx.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
+from okx_auth_graph.okx.models import AuthStatus
+from okx_auth_graph.okx.sites import SITE_IDS, api_key_console_url
+from okx_auth_graph.prompts import (
+    API_KEY_FIX_HINT,
+    PROFILE_REMOVAL_HINT,
+    SESSION_LIFETIME,
+    with_hint,
+)
+from okx_auth_graph.reading.rules import read_reply
+from okx_auth_graph.state import AuthState, Route
 
 MAX_ERROR_CHARS = 500
 _EXPIRED_TEXT = re.compile(r"Session expired", re.IGNORECASE)

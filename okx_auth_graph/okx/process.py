@@ -6,7 +6,7 @@ A *runner* is any async callable ``runner(argv, *, timeout, stdin=None) -> RawRe
 in-process runner. Runners raise :class:`TimeoutError` when ``timeout`` elapses (after
 killing the whole process group) and :class:`OSError` (``FileNotFoundError``,
 ``PermissionError``, exec format errors, …) when the program cannot be started; the adapter
-(:mod:`okx_auth_graph.cli`) turns those into typed errors.
+(:mod:`okx_auth_graph.okx.adapter`) turns those into typed errors.
 
 :class:`SubprocessRunner` returns within ``timeout`` plus :data:`KILL_GRACE` whatever the
 program leaves behind: a process it started in another session (out of reach of the

@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
-from okx_auth_graph.mcp_server.server import DEFAULT_PORT, LOCAL_HOST, build_server
+from okx_auth_graph.doors.mcp.server import DEFAULT_PORT, LOCAL_HOST, build_server
+from okx_auth_graph.okx.adapter import OkxCli
 
 PROG = "okx-auth-graph mcp"
 EXIT_USAGE = 2

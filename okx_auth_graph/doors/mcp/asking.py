@@ -1,6 +1,6 @@
 """Asking the user directly: the graph's questions as MCP elicitation forms (docs/spec.md, D26).
 
-A question the graph asks (an interrupt payload, see :mod:`okx_auth_graph.questions`) becomes one
+A question the graph asks (an interrupt payload, see :mod:`okx_auth_graph.graph.questions`) becomes one
 elicitation whose message is the question's exact text; the answer becomes the reply the graph
 reads with its own rules, so the door decides nothing itself:
 
@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from okx_auth_graph.extras import extra_needed
-from okx_auth_graph.sites import SITE_IDS
-from okx_auth_graph.understanding import YES_NO_QUESTIONS
+from okx_auth_graph.okx.sites import SITE_IDS
+from okx_auth_graph.reading.rules import YES_NO_QUESTIONS
 
 with extra_needed("mcp", "the MCP server"):
     from mcp import types

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okx_auth_graph.learned import (
+from okx_auth_graph.reading.learned import (
     GROUPS,
     SIDE_EFFECT_INTENTS,
     LearnedReader,
@@ -33,7 +33,7 @@ from okx_auth_graph.learned import (
     read_request_offline,
     shipped_reader,
 )
-from okx_auth_graph.understanding import (
+from okx_auth_graph.reading.rules import (
     LANGUAGE_NEUTRAL_WORDS,
     normalize,
     read_reply_rules,

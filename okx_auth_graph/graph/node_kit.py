@@ -18,12 +18,12 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.graph import END
 from langgraph.types import Command
 
-from okx_auth_graph.gate import site_menu
+from okx_auth_graph.core.gate import site_menu
+from okx_auth_graph.graph.questions import QuestionType, ask_next, ask_user, pending_question
+from okx_auth_graph.graph.services import heard, language_of, say
 from okx_auth_graph.prompts import LOGIN_SUCCESS, YES_NO_HINT, error_text, with_hint
-from okx_auth_graph.questions import QuestionType, ask_next, ask_user, pending_question
-from okx_auth_graph.services import heard, language_of, say
+from okx_auth_graph.reading.rules import read_reply
 from okx_auth_graph.state import AuthState, Language, Outcome
-from okx_auth_graph.understanding import read_reply
 
 YES_NO_OPTIONS = ["yes", "no"]
 NODE_MARK = "auth_graph_node"
@@ -104,14 +104,14 @@ def restated(
 
     As it was asked, unless that reply changed the language (D22): then the text ``name``
     with ``fields``, anew in the user's language. Under it, the hint ``hint`` in the user's
-    language says what to reply (see :func:`~.prompts.with_hint`).
+    language says what to reply (see :func:`~okx_auth_graph.prompts.with_hint`).
 
     Args:
         state: The state with the reply in (see :func:`~.services.heard`).
         asked_in: The language the question was asked in.
         asked: The question as it was shown.
         name: The question's text.
-        hint: The hint's text (e.g. :data:`~.prompts.YES_NO_HINT`).
+        hint: The hint's text (e.g. :data:`~okx_auth_graph.prompts.YES_NO_HINT`).
         **fields: The text's fields.
     """
     language = language_of(state)

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import Field
 
-from okx_auth_graph.cli import OkxCli
+from okx_auth_graph.doors.mcp.door import AuthDoor
 from okx_auth_graph.extras import extra_needed
-from okx_auth_graph.mcp_server.door import AuthDoor
+from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.state import Language
 
 with extra_needed("mcp", "the MCP server"):

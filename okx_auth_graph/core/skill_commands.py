@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from okx_auth_graph.cli import OkxCli
-from okx_auth_graph.errors import OkxCliError
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
 from okx_auth_graph.state import FailedCommand
 
 SKILL_MODULES: tuple[str, ...] = (

@@ -21,24 +21,16 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph import core
-from okx_auth_graph.cli import OkxCli
 from okx_auth_graph.context import Context
-from okx_auth_graph.errors import OkxCliError
-from okx_auth_graph.gate import (
+from okx_auth_graph.core.gate import (
     api_key_profiles,
     gate_site,
     shows_site_menu,
     site_menu,
     site_menu_again,
 )
-from okx_auth_graph.login_lock import LOCK_NAME, MARKER_NAME, LoginLockError
-from okx_auth_graph.models import LoginChallenge
-from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
-from okx_auth_graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.services import Services, heard, language_of, say
-from okx_auth_graph.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
-from okx_auth_graph.state import AuthState
-from okx_auth_graph.steps import (
+from okx_auth_graph.core.login_lock import LOCK_NAME, MARKER_NAME, LoginLockError
+from okx_auth_graph.graph.node_kit import (
     ask_yes_no,
     cancelled,
     error_message,
@@ -49,7 +41,15 @@ from okx_auth_graph.steps import (
     show_site_menu,
     success_message,
 )
-from okx_auth_graph.understanding import read_reply
+from okx_auth_graph.graph.questions import ask_next, ask_user, pending_question
+from okx_auth_graph.graph.services import Services, heard, language_of, say
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.errors import OkxCliError
+from okx_auth_graph.okx.models import LoginChallenge
+from okx_auth_graph.okx.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
+from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
+from okx_auth_graph.reading.rules import read_reply
+from okx_auth_graph.state import AuthState
 
 SITE_OPTIONS = [
     {"reply": number, "site": site, "label": f"{SITE_LABELS[site]} ({WEB_HOSTS[site]})"}
