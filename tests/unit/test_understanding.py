@@ -28,6 +28,7 @@ from okx_auth_graph.reading.rules import (
     read_request,
     read_request_rules,
 )
+from tests.spec_texts import SPEC
 
 CORPORA = Path(__file__).resolve().parents[2] / "evals" / "understanding"
 
@@ -590,3 +591,19 @@ def test_a_text_over_the_limit_is_not_read():
     assert read_reply("confirm_retry", "yes" + " " * READ_LIMIT).label == "unclear"
     # the language of a longer message is that of its first READ_LIMIT characters
     assert language_of("好" * READ_LIMIT + " word" * 70_000) == "zh"
+
+
+def _d12_signals() -> list[str]:
+    """The completion words and their question forms D12 quotes (docs/spec.md), in order."""
+    d12 = SPEC.split("**Project decision D12", 1)[1].split("**Project decision", 1)[0]
+    words = d12.split("a completion word (", 1)[1].split(", …)", 1)[0]
+    asked = d12.split("put as a question (", 1)[1].split(")", 1)[0]
+    return re.findall(r'"([^"]+)"', words) + re.findall(r'"([^"]+)"', asked)
+
+
+def test_the_rules_alone_read_every_completion_signal_d12_quotes():
+    """The safety layer reads each of D12's signals itself, not through the learned reader."""
+    signals = _d12_signals()
+    assert {"done", "ok", "好了", "done?", "好了吗"} <= set(signals), signals
+    for text in signals:
+        assert understanding.read_reply_rules("await_authorization", text).label == "signal", text
