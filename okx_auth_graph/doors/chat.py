@@ -259,9 +259,7 @@ class ChatSession:
         if tuple(argv[:2]) == ("auth", "login"):
             self.login_started = True
         if self.status is not None:
-            waiting = f"Running {command} …"
-            if blocking:
-                waiting = f"Waiting for the browser authorization ({command}) …"
+            waiting = self.text("waiting_browser" if blocking else "running", command=command)
             self.status.update(waiting)
         self.console.print(Text(f"  · {command}", style="dim"))
         if blocking and self.emulator is not None:
@@ -408,7 +406,7 @@ class ChatSession:
     @contextlib.contextmanager
     def spinner(self) -> Iterator[None]:
         """A spinner while the graph (and okx) runs."""
-        with self.console.status("Thinking …", spinner="dots") as status:
+        with self.console.status(self.text("thinking"), spinner="dots") as status:
             self.status = status
             try:
                 yield
@@ -557,8 +555,8 @@ class ChatSession:
         except Exception as exc:  # e.g. no login pending
             self.console.print(Text(f"(emulator) {exc}", "red"))
             return
-        verb = "approved" if approve else "denied"
-        self.console.print(Text(f"(emulator) the login was {verb} in the browser.", "magenta"))
+        verdict = self.text("emulator_approved" if approve else "emulator_denied")
+        self.console.print(Text(verdict, "magenta"))
 
     def wants_config_init(self, values: dict[str, Any]) -> bool:
         """Whether to offer ``okx config init``: asked for an API key, or okx too old for OAuth."""
@@ -575,16 +573,10 @@ class ChatSession:
         Returns:
             Whether the wizard ran to the end (then the pre-flight is worth re-running).
         """
-        target = str(self.config_file) if self.config_file else "okx's configuration"
-        if self.emulator is None:
-            where = f"your real okx configuration, {target}"
-        else:
-            where = f"the demo world's {target}"
+        target = str(self.config_file) if self.config_file else "~/.okx/config.toml"
+        where = self.text("config_real" if self.emulator is None else "config_demo", file=target)
         question = Text.assemble(
-            "Run ",
-            ("okx config init", "bold"),
-            f" here now? It writes your API key into {where}. ",
-            ("[y/N] ", "bold"),
+            self.text("config_init_offer", where=where) + " ", ("[y/N] ", "bold")
         )
         try:
             answer = self.console.input(question).strip().lower()
@@ -592,7 +584,7 @@ class ChatSession:
             self.console.print()
             answer = ""
         if answer not in {"y", "yes", "是", "好"}:
-            self.console.print(Text("Not run. You can run `okx config init` yourself.", "dim"))
+            self.console.print(Text(self.text("config_init_not_run"), "dim"))
             return False
         # Ctrl-C ends the wizard only: the chat catches it meanwhile (a handler, not SIG_IGN,
         # so the wizard's process gets the default behaviour back when it starts).
@@ -603,21 +595,15 @@ class ChatSession:
                 returncode = run_config_wizard(self.cli, timeout=CONFIG_INIT_TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             self.console.print()
-            self.console.print(Text(f"okx config init did not run: {exc}", "red"))
+            self.console.print(Text(self.text("config_init_failed", error=exc), "red"))
             return False
         finally:
             signal.signal(signal.SIGINT, previous)
         self.console.print()  # the wizard may stop mid-line (Ctrl-C): never write onto it
         # okx 1.2.4 exits 0 when Ctrl-C stops its wizard: only a changed file means it saved.
         if returncode != 0 or file_signature(self.config_file) == before:
-            self.console.print(
-                Text(
-                    f"okx config init ended without saving (exit {returncode}); "
-                    f"{target} is unchanged.",
-                    "yellow",
-                ),
-                soft_wrap=True,
-            )
+            unsaved = self.text("config_init_unsaved", exit=returncode, file=target)
+            self.console.print(Text(unsaved, "yellow"), soft_wrap=True)
             return False
         self.api_key_saved = True
         return True
@@ -816,9 +802,8 @@ def converse(
         if session.wants_config_init(ending.values) and session.config_init():
             language = str(ending.values.get("language") or "en")
             request = STATUS_REQUEST.get(language, STATUS_REQUEST["en"])
-            session.console.print(
-                Text(f"{PROMPT}{request}  (sent for you: re-run the pre-flight)", "dim")
-            )
+            sent = session.text("sent_for_you")
+            session.console.print(Text(f"{PROMPT}{request}  {sent}", "dim"))
             ending.values = loop.run(session.send(request))
 
 

@@ -814,6 +814,29 @@ def test_a_finished_throwaway_demo_leaves_nothing_and_offers_no_resume(
     assert not world.exists()
 
 
+def test_the_api_key_wizard_offer_speaks_the_users_language(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    world = tmp_path / "w"
+    child = spawn(["--demo", "--world", str(world)], env)
+    child.logfile_read = shown = io.StringIO()
+    say(child, "我想设置 API key")
+    offer = project_text("chat_config_init_offer.zh").split("{")[0]
+    child.expect_exact(offer)
+    child.expect_exact("[y/N] ")
+    named = "".join((child.before or "").split())  # the file it writes, named in Chinese too
+    assert "演示世界的" + str(world / "home" / ".okx" / "config.toml") in named
+    child.sendline("n")
+    child.expect_exact(project_text("chat_config_init_not_run.zh"))
+    say(child, "/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    for english in ("Run okx config init", "Not run.", "the demo world's"):
+        assert english not in shown.getvalue()
+    assert not any(c["argv"][:2] == ["config", "init"] for c in json.loads(calls(world, env)))
+
+
 def test_okx_too_old_offers_the_api_key_wizard_and_no_means_no(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
