@@ -664,7 +664,9 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             r"\b(?:which|what) (?:okx )?site\b",
             r"\bwho am i\b",
             r"\bstill (?:connected|logged in|linked|signed in)\b",
+            r"\b(?:auth|login|session)\b.{0,12}\bstill (?:active|valid|alive|good|working)\b",
             r"还在线",
+            r"(?:是否|有没有|是不是)(?:已经|还)?(?:登录|登陆|授权)",
             _Then(
                 r"\b(?:did|has) (?:my|the) (?:okx )?(?:login|session)\b",
                 r"\b(?:expired?|timed? out|ended|died|run out)\b",
@@ -824,6 +826,12 @@ _QUESTION_ABOUT = re.compile(
     r"(?:is|are|was|were|does|did|has|have|which|what|what's|whats|when|where|how|why|who)\b"
 )
 """A question that asks about something (not "can you …", "could you …", which ask for it)."""
+_ASKS_WHY_OR_WHAT = re.compile(
+    r"^\W*(?:(?:hi|hey|yo|ok|so|pls|please|bro|gm|quick q)\W+)*"
+    r"(?:why|what|what's|whats|when|was|were|did|has|have|does)\b"
+)
+"""A question about an act, its reason, its meaning or its past ("why did it log me out"): a
+logout keyword in it names the act, it does not ask for it."""
 _LOGIN_STATE_ZH = re.compile(
     r"(?:登录|登陆|授权|认证).{0,4}(?:还在|还有效|有效|还能用|过期|多久|多长)"
     r".*(?:吗|呢|么|没|[?？])\W*$"
@@ -902,12 +910,15 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
     if too_long(text):
         return RequestReading(intent="unclear", language=lang, rules_intent="unclear")
     t = correct_typos(normalize(text))
+    asks_about = _QUESTION_ABOUT.search(t) is not None
     for intent, pattern in _REQUEST_RULES:
+        if intent == "logout" and _ASKS_WHY_OR_WHAT.search(t):
+            continue  # "why did it log me out", "what does logging out do": about it, not it
         if _found(pattern, t):
             return RequestReading(intent=intent, language=lang, rules_intent=intent)
     route = _skill_route(t)
     login = _asks_for_login(t)
-    if login or route is None:
+    if (login or route is None) and not asks_about:  # "is my login on the us site?" asks
         for intent, pattern in _RESTART_RULES:
             if _found(pattern, t):
                 return RequestReading(

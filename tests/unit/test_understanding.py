@@ -180,12 +180,22 @@ def test_request_readings(text, intent, route):
         ("is the okx session still alive?", "status", None),
         ("what okx site am i on", "status", None),
         ("登录还在吗", "status", None),
+        ("有没有已经登录上", "status", None),
+        ("是不是还授权着", "status", None),
+        ("see if the okx session is still valid", "status", None),
         ("what's the timeout on a login session", "session_lifetime", None),
         ("was my login any good", "unclear", None),
         ("授权是不是快过期了呢", "unclear", None),
         ("how do i log in?", "login", None),  # the verb: asks for it
         ("can you do the login for me?", "login", None),
         ("is this where i log in?", "login", None),
+        # a question about a logout or a site names it; it does not ask for it
+        ("why did you log me out?", "unclear", None),
+        ("what happens if i log out", "unclear", None),
+        ("did it log me out", "unclear", None),
+        ("can you log me out?", "logout", None),
+        ("is it possible to switch to the us site?", "unclear", None),
+        ("can you switch me to the us site", "switch_site", None),
         # the route of one's own P&L, liquidation, holdings; stop-loss and take-profit
         ("am i down on eth this week", "skill", "okx-cex-portfolio"),
         ("what's my liq price on sol", "skill", "okx-cex-portfolio"),
