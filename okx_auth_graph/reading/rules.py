@@ -840,6 +840,15 @@ _ASKS_WHY_OR_WHAT = re.compile(
 )
 """A question about an act, its reason, its meaning or its past ("why did it log me out"): a
 logout keyword in it names the act, it does not ask for it."""
+_ASKS_ABOUT_THE_ACT = re.compile(
+    r"^\W*(?:(?:hi|hey|yo|ok|so|pls|please|bro|gm|quick q)\W+)*"
+    r"(?:(?:is|are|will|would|does|do|can|could|should|might)\s+(?:a\s+|the\s+)?"
+    r"(?:logout|log\s*-?\s*out|logging\s+(?:out|off)|sign\s*-?\s*out|signing\s+(?:out|off))\b"
+    r"|if\s+(?:i|we)\s+(?:log|sign)\s*-?\s*(?:out|off)\b)"
+)
+"""The act as the subject of a question or a condition ("is logout gonna kill my grid bot?",
+"will logging out cancel my orders", "if i log out, do my bots stop?"): asked about, not asked
+for ("will you log me out" has the person, not the act, as its subject)."""
 _LOGIN_STATE_ZH = re.compile(
     r"(?:登录|登陆|授权|认证).{0,4}(?:还在|还有效|有效|还能用|过期|多久|多长)"
     r".*(?:吗|呢|么|没|[?？])\W*$"
@@ -920,7 +929,7 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
     t = correct_typos(normalize(text))
     asks_about = _QUESTION_ABOUT.search(t) is not None
     for intent, pattern in _REQUEST_RULES:
-        if intent == "logout" and _ASKS_WHY_OR_WHAT.search(t):
+        if intent == "logout" and (_ASKS_WHY_OR_WHAT.search(t) or _ASKS_ABOUT_THE_ACT.search(t)):
             continue  # "why did it log me out", "what does logging out do": about it, not it
         if _found(pattern, t):
             return RequestReading(intent=intent, language=lang, rules_intent=intent)

@@ -626,3 +626,22 @@ def test_the_rules_alone_read_every_completion_signal_d12_quotes():
     assert {"done", "ok", "好了", "done?", "好了吗"} <= set(signals), signals
     for text in signals:
         assert understanding.read_reply_rules("await_authorization", text).label == "signal", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is logout gonna kill my grid bot?",
+        "will logging out cancel my orders",
+        "if i log out, do my bots stop?",
+        "can logging out break anything?",
+        "would signing out wipe my api key",
+    ],
+)
+def test_a_question_with_the_logout_as_its_subject_is_no_logout(text):
+    assert read_request(text).intent != "logout"
+
+
+@pytest.mark.parametrize("text", ["will you log me out", "can you log me out", "please log me out"])
+def test_a_question_asking_someone_to_log_out_is_a_logout(text):
+    assert read_request(text).intent == "logout"
