@@ -39,6 +39,7 @@ from okx_auth_graph.reading.learned import (
     combine_reply,
     combine_request,
     features,
+    needs_confirmation,
     read_reply_offline,
     read_request_offline,
     shipped_reader,
@@ -370,3 +371,37 @@ def test_a_text_past_the_learned_readers_limit_is_read_by_the_rules_alone():
     assert long_reply == read_reply_rules("await_profile_removal", reply + " " * LEARNED_LIMIT)
     at_limit = request + " " * (LEARNED_LIMIT - len(request))
     assert read_request_offline(at_limit, language="en").source == "learned"
+    reply_at_limit = reply + " " * (LEARNED_LIMIT - len(reply))
+    assert read_reply_offline("await_profile_removal", reply_at_limit).source == "learned"
+
+
+def test_a_learned_site_leaves_the_rules_reading_as_it_is():
+    rules = read_reply_rules("choose_site", "the european one")
+    assert combine_reply(rules, _p("site:eea"), "the european one") == rules
+    assert combine_reply(rules, _p("site"), "the european one") == rules
+
+
+def test_a_learned_route_comes_only_with_a_learned_skill_or_login():
+    rules = read_request_rules("zzqx blorp")
+    assert rules.intent == "unclear"
+    reading = combine_request(rules, _p("status"), _p("okx-cex-market"), "zzqx blorp")
+    assert (reading.intent, reading.route) == ("status", None)
+
+
+def test_a_disagreement_is_unclear_for_the_rules_too():
+    status = read_request_rules("what is my okx login status?")
+    assert status.intent == "status"
+    reading = combine_request(status, _p("skill"), _p("okx-cex-market"), "what is my status")
+    assert (reading.intent, reading.rules_intent, reading.source) == (
+        "unclear",
+        "unclear",
+        "learned",
+    )
+
+
+def test_only_an_act_no_rule_supports_is_confirmed_first():
+    rules = read_request_rules("zzqx blorp")
+    learned = combine_request(rules, _p("logout"), _p("-"), "zzqx blorp")
+    assert (learned.intent, learned.source) == ("logout", "learned")
+    assert needs_confirmation(learned)
+    assert not needs_confirmation(read_request_rules("log me out"))
