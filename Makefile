@@ -12,14 +12,19 @@ PYTEST_WORKERS ?= auto
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[chat,mcp]'
+# uv (a PyPI package, installed into the venv by its pip) installs the project and its extras:
+# the same resolution as pip's, in seconds instead of a minute (the test extra has ~170 packages).
+UV := $(BIN)/uv
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv
+
+$(VENV)/.installed-runtime: pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[chat,mcp]'
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[test]'
 	touch $@ $(VENV)/.installed-runtime
 
 $(OKX_CLI):
@@ -61,9 +66,9 @@ test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
 # only: a small smoke set (resuming old checkpoints, the login flows, public API, lazy graph).
 LANGGRAPH_FLOOR := 1.2.22
 FLOOR_VENV := .venv-langgraph-floor
-$(FLOOR_VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(FLOOR_VENV)
-	$(FLOOR_VENV)/bin/python -m pip install --quiet -e . 'langgraph==$(LANGGRAPH_FLOOR)' \
+$(FLOOR_VENV)/.installed: pyproject.toml | $(UV)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(FLOOR_VENV)
+	$(UV) pip install --quiet --python $(FLOOR_VENV)/bin/python -e . 'langgraph==$(LANGGRAPH_FLOOR)' \
 	  pytest pytest-asyncio httpx
 	touch $@
 

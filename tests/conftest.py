@@ -72,10 +72,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``long`` first, each group in the (random) order it had: with pytest-xdist
     the workers then end together instead of one waiting on a long test picked up last."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    if config.getoption("loadgroup", False):
+        keep_xdist_groups(items)
+
+
+def keep_xdist_groups(items: list[pytest.Item]) -> None:
+    """Name each ``xdist_group`` test ``NODEID@GROUP``, which ``--dist loadgroup`` sends to one worker.
+
+    pytest-xdist 3.8 does it by setting ``item._nodeid``, which pytest 9 no longer reads (its
+    ``nodeid`` comes from ``item._id``): without this, the tests of a group were spread over the
+    workers and each ran the group's expensive module fixture again.
+    """
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest < 9: pytest-xdist's own renaming works
+        return
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(names))
+        if names and hasattr(item, "_id") and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 @pytest.fixture(scope="session")
