@@ -295,6 +295,10 @@ def combine_request(
     """
     learned_intent: str | None = intent.label if intent.confident else None
     learned_route: str | None = route.label if route.confident else None
+    if learned_intent in rules.ruled_out:
+        learned_intent = None  # the rules read these words and found no such act asked for
+    if "skill" in rules.ruled_out:
+        learned_route = None  # nor a hand-off ("what happens to my orders if i log out?")
     if rules.intent == "unclear":
         if learned_intent is None or learned_intent == "unclear":
             return rules

@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
@@ -110,6 +111,9 @@ class RequestReading(BaseModel):
             (it decided where the rules did not) or the ``rules``.
         rules_intent: What the rules alone read (kept when another source decided), so a
             logout the rules do not confirm can be asked about first.
+        ruled_out: What the rules found words for and read as *not* asked (a login asked
+            about, dismissed, meant for another service or offered as one of two; a logout
+            asked about): the learned reader never decides these (docs/spec.md D21).
         fallback: Why a configured model's reading was not used (the rules read it instead).
     """
 
@@ -120,6 +124,7 @@ class RequestReading(BaseModel):
     language: Language = "en"
     source: Source = "rules"
     rules_intent: Intent | None = None
+    ruled_out: tuple[Intent, ...] = ()
     fallback: str | None = None
 
 
@@ -607,6 +612,10 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             _Then(r"\brevoke\b", rf"\b(?:access|token|session|login|{_OKX})\b"),
             r"\b(?:end|terminate) (?:my|the|this) (?:okx )?session\b",
             r"\bunlink\b",
+            r"\b(?:remove|delete|clear|wipe|erase)\s+(?:my\s+|the\s+|this\s+)?(?:okx\s+)?"
+            r"(?:login|session|credentials|token|auth|authori[sz]ation)s?\b",
+            r"(?:删除|清除|移除|删掉|清掉)(?:我的|这台电脑上的|电脑上的|本机上?的)?\s*(?:okx|欧易)?\s*的?\s*"
+            r"(?:登录|授权|会话|凭证)",
             r"退出登录|登出|注销|解除授权|取消授权|下线|断开",
             r"退出.{0,4}(?:okx|账号|账户|登录|授权)",
         ),
@@ -641,6 +650,7 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             _Then(r"\b(?:time ?limit|timeout|expiry|lifetime)\b", r"\b(?:session|login)\b"),
             _Then(r"\b(?:session|login)\b", r"\b(?:time ?limit|timeout|expiry|lifetime)\b"),
             r"(?:会话|登录|session).{0,8}(?:多久|多长时间|有效期|过期|几天|几个?小时)",
+            r"授权.{0,8}(?:多久|多长时间|有效期|几天|几个?小时)",
             _Then(
                 r"\b(?:does|do|will|would|can) (?:the |my |a )?(?:okx )?(?:session|login)s?\b",
                 r"\btimes? out\b",
@@ -682,9 +692,14 @@ _REQUEST_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
             ),
             r"^still logged in",
             r"\bcheck (?:my |the )?(?:login|auth|session)\b",
+            _Then(
+                r"\b(?:tell me|let me know|check|see|find out|confirm)\s+(?:if|whether)\b",
+                r"\b(?:logged|signed|connected|authenticated|authori[sz]ed)\b",
+            ),
+            r"(?:登录|授权|认证)(?:是不是|有没有|是否)?(?:成功|好|完成|通过)了?(?:没|吗|么|没有)",
             r"登录状态|是否登录|登录了吗|登录着吗|授权状态|认证状态|还在登录|登录还有效|有没有登录",
             r"登录了没|哪个站点|什么站点|已经登录了吗|是不是登录",
-            r"(?:登录|授权|会话).{0,2}(?:还在|还有效|还能用|还活着)",
+            r"(?:登录|授权|会话).{0,4}(?:还在|还有效|还能用|还活着)",
         ),
     ),
 )
@@ -773,7 +788,7 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\bhow much (?:have i|did i|i've|i have) (?:lost|lose|made|make|gained|earned|won)\b",
             r"\bmy (?:[a-z]+ )?liq(?:uidation)?\b",
             r"(?:账户|账号).{0,6}多少",
-            r"(?:赚|亏|挣)了多少|浮亏|浮盈|余额|持仓|盈亏|资产|仓位|钱包|我.{0,2}有(?:多少|哪些)|我的.{0,8}值多少",
+            r"(?:赚|亏|挣)了多少|浮亏|浮盈|余额|持仓(?!量)|盈亏|资产|仓位|钱包|我.{0,2}有(?:多少|哪些)|我的.{0,8}值多少",
         ),
     ),
     (
@@ -799,6 +814,7 @@ _SKILL_RULES: Final[tuple[tuple[Route, _Rule], ...]] = (
             r"\b(?:where|what)(?:'s| is) [a-z]+ trading\b",
             r"\b(?:up|down) today\b",
             r"\bopen interest\b",
+            r"持仓量|未平仓",
             r"(?:现在|目前|当前)(?:多少|几刀|什么价)|几刀|拉盘|砸盘|破位|"
             r"行情|价格|报价|k\s?线|指标|多少钱|涨跌|资金费率|深度|走势|涨了|跌了|现价",
         ),
@@ -854,25 +870,287 @@ _LOGIN_STATE_ZH = re.compile(
     r".*(?:吗|呢|么|没|[?？])\W*$"
 )
 """A Chinese question about the login's state ("授权还在吗"), not a request for one."""
+_ASKS_ABOUT_LOGOUT_ZH = re.compile(
+    r"(?:退出登录|登出|退出|注销|下线)(?:的话|之后|以后|后)?\s*(?:会|会不会|能不能|是否|要不要|有没有|影响|导致)"
+)
+"""A Chinese question with the logout as its subject ("退出登录会影响我的网格机器人吗")."""
+_EITHER_OR = re.compile(
+    r"\b(?:log|sign)\s*-?\s*(?:me\s+)?(?:in|out)\s+(?:or|/)\s+(?:(?:log|sign)\s*-?\s*)?(?:in|out)\b"
+    r"|\b(?:login|logout|log-?in|log-?out|sign-?in|sign-?out)\s*(?:or|/)\s*"
+    r"(?:login|logout|log-?in|log-?out|sign-?in|sign-?out)\b"
+    r"|(?:登录|登陆|登出|退出登录|退出)\s*(?:还是|或者|或|/)\s*(?:登录|登陆|登出|退出)"
+)
+"""A login and a logout offered as one of two ("log in or out, whatever is needed", "登录还是
+退出都行"): neither is asked for."""
 
 
-def _asks_for_login(t: str) -> bool:
-    """Whether ``t`` asks for a login: a login keyword, not negated and not only asked about.
+_LOGIN_NOUN_PHRASE = re.compile(
+    r"\b(?:my|the|your|our|this|that|a|okx)\s+(?:[a-z]+\s+)?(?:login|log-?in|sign-?in|session)\b"
+)
+"""The login as a thing, with a word between ("my current login", "the last login")."""
+_ABOUT_THE_LOGIN = re.compile(
+    r"\bis it\s+(?:[a-z]+\s+){1,3}to\s+$"  # "is it safe to …", "is it a good idea to …"
+    r"|\b(?:if|when|whether|once|after|before)\s+(?:i|we|you)\s+(?:[a-z]+\s+){0,2}$"
+)
+"""In a question, what comes just before a login word that is asked about, not asked for:
+"is it safe to log in on a shared computer?", "what happens when i log in?"."""
+_EMBEDDED_QUESTION = re.compile(
+    r"\b(?:tell me|let me know|check|see|find out|ask|know|wonder|wondering)\s+(?:if|whether)\b"
+)
+"""A question put inside a request ("tell me if the okx cli sees me as logged in"): what
+follows it in the clause is asked about."""
+_DISMISSED = re.compile(r"\b(?:never\s?mind|nvm|forget(?: about)?|skip|ignore|drop)\b")
+"""A dismissal: a login word after it in the clause is not asked for ("never mind the login
+stuff"); a negation (:data:`_NEGATION`) covers "不用登录了", "no need to log in"."""
+_DONE_AFTER = re.compile(
+    r"\s*(?:(?:has|is|was|just|already|finally)\s+)*(?:worked|succeeded|went through|"
+    r"(?:is |was )?done|completed?|finished|ok|okay|good)\b(?!\s*\?)"
+    r"|(?:已经|已)?(?:成功|好|完成|完|通过)了(?![吗么没呢嘛]|没有|\s*[?？])"
+)
+"""A login reported as done ("now that the login worked, buy …", "登录成功了，看看持仓"):
+the premise of a request, not one."""
+_ABOUT_LOGIN_ZH = re.compile(
+    r"\s*(?:还|是不是|有没有|是否|会不会|能不能|成功|好了|完成|通过|有效|失效|过期|多久|多长|范围|权限|"
+    r"[^\u4e00-\u9fff]{0,12}pending)"
+)
+"""What follows a Chinese login word that is the subject of a question about it ("我刚才那个授权
+是不是还在pending", "上次的登录成功了没", "授权会不会过几个小时就失效")."""
+_ZH_QUESTION_END = re.compile(r"(?:[吗么呢嘛没]|没有|[?？])\W*$")
+_ZH_QUESTION = re.compile(r"(?:[吗么呢嘛没]|没有|[?？])\W*$|是不是|有没有|会不会|能不能|是否")
+"""A Chinese question: a question particle at its end, or an A-not-A form inside."""
+_LOGIN_OBJECT_EN = re.compile(
+    r"\s*(?:(?:in\s*to|into|onto|on|at|to)\s+)"
+    r"(?:(?P<det>my|your|our|the|a|an|this|that)\s+)?"
+    r"(?P<name>[a-z][a-z0-9.-]*)(?P<then>\s+[a-z]+)?"
+)
+"""What a login verb is done to: "log me into binance", "sign in to coinbase", "log into my
+bybit account"."""
+_LOGIN_OBJECT_ZH = re.compile(
+    r"(?:到|进|进入|上)?\s*(?:(?P<latin>[a-z][a-z0-9.-]*)|(?P<name>[\u4e00-\u9fff]{2,4}))"
+    r"(?:的?(?:账号|账户|帐号|帐户|app|网站|钱包))?(?=$|[^\w]|[,.!，。！、])"
+)
+"""What a Chinese login word is done to, when the clause ends there: "登录币安", "帮我登录微信"."""
+OKX_NAMES: Final = frozenset(
+    {
+        "okx",
+        "okx-auth",
+        "okx.com",
+        "www.okx.com",
+        "my.okx.com",
+        "app.okx.com",
+        "oauth",
+        "cli",
+        "account",
+        "acct",
+        "accounts",
+        "exchange",
+        "app",
+        "site",
+        "it",
+        "me",
+        "us",
+        "eea",
+        "global",
+        "here",
+        "there",
+        "this",
+        "that",
+        "again",
+        "now",
+        "first",
+        "please",
+        "pls",
+        "plz",
+        "asap",
+        "for",
+        "with",
+        "and",
+        "then",
+        "so",
+        "the",
+        "my",
+        "your",
+        "our",
+        "a",
+        "an",
+    }
+)
+"""Words after a login verb that name OKX, the user's account, a site or nothing at all (a
+filler): a login to them is an OKX login."""
+_TO_VERBS: Final = frozenset(
+    {
+        "check",
+        "see",
+        "view",
+        "show",
+        "look",
+        "get",
+        "do",
+        "use",
+        "make",
+        "start",
+        "stop",
+        "open",
+        "close",
+        "cancel",
+        "set",
+        "manage",
+        "access",
+        "read",
+        "withdraw",
+        "deposit",
+        "transfer",
+        "continue",
+        "proceed",
+        "run",
+        "try",
+        "finish",
+        "complete",
+        "confirm",
+        "verify",
+        "test",
+        "place",
+        "grab",
+        "pull",
+        "fetch",
+        "put",
+        "move",
+        "buy",
+        "sell",
+        "trade",
+    }
+)
+"""Verbs after "log in to": the login's purpose, not its object ("log in to check my balance")."""
+_LOGIN_VERB_EN = re.compile(
+    r"(?:log|sign)\s*-?\s*(?:me\s+|us\s+)?in|login|signin|(?:re)?connect(?:\s+me)?"
+    r"|authenticate(?:\s+me)?|authori[sz]e(?:\s+me)?|auth(?:\s+me)?"
+)
+_ZH_NOT_A_NAME: Final = "一下了吗么呢吧呗呀啊哈着过好完成先再就马立现谢多拜麻请并然后还是会能要我你他的看查帮给把范什怎哪"
+"""Characters a Chinese name after 登录 does not start with (particles, adverbs, verbs, persons)."""
+_OKX_NAMES_ZH: Final = ("欧易", "账号", "账户", "帐号", "帐户", "进去", "上去", "系统")
 
-    A question about the login itself ("is my login still good", "which site is my login
-    for", "授权还在吗") names the login as a thing; it does not ask to log in, so the login
-    keywords it holds do not count (the status and lifetime rules, or the learned reader,
-    read it).
+
+def _another_service(t: str, start: int) -> bool:
+    """Whether the login word at ``start`` logs in to a named service that is not OKX.
+
+    "log me into binance", "sign in to coinbase", "log into my bybit account", "登录币安",
+    "帮我登录微信": its object is a name that is not OKX, the user's account, a site, a
+    filler or (after "to") a verb of purpose.
     """
-    if _LOGIN_STATE_ZH.search(t):
+    word = _LOGIN_WORD.match(t, start)
+    end = word.end() if word else start
+    if _CJK.match(t, start):
+        zh = _LOGIN_OBJECT_ZH.match(t, end)
+        if zh is None:
+            return False
+        if zh.group("latin"):
+            return zh.group("latin") not in OKX_NAMES
+        name = zh.group("name")
+        return name[0] not in _ZH_NOT_A_NAME and not any(w in name for w in _OKX_NAMES_ZH)
+    verb = _LOGIN_VERB_EN.match(t, start)
+    if verb is None:
         return False
-    if not _QUESTION_ABOUT.search(t):
-        return _found(_LOGIN, t)
-    nouns = [m.span() for m in _LOGIN_NOUN.finditer(t)]
-    return any(
-        not _negated(t, start) and not any(a <= start < b for a, b in nouns)
-        for start in _LOGIN.starts(t)
-    )
+    obj = _LOGIN_OBJECT_EN.match(t, verb.end())
+    if obj is None:
+        return False
+    name, then = obj.group("name"), (obj.group("then") or "").strip()
+    if name in OKX_NAMES or (name in _TO_VERBS and obj.group(0).lstrip().startswith("to")):
+        return False
+    if obj.group("det"):  # "my bybit account": a name before the account's noun
+        return then in ("account", "acct", "app", "wallet", "exchange", "profile")
+    return not _names_a_skill(name)
+
+
+@lru_cache(maxsize=256)
+def _names_a_skill(word: str) -> bool:
+    """Whether ``word`` alone is a skill's keyword ("log in to trade": a purpose, not a name)."""
+    return _skill_route(word) is not None
+
+
+def _spans(pattern: re.Pattern[str], t: str) -> set[int]:
+    """Every place inside a match of ``pattern`` in ``t``."""
+    return {i for m in pattern.finditer(t) for i in range(*m.span())}
+
+
+@lru_cache(maxsize=8)
+def _marks(pattern: re.Pattern[str], t: str) -> tuple[list[int], list[int]]:
+    """Where the matches of ``pattern`` in ``t`` start and end (found once per text)."""
+    spans = [m.span() for m in pattern.finditer(t)]
+    return [a for a, _ in spans], [b for _, b in spans]
+
+
+def _after_in_clause(pattern: re.Pattern[str], t: str, start: int) -> bool:
+    """Whether a match of ``pattern`` ends before ``start`` in the same clause.
+
+    A binary search in the matches found once per text, as :func:`_negated` does.
+    """
+    clauses = _negation_scopes(t)[0]
+    clause = clauses[bisect_right(clauses, start) - 1]
+    starts, ends = _marks(pattern, t)
+    last = bisect_right(ends, start) - 1
+    return last >= 0 and starts[last] >= clause
+
+
+_LOGIN_WORD = re.compile(
+    r"(?:log|sign)\s*-?\s*(?:me\s+)?in|login|signin|登录|登陆|授权|认证|登入|[a-z]+|[\u4e00-\u9fff]{2}"
+)
+"""The login word at a place ``_LOGIN`` matched (to see what follows it)."""
+
+
+_LOGOUT_VERB_ZH = re.compile(r"(?:退出|取消|解除|注销)$")
+"""A Chinese logout verb right before a login word (退出登录, 取消授权)."""
+
+
+@dataclass(frozen=True)
+class _LoginWords:
+    """What a request's login words say: a login asked for, or only named (and where)."""
+
+    asked: bool = False
+    named: bool = False
+    elsewhere: bool = False
+
+
+def _login_words(t: str) -> _LoginWords:
+    """Whether ``t`` asks for a login, or only names one (and whether another service's).
+
+    A login word asks for a login unless it is negated or dismissed ("don't log me in", "never
+    mind the login stuff", "不用登录了"), names another service's login ("log me into binance",
+    "登录币安"), reports the login done ("now that the login worked, buy …") or is asked about:
+    in a question about something ("is my login still good?", "which site is my login for",
+    "what scopes does my current login have?", "is it safe to log in on a shared computer?",
+    "授权还在吗", "上次的登录成功了没"), or after "tell me if …". A question about the login
+    names it as a thing; the status and lifetime rules, or the learned reader, read it.
+    """
+    starts = _LOGIN.starts(t)  # lazily: the first login word asked for decides
+    first = next(starts, None)
+    if first is None:
+        return _LoginWords()
+    if _LOGIN_STATE_ZH.search(t):
+        return _LoginWords(named=True)
+    question = _QUESTION_ABOUT.search(t) is not None
+    zh_question = _ZH_QUESTION.search(t) is not None
+    nouns = _spans(_LOGIN_NOUN, t) | _spans(_LOGIN_NOUN_PHRASE, t) if question else set()
+    elsewhere = False
+    for start in chain((first,), starts):
+        if _negated(t, start) or _after_in_clause(_DISMISSED, t, start):
+            continue
+        if _after_in_clause(_EMBEDDED_QUESTION, t, start):
+            continue
+        word = _LOGIN_WORD.match(t, start)
+        after = word.end() if word else start
+        if zh_question and _CJK.match(t, start) and _ABOUT_LOGIN_ZH.match(t, after):
+            continue
+        if _another_service(t, start):
+            elsewhere = True
+            continue
+        if _DONE_AFTER.match(t, after) and not question:
+            continue
+        if question and (start in nouns or _ABOUT_THE_LOGIN.search(t, max(0, start - 60), start)):
+            continue
+        if _LOGOUT_VERB_ZH.search(t, max(0, start - 2), start):
+            continue  # 退出登录, 取消授权: the login is the logout's object
+        return _LoginWords(asked=True)
+    return _LoginWords(named=True, elsewhere=elsewhere)
 
 
 _RESTART_RULES: Final[tuple[tuple[Intent, _Rule], ...]] = (
@@ -928,13 +1206,25 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
         return RequestReading(intent="unclear", language=lang, rules_intent="unclear")
     t = correct_typos(normalize(text))
     asks_about = _QUESTION_ABOUT.search(t) is not None
+    if _EITHER_OR.search(t):  # "log in or out, whatever is needed": neither is asked for
+        return RequestReading(
+            intent="unclear", language=lang, rules_intent="unclear", ruled_out=("login", "logout")
+        )
+    ruled_out: tuple[Intent, ...] = ()
     for intent, pattern in _REQUEST_RULES:
-        if intent == "logout" and (_ASKS_WHY_OR_WHAT.search(t) or _ASKS_ABOUT_THE_ACT.search(t)):
-            continue  # "why did it log me out", "what does logging out do": about it, not it
+        if intent == "logout" and _asks_about_logout(t):
+            if _found(pattern, t):  # "what happens to my orders if i log out?": asks, acts not
+                ruled_out = ("logout", "login", "skill")
+            continue
         if _found(pattern, t):
             return RequestReading(intent=intent, language=lang, rules_intent=intent)
-    route = _skill_route(t)
-    login = _asks_for_login(t)
+    route = None if ruled_out else _skill_route(t)
+    words = _login_words(t)
+    login = words.asked
+    if words.named and "login" not in ruled_out:
+        ruled_out = (*ruled_out, "login")
+    if words.elsewhere:  # "log me into binance and show my balance": another service's
+        ruled_out, route = tuple(dict.fromkeys((*ruled_out, "skill"))), None
     if (login or route is None) and not asks_about:  # "is my login on the us site?" asks
         for intent, pattern in _RESTART_RULES:
             if _found(pattern, t):
@@ -943,24 +1233,75 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
                 )
     if login:
         return RequestReading(intent="login", route=route, language=lang, rules_intent="login")
-    if route is None and _found(_WEAK_PORTFOLIO, t) and re.search(r"[a-z\u4e00-\u9fff]", t):
+    if route is None and not ruled_out and _found(_WEAK_PORTFOLIO, t) and _CHARS.search(t):
         route = "okx-cex-portfolio" if _has_verb_for_account(t) else None
     if route is not None:
-        return RequestReading(intent="skill", route=route, language=lang, rules_intent="skill")
-    return RequestReading(intent="unclear", language=lang, rules_intent="unclear")
+        return RequestReading(
+            intent="skill", route=route, language=lang, rules_intent="skill", ruled_out=ruled_out
+        )
+    return RequestReading(
+        intent="unclear", language=lang, rules_intent="unclear", ruled_out=ruled_out
+    )
+
+
+def _asks_about_logout(t: str) -> bool:
+    """Whether ``t`` asks about a logout rather than for one.
+
+    "why did it log me out", "what does logging out do", "is logout gonna kill my grid bot?",
+    "退出登录会影响我的网格机器人吗".
+    """
+    return bool(
+        _ASKS_WHY_OR_WHAT.search(t)
+        or _ASKS_ABOUT_THE_ACT.search(t)
+        or (_ASKS_ABOUT_LOGOUT_ZH.search(t) and _ZH_QUESTION_END.search(t))
+    )
 
 
 def _skill_route(t: str) -> Route | None:
+    """The skill ``t`` asks for: the first route with a keyword not negated, not done to a device.
+
+    "I'm selling this computer", "lending laptop to my bro", "卖电脑": not a trade.
+    """
     if re.search(r"order ?book", t) and not re.search(r"\b(?:place|cancel|amend)\b|下单", t):
         return "okx-cex-market"
     for route, pattern in _SKILL_RULES:
-        if _found(pattern, t):
+        if any(not _negated(t, at) and not _done_to_a_device(t, at) for at in pattern.starts(t)):
             return route
     return None
 
 
+_DEVICE_OBJECT = re.compile(
+    r"(?:[a-z]+\s+(?:(?:this|that|my|the|a|an|our|his|her|their|old|work)\s+)?"
+    r"|[\u4e00-\u9fff]{1,2}?(?:这台|那台|我的|旧)?)"
+    r"(?:computer|laptop|pc|mac|macbook|machine|device|phone|desktop|notebook|电脑|笔记本|手机|设备)"
+)
+_DEVICE_BEFORE = re.compile(r"(?:把|将)(?:这台|那台|我的|旧)?(?:电脑|笔记本|手机|设备)\s*$")
+"""A device named before a Chinese verb (要把电脑卖了)."""
+
+
+def _done_to_a_device(t: str, at: int) -> bool:
+    """Whether the skill word at ``at`` is done to a device: the user's reason, not an act.
+
+    "I'm selling this computer", "lending laptop to my bro", "要把电脑卖了": not a trade or a loan.
+    """
+    return bool(_DEVICE_OBJECT.match(t, at) or _DEVICE_BEFORE.search(t, max(0, at - 8), at))
+
+
 def _has_verb_for_account(t: str) -> bool:
+    """Whether a bare "account" asks to see it ("show my account"), not about trouble with it.
+
+    "something's wrong with my account", "账户出问题了": no portfolio request.
+    """
+    if _ACCOUNT_TROUBLE.search(t):
+        return False
     return bool(re.search(r"\b(?:show|check|view|see|my)\b|查|看|我的", t))
+
+
+_ACCOUNT_TROUBLE = re.compile(
+    r"\b(?:wrong|problems?|issues?|broken|bug|errors?|hacked|locked|frozen|stuck|weird)\b"
+    r"|问题|出错|报错|被盗|冻结|锁了|异常|不对劲"
+)
+_CHARS = re.compile(r"[a-z\u4e00-\u9fff]")
 
 
 # --------------------------------------------------------------------------- replies
@@ -1171,8 +1512,12 @@ def _yes_no(t: str) -> ReplyLabel:
     if _NO.search(t):
         return "no"
     if _found(_YES, t):
-        return "yes"
+        return "unclear" if _ALSO_NO.search(t) else "yes"  # "yes no": both, so neither
     return "unclear"
+
+
+_ALSO_NO = re.compile(r"\b(?:no|nope|nah)\b(?! (?:problem|prob|worries|issue|doubt)s?\b)")
+"""A no after a yes ("yes no"), not in "ok no problem"."""
 
 
 def is_cancel_text(t: str) -> bool:

@@ -311,6 +311,7 @@ class OkxEmulator:
         output: Output,
         is_tty: bool,
         env: Mapping[str, str] | None = None,
+        started: float | None = None,
     ) -> int:
         """Run one okx command against the world, recording it in the call log.
 
@@ -320,12 +321,14 @@ class OkxEmulator:
             output: Receives stdout and stderr.
             is_tty: Whether stdin is a terminal.
             env: The environment of the command (default: see the constructor).
+            started: When the call started (``time.time()``; default: now), e.g. the okx
+                process's own start, before its imports.
 
         Returns:
             The exit code.
         """
         args = [str(a) for a in argv]
-        started = time.time()
+        started = time.time() if started is None else started
         code: int | None = None
         try:
             world = await asyncio.to_thread(self.store.read)

@@ -76,8 +76,13 @@ async def _read_line() -> str | None:
     return line.rstrip("\r\n") if line else None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one emulated ``okx`` command and return its exit code."""
+def main(argv: Sequence[str] | None = None, *, started: float | None = None) -> int:
+    """Run one emulated ``okx`` command and return its exit code.
+
+    ``started`` (``time.time()``) is when the process started, before its imports (the shim's
+    launcher passes it): the call log's ``started`` stamp, so that two calls a caller starts
+    together overlap on the stamps however long each process takes to start under load.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
     home = Path(env["HOME"]) if env.get("HOME") else Path.home()
@@ -85,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulator = OkxEmulator(state_dir_from_env(env), home=home, env=env, is_tty=tty)
     try:
         return asyncio.run(
-            emulator.execute(args, read_line=_read_line, output=StreamOutput(), is_tty=tty)
+            emulator.execute(
+                args, read_line=_read_line, output=StreamOutput(), is_tty=tty, started=started
+            )
         )
     except KeyboardInterrupt:
         # okx 1.2.4's wizard (node readline) closes on Ctrl-C and exits 0, saving nothing.

@@ -7,7 +7,8 @@ of its own shims.
 
 Start-up time: the package's ``__init__`` imports LangGraph (about a second). The emulator
 needs none of it, so the shim registers the ``okx_auth_graph`` package without running its
-``__init__`` (its submodules import normally) and starts in about 0.15 s, like the real CLI.
+``__init__`` (its submodules import normally) and starts in about 0.15 s, like the real CLI. The launcher stamps the time first, before any
+import, and hands it to the emulator as the call's start (the call log's ``started``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pathlib import Path
 
 SHIM_MARKER = "# okx emulator shim written by okx-emulator (okx_auth_graph.testing)"
 
-_BOOTSTRAP = """import importlib.util, sys, types
+_BOOTSTRAP = """import time
+started = time.time()
+import importlib.util, inspect, sys, types
 spec = importlib.util.find_spec("okx_auth_graph")
 if spec is not None and spec.submodule_search_locations is not None:
     package = types.ModuleType("okx_auth_graph")
@@ -28,6 +31,8 @@ if spec is not None and spec.submodule_search_locations is not None:
     package.__file__ = spec.origin
     sys.modules.setdefault("okx_auth_graph", package)
 from {module} import main
+if "started" in inspect.signature(main).parameters:
+    raise SystemExit(main(sys.argv[1:], started=started))
 raise SystemExit(main(sys.argv[1:]))
 """
 

@@ -307,6 +307,42 @@ def test_concurrent_processes_share_one_consistent_world(shim_env: dict[str, str
     assert all(c["exit_code"] == 0 for c in calls)
 
 
+def test_the_launcher_stamps_the_call_before_its_imports() -> None:
+    """The call's start is the process's, before its imports: two okx calls a caller starts
+    together overlap on their stamps however slowly each process starts under load."""
+    root = Path(__file__).resolve().parents[2]
+    before = time.time()
+    done = subprocess.run(
+        [*launcher_argv("tests.emulator.started_probe"), "auth", "status"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    after = time.time()
+    seen = json.loads(done.stdout)
+    assert seen["argv"] == ["auth", "status"]
+    assert before <= seen["started"] < seen["imported"] <= after
+
+
+def test_the_call_log_keeps_the_start_the_process_passes(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okx_auth_graph.testing import OkxEmulator
+    from okx_auth_graph.testing.okx import main
+
+    world = OkxEmulator(tmp_path / "world", home=isolated_home)
+    world.init_world()
+    monkeypatch.setenv("OKX_EMULATOR_STATE", str(tmp_path / "world"))
+    monkeypatch.setenv("HOME", str(isolated_home))
+    assert main(["auth", "status", "--json"], started=1234.5) == 0
+    assert main(["auth", "status", "--json"]) == 0
+    first, second = world.calls()
+    assert first["started"] == 1234.5
+    assert second["started"] >= first["ended"] > 1234.5
+
+
 def test_config_init_on_a_terminal_prompts_one_answer_at_a_time(
     shim_env: dict[str, str], isolated_home: Path
 ) -> None:

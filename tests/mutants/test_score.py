@@ -49,6 +49,21 @@ def test_every_test_ci_runs_may_reach_a_mutant():
     assert configured_tests() == ["tests"]
 
 
+def test_mutmut_copies_every_folder_the_tests_read():
+    """mutmut runs the tests in a copy (``mutants/``) holding the package, the tests and
+    ``also_copy``: a folder left out (``training``, which the learned reader's tests import)
+    fails its clean stats run, and no module is measured."""
+    import tomllib
+
+    from tests.mutants.patching import project_files
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    top = {name.parts[0] for name in project_files(REPO)}
+    copied = set(config["also_copy"]) | set(config["source_paths"]) | {"tests"}
+    not_needed = {".gitignore", "pyproject.toml"}  # git's; mutmut writes its own pyproject copy
+    assert top - not_needed - copied == set()
+
+
 def test_the_interval_is_wilsons():
     # Known values of the 95 % Wilson score interval: 10 of 10 -> [0.722, 1]; 5 of 10 -> [0.237, 0.763].
     assert interval(10, 10) == (pytest.approx(0.7225, abs=1e-4), 1.0)

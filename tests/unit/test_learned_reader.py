@@ -46,6 +46,7 @@ from okx_auth_graph.reading.learned import (
 )
 from okx_auth_graph.reading.rules import (
     QUESTION_LABELS,
+    RequestReading,
     read_reply_rules,
     read_request_rules,
 )
@@ -215,6 +216,29 @@ def test_the_learned_reader_decides_only_where_the_rules_say_unclear():
     assert unsure.intent == "unclear"
 
 
+def test_the_learned_reader_never_decides_an_act_the_rules_ruled_out():
+    """A login word the rules read as not asking for a login (another service's, asked about,
+    dismissed) is no login however sure the learned reader is; nor is a hand-off to a skill
+    the rules ruled out ("what happens to my open orders if I log out?")."""
+    binance = read_request_rules("log me into binance")
+    assert binance.intent == "unclear"
+    reading = combine_request(binance, _p("login"), _p("okx-cex-portfolio"), "log me into binance")
+    assert (reading.intent, reading.route) == ("unclear", None)
+    dismissed = read_request_rules("never mind the login stuff")
+    reading = combine_request(dismissed, _p("login"), _p("-"), "never mind the login stuff")
+    assert reading.intent == "unclear"
+    assert (
+        combine_request(dismissed, _p("status"), _p("-"), "…").intent == "status"
+    )  # not ruled out
+    orders = read_request_rules("what happens to my open orders if I log out?")
+    for intent in ("skill", "login", "logout"):
+        reading = combine_request(orders, _p(intent), _p("okx-cex-trade"), "if I log out?")
+        assert (reading.intent, reading.route) == ("unclear", None)
+    login = RequestReading(intent="login", rules_intent="login", ruled_out=("skill",))
+    reading = combine_request(login, _p("login"), _p("okx-cex-trade"), "log me in, …")
+    assert (reading.intent, reading.route) == ("login", None)
+
+
 def test_a_definite_rule_reading_of_an_act_wins_a_disagreement_becomes_a_question():
     logout = read_request_rules("log me out")
     assert combine_request(logout, _p("status"), _p("-"), "log me out").intent == "logout"
@@ -274,8 +298,14 @@ def test_calibration_is_measured_per_model_on_the_test_split():
 
 TEST_SPLIT = [CORPORA / "requests.test.tsv", CORPORA / "replies.test.tsv"]
 REGRESSION = [CORPORA / "requests.regression.tsv", CORPORA / "replies.regression.tsv"]
-FRESH = [CORPORA / "fresh" / "requests.fresh.tsv", CORPORA / "fresh" / "replies.fresh.tsv"]
-"""Written by someone who never saw the rules or the other splits; used for no tuning."""
+FRESH = [
+    CORPORA / "fresh" / "requests.fresh.tsv",
+    CORPORA / "fresh" / "replies.fresh.tsv",
+    CORPORA / "fresh2" / "requests.fresh2.tsv",
+    CORPORA / "fresh2" / "replies.fresh2.tsv",
+]
+"""Written by people who never saw the rules or the other splits: ``fresh`` is now a development
+set (its misreadings were turned into general rules), ``fresh2`` is used for no tuning."""
 SPLIT_TRAIN = [CORPORA / "requests.train.tsv", CORPORA / "replies.train.tsv"]
 
 

@@ -645,3 +645,197 @@ def test_a_question_with_the_logout_as_its_subject_is_no_logout(text):
 @pytest.mark.parametrize("text", ["will you log me out", "can you log me out", "please log me out"])
 def test_a_question_asking_someone_to_log_out_is_a_logout(text):
     assert read_request(text).intent == "logout"
+
+
+# ------------------------------------------- a login word that does not ask for an OKX login
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "log me into binance",
+        "sign in to coinbase",
+        "log into my bybit account",
+        "connect me to kraken pls",
+        "登录币安",
+        "帮我登录微信",
+        "登录 binance",
+    ],
+)
+def test_a_login_to_another_named_service_is_no_okx_login(text):
+    """A login verb whose object names another service is not an OKX login; nor does the
+    learned reader make it one, or hand off to a skill."""
+    rules = read_request_rules(text)
+    assert (rules.intent, rules.route) == ("unclear", None)
+    assert {"login", "skill"} <= set(rules.ruled_out)
+    assert read_request(text).intent != "login"
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("log me into okx", None),
+        ("log into my okx account", None),
+        ("sign in to the okx cli", None),
+        ("log in to check my balance", "okx-cex-portfolio"),
+        ("log in to trade", "okx-cex-trade"),
+        ("登录欧易", None),
+        ("登录一下", None),
+        ("登录okx", None),
+        ("登录我的账号", None),
+        ("帮我登录然后查余额", "okx-cex-portfolio"),
+    ],
+)
+def test_a_login_to_okx_the_account_or_for_a_purpose_is_a_login(text, route):
+    reading = read_request_rules(text)
+    assert (reading.intent, reading.route, reading.ruled_out) == ("login", route, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what scopes does my current login have?", "unclear"),
+        ("is it safe to log in on a shared computer?", "unclear"),
+        ("what happens when i log in?", "unclear"),
+        ("上次的登录成功了没", "status"),
+        ("我刚才那个授权是不是还在pending", "status"),
+        ("授权会不会过几个小时就失效", "session_lifetime"),
+        ("tell me if the okx cli sees me as logged in", "status"),
+        ("let me know whether i'm authenticated", "status"),
+    ],
+)
+def test_a_question_about_the_login_is_no_login(text, intent):
+    """Its scopes, whether it succeeded, is safe, is pending, what it does: asked about."""
+    reading = read_request_rules(text)
+    assert reading.intent == intent
+    assert read_request(text).intent != "login"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "登录会不会影响我的挂单？",
+        "授权范围是什么？",
+        "tell me whether i should sign in again",
+        "let me know if you need to log me in",
+    ],
+)
+def test_a_login_word_in_a_question_about_it_asks_for_nothing(text):
+    assert read_request_rules(text).intent != "login"
+    assert "login" in read_request_rules(text).ruled_out
+
+
+@pytest.mark.parametrize("text", ["how do i log in?", "能帮我登录吗", "can you log me in?"])
+def test_a_question_asking_for_the_login_is_a_login(text):
+    assert read_request_rules(text).intent == "login"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "route"),
+    [
+        ("never mind the login stuff", "unclear", None),
+        ("forget the login, what's btc at", "skill", "okx-cex-market"),
+        ("skip the login and show my balance", "skill", "okx-cex-portfolio"),
+        ("不用登录了", "unclear", None),
+    ],
+)
+def test_a_dismissed_login_is_no_login(text, intent, route):
+    reading = read_request_rules(text)
+    assert (reading.intent, reading.route) == (intent, route)
+    assert "login" in reading.ruled_out or intent == "unclear"
+    assert read_request(text).intent != "login"
+
+
+def test_a_dismissal_in_another_clause_leaves_the_login():
+    assert read_request_rules("never mind, log me in").intent == "login"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "log in or out, whatever is needed",
+        "login or logout idk",
+        "登录还是退出都行",
+        "log out or in, idc",
+    ],
+)
+def test_a_login_or_a_logout_offered_as_either_is_neither(text):
+    reading = read_request_rules(text)
+    assert reading.intent == "unclear"
+    assert {"login", "logout"} <= set(reading.ruled_out)
+    assert read_request(text).intent not in ("login", "logout")
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("now that the login worked, buy 100 usdt of sol", "okx-cex-trade"),
+        ("登录成功了,现在帮我看看持仓", "okx-cex-portfolio"),
+        ("login done, show my balance", "okx-cex-portfolio"),
+    ],
+)
+def test_a_login_reported_done_is_the_premise_not_a_request(text, route):
+    reading = read_request_rules(text)
+    assert (reading.intent, reading.route) == ("skill", route)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what happens to my open orders if I log out?",
+        "退出登录会影响我的网格机器人吗",
+        "is logout gonna kill my grid bot?",
+    ],
+)
+def test_a_question_about_what_a_logout_does_acts_on_nothing(text):
+    """No logout, no login (退出登录 holds 登录) and no hand-off to the skill asked about."""
+    for reading in (read_request_rules(text), read_request(text)):
+        assert (reading.intent, reading.route) == ("unclear", None), reading
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm selling this computer, please remove my okx login",
+        "删除这台电脑上的okx登录",
+        "clear my session",
+    ],
+)
+def test_removing_the_login_is_a_logout(text):
+    assert read_request_rules(text).intent == "logout"
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("lending my laptop to a friend, what do i do", None),
+        ("selling my pc tomorrow", None),
+        ("要把电脑卖了", None),
+        ("sell my btc", "okx-cex-trade"),
+        ("selling my pc, sell my btc first", "okx-cex-trade"),
+    ],
+)
+def test_a_skill_verb_done_to_a_device_is_no_skill(text, route):
+    assert read_request_rules(text).route == route
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("something's wrong with my account", None),
+        ("账户出问题了", None),
+        ("show my account", "okx-cex-portfolio"),
+    ],
+)
+def test_trouble_with_the_account_is_no_portfolio_request(text, route):
+    assert read_request_rules(text).route == route
+
+
+def test_open_interest_in_chinese_is_market_data():
+    assert read_request_rules("看下SOL的持仓量").route == "okx-cex-market"
+    assert read_request_rules("看下SOL的持仓").route == "okx-cex-portfolio"
+
+
+@pytest.mark.parametrize(("text", "label"), [("yes no", "unclear"), ("ok no problem", "yes")])
+def test_a_yes_and_a_no_together_are_neither(text, label):
+    assert read_reply_rules("confirm_retry", text).label == label
