@@ -5,8 +5,14 @@ BIN := $(VENV)/bin
 OKX_CLI_VERSION := 1.2.4
 OKX_CLI := .okx-cli/node_modules/.bin/okx
 PYTEST_ARGS ?=
-# pytest-xdist workers for `make test` (one per core; PYTEST_WORKERS=0 runs in this process).
-PYTEST_WORKERS ?= auto
+# The lowest LangGraph pyproject.toml allows, tested in a venv of its own (test-langgraph-floor).
+LANGGRAPH_FLOOR := 1.2.22
+FLOOR_VENV := .venv-langgraph-floor
+# pytest-xdist workers for `make test`: one more than the cores, because many tests wait (on a
+# terminal, a server, a child process, a timeout) and a core would idle meanwhile
+# (PYTEST_WORKERS=0 runs in this process). `make test-fast` runs one per core.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+FAST_WORKERS ?= auto
 
 .PHONY: test-langgraph-floor demo test test-fast mutants mutation-score lint evals bench install clean postgres-server studio studio-approve docs-graph
 
@@ -56,16 +62,21 @@ lint: $(VENV)/.installed-test
 # The suite runs in parallel (pytest-xdist) and in a random order (pytest-randomly); the header
 # prints `Using --randomly-seed=N`: `PYTEST_ARGS=--randomly-seed=N` replays the order
 # and the generated runs of that run.
-test: $(VENV)/.installed-test $(OKX_CLI) postgres-server lint
+# `make lint`'s mypy (half a minute on one core) runs beside pytest; its output follows pytest's.
+test: $(VENV)/.installed-test $(OKX_CLI) postgres-server $(FLOOR_VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@mkdir -p .reports
+	$(BIN)/mypy > .reports/mypy.txt 2>&1 & mypy=$$!; \
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup \
-	  $(PYTEST_ARGS)
+	  $(PYTEST_ARGS); tests=$$?; \
+	wait $$mypy; typed=$$?; echo "$(BIN)/mypy (beside pytest):"; cat .reports/mypy.txt; \
+	[ $$tests -eq 0 ] && [ $$typed -eq 0 ]
 	$(BIN)/python -m tests.mutants --rotate 3 --no-baseline  # the suite just passed on this tree
 	$(MAKE) test-langgraph-floor
 
 # The lowest LangGraph pyproject.toml allows, in a venv of its own with the runtime dependencies
 # only: a small smoke set (resuming old checkpoints, the login flows, public API, lazy graph).
-LANGGRAPH_FLOOR := 1.2.22
-FLOOR_VENV := .venv-langgraph-floor
 $(FLOOR_VENV)/.installed: pyproject.toml | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(FLOOR_VENV)
 	$(UV) pip install --quiet --python $(FLOOR_VENV)/bin/python -e . 'langgraph==$(LANGGRAPH_FLOOR)' \
@@ -91,7 +102,7 @@ mutation-score: $(VENV)/.installed-test
 
 # The fast loop while developing: unit and graph tests (no servers, no real CLI), under 30 s.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/unit tests/graph -q
+	$(BIN)/python -m pytest -n $(FAST_WORKERS) tests/unit tests/graph -q
 
 # Redraw docs/architecture.md's Mermaid graph from the compiled graph (a test compares).
 docs-graph: $(VENV)/.installed-test
