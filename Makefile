@@ -62,18 +62,22 @@ lint: $(VENV)/.installed-test
 # The suite runs in parallel (pytest-xdist) and in a random order (pytest-randomly); the header
 # prints `Using --randomly-seed=N`: `PYTEST_ARGS=--randomly-seed=N` replays the order
 # and the generated runs of that run.
-# `make lint`'s mypy (half a minute on one core) runs beside pytest; its output follows pytest's.
+# Beside pytest (its workers keep the cores busy, but these would otherwise wait their turn): make
+# lint's mypy, the daily slice of the mutant catalogue (it runs on a snapshot of the tree) and the
+# LangGraph-floor smoke set. Each one's output follows pytest's; any of them failing fails make test.
 test: $(VENV)/.installed-test $(OKX_CLI) postgres-server $(FLOOR_VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@mkdir -p .reports
 	$(BIN)/mypy > .reports/mypy.txt 2>&1 & mypy=$$!; \
+	$(BIN)/python -m tests.mutants --rotate 3 --no-baseline > .reports/mutants.txt 2>&1 & mutants=$$!; \
+	$(MAKE) --no-print-directory test-langgraph-floor > .reports/floor.txt 2>&1 & floor=$$!; \
 	OKX_REAL_CLI=$(CURDIR)/$(OKX_CLI) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup \
-	  $(PYTEST_ARGS); tests=$$?; \
-	wait $$mypy; typed=$$?; echo "$(BIN)/mypy (beside pytest):"; cat .reports/mypy.txt; \
-	[ $$tests -eq 0 ] && [ $$typed -eq 0 ]
-	$(BIN)/python -m tests.mutants --rotate 3 --no-baseline  # the suite just passed on this tree
-	$(MAKE) test-langgraph-floor
+	  $(PYTEST_ARGS); status=$$?; \
+	wait $$mypy || status=1; echo "== $(BIN)/mypy (beside pytest)"; cat .reports/mypy.txt; \
+	wait $$mutants || status=1; echo "== the mutant slice (beside pytest)"; cat .reports/mutants.txt; \
+	wait $$floor || status=1; echo "== the LangGraph floor (beside pytest)"; cat .reports/floor.txt; \
+	exit $$status
 
 # The lowest LangGraph pyproject.toml allows, in a venv of its own with the runtime dependencies
 # only: a small smoke set (resuming old checkpoints, the login flows, public API, lazy graph).
