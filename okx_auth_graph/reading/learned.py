@@ -104,7 +104,8 @@ _QUESTION_START = re.compile(
     r"should|shall|may|must)\b"
 )
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|nope|nah|dont|didnt|doesnt|wont|cant|cannot|without)\b|n't|不|没|别|未|勿"
+    r"\b(?:not|no|never|nope|nah|dont|didnt|doesnt|wont|cant|cannot|without|shouldnt|wouldnt"
+    r"|couldnt|mustnt|neednt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|aint)\b|n't|不|没|别|未|勿|甭|莫"
 )
 _QUESTION_END = re.compile(r"(?:[?？]|[吗呢嘛么])\W*$")
 
@@ -304,8 +305,9 @@ def combine_request(
             return rules
         if is_cancel(text):
             return rules  # a bare "quit" / "退出" is no request: the graph asks what is wanted
-        if learned_intent in SIDE_EFFECT_INTENTS and is_negated(text):
-            return rules  # "don't log me out": n-grams do not see a negation, the rules do
+        acts = learned_intent in SIDE_EFFECT_INTENTS or learned_intent == "skill"
+        if acts and is_negated(text):
+            return rules  # "don't log me out", "never place orders for me": no act (D21)
         picked: Route | None = None
         if learned_intent in ("skill", "login") and learned_route not in (None, "-"):
             picked = learned_route  # type: ignore[assignment]
@@ -324,7 +326,7 @@ def combine_request(
     new_route: Route | None = rules.route
     if rules.route is not None:
         disagree = disagree or (learned_route is not None and learned_route != rules.route)
-    elif rules.intent == "login" and learned_route not in (None, "-"):
+    elif rules.intent == "login" and learned_route not in (None, "-") and not is_negated(text):
         new_route = learned_route  # type: ignore[assignment]  # the rules found no skill
     if not disagree:
         if new_route != rules.route:

@@ -396,13 +396,15 @@ def correct_typos(text: str) -> str:
 # --------------------------------------------------------------------------- negation
 
 _NEGATION = re.compile(
-    r"\b(?:don't|dont|do not|does not|doesn't|doesnt|didn't|didnt|did not|not|never|no need to"
-    r"|without|stop trying to|no longer)\b"
+    r"(?:\b[a-z]+n't|\b(?:dont|doesnt|didnt|wont|cant|cannot|shouldnt|wouldnt|couldnt|mustnt"
+    r"|neednt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|aint|not|never|no need to|without"
+    r"|stop trying to|no longer)\b)"
     r"(?! (?:really |quite |even )?(?:know|sure|understand|remember|certain|figure|mind)\b)"
-    r"|(?<!还)(?:不要|不想|别|不用|不必|无需|没|不)(?!知道|懂|清楚|确定|明白|会用|客气|错)"
+    r"|(?<!还)(?:不要|不想|别|不用|不必|无需|没|不|勿|甭|莫)(?!知道|懂|清楚|确定|明白|会用|客气|错)"
 )
-"""A negation: English words (not "don't know …", "not sure …", "never mind"), or a Chinese one
-(not 不知道, 不确定 …: "I don't know how to log in" asks for a login)."""
+"""A negation: any English "n't" ("don't", "shouldn't", "won't", "mustn't", with or without the
+apostrophe), "not", "never", … (not "don't know …", "not sure …", "never mind"), or a Chinese one
+(不该, 不要, 别, 不用, 没, 勿 …; not 不知道, 不确定 …: "I don't know how to log in" asks for a login)."""
 _CLAUSE_END = re.compile(
     r"[,;:!?，。；：！？—\n]|\.(?!\S)|\b(?:but|and|then|so|however|although|though)\b"
     r"|但是|但|可是|不过|然后|而且|并且|所以"
@@ -860,11 +862,16 @@ _ASKS_ABOUT_THE_ACT = re.compile(
     r"^\W*(?:(?:hi|hey|yo|ok|so|pls|please|bro|gm|quick q)\W+)*"
     r"(?:(?:is|are|will|would|does|do|can|could|should|might)\s+(?:a\s+|the\s+)?"
     r"(?:logout|log\s*-?\s*out|logging\s+(?:out|off)|sign\s*-?\s*out|signing\s+(?:out|off))\b"
-    r"|if\s+(?:i|we)\s+(?:log|sign)\s*-?\s*(?:out|off)\b)"
+    r"|if\s+(?:i|we)\s+(?:log|sign)\s*-?\s*(?:out|off)\b"
+    r"|(?:should|shall|must|do|does|would|will)\s+(?:i|we)\s+"
+    r"(?:(?:really|still|also|ever|even)\s+)?(?:(?:need|have|ought)\s+to\s+|be\s+)?"
+    r"(?:log|sign)(?:ging)?\s*-?\s*(?:out|off)\b"
+    r"|is\s+it\s+(?:[a-z]+\s+){1,3}to\s+(?:log|sign)\s*-?\s*(?:out|off)\b)"
 )
 """The act as the subject of a question or a condition ("is logout gonna kill my grid bot?",
 "will logging out cancel my orders", "if i log out, do my bots stop?"): asked about, not asked
-for ("will you log me out" has the person, not the act, as its subject)."""
+for ("will you log me out" has the person, not the act, as its subject); advice asked about
+it ("should I log out?", "do I need to log out?", "is it safer to log out?")."""
 _LOGIN_STATE_ZH = re.compile(
     r"(?:登录|登陆|授权|认证).{0,4}(?:还在|还有效|有效|还能用|过期|多久|多长)"
     r".*(?:吗|呢|么|没|[?？])\W*$"
@@ -874,6 +881,9 @@ _ASKS_ABOUT_LOGOUT_ZH = re.compile(
     r"(?:退出登录|登出|退出|注销|下线)(?:的话|之后|以后|后)?\s*(?:会|会不会|能不能|是否|要不要|有没有|影响|导致)"
 )
 """A Chinese question with the logout as its subject ("退出登录会影响我的网格机器人吗")."""
+_ZH_LOGOUT_WORD = re.compile(r"退出|登出|注销|下线|解除授权|取消授权")
+_ZH_ASKS_FOR = re.compile(r"帮|请|给我|麻烦|替我|能|可以|可不可以|好吗|行吗|好不好|行不行")
+"""What makes a Chinese question a request ("能帮我退出登录吗", "退出登录好吗")."""
 _EITHER_OR = re.compile(
     r"\b(?:log|sign)\s*-?\s*(?:me\s+)?(?:in|out)\s+(?:or|/)\s+(?:(?:log|sign)\s*-?\s*)?(?:in|out)\b"
     r"|\b(?:login|logout|log-?in|log-?out|sign-?in|sign-?out)\s*(?:or|/)\s*"
@@ -1213,7 +1223,8 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
     ruled_out: tuple[Intent, ...] = ()
     for intent, pattern in _REQUEST_RULES:
         if intent == "logout" and _asks_about_logout(t):
-            if _found(pattern, t):  # "what happens to my orders if i log out?": asks, acts not
+            # "what happens to my orders if i log out?", "will logging out cancel my orders?"
+            if _found(pattern, t) or _ASKS_ABOUT_THE_ACT.search(t):  # asks, acts not
                 ruled_out = ("logout", "login", "skill")
             continue
         if _found(pattern, t):
@@ -1248,12 +1259,17 @@ def _asks_about_logout(t: str) -> bool:
     """Whether ``t`` asks about a logout rather than for one.
 
     "why did it log me out", "what does logging out do", "is logout gonna kill my grid bot?",
-    "退出登录会影响我的网格机器人吗".
+    "退出登录会影响我的网格机器人吗", "should I log out?", "要退出登录吗" (a Chinese question
+    about a logout that asks nobody to do it: no 帮, 请, 能 …).
     """
     return bool(
         _ASKS_WHY_OR_WHAT.search(t)
         or _ASKS_ABOUT_THE_ACT.search(t)
-        or (_ASKS_ABOUT_LOGOUT_ZH.search(t) and _ZH_QUESTION_END.search(t))
+        or (
+            _ZH_QUESTION_END.search(t) is not None
+            and _ZH_LOGOUT_WORD.search(t) is not None
+            and (_ASKS_ABOUT_LOGOUT_ZH.search(t) is not None or _ZH_ASKS_FOR.search(t) is None)
+        )
     )
 
 

@@ -102,6 +102,32 @@ async def test_a_negated_logout_never_logs_out(converse, emulator):
     assert not any(c[:2] == ["auth", "logout"] for c in chat.argvs())
 
 
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "you shouldn't log me out",
+        "I won't log out",
+        "you mustn't log me out",
+        "should I log out?",
+        "do I need to log out?",
+        "要退出登录吗",
+        "will logging out cancel my orders?",
+        "do not buy btc for me",
+        "never place orders for me",
+    ],
+)
+async def test_a_negated_or_asked_about_act_runs_nothing_and_hands_off_nowhere(
+    converse, emulator, request_text
+):
+    """D21: no logout, no login and no hand-off for a negated act or a logout asked about."""
+    emulator.init_world(auth="logged_in", site="eea")
+    chat = converse()
+    turn = await chat.start(request_text)
+    assert turn.kind == "clarify_request", request_text
+    assert chat.argvs() == [], request_text
+    assert turn.state.get("route") is None, request_text
+
+
 async def test_the_code_is_shown_again_on_request_without_an_okx_call(converse):
     chat = converse()
     await chat.start("log in")

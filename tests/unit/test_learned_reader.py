@@ -373,6 +373,34 @@ def test_a_negated_request_is_never_the_learned_readers_act(text, intent):
 
 
 @pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("do not buy btc for me", "okx-cex-trade"),
+        ("never place orders for me", "okx-cex-trade"),
+        ("I shouldnt log out", "-"),
+        ("别帮我卖掉", "okx-cex-trade"),
+    ],
+)
+def test_in_a_negated_text_the_learned_reader_decides_no_act_nor_hand_off(text, route):
+    """D21: in a text that holds a negation the learned reader decides no act; a hand-off to a
+    skill is one ("do not buy btc for me" is no trade)."""
+    rules = read_request_rules(text)
+    assert rules.intent == "unclear"
+    for intent in ("skill", "logout", "login"):
+        assert combine_request(rules, _p(intent), _p(route), text) == rules
+
+
+def test_in_a_negated_text_the_learned_reader_adds_no_route_to_a_login():
+    text = "log me in but don't show my balance"
+    rules = read_request_rules(text)
+    assert (rules.intent, rules.route) == ("login", None)
+    assert combine_request(rules, _p("login"), _p("okx-cex-portfolio"), text) == rules
+    plain = "log me in, then the usual"
+    added = combine_request(read_request_rules(plain), _p("login"), _p("okx-cex-portfolio"), plain)
+    assert added.route == "okx-cex-portfolio"  # without a negation it still may
+
+
+@pytest.mark.parametrize(
     ("question", "text", "label"),
     [("await_authorization", "没拒绝", "denied"), ("await_authorization", "别弄了", "signal")],
 )

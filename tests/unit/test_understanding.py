@@ -642,7 +642,68 @@ def test_a_question_with_the_logout_as_its_subject_is_no_logout(text):
     assert read_request(text).intent != "logout"
 
 
-@pytest.mark.parametrize("text", ["will you log me out", "can you log me out", "please log me out"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should I log out?",
+        "do I need to log out?",
+        "do we have to sign out",
+        "should i be logging out",
+        "is it safer to log out?",
+        "退出登录吗?",
+        "要退出登录吗",
+        "我需要退出登录吗？",
+        "will logging out cancel my orders?",
+    ],
+)
+def test_a_logout_asked_about_is_no_logout_nor_a_hand_off(text):
+    """D21: a logout asked about ("should I log out?", "要退出登录吗") is no logout; nor is the
+    skill it asks about ("will logging out cancel my orders?") a hand-off."""
+    rules = read_request_rules(text)
+    assert (rules.intent, rules.route) == ("unclear", None), text
+    assert {"logout", "skill"} <= set(rules.ruled_out), text
+    assert (read_request(text).intent, read_request(text).route) == ("unclear", None), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you shouldn't log me out",
+        "I won't log out",
+        "you mustn't log me out",
+        "you can't log me out",
+        "I wouldnt log out",
+        "you needn't log me out",
+        "you shouldn't remove the binary",
+        "you cannot uninstall okx-auth",
+        "你不该退出登录",
+        "勿退出登录",
+        "别卸载二进制",
+    ],
+)
+def test_any_negation_in_the_clause_cancels_the_act(text):
+    """D2/D21: any "n't" (with or without the apostrophe) or modal negation, and the Chinese
+    ones, cancel an act in their clause."""
+    assert read_request_rules(text).intent == "unclear", text
+    assert read_request(text).intent not in ("logout", "binary_remove", "login"), text
+
+
+@pytest.mark.parametrize("text", ["isn't done", "it isn't done yet", "ain't done", "还没好"])
+def test_a_negated_completion_word_is_no_signal(text):
+    assert read_reply("await_authorization", text).label != "signal", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will you log me out",
+        "can you log me out",
+        "please log me out",
+        "log me out?",
+        "能帮我退出登录吗",
+        "退出登录好吗",
+    ],
+)
 def test_a_question_asking_someone_to_log_out_is_a_logout(text):
     assert read_request(text).intent == "logout"
 
