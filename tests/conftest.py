@@ -234,7 +234,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 class ReachProgress:
-    """A progress line for a long generated run (2,000 examples take minutes).
+    """A progress line for a long generated run (1,200 examples take a minute or more).
 
     Shown only when pytest writes to a terminal and is not quiet (``-q``): a line of its own,
     rewritten at most a few times a second with the example count and the time; it stays as
