@@ -28,8 +28,40 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "session_lifetime.en",
 )
 
-COMPLETION_SIGNALS: frozenset[str] = frozenset({"done", "ok", "好了", "完成了"})
-"""The spec's own examples of a completion signal (after :func:`normalize_reply`)."""
+COMPLETION_SIGNALS: frozenset[str] = frozenset(
+    {"done", "ok", "okay", "k", "finished", "complete", "completed", "ready"}
+    | {"all done", "all good", "all set"}
+    | {"好了", "好啦", "好的", "完成", "完成了", "搞定", "搞定了", "弄好了", "同意了", "授权了"}
+    | {
+        "授权好了",
+        "授权成功",
+        "授权成功了",
+        "登录好了",
+        "登录成功",
+        "登录成功了",
+        "成功了",
+        "可以了",
+    }
+)
+"""D12's completion words, written here from the spec's list (after :func:`normalize_reply`):
+each, alone or put as a question, is a completion signal."""
+_ASKED_BEFORE = re.compile(
+    r"^(?:(?:is|are|was) (?:it|we|you|that|this|everything|the login|my login|login) |是不是|是否)"
+)
+_ASKED_AFTER = (
+    " now",
+    " yet",
+    " already",
+    "吗",
+    "么",
+    "没",
+    "没有",
+    "呢",
+    "了吗",
+    "了没",
+    "了没有",
+)
+"""A completion word put as a question (D12): "is it done", "done yet", "好了吗", "好了没"."""
 
 CANCEL_WORDS: frozenset[str] = frozenset({"cancel", "取消"})
 """Replies that cancel any question (after :func:`normalize_reply`)."""
@@ -50,8 +82,11 @@ _SIGNAL_SYMBOLS = re.compile("[\u2705\u2714\U0001f44c\U0001f44d]")
 """✅ ✔ 👌 👍: symbols people send for "done" (punctuation folding would drop them)."""
 _DENIAL = re.compile(r"reject|\bden(?:y|ied)\b|declin|refus|said no|拒绝")
 _DENIAL_WORDS = ("rejected", "declined", "denied", "refused")
-_CORE_SIGNAL = re.compile(r"\b(?:done|ok|okay|finished|complete|completed)\b|好了|完成")
-"""The spec's own signal words (D12): a question holding one may still be a signal."""
+_CORE_SIGNAL = re.compile(
+    r"\b(?:done|ok|okay|k|finished|complete|completed|ready|good|set)\b"
+    r"|好|完成|搞定|同意|授权|成功|可以"
+)
+"""The stems of D12's completion words: a question holding one may still be a signal."""
 _NOT_YET = re.compile(
     r"\bnot (?:yet|done|finished|ready|complete)|\bnot\b.{0,12}\byet\b|\bhaven'?t\b|\bhave not\b"
     r"|\bwait\b|\bhold on\b|\bone (?:sec|second|moment|minute)\b|还没|没好|没完成|未完成|稍等|等一下|等等"
@@ -188,8 +223,15 @@ _ONE_OF_THEM = {"that", "this", "the", "which", "any", "either", "some", "a", "a
 
 
 def is_completion_signal(text: str) -> bool:
-    """Whether a reply is one of the spec's example completion signals."""
-    return normalize_reply(text) in COMPLETION_SIGNALS
+    """Whether a reply is one of D12's completion words, alone or put as a question.
+
+    "done", "好了", "done?", "is it done?", "all good?", "k?", "好了？", "好了没", "同意了吗",
+    "授权成功了吗": the spec obliges one ``auth status`` for each. Stricter than the product
+    (which reads "approved", "✅" … as signals too), never wider.
+    """
+    reply = _ASKED_BEFORE.sub("", " ".join(normalize_reply(text).split()))
+    words = {reply, *(reply.removesuffix(after) for after in _ASKED_AFTER)}
+    return bool(words & COMPLETION_SIGNALS)
 
 
 def _near(reply: str, words: tuple[str, ...], likeness: float = 0.66) -> bool:

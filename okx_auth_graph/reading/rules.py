@@ -1403,10 +1403,28 @@ _SIGNAL = _rx(
     r"\b(?:hit|pressed|clicked|tapped|pushed)\b.{0,12}\b(?:authori[sz]e|allow|approve|confirm|accept)\b",
     r"\b(?:profile|it)(?:'s| is) gone\b",
 )
-_SIGNAL_QUESTION = _rx(
-    r"^(?:(?:is|are|was) (?:it|we|you|that|this|everything|the login|my login|login) )?(?:all )?"
-    r"(?:done|ok|okay|finished|complete|completed)(?: (?:now|yet|already))? \?$",
-    r"^(?:好了|完成了|完成|登录好了|授权好了)(?:吗|没|没有|了吗|了没|了没有)(?: \?)?$",
+COMPLETION_WORDS: Final = (
+    *("done", "ok", "okay", "k", "finished", "complete", "completed", "ready"),
+    *("all done", "all good", "all set"),
+    *("好了", "好啦", "好的", "完成", "完成了", "搞定", "搞定了", "弄好了", "同意了", "授权了"),
+    *(
+        "授权好了",
+        "授权成功",
+        "授权成功了",
+        "登录好了",
+        "登录成功",
+        "登录成功了",
+        "成功了",
+        "可以了",
+    ),
+)
+"""D12's completion words: each, and each put as a question ("done?", "is it done?", "好了？",
+"好了没", "同意了吗"), is a completion signal. docs/spec.md lists the same words."""
+_COMPLETION_WORD = "(?:" + "|".join(sorted(COMPLETION_WORDS, key=len, reverse=True)) + ")"
+_SIGNAL_QUESTION = re.compile(
+    r"^(?:(?:is|are|was) (?:it|we|you|that|this|everything|the login|my login|login) )?"
+    rf"{_COMPLETION_WORD}(?: (?:now|yet|already))?(?: \?)?$"
+    rf"|^(?:是不是|是否)?{_COMPLETION_WORD}(?:吗|么|没|没有|呢|了吗|了没|了没有)?(?: \?)?$"
 )
 """A completion word put as a question (docs/spec.md D12): a signal, one status check."""
 _QUESTION = _rx(

@@ -27,6 +27,11 @@ from pathlib import Path
 import pytest
 
 from okx_auth_graph.evals import INVARIANTS
+from okx_auth_graph.evals.texts import (
+    COMPLETION_SIGNALS,
+    is_clearly_not_a_signal,
+    is_completion_signal,
+)
 from okx_auth_graph.evals.trajectory import InterruptRecord, Trajectory
 from tests.evals.builders import (
     CONFIG,
@@ -48,6 +53,7 @@ EDGE_REPLIES = (
     *("is it done?", "not done?", "done yet?", "yes please", "yes, please", "sure, go ahead"),
     *("yes!", "是的,重新来", "好的", "y", "cancel", "取消", "cancel?", "", "✅", "👍?"),
     *("I rejected it", "i said no in the browser", "not yet", "还没", "what?", "asdf"),
+    *("好了？", "完成了?", "all good?", "好啦?", "同意了吗", "授权成功了吗", "k?", "好了没"),
 )
 
 
@@ -298,3 +304,37 @@ SIGNAL_ROWS = sorted(
 def test_one_status_check_for_a_signal_or_a_denial_is_no_violation(reply):
     found = verdicts("await_authorization", reply)["one status, still pending"]
     assert found & {"one_status_per_signal", "non_signal_no_call", "no_auto_poll"} == set(), reply
+
+
+def d12_completion_words() -> list[str]:
+    """The completion words docs/spec.md D12 lists."""
+    d12 = SPEC.split("**Project decision D12", 1)[1].split("**Project decision", 1)[0]
+    words = d12.split("a completion word — ", 1)[1].split(" (`COMPLETION_WORDS`", 1)[0]
+    return re.findall(r'"([^"]+)"', words)
+
+
+def d12_asked() -> list[str]:
+    """The completion words put as a question D12 quotes ("done?", "好了？", "同意了吗" …)."""
+    d12 = SPEC.split("**Project decision D12", 1)[1].split("**Project decision", 1)[0]
+    return re.findall(r'"([^"]+)"', d12.split("put as a question (", 1)[1].split(" — ", 1)[0])
+
+
+def test_the_evaluation_reads_d12s_completion_words():
+    assert set(d12_completion_words()) == COMPLETION_SIGNALS
+
+
+ASKED_FORMS = sorted(
+    {*d12_asked(), *(f"{w}?" for w in COMPLETION_SIGNALS), *(f"{w}吗" for w in COMPLETION_SIGNALS)}
+    | {f"is it {w}?" for w in COMPLETION_SIGNALS if w.isascii()}
+)
+
+
+@pytest.mark.parametrize("reply", ASKED_FORMS)
+def test_a_completion_word_put_as_a_question_is_a_signal_to_the_invariants(reply):
+    """D12: the status check the spec requires is never flagged; leaving it out is."""
+    assert is_completion_signal(reply), reply
+    assert not is_clearly_not_a_signal(reply), reply
+    found = verdicts("await_authorization", reply)
+    checks = {"one_status_per_signal", "non_signal_no_call", "no_auto_poll"}
+    assert found["one status, still pending"] & checks == set(), reply
+    assert "one_status_per_signal" in found["no call, still waiting"], reply

@@ -333,7 +333,13 @@ async def test_a_region_or_a_country_is_no_site(converse, reply):
     assert not any(call[:2] == ["auth", "login"] for call in chat.argvs())
 
 
-@pytest.mark.parametrize("reply", ["done?", "is it done?", "ok?", "好了没", "好了吗"])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        *("done?", "is it done?", "ok?", "好了没", "好了吗", "好了？", "完成了?", "all good?"),
+        *("好啦?", "同意了吗", "授权成功了吗", "k?"),
+    ],
+)
 async def test_a_completion_word_put_as_a_question_gets_one_status_check(converse, reply):
     """D12: "done?" asks for the status check: exactly one ``auth status``."""
     chat = converse()

@@ -615,17 +615,37 @@ def test_a_text_over_the_limit_is_not_read():
 def _d12_signals() -> list[str]:
     """The completion words and their question forms D12 quotes (docs/spec.md), in order."""
     d12 = SPEC.split("**Project decision D12", 1)[1].split("**Project decision", 1)[0]
-    words = d12.split("a completion word (", 1)[1].split(", …)", 1)[0]
-    asked = d12.split("put as a question (", 1)[1].split(")", 1)[0]
+    words = d12.split("a completion word — ", 1)[1].split(" (`COMPLETION_WORDS`", 1)[0]
+    asked = d12.split("put as a question (", 1)[1].split(" — ", 1)[0]
     return re.findall(r'"([^"]+)"', words) + re.findall(r'"([^"]+)"', asked)
 
 
 def test_the_rules_alone_read_every_completion_signal_d12_quotes():
     """The safety layer reads each of D12's signals itself, not through the learned reader."""
     signals = _d12_signals()
-    assert {"done", "ok", "好了", "done?", "好了吗"} <= set(signals), signals
+    assert {"done", "ok", "好了", "done?", "好了吗", "好了？", "all good?", "k?"} <= set(signals)
     for text in signals:
         assert understanding.read_reply_rules("await_authorization", text).label == "signal", text
+        assert read_reply("await_authorization", text).label == "signal", text
+
+
+def test_d12_lists_the_rules_completion_words():
+    d12 = SPEC.split("**Project decision D12", 1)[1].split("**Project decision", 1)[0]
+    words = d12.split("a completion word — ", 1)[1].split(" (`COMPLETION_WORDS`", 1)[0]
+    assert re.findall(r'"([^"]+)"', words) == list(understanding.COMPLETION_WORDS)
+
+
+@pytest.mark.parametrize("word", understanding.COMPLETION_WORDS)
+def test_every_completion_word_put_as_a_question_is_a_signal(word):
+    """D12: "好了？", "完成了?", "all good?", "好啦?", "同意了吗", "授权成功了吗", "k?": one status."""
+    forms = [word, f"{word}?", f"{word}？", f"{word} ?"]
+    forms += (
+        [f"{word}吗", f"{word}没", f"{word}没有", f"是不是{word}"]
+        if re.match(r"[\u4e00-\u9fff]", word)
+        else [f"is it {word}?", f"{word} yet?", f"{word} now?"]
+    )
+    for text in forms:
+        assert read_reply("await_authorization", text).label == "signal", text
 
 
 @pytest.mark.parametrize(
