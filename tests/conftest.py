@@ -77,6 +77,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the workers then end together instead of one waiting on a long test picked up last."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
     if config.getoption("loadgroup", False):
+        for item in items:  # one worker starts the session's langgraph dev server, not each
+            if "langgraph_server" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group("langgraph-server"))
         keep_xdist_groups(items)
 
 
