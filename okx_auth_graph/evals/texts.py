@@ -29,6 +29,8 @@ TEMPLATE_NAMES: tuple[str, ...] = (
 )
 
 COMPLETION_SIGNALS: frozenset[str] = frozenset(
+    # duplicate-code: D12's completion words, as in reading/rules.py's COMPLETION_WORDS; the
+    # evaluation reads signals on its own (an oracle never reuses the product's reader).
     {"done", "ok", "okay", "k", "finished", "complete", "completed", "ready"}
     | {"all done", "all good", "all set"}
     | {"好了", "好啦", "好的", "完成", "完成了", "搞定", "搞定了", "弄好了", "同意了", "授权了"}

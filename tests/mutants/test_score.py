@@ -49,6 +49,19 @@ def test_every_test_ci_runs_may_reach_a_mutant():
     assert configured_tests() == ["tests"]
 
 
+def test_tests_that_read_the_source_text_are_not_run_on_mutmuts_rewrite():
+    """mutmut rewrites every function of its copy (trampolines, one copy per mutant): a test
+    that scans the source (the code-shape and door scans) fails there on the clean code, and
+    then mutmut collects no stats and measures no module."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    args = config["pytest_add_cli_args"]
+    assert args[args.index("-m") + 1] == "not reads_source"
+    for path in ("tests/unit/test_core_doors.py", "tests/packaging/test_code_shape.py"):
+        assert "pytestmark = pytest.mark.reads_source" in (REPO / path).read_text(encoding="utf-8")
+
+
 def test_mutmut_copies_every_folder_the_tests_read():
     """mutmut runs the tests in a copy (``mutants/``) holding the package, the tests and
     ``also_copy``: a folder left out (``training``, which the learned reader's tests import)

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.reads_source  # the source as written (not mutmut's rewrite)
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "okx_auth_graph"
 MAX_FUNCTION_LINES = 80

@@ -14,7 +14,11 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from okx_auth_graph.okx.adapter import OkxCli
+
+pytestmark = pytest.mark.reads_source  # the source as written (not mutmut's rewrite)
 
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
 SIDE_EFFECTS = frozenset(
