@@ -18,7 +18,11 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Final
 
+from okx_auth_graph.evals.reading_scores import load_corpus
+from okx_auth_graph.okx.sites import SITE_IDS
+from okx_auth_graph.reading.rules import INTENTS, QUESTION_LABELS, ROUTES
 from training.families import REPLIES, REQUESTS, Family
 
 CORPORA = Path(__file__).resolve().parents[1] / "evals" / "understanding"
@@ -183,11 +187,88 @@ def write(directory: Path = CORPORA) -> dict[str, int]:
     return counts
 
 
+BLIND_HEADER = (
+    "# {kind} corpus {name}: {header}. Written blind (the writer saw only the spec and the label"
+    " sets); imported by python -m training.corpus --blind, for training only; lines whose text"
+    " another corpus file already holds were dropped."
+)
+
+
+def _valid(kind: str, row: list[str]) -> bool:
+    """Whether a blind corpus line carries a label the readers know."""
+    first, second = row[0], row[1]
+    if kind == "requests":
+        return first in INTENTS and (second == "-" or second in ROUTES)
+    label, _, value = second.partition(":")
+    if first not in QUESTION_LABELS or label not in QUESTION_LABELS[first]:
+        return False
+    if label == "site":
+        return value in SITE_IDS
+    return label != "option" or value.isdigit()
+
+
+BLIND: Final = ("train2", "train3")
+"""The folders of the blind training corpora under the corpora's folder (``train2/``, …)."""
+
+
+def visible_corpora(directory: Path, kind: str) -> list[Path]:
+    """The corpus files of ``kind`` the readers may see; never a held-out corpus.
+
+    The splits, the regression set, the development set ``fresh/`` and the blind training
+    corpora.
+    """
+    folders = [directory, directory / "fresh", *(directory / name for name in BLIND)]
+    return sorted(path for folder in folders for path in folder.glob(f"{kind}.*.tsv"))
+
+
+def import_blind(source: Path, directory: Path = CORPORA) -> dict[str, tuple[int, int]]:
+    """Copy a blind training corpus (``requests.NAME.tsv``, ``replies.NAME.tsv``) to ``NAME/``.
+
+    A line is kept when its label is one the readers know and no other corpus file the readers
+    may see (:func:`visible_corpora`) holds its text (for a reply, its question and text): a
+    test line never reaches training. The held-out corpora (``fresh2/``) are not opened.
+    Returns, per file written, the lines kept and dropped.
+    """
+    counts: dict[str, tuple[int, int]] = {}
+    for path in sorted(source.glob("*.tsv")):
+        kind, name = path.name.split(".")[:2]
+        target = directory / name / path.name
+        target.parent.mkdir(exist_ok=True)
+        seen = {
+            (e.question if kind == "replies" else "", e.text.casefold().strip())
+            for other in visible_corpora(directory, kind)
+            if other.resolve() != target.resolve()
+            for e in load_corpus(other)
+        }
+        kept, dropped = [], 0
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            if not raw.strip() or raw.startswith("#"):
+                continue
+            row = raw.split("\t")
+            key = (row[0] if kind == "replies" else "", row[2].casefold().strip())
+            if len(row) != 4 or not all(row) or not _valid(kind, row) or key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
+            kept.append("\t".join(row))
+        header = BLIND_HEADER.format(kind=kind.capitalize()[:-1], name=name, header=HEADERS[kind])
+        target.write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
+        counts[f"{name}/{path.name}"] = (len(kept), dropped)
+    return counts
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the corpora and print their sizes."""
+    """Write the corpora and print their sizes (or import a blind training corpus)."""
     parser = argparse.ArgumentParser(prog="python -m training.corpus", description=__doc__)
     parser.add_argument("--dir", type=Path, default=CORPORA)
+    parser.add_argument(
+        "--blind", type=Path, help="a folder holding a blind training corpus to import"
+    )
     args = parser.parse_args(argv)
+    if args.blind is not None:
+        for name, (kept, dropped) in import_blind(args.blind, args.dir).items():
+            print(f"{name}: {kept} lines ({dropped} dropped)")
+        return 0
     for name, count in write(args.dir).items():
         print(f"{name}: {count} lines")
     return 0

@@ -27,7 +27,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -47,6 +47,7 @@ from okx_auth_graph.reading.rules import (
     QUESTION_LABELS,
     RequestReading,
 )
+from training.corpus import BLIND
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "evals" / "understanding"
@@ -63,10 +64,26 @@ SCALE = 1e-5
 """Coefficients are written as integers in units of SCALE (compact JSON)."""
 
 
+def training_files(directory: Path = CORPORA, kind: str = "requests") -> list[Path]:
+    """The files the reader learns from.
+
+    The training split (``KIND.train.tsv``), the blind training corpora
+    (``train2/KIND.train2.tsv``, …) and the development set (``fresh/``); never the test split,
+    the regression set or a held-out corpus.
+    """
+    folders = [directory, *(directory / name for name in BLIND), directory / "fresh"]
+    return [
+        path
+        for folder in folders
+        for path in sorted(folder.glob(f"{kind}.*.tsv"))
+        if path.name.split(".")[1] in ("train", *BLIND, "fresh")
+    ]
+
+
 def training_examples(directory: Path = CORPORA) -> tuple[list[Example], list[Example]]:
-    """The request and reply lines of the training split."""
-    requests = load_corpus(directory / "requests.train.tsv")
-    replies = load_corpus(directory / "replies.train.tsv")
+    """The request and reply lines the reader learns from (:func:`training_files`)."""
+    requests = [e for path in training_files(directory, "requests") for e in load_corpus(path)]
+    replies = [e for path in training_files(directory, "replies") for e in load_corpus(path)]
     return requests, replies
 
 
@@ -171,29 +188,35 @@ def at(top: tuple[str, float] | None, threshold: float) -> Prediction | None:
     return None if top is None else Prediction(top[0], top[1], top[1] >= threshold)
 
 
+NO_DECISION: Final = frozenset({"unclear", "-", "request"})
+"""Readings that decide nothing (no intent, no route, a reply read anew as a request): the
+threshold is chosen on the precision of the readings that do decide something."""
+
+
 def choose_threshold(
     tops: Sequence[tuple[str, float] | None], labels: Sequence[str]
 ) -> tuple[float, dict[str, float]]:
     """The threshold of one model, and what it lets through out of fold.
 
-    The lowest threshold at which the out-of-fold readings it lets through are right at
-    least :data:`PRECISION` of the time (the highest of the grid when none is).
+    The lowest threshold at which the out-of-fold readings it lets through that decide
+    something (not one of :data:`NO_DECISION`) are right at least :data:`PRECISION` of the
+    time (the highest of the grid when none is).
     """
-    chosen = THRESHOLDS[-1]
-    for threshold in THRESHOLDS:
-        passed = [
+
+    def passed_at(threshold: float) -> list[bool]:
+        return [
             top[0] == label
             for top, label in zip(tops, labels, strict=True)
-            if top is not None and top[1] >= threshold
+            if top is not None and top[1] >= threshold and top[0] not in NO_DECISION
         ]
+
+    chosen = THRESHOLDS[-1]
+    for threshold in THRESHOLDS:
+        passed = passed_at(threshold)
         if passed and sum(passed) / len(passed) >= PRECISION:
             chosen = threshold
             break
-    passed = [
-        top[0] == label
-        for top, label in zip(tops, labels, strict=True)
-        if top is not None and top[1] >= chosen
-    ]
+    passed = passed_at(chosen)
     return chosen, {
         "out_of_fold_lines": float(len(labels)),
         "out_of_fold_decided": round(len(passed) / len(labels), 4),
@@ -281,7 +304,11 @@ def _train(directory: Path, log: Callable[[str], None]) -> dict[str, Any]:
         models[group] = export(vectorizer, model, temperature, threshold)
     return {
         "format": 1,
-        "trained_on": ["requests.train.tsv", "replies.train.tsv"],
+        "trained_on": [
+            str(path.relative_to(directory))
+            for kind in ("requests", "replies")
+            for path in training_files(directory, kind)
+        ],
         "features": "char n-grams 1-4 inside word boundaries + words (okx_auth_graph.reading.learned.features)",
         "calibration": "temperature scaling on out-of-fold logits (GroupKFold by family)",
         "threshold_rule": f"lowest with out-of-fold precision >= {PRECISION} (GroupKFold by family)",

@@ -90,7 +90,8 @@ def read_request_with_model(
     not confirm is asked about before it runs. The language is never the model's.
     """
     rules = read_request(text, language=language, previous=previous)
-    if rules.intent in SIDE_EFFECT_INTENTS and not is_question_form(text):
+    definite = rules.source == "rules" and rules.intent in SIDE_EFFECT_INTENTS
+    if definite and not is_question_form(text):
         return rules  # a definite rule reading of a side-effecting act wins (D21)
     prompt = f"Label this request.\nRequest: {text}"
     try:

@@ -38,9 +38,11 @@ from typing import Any, Final
 
 from okx_auth_graph.reading.rules import (
     QUESTION_LABELS,
+    YES_NO_QUESTIONS,
     ReplyLabel,
     ReplyReading,
     RequestReading,
+    cancel_is_not_ours,
     is_cancel,
     normalize,
     read_reply_rules,
@@ -78,6 +80,10 @@ CALLING_CONFIDENCE: Final = 0.97
 """How sure the learned reader must be, alone, of a reply that makes an okx call (a completion
 signal or a denial: one ``auth status``); other readings need the model's own threshold."""
 
+OVERRULE_CONFIDENCE: Final = 0.9
+"""How sure the learned reader must be of another intent to turn a definite rule reading of a
+side-effecting act into a question (above 1: never)."""
+
 CONFIRM_YES: Final[frozenset[str]] = frozenset({"confirm_remove_binary", "confirm_switch_site"})
 """Yes/no questions whose yes only the rules may give (a removal, a site switch)."""
 
@@ -105,8 +111,23 @@ _QUESTION_START = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nope|nah|dont|didnt|doesnt|wont|cant|cannot|without|shouldnt|wouldnt"
-    r"|couldnt|mustnt|neednt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|aint)\b|n't|不|没|别|未|勿|甭|莫"
+    r"|couldnt|mustnt|neednt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|aint)\b|n't"
+    r"|不(?!小心|好意思|错|过)|没|别|未|勿|甭|莫"
 )
+_LATIN = re.compile(r"[a-z]")
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+
+
+def readable(text: str) -> bool:
+    """Whether ``text`` holds a word the learned reader can read.
+
+    Two Latin letters or one Chinese character: "0", "✅" and "D" hold none (the rules read
+    them alone).
+    """
+    folded = normalize(text)
+    return bool(_CHINESE.search(folded)) or len(_LATIN.findall(folded)) >= 2
+
+
 _QUESTION_END = re.compile(r"(?:[?？]|[吗呢嘛么])\W*$")
 
 
@@ -298,6 +319,9 @@ def combine_request(
     learned_route: str | None = route.label if route.confident else None
     if learned_intent in rules.ruled_out:
         learned_intent = None  # the rules read these words and found no such act asked for
+    acts = learned_intent in SIDE_EFFECT_INTENTS or learned_intent == "skill"
+    if acts and is_negated(text):  # "don't log me out", "never place orders for me": no act (D21)
+        learned_intent = None  # n-grams do not see a negation, the rules do
     if "skill" in rules.ruled_out:
         learned_route = None  # nor a hand-off ("what happens to my orders if i log out?")
     if rules.intent == "unclear":
@@ -305,9 +329,6 @@ def combine_request(
             return rules
         if is_cancel(text):
             return rules  # a bare "quit" / "退出" is no request: the graph asks what is wanted
-        acts = learned_intent in SIDE_EFFECT_INTENTS or learned_intent == "skill"
-        if acts and is_negated(text):
-            return rules  # "don't log me out", "never place orders for me": no act (D21)
         picked: Route | None = None
         if learned_intent in ("skill", "login") and learned_route not in (None, "-"):
             picked = learned_route  # type: ignore[assignment]
@@ -324,15 +345,19 @@ def combine_request(
     # the learned reader's "unclear" is no reading at all: it never outvotes one
     disagree = learned_intent not in (None, "unclear", rules.intent)
     new_route: Route | None = rules.route
-    if rules.route is not None:
-        disagree = disagree or (learned_route is not None and learned_route != rules.route)
+    if rules.route is not None:  # the learned "-" (no route) is no reading either
+        disagree = disagree or learned_route not in (None, "-", rules.route)
     elif rules.intent == "login" and learned_route not in (None, "-") and not is_negated(text):
         new_route = learned_route  # type: ignore[assignment]  # the rules found no skill
     if not disagree:
         if new_route != rules.route:
             return rules.model_copy(update={"route": new_route, "source": "learned"})
         return rules
-    if rules.intent in SIDE_EFFECT_INTENTS and not is_question_form(text):
+    if (
+        rules.intent in SIDE_EFFECT_INTENTS
+        and not is_question_form(text)
+        and intent.probability < OVERRULE_CONFIDENCE
+    ):
         return rules  # a definite rule reading of a side-effecting act wins
     return rules.model_copy(
         update={"intent": "unclear", "route": None, "source": "learned", "rules_intent": "unclear"}
@@ -346,6 +371,8 @@ def read_request_offline(
     rules = read_request_rules(text, language=language)
     if too_long(text) or len(text) > LEARNED_LIMIT:
         return rules  # not read at all (D21's limit), or past what the learned reader reads
+    if not readable(text):
+        return rules  # "0", "✅", "D": no word to read; a number is an answer, not a request
     intent, route = (reader or shipped_reader()).request(text)
     return combine_request(rules, intent, route, text)
 
@@ -374,14 +401,18 @@ def combine_reply(rules: ReplyReading, learned: Prediction | None, text: str) ->
     question = rules.question
     no_answer = _NO_ANSWER.get(question, "unclear")
     label, _, value = learned.label.partition(":")
+    if label in SIDE_EFFECT_LABELS and is_negated(text):
+        return rules  # "没拒绝", "别弄了": a negation the n-grams do not see; no reading
+    if label == "cancel" and rules.label != "cancel" and cancel_is_not_ours(text):
+        return rules  # "不取消", "cancel my order": the rules read the cancel word, its object
     if rules.label == no_answer:
         if label in ("site", no_answer) or (label == "option" and not value):
             return rules  # a site or an option number comes from the rules only
+        if question in YES_NO_QUESTIONS and _is_signal(text):
+            return rules  # "done" answers no yes/no question: the graph checks the login
         if label == "yes" and question in CONFIRM_YES:
             return rules  # a removal or a site switch only the learned reader supports
-        if label in SIDE_EFFECT_LABELS and is_negated(text):
-            return rules  # "没拒绝", "别弄了": a negation the n-grams do not see
-        if label in ("signal", "denied") and learned.probability < CALLING_CONFIDENCE:
+        if label in SIDE_EFFECT_LABELS and learned.probability < CALLING_CONFIDENCE:
             return rules  # an okx call on the learned reader's word alone: surer than usual
         option = int(value) if label == "option" else None
         reply_label: ReplyLabel = label  # type: ignore[assignment]
@@ -397,12 +428,17 @@ def combine_reply(rules: ReplyReading, learned: Prediction | None, text: str) ->
     )
 
 
+def _is_signal(text: str) -> bool:
+    """Whether the rules read ``text`` as a completion signal while waiting ("done", "好了")."""
+    return read_reply_rules("await_authorization", text).label == "signal"
+
+
 def read_reply_offline(
     question: str, text: str, *, options: int = 2, reader: LearnedReader | None = None
 ) -> ReplyReading:
     """Read a reply with the rules and the learned reader (docs/spec.md D21)."""
     rules = read_reply_rules(question, text, options=options)
-    if too_long(text) or len(text) > LEARNED_LIMIT:
-        return rules  # not read at all (D21's limit), or past what the learned reader reads
+    if too_long(text) or len(text) > LEARNED_LIMIT or not readable(text):
+        return rules  # not read at all (D21's limit), past what the learned reader reads, no word
     learned = (reader or shipped_reader()).reply(question, text)
     return combine_reply(rules, learned, text)

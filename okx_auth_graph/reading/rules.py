@@ -884,6 +884,16 @@ _ASKS_ABOUT_LOGOUT_ZH = re.compile(
 _ZH_LOGOUT_WORD = re.compile(r"退出|登出|注销|下线|解除授权|取消授权")
 _ZH_ASKS_FOR = re.compile(r"帮|请|给我|麻烦|替我|能|可以|可不可以|好吗|行吗|好不好|行不行")
 """What makes a Chinese question a request ("能帮我退出登录吗", "退出登录好吗")."""
+_SMALL_TALK = re.compile(
+    r"(?:[\W_]|\b(?:hi|hello|hey|yo|gm|gn|good (?:morning|evening|night|afternoon|day)|how are you"
+    r"|how r u|how's it going|hows it going|what's up|whats up|sup|thanks|thank you|thx|ty|cool"
+    r"|nice|lol|bro|ser|sir|mate|there|doing|today|please|pls|help|help me"
+    r"|how (?:does|do) (?:this|it|you) work|what can you do|what (?:is|are) (?:this|you)|who are you)\b"
+    r"|你好|您好|在吗|在不在|谢谢|早上好|晚上好|哈哈|嗨|你是谁|你能做什么|怎么用)*"
+)
+"""A greeting, small talk or a question about the assistant itself, and nothing else ("how are
+you", "gm ser", "你好，在吗", "how does this work", "你能做什么"): no request."""
+_ALL_ACTS: Final[tuple[Intent, ...]] = tuple(i for i in INTENTS if i != "unclear")
 _EITHER_OR = re.compile(
     r"\b(?:log|sign)\s*-?\s*(?:me\s+)?(?:in|out)\s+(?:or|/)\s+(?:(?:log|sign)\s*-?\s*)?(?:in|out)\b"
     r"|\b(?:login|logout|log-?in|log-?out|sign-?in|sign-?out)\s*(?:or|/)\s*"
@@ -1216,6 +1226,10 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
         return RequestReading(intent="unclear", language=lang, rules_intent="unclear")
     t = correct_typos(normalize(text))
     asks_about = _QUESTION_ABOUT.search(t) is not None
+    if _SMALL_TALK.fullmatch(t):  # "how are you", "gm", "在吗": no request at all
+        return RequestReading(
+            intent="unclear", language=lang, rules_intent="unclear", ruled_out=_ALL_ACTS
+        )
     if _EITHER_OR.search(t):  # "log in or out, whatever is needed": neither is asked for
         return RequestReading(
             intent="unclear", language=lang, rules_intent="unclear", ruled_out=("login", "logout")
@@ -1561,6 +1575,19 @@ def is_cancel_text(t: str) -> bool:
     if last is None or _negated(t, last.start()):
         return False
     return _CANCEL_OBJECT.fullmatch(t, last.end()) is not None
+
+
+def cancel_is_not_ours(text: str) -> bool:
+    """Whether a reply's cancel words cancel nothing of ours.
+
+    Each is negated ("不取消", "don't cancel"), or they cancel a trading thing ("cancel my
+    order": a skill's words).
+    """
+    t = correct_typos(normalize_reply(text))
+    starts = [m.start() for m in _CANCEL.finditer(t)]
+    return bool(starts) and (
+        all(_negated(t, start) for start in starts) or _skill_route(t) is not None
+    )
 
 
 def is_cancel(text: str) -> bool:

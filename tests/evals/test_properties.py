@@ -408,6 +408,19 @@ REGRESSIONS: dict[str, tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]
         {"request": "帮我登录"},
         [{"user": "1"}, {"browser": "approve"}, {"browser": "approve"}, {"user": "apprvoed 了啊"}],
     ),
+    # A learned reader retrained on the blind corpora read a lone "D" while waiting as a signal.
+    "a-lone-letter-while-waiting": (
+        {
+            "config": None,
+            "auth": {"status": "not_logged_in"},
+            "binary": "installed",
+            "install": "ok",
+            "network": "up",
+            "version": "1.3.1-beta.17",
+        },
+        {"request": "帮我查一下账户余额"},
+        [{"user": "１"}, {"user": "D"}],
+    ),
 }
 """Generated conversations that failed once (world, first input, events), replayed every run:
 add the ``Draw`` lines of a failure here, named for what it caught."""

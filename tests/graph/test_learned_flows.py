@@ -101,12 +101,26 @@ async def test_a_learned_only_binary_or_site_act_is_asked_first(converse, emulat
     assert chat.argvs() == []
 
 
-async def test_a_definite_rule_reading_of_an_act_wins(converse, emulator, pin):
+async def test_a_definite_rule_reading_of_an_act_wins(converse, emulator, monkeypatch):
     emulator.init_world(auth="logged_in", site="eea")
-    pin(intent="status")
+    fairly_sure = PinnedReader(intent="status")
+    fairly_sure.pinned = (
+        Prediction("status", learned.OVERRULE_CONFIDENCE - 0.05, True),
+        Prediction("-", 0.99, True),
+    )
+    monkeypatch.setattr(learned, "shipped_reader", lambda: fairly_sure)
     chat = converse()
     turn = await chat.start("log me out of okx")
     assert turn.state["outcome"] == "logged_out"
+
+
+async def test_a_very_sure_learned_disagreement_with_a_rule_act_asks_first(converse, emulator, pin):
+    emulator.init_world(auth="logged_in", site="eea")
+    pin(intent="status")  # 0.99 sure: at least OVERRULE_CONFIDENCE
+    chat = converse()
+    turn = await chat.start("log me out of okx")
+    assert turn.kind == "clarify_request"
+    assert ["auth", "logout"] not in chat.argvs()
 
 
 async def test_rules_and_learned_reader_disagreeing_ask_first(converse, emulator, pin):

@@ -33,12 +33,14 @@ from okx_auth_graph.evals.reading_scores import (
 from okx_auth_graph.reading.learned import (
     GROUPS,
     LEARNED_LIMIT,
+    OVERRULE_CONFIDENCE,
     LearnedReader,
     LinearModel,
     Prediction,
     combine_reply,
     combine_request,
     features,
+    is_negated,
     needs_confirmation,
     read_reply_offline,
     read_request_offline,
@@ -151,7 +153,10 @@ def test_retraining_from_the_corpora_gives_the_shipped_readers_predictions(retra
     """``make test`` rebuilds the reader from the corpora: it reads every line as shipped."""
     rebuilt, shipped = LearnedReader(retrained), shipped_reader()
     differ = []
-    files = [*CORPORA.glob("requests.*.tsv"), *CORPORA.glob("replies.*.tsv")]
+    from training.train import training_files
+
+    files = {*CORPORA.glob("requests.*.tsv"), *CORPORA.glob("replies.*.tsv")}
+    files |= {*training_files(CORPORA, "requests"), *training_files(CORPORA, "replies")}
     count = 0
     for path in files:
         for example in load_corpus(path):
@@ -241,7 +246,8 @@ def test_the_learned_reader_never_decides_an_act_the_rules_ruled_out():
 
 def test_a_definite_rule_reading_of_an_act_wins_a_disagreement_becomes_a_question():
     logout = read_request_rules("log me out")
-    assert combine_request(logout, _p("status"), _p("-"), "log me out").intent == "logout"
+    sure = OVERRULE_CONFIDENCE - 0.01
+    assert combine_request(logout, _p("status", sure), _p("-"), "log me out").intent == "logout"
     asked = read_request_rules("do I have to log in every day?")
     if asked.intent == "login":  # asked as a question: not a definite request to log in
         reading = combine_request(asked, _p("session_lifetime"), _p("-"), "do I have to…?")
@@ -250,6 +256,97 @@ def test_a_definite_rule_reading_of_an_act_wins_a_disagreement_becomes_a_questio
     reading = combine_request(earn, _p("skill"), _p("okx-cex-market"), "open interest")
     if earn.route != "okx-cex-market":
         assert reading.intent == "unclear"  # rules and learned reader disagree: ask
+
+
+def test_a_very_sure_learned_disagreement_with_a_rule_act_is_a_question():
+    """D21: where the two readers disagree, clarify_request. A definite rule reading of an act
+    yields only to a learned reader at least OVERRULE_CONFIDENCE sure of another intent (on the
+    blind training corpora held out in turn, this removed 9-16% of the wrong acts for 0-0.4
+    points of accuracy; docs/understanding.md)."""
+    login = read_request_rules("log me into okx")
+    assert login.intent == "login"
+    text = "log me into okx"
+    overruled = combine_request(login, _p("status", OVERRULE_CONFIDENCE), _p("-"), text)
+    assert (overruled.intent, overruled.source) == ("unclear", "learned")
+    kept = combine_request(login, _p("status", OVERRULE_CONFIDENCE - 0.01), _p("-"), text)
+    assert kept.intent == "login"
+    assert 0.5 < OVERRULE_CONFIDENCE < 1.0
+
+
+def test_a_learned_no_route_outvotes_no_rule_route():
+    trade = read_request_rules("go long on arb here")
+    assert trade.route == "okx-cex-trade"
+    reading = combine_request(trade, _p("skill", 0.6, False), _p("-"), "go long on arb here")
+    assert (reading.intent, reading.route) == ("skill", "okx-cex-trade")
+    other = combine_request(trade, _p("skill"), _p("okx-cex-market"), "go long on arb here")
+    assert other.intent == "unclear"  # another route named: they disagree
+
+
+def test_a_learned_act_in_a_negated_text_is_no_reading():
+    waiting = read_reply_rules("await_authorization", "I have not authorized anything, ok")
+    assert waiting.label == "not_yet"
+    text = "I have not authorized anything, ok"
+    assert combine_reply(waiting, _p("signal"), text).label == "not_yet"
+    logout = read_request_rules("please don't log me out, log me in")
+    assert logout.intent == "login"
+    reading = combine_request(logout, _p("logout"), _p("-"), "please don't log me out, log me in")
+    assert reading.intent == "login"
+    assert not is_negated("不小心点了拒绝")  # by accident: no negation
+    assert is_negated("不要退出")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "label"),
+    [
+        ("await_authorization", "不取消", "unclear"),
+        ("choose_site", "cancel my order", "unclear"),
+        ("confirm_retry", "取消重试", "cancel"),
+    ],
+)
+def test_a_learned_cancel_is_no_reading_where_the_rules_read_the_cancel_word_as_not_ours(
+    question, text, label
+):
+    rules = read_reply_rules(question, text)
+    assert combine_reply(rules, _p("cancel"), text).label == label
+
+
+@pytest.mark.parametrize("text", ["how are you", "how does this work", "gm ser", "你好，在吗"])
+def test_small_talk_is_no_request_whatever_the_learned_reader_says(text):
+    rules = read_request_rules(text)
+    assert rules.intent == "unclear"
+    assert set(rules.ruled_out) >= {"login", "logout", "skill", "status"}
+    reading = combine_request(rules, _p("skill"), _p("okx-cex-portfolio"), text)
+    assert (reading.intent, reading.route) == ("unclear", None)
+
+
+def test_a_text_without_letters_is_the_rules_reading_alone():
+    class Sure(LearnedReader):
+        def __init__(self) -> None:
+            pass
+
+        def request(self, text: str) -> tuple[Prediction, Prediction]:
+            return _p("skill"), _p("okx-cex-trade")
+
+    assert read_request_offline("0", language="en", reader=Sure()).intent == "unclear"
+    assert read_request_offline("✅", language="en", reader=Sure()).intent == "unclear"
+    assert read_request_offline("hodl?", language="en", reader=Sure()).intent == "skill"
+
+    class SureSignal(Sure):
+        def reply(self, question: str, text: str) -> Prediction | None:
+            return _p("signal", 0.999)
+
+    assert read_reply_offline("await_authorization", "D", reader=SureSignal()).label == "unclear"
+    assert read_reply_offline("await_authorization", "dn", reader=SureSignal()).label == "signal"
+
+
+def test_the_threshold_counts_only_readings_that_decide_something():
+    from training.train import choose_threshold
+
+    # sure "-"/"unclear" readings are right but decide nothing; the sure routes are wrong
+    tops = [("-", 0.99)] * 50 + [("okx-cex-trade", 0.4)] * 10 + [("okx-cex-trade", 0.9)] * 10
+    labels = ["-"] * 50 + ["okx-cex-market"] * 10 + ["okx-cex-trade"] * 10
+    threshold, _ = choose_threshold(tops, labels)
+    assert threshold > 0.4
 
 
 def test_a_learned_only_yes_to_a_removal_asks_again():
@@ -463,3 +560,34 @@ def test_only_an_act_no_rule_supports_is_confirmed_first():
     assert (learned.intent, learned.source) == ("logout", "learned")
     assert needs_confirmation(learned)
     assert not needs_confirmation(read_request_rules("log me out"))
+
+
+def test_a_blind_training_corpus_is_imported_without_test_lines_or_unknown_labels(tmp_path):
+    from training.corpus import import_blind
+
+    corpora, source = tmp_path / "corpora", tmp_path / "blind"
+    corpora.mkdir()
+    source.mkdir()
+    (corpora / "requests.test.tsv").write_text("login\t-\tlog me in\tfam-a\n", encoding="utf-8")
+    (corpora / "fresh2").mkdir()  # a held-out corpus: never opened
+    (corpora / "fresh2" / "requests.fresh2.tsv").write_text("not a corpus line\n")
+    (source / "requests.t9.tsv").write_text(
+        "# header\n"
+        "login\t-\tLog me in \tt9-a\n"  # a test line: dropped
+        "logout\t-\tsign me out\tt9-b\n"
+        "fly\t-\tfly me to the moon\tt9-c\n"  # no such intent: dropped
+        "skill\tokx-cex-moon\tbuy the moon\tt9-d\n"  # no such route: dropped
+        "logout\t-\tsign me out\tt9-b\n",  # a repeat: dropped
+        encoding="utf-8",
+    )
+    (source / "replies.t9.tsv").write_text(
+        "choose_site\tsite:eea\t2\tt9-e\nchoose_site\tsite:mars\t9\tt9-e\n"
+        "confirm_retry\tsignal\tdone\tt9-f\nconfirm_retry\tyes\tsure\tt9-g\n",
+        encoding="utf-8",
+    )
+    assert import_blind(source, corpora) == {
+        "t9/replies.t9.tsv": (2, 2),
+        "t9/requests.t9.tsv": (1, 4),
+    }
+    lines = load_corpus(corpora / "t9" / "requests.t9.tsv")
+    assert [(e.label, e.text, e.family) for e in lines] == [("logout/-", "sign me out", "t9-b")]
