@@ -398,7 +398,8 @@ def correct_typos(text: str) -> str:
 _NEGATION = re.compile(
     r"(?:\b[a-z]+n't|\b(?:dont|doesnt|didnt|wont|cant|cannot|shouldnt|wouldnt|couldnt|mustnt"
     r"|neednt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|aint|not|never|no need to|without"
-    r"|stop trying to|no longer)\b)"
+    r"|stop trying to|no longer)\b"
+    r"|\bno(?=\s+(?:re-?)?(?:login|logout|log-?in|log-?out|sign-?in|sign-?out|auth|oauth)\b))"
     r"(?! (?:really |quite |even )?(?:know|sure|understand|remember|certain|figure|mind)\b)"
     r"|(?<!还)(?:不要|不想|别|不用|不必|无需|没|不|勿|甭|莫)(?!知道|懂|清楚|确定|明白|会用|客气|错)"
 )
@@ -1118,6 +1119,10 @@ _LOGIN_WORD = re.compile(
 
 
 _LOGOUT_VERB_ZH = re.compile(r"(?:退出|取消|解除|注销)$")
+_ZH_MODIFIED = re.compile(r"(?:的|那次|这次|上次|当前|目前|现在的|刚才的?|那个|这个)\s*$")
+"""Before a Chinese login word: it names a login (当前登录, 那次授权), it does not ask for one."""
+_ALREADY = re.compile(r"(?:\balready\s+(?:[a-z]+\s+)?|已经|已)\s*$")
+"""Before a login word: the login is done ("already authorized", 已经登录过了)."""
 """A Chinese logout verb right before a login word (退出登录, 取消授权)."""
 
 
@@ -1167,6 +1172,12 @@ def _login_words(t: str) -> _LoginWords:
             continue
         if question and (start in nouns or _ABOUT_THE_LOGIN.search(t, max(0, start - 60), start)):
             continue
+        if _CJK.match(t, start) and (
+            _ZH_MODIFIED.search(t, max(0, start - 4), start) or t.startswith("的", after)
+        ):
+            continue  # 我登录的站点, 那次授权, 当前登录的 scope: the login as a thing
+        if _ALREADY.search(t, max(0, start - 12), start):
+            continue  # 已经登录过了, "i already logged in": done, not asked
         if _LOGOUT_VERB_ZH.search(t, max(0, start - 2), start):
             continue  # 退出登录, 取消授权: the login is the logout's object
         return _LoginWords(asked=True)
@@ -1241,6 +1252,12 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
             if _found(pattern, t) or _ASKS_ABOUT_THE_ACT.search(t):  # asks, acts not
                 ruled_out = ("logout", "login", "skill")
             continue
+        if intent == "logout" and _found(pattern, t) and not _asks_for_okx_logout(t, pattern):
+            ruled_out = (
+                "logout",
+                "skill",
+            )  # "log me out of binance", "被登出了": not ours, not asked
+            continue
         if _found(pattern, t):
             return RequestReading(intent=intent, language=lang, rules_intent=intent)
     route = None if ruled_out else _skill_route(t)
@@ -1267,6 +1284,45 @@ def read_request_rules(text: str, *, language: Language | None = None) -> Reques
     return RequestReading(
         intent="unclear", language=lang, rules_intent="unclear", ruled_out=ruled_out
     )
+
+
+def _asks_for_okx_logout(t: str, pattern: _Rule) -> bool:
+    """Whether a logout word in ``t`` asks for an OKX logout.
+
+    Not negated, not passive (被登出: it happened), and not of another named service ("log me
+    out of binance", "退出币安账号").
+    """
+    return any(
+        not _negated(t, start)
+        and not _PASSIVE_ZH.search(t, max(0, start - 3), start)
+        and not _logout_elsewhere(t, start)
+        for start in pattern.starts(t)
+    )
+
+
+_PASSIVE_ZH = re.compile(r"被.{0,2}$")
+_LOGOUT_OBJECT_EN = re.compile(
+    r"(?:(?:log|sign)\s*-?\s*(?:me\s+|us\s+)?(?:out|off)|logout|signout|disconnect(?:\s+me)?)"
+    r"\s+(?:of|from)\s+(?:(?:my|your|our|the|this|that)\s+)?(?P<name>[a-z][a-z0-9.-]*)"
+)
+_LOGOUT_OBJECT_ZH = re.compile(
+    r"(?:退出|登出|注销)(?:我的)?\s*(?:(?P<latin>[a-z][a-z0-9.-]*)|(?P<name>[\u4e00-\u9fff]{2,4}?))"
+    r"\s*(?:的?(?:账号|账户|帐号|帐户|app))?(?=$|[^\w]|[,.!，。！、])"
+)
+
+
+def _logout_elsewhere(t: str, start: int) -> bool:
+    """Whether the logout word at ``start`` logs out of another named service, not OKX."""
+    en = _LOGOUT_OBJECT_EN.match(t, start)
+    if en is not None:
+        return en.group("name") not in OKX_NAMES | {"everything", "all", "everywhere"}
+    zh = _LOGOUT_OBJECT_ZH.match(t, start)
+    if zh is None:
+        return False
+    if zh.group("latin"):
+        return zh.group("latin") not in OKX_NAMES
+    name = zh.group("name")
+    return name[0] not in _ZH_NOT_A_NAME + "登授账帐" and not any(w in name for w in _OKX_NAMES_ZH)
 
 
 def _asks_about_logout(t: str) -> bool:

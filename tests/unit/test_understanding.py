@@ -920,3 +920,58 @@ def test_open_interest_in_chinese_is_market_data():
 @pytest.mark.parametrize(("text", "label"), [("yes no", "unclear"), ("ok no problem", "yes")])
 def test_a_yes_and_a_no_together_are_neither(text, label):
     assert read_reply_rules("confirm_retry", text).label == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "log me out of binance",
+        "sign out of my coinbase account",
+        "logout from bybit please",
+        "退出币安账号",
+    ],
+)
+def test_a_logout_of_another_named_service_is_no_okx_logout(text):
+    reading = read_request_rules(text)
+    assert reading.intent == "unclear"
+    assert "logout" in reading.ruled_out
+    assert read_request(text).intent != "logout"
+
+
+@pytest.mark.parametrize(
+    "text", ["log me out of okx", "退出okx账号", "退出我的账号", "sign out of my account"]
+)
+def test_a_logout_of_okx_or_the_account_is_a_logout(text):
+    assert read_request_rules(text).intent == "logout"
+
+
+def test_a_logout_that_happened_is_no_logout():
+    reading = read_request_rules("好像被登出了,帮我重新登录")
+    assert reading.intent == "login"
+    assert read_request_rules("我被踢下线了").intent != "logout"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "route"),
+    [
+        ("查一下我登录的站点", "unclear", None),  # the learned reader: status
+        ("看一下当前登录的scope", "unclear", None),
+        ("早上授权的那次生效了没", "unclear", None),
+        ("登录的时候为什么要选站点", "unclear", None),
+        ("我已经登录过了,直接看余额", "skill", "okx-cex-portfolio"),
+        ("已经 login 了,帮我 buy 0.1 eth", "skill", "okx-cex-trade"),
+    ],
+)
+def test_a_chinese_login_word_naming_a_login_or_one_done_asks_for_none(text, intent, route):
+    reading = read_request_rules(text)
+    assert (reading.intent, reading.route) == (intent, route)
+    assert "login" in reading.ruled_out
+    assert read_request(text).intent != "login"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("no login please", "unclear"), ("no logout", "unclear"), ("no logout! log me in", "login")],
+)
+def test_no_before_an_act_negates_it(text, intent):
+    assert read_request_rules(text).intent == intent
