@@ -130,6 +130,8 @@ class AuthState(InputState, OutputState, total=False):
             this entry last saw it: read before the pre-flight's calls start, updated by its
             own login; ``None`` when unreadable.
         binary_install_result: What ``okx auth install`` reported (installed / up-to-date).
+        denied: The reply ``check_login`` checks said the user denied the authorization (D12:
+            a denial that leaves the code ``pending`` gets the start-over offer of D7).
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
             (see :mod:`okx_auth_graph.reading.window`).
         language_fixed: ``Context.language`` set this entry's language (replies do not change it).
@@ -147,6 +149,7 @@ class AuthState(InputState, OutputState, total=False):
     api_key_profile: str | None
     logins_seen: int | None
     binary_install_result: str | None
+    denied: bool
     entry_starts: list[str]
     last_reading: dict[str, str | None] | None
     language_fixed: bool

@@ -295,7 +295,8 @@ def confirm_start_over(
         return reply
     if reply.label == "unclear":
         if read_reply("await_authorization", reply.text).label == "signal":
-            return Command(goto="check_login", update={"messages": [reply.human]})
+            update = {"messages": [reply.human], "denied": False}
+            return Command(goto="check_login", update=update)
         return ask_next("confirm_start_over", reply.again, before=[reply.human])
     if reply.label == "yes":
         return _start_over(reply.human)
@@ -325,7 +326,8 @@ async def await_authorization(
     if answer.label in ("start_over", "switch_site"):
         return _start_over(human)
     if answer.label in ("signal", "denied"):  # one status check for each
-        return Command(goto="check_login", update={"messages": [human]})
+        denied = answer.label == "denied"
+        return Command(goto="check_login", update={"messages": [human], "denied": denied})
     site = state.get("site") or ""
     left = _seconds_left(challenge, state.get("challenge_at"), site)
     if answer.label == "ask_code" and left > 0:
@@ -341,8 +343,16 @@ async def await_authorization(
 @node
 async def check_login(
     state: AuthState, runtime: Runtime[Context], *, services: Services
-) -> Command[Literal["hand_off", "await_authorization", "confirm_retry", "install_binary"]]:
-    """Exactly one ``okx auth status --json`` per completion signal."""
+) -> Command[
+    Literal[
+        "hand_off", "await_authorization", "confirm_start_over", "confirm_retry", "install_binary"
+    ]
+]:
+    """Exactly one ``okx auth status --json`` per completion signal or denial.
+
+    ``pending`` after a denial ("I rejected it") offers to start over (D12, D7's
+    ``confirm_start_over``); after a signal it says the login is not done yet.
+    """
     try:
         status = await core.check_login(services.cli(runtime))
     except OkxCliError as exc:
@@ -354,6 +364,9 @@ async def check_login(
     if status["status"] == "logged_in":
         message = success_message(state, site, status["scopes"])
         return finish(state, "logged_in", message, hand_off=True, site=site, challenge=None)
+    if status["status"] == "pending" and state.get("denied"):
+        offer = say(state, "denied_start_over_question", site=site).text
+        return ask_next("confirm_start_over", offer, denied=False)
     if status["status"] == "pending":
         not_done = say(state, "login_not_done_yet").text
         return ask_next("await_authorization", not_done)
@@ -463,7 +476,7 @@ def _logged_in_or_waiting(state: AuthState, answer: _LoginAnswer) -> Command[Any
     if result.get("status") == "logged_in":
         return Command(
             goto="check_login",
-            update={"challenge": None, "challenge_at": None, "logins_seen": seen},
+            update={"challenge": None, "challenge_at": None, "logins_seen": seen, "denied": False},
         )
     challenge = dict(result)
     site = gate_site(state.get("messages", [])) or state.get("site") or ""

@@ -220,6 +220,38 @@ async def test_denied_then_declined_retry(converse, emulator):
     assert turn.state["outcome"] == "retry_declined"
 
 
+@pytest.mark.parametrize(("reply", "language"), [("I rejected it", "en"), ("我拒绝了", "zh")])
+async def test_a_denial_while_the_code_is_still_pending_offers_to_start_over(
+    converse, reply, language
+):
+    """D12: a denial gets the one status check; ``pending`` → the start-over offer of D7."""
+    chat = converse()
+    await chat.start("log in" if language == "en" else "登录")
+    await chat.reply("2")
+    before = len(chat.argvs())
+    turn = await chat.reply(reply)
+    assert chat.argvs()[before:] == [["auth", "status", "--json"]]
+    assert turn.kind == "confirm_start_over"
+    assert turn.reply == expected_text(f"denied_start_over_question.{language}", site="eea")
+    turn = await chat.reply("yes" if language == "en" else "是")
+    assert turn.kind == "choose_site"
+    turn = await chat.reply("3")
+    assert turn.kind == "await_authorization"
+    logins = [c for c in chat.argvs() if c[:2] == ["auth", "login"]]
+    assert logins == [[*LOGIN, "eea"], [*LOGIN, "us"]]
+
+
+async def test_a_signal_while_the_code_is_still_pending_waits_again(converse):
+    chat = converse()
+    await chat.start("log in")
+    await chat.reply("2")
+    await chat.reply("I rejected it")
+    await chat.reply("no")  # keep the code
+    turn = await chat.reply("done")  # a signal after the denial: pending is "not done yet"
+    assert turn.kind == "await_authorization"
+    assert turn.reply == expected_text("login_not_done_yet.en")
+
+
 async def test_cancel_at_every_question_stops_without_okx_calls(converse):
     chat = converse()
     await chat.start("log in")
