@@ -135,6 +135,8 @@ class AuthState(InputState, OutputState, total=False):
         entry_starts: Ids of the requests of the entries ``messages`` still holds, oldest first
             (see :mod:`okx_auth_graph.reading.window`).
         language_fixed: ``Context.language`` set this entry's language (replies do not change it).
+        language_held: A message of the user decided ``language`` (D22); ``False`` while it is
+            only the default English. Missing (a thread written before it existed): held.
         last_reading: The intent and route the graph itself last wrote (thread-level): an
             input ``intent`` / ``route`` equal to them is a leftover, not a hint.
     """
@@ -153,12 +155,14 @@ class AuthState(InputState, OutputState, total=False):
     entry_starts: list[str]
     last_reading: dict[str, str | None] | None
     language_fixed: bool
+    language_held: bool
 
 
 THREAD_KEYS: frozenset[str] = frozenset(
     {
         "messages",
         "language",
+        "language_held",
         "challenge",
         "challenge_at",
         "remediated",

@@ -288,9 +288,16 @@ SPEC_NEUTRAL_WORDS: frozenset[str] = frozenset(
 """The ticker and product names docs/spec.md D22 counts for neither language."""
 
 
+COUNTED_CHARACTERS = 65_536
+"""D22 counts a message on its first 65,536 characters (the reading limit of D21)."""
+
+
 def _letter_counts(text: str) -> tuple[int, int]:
-    """D22's count: (Chinese characters, Latin words that are not neutral names)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """D22's count: (Chinese characters, Latin words), on the first 65,536 characters.
+
+    Ticker and product names (:data:`SPEC_NEUTRAL_WORDS`) count for neither.
+    """
+    folded = unicodedata.normalize("NFKC", text[:COUNTED_CHARACTERS]).casefold()
     chinese = sum(
         "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
         for ch in folded
@@ -316,7 +323,8 @@ def user_language(texts: list[str]) -> str:
 
     Each message that decides a language sets it; once one is held, a message of at most two
     units (Chinese characters plus Latin words, neutral names aside: "OK", "好了") decides
-    nothing. English when none decides.
+    nothing; before any message decides, none is held (the default English is not), so every
+    message decides however short. English when none decides.
     """
     held: str | None = None
     for text in texts:

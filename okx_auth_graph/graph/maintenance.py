@@ -27,7 +27,7 @@ from okx_auth_graph.graph.node_kit import (
     show_site_menu,
 )
 from okx_auth_graph.graph.questions import ask_next, ask_user, pending_question
-from okx_auth_graph.graph.services import Services, heard, language_of, say
+from okx_auth_graph.graph.services import Services, heard, language_fields, language_of, say
 from okx_auth_graph.okx.errors import RECOMMENDED_ACTIONS, OkxCliError, classify_message
 from okx_auth_graph.okx.models import AuthStatus
 from okx_auth_graph.okx.sites import SITE_IDS, api_key_console_url
@@ -394,7 +394,7 @@ def choose_api_key_fix(
             goto="__end__",
             update={
                 "messages": [human, say(state, "api_key_fix_replace", url=url)],
-                "language": language_of(state),
+                **language_fields(state),
                 "outcome": "needs_user_action",
                 "route": None,
             },

@@ -20,7 +20,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.core.gate import site_menu
 from okx_auth_graph.graph.questions import QuestionType, ask_next, ask_user, pending_question
-from okx_auth_graph.graph.services import heard, language_of, say
+from okx_auth_graph.graph.services import heard, language_fields, language_of, say
 from okx_auth_graph.prompts import LOGIN_SUCCESS, YES_NO_HINT, error_text, with_hint
 from okx_auth_graph.reading.rules import read_reply
 from okx_auth_graph.state import AuthState, Language, Outcome
@@ -85,7 +85,7 @@ def finish(
     update: dict[str, Any] = {
         "outcome": outcome,
         "messages": [*(before or []), message],
-        "language": language_of(state),
+        **language_fields(state),
         **extra,
     }
     if not hand_off:
@@ -125,7 +125,7 @@ def cancelled(state: AuthState, exchange: list[AnyMessage]) -> Command[Any]:
         goto=END,
         update={
             "messages": [*exchange, say(state, "cancelled")],
-            "language": language_of(state),
+            **language_fields(state),
             "outcome": "cancelled",
             "route": None,
         },

@@ -31,6 +31,7 @@ from okx_auth_graph.graph.questions import ask_next, ask_user, pending_question
 from okx_auth_graph.graph.services import (
     Services,
     heard,
+    held_language_of,
     language_of,
     last_human_text,
     say,
@@ -136,6 +137,7 @@ def _too_long_to_read(
         "messages": [*update.get("messages", []), AIMessage(text)],
         "outcome": "needs_user_action",
         "language": language,
+        "language_held": held_language_of(state) is not None,
         "language_fixed": bool(fixed),
         "intent": "unclear",
         "route": None,
@@ -173,6 +175,7 @@ def _entry(
     update = {
         **update,
         "language": reading.language,
+        "language_held": held_language_of(state) is not None,
         "language_fixed": bool(fixed),
         "intent": reading.intent,
         "route": reading.route,
@@ -242,7 +245,7 @@ def receive_request(
     if too_long(request):
         return _too_long_to_read(state, update, fixed=_language_override(runtime))
     reading = services.read_request(
-        runtime, request, language=_language_override(runtime), previous=user_language(state)
+        runtime, request, language=_language_override(runtime), previous=held_language_of(state)
     )
     if hinted_intent or hinted_route:
         reading = _with_hints(reading, hinted_intent, hinted_route)
@@ -279,7 +282,7 @@ def clarify_request(
         )
     else:
         reading = services.read_request(
-            runtime, reply, language=language, previous=user_language(state)
+            runtime, reply, language=language, previous=held_language_of(state)
         )
         if (
             reading.intent in CONFIRM_FIRST

@@ -23,7 +23,7 @@ from okx_auth_graph.reading.chat_model import read_reply_with_model, read_reques
 from okx_auth_graph.reading.rules import (
     ReplyReading,
     RequestReading,
-    latest_language,
+    held_language,
     read_reply,
     read_request,
 )
@@ -151,14 +151,29 @@ def _init_chat_model(name: str) -> BaseChatModel:
     return model
 
 
+def held_language_of(state: Mapping[str, Any]) -> Language | None:
+    """The language the user's messages hold (D22), ``None`` while none decided one.
+
+    ``language`` holds the thread's language as of the last time the graph wrote it, held only
+    when ``language_held`` says a message decided it (the default English is not held); the
+    user's messages in ``messages`` (the window: the latest ones) move it on.
+    """
+    texts = [str(m.text) for m in state.get("messages") or [] if isinstance(m, HumanMessage)]
+    language = state.get("language") if state.get("language_held", True) else None
+    return held_language(texts, language)
+
+
 def user_language(state: Mapping[str, Any]) -> Language:
     """The language of the user's latest message that decides one, requests and replies alike.
 
-    ``language`` holds the thread's language as of the last time the graph wrote it; the
-    user's messages in ``messages`` (the window: the latest ones) move it on (D22).
+    English before any message decided one (D22), see :func:`held_language_of`.
     """
-    texts = [str(m.text) for m in state.get("messages") or [] if isinstance(m, HumanMessage)]
-    return latest_language(texts, state.get("language"))
+    return held_language_of(state) or "en"
+
+
+def language_fields(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The state keys that record the entry's language: ``language`` and ``language_held``."""
+    return {"language": language_of(state), "language_held": held_language_of(state) is not None}
 
 
 def language_of(state: Mapping[str, Any]) -> Language:

@@ -1903,6 +1903,18 @@ def language_of(text: str, previous: Language | None = None) -> Language | None:
     return previous
 
 
+def held_language(texts: Iterable[str], previous: Language | None = None) -> Language | None:
+    """The language held after ``texts`` (oldest first), ``None`` while no message decided one.
+
+    ``previous`` is a language already held (a message decided it), never the default: before
+    any language is held every message decides, however short (docs/spec.md D22).
+    """
+    language = previous
+    for text in texts:
+        language = language_of(text, language)
+    return language
+
+
 def latest_language(texts: Iterable[str], previous: Language | None = None) -> Language:
     """The language to answer in: that of the latest of ``texts`` (oldest first) that decides.
 

@@ -105,3 +105,33 @@ async def test_a_question_asked_again_follows_the_reply_that_changed_language(
     declined = await chat.reply("no thanks, not now")  # two words would not decide (D22)
     assert declined.reply == expected_text("retry_declined.en")
     assert declined.state["language"] == "en"
+
+
+async def test_the_default_english_is_not_held_a_short_message_decides(converse, mode):
+    """D22: before any message decides, the default English is no held language: "登录" (two
+    units) after "okx" (no deciding letters) decides Chinese."""
+    chat = converse(mode=mode)
+    unclear = await chat.start("okx")
+    assert unclear.kind == "clarify_request"
+    assert unclear.reply == expected_text("clarify_request.en")
+    menu = await chat.reply("登录")
+    assert menu.reply == MENU
+    waiting = await chat.reply("1")
+    assert waiting.interrupt["message"] == challenge(waiting, "zh")
+    not_yet = await chat.reply("done")  # one unit once Chinese is held: Chinese holds
+    assert not_yet.reply == expected_text("login_not_done_yet.zh")
+
+
+async def test_a_short_request_decides_on_a_thread_that_holds_no_language(converse, mode):
+    chat = converse(mode=mode)
+    first = await chat.start("hi")  # decides English: English is held from here
+    assert first.reply == expected_text("clarify_request.en")
+    assert (await chat.start("登录")).state["language"] == "en"  # two units: English holds
+    chat = converse(mode=mode)
+    first = await chat.start("okx")  # decides nothing: English only by default
+    assert first.reply == expected_text("clarify_request.en")
+    second = await chat.start("登录")  # a new entry, two units: decides, nothing was held
+    assert second.reply == MENU
+    assert second.state["language"] == "zh"
+    third = await chat.start("hi")  # one unit: Chinese is held now
+    assert third.state["language"] == "zh"

@@ -612,6 +612,25 @@ def test_a_text_over_the_limit_is_not_read():
     assert language_of("好" * READ_LIMIT + " word" * 70_000) == "zh"
 
 
+def test_the_default_english_is_no_held_language():
+    """D22: before any message decides, every message decides, however short."""
+    assert understanding.held_language(["okx"]) is None
+    assert understanding.held_language(["okx", "登录"]) == "zh"
+    assert understanding.latest_language(["okx", "登录"]) == "zh"
+    assert understanding.held_language(["hello there", "登录"]) == "en"
+    assert understanding.held_language(["登录"], "en") == "en"
+    assert understanding.held_language(["2", "ok"]) == "en"
+
+
+def test_the_evaluation_counts_a_message_on_its_first_65536_characters():
+    from okx_auth_graph.evals.texts import user_language
+
+    long_chinese = "好" * READ_LIMIT + " word" * 70_000
+    assert language_of(long_chinese) == "zh"
+    assert user_language([long_chinese]) == "zh"
+    assert user_language(["okx", "登录"]) == "zh"
+
+
 def _d12_signals() -> list[str]:
     """The completion words and their question forms D12 quotes (docs/spec.md), in order."""
     d12 = SPEC.split("**Project decision D12", 1)[1].split("**Project decision", 1)[0]
