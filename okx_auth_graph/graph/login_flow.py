@@ -307,13 +307,19 @@ def confirm_start_over(
 @node
 async def await_authorization(
     state: AuthState, runtime: Runtime[Context], *, services: Services
-) -> Command[Literal["check_login", "await_authorization", "ask_start_over_site", "__end__"]]:
+) -> Command[
+    Literal[
+        "check_login", "await_authorization", "confirm_start_over", "ask_start_over_site", "__end__"
+    ]
+]:
     """Wait for the user's completion signal; never poll, never run okx here.
 
     A signal, or "I rejected it", gets one status check; "what's the code again?" shows the
     URL and code again and "how long is it valid?" answers from ``expiresIn`` and the time
     the code was issued (no okx call); an explicit "start over" or "use another site"
-    shows the menu for a new login (D7); anything else restates the wait.
+    shows the menu for a new login (D7); a request for a code that lapsed or that this
+    thread does not hold asks whether to start over (``confirm_start_over``); anything else
+    restates the wait.
     """
     message = pending_question(state) or say(state, "await_not_a_signal").text
     challenge: Mapping[str, Any] = state.get("challenge") or {}
@@ -333,6 +339,9 @@ async def await_authorization(
     if answer.label == "ask_code" and left > 0:
         text = challenge_message(state, site, {**challenge, "expiresIn": left})
         return ask_next("await_authorization", text, before=[human])
+    if answer.label == "ask_code":  # lapsed, or not held here: offer a new one (D12, D7)
+        question = say(state, "start_over_question", site=site).text
+        return ask_next("confirm_start_over", question, before=[human], challenge=None)
     if answer.label == "ask_validity" and left > 0:
         text = say(state, "await_code_validity", minutes=max(1, left // 60)).text
         return ask_next("await_authorization", text, before=[human])

@@ -421,8 +421,9 @@ def combine_reply(rules: ReplyReading, learned: Prediction | None, text: str) ->
         )
     if learned.label == rules.value or (label == rules.label and not value) or label == no_answer:
         return rules  # agreeing, or no reading at all: the learned "unclear" never outvotes one
-    if rules.label in SIDE_EFFECT_LABELS or rules.label == "cancel":
-        return rules  # a definite rule reading of a side-effecting answer (or a cancel) wins
+    if rules.label in SIDE_EFFECT_LABELS or rules.label in ("cancel", "ask_code"):
+        return rules  # a definite rule reading of a side-effecting answer, a cancel or a
+        # request for the code (shown again, no okx call: "链接呢?") wins
     return rules.model_copy(
         update={"label": no_answer, "site": None, "option": None, "source": "learned"}
     )

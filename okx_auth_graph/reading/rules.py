@@ -1435,6 +1435,8 @@ _ASK_CODE = _rx(
     r"(?:链接|验证码|网址|地址)(?:在哪|呢|是多少|是什么|发我|给我)",
     r"(?:链接|验证码|网址|地址|码)(?:是多少|发一下|再发|.{0,3}(?:找不到|不见了|丢了))",
     r"给我.{0,2}(?:链接|验证码|网址|地址)",
+    r"(?:发|给|再给)(?:我|给我)?(?:一下|一次)?(?:那个|这个)?(?:链接|验证码|网址|地址|码)",
+    r"\b(?:the |my )?(?:code|link|url) (?:pls|plz|please)\b",
 )
 _START_OVER = _rx(
     r"\bstart (?:over|again)\b",
@@ -1591,11 +1593,11 @@ def _waiting_label(t: str) -> ReplyLabel:
         return "denied"
     if _found(_ASK_CODE, t, negatable=False):
         return "ask_code"
-    if _found(_START_OVER, t):
+    if _found(_START_OVER, t) and not _asked_about(t):
         return "start_over"
     if _found(_ASK_VALIDITY, t, negatable=False):
         return "ask_validity"
-    if _found(_SWITCH_SITE, t):
+    if _found(_SWITCH_SITE, t) and not _asked_about(t):
         return "switch_site"
     if _SIGNAL_QUESTION.search(t):
         return "signal"  # "done?", "is it done?", "好了吗": the user asks for the status check
@@ -1606,6 +1608,22 @@ def _waiting_label(t: str) -> ReplyLabel:
     if _found(_SIGNAL, t):
         return "signal"
     return "unclear"
+
+
+_ASKS_FOR_IT = re.compile(
+    r"^(?:(?:hi|hey|ok|so|pls|please)\W+)*(?:can|could|would|will|may) (?:you|we|i|u)\b"
+    r"|\b(?:please|pls|plz)\b|帮|请|给我|麻烦|能|可以|可不可以|好吗|行吗"
+)
+"""A question that asks for something ("can we start over?", "能换个站点吗"), not about it."""
+
+
+def _asked_about(t: str) -> bool:
+    """Whether ``t`` is a question about something rather than a request put as a question.
+
+    "should I start over?", "is it on the us site?", "站点是哪个?", "重新开始吗" ask; "can we
+    start over?", "can you switch me to the us site?", "能换个站点吗" ask for it (D12, D21).
+    """
+    return _QUESTION.search(t) and not _ASKS_FOR_IT.search(t)
 
 
 def _yes_no(t: str) -> ReplyLabel:

@@ -170,9 +170,12 @@ async def test_the_codes_age_follows_the_clock_while_it_is_held(converse, monkey
     monkeypatch.setattr(time, "time", lambda: real() + 11 * 60)
     for question in ("how long is it valid?", "what's the code again?"):
         turn = await chat.reply(question)
-        assert turn.kind == "await_authorization"
         assert code not in turn.reply, question  # a dead code is never shown as valid
         assert not re.search(r"\b(?:1[0-9]|2[0-9]) (?:more )?minutes\b", turn.reply), turn.reply
+    # D12: a request for a code that lapsed offers a new one (D7's start-over question)
+    assert turn.kind == "confirm_start_over"
+    assert turn.reply == expected_text("start_over_question.en", site="eea")
+    assert (await chat.reply("no")).kind == "await_authorization"
     assert len(chat.argvs()) == calls
     turn = await chat.start("log in")  # a new entry: the held code is dead, never shown again
     assert code not in turn.reply
@@ -350,7 +353,10 @@ async def test_a_completion_word_put_as_a_question_gets_one_status_check(convers
     assert chat.argvs()[before:] == [["auth", "status", "--json"]]
 
 
-@pytest.mark.parametrize("reply", ["code pls", "whats the link", "链接在哪"])
+@pytest.mark.parametrize(
+    "reply",
+    ["code pls", "whats the link", "链接在哪", "链接呢?", "链接是什么?", "发我链接", "把链接发我"],
+)
 async def test_a_request_for_the_code_or_the_link_shows_them_again(converse, reply):
     chat = converse()
     await chat.start("log me in")
@@ -360,6 +366,41 @@ async def test_a_request_for_the_code_or_the_link_shows_them_again(converse, rep
     assert chat.argvs()[before:] == []
     assert first.interrupt["userCode"] in turn.reply
     assert first.interrupt["verificationUri"] in turn.reply
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "should I start over?",
+        "what if I restart?",
+        "is it on the us site?",
+        "站点是哪个?",
+        "重新开始吗",
+    ],
+)
+async def test_a_question_about_the_site_or_starting_over_restates_the_challenge(converse, reply):
+    """D12, D21: a question about starting over or the site is no start-over nor switch: the
+    challenge is restated (no menu, no okx call) and the held code is still shown after it."""
+    chat = converse()
+    await chat.start("log me in")
+    first = await chat.reply("2")
+    before = len(chat.argvs())
+    turn = await chat.reply(reply)
+    assert turn.kind == "await_authorization", reply
+    assert MENU not in turn.reply
+    assert chat.argvs()[before:] == []
+    turn = await chat.reply("what's the code again?")
+    assert first.interrupt["userCode"] in turn.reply
+
+
+@pytest.mark.parametrize("reply", ["can we start over?", "能换个站点吗", "switch to the us site"])
+async def test_a_start_over_asked_for_as_a_question_shows_the_menu(converse, reply):
+    chat = converse()
+    await chat.start("log me in")
+    await chat.reply("2")
+    turn = await chat.reply(reply)
+    assert turn.kind == "choose_site", reply
+    assert turn.reply == MENU
 
 
 async def test_a_question_about_scopes_while_waiting_runs_no_okx_call(converse):

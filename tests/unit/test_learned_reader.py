@@ -530,6 +530,12 @@ def test_a_text_past_the_learned_readers_limit_is_read_by_the_rules_alone():
     assert read_reply_offline("await_profile_removal", reply_at_limit).source == "learned"
 
 
+def test_a_rules_request_for_the_code_stands_against_a_learned_question():
+    rules = read_reply_rules("await_authorization", "链接呢?")
+    assert rules.label == "ask_code"
+    assert combine_reply(rules, _p("question"), "链接呢?") == rules
+
+
 def test_a_learned_site_leaves_the_rules_reading_as_it_is():
     rules = read_reply_rules("choose_site", "the european one")
     assert combine_reply(rules, _p("site:eea"), "the european one") == rules

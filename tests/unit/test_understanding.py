@@ -612,6 +612,42 @@ def test_a_text_over_the_limit_is_not_read():
     assert language_of("好" * READ_LIMIT + " word" * 70_000) == "zh"
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("should I start over?", "question"),
+        ("what if I restart?", "question"),
+        ("is it on the us site?", "question"),
+        ("why is it the eea site?", "question"),
+        ("站点是哪个?", "question"),
+        ("重新开始吗", "question"),
+        ("can we start over?", "start_over"),
+        ("can I get a new code?", "start_over"),
+        ("可以重新开始吗", "start_over"),
+        ("start over", "start_over"),
+        ("can you switch me to the us site?", "switch_site"),
+        ("能换个站点吗", "switch_site"),
+        ("wrong site, i need eea", "switch_site"),
+    ],
+)
+def test_a_question_about_starting_over_or_the_site_is_no_start_over(text, label):
+    """D12, D21: only a start-over or site switch asked for (not asked about) leaves the wait.
+
+    The rules read the question; a sure learned start-over makes it unclear (both restate)."""
+    assert read_reply_rules("await_authorization", text).label == label, text
+    offline = read_reply("await_authorization", text).label
+    assert offline in ((label,) if label != "question" else ("question", "unclear")), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["链接呢?", "链接是什么?", "发我链接", "把链接发我", "给我验证码", "code pls", "发一下链接"],
+)
+def test_any_request_for_the_code_or_the_link_is_ask_code(text):
+    """D12: the rules' reading stands against a sure learned "question" ("链接呢?")."""
+    assert read_reply("await_authorization", text).label == "ask_code", text
+
+
 def test_the_default_english_is_no_held_language():
     """D22: before any message decides, every message decides, however short."""
     assert understanding.held_language(["okx"]) is None
