@@ -55,3 +55,17 @@ def test_only_the_whole_menu_counts_not_its_first_line_or_part_of_it():
         assert gate_site([AIMessage(partial), HumanMessage("2")]) is None, partial
     # The whole menu inside a longer assistant message still counts (it was shown).
     assert gate_site([AIMessage(f"Before we log in:\n\n{MENU}"), HumanMessage("2")]) == "eea"
+
+
+def test_step_0_1_takes_the_site_of_a_logged_in_or_pending_status() -> None:
+    """With no profile naming a site, a logged-in or pending status names it (step 0.1); a
+    ``not_logged_in`` status's site is a placeholder (mutmut: ``str(None)`` survived here)."""
+    from okx_auth_graph.core.gate import persisted_site
+    from okx_auth_graph.okx.models import AuthStatus
+
+    for status in ("logged_in", "pending"):
+        auth: AuthStatus = {"status": status, "site": "eea", "scopes": []}
+        assert persisted_site(None, auth) == "eea"
+    placeholder: AuthStatus = {"status": "not_logged_in", "site": "global", "scopes": []}
+    assert persisted_site(None, placeholder) is None
+    assert persisted_site(None, None) is None
