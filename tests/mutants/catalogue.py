@@ -746,7 +746,7 @@ CATALOGUE: tuple[Mutant, ...] = (
             Edit(
                 "okx_auth_graph/reading/chat_model.py",
                 "read_request_with_model",
-                "if rules.intent in SIDE_EFFECT_INTENTS and not is_question_form(text):",
+                "if definite and not is_question_form(text):",
                 "if False:",
             ),
         ),
