@@ -48,7 +48,7 @@ from okx_auth_graph.okx.errors import OkxCliError
 from okx_auth_graph.okx.models import LoginChallenge
 from okx_auth_graph.okx.sites import MENU_NUMBERS, SITE_LABELS, WEB_HOSTS
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, LOGIN_CHALLENGE, render
-from okx_auth_graph.reading.rules import read_reply
+from okx_auth_graph.reading.rules import read_reply, read_reply_rules
 from okx_auth_graph.state import AuthState
 
 SITE_OPTIONS = [
@@ -461,7 +461,7 @@ def _site_question(
     reply = ask_user("choose_site", menu, options=SITE_OPTIONS)
     human = HumanMessage(reply)
     state = heard(state, human)
-    answer = read_reply("choose_site", reply)
+    answer = read_reply_rules("choose_site", reply)  # D4: the rules alone read a site reply
     if answer.label == "cancel":
         return cancelled(state, [human])
     site = answer.site

@@ -1798,7 +1798,7 @@ _SITE_NAMES: Final[dict[str, str]] = {
 _SITE_PHRASES: Final = re.compile(
     r"(?:https?://)?("
     + "|".join(re.escape(host) for host in WEB_HOSTS.values())
-    + r")/?|european economic area|欧洲经济区|欧洲站|美国站|全球站|国际站|全球"
+    + r")/?|european economic area|欧洲经济区|(?:欧洲站|美国站|全球站|国际站)点?|全球"
 )
 """What names a site besides its number and id: the menu's hosts and the sites' own names."""
 _SITE_PHRASE_IDS: Final = {
@@ -1830,7 +1830,9 @@ def parse_site_choice(text: str) -> SiteId | None:
     if too_long(text):
         return None
     t = _SITE_PHRASES.sub(
-        lambda m: f" {_SITE_PHRASE_IDS[m.group(1) or m.group(0)]} ", normalize_reply(text)
+        # "全球站点": the name and the filler 站点 (the name's 站 is the filler's first half)
+        lambda m: f" {_SITE_PHRASE_IDS[(m.group(1) or m.group(0)).removesuffix('点')]} ",
+        normalize_reply(text),
     )
     picked, only_filler = _choices(t, _SITE_NAMES)
     words = set(_CHOICE_TOKEN.findall(t))

@@ -166,3 +166,16 @@ async def test_a_learned_only_yes_to_removing_the_binary_asks_again(converse, pi
     turn = await chat.reply("zzz")
     assert turn.kind == "confirm_remove_binary"
     assert not any(c[:2] == ["auth", "remove"] for c in chat.argvs())
+
+
+@pytest.mark.parametrize("label", ["cancel", "site:eea"])
+async def test_the_site_question_is_the_rules_alone(converse, emulator, pin, label):
+    """D4: the reply to the site menu is read by rules, never by the learned reader — a very
+    sure learned cancel or site for a reply the rules read as no choice re-asks the menu."""
+    chat = converse()
+    turn = await chat.start("log in")
+    assert turn.kind == "choose_site"
+    pin(reply=label)
+    turn = await chat.reply("zzz")
+    assert turn.kind == "choose_site"
+    assert not any(c[:2] == ["auth", "login"] for c in chat.argvs())

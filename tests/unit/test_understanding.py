@@ -70,6 +70,12 @@ CORPORA = Path(__file__).resolve().parents[2] / "evals" / "understanding"
         ("全球", "global"),
         ("全球站", "global"),
         ("国际站", "global"),
+        # a site's name and the filler 站点 (D4 lists both): the name's 站 is the filler's half
+        ("全球站点", "global"),
+        ("国际站点", "global"),
+        ("欧洲站点", "eea"),
+        ("美国站点", "us"),
+        ("我选全球站点吧", "global"),
     ],
 )
 def test_a_single_choice_with_filler_words_is_a_site(reply, site):
