@@ -20,6 +20,7 @@ from okx_auth_graph.doors.chat import DEMO_LOGIN_CAP
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.world import DEFAULT_LOGIN_CAP
 from tests.rigs.real_cli import real_okx_cli
+from tests.rigs.terminal import default_ctrl_c
 from tests.spec_texts import project_text, spec_text
 
 CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
@@ -79,6 +80,7 @@ def terminal(command: list[str], args: list[str], env: dict[str, str]) -> pexpec
         encoding="utf-8",
         timeout=120,
         dimensions=(40, 100),
+        preexec_fn=default_ctrl_c,
     )
     OPEN.append(child)
     return child

@@ -19,6 +19,7 @@ import pytest
 from okx_auth_graph.testing.shim import SHIM_MARKER, launcher_argv, write_shim
 from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS
 from tests.rigs.real_cli import real_okx_cli
+from tests.rigs.terminal import default_ctrl_c
 
 EMULATOR = launcher_argv("okx_auth_graph.testing.__main__")
 
@@ -148,7 +149,14 @@ def test_remove_without_force_from_a_pipe_refuses(shim_env: dict[str, str]) -> N
 
 
 def test_remove_on_a_terminal_asks_and_removes(shim_env: dict[str, str]) -> None:
-    child = pexpect.spawn("okx", ["auth", "remove"], env=shim_env, encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        "okx",
+        ["auth", "remove"],
+        env=shim_env,
+        encoding="utf-8",
+        timeout=30,
+        preexec_fn=default_ctrl_c,
+    )
     child.expect(r"Remove okx-auth at .*okx-auth\? \[y/N\] ")
     child.sendline("y")
     child.expect("Removed: ")
@@ -346,7 +354,14 @@ def test_the_call_log_keeps_the_start_the_process_passes(
 def test_config_init_on_a_terminal_prompts_one_answer_at_a_time(
     shim_env: dict[str, str], isolated_home: Path
 ) -> None:
-    child = pexpect.spawn("okx", ["config", "init"], env=shim_env, encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        "okx",
+        ["config", "init"],
+        env=shim_env,
+        encoding="utf-8",
+        timeout=30,
+        preexec_fn=default_ctrl_c,
+    )
     for prompt, answer in [
         (r"Site \(1/2/3, default: 1\): ", "2"),
         (r"Use demo trading\? \(Y/n\) ", "y"),
@@ -386,7 +401,14 @@ def test_ctrl_c_in_config_init_exits_like_the_real_cli(
         home = tmp_path / f"home-{label}"
         home.mkdir()
         env = {**shim_env, "HOME": str(home)}
-        child = pexpect.spawn(program, ["config", "init"], env=env, encoding="utf-8", timeout=60)
+        child = pexpect.spawn(
+            program,
+            ["config", "init"],
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+            preexec_fn=default_ctrl_c,
+        )
         for prompt, answer in WIZARD_PROMPTS[:stop_at]:
             child.expect(prompt)
             child.sendline(answer)
