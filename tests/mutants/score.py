@@ -111,6 +111,21 @@ def _select_tests(project: Path, tests: list[str]) -> None:
     )
 
 
+FAST_FIRST = "tests.mutants.fast_first"
+"""The pytest plugin that runs each mutant's tests fastest first (see its docstring)."""
+
+
+def plugins(current: str) -> str:
+    """``PYTEST_PLUGINS`` for mutmut's runs: ``current`` plus :data:`FAST_FIRST`.
+
+    mutmut passes a mutant's tests in a set's order and stops at the first failure; fastest
+    first, a mutant a cheap test kills no longer waits for slow tests first (mutmut imports the
+    plugin from its copy, ``mutants/tests/mutants/fast_first.py``, which its ``sys.path`` holds).
+    """
+    names = [name for name in current.split(",") if name.strip()]
+    return ",".join([*names, FAST_FIRST] if FAST_FIRST not in names else names)
+
+
 def _mutmut(project: Path, names: list[str], timeout: float, log: Path) -> tuple[int | None, float]:
     """Run ``mutmut run`` on ``names`` in ``project`` at low priority: (exit status, seconds).
 
@@ -120,6 +135,7 @@ def _mutmut(project: Path, names: list[str], timeout: float, log: Path) -> tuple
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
     env.pop("CI", None)  # skips stay skips here (CI turns a skipped real-CLI test into a failure)
     env |= {"HYPOTHESIS_PROFILE": "dev", "PYTHONDONTWRITEBYTECODE": "1"}
+    env["PYTEST_PLUGINS"] = plugins(env.get("PYTEST_PLUGINS", ""))
     real_cli = REPO / ".okx-cli" / "node_modules" / ".bin" / "okx"
     if real_cli.exists() and "OKX_REAL_CLI" not in env:
         env["OKX_REAL_CLI"] = str(real_cli)  # as `make test` sets it

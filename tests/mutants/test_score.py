@@ -9,11 +9,13 @@ import pytest
 
 from tests.mutants.catalogue import CATALOGUE
 from tests.mutants.docs_block import read_block
+from tests.mutants.fast_first import STATS, durations, fastest_first
 from tests.mutants.score import (
     DOCS_BLOCK,
     configured_tests,
     interval,
     meets_target,
+    plugins,
     render,
     rule_modules,
     summarize,
@@ -133,3 +135,43 @@ def test_the_testing_docs_show_a_row_for_every_rule_module():
     table = read_block(REPO / "docs" / "testing.md", DOCS_BLOCK)
     shown = [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")]
     assert shown == list(rule_modules().values()), "run `make mutation-score` to regenerate it"
+
+
+def test_mutmuts_runs_load_the_plugin_that_runs_each_mutants_tests_fastest_first():
+    assert plugins("") == "tests.mutants.fast_first"
+    assert plugins("a.b") == "a.b,tests.mutants.fast_first"
+    assert plugins("tests.mutants.fast_first") == "tests.mutants.fast_first"
+    recorded = {"t::slow": 9.0, "t::fast": 0.1, "t::mid": 1.0}
+    assert fastest_first(["t::slow", "t::new", "t::mid", "t::fast"], recorded) == [
+        "t::fast",
+        "t::mid",
+        "t::slow",
+        "t::new",  # no figure: last
+    ]
+
+
+def test_the_plugin_orders_the_collected_tests_by_the_times_mutmut_recorded(tmp_path: Path):
+    """As mutmut runs pytest: in the folder holding ``mutmut-stats.json``, node ids as given."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "test_a.py").write_text(
+        "def test_slow(): pass\ndef test_new(): pass\ndef test_fast(): pass\n", encoding="utf-8"
+    )
+    stats = {"duration_by_test": {"test_a.py::test_slow": 5.0, "test_a.py::test_fast": 0.01}}
+    (tmp_path / STATS).write_text(json.dumps(stats), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "CI")}
+    env |= {"PYTEST_PLUGINS": plugins(""), "PYTHONPATH": str(REPO)}
+    ids = ["test_a.py::test_slow", "test_a.py::test_new", "test_a.py::test_fast"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", "-q",
+         "--collect-only", "--rootdir=.", *ids],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    listed = [line for line in done.stdout.splitlines() if line.startswith("test_a.py::")]
+    assert listed == ["test_a.py::test_fast", "test_a.py::test_slow", "test_a.py::test_new"], (
+        done.stdout + done.stderr
+    )
+    assert durations(tmp_path / "nowhere") == {}
