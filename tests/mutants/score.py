@@ -169,6 +169,13 @@ def _exit_codes(project: Path, module: str) -> dict[str, int | None]:
     return codes
 
 
+def sample_of(keys: list[str], size: int, seed: str) -> list[str]:
+    """A module's sampled mutants: ``size`` of ``keys`` drawn with ``seed`` (all when 0 or more)."""
+    if not size or size >= len(keys):
+        return keys
+    return sorted(random.Random(seed).sample(keys, size))
+
+
 def interval(caught: int, total: int) -> tuple[float, float]:
     """The 95 % Wilson interval of the share ``caught / total`` (a sample's score)."""
     if total == 0:
@@ -222,9 +229,11 @@ def render(rows: list[dict[str, Any]], modules: dict[str, str], run: dict[str, A
     sample, seed, tests = run["sample"], run["seed"], run["tests"]
     how = f"a random sample of {sample} mutants per module (seed {seed})" if sample else "all"
     low, high = TARGET
+    left_out = run.get("left_out") or []
+    but = f" but `{' '.join(left_out)}`" if left_out else ""
     lines = [
         f"`make mutation-score` (mutmut, {how}; the tests that reach each mutated function among"
-        f" `{' '.join(tests)}`; target: score ≥ {low:.0%}, 95 % lower bound ≥ {high:.0%}):",
+        f" `{' '.join(tests)}`{but}; target: score ≥ {low:.0%}, 95 % lower bound ≥ {high:.0%}):",
         "",
         "| module | code at | mutants | run | killed | survived | no tests | not checked"
         " | score (95 % interval) | target |",
@@ -271,11 +280,12 @@ def _earlier_rows(args: argparse.Namespace, modules: dict[str, str]) -> list[dic
     if not (args.json and args.json.is_file()):
         return []
     earlier = json.loads(args.json.read_text(encoding="utf-8"))
-    same = (earlier.get("sample"), earlier.get("seed"), earlier.get("tests")) == (
-        args.sample,
-        args.seed,
-        args.tests,
-    )
+    same = (
+        earlier.get("sample"),
+        earlier.get("seed"),
+        earlier.get("tests"),
+        earlier.get("left_out", []),
+    ) == (args.sample, args.seed, args.tests, args.leave_out)
     if not same:
         return []
     return [
@@ -299,6 +309,14 @@ def main(argv: list[str] | None = None) -> int:
         help="the tests mutmut may run (default: every test CI runs, [tool.mutmut])",
     )
     parser.add_argument(
+        "--leave-out",
+        nargs="+",
+        default=[],
+        metavar="TEST",
+        help="tests (node ids or files) not run: pytest's --deselect (e.g. a test whose own"
+        " time limit a stopped process group would break)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=4 * 3600.0, help="seconds per module, and to prepare"
     )
     parser.add_argument("--json", type=Path, help="write the scores to this JSON file")
@@ -309,6 +327,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="with --workdir: skip sampled mutants an earlier run there caught (right only when"
         " tests were added since, none changed; mutmut itself resets mutants of changed code)",
+    )
+    parser.add_argument(
+        "--results-only",
+        action="store_true",
+        help="with --workdir: run nothing, score the sample from what mutmut saved there (a run"
+        " stopped early: its unrun mutants are 'not checked')",
     )
     parser.add_argument(
         "--from-json", type=Path, help="run nothing: print (and with --docs write) that run's table"
@@ -322,39 +346,64 @@ def main(argv: list[str] | None = None) -> int:
             replace_block(args.docs, DOCS_BLOCK, table)
         return 0
     kept = _earlier_rows(args, modules)
-    commit = _commit()  # the code copied now, whatever changes in the tree during the run
+    rows: list[dict[str, Any]] = []
+
+    def write() -> dict[str, Any]:
+        """The run's result so far (with the kept rows), written to ``--json`` after each module."""
+        done = {row["module"]: row for row in [*kept, *rows]}
+        result = {
+            "tool": "mutmut",
+            "sample": args.sample,
+            "seed": args.seed,
+            "tests": args.tests,
+            "left_out": args.leave_out,
+            "modules": [done[name] for name in modules if name in done],
+        }
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        return result
+
     with tempfile.TemporaryDirectory(prefix="okx-mutmut-") as tmp:
         work = (args.workdir or Path(tmp)).resolve()
         project = work / "project"
-        if not (project / "pyproject.toml").is_file():
+        copied_at = work / "commit"
+        if args.results_only:
+            if not (project / "mutants").is_dir():
+                raise SystemExit(f"--results-only: no mutmut run in {work}")
+        elif not (project / "pyproject.toml").is_file():
+            copied_at.parent.mkdir(parents=True, exist_ok=True)
+            copied_at.write_text(_commit() + "\n", encoding="utf-8")  # whatever changes later
             copy_project(REPO, project_files(REPO), project)
-        _select_tests(project, args.tests)
+        commit = copied_at.read_text(encoding="utf-8").strip() if copied_at.is_file() else "—"
         log = work / "mutmut.log"
-        print(f"mutmut in {project} (log: {log}): generating mutants, collecting stats", flush=True)
-        _status, elapsed = _mutmut(project, [_PREPARE], args.timeout, log)
-        if not (project / "mutants" / "mutmut-stats.json").is_file():
-            print(log.read_text(encoding="utf-8")[-3000:])
-            raise SystemExit("mutmut did not collect its stats (see above)")
-        print(f"prepared in {elapsed:.0f}s", flush=True)
-        rows = []
+        if not args.results_only:
+            _select_tests(project, [*args.tests, *(f"--deselect={t}" for t in args.leave_out)])
+            print(f"mutmut in {project} (log: {log}): making mutants, collecting stats", flush=True)
+            _status, elapsed = _mutmut(project, [_PREPARE], args.timeout, log)
+            if not (project / "mutants" / "mutmut-stats.json").is_file():
+                print(log.read_text(encoding="utf-8")[-3000:])
+                raise SystemExit("mutmut did not collect its stats (see above)")
+            print(f"prepared in {elapsed:.0f}s", flush=True)
         for name in args.modules:
             keys = sorted(_exit_codes(project, modules[name]))
-            sample = keys
-            if args.sample and args.sample < len(keys):
-                sample = sorted(random.Random(f"{args.seed}:{name}").sample(keys, args.sample))
-            to_run = sample
+            sample = sample_of(keys, args.sample, f"{args.seed}:{name}")
+            to_run = [] if args.results_only else sample
             if args.keep_killed:
                 from mutmut.stats import status_by_exit_code
 
                 before = _exit_codes(project, modules[name])
-                to_run = [k for k in sample if status_by_exit_code[before[k]] not in CAUGHT]
+                to_run = [k for k in to_run if status_by_exit_code[before[k]] not in CAUGHT]
             status: int | None = 0
             elapsed = 0.0
             if to_run:
                 status, elapsed = _mutmut(project, to_run, args.timeout, log)
             row = summarize(name, modules[name], _exit_codes(project, modules[name]), sample)
             row["commit"] = commit
+            if to_run:
+                row["seconds"] = round(elapsed)
             rows.append(row)
+            write()
             stopped = " (stopped by the time limit)" if status is None else ""
             print(
                 f"{name}: {row['caught']}/{row['checked']} caught of {row['sampled']} sampled "
@@ -362,18 +411,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{', '.join(row['not_caught']) or 'none'}",
                 flush=True,
             )
-    done = {row["module"]: row for row in [*kept, *rows]}
-    rows = [done[name] for name in modules if name in done]
-    result = {
-        "tool": "mutmut",
-        "sample": args.sample,
-        "seed": args.seed,
-        "tests": args.tests,
-        "modules": rows,
-    }
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    result = write()
+    rows = result["modules"]
     table = render(rows, modules, result)
     print(table)
     if args.docs:

@@ -18,6 +18,7 @@ from tests.mutants.score import (
     plugins,
     render,
     rule_modules,
+    sample_of,
     summarize,
 )
 
@@ -116,7 +117,9 @@ def test_the_table_names_what_no_test_caught_and_each_module_not_measured():
         "| `okx_auth_graph/doors/tools.py` | — | — | — | — | — | — | — | not measured | — |"
         in table
     )
-    assert "among `tests`" in table
+    assert "among `tests`;" in table
+    left = render([row], modules, {"sample": 40, "seed": 15, "tests": ["tests"], "left_out": ["t"]})
+    assert "among `tests` but `t`;" in left
     assert table.endswith("- `gate`: `core.gate.x_f__mutmut_1`")
 
 
@@ -175,3 +178,40 @@ def test_the_plugin_orders_the_collected_tests_by_the_times_mutmut_recorded(tmp_
         done.stdout + done.stderr
     )
     assert durations(tmp_path / "nowhere") == {}
+
+
+def test_a_sample_is_seeded_and_a_small_module_is_measured_whole():
+    keys = [f"m.x_f__mutmut_{i}" for i in range(300)]
+    drawn = sample_of(keys, 200, "15:core.gate")
+    assert len(set(drawn)) == 200
+    assert drawn == sorted(drawn)
+    assert set(drawn) <= set(keys)
+    assert drawn == sample_of(keys, 200, "15:core.gate")
+    assert drawn != sample_of(keys, 200, "15:core.login")
+    assert sample_of(keys[:150], 200, "s") == keys[:150]
+    assert sample_of(keys, 0, "s") == keys
+
+
+def test_a_stopped_run_is_scored_from_what_mutmut_saved(tmp_path: Path):
+    """``--results-only``: no mutmut run; the sample's unrun mutants are 'not checked', and each
+    row names the commit the copy was made at."""
+    import json
+
+    from tests.mutants.score import main
+
+    meta = tmp_path / "project" / "mutants" / "okx_auth_graph" / "core" / "gate.py.meta"
+    meta.parent.mkdir(parents=True)
+    codes: dict[str, int | None] = {
+        "okx_auth_graph.core.gate.x_f__mutmut_1": 1,
+        "okx_auth_graph.core.gate.x_f__mutmut_2": 0,
+    }
+    codes["okx_auth_graph.core.gate.x_f__mutmut_3"] = None
+    meta.write_text(json.dumps({"exit_code_by_key": codes}), encoding="utf-8")
+    (tmp_path / "commit").write_text("abc1234\n", encoding="utf-8")
+    out = tmp_path / "score.json"
+    argv = ["--modules", "core.gate", "--workdir", str(tmp_path), "--results-only"]
+    assert main([*argv, "--sample", "0", "--tests", "tests/unit", "--json", str(out)]) == 0
+    [row] = json.loads(out.read_text(encoding="utf-8"))["modules"]
+    assert (row["commit"], row["sampled"], row["checked"], row["caught"]) == ("abc1234", 3, 2, 1)
+    assert row["counts"]["not checked"] == 1
+    assert "seconds" not in row
