@@ -70,11 +70,13 @@ CANCEL_WORDS: frozenset[str] = frozenset({"cancel", "取消"})
 
 _SIGNAL_STEMS = re.compile(
     r"done|dun|ok|fin|complet|ready|authori[sz]|approv|allow|accept|agree|confirm|logged|succe"
-    r"|work|went|through|good|great|sorted|yes|yeah|yep|yup|sure|\b(?:[ky]|gg|ya|set|did|there)\b"
+    r"|work|went|through|good|great|sorted|yes|yeah|yep|yup|sure"
+    r"|(?<![a-z])(?:[ky]|gg|ya|set|did|there)(?![a-z])"
     r"|remov|delet|gone|clear|click|press|tap|hit"
     r"|好|完成|搞定|授权|可以|行|登|弄|嗯|是|对|同意|确认|批准|成功|删|点|按|过了|通过"
 )
-"""Every stem a completion signal could be built from (deliberately broad)."""
+"""Every stem a completion signal could be built from (deliberately broad). A short word stands
+apart from Latin letters only: "k了" and "k啊" may be a "k" with a Chinese particle."""
 _SIGNAL_WORDS = (
     "done", "finished", "approved", "authorized", "authorised", "completed", "confirmed",
     "allowed", "accepted", "removed", "deleted", "through", "clicked", "pressed", "ready",

@@ -338,3 +338,14 @@ def test_a_completion_word_put_as_a_question_is_a_signal_to_the_invariants(reply
     checks = {"one_status_per_signal", "non_signal_no_call", "no_auto_poll"}
     assert found["one status, still pending"] & checks == set(), reply
     assert "one_status_per_signal" in found["no call, still waiting"], reply
+
+
+@pytest.mark.parametrize("reply", ["k了", "k啊", "k㐀", "ok了", "y了", "gg了"])
+def test_a_short_signal_word_with_a_chinese_character_is_not_clearly_no_signal(reply):
+    """The product reads "k了" as "k" and a particle (a signal, one status check); the
+    invariants may not call that check a violation (found by a generated run, seed 0)."""
+    assert not is_clearly_not_a_signal(reply), reply
+    assert (
+        "non_signal_no_call"
+        not in verdicts("await_authorization", reply)["one status, still pending"]
+    )

@@ -421,6 +421,20 @@ REGRESSIONS: dict[str, tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]
         {"request": "帮我查一下账户余额"},
         [{"user": "１"}, {"user": "D"}],
     ),
+    # Seed 0, shard 2: the product read "k" and a Chinese character as "k" with a particle
+    # (a signal, one status check); the evaluation called it clearly not a signal.
+    "a-k-with-a-chinese-character-while-waiting": (
+        {
+            "config": None,
+            "auth": {"status": "pending", "site": "global"},
+            "install": "ok",
+            "version": "1.3.1-beta.17",
+            "network": "up",
+            "binary": "installed",
+        },
+        {"request": "how long does the login last?"},
+        [{"invoke": {"request": "帮我买点比特币"}}, {"browser": "approve"}, {"user": "k㐀"}],
+    ),
 }
 """Generated conversations that failed once (world, first input, events), replayed every run:
 add the ``Draw`` lines of a failure here, named for what it caught."""
