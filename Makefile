@@ -104,9 +104,10 @@ mutants: $(VENV)/.installed-test
 mutation-score: $(VENV)/.installed-test
 	$(BIN)/python -m tests.mutants.score --json .reports/mutation-score.json --docs docs/testing.md
 
-# The fast loop while developing: unit and graph tests (no servers, no real CLI), under 30 s.
+# The fast loop while developing: unit and graph tests (no servers, no real CLI, no retraining of
+# the learned reader: `make test` runs those), under 30 s.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(FAST_WORKERS) tests/unit tests/graph -q
+	$(BIN)/python -m pytest -n $(FAST_WORKERS) --dist loadgroup -m "not training" tests/unit tests/graph -q
 
 # Redraw docs/architecture.md's Mermaid graph from the compiled graph (a test compares).
 docs-graph: $(VENV)/.installed-test

@@ -11,21 +11,24 @@
 - :mod:`.served`: the graph ``langgraph.json`` names.
 
 ``graph`` is the default compiled graph (no checkpointer), built on first access: importing
-this package compiles nothing.
+this package compiles nothing, and imports :mod:`.builder` (and LangGraph) only when one of its
+names is first read.
 """
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from okx_auth_graph.graph.builder import (
-    GRAPH_NAME,
-    NODE_MODULES,
-    both_ways,
-    build_builder,
-    build_graph,
-    destinations,
-    hand_off,
-    node_functions,
-)
+if TYPE_CHECKING:
+    from okx_auth_graph.graph.builder import (
+        GRAPH_NAME,
+        NODE_MODULES,
+        both_ways,
+        build_builder,
+        build_graph,
+        destinations,
+        hand_off,
+        node_functions,
+    )
 
 __all__ = [
     "GRAPH_NAME",
@@ -41,9 +44,20 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``graph``: the default compiled graph (no checkpointer), built on first access."""
-    if name == "graph":
-        from okx_auth_graph.graph import builder
+    """A name of :mod:`.builder`, imported on first access; ``graph``: the compiled graph.
 
+    Importing this package imports no LangGraph; ``graph`` is the default compiled graph (no
+    checkpointer), built on first access.
+    """
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    builder = importlib.import_module(f"{__name__}.builder")
+    if name == "graph":
         return builder.default_graph()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(builder, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -80,6 +80,7 @@ def hand_off(state: AuthState, *, services: Services) -> Command[Literal["__end_
     return Command(goto="__end__")
 
 
+@functools.cache  # a node's annotation is fixed: read it once per process, not per graph built
 def destinations(node: Callable[..., Any]) -> tuple[str, ...] | None:
     """The nodes a node may go to, read from its ``Command[Literal[...]]`` return annotation.
 
@@ -107,14 +108,24 @@ def both_ways(node: Callable[..., Coroutine[Any, Any, Any]], name: str) -> Runna
     async def run_async(state: Any) -> Any:
         return await node(state, get_runtime(Context))
 
-    return RunnableLambda(blocking(run_async), afunc=run_async, name=name)
+    # Both bodies as partials: LangGraph and LangChain read a plain function's source and
+    # bytecode for subgraphs each time a graph is compiled (over half the time of
+    # build_graph); a partial is opaque to that search, and no node holds a subgraph.
+    return RunnableLambda(
+        functools.partial(blocking(run_async)), afunc=functools.partial(run_async), name=name
+    )
 
 
 def _bound(node: Callable[..., Any], services: Services) -> Callable[..., Any]:
-    """``node`` with this graph's :class:`~.services.Services` bound, when it takes them."""
+    """``node`` with this graph's :class:`~.services.Services` bound, when it takes them.
+
+    Always a partial: LangGraph reads a plain function's bytecode for subgraphs each time a
+    graph is compiled (most of the time of :func:`build_graph`); a partial is opaque to that
+    search, and no node holds a subgraph.
+    """
     if "services" in inspect.signature(node).parameters:
         return functools.partial(node, services=services)
-    return node
+    return functools.partial(node)
 
 
 def build_builder(
@@ -153,10 +164,10 @@ def build_builder(
     )
     for name, node in {**node_functions(), "hand_off": hand_off}.items():
         bound = _bound(node, services)
-        if inspect.iscoroutinefunction(node):
-            builder.add_node(name, both_ways(bound, name), destinations=destinations(node))
-        else:
-            builder.add_node(name, bound, destinations=destinations(node))
+        # Every node reads AuthState (tests/graph/test_graph_shape.py): saying so spares LangGraph
+        # reading each node's annotations again for every graph built.
+        action = both_ways(bound, name) if inspect.iscoroutinefunction(node) else bound
+        builder.add_node(name, action, destinations=destinations(node), input_schema=AuthState)
     builder.add_edge(START, "receive_request")
     builder.add_edge(["preflight_config_show", "preflight_auth_status"], "dispatch_after_preflight")
     return builder

@@ -149,6 +149,17 @@ def retrained() -> dict:
     return train(CORPORA)
 
 
+def retraining(test):
+    """A test that retrains from the corpora (seconds of scikit-learn): ``make test`` runs it
+    early (``long``) and on one pytest-xdist worker with the others that use ``retrained``;
+    ``make test-fast`` leaves it out (``training``)."""
+    marks = (pytest.mark.training, pytest.mark.long, pytest.mark.xdist_group("retrained"))
+    for mark in marks:
+        test = mark(test)
+    return test
+
+
+@retraining
 def test_retraining_from_the_corpora_gives_the_shipped_readers_predictions(retrained):
     """``make test`` rebuilds the reader from the corpora: it reads every line as shipped."""
     rebuilt, shipped = LearnedReader(retrained), shipped_reader()
@@ -176,6 +187,7 @@ def _key(prediction: Prediction | None) -> tuple[str, bool] | None:
     return None if prediction is None else (prediction.label, prediction.confident)
 
 
+@pytest.mark.training
 def test_the_pure_python_reader_applies_scikit_learns_model_faithfully():
     """The package's arithmetic gives scikit-learn's calibrated probabilities (±1e-4)."""
     from training.train import _fit, export, training_examples
@@ -195,6 +207,7 @@ def test_the_pure_python_reader_applies_scikit_learns_model_faithfully():
             assert math.isclose(got[label], p, abs_tol=1e-4), (text, label)
 
 
+@retraining
 def test_the_threshold_was_chosen_on_training_folds(retrained):
     for name, model in retrained["models"].items():
         assert model["threshold"] == shipped_reader().models[name].threshold
