@@ -426,8 +426,12 @@ def await_profile_removal(
 @node
 async def reread_config_after_removal(
     state: AuthState, runtime: Runtime[Context], *, services: Services
-) -> Command[Literal["await_profile_removal", "pre_login_gate", "__end__"]]:
-    """Re-read ``okx config show --json``: OAuth login only when no API-key profile remains."""
+) -> Command[Literal["await_profile_removal", "oauth_check", "__end__"]]:
+    """Re-read ``okx config show --json``: OAuth only when no API-key profile remains.
+
+    Then Step 0.3 ("THEN run the OAuth login of 0.3"): a login already pending is resumed, never
+    replaced by a new one (D7), and a session already there is reported.
+    """
     try:
         config = await services.cli(runtime).config_show()
     except OkxCliError as exc:
@@ -436,4 +440,4 @@ async def reread_config_after_removal(
     if profiles:
         still = say(state, "api_key_still_configured", profiles=", ".join(profiles)).text
         return ask_next("await_profile_removal", still, config=config)
-    return Command(goto="pre_login_gate", update={"config": config})
+    return Command(goto="oauth_check", update={"config": config})

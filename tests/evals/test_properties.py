@@ -435,6 +435,33 @@ REGRESSIONS: dict[str, tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]
         {"request": "how long does the login last?"},
         [{"invoke": {"request": "帮我买点比特币"}}, {"browser": "approve"}, {"user": "k㐀"}],
     ),
+    # Seed 1340012597, shard 3: after the broken API-key profile was removed (0.2.a option 2),
+    # the graph went to the gate and logged in again while a code was pending (Step 0.3 skipped).
+    "a-login-pending-after-the-api-key-profile-is-removed": (
+        {
+            "config": {"default_profile": "demo", "profiles": {"demo": api_key_profile(None)}},
+            "install": "ok",
+            "binary": "installed",
+            "auth": {"status": "pending", "site": "global"},
+            "network": "up",
+            "version": "1.3.1-beta.17",
+        },
+        {
+            "request": "帮我登录",
+            "failed_command": {
+                "argv": ["account", "balance"],
+                "error": "Error: HTTP 401 from OKX: Invalid OK-ACCESS-KEY",
+            },
+        },
+        [
+            {"user": "1"},
+            {"user": "use oauth instead"},
+            {"world": {"config": {"default_profile": "demo", "profiles": {"demo": {}}}}},
+            {"world": {"config": {"default_profile": "demo", "profiles": {"demo": {}}}}},
+            {"user": "done"},
+            {"user": "1"},
+        ],
+    ),
 }
 """Generated conversations that failed once (world, first input, events), replayed every run:
 add the ``Draw`` lines of a failure here, named for what it caught."""
