@@ -21,16 +21,20 @@ $(BIN)/python:
 
 # uv (a PyPI package, installed into the venv by its pip) installs the project and its extras:
 # the same resolution as pip's, in seconds instead of a minute (the test extra has ~170 packages).
+# --compile-bytecode: the packages' .pyc are written once at install, as pip does; uv leaves them
+# out by default, and then where PYTHONDONTWRITEBYTECODE is set (as on this project's machines)
+# every Python process compiled LangChain and LangGraph from source (2 s more per process).
 UV := $(BIN)/uv
+UV_INSTALL := $(UV) pip install --quiet --compile-bytecode
 $(UV): | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv
 
 $(VENV)/.installed-runtime: pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -e '.[chat,mcp]'
+	$(UV_INSTALL) --python $(BIN)/python -e '.[chat,mcp]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -e '.[test]'
+	$(UV_INSTALL) --python $(BIN)/python -e '.[test]'
 	touch $@ $(VENV)/.installed-runtime
 
 $(OKX_CLI):
@@ -62,6 +66,9 @@ lint: $(VENV)/.installed-test
 # The suite runs in parallel (pytest-xdist) and in a random order (pytest-randomly); the header
 # prints `Using --randomly-seed=N`: `PYTEST_ARGS=--randomly-seed=N` replays the order
 # and the generated runs of that run.
+# Bytecode may be written (PYTHONDONTWRITEBYTECODE unset): pytest keeps the test modules it rewrote
+# for its assertions, and Python the project's modules, in __pycache__ (git-ignored); where the
+# variable is set, every pytest process and subprocess compiled them again (seconds each).
 # Beside pytest (its workers keep the cores busy, but these would otherwise wait their turn): make
 # lint's mypy, the daily slice of the mutant catalogue (it runs on a snapshot of the tree) and the
 # LangGraph-floor smoke set. Each one's output follows pytest's; any of them failing fails make test.
@@ -69,6 +76,7 @@ test: $(VENV)/.installed-test $(OKX_CLI) postgres-server $(FLOOR_VENV)/.installe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@mkdir -p .reports
+	unset PYTHONDONTWRITEBYTECODE; \
 	$(BIN)/mypy > .reports/mypy.txt 2>&1 & mypy=$$!; \
 	$(BIN)/python -m tests.mutants --rotate 3 --no-baseline > .reports/mutants.txt 2>&1 & mutants=$$!; \
 	$(MAKE) --no-print-directory test-langgraph-floor > .reports/floor.txt 2>&1 & floor=$$!; \
@@ -83,7 +91,7 @@ test: $(VENV)/.installed-test $(OKX_CLI) postgres-server $(FLOOR_VENV)/.installe
 # only: a small smoke set (resuming old checkpoints, the login flows, public API, lazy graph).
 $(FLOOR_VENV)/.installed: pyproject.toml | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(FLOOR_VENV)
-	$(UV) pip install --quiet --python $(FLOOR_VENV)/bin/python -e . 'langgraph==$(LANGGRAPH_FLOOR)' \
+	$(UV_INSTALL) --python $(FLOOR_VENV)/bin/python -e . 'langgraph==$(LANGGRAPH_FLOOR)' \
 	  pytest pytest-asyncio httpx
 	touch $@
 
@@ -107,6 +115,7 @@ mutation-score: $(VENV)/.installed-test
 # The fast loop while developing: unit and graph tests (no servers, no real CLI, no retraining of
 # the learned reader: `make test` runs those), under 30 s.
 test-fast: $(VENV)/.installed-test
+	unset PYTHONDONTWRITEBYTECODE; \
 	$(BIN)/python -m pytest -n $(FAST_WORKERS) --dist loadgroup -m "not training" tests/unit tests/graph -q
 
 # Redraw docs/architecture.md's Mermaid graph from the compiled graph (a test compares).
