@@ -16,7 +16,15 @@ from filelock import FileLock
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from okx_auth_graph.core.gate import site_menu
-from okx_auth_graph.core.login import AnotherLogin, GateClosed, LoginAnswered, check_login, log_in
+from okx_auth_graph.core.login import (
+    AnotherLogin,
+    GateClosed,
+    LockFault,
+    LoginAnswered,
+    LoginFailed,
+    check_login,
+    log_in,
+)
 from okx_auth_graph.core.login_lock import LOCK_NAME
 from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.okx.errors import ErrorKind, OkxCliError
@@ -31,6 +39,7 @@ class _Okx:
         self, answer: AuthStatus | Exception, home: Path | None = None, timeout: float = 5.0
     ) -> None:
         self.answer = answer
+        self.login_error: OkxCliError | None = None
         self.login_lock_dir = home or Path("/nonexistent")
         self.timeout = timeout
         self.calls: list[str] = []
@@ -43,6 +52,8 @@ class _Okx:
 
     async def login_manual(self, site: str) -> dict[str, Any]:
         self.calls.append(f"auth login --manual --site {site}")
+        if self.login_error is not None:
+            raise self.login_error
         return {"userCode": "ABCD-EFGH", "verificationUri": "https://my.okx.com/x"}
 
     async def login_interactive(
@@ -154,3 +165,19 @@ async def test_an_interactive_login_runs_for_the_chosen_site_and_hands_on_the_ch
     assert answered == LoginAnswered("us", {"status": "logged_in"}, 2)
     assert okx.calls == ["auth login --site us"]
     assert shown == [{"userCode": "ABCD-EFGH", "verificationUri": "https://my.okx.com/x"}]
+
+
+async def test_a_failed_login_and_an_unusable_lock_folder_are_answered_with_their_error(
+    tmp_path: Path,
+) -> None:
+    okx = _Okx(NOT_LOGGED_IN, tmp_path)
+    okx.login_error = OkxCliError("region_restriction", "not available in your region")
+    failed = await log_in(cast(OkxCli, okx), _chose("2"), logins_seen=0)
+    assert failed == LoginFailed("eea", okx.login_error)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    okx = _Okx(NOT_LOGGED_IN, blocked)
+    fault = await log_in(cast(OkxCli, okx), _chose("2"), logins_seen=0)
+    assert isinstance(fault, LockFault)
+    assert fault.error.folder == blocked
+    assert okx.calls == []
