@@ -34,7 +34,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import get_runtime
-from langgraph.types import Checkpointer, Command
+from langgraph.types import Checkpointer, Command, Send
 
 from okx_auth_graph.context import Context, ServedContext
 from okx_auth_graph.graph import login_flow, maintenance, preflight
@@ -94,7 +94,30 @@ def destinations(node: Callable[..., Any]) -> tuple[str, ...] | None:
     return get_args(goto) if get_origin(goto) is Literal else None
 
 
-def both_ways(node: Callable[..., Coroutine[Any, Any, Any]], name: str) -> Runnable[Any, Any]:
+def goes_where_it_says(result: Any, name: str, allowed: tuple[str, ...] | None) -> Any:
+    """A node's ``result``, once its ``goto`` is checked against the node's declared destinations.
+
+    LangGraph drops a ``Command(goto=...)`` to a node the graph lacks without a word, and the run
+    ends there as if it had finished: a misspelt destination would end a login half way. A node
+    may go only where its ``Command[Literal[...]]`` annotation (the drawn graph) says; anything
+    else is a :class:`RuntimeError` naming the node. A command for the parent graph (the
+    hand-off) is the parent's to check.
+    """
+    if allowed is None or not isinstance(result, Command) or result.graph is not None:
+        return result
+    gotos = result.goto if isinstance(result.goto, (list, tuple)) else (result.goto,)
+    for goto in gotos:
+        target = goto.node if isinstance(goto, Send) else goto
+        if target not in allowed:
+            raise RuntimeError(f"node {name!r} went to {target!r}, not one of {allowed!r}")
+    return result
+
+
+def both_ways(
+    node: Callable[..., Coroutine[Any, Any, Any]],
+    name: str,
+    allowed: tuple[str, ...] | None = None,
+) -> Runnable[Any, Any]:
     """An async node that also runs under ``invoke`` / ``stream``: one implementation, two bodies.
 
     A :class:`~langchain_core.runnables.RunnableLambda` with a sync and an async body (public
@@ -102,11 +125,12 @@ def both_ways(node: Callable[..., Coroutine[Any, Any, Any]], name: str) -> Runna
     same coroutine on a private event loop in a worker thread (so it works even when the
     calling thread has a running loop, e.g. in a notebook), with the caller's context variables
     copied, so ``interrupt()``, the run's config and its runtime reach it. The node reads its
-    :class:`~langgraph.runtime.Runtime` with :func:`~langgraph.runtime.get_runtime`.
+    :class:`~langgraph.runtime.Runtime` with :func:`~langgraph.runtime.get_runtime`. With
+    ``allowed``, its ``goto`` is checked (:func:`goes_where_it_says`).
     """
 
     async def run_async(state: Any) -> Any:
-        return await node(state, get_runtime(Context))
+        return goes_where_it_says(await node(state, get_runtime(Context)), name, allowed)
 
     # Both bodies as partials: LangGraph and LangChain read a plain function's source and
     # bytecode for subgraphs each time a graph is compiled (over half the time of
@@ -116,16 +140,31 @@ def both_ways(node: Callable[..., Coroutine[Any, Any, Any]], name: str) -> Runna
     )
 
 
-def _bound(node: Callable[..., Any], services: Services) -> Callable[..., Any]:
+def _checked_with_runtime(
+    state: Any, runtime: Any, *, step: Callable[..., Any], label: str, allowed: tuple[str, ...]
+) -> Any:
+    return goes_where_it_says(step(state, runtime), label, allowed)
+
+
+def _checked(state: Any, *, step: Callable[..., Any], label: str, allowed: tuple[str, ...]) -> Any:
+    return goes_where_it_says(step(state), label, allowed)
+
+
+def _bound(node: Callable[..., Any], services: Services, name: str) -> Callable[..., Any]:
     """``node`` with this graph's :class:`~.services.Services` bound, when it takes them.
 
     Always a partial: LangGraph reads a plain function's bytecode for subgraphs each time a
     graph is compiled (most of the time of :func:`build_graph`); a partial is opaque to that
-    search, and no node holds a subgraph.
+    search, and no node holds a subgraph. A sync node's ``goto`` is checked
+    (:func:`goes_where_it_says`); :func:`both_ways` checks an async node's.
     """
-    if "services" in inspect.signature(node).parameters:
-        return functools.partial(node, services=services)
-    return functools.partial(node)
+    parameters = inspect.signature(node).parameters
+    step = functools.partial(node, services=services) if "services" in parameters else node
+    allowed = destinations(node)
+    if inspect.iscoroutinefunction(node) or allowed is None:
+        return functools.partial(step)
+    checked = _checked_with_runtime if "runtime" in parameters else _checked
+    return functools.partial(checked, step=step, label=name, allowed=allowed)
 
 
 def build_builder(
@@ -163,11 +202,12 @@ def build_builder(
         AuthState, context_schema=context_schema, input_schema=InputState, output_schema=OutputState
     )
     for name, node in {**node_functions(), "hand_off": hand_off}.items():
-        bound = _bound(node, services)
+        bound = _bound(node, services, name)
+        goes_to = destinations(node)
         # Every node reads AuthState (tests/graph/test_graph_shape.py): saying so spares LangGraph
         # reading each node's annotations again for every graph built.
-        action = both_ways(bound, name) if inspect.iscoroutinefunction(node) else bound
-        builder.add_node(name, action, destinations=destinations(node), input_schema=AuthState)
+        action = both_ways(bound, name, goes_to) if inspect.iscoroutinefunction(node) else bound
+        builder.add_node(name, action, destinations=goes_to, input_schema=AuthState)
     builder.add_edge(START, "receive_request")
     builder.add_edge(["preflight_config_show", "preflight_auth_status"], "dispatch_after_preflight")
     return builder

@@ -160,3 +160,40 @@ async def test_every_mode_runs_the_same_login_with_a_parallel_preflight(
         ("auth", "status", "--json"),
     ]
     assert _preflight_overlaps(recorder.spans), recorder.spans
+
+
+def _nowhere(*_args: Any, **_kwargs: Any) -> Command[Any]:
+    return Command(goto="nowhere")
+
+
+@pytest.mark.parametrize(
+    ("module", "helper", "node", "replies"),
+    [
+        # a sync node of the state alone (no persisted site: the menu is asked next)
+        ("preflight", "ask_next", "site_check", ()),
+        # a sync node with the runtime (a request over the reading limit)
+        ("preflight", "_too_long_to_read", "receive_request", ()),
+        # an async node (the manual login, once the menu is answered)
+        ("login_flow", "_logged_in_or_waiting", "login_manual", ("2",)),
+    ],
+)
+async def test_a_node_going_where_its_annotation_does_not_say_is_an_error(
+    converse, emulator, monkeypatch, module, helper, node, replies
+) -> None:
+    """LangGraph ends a run without a word at a goto to no node; the graph names the node instead.
+
+    Each kind of node (sync, sync with the runtime, async) has its ``goto`` checked against
+    its ``Command[Literal[...]]``: a misspelt destination cannot end a login half way.
+    """
+    import importlib
+
+    from okx_auth_graph.reading.rules import READ_LIMIT
+
+    monkeypatch.setattr(importlib.import_module(f"okx_auth_graph.graph.{module}"), helper, _nowhere)
+    emulator.init_world()
+    chat = converse()
+    request = "log me in " * (READ_LIMIT // 10 + 1) if node == "receive_request" else "log me in"
+    if replies:
+        await chat.start(request)
+    with pytest.raises(RuntimeError, match=rf"^node '{node}' went to 'nowhere', not one of "):
+        await (chat.reply(replies[0]) if replies else chat.start(request))

@@ -126,7 +126,9 @@ def plugins(current: str) -> str:
     return ",".join([*names, FAST_FIRST] if FAST_FIRST not in names else names)
 
 
-def _mutmut(project: Path, names: list[str], timeout: float, log: Path) -> tuple[int | None, float]:
+def _mutmut(
+    project: Path, names: list[str], timeout: float, log: Path, children: int = 1
+) -> tuple[int | None, float]:
     """Run ``mutmut run`` on ``names`` in ``project`` at low priority: (exit status, seconds).
 
     The status is ``None`` when the time limit stopped it (its process group is ended; the
@@ -140,7 +142,7 @@ def _mutmut(project: Path, names: list[str], timeout: float, log: Path) -> tuple
     if real_cli.exists() and "OKX_REAL_CLI" not in env:
         env["OKX_REAL_CLI"] = str(real_cli)  # as `make test` sets it
     mutmut = Path(sys.executable).with_name("mutmut")
-    command = ["nice", "-n", "19", str(mutmut), "run", "--max-children", "1", *names]
+    command = ["nice", "-n", "19", str(mutmut), "run", "--max-children", str(children), *names]
     started = time.monotonic()
     with log.open("a", encoding="utf-8") as out:
         process = subprocess.Popen(
@@ -319,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=float, default=4 * 3600.0, help="seconds per module, and to prepare"
     )
+    parser.add_argument(
+        "--max-children",
+        type=int,
+        default=1,
+        help="mutants run at once (mutmut's --max-children; one per spare core)",
+    )
     parser.add_argument("--json", type=Path, help="write the scores to this JSON file")
     parser.add_argument("--docs", type=Path, help="write the scores' table into this page")
     parser.add_argument("--workdir", type=Path, help="keep the copy here (default: temporary)")
@@ -397,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             status: int | None = 0
             elapsed = 0.0
             if to_run:
-                status, elapsed = _mutmut(project, to_run, args.timeout, log)
+                status, elapsed = _mutmut(project, to_run, args.timeout, log, args.max_children)
             row = summarize(name, modules[name], _exit_codes(project, modules[name]), sample)
             row["commit"] = commit
             if to_run:
