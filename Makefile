@@ -116,7 +116,7 @@ mutation-score: $(VENV)/.installed-test
 # the learned reader: `make test` runs those), under 30 s.
 test-fast: $(VENV)/.installed-test
 	unset PYTHONDONTWRITEBYTECODE; \
-	$(BIN)/python -m pytest -n $(FAST_WORKERS) --dist loadgroup -m "not training" tests/unit tests/graph -q
+	$(BIN)/python -m pytest -n $(FAST_WORKERS) --dist loadgroup -m "not training and not fresh_process" tests/unit tests/graph -q
 
 # Redraw docs/architecture.md's Mermaid graph from the compiled graph (a test compares).
 docs-graph: $(VENV)/.installed-test

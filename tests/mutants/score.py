@@ -147,7 +147,9 @@ def _mutmut(
     with log.open("a", encoding="utf-8") as out:
         process = subprocess.Popen(
             command, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            process_group=0,  # its own group (ended as one), not its own session: where the
+            # kernel groups sessions for scheduling (autogroup), a new session's nice 19 would
+            # count only inside it, and mutmut would take a core from the work beside it
         )  # fmt: skip
         try:
             status: int | None = process.wait(timeout=timeout)

@@ -83,6 +83,7 @@ def test_langgraph_json_names_the_exported_graph():
     assert attribute == "graph"
 
 
+@pytest.mark.fresh_process
 def test_package_graph_is_the_compiled_graph_whatever_was_imported_first():
     import subprocess
     import sys

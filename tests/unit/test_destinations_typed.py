@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = """
 from typing import Literal
@@ -47,6 +49,7 @@ def bad_goto(state: AuthState) -> Next:
 """
 
 
+@pytest.mark.fresh_process
 def test_mypy_rejects_each_misspelled_destination_and_nothing_else(tmp_path: Path) -> None:
     module = tmp_path / "nodes_snippet.py"
     module.write_text(SNIPPET, encoding="utf-8")

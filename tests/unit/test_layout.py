@@ -125,6 +125,7 @@ def test_an_old_path_warns_and_gives_the_same_objects(old: str, new: str) -> Non
     assert all(getattr(module, n) is getattr(current, n) for n in public)
 
 
+@pytest.mark.fresh_process
 def test_the_documented_old_imports_still_work_in_a_fresh_process() -> None:
     """``from okx_auth_graph.cli import OkxCli`` and the like: one warning each, same objects."""
     script = """

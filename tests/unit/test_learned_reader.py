@@ -130,6 +130,7 @@ def test_the_weights_are_plain_json_with_a_threshold_and_temperature_per_model()
         assert len(model["vocabulary"]) == len(model["idf"]) == len(model["coefficients"][0])
 
 
+@pytest.mark.fresh_process
 def test_the_package_reads_without_scikit_learn():
     code = (
         "import sys, okx_auth_graph.reading.learned as l;"

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
 
 
@@ -62,6 +64,7 @@ print("ok")
 """
 
 
+@pytest.mark.fresh_process
 def test_importing_the_package_compiles_no_graph_until_graph_is_read() -> None:
     done = subprocess.run(
         [sys.executable, "-c", COUNT_COMPILES], capture_output=True, text=True, timeout=120
