@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.core.gate import api_key_profiles, gate_site
+from okx_auth_graph.core.gate import api_key_profiles, gate_site, last_human_index
 from okx_auth_graph.okx.models import ConfigSummary, ProfileSummary
 from tests.spec_texts import MENU
 
@@ -26,6 +26,14 @@ def test_no_user_message_means_no_choice_even_if_an_assistant_message_reads_like
     assert gate_site([AIMessage(MENU), AIMessage("2")]) is None
     assert gate_site([AIMessage(MENU), AIMessage("us"), AIMessage("3")]) is None
     assert gate_site([]) is None
+
+
+def test_the_index_of_the_latest_user_message_is_minus_one_when_there_is_none():
+    """The documented contract the tools and the pre-flight rely on ("or -1")."""
+    assert last_human_index([]) == -1
+    assert last_human_index([AIMessage(MENU), AIMessage("2")]) == -1
+    assert last_human_index([HumanMessage("log me in"), AIMessage(MENU), HumanMessage("2")]) == 2
+    assert last_human_index([HumanMessage("2"), AIMessage("notice")]) == 0
 
 
 def _profile(name: str, *, key: bool) -> ProfileSummary:

@@ -230,14 +230,19 @@ def render(rows: list[dict[str, Any]], modules: dict[str, str], run: dict[str, A
     ``run`` holds the run's ``sample``, ``seed`` and ``tests``; a module without a row is shown
     as not measured.
     """
-    sample, seed, tests = run["sample"], run["seed"], run["tests"]
+    sample, seed = run["sample"], run["seed"]
     how = f"a random sample of {sample} mutants per module (seed {seed})" if sample else "all"
     low, high = TARGET
-    left_out = run.get("left_out") or []
-    but = f" but `{' '.join(left_out)}`" if left_out else ""
+    sets = _test_sets(rows, run)
+    if len(sets) == 1:
+        ((tests, left_out),) = sets
+        but = f" but `{' '.join(left_out)}`" if left_out else ""
+        among = f"among `{' '.join(tests)}`{but}"
+    else:
+        among = "among the module's test set (listed under the table)"
     lines = [
-        f"`make mutation-score` (mutmut, {how}; the tests that reach each mutated function among"
-        f" `{' '.join(tests)}`{but}; target: score ≥ {low:.0%}, 95 % lower bound ≥ {high:.0%}):",
+        f"`make mutation-score` (mutmut, {how}; the tests that reach each mutated function"
+        f" {among}; target: score ≥ {low:.0%}, 95 % lower bound ≥ {high:.0%}):",
         "",
         "| module | code at | mutants | run | killed | survived | no tests | not checked"
         " | score (95 % interval) | target |",
@@ -261,11 +266,50 @@ def render(rows: list[dict[str, Any]], modules: dict[str, str], run: dict[str, A
             f"| {row['caught']} | {survived} | {counts.get('no tests', 0)} "
             f"| {counts.get('not checked', 0)} | {score} | {met} |"
         )
+    if len(sets) > 1:
+        lines += ["", "Test sets:", ""]
+        for (tests, left_out), measured in sets.items():
+            but = f" but `{' '.join(left_out)}`" if left_out else ""
+            lines.append(f"- `{' '.join(tests)}`{but}: {', '.join(f'`{n}`' for n in measured)}")
     lines += ["", "Mutants no test caught (`mutmut show NAME` in the run's copy prints one):", ""]
     for row in rows:
         names = ", ".join(f"`{n.split('.', 1)[1]}`" for n in row["not_caught"]) or "none"
         lines.append(f"- `{row['module']}`: {names}")
     return "\n".join(lines)
+
+
+def _test_sets(
+    rows: list[dict[str, Any]], run: dict[str, Any]
+) -> dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]]:
+    """The modules measured with each test set (a row's own ``tests``, else the run's)."""
+    sets: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+    for row in rows or [{"module": None}]:
+        key = (
+            tuple(row.get("tests") or run["tests"]),
+            tuple(row.get("left_out") or run.get("left_out") or []),
+        )
+        sets.setdefault(key, [])
+        if row["module"]:
+            sets[key].append(row["module"])
+    return sets
+
+
+def merged(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs' results (each module from the last run that has it) as one result.
+
+    Each row keeps the tests it was measured with; the runs must share sample and seed.
+    """
+    if len({(r["sample"], r["seed"]) for r in runs}) != 1:
+        raise SystemExit("--from-json: the runs differ in sample or seed")
+    rows: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        for row in run["modules"]:
+            rows[row["module"]] = {
+                "tests": run["tests"],
+                "left_out": run.get("left_out", []),
+                **row,
+            }
+    return {**runs[0], "modules": list(rows.values())}
 
 
 def _commit() -> str:
@@ -345,11 +389,15 @@ def main(argv: list[str] | None = None) -> int:
         " stopped early: its unrun mutants are 'not checked')",
     )
     parser.add_argument(
-        "--from-json", type=Path, help="run nothing: print (and with --docs write) that run's table"
+        "--from-json",
+        type=Path,
+        nargs="+",
+        help="run nothing: print (and with --docs write) the table of these runs (a module from"
+        " the last run that has it; each keeps the tests it was measured with)",
     )
     args = parser.parse_args(argv)
     if args.from_json:
-        earlier = json.loads(args.from_json.read_text(encoding="utf-8"))
+        earlier = merged([json.loads(p.read_text(encoding="utf-8")) for p in args.from_json])
         table = render(earlier["modules"], modules, earlier)
         print(table)
         if args.docs:

@@ -15,6 +15,7 @@ from tests.mutants.score import (
     configured_tests,
     interval,
     meets_target,
+    merged,
     plugins,
     render,
     rule_modules,
@@ -215,3 +216,28 @@ def test_a_stopped_run_is_scored_from_what_mutmut_saved(tmp_path: Path):
     assert (row["commit"], row["sampled"], row["checked"], row["caught"]) == ("abc1234", 3, 2, 1)
     assert row["counts"]["not checked"] == 1
     assert "seconds" not in row
+
+
+def test_runs_with_different_tests_merge_into_one_table_naming_each_set():
+    def run(module: str, tests: list[str], caught: int) -> dict[str, Any]:
+        key = f"okx_auth_graph.{module}.x_f__mutmut_1"
+        row = summarize(
+            module, f"okx_auth_graph/{module.replace('.', '/')}.py", {key: caught}, [key]
+        )
+        return {"sample": 200, "seed": 15, "tests": tests, "left_out": [], "modules": [row]}
+
+    modules = {
+        "core.gate": "okx_auth_graph/core/gate.py",
+        "okx.redact": "okx_auth_graph/okx/redact.py",
+    }
+    result = merged([run("core.gate", ["tests/graph"], 0), run("okx.redact", ["tests/adapter"], 1)])
+    table = render(result["modules"], modules, result)
+    assert "among the module's test set (listed under the table)" in table
+    assert "- `tests/graph`: `core.gate`" in table
+    assert "- `tests/adapter`: `okx.redact`" in table
+    # one test set: named in the header, no list
+    single = merged([run("core.gate", ["tests/graph"], 0)])
+    assert "among `tests/graph`;" in render(single["modules"], modules, single)
+    assert "Test sets:" not in render(single["modules"], modules, single)
+    with pytest.raises(SystemExit, match="differ in sample or seed"):
+        merged([run("core.gate", ["t"], 0), {**run("okx.redact", ["t"], 0), "seed": 16}])
