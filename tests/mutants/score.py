@@ -7,6 +7,8 @@ Usage::
     python -m tests.mutants.score --sample 0             # every mutant (days here)
     python -m tests.mutants.score --json out.json --docs docs/testing.md
     python -m tests.mutants.score --workdir DIR --keep-killed  # after adding tests: survivors only
+    python -m tests.mutants.score --workdir DIR --first 100   # a random half of each sample...
+    python -m tests.mutants.score --workdir DIR --resume      # ... then the rest
     python -m tests.mutants.score --tests tests/unit tests/graph --sample 10  # a quick look
     python -m tests.mutants.score --from-json out.json --docs docs/testing.md  # an earlier table
 
@@ -180,6 +182,20 @@ def sample_of(keys: list[str], size: int, seed: str) -> list[str]:
     return sorted(random.Random(seed).sample(keys, size))
 
 
+def first_of(sample: list[str], first: int, seed: str) -> list[str]:
+    """The first ``first`` of ``sample`` in a seeded random order (all when 0 or more).
+
+    mutmut runs mutants in its own order, and a run the time limit stops would have checked a
+    biased part of the sample (the first functions of the file); a random part of a random
+    sample is itself a random sample, so a score over it stays an unbiased estimate. A later run
+    with a larger ``first`` goes on where this one stopped (mutmut skips mutants it has results
+    for).
+    """
+    if not first or first >= len(sample):
+        return sample
+    return sorted(random.Random(f"{seed}:order").sample(sample, len(sample))[:first])
+
+
 def interval(caught: int, total: int) -> tuple[float, float]:
     """The 95 % Wilson interval of the share ``caught / total`` (a sample's score)."""
     if total == 0:
@@ -351,6 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=200, help="mutants per module; 0 = all")
     parser.add_argument("--seed", type=int, default=15, help="the sample's random seed")
     parser.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="run only this many of each module's sample, a random part (the rest: not checked;"
+        " a later run with a larger --first goes on); 0 = all",
+    )
+    parser.add_argument(
         "--tests",
         nargs="+",
         default=configured_tests(),
@@ -381,6 +404,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="with --workdir: skip sampled mutants an earlier run there caught (right only when"
         " tests were added since, none changed; mutmut itself resets mutants of changed code)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --workdir: skip sampled mutants that already have a result there (a run"
+        " stopped or given a larger --first goes on; mutmut re-runs any mutant it is named)",
     )
     parser.add_argument(
         "--results-only",
@@ -446,12 +475,15 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.modules:
             keys = sorted(_exit_codes(project, modules[name]))
             sample = sample_of(keys, args.sample, f"{args.seed}:{name}")
-            to_run = [] if args.results_only else sample
-            if args.keep_killed:
+            to_run = (
+                [] if args.results_only else first_of(sample, args.first, f"{args.seed}:{name}")
+            )
+            if args.keep_killed or args.resume:
                 from mutmut.stats import status_by_exit_code
 
                 before = _exit_codes(project, modules[name])
-                to_run = [k for k in to_run if status_by_exit_code[before[k]] not in CAUGHT]
+                done = CAUGHT if args.keep_killed else CAUGHT | NOT_CAUGHT
+                to_run = [k for k in to_run if status_by_exit_code[before[k]] not in done]
             status: int | None = 0
             elapsed = 0.0
             if to_run:

@@ -13,6 +13,7 @@ from tests.mutants.fast_first import STATS, durations, fastest_first
 from tests.mutants.score import (
     DOCS_BLOCK,
     configured_tests,
+    first_of,
     interval,
     meets_target,
     merged,
@@ -241,3 +242,15 @@ def test_runs_with_different_tests_merge_into_one_table_naming_each_set():
     assert "Test sets:" not in render(single["modules"], modules, single)
     with pytest.raises(SystemExit, match="differ in sample or seed"):
         merged([run("core.gate", ["t"], 0), {**run("okx.redact", ["t"], 0), "seed": 16}])
+
+
+def test_a_first_part_of_the_sample_is_random_and_grows_into_the_whole():
+    sample = [f"m.x_f{i:03d}__mutmut_1" for i in range(200)]
+    part = first_of(sample, 100, "15:core.gate")
+    assert len(part) == 100
+    assert set(part) <= set(sample)
+    assert set(first_of(sample, 150, "15:core.gate")) >= set(part)  # a later, larger run goes on
+    # not the first functions of the file: both halves of the (sorted) sample are drawn from
+    assert 20 < sum(name < sample[100] for name in part) < 80
+    assert first_of(sample, 0, "s") == sample
+    assert first_of(sample, 500, "s") == sample
