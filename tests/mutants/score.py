@@ -406,6 +406,20 @@ def main(argv: list[str] | None = None) -> int:
         " tests were added since, none changed; mutmut itself resets mutants of changed code)",
     )
     parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="with --workdir: copy the repository's files over the copy there first (tests"
+        " added since: mutmut collects their stats and resets mutants of changed code)",
+    )
+    parser.add_argument(
+        "--mutants",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="with --workdir: run only these sampled mutants (e.g. survivors a new test should"
+        " kill), the others keep their results",
+    )
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="with --workdir: skip sampled mutants that already have a result there (a run"
@@ -458,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.results_only:
             if not (project / "mutants").is_dir():
                 raise SystemExit(f"--results-only: no mutmut run in {work}")
-        elif not (project / "pyproject.toml").is_file():
+        elif args.refresh or not (project / "pyproject.toml").is_file():
             copied_at.parent.mkdir(parents=True, exist_ok=True)
             copied_at.write_text(_commit() + "\n", encoding="utf-8")  # whatever changes later
             copy_project(REPO, project_files(REPO), project)
@@ -484,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
                 before = _exit_codes(project, modules[name])
                 done = CAUGHT if args.keep_killed else CAUGHT | NOT_CAUGHT
                 to_run = [k for k in to_run if status_by_exit_code[before[k]] not in done]
+            if args.mutants:
+                to_run = [k for k in to_run if k in args.mutants]
             status: int | None = 0
             elapsed = 0.0
             if to_run:
