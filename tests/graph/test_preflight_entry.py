@@ -16,12 +16,12 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph import Context, OkxCli, build_graph
-from okx_auth_graph.okx.process import RawResult
 from okx_auth_graph.reading.rules import READ_LIMIT
 from okx_auth_graph.state import Language
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import PREFLIGHT, Conversation, converse_on
 from tests.graph.scripted_model import ScriptedChatModel
+from tests.no_config_okx import NoConfigFound
 from tests.spec_texts import MENU, expected_text
 
 Converse = Callable[..., Conversation]
@@ -289,23 +289,8 @@ async def test_the_clarifying_question_asked_again_keeps_the_answer_before_it(
 # --------------------------------------------------------------------------- no config
 
 
-class NoConfigOkx:
-    """An okx whose ``config show`` fails with "No config found. Run okx config init first."
-    (exit 1; the first row of docs/spec.md's error reference); every other command runs on the
-    emulator (okx 1.2.4, whose ``config show --json`` prints ``{"profiles":{}}`` instead)."""
-
-    def __init__(self, emulator: OkxEmulator) -> None:
-        self.emulator = emulator
-
-    async def __call__(self, argv: Sequence[str], **options: Any) -> RawResult:
-        if list(argv[:2]) == ["config", "show"]:
-            stderr = b"No config found. Run okx config init first.\n"
-            return RawResult(tuple(argv), 1, b"", stderr)
-        return await self.emulator(argv, **options)
-
-
 def _no_config_chat(emulator: OkxEmulator) -> Conversation:
-    graph = build_graph(cli=OkxCli(runner=NoConfigOkx(emulator)), checkpointer=InMemorySaver())
+    graph = build_graph(cli=OkxCli(runner=NoConfigFound(emulator)), checkpointer=InMemorySaver())
     return converse_on(emulator, graph=graph)
 
 
