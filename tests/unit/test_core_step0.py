@@ -1,8 +1,12 @@
-"""The pre-flight's reads (``core.step0.read_preflight``) when ``okx config show`` fails.
+"""Step 0 in the core: the decision from the two answers (``step0``) and the pre-flight's reads
+(``read_preflight``) when ``okx config show`` fails.
 
 Found by ``make mutation-score`` (docs/testing.md): mutants of these lines survived every test
 that reaches them.
 
+* The decision walks docs/spec.md's 0.1 → 0.2 → 0.3; its site is the session's or the pending
+  code's, else the one 0.1 finds (a profile's site first, D3; a ``logged_in`` or ``pending``
+  status's site next; a ``not_logged_in`` status's site is a placeholder).
 * "No config found" (docs/spec.md's error reference) is no failure: D16 says it matters only to
   API-key users and an OAuth flow goes on without a config. The pre-flight gives the empty
   config summary (what the adapter makes of 1.2.4's ``{"profiles": {}}``) and no error, and the
@@ -16,15 +20,101 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okx_auth_graph.core import read_preflight
+import pytest
+
+from okx_auth_graph.core import Step0, read_preflight, step0
 from okx_auth_graph.doors.tools import preflight
 from okx_auth_graph.okx.adapter import OkxCli
-from okx_auth_graph.okx.models import ConfigSummary
+from okx_auth_graph.okx.models import AuthState, AuthStatus, ConfigSummary
 from okx_auth_graph.testing import OkxEmulator
 from tests.no_config_okx import NoConfigFound
 
 EMPTY_CONFIG: ConfigSummary = {"exists": False, "default_profile": None, "profiles": []}
 """The config summary without a config file (``okx.models.ConfigSummary``)."""
+
+
+def profiles(*profiles: tuple[str, str | None, bool], default: str | None = None) -> ConfigSummary:
+    """A config summary with profiles ``(name, site, has an API key)``."""
+    return {
+        "exists": True,
+        "default_profile": default,
+        "profiles": [
+            {"name": name, "site": site, "demo": False, "has_api_key": key}
+            for name, site, key in profiles
+        ],
+    }
+
+
+def status(state: AuthState, site: str | None, scopes: list[str] | None = None) -> AuthStatus:
+    """An ``auth status`` summary."""
+    return {"status": state, "site": site, "scopes": scopes or []}
+
+
+SCOPES = ["live:read", "live:trade"]
+DECISIONS = {
+    "api key, its site": (
+        profiles(("live", "us", True)),
+        status("not_logged_in", "global"),
+        Step0("use_api_key", profile="live", site="us"),
+    ),
+    "api key without a site, a session's site (0.1)": (
+        profiles(("live", None, True)),
+        status("logged_in", "eea", SCOPES),
+        Step0("use_api_key", profile="live", site="eea"),
+    ),
+    "api key without a site, a pending code's site (0.1)": (
+        profiles(("live", None, True)),
+        status("pending", "us"),
+        Step0("use_api_key", profile="live", site="us"),
+    ),
+    "api key without a site, not logged in: no site (placeholder)": (
+        profiles(("live", None, True)),
+        status("not_logged_in", "global"),
+        Step0("use_api_key", profile="live", site=None),
+    ),
+    "session: its site, not the profile's": (
+        profiles(("oauth", "us", False)),
+        status("logged_in", "eea", SCOPES),
+        Step0("logged_in", site="eea", scopes=SCOPES),
+    ),
+    "session without a site: the profile's": (
+        profiles(("oauth", "us", False)),
+        status("logged_in", None, SCOPES),
+        Step0("logged_in", site="us", scopes=SCOPES),
+    ),
+    "session, no config": (
+        None,
+        status("logged_in", "global", ["live:read"]),
+        Step0("logged_in", site="global", scopes=["live:read"]),
+    ),
+    "pending code: its site, not the profile's": (
+        profiles(("oauth", "us", False)),
+        status("pending", "eea"),
+        Step0("wait_for_user", site="eea"),
+    ),
+    "pending code without a site: the profile's": (
+        profiles(("oauth", "us", False)),
+        status("pending", None),
+        Step0("wait_for_user", site="us"),
+    ),
+    "not logged in, no config: no site (placeholder)": (
+        None,
+        status("not_logged_in", "global"),
+        Step0("log_in", site=None),
+    ),
+    "not logged in: the default profile's site (D3)": (
+        profiles(("a", "us", False), ("b", "eea", False), default="b"),
+        status("not_logged_in", "global"),
+        Step0("log_in", site="eea"),
+    ),
+    "auth status failed, no config": (None, None, Step0("log_in", site=None)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DECISIONS))
+def test_step_0_decides_as_the_spec_walks_it(case: str) -> None:
+    config, auth, expected = DECISIONS[case]
+    assert step0(config, auth) == expected
 
 
 def no_config_okx(tmp_path: Path) -> tuple[OkxCli, NoConfigFound]:
