@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
+from okx_auth_graph.core.login_lock import LOCK_NAME, MARKER_NAME
 from okx_auth_graph.doors.tools import make_tools, run_okx_command
 from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.testing import OkxEmulator
@@ -191,6 +194,21 @@ async def test_one_login_per_site_choice(cli: OkxCli, emulator: OkxEmulator) -> 
     assert again["status"] == "refused"
     logins = [a for a in argvs(emulator) if a[:2] == ["auth", "login"]]
     assert logins == [["auth", "login", "--manual", "--site", "global"]]
+
+
+async def test_a_login_lock_that_cannot_be_used_gets_its_fix_and_no_login(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    """The lock lives in the emulator's world (docs/security.md); a directory in its place."""
+    folder = emulator.state_dir
+    (folder / LOCK_NAME).mkdir()
+    history: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU), HumanMessage("2")]
+    result = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
+    action = project_text("login_lock_fault.en", folder=folder, lock=LOCK_NAME, marker=MARKER_NAME)
+    fault = f"[Errno {errno.EISDIR}] {os.strerror(errno.EISDIR)}: '{folder / LOCK_NAME}'"
+    error = {"kind": "login_lock", "message": f"login lock in {folder}: {fault}", "action": action}
+    assert result == {"status": "error", "error": error, "message": action}
+    assert sorted(argvs(emulator)) == PREFLIGHT, "no login"
 
 
 async def test_check_login_needs_a_new_user_message(cli: OkxCli, emulator: OkxEmulator) -> None:
