@@ -254,3 +254,15 @@ def test_a_first_part_of_the_sample_is_random_and_grows_into_the_whole():
     assert 20 < sum(name < sample[100] for name in part) < 80
     assert first_of(sample, 0, "s") == sample
     assert first_of(sample, 500, "s") == sample
+
+
+def test_a_row_run_in_part_shows_the_part_and_says_so():
+    row = summarize("gate", "okx_auth_graph/core/gate.py", {"m.a": 1, "m.b": 0}, ["m.a"])
+    row |= {"sampled": 200, "part": 1}
+    modules = {"gate": "okx_auth_graph/core/gate.py"}
+    table = render([row], modules, {"sample": 200, "seed": 15, "tests": ["tests"]})
+    assert "a random part of that sample was run and scored" in table
+    assert (
+        "| `okx_auth_graph/core/gate.py` | — | 2 | 1 | 1 | 0 | 0 | 0 | 100% (21%–100%) | not met |"
+        in table
+    )
