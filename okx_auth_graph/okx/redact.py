@@ -78,17 +78,29 @@ def clean_text(text: str) -> str:
     return _CONTROLS.sub("", text.replace("\r\n", "\n"))
 
 
-def clean_data(data: Any, depth: int = 0) -> Any:
-    """:func:`clean_text` applied to every string (keys too) of parsed JSON."""
-    if depth > 64:
-        return data
-    if isinstance(data, str):
-        return clean_text(data)
-    if isinstance(data, list):
-        return [clean_data(item, depth + 1) for item in data]
-    if isinstance(data, dict):
-        return {clean_text(str(k)): clean_data(v, depth + 1) for k, v in data.items()}
-    return data
+def clean_data(data: Any) -> Any:
+    """:func:`clean_text` applied to every string (keys too) of parsed JSON, at any depth.
+
+    Walked with a stack, not recursion, so JSON nested as deep as :func:`json.loads` reads is
+    cleaned whole. Two keys that clean to the same text keep the later value, as JSON does.
+    """
+    holder: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(data, holder, 0)]
+    while stack:
+        value, parent, slot = stack.pop()
+        if isinstance(value, str):
+            parent[slot] = clean_text(value)
+        elif isinstance(value, list):
+            items: list[Any] = [None] * len(value)
+            parent[slot] = items
+            stack.extend((item, items, index) for index, item in enumerate(value))
+        elif isinstance(value, dict):
+            fields: dict[str, Any] = {clean_text(str(key)): None for key in value}
+            parent[slot] = fields
+            stack.extend((v, fields, clean_text(str(k))) for k, v in reversed(value.items()))
+        else:
+            parent[slot] = value
+    return holder[0]
 
 
 def mask_url_userinfo(text: str) -> str:
