@@ -10,12 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
+from langchain_core.tools import BaseTool
+from pydantic import BaseModel
 
+from okx_auth_graph.context import Context
 from okx_auth_graph.core.login_lock import LOCK_NAME, MARKER_NAME
 from okx_auth_graph.doors.tools import make_tools, run_okx_command
 from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.process import RawResult
 from okx_auth_graph.testing import OkxEmulator
+from okx_auth_graph.testing.shim import write_shim
 from tests.apps.agents import (
     ToolCallingFakeModel,
     argvs,
@@ -415,3 +421,487 @@ async def test_install_binary_gives_back_the_command_to_run_once_more(
     assert result["retry_command"] == failed
     plain = await run_tool(cli, [HumanMessage("update okx-auth"), call("okx_install_binary")])
     assert "retry_command" not in plain
+
+
+# --- Each tool's answers, key by key (issue 22: the mutmut survivors of doors/tools.py). ---
+
+SUCCESS_EEA = spec_text("login_success.en", site="eea", scopes="live:read, live:trade")
+"""docs/spec.md's success text for a session on eea with the emulator's default scopes."""
+MENU_THEN: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU)]
+"""The menu shown before the user's reply (the pre-login gate's condition 1)."""
+
+
+def error_reply(error: dict[str, Any], language: str = "en") -> str:
+    """The reply to an okx error that is not a missing or too-old okx: its message and action."""
+    return project_text(f"error_with_action.{language}", **error)
+
+
+class Meanwhile:
+    """The emulator, with ``meanwhile`` run once at a chosen moment of this adapter's calls.
+
+    A faithful okx (every call is the emulator's, in the emulator's world, where the login lock
+    lives too); only the moment something else happens in that world is chosen, as another
+    door or the user's own terminal may act: right after this door's pre-flight read
+    ``auth status`` (``after_status``), or right before its ``okx auth login`` runs
+    (``before_login``).
+    """
+
+    def __init__(self, emulator: Any, meanwhile: Any, *, when: str) -> None:
+        self.emulator = emulator
+        self.meanwhile = meanwhile
+        self.when = when
+
+    @property
+    def state_dir(self) -> Path:
+        """The emulator's world folder (the okx state; the login lock lives there)."""
+        return Path(self.emulator.state_dir)
+
+    async def __call__(
+        self, argv: Any, *, timeout: float, stdin: bytes | None = None, on_stdout: Any = None
+    ) -> RawResult:
+        if self.when == "before_login" and list(argv[:2]) == ["auth", "login"]:
+            await self.run_meanwhile()
+        raw: RawResult = await self.emulator(
+            argv, timeout=timeout, stdin=stdin, on_stdout=on_stdout
+        )
+        if self.when == "after_status" and list(argv[:2]) == ["auth", "status"]:
+            await self.run_meanwhile()
+        return raw
+
+    async def run_meanwhile(self) -> None:
+        if self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            await meanwhile()
+
+
+async def test_a_session_in_place_is_reported_and_never_logged_in_again(
+    isolated_home: Path, world: Path
+) -> None:
+    emulator = OkxEmulator(world)
+    emulator.init_world(auth="logged_in", site="eea")
+    cli = OkxCli(runner=emulator)
+    status = await run_tool(cli, [HumanMessage("am I logged in"), call("okx_auth_status")])
+    assert status == {
+        "api_key_profile": None,
+        "site": "eea",
+        "status": "logged_in",
+        "scopes": ["live:read", "live:trade"],
+        "next": "logged_in",
+        "message": SUCCESS_EEA,
+    }
+    login = await run_tool(
+        cli, [*MENU_THEN, HumanMessage("2"), call("okx_start_login", site="eea")]
+    )
+    assert login == {"status": "logged_in", "message": SUCCESS_EEA}
+    assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
+
+
+@pytest.mark.parametrize(
+    ("request_text", "reply", "language"), [("log in", "2", "en"), ("帮我登录", "2", "zh")]
+)
+async def test_a_failed_preflight_is_the_answer_with_no_login(
+    isolated_home: Path, world: Path, request_text: str, reply: str, language: str
+) -> None:
+    """okx-auth missing: ``auth status`` fails, so no login starts; its error is the reply."""
+    emulator = OkxEmulator(world)
+    emulator.init_world(binary="missing")
+    cli = OkxCli(runner=emulator)
+    history: list[AnyMessage] = [HumanMessage(request_text), AIMessage(MENU), HumanMessage(reply)]
+    login = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
+    assert login["status"] == "error"
+    error = login["error"]
+    assert set(error) == {"kind", "message", "action"}
+    assert error["kind"] == "failed_to_spawn"
+    assert error["message"].startswith("Error: Failed to spawn okx-auth: spawn ")
+    assert error["action"].startswith("okx auth install")  # docs/spec.md's error reference
+    assert login["message"] == error_reply(error, language)
+    assert sorted(argvs(emulator)) == PREFLIGHT
+    status = await run_tool(cli, [*history, call("okx_auth_status")])
+    assert status == {
+        "api_key_profile": None,
+        "site": None,
+        "status": None,
+        "scopes": [],
+        "error": error,
+        "next": "fix",
+        "message": error_reply(error, language),
+    }
+
+
+async def test_a_login_okx_cannot_make_is_an_error_in_the_users_language(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    emulator.set("network", "down")
+    history: list[AnyMessage] = [HumanMessage("帮我登录"), AIMessage(MENU), HumanMessage("2")]
+    result = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
+    error = {
+        "kind": "network_error",
+        "message": "Network error during login: fetch failed",
+        "action": result["error"]["action"],
+    }
+    assert "check the network" in error["action"]  # docs/spec.md: check network, confirm_retry
+    assert result == {"status": "error", "error": error, "message": error_reply(error, "zh")}
+    assert argvs(emulator)[-1] == ["auth", "login", "--manual", "--site", "eea"]
+
+
+class ShortCodes:
+    """The emulator, with a device-code server that grants ``seconds`` instead of 600.
+
+    okx prints the ``expiresIn`` its server granted; this okx is the emulator in every other
+    respect (same world, same call log), its manual login's JSON only carrying that grant.
+    """
+
+    def __init__(self, emulator: OkxEmulator, seconds: int) -> None:
+        self.emulator = emulator
+        self.seconds = seconds
+
+    @property
+    def state_dir(self) -> Path:
+        """The emulator's world folder (the okx state; the login lock lives there)."""
+        return self.emulator.state_dir
+
+    async def __call__(
+        self, argv: Any, *, timeout: float, stdin: bytes | None = None, on_stdout: Any = None
+    ) -> RawResult:
+        raw = await self.emulator(argv, timeout=timeout, stdin=stdin, on_stdout=on_stdout)
+        if list(argv[:3]) != ["auth", "login", "--manual"] or raw.exit_code != 0:
+            return raw
+        challenge = json.loads(raw.stdout)
+        challenge["expiresIn"] = self.seconds
+        return RawResult(raw.argv, 0, json.dumps(challenge).encode(), raw.stderr)
+
+
+@pytest.mark.parametrize(("seconds", "minutes"), [(45, 1), (120, 2)])
+async def test_the_codes_validity_is_whole_minutes_at_least_one(
+    emulator: OkxEmulator, seconds: int, minutes: int
+) -> None:
+    """docs/spec.md D9: ``expires_minutes`` is ``expiresIn / 60`` rounded down, at least 1."""
+    cli = OkxCli(runner=ShortCodes(emulator, seconds))
+    history: list[AnyMessage] = [*MENU_THEN, HumanMessage("3")]
+    result = await run_tool(cli, [*history, call("okx_start_login", site="us")])
+    code = result["userCode"]
+    uri = result["verificationUri"]
+    assert result == {
+        "status": "code_issued",
+        "site": "us",
+        "verificationUri": uri,
+        "userCode": code,
+        "expiresIn": seconds,
+        "message": spec_text(
+            "login_challenge.en",
+            site="us",
+            verificationUri=uri,
+            userCode=code,
+            expires_minutes=minutes,
+        ),
+    }
+    assert uri.startswith("https://app.okx.com/")  # the us site's web host (docs/spec.md)
+
+
+@pytest.mark.parametrize("approved", [True, False])
+async def test_a_login_another_door_made_meanwhile_is_taken_not_doubled(
+    emulator: OkxEmulator, approved: bool
+) -> None:
+    """Another conversation logs in on the same okx home between this pre-flight and login.
+
+    docs/security.md, the login lock: the count moved, so ``auth status`` is read again and
+    its answer is the reply: the session, or the other login still waiting (no second code).
+    """
+    other_history: list[AnyMessage] = [*MENU_THEN, HumanMessage("2")]
+
+    async def other_door_logs_in() -> None:
+        other = await run_tool(
+            OkxCli(runner=emulator), [*other_history, call("okx_start_login", site="eea")]
+        )
+        assert other["status"] == "code_issued"
+        if approved:
+            emulator.approve()
+
+    cli = OkxCli(runner=Meanwhile(emulator, other_door_logs_in, when="after_status"))
+    result = await run_tool(
+        cli, [*MENU_THEN, HumanMessage("2"), call("okx_start_login", site="eea")]
+    )
+    if approved:
+        assert result == {"status": "logged_in", "message": SUCCESS_EEA}
+    else:
+        assert result["status"] == "refused"
+        assert result["auth_status"] == "pending"
+        assert "already in progress" in result["reason"]
+        assert "okx_check_login" in result["reason"]
+    calls = argvs(emulator)
+    assert [a for a in calls if a[:2] == ["auth", "login"]] == [
+        ["auth", "login", "--manual", "--site", "eea"]
+    ]
+    assert calls[-1] == ["auth", "status", "--json"]
+
+
+async def test_a_login_lock_held_elsewhere_means_a_login_in_progress(
+    emulator: OkxEmulator,
+) -> None:
+    cli = OkxCli(runner=emulator, timeout=0.5)
+    with FileLock(str(emulator.state_dir / LOCK_NAME)).acquire(timeout=5):
+        result = await run_tool(
+            cli, [*MENU_THEN, HumanMessage("1"), call("okx_start_login", site="global")]
+        )
+    assert result["status"] == "refused"
+    assert result["auth_status"] == "pending"
+    assert "already in progress" in result["reason"]
+    assert not any(a[:2] == ["auth", "login"] for a in argvs(emulator))
+
+
+API_KEY_CONFIG = (
+    'default_profile = "live"\n\n[profiles.live]\napi_key = "AK-written-meanwhile-1234"\n'
+    'secret_key = "SK-written-meanwhile-5678"\npassphrase = "PP-meanwhile-9"\nsite = "eea"\n'
+)
+
+
+class ConfigShowTimesOut:
+    """The emulator, whose ``config show`` takes longer than the adapter allows once armed.
+
+    ``TimeoutError`` is what a runner raises for a call that outlived its timeout (the
+    subprocess runner's contract); every other call is the emulator's.
+    """
+
+    def __init__(self, emulator: OkxEmulator) -> None:
+        self.emulator = emulator
+        self.armed = False
+
+    @property
+    def state_dir(self) -> Path:
+        """The emulator's world folder (the okx state; the login lock lives there)."""
+        return self.emulator.state_dir
+
+    async def __call__(
+        self, argv: Any, *, timeout: float, stdin: bytes | None = None, on_stdout: Any = None
+    ) -> RawResult:
+        if self.armed and list(argv[:2]) == ["config", "show"]:
+            raise TimeoutError
+        if list(argv[:2]) == ["auth", "login"]:
+            self.armed = True
+        return await self.emulator(argv, timeout=timeout, stdin=stdin, on_stdout=on_stdout)
+
+
+@pytest.mark.parametrize("config_show", ["answers", "times_out"])
+async def test_an_api_key_written_before_the_login_skips_it_and_names_the_profile(
+    emulator: OkxEmulator, config_show: str
+) -> None:
+    """The user's ``okx config init`` ended between the pre-flight and the login: okx skips
+    the OAuth login (``status: skipped``); the reply is docs/spec.md's API-key sentence with
+    the profile ``config show`` names now, else the one okx's skipped answer names."""
+
+    async def config_init_finished() -> None:
+        emulator.config_path.parent.mkdir(parents=True, exist_ok=True)
+        emulator.config_path.write_text(API_KEY_CONFIG, encoding="utf-8")
+
+    runner: Any = emulator if config_show == "answers" else ConfigShowTimesOut(emulator)
+    cli = OkxCli(runner=Meanwhile(runner, config_init_finished, when="before_login"))
+    result = await run_tool(
+        cli, [*MENU_THEN, HumanMessage("2"), call("okx_start_login", site="eea")]
+    )
+    assert result == {
+        "status": "api_key_configured",
+        "message": spec_text("api_key_configured.zh", profile="live"),
+    }
+    assert "meanwhile" not in json.dumps(result)
+    calls = argvs(emulator)
+    assert calls[2] == ["auth", "login", "--manual", "--site", "eea"]
+    expected_after = [["config", "show", "--json"]] if config_show == "answers" else []
+    assert calls[3:] == expected_after
+
+
+async def test_check_login_answers_each_status_with_its_text(emulator: OkxEmulator) -> None:
+    cli = OkxCli(runner=emulator)
+    nobody = await run_tool(cli, [call("okx_check_login", "k0")])
+    assert nobody["status"] == "refused", "no user message yet: nothing to answer"
+    assert "wait" in nobody["reason"]
+    assert argvs(emulator) == []
+    emulator.init_world(auth="pending", site="eea")
+    pending = await run_tool(cli, [HumanMessage("done"), call("okx_check_login")])
+    assert pending == {"status": "pending", "message": project_text("login_not_done_yet.en")}
+    emulator.init_world(auth="logged_in", site="eea")
+    done = await run_tool(cli, [HumanMessage("done"), call("okx_check_login")])
+    assert done == {"status": "logged_in", "message": SUCCESS_EEA}
+    emulator.init_world()
+    lapsed = await run_tool(cli, [HumanMessage("好了"), call("okx_check_login")])
+    assert lapsed["status"] == "not_logged_in"
+    assert lapsed["message"] == project_text("confirm_retry.zh")
+    assert "site menu" in lapsed["next"]
+    assert argvs(emulator) == [["auth", "status", "--json"]]
+
+
+@pytest.mark.parametrize(("reply", "language"), [("done", "en"), ("好了", "zh")])
+async def test_tools_on_an_okx_without_okx_auth_answer_the_too_old_text(
+    isolated_home: Path, world: Path, reply: str, language: str
+) -> None:
+    """okx 1.2.4 has no ``okx auth`` (docs/spec.md D16): each tool's error is the too-old text."""
+    emulator = OkxEmulator(world)
+    emulator.init_world(version="1.2.4")
+    cli = OkxCli(runner=emulator)
+    for name in ("okx_check_login", "okx_binary_status", "okx_install_binary", "okx_logout"):
+        result = await run_tool(cli, [HumanMessage(reply), call(name)])
+        assert result["status"] == "error", name
+        assert result["error"]["kind"] == "cli_too_old", name
+        assert set(result["error"]) == {"kind", "message", "action"}, name
+        assert result["message"] == spec_text(f"cli_too_old.{language}"), name
+
+
+@pytest.mark.parametrize(
+    ("content", "checked"),
+    [
+        (["not yet"], False),
+        ([{"type": "text", "text": "not yet"}], False),
+        ([{"type": "text", "text": "not "}, {"type": "text", "text": "yet"}], False),
+        (["还没", "好"], False),
+        (["wa", "it"], False),  # "wait": the parts are joined as they are
+        ([{"type": "text", "text": "no"}, {"type": "text", "text": "pe"}], False),
+        ([{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}, "done"], True),
+        ([{"type": "text", "text": "done"}], True),
+    ],
+)
+async def test_a_reply_in_content_parts_is_read_as_its_text(
+    cli: OkxCli, emulator: OkxEmulator, content: list[Any], checked: bool
+) -> None:
+    """A message's content may be a list of parts (LangChain): its text parts, joined, are
+    what the user wrote; "not yet" allows no check (docs/spec.md: no polling)."""
+    result = await run_tool(cli, [HumanMessage(content=content), call("okx_check_login")])
+    if checked:
+        assert result["status"] == "not_logged_in"
+        assert argvs(emulator) == [["auth", "status", "--json"]]
+    else:
+        assert result["status"] == "refused"
+        assert argvs(emulator) == []
+
+
+async def test_a_chinese_reply_in_content_parts_gets_a_chinese_answer(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    parts: list[Any] = [{"type": "text", "text": "好"}, {"type": "text", "text": "了"}]
+    result = await run_tool(cli, [HumanMessage(content=parts), call("okx_check_login")])
+    assert result["message"] == project_text("confirm_retry.zh")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_logout_says_it_logged_out_in_the_users_language(
+    isolated_home: Path, world: Path, language: str
+) -> None:
+    emulator = OkxEmulator(world)
+    emulator.init_world(auth="logged_in", site="us")
+    text = "log me out" if language == "en" else "帮我退出登录"
+    result = await run_tool(OkxCli(runner=emulator), [HumanMessage(text), call("okx_logout")])
+    assert result == {"status": "logged_out", "message": project_text(f"logged_out.{language}")}
+
+
+async def test_an_install_that_fails_is_an_error_and_gives_no_command_back(
+    isolated_home: Path, world: Path
+) -> None:
+    emulator = OkxEmulator(world)
+    emulator.init_world(binary="missing", install="cdn_failed")
+    request = call("okx_install_binary", retry_command=["account", "balance"])
+    result = await run_tool(OkxCli(runner=emulator), [HumanMessage("balance"), request])
+    assert result["status"] == "error"
+    error = result["error"]
+    assert error["kind"] == "install_failed"
+    assert error["message"] == "Installation failed: All CDN sources failed"
+    assert "retry okx auth install" in error["action"]  # docs/spec.md's error reference
+    assert result["message"] == error_reply(error)
+    assert "retry_command" not in result
+
+
+async def test_an_installed_binary_gives_the_command_back_to_run_once(
+    isolated_home: Path, world: Path
+) -> None:
+    emulator = OkxEmulator(world)
+    emulator.init_world(binary="missing")
+    request = call("okx_install_binary", retry_command=["account", "balance", "--json"])
+    result = await run_tool(OkxCli(runner=emulator), [HumanMessage("balance"), request])
+    assert set(result) == {"status", "installed", "retry_command", "next"}
+    assert (result["status"], result["installed"]) == ("installed", True)
+    assert result["retry_command"] == ["account", "balance", "--json"]
+    assert "okx_run_command" in result["next"]
+    assert "retry_command" in result["next"]
+
+
+def shim_home(tmp_path: Path) -> tuple[Path, Path]:
+    """The okx emulator as an executable (``okx-emulator shim``) and a HOME with an API key.
+
+    Without ``OKX_EMULATOR_STATE`` the emulator's world is ``$HOME/.okx/emulator``, so the
+    HOME the adapter gives okx decides which config and which world a call sees.
+    """
+    shim = write_shim(tmp_path / "bin")
+    home = tmp_path / "okx-home"
+    (home / ".okx").mkdir(parents=True)
+    (home / ".okx" / "config.toml").write_text(
+        'default_profile = "ctx"\n\n[profiles.ctx]\napi_key = "AK-context-home-4321"\n'
+        'secret_key = "SK-context-home-8765"\npassphrase = "PP-context-9"\nsite = "us"\n',
+        encoding="utf-8",
+    )
+    return shim, home
+
+
+@pytest.mark.parametrize("given", ["context", "environment"])
+async def test_without_an_adapter_the_tools_run_the_okx_the_run_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """``make_tools()`` with no adapter: each call runs the okx executable and HOME the run's
+    ``Context`` names, else those of ``OKX_EXECUTABLE`` / ``OKX_HOME`` (docs/security.md)."""
+    shim, home = shim_home(tmp_path)
+    graph = build_tool_graph(make_tools())
+    entry = {"messages": [HumanMessage("am I logged in"), call("okx_auth_status")]}
+    if given == "context":
+        context = Context(okx_executable=str(shim), okx_home=str(home))
+        result = await graph.ainvoke(entry, context=context)
+    else:
+        monkeypatch.setenv("OKX_EXECUTABLE", str(shim))
+        monkeypatch.setenv("OKX_HOME", str(home))
+        result = await graph.ainvoke(entry)
+    status = json.loads(str(result["messages"][-1].content))
+    assert (status["next"], status["api_key_profile"], status["site"]) == (
+        "use_api_key",
+        "ctx",
+        "us",
+    )
+    assert "AK-context-home-4321" not in json.dumps(status)
+    world = OkxEmulator(home / ".okx" / "emulator", home=home)
+    assert sorted(argvs(world)) == PREFLIGHT
+
+
+async def test_the_runs_timeout_bounds_each_okx_call(tmp_path: Path) -> None:
+    shim, home = shim_home(tmp_path)
+    world = OkxEmulator(home / ".okx" / "emulator", home=home)
+    world.init_world(latency=4.0)
+    graph = build_tool_graph(make_tools())
+    entry = {"messages": [HumanMessage("is okx-auth installed"), call("okx_binary_status")]}
+    context = Context(okx_executable=str(shim), okx_home=str(home), timeout=0.5)
+    result = await graph.ainvoke(entry, context=context)
+    status = json.loads(str(result["messages"][-1].content))
+    assert status["status"] == "error"
+    assert status["error"]["kind"] == "timeout"
+    assert "did not finish within 0.5 s" in status["error"]["message"]
+
+
+def model_facing_schema(tool: BaseTool) -> dict[str, Any]:
+    """The JSON schema of the arguments the model passes to ``tool``."""
+    schema = tool.tool_call_schema
+    assert isinstance(schema, type)
+    assert issubclass(schema, BaseModel)
+    return schema.model_json_schema()
+
+
+def test_the_model_sees_each_tools_description_and_arguments_not_the_runtime() -> None:
+    tools = make_tools()
+    assert [t.name for t in tools] == [
+        "okx_auth_status", "okx_start_login", "okx_check_login", "okx_logout",
+        "okx_install_binary", "okx_binary_status", "okx_run_command",
+    ]  # fmt: skip
+    for tool in tools:
+        schema = model_facing_schema(tool)
+        assert "runtime" not in schema.get("properties", {}), tool.name
+        assert "Returns:" not in tool.description, tool.name
+        assert "Args:" not in tool.description, tool.name
+    start = model_facing_schema(tools[1])
+    assert start["required"] == ["site"]
+    assert start["properties"]["site"]["enum"] == ["global", "eea", "us"]
+    assert "the user chose" in start["properties"]["site"]["description"]
+    assert tools[1].description.startswith("Start an OKX OAuth login")
+    run = model_facing_schema(tools[6])
+    assert "skill module" in run["properties"]["argv"]["description"]
