@@ -6,13 +6,17 @@ import asyncio
 import errno
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from filelock import FileLock
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool
+from langgraph.graph import START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel
 
 from okx_auth_graph.context import Context
@@ -905,3 +909,52 @@ def test_the_model_sees_each_tools_description_and_arguments_not_the_runtime() -
     assert tools[1].description.startswith("Start an OKX OAuth login")
     run = model_facing_schema(tools[6])
     assert "skill module" in run["properties"]["argv"]["description"]
+
+
+async def test_start_login_with_no_user_message_shows_the_menu(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    result = await run_tool(cli, [AIMessage(MENU), call("okx_start_login", site="global")])
+    assert result["status"] == "refused"
+    assert result["message"] == MENU  # the menu alone: there is no reply to hint about
+    assert argvs(emulator) == []
+
+
+@pytest.mark.parametrize("content", ["Error: the tool raised", "[1, 2]", '"code_issued"', "{"])
+async def test_a_login_result_that_is_no_json_object_starts_no_wait(
+    cli: OkxCli, emulator: OkxEmulator, content: str
+) -> None:
+    """Only a start_login result whose ``status`` is ``code_issued`` makes the tools wait; a
+    result that is no JSON object (a tool error ToolNode reported) is no issued code."""
+    messages: list[AnyMessage] = [
+        *MENU_THEN,
+        HumanMessage("1"),
+        call("okx_start_login", "l1", site="global"),
+        ToolMessage(content, tool_call_id="l1", name="okx_start_login"),
+        HumanMessage("is okx-auth installed"),
+        call("okx_binary_status", "b1"),
+    ]
+    result = await run_tool(cli, messages)
+    assert result["installed"] is True
+    assert argvs(emulator) == [["auth", "install-status", "--json"]]
+
+
+@dataclass
+class DataclassState:
+    """A graph state that is no dict: the tools read its ``messages`` attribute."""
+
+    messages: Annotated[list[AnyMessage], add_messages] = field(default_factory=list)
+
+
+async def test_the_tools_read_the_messages_of_a_state_that_is_no_dict(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    builder = StateGraph(DataclassState)
+    builder.add_node("tools", ToolNode(make_tools(cli)))
+    builder.add_edge(START, "tools")
+    graph = builder.compile()
+    messages = [*MENU_THEN, HumanMessage("2"), call("okx_start_login", site="eea")]
+    result = await graph.ainvoke(DataclassState(messages=messages))
+    issued = json.loads(str(result["messages"][-1].content))
+    assert issued["status"] == "code_issued"
+    assert argvs(emulator)[-1] == ["auth", "login", "--manual", "--site", "eea"]
