@@ -411,3 +411,22 @@ async def test_an_error_text_is_clipped_at_2000_characters() -> None:
 def test_the_mask_cleans_terminal_controls_then_masks() -> None:
     cli = OkxCli(env={"OKX_PASSPHRASE": SECRET})
     assert cli.mask(f"\x1b[31mbad {SECRET}\x1b[0m") == "bad ***"
+
+
+class CannotBeInspected(Answers):
+    """A runner (an older custom one) whose call signature ``inspect`` cannot read."""
+
+    __signature__ = "not a signature"  # inspect.signature raises TypeError on it
+
+    async def __call__(  # type: ignore[override]
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> RawResult:
+        return await super().__call__(argv, timeout=timeout, stdin=stdin)
+
+
+async def test_a_runner_of_unknown_signature_is_not_asked_to_stream() -> None:
+    runner = CannotBeInspected(LOGIN_OUTPUT.format(minutes="3"))
+    seen: list[LoginChallenge] = []
+    result = await OkxCli(runner=runner).login_interactive("us", seen.append)
+    assert result["status"] == "logged_in"
+    assert [challenge["expiresIn"] for challenge in seen] == [180]
