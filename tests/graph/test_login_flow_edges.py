@@ -102,6 +102,24 @@ async def test_a_code_another_conversation_replaced_is_never_shown_again(
     assert _logins(emulator) == [[*LOGIN, "eea"], [*LOGIN, "us"]]
 
 
+async def test_after_a_lapsed_code_another_conversations_pending_login_is_offered_a_start_over(
+    emulator: OkxEmulator,
+) -> None:
+    """This thread's code lapsed (the retry question is left unanswered); another conversation
+    then started a login on eea. A login request here holds no code for it: the question."""
+    mine, other = converse_on(emulator), converse_on(emulator)
+    await mine.start("log in")
+    await mine.reply("1")
+    emulator.expire_code()
+    assert (await mine.reply("done")).kind == "confirm_retry"
+    await other.start("log in")
+    await other.reply("2")
+    turn = await mine.start("log in")
+    assert turn.kind == "confirm_start_over"
+    assert turn.reply == expected_text("start_over_question.en", site="eea")
+    assert _logins(emulator) == [[*LOGIN, "global"], [*LOGIN, "eea"]]
+
+
 # ------------------------------------------------------------ the login itself fails
 
 
