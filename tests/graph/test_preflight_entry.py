@@ -267,6 +267,22 @@ async def test_an_unclear_request_with_a_failed_command_is_remediated_not_asked_
     assert turn.kind == "choose_site"
     assert turn.reply == "\n\n".join([expected_text("session_expired_notice.en"), MENU])
     assert sorted(chat.argvs()) == sorted(PREFLIGHT)
+    # the entry is read as the login the remediation leads to, not left unclear
+    values = await _values(chat)
+    assert values["intent"] == "login"
+    assert values["last_reading"] == {"intent": "login", "route": None}
+
+
+async def test_a_market_request_with_a_failed_command_is_remediated_not_handed_to_the_market(
+    converse: Converse,
+) -> None:
+    """D1 spares the pre-flight only for a market-only request: a failed command needs it."""
+    chat = converse()
+    turn = await chat.start("what's the BTC price?", failed_command=SESSION_EXPIRED)
+    assert turn.kind == "choose_site"
+    assert turn.reply == "\n\n".join([expected_text("session_expired_notice.en"), MENU])
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
+    assert turn.state.get("outcome") != "no_auth_needed"
 
 
 async def test_the_clarifying_question_asked_again_keeps_the_answer_before_it(
