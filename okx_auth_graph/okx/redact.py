@@ -126,22 +126,26 @@ def find_secrets(text: str) -> set[str]:
     return {value for m in _SECRET_ASSIGNMENT.finditer(text) for value in m.groups() if value}
 
 
-def secret_values(data: Any, depth: int = 0) -> set[str]:
-    """Every string under a secret key at any depth, and the userinfo of every URL string."""
+def secret_values(data: Any) -> set[str]:
+    """Every string under a secret key at any depth, and the userinfo of every URL string.
+
+    Walked with a stack, not recursion (as :func:`clean_data`), so a secret nested however deep
+    in okx's JSON or in a config file's tables is found, and hostile nesting cannot crash it.
+    """
     found: set[str] = set()
-    if depth > 16:
-        return found
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if str(key).lower() in SECRET_KEYS and isinstance(value, str):
-                found |= _with_lines(value)
-            else:
-                found |= secret_values(value, depth + 1)
-    elif isinstance(data, list):
-        for item in data:
-            found |= secret_values(item, depth + 1)
-    elif isinstance(data, str):
-        found |= url_userinfo(data)
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if str(key).lower() in SECRET_KEYS and isinstance(item, str):
+                    found |= _with_lines(item)
+                else:
+                    stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            found |= url_userinfo(value)
     return found
 
 

@@ -7,6 +7,7 @@ on stderr for every other command, as a careless CLI might.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.okx.errors import OkxCliError
+from okx_auth_graph.okx.process import RawResult
 from tests.adapter.adapter_support import base_env, write_fake
 
 API_KEY = "ak-0d5c2e7f-1b9a-4c3d-8e6f-9a0b1c2d3e4f"
@@ -133,3 +135,55 @@ async def test_secret_equal_to_json_text_does_not_break_the_summary(
     assert summary["profiles"] == [
         {"name": "live", "site": None, "demo": True, "has_api_key": True}
     ]
+
+
+# --- a secret nested deeper than 16 levels (redact.secret_values once stopped there) ---
+
+DEEP_PASSPHRASE = 'Pa"ss\\word-deep-77'
+"""A passphrase whose JSON form (``Pa\\"ss\\\\word-deep-77``) is not its value: only the parsed
+JSON gives the value okx echoes."""
+PROXY_PASSWORD = "hunter22pass-x"
+
+
+class DeepConfigOkx:
+    """An in-process okx: ``config show --json`` prints ``config``; every other command fails
+    echoing ``echo`` on stderr, as a careless okx might."""
+
+    def __init__(self, config: Any, echo: str) -> None:
+        self.config, self.echo = config, echo
+
+    async def __call__(
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> RawResult:
+        if list(argv[:2]) == ["config", "show"]:
+            return RawResult(tuple(argv), 0, json.dumps(self.config).encode(), b"")
+        return RawResult(tuple(argv), 1, b"", f"Error: {self.echo}\n".encode())
+
+
+@pytest.mark.parametrize("depth", [17, 18, 100, 500])
+async def test_a_secret_nested_deep_in_config_show_is_masked_in_later_errors(
+    tmp_path: Path, depth: int
+) -> None:
+    nested: Any = {"passphrase": DEEP_PASSPHRASE}
+    for level in range(depth):
+        nested = {"level": nested} if level % 2 else [nested]
+    config = {"default_profile": "", "profiles": {}, "extra": nested}
+    okx = DeepConfigOkx(config, f"bad passphrase {DEEP_PASSPHRASE}")
+    cli = OkxCli(runner=okx, home=str(tmp_path))  # no config file: config show alone says it
+    assert await cli.config_show() == {"exists": False, "default_profile": "", "profiles": []}
+    error = await failing_run(cli)
+    assert error.message == "Error: bad passphrase ***"
+
+
+@pytest.mark.parametrize("depth", [17, 18, 100, 5000])
+async def test_proxy_credentials_in_a_deep_config_table_are_masked(
+    tmp_path: Path, depth: int
+) -> None:
+    (tmp_path / ".okx").mkdir()
+    tables = ".".join(f"t{i}" for i in range(depth))
+    (tmp_path / ".okx" / "config.toml").write_text(
+        f'[{tables}]\nproxy = "http://bob:{PROXY_PASSWORD}@proxy.example"\n', encoding="utf-8"
+    )
+    okx = DeepConfigOkx({}, f"proxy refused password {PROXY_PASSWORD}")
+    error = await failing_run(OkxCli(runner=okx, home=str(tmp_path)))
+    assert error.message == "Error: proxy refused password ***"

@@ -106,21 +106,30 @@ def test_mask_url_userinfo_keeps_the_scheme_and_host() -> None:
     assert mask_url_userinfo("proxy bob:pw99@h:80 down") == "proxy ***@h:80 down"
 
 
-def test_secret_values_finds_secrets_as_deep_as_sixteen_levels() -> None:
-    data: Any = {"api_key": "deep1234"}
-    for _ in range(16):
-        data = {"level": data}
-    assert secret_values(data) == {"deep1234"}
-
-
-def test_secret_values_never_fails_on_hostile_nesting() -> None:
-    listed: Any = ["http://me:deep5678@host"]
+@pytest.mark.parametrize("depth", [16, 17, 18, 100, 5000])
+def test_secret_values_finds_secrets_at_any_depth(depth: int) -> None:
     mapped: Any = {"api_key": "deep1234"}
-    for _ in range(5000):
-        listed = [listed]
+    listed: Any = ["http://me:deep5678@host"]
+    mixed: Any = {"passphrase": "mixed-9012"}
+    for level in range(depth):
         mapped = {"level": mapped}
-    assert secret_values(listed) == set()
-    assert secret_values(mapped) == set()
+        listed = [listed]
+        mixed = [mixed] if level % 2 else {"level": mixed}
+    assert secret_values(mapped) == {"deep1234"}
+    assert secret_values(listed) == {"me:deep5678", "deep5678"}
+    assert secret_values(mixed) == {"mixed-9012"}
+    assert secret_values({"beside": mapped, "next": listed}) == {
+        "deep1234",
+        "me:deep5678",
+        "deep5678",
+    }
+
+
+def test_secret_values_walks_hostile_nesting_without_recursion() -> None:
+    mapped: Any = {"secret_key": "bottom-3456"}
+    for _ in range(200_000):
+        mapped = {"level": mapped}
+    assert secret_values(mapped) == {"bottom-3456"}
 
 
 def test_a_multi_line_secret_with_surrounding_blank_lines_is_known_as_given() -> None:
