@@ -187,3 +187,82 @@ async def test_proxy_credentials_in_a_deep_config_table_are_masked(
     okx = DeepConfigOkx({}, f"proxy refused password {PROXY_PASSWORD}")
     error = await failing_run(OkxCli(runner=okx, home=str(tmp_path)))
     assert error.message == "Error: proxy refused password ***"
+
+
+# --- a config file the adapter cannot read (learn_config_file) ---
+
+FILE_SECRET = "FILEsecret-0042-never-shown"
+
+
+class EchoOkx:
+    """An in-process okx that fails every command, echoing ``FILE_SECRET`` as a careless okx
+    might (okx read the file the adapter could not)."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    async def __call__(
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> RawResult:
+        self.calls.append(list(argv))
+        return RawResult(tuple(argv), 1, b"", f"Error: rejected key {FILE_SECRET}\n".encode())
+
+
+def _config_text() -> str:
+    return f'[profiles.live]\nsecret_key = "{FILE_SECRET}"\n'
+
+
+@pytest.mark.parametrize("blocked", ["directory", "parent_is_a_file"])
+async def test_an_unreadable_config_path_does_not_stop_the_call_and_is_read_once_fixed(
+    tmp_path: Path, blocked: str
+) -> None:
+    okx_dir = tmp_path / ".okx"
+    if blocked == "directory":  # open() fails: IsADirectoryError
+        (okx_dir / "config.toml").mkdir(parents=True)
+    else:  # stat() fails: NotADirectoryError
+        okx_dir.write_text("not a folder\n", encoding="utf-8")
+    okx = EchoOkx()
+    cli = OkxCli(runner=okx, home=str(tmp_path))
+    error = await failing_run(cli)  # okx's own answer, not the adapter's OSError
+    assert error.kind == "unknown"
+    assert error.message == f"Error: rejected key {FILE_SECRET}"  # nothing told it the secret
+    assert okx.calls == [["account", "balance", "--json"]]
+    if blocked == "directory":
+        (okx_dir / "config.toml").rmdir()
+    else:
+        okx_dir.unlink()
+        okx_dir.mkdir()
+    (okx_dir / "config.toml").write_text(_config_text(), encoding="utf-8")
+    assert (await failing_run(cli)).message == "Error: rejected key ***"
+
+
+async def test_a_config_file_whose_read_failed_is_read_again_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read refused once (PermissionError, as for a file of another user) is retried on the
+    next call although the file's mtime, size and inode are the same."""
+    config = tmp_path / ".okx" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(_config_text(), encoding="utf-8")
+    real_open = Path.open
+    refused: list[Path] = []
+
+    def open_once_refused(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == config and not refused:
+            refused.append(self)
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_once_refused)
+    cli = OkxCli(runner=EchoOkx(), home=str(tmp_path))
+    assert (await failing_run(cli)).message == f"Error: rejected key {FILE_SECRET}"
+    assert refused == [config]
+    assert (await failing_run(cli)).message == "Error: rejected key ***"
+
+
+async def test_a_home_that_is_no_path_does_not_crash_the_config_read() -> None:
+    """A HOME with a NUL byte makes stat() raise ValueError: okx's answer still comes back."""
+    okx = EchoOkx()
+    error = await failing_run(OkxCli(runner=okx, home="/tmp/no\x00home"))
+    assert error.message == f"Error: rejected key {FILE_SECRET}"
+    assert okx.calls == [["account", "balance", "--json"]]
