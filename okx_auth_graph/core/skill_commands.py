@@ -43,7 +43,8 @@ async def run_okx_command(cli: OkxCli, argv: Sequence[str]) -> dict[str, Any]:
 
     Args:
         cli: The okx adapter.
-        argv: The okx arguments, e.g. ``["account", "balance", "--json"]``.
+        argv: The okx arguments, e.g. ``["account", "balance", "--json"]``: a list (or tuple)
+            of strings; anything else (``None``, a string, a mapping, ...) is refused, not run.
 
     Returns:
         ``{"ok": True, "argv", "json", "stdout"}`` on success;
@@ -51,7 +52,7 @@ async def run_okx_command(cli: OkxCli, argv: Sequence[str]) -> dict[str, Any]:
         the auth graph must remediate (session expired, invalid API key, okx-auth binary
         missing, region restriction, no config); ``{"ok": False, "error": {...}}`` otherwise.
     """
-    if isinstance(argv, str | bytes) or not all(isinstance(a, str) for a in argv):
+    if not isinstance(argv, list | tuple) or not all(isinstance(a, str) for a in argv):
         return _refused_command("argv must be a list of strings")
     args = list(argv)
     if not args or args[0] not in SKILL_MODULES:

@@ -90,3 +90,86 @@ async def test_the_tool_refuses_without_an_okx_call(argv: list[str]) -> None:
     assert data["ok"] is False
     assert data["error"]["kind"] == "refused"
     assert runner.calls == []
+
+
+# --- the refusal's text: what it quotes, and input that is no argument list ---
+
+MODULES_AND_ACTION = (
+    ". It runs skill commands only; the first argument must be one of: market, account, spot, "
+    "swap, futures, option, earn, bot"
+)
+ACTION = (
+    "use the okx auth tools for authentication; config, auth, setup and diagnose are not "
+    "available to the model"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "quoted"),
+    [
+        (["setup", "--client", "cursor"], "'setup'"),
+        (["Market", "ticker"], "'Market'"),
+        (["--profile", "live", "account"], "'--profile'"),
+        ([""], "''"),
+        ([], "nothing"),
+        (["x" * 50, "y"], "'" + "x" * 40 + "'"),
+        (["set\x1b]0;title\x07up\n"], "'set\\x1b]0;title\\x07up\\n'"),
+        (("diagnose",), "'diagnose'"),
+    ],
+    ids=["setup", "cased", "option", "empty", "none", "long", "controls", "tuple"],
+)
+async def test_the_refusal_quotes_the_first_word_cut_to_40_characters(
+    argv: Any, quoted: str
+) -> None:
+    runner = RecordingRunner()
+    result = await run_okx_command(OkxCli(runner=runner), argv)
+    assert result == {
+        "ok": False,
+        "error": {
+            "kind": "refused",
+            "message": f"okx_run_command refused: the first argument is {quoted}, not a skill "
+            "module" + MODULES_AND_ACTION,
+            "action": ACTION,
+        },
+    }
+    assert runner.calls == []
+
+
+NOT_AN_ARGUMENT_LIST: list[Any] = [
+    None,
+    5,
+    "market ticker BTC-USDT",
+    b"market ticker",
+    {"market": "ticker"},
+    {"market"},
+    (word for word in ["market", "ticker"]),
+    ["market", 5],
+    ["market", None],
+    ["market", b"ticker"],
+]
+
+
+@pytest.mark.parametrize(
+    "argv", NOT_AN_ARGUMENT_LIST, ids=[type(a).__name__ for a in NOT_AN_ARGUMENT_LIST]
+)
+async def test_argv_that_is_no_list_of_strings_is_refused_without_a_crash(argv: Any) -> None:
+    runner = RecordingRunner()
+    result = await run_okx_command(OkxCli(runner=runner), argv)
+    assert result == {
+        "ok": False,
+        "error": {
+            "kind": "refused",
+            "message": "okx_run_command refused: argv must be a list of strings"
+            + MODULES_AND_ACTION,
+            "action": ACTION,
+        },
+    }
+    assert runner.calls == []
+
+
+async def test_a_tuple_of_strings_runs_as_a_list_would() -> None:
+    runner = RecordingRunner()
+    result = await run_okx_command(OkxCli(runner=runner), ("market", "tickers", "SPOT"))
+    assert result["ok"] is True
+    assert result["argv"] == ["market", "tickers", "SPOT"]
+    assert runner.calls == [["market", "tickers", "SPOT"]]
