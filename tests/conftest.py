@@ -151,8 +151,9 @@ class Reach:
     maps a case to the share of examples (0–1) it must reach, so a generator that stops
     reaching its case fails instead of passing vacuously. Each floor is set well under the
     generator's usual share, so that with a fresh seed every run a generator that still reaches
-    its case misses the floor by chance less than once in 10,000 runs (binomial tail at the
-    usual share and the run's number of examples). ``expected``: how many examples the
+    its case does not miss it by chance: a tenth or so of the share for Hypothesis's runs, whose
+    examples are not independent draws (a shard's share strays much further than a binomial
+    tail says). ``expected``: how many examples the
     run asks for (shown by the progress line), when known.
     """
 

@@ -336,10 +336,12 @@ GENERATED_EXAMPLES = 200 if QUICK else 700
 run, so successive runs cover new ground; each takes ~0.2 s of CPU, and 700 keep ``make test``
 under 10 minutes on 2 cores (at 1,200 they were a fifth of the suite's CPU)."""
 SHARDS = 1 if QUICK else 4
-"""Shards of the run, each with a seed of its own, run in parallel (pytest-xdist); each is big
-enough (175) that a floor below is missed only when the generator stops reaching its case (the
-rarest case, reached in 10-12% of examples, falls under its 2% floor with a chance of about 1e-5
-per shard at 10%: binomial tail)."""
+"""Shards of the run, each with a seed of its own, run in parallel (pytest-xdist). Each floor
+below is a shard's (175 examples) and sits at about a tenth of its case's usual share over a whole
+run, so that it is missed only when the generator stops reaching its case. Hypothesis does not
+draw examples independently (it builds on earlier ones), so a shard's share strays far wider than
+a binomial tail says: one shard reached a site choice after the menu in 5 of 175 (2.9 %) while
+the run's four shards together reached it in 9 %; at the former 3 % floor that failed the run."""
 GENERATED = settings(
     deadline=None,
     print_blob=True,
@@ -374,14 +376,15 @@ def test_generated_conversations_break_no_rule(
         "generated conversations",
         expected=examples,
         minimum={
-            "site choice as a new message after the menu": 0.03,
-            "site choice as a new message elsewhere": 0.05,
-            "login branch": 0.1,
-            "non-signal reply while waiting": 0.03,
-            "corpus reply": 0.1,
-            "corpus request": 0.1,
-            "mixed-language corpus text": 0.03,
-            "question asked again (reask_hint)": 0.02,
+            # usual share over a run (two runs' figures) in each comment
+            "site choice as a new message after the menu": 0.01,  # 9-12 %
+            "site choice as a new message elsewhere": 0.03,  # 28-31 %
+            "login branch": 0.04,  # 33-41 %
+            "non-signal reply while waiting": 0.02,  # 17-26 %
+            "corpus reply": 0.04,  # 38-42 %
+            "corpus request": 0.03,  # 30-34 %
+            "mixed-language corpus text": 0.025,  # 26-27 %
+            "question asked again (reask_hint)": 0.01,  # 11-12 %
         },
     )
     conversation = seed(run_seed * SHARDS + shard)(
