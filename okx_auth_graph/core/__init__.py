@@ -32,7 +32,14 @@ from okx_auth_graph.core.login import (
     log_in,
 )
 from okx_auth_graph.core.skill_commands import SKILL_MODULES, run_okx_command
-from okx_auth_graph.core.step0 import Preflight, Step0, no_session, read_preflight, step0
+from okx_auth_graph.core.step0 import (
+    Preflight,
+    Step0,
+    no_config,
+    no_session,
+    read_preflight,
+    step0,
+)
 
 __all__ = [
     "SKILL_MODULES",
@@ -49,6 +56,7 @@ __all__ = [
     "install_binary",
     "log_in",
     "log_out",
+    "no_config",
     "no_session",
     "read_preflight",
     "remove_binary",

@@ -29,6 +29,15 @@ def no_session() -> AuthStatus:
     return {"status": "not_logged_in", "site": None, "scopes": []}
 
 
+def no_config() -> ConfigSummary:
+    """The ``config show`` summary of okx's "No config found" (``no_config``): no profile.
+
+    A new dict on each call (a caller may keep it in state). The one source of this summary:
+    :func:`read_preflight` and the graph's pre-flight node both use it.
+    """
+    return {"exists": False, "default_profile": None, "profiles": []}
+
+
 @dataclass(frozen=True)
 class Step0:
     """The Step 0 decision.
@@ -95,7 +104,7 @@ async def read_preflight(okx: OkxCli) -> Preflight:
     error: OkxCliError | None = None
     if isinstance(config, OkxCliError):
         if config.kind == "no_config":
-            config = {"exists": False, "default_profile": None, "profiles": []}
+            config = no_config()
         else:
             error = config
     if isinstance(auth, OkxCliError):

@@ -38,7 +38,6 @@ from okx_auth_graph.graph.services import (
     user_language,
 )
 from okx_auth_graph.okx.errors import OkxCliError, classify_message
-from okx_auth_graph.okx.models import ConfigSummary
 from okx_auth_graph.prompts import API_KEY_CONFIGURED, CLARIFY_REQUEST_HINT, render, with_hint
 from okx_auth_graph.reading.learned import CONFIRM_FIRST, needs_confirmation
 from okx_auth_graph.reading.rules import (
@@ -310,7 +309,7 @@ async def preflight_config_show(
         return {"config": await services.cli(runtime).config_show(), "config_error": None}
     except OkxCliError as exc:
         if exc.kind == "no_config":
-            return {"config": _empty_config(), "config_error": None}
+            return {"config": core.no_config(), "config_error": None}
         return {"config": None, "config_error": exc.to_dict()}
 
 
@@ -440,7 +439,3 @@ def oauth_check(
     if decision.next == "wait_for_user":
         return Command(goto="resume_pending_login", update={"site": site})
     return Command(goto="pre_login_gate")
-
-
-def _empty_config() -> ConfigSummary:
-    return {"exists": False, "default_profile": None, "profiles": []}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.core import Step0, read_preflight, step0
+from okx_auth_graph.core import Step0, no_config, read_preflight, step0
 from okx_auth_graph.doors.tools import preflight
 from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.okx.models import AuthState, AuthStatus, ConfigSummary
@@ -140,6 +140,16 @@ async def test_no_config_found_is_an_empty_config_and_no_error(tmp_path: Path) -
     assert pre.auth["status"] == "not_logged_in"
     assert pre.logins_seen == 0
     assert pre.decision.next == "log_in"
+
+
+def test_the_no_config_summary_is_a_new_dict_each_time() -> None:
+    """The one no-config summary (the core's and the graph's pre-flight) is never shared:
+    a caller that changes the one it got changes no other."""
+    first, second = no_config(), no_config()
+    assert first == second == EMPTY_CONFIG
+    first["profiles"].append({"name": "x", "site": None, "demo": False, "has_api_key": False})
+    assert second == EMPTY_CONFIG
+    assert no_config() == EMPTY_CONFIG
 
 
 async def test_the_tools_preflight_summary_without_a_config_has_no_error(tmp_path: Path) -> None:
