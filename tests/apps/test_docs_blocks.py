@@ -161,12 +161,18 @@ def test_a_block_not_run_is_not_python(block: Block) -> None:
     assert not imports, f"{block.name} is Python: tag it ```python so that it runs"
 
 
+SYNC_CALL = re.compile(r"\b(graph|parent)\.invoke\(")
+"""A block's call of a compiled graph (the README's quick start, the parent-graph example)."""
+
+
 def _needs(block: Block) -> set[str]:
     return {word for word in ("DATABASE_URL", "STUDIO_PORT", "shim") if word in block.code}
 
 
 def _param(block: Block) -> object:
     marks = [pytest.mark.server] if _needs(block) & {"DATABASE_URL", "STUDIO_PORT"} else []
+    if SYNC_CALL.search(block.code):
+        marks.append(pytest.mark.xdist_group(f"as-written:{block.name}"))
     return pytest.param(block, id=block.name, marks=marks)
 
 
@@ -214,6 +220,20 @@ def run_block(block: Block, folder: Path, env: dict[str, str]) -> subprocess.Com
     return done
 
 
+AS_WRITTEN: dict[str, str] = {}
+"""What a block that needs nothing set up printed when run as written, by block name: run once
+per process, for its own test and the three call styles' (seconds each; a block's tests share an
+xdist group, so they run in one worker). A test run alone runs it itself."""
+
+
+def as_written_output(block: Block, folder: Path) -> str:
+    """The block's output run as written in ``folder`` (once per process; see AS_WRITTEN)."""
+    assert not _needs(block), "only a block that needs nothing set up prints the same anywhere"
+    if block.name not in AS_WRITTEN:
+        AS_WRITTEN[block.name] = run_block(block, folder, base_env()).stdout
+    return AS_WRITTEN[block.name]
+
+
 @pytest.mark.parametrize("block", [_param(b) for b in PYTHON_BLOCKS])
 def test_python_block_runs_as_written(
     block: Block, tmp_path: Path, request: pytest.FixtureRequest
@@ -232,9 +252,11 @@ def test_python_block_runs_as_written(
         OkxEmulator(tmp_path / ".world").init_world()
         env["PATH"] = f"{tmp_path / '.bin'}{os.pathsep}{env['PATH']}"
         env["OKX_EMULATOR_STATE"] = str(tmp_path / ".world")
-    done = run_block(block, tmp_path, env)
+    stdout = (
+        as_written_output(block, tmp_path) if not needs else run_block(block, tmp_path, env).stdout
+    )
     for fragment in [f for fragments in promises(block.code) for f in fragments]:
-        assert fragment in done.stdout, f"{block.name}: {fragment!r} not printed:\n{done.stdout}"
+        assert fragment in stdout, f"{block.name}: {fragment!r} not printed:\n{stdout}"
 
 
 OKX_ON_PATH_BLOCKS = [b for b in PYTHON_BLOCKS if "shim" in _needs(b)]
@@ -305,8 +327,6 @@ def test_relative_links_lead_to_files_of_the_repository(page: Path) -> None:
     assert (missing, outside) == ([], [])
 
 
-SYNC_CALL = re.compile(r"\b(graph|parent)\.invoke\(")
-"""A block's call of a compiled graph (the README's quick start, the parent-graph example)."""
 CALL_STYLES = {
     "ainvoke": "def _call(g, *a, **k):\n    return _asyncio.run(g.ainvoke(*a, **k))\n",
     "stream": (
@@ -340,7 +360,13 @@ def test_the_readme_quick_start_calls_the_graph_with_invoke() -> None:
 
 
 @pytest.mark.parametrize("style", sorted(CALL_STYLES))
-@pytest.mark.parametrize("block", SYNC_BLOCKS, ids=lambda b: b.name)
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(b, id=b.name, marks=pytest.mark.xdist_group(f"as-written:{b.name}"))
+        for b in SYNC_BLOCKS
+    ],
+)
 def test_a_block_gives_the_same_output_through_ainvoke_stream_and_astream(
     block: Block, style: str, tmp_path: Path
 ) -> None:
@@ -352,7 +378,7 @@ def test_a_block_gives_the_same_output_through_ainvoke_stream_and_astream(
     variant = Block(block.path, block.line, block.info, code)
     (tmp_path / "as_written").mkdir()
     (tmp_path / style).mkdir()
-    expected = run_block(block, tmp_path / "as_written", base_env()).stdout
+    expected = as_written_output(block, tmp_path / "as_written")
     assert expected.strip(), f"{block.name} prints nothing to compare"
     assert run_block(variant, tmp_path / style, base_env()).stdout == expected
 
