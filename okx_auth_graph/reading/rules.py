@@ -451,7 +451,9 @@ def _skip(pattern: str, index: int) -> int:
     if pattern[index] == "\\":
         return index + 2
     if pattern[index] == "[":
-        index += 3 if pattern[index + 1] == "^" else 2  # a "]" right after "[" is a literal
+        index += 2 if pattern[index + 1] == "^" else 1
+        if pattern[index] == "]":  # a "]" right after "[" or "[^" is a literal
+            index += 1
         while pattern[index] != "]":
             index += 2 if pattern[index] == "\\" else 1
         return index + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import unicodedata
 from pathlib import Path
 
@@ -606,6 +607,55 @@ def test_alternatives_are_split_at_the_top_level_only():
     ]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "branches"),
+    [
+        (r"a[bc|]d|e", [("a[bc|]d", False), ("e", False)]),
+        (r"\b(?:x[yz)(]w|v)|u", [("x[yz)(]w", True), ("v", True), ("u", False)]),
+        (r"[^a|]b|c", [("[^a|]b", False), ("c", False)]),
+        (r"[]|]x|[\]|]y", [("[]|]x", False), ("[\\]|]y", False)]),
+    ],
+)
+def test_a_character_class_is_skipped_whole_however_long(pattern, branches):
+    """A ``|`` or a parenthesis inside ``[...]`` splits nothing (docs: alternatives at the top
+    level only); a ``]`` first in the class or escaped is part of it. Python's ``re`` is the
+    oracle of what each part matches. A scan that ran backwards would never end: the alarm
+    stops it."""
+    previous = signal.signal(signal.SIGALRM, _too_slow)
+    signal.setitimer(signal.ITIMER_REAL, 5.0)
+    try:
+        assert understanding._branches(pattern) == branches
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    rule = understanding._Rule(pattern)
+    for text in ["abd", "a|d", "xzw", "x)w", "x(w", "zb", "|b", "ab", "]x", "|y", "]y", "e u v c"]:
+        starts = set(rule.starts(text))
+        found = {m.start() for m in re.finditer(pattern, text)}
+        assert found <= starts <= _every_start(pattern, text), (pattern, text)
+        assert rule.search(text) == (re.search(pattern, text) is not None), (pattern, text)
+
+
+def _too_slow(signum: int, frame: object) -> None:
+    raise TimeoutError("_branches did not finish")
+
+
+def _every_start(pattern: str, text: str) -> set[int]:
+    """Every place ``pattern`` matches when tried at each position (overlapping ones too)."""
+    regex = re.compile(pattern)
+    return {i for i in range(len(text) + 1) if regex.match(text, i) is not None}
+
+
+def test_a_reply_to_a_question_of_no_known_type_is_read_with_every_label() -> None:
+    """``QUESTION_LABELS`` narrows the labels of the types it names; a type it does not name
+    (a later version's question) is read as a wait is, every label allowed, and never fails."""
+    assert "a_later_question" not in QUESTION_LABELS
+    assert read_reply_rules("a_later_question", "done").label == "signal"
+    assert read_reply_rules("a_later_question", "cancel").label == "cancel"
+    assert read_reply_rules("a_later_question", "what was the code?").label == "ask_code"
+    assert read_reply("a_later_question", "done").label == "signal"
+
+
 def test_a_text_over_the_limit_is_not_read():
     at_limit = "log me out" + " " * (READ_LIMIT - 10)
     assert read_request(at_limit).intent == "logout"
@@ -997,6 +1047,19 @@ def test_a_logout_of_another_named_service_is_no_okx_logout(text):
     assert reading.intent == "unclear"
     assert "logout" in reading.ruled_out
     assert read_request(text).intent != "logout"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("log me out of binance and set up my okx api key", "api_key_setup"),
+        ("log me out of binance and is my okx session still valid", "status"),
+        ("被币安登出了，okx登录状态怎么样", "status"),
+    ],
+)
+def test_a_logout_of_another_service_leaves_the_rest_of_the_request_read(text, intent):
+    """The other service's logout is set aside; what is asked of okx after it still counts."""
+    assert read_request_rules(text).intent == intent
 
 
 @pytest.mark.parametrize(
