@@ -244,6 +244,32 @@ async def test_a_bad_hint_raises_naming_the_field_before_any_okx_call(
     assert chat.argvs() == []
 
 
+@pytest.mark.parametrize(
+    ("hints", "message"),
+    [
+        (
+            {"intent": "hack"},
+            "intent must be one of login, status, logout, binary_install, binary_status, "
+            "binary_remove, api_key_setup, session_lifetime, skill, unclear, switch_site, "
+            "start_over, not 'hack'",
+        ),
+        (
+            {"intent": "login", "route": "okx-cex-everything"},
+            "route must be one of okx-cex-trade, okx-cex-portfolio, okx-cex-earn, okx-cex-bot, "
+            "okx-cex-market or None, not 'okx-cex-everything'",
+        ),
+    ],
+    ids=["intent", "route"],
+)
+async def test_a_bad_hint_names_every_value_it_may_take(converse, hints, message):
+    """The error lists the Literal's values as state.py declares them (written out here)."""
+    chat = converse()
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        await chat.start("log me in", **hints)
+    assert str(caught.value) == message  # LangGraph's note on the task is no part of it
+    assert chat.argvs() == []
+
+
 async def test_a_login_hint_never_picks_a_site_nor_passes_the_gate(converse):
     chat = converse()
     turn = await chat.start("go", intent="login", route="okx-cex-trade")
