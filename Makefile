@@ -21,16 +21,19 @@ $(BIN)/python:
 
 # uv (a PyPI package, installed into the venv by its pip) installs the project and its extras:
 # the same resolution as pip's, in seconds instead of a minute (the test extra has ~170 packages).
-# --compile-bytecode: the packages' .pyc are written once at install, as pip does; uv leaves them
-# out by default, and then where PYTHONDONTWRITEBYTECODE is set (as on this project's machines)
-# every Python process compiled LangChain and LangGraph from source (2 s more per process).
+# uv writes no .pyc at install. `make demo`'s install asks for them (--compile-bytecode, as pip
+# does), so the first chat starts as fast as the next. The test install does not: compiling all
+# ~9,300 modules of ~170 packages took ~45 CPU-s before the suite could start, and the suite
+# imports a fifth of them. `make test` and `make test-fast` unset PYTHONDONTWRITEBYTECODE (set on
+# this project's machines), so the first process that imports a module writes its .pyc and every
+# later process reads it.
 UV := $(BIN)/uv
-UV_INSTALL := $(UV) pip install --quiet --compile-bytecode
+UV_INSTALL := $(UV) pip install --quiet
 $(UV): | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv
 
 $(VENV)/.installed-runtime: pyproject.toml | $(UV)
-	$(UV_INSTALL) --python $(BIN)/python -e '.[chat,mcp]'
+	$(UV_INSTALL) --compile-bytecode --python $(BIN)/python -e '.[chat,mcp]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(UV)
@@ -67,13 +70,16 @@ lint: $(VENV)/.installed-test
 # prints `Using --randomly-seed=N`: `PYTEST_ARGS=--randomly-seed=N` replays the order
 # and the generated runs of that run.
 # Bytecode may be written (PYTHONDONTWRITEBYTECODE unset): pytest keeps the test modules it rewrote
-# for its assertions, and Python the project's modules, in __pycache__ (git-ignored); where the
-# variable is set, every pytest process and subprocess compiled them again (seconds each).
-# Beside pytest (its workers keep the cores busy, but these would otherwise wait their turn): make
-# lint's mypy (it leaves .reports/mypy.done when it ends: the one test that runs mypy itself waits
-# for it and then finds LangGraph's types in its cache, ~1 CPU-s instead of ~20), the daily slice of the mutant catalogue (it runs on a snapshot of the tree) and the
-# LangGraph-floor smoke set. Each one's output follows pytest's; any of them failing fails make test.
-test: $(VENV)/.installed-test $(OKX_CLI) postgres-server $(FLOOR_VENV)/.installed
+# for its assertions, and Python the project's and the packages' modules, in __pycache__ (the
+# first process to import one writes it); where the variable is set, every pytest process and
+# subprocess compiled them again (seconds each).
+# Beside pytest (its workers keep the cores busy, but these would otherwise wait their turn):
+# - make lint's mypy; it leaves .reports/mypy.done when it ends, and the one test that runs mypy
+#   itself waits for it, then finds LangGraph's types in the shared cache (~2 CPU-s, not ~20);
+# - the daily slice of the mutant catalogue (it runs on a snapshot of the tree);
+# - the LangGraph-floor smoke set (its venv is installed there too, off the path to pytest).
+# Each one's output follows pytest's; any of them failing fails make test.
+test: $(VENV)/.installed-test $(OKX_CLI) postgres-server
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@mkdir -p .reports
