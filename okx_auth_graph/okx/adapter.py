@@ -169,9 +169,11 @@ class OkxCli:
         offers it after an explicit yes.
 
         Raises:
+            ValueError: ``timeout`` is no finite positive number of seconds (nothing is run).
             OSError: okx could not be started, or the runner cannot use a terminal.
             subprocess.TimeoutExpired: The wizard ran longer than ``timeout`` seconds.
         """
+        timeout = seconds("timeout", timeout)
         if not isinstance(self.runner, TerminalRunner):
             raise OSError(f"{type(self.runner).__name__} cannot run okx in a terminal")
         return self.runner.in_terminal(["config", "init"], timeout=timeout)

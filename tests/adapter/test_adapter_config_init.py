@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,6 +81,20 @@ def test_config_init_lets_the_runners_failure_through(error: BaseException) -> N
     with pytest.raises(type(error)) as caught:
         OkxCli(runner=Wizard(error=error)).config_init(timeout=1)
     assert caught.value is error
+
+
+@pytest.mark.parametrize(
+    ("timeout", "shown"),
+    [(float("nan"), "nan"), (0, "0"), (-1.0, "-1.0"), (float("inf"), "inf"), ("60", "'60'")],
+)
+def test_a_timeout_that_is_no_positive_number_is_refused_before_the_wizard(
+    timeout: object, shown: str
+) -> None:
+    wizard = Wizard()
+    message = f"timeout must be a finite positive number of seconds, not {shown}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        OkxCli(runner=wizard).config_init(timeout=timeout)  # type: ignore[arg-type]
+    assert wizard.calls == []
 
 
 def test_a_runner_without_a_terminal_is_named_in_the_refusal() -> None:
