@@ -128,6 +128,7 @@ def generated_run(tmp_path: Path, *args: str, terminal: bool) -> tuple[str, int]
     ini = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
     (tmp_path / "pytest.ini").write_text(ini, encoding="utf-8")
     pytest_args = ["-p", "tests.conftest", "-c", str(tmp_path / "pytest.ini")]
+    pytest_args += ["-p", "no:langsmith_plugin"]  # as pyproject.toml's addopts, which -c replaces
     pytest_args += ["--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-p", "no:randomly"]
     command = [sys.executable, "-m", "pytest", *pytest_args, *args, str(tmp_path)]
     if terminal:

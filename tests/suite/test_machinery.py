@@ -70,6 +70,11 @@ def test_shard(shard, reach):
 """
 
 
+NO_LANGSMITH = ["-p", "no:langsmith_plugin"]
+"""As the project's addopts (pyproject.toml), which ``-c`` replaces: langsmith's pytest plugin
+costs ~2 CPU-s a run (and a run per pytest-xdist worker) and nothing here uses it."""
+
+
 def run_pytest(tmp_path: Path, source: str, *args: str, env: dict[str, str] | None = None) -> str:
     """pytest with the suite's conftest as a plugin on one generated test file; its output."""
     (tmp_path / "test_generated.py").write_text(source, encoding="utf-8")
@@ -83,6 +88,7 @@ def run_pytest(tmp_path: Path, source: str, *args: str, env: dict[str, str] | No
         "tests.conftest",
         "-c",
         str(tmp_path / "pytest.ini"),
+        *NO_LANGSMITH,
     ]
     command += ["--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-v", *args, str(tmp_path)]
     base = {k: v for k, v in os.environ.items() if k != "CI"}
