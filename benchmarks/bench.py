@@ -550,7 +550,9 @@ class Bench:
 
     async def long_threads(self) -> None:
         """One long thread in every checkpointer helper: bytes per entry, last turns' time."""
-        entries = 100 if self.smoke else 1000
+        # the smoke's 60: a kept history (keep_entries=10) stores about 250 KB (SQLite) or
+        # 400 KB (PostgreSQL) whatever the length, 4-7 KB an entry at 60; an unkept one ~25 KB
+        entries = 60 if self.smoke else 1000
         group = f"one thread of {entries} entries (status questions, a fresh login every 10th)"
         results: dict[str, Any] = {}
         cases: list[tuple[str, int | None]] = [(h, 10) for h in LONG_THREAD_HELPERS]
