@@ -27,13 +27,9 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
-from threadpoolctl import threadpool_limits
 
 from okx_auth_graph.evals.reading_scores import Example, Read, load_corpus
 from okx_auth_graph.reading.learned import (
@@ -48,6 +44,9 @@ from okx_auth_graph.reading.rules import (
     RequestReading,
 )
 from training.corpus import BLIND
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "evals" / "understanding"
@@ -105,10 +104,16 @@ def reply_class(example: Example) -> str:
 
 
 def _vectorizer() -> TfidfVectorizer:
+    # scikit-learn (with SciPy: ~1.5 CPU-s to import) is imported where it fits, not with the
+    # module: the tests of choose_threshold & co. import this module and fit nothing.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(analyzer=features, min_df=MIN_DF, lowercase=False, dtype=np.float64)
 
 
 def _fit(texts: Sequence[str], labels: Sequence[str]) -> tuple[TfidfVectorizer, Any]:
+    from sklearn.linear_model import LogisticRegression
+
     vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(texts)
     model = LogisticRegression(
@@ -129,6 +134,8 @@ def out_of_fold(
     texts: Sequence[str], labels: Sequence[str], groups: Sequence[str], classes: list[str]
 ) -> Any:
     """Out-of-fold logits (rows: lines, columns: ``classes``) over the training families."""
+    from sklearn.model_selection import GroupKFold
+
     logits = np.full((len(texts), len(classes)), -1e9)
     folds = GroupKFold(n_splits=min(FOLDS, len(set(groups))))
     for train, held in folds.split(texts, labels, groups):
@@ -250,6 +257,8 @@ def train(
     directory: Path = CORPORA, *, log: Callable[[str], None] = lambda _: None
 ) -> dict[str, Any]:
     """The reader's JSON data, trained on the training split under ``directory``."""
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(1):  # one BLAS thread: threads fighting over 2 cores ran 15x slower
         return _train(directory, log)
 
