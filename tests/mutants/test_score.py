@@ -266,3 +266,20 @@ def test_a_row_run_in_part_shows_the_part_and_says_so():
         "| `okx_auth_graph/core/gate.py` | — | 2 | 1 | 1 | 0 | 0 | 0 | 100% (21%–100%) | not met |"
         in table
     )
+
+
+def test_a_narrowed_copy_mutates_only_the_modules_run(tmp_path: Path):
+    import tomllib
+
+    from tests.mutants.score import _mutate_only
+
+    (tmp_path / "pyproject.toml").write_text(
+        (REPO / "pyproject.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    modules = rule_modules()
+    _mutate_only(tmp_path, [modules["okx.redact"]])
+    narrowed = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
+    original = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert narrowed["tool"]["mutmut"]["only_mutate"] == ["okx_auth_graph/okx/redact.py"]
+    narrowed["tool"]["mutmut"]["only_mutate"] = original["tool"]["mutmut"]["only_mutate"]
+    assert narrowed == original
