@@ -129,6 +129,24 @@ def _mutate_only(project: Path, paths: list[str]) -> None:
     config.write_text(line.sub(lambda _: f"only_mutate = {json.dumps(paths)}", text), "utf-8")
 
 
+def _timeout_constant(project: Path, seconds: float) -> None:
+    """Set the copy's mutmut ``timeout_constant``: seconds added to a mutant's tests' time.
+
+    mutmut ends a mutant's run after ``(recorded test time + timeout_constant) * 15`` seconds of
+    wall time and counts it caught (a timeout). Its default, 1 s, ends the run of a mutant whose
+    few fast tests a forked child needs many seconds to collect on a loaded machine: a timeout
+    that says nothing. mutmut resets a copy's timeouts when this value changes.
+    """
+    config = project / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    line = re.compile(r"^timeout_constant = .*\n", re.MULTILINE)
+    text = line.sub("", text)
+    if text.count("[tool.mutmut]\n") != 1:
+        raise SystemExit("pyproject.toml: no single [tool.mutmut] table")
+    setting = f"[tool.mutmut]\ntimeout_constant = {float(seconds)}\n"
+    config.write_text(text.replace("[tool.mutmut]\n", setting), encoding="utf-8")
+
+
 FAST_FIRST = "tests.mutants.fast_first"
 """The pytest plugin that runs each mutant's tests fastest first (see its docstring)."""
 
@@ -456,6 +474,13 @@ def main(argv: list[str] | None = None) -> int:
         " making of every module's mutants takes many minutes here)",
     )
     parser.add_argument(
+        "--timeout-constant",
+        type=float,
+        help="mutmut's timeout_constant in the copy (default 1 s): a mutant's run ends after"
+        " (its tests' recorded time + this) * 15 s of wall time, a timeout counted as caught;"
+        " raise it where a loaded machine makes quick runs slow (mutmut then re-runs timeouts)",
+    )
+    parser.add_argument(
         "--from-json",
         type=Path,
         nargs="+",
@@ -506,6 +531,8 @@ def main(argv: list[str] | None = None) -> int:
             _select_tests(project, [*args.tests, *(f"--deselect={t}" for t in args.leave_out)])
             if args.mutate_only:
                 _mutate_only(project, [modules[name] for name in args.modules])
+            if args.timeout_constant is not None:
+                _timeout_constant(project, args.timeout_constant)
             print(f"mutmut in {project} (log: {log}): making mutants, collecting stats", flush=True)
             _status, elapsed = _mutmut(project, [_PREPARE], args.timeout, log)
             if not (project / "mutants" / "mutmut-stats.json").is_file():

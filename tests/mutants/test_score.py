@@ -283,3 +283,19 @@ def test_a_narrowed_copy_mutates_only_the_modules_run(tmp_path: Path):
     assert narrowed["tool"]["mutmut"]["only_mutate"] == ["okx_auth_graph/okx/redact.py"]
     narrowed["tool"]["mutmut"]["only_mutate"] = original["tool"]["mutmut"]["only_mutate"]
     assert narrowed == original
+
+
+def test_the_copys_timeout_constant_is_set_once(tmp_path: Path):
+    import tomllib
+
+    from tests.mutants.score import _timeout_constant
+
+    (tmp_path / "pyproject.toml").write_text(
+        (REPO / "pyproject.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    _timeout_constant(tmp_path, 5)
+    _timeout_constant(tmp_path, 6)
+    config = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
+    original = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["mutmut"].pop("timeout_constant") == 6.0
+    assert config == original
