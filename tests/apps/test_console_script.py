@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+
+from tests.rigs.servers import QUIET_ENV, SCRUBBED_ENV_VARS
 
 SCRIPT = [sys.executable, "-m", "okx_auth_graph"]
 
@@ -50,48 +53,127 @@ def test_no_or_unknown_command_is_a_usage_error(args: list[str]) -> None:
         assert repr(args[0]) in result.stderr
 
 
-def test_chat_help_names_the_exit_statuses() -> None:
-    result = run("chat", "--help")
-    assert result.returncode == 0
-    assert "130" in result.stdout
-    assert "--thread" in result.stdout
+IN_ONE_PROCESS = """
+import contextlib, io, json, os, sys
+from okx_auth_graph.__main__ import main
+
+answers = {}
+for name, (argv, env) in json.loads(sys.argv[1]).items():
+    saved = dict(os.environ)
+    os.environ.update(env)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse's --help and usage errors
+            status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    os.environ.clear()
+    os.environ.update(saved)
+    answers[name] = (status, out.getvalue(), err.getvalue())
+print(json.dumps(answers))
+"""
+"""Runs each case's command line through the console script's ``main`` in one fresh process, in
+a pipe: the chat and eval sub-commands import the graph first (~2 CPU-s a process), so the
+cases that stop before any work share one process. The script itself is ``raise
+SystemExit(main())``, run as a process by the tests above and below."""
 
 
-def test_world_without_demo_is_refused_by_name(tmp_path: Path) -> None:
-    result = run("chat", "--world", str(tmp_path / "w"), "--db", str(tmp_path / "c.db"))
-    assert result.returncode == 2
-    assert "--world needs --demo" in result.stderr
-    assert not (tmp_path / "c.db").exists()
+Answers = tuple[Path, dict[str, tuple[int, str, str]]]
+"""The cases' folder (a folder each: a, b, c, d) and each case's exit status, stdout, stderr."""
 
 
-def test_okx_from_the_environment_that_does_not_exist_is_named(tmp_path: Path) -> None:
-    missing = tmp_path / "okx"
-    result = run("chat", "--db", str(tmp_path / "c.db"), env={"OKX_EXECUTABLE": str(missing)})
-    assert result.returncode == 2
-    assert f"$OKX_EXECUTABLE {missing}: no such file" in result.stderr
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> Answers:
+    root = tmp_path_factory.mktemp("console")
+    for folder in "abcd":
+        (root / folder).mkdir()
+    cases: dict[str, tuple[list[str], dict[str, str]]] = {
+        "chat --help": (["chat", "--help"], {}),
+        "world without demo": (["chat", "--world", f"{root}/a/w", "--db", f"{root}/a/c.db"], {}),
+        "missing OKX_EXECUTABLE": (
+            ["chat", "--db", f"{root}/b/c.db"],
+            {"OKX_EXECUTABLE": f"{root}/b/okx"},
+        ),
+        "okx a folder": (["chat", "--okx", f"{root}/c", "--db", f"{root}/c/c.db"], {}),
+        "okx with demo": (
+            ["chat", "--demo", "--okx", "/usr/bin/okx", "--world", f"{root}/d/w"],
+            {},
+        ),
+        "eval --help": (["eval", "--help"], {}),
+        "eval --understanding --help": (["eval", "--understanding", "--help"], {}),
+    }
+    # the environment isolated_home gives a test (a module fixture comes before it)
+    dropped = {*SCRUBBED_ENV_VARS, "OKX_EMULATOR_STATE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("XDG_")}
+    env.update(QUIET_ENV, HOME=str(root / "home"), COLUMNS="200")
+    (root / "home").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", IN_ONE_PROCESS, json.dumps(cases)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found: dict[str, tuple[int, str, str]] = {
+        name: (status, out, err) for name, (status, out, err) in json.loads(result.stdout).items()
+    }
+    assert set(found) == set(cases)
+    return root, found
 
 
-def test_okx_that_is_a_folder_is_named(tmp_path: Path) -> None:
-    result = run("chat", "--okx", str(tmp_path), "--db", str(tmp_path / "c.db"))
-    assert result.returncode == 2
-    assert f"--okx {tmp_path}: not an executable file" in result.stderr
+def test_chat_help_names_the_exit_statuses(answers: Answers) -> None:
+    status, out, _ = answers[1]["chat --help"]
+    assert status == 0
+    assert "130" in out
+    assert "--thread" in out
 
 
-def test_okx_with_demo_is_refused_by_name(tmp_path: Path) -> None:
-    result = run("chat", "--demo", "--okx", "/usr/bin/okx", "--world", str(tmp_path / "w"))
-    assert result.returncode == 2
-    assert "--okx and --demo exclude each other" in result.stderr
-    assert not (tmp_path / "w").exists()
+def test_world_without_demo_is_refused_by_name(answers: Answers) -> None:
+    root, found = answers
+    status, _, err = found["world without demo"]
+    assert status == 2
+    assert "--world needs --demo" in err
+    assert not (root / "a" / "c.db").exists()
 
 
-def test_eval_help_lists_understanding_and_it_has_a_help_of_its_own() -> None:
-    result = run("eval", "--help")
-    assert result.returncode == 0
-    assert "--understanding" in result.stdout
-    scoring = run("eval", "--understanding", "--help")
-    assert scoring.returncode == 0
-    assert "okx-auth-graph eval --understanding" in scoring.stdout
-    assert "--reader" in scoring.stdout
+def test_okx_from_the_environment_that_does_not_exist_is_named(
+    answers: Answers,
+) -> None:
+    root, found = answers
+    status, _, err = found["missing OKX_EXECUTABLE"]
+    missing = root / "b" / "okx"
+    assert status == 2
+    assert f"$OKX_EXECUTABLE {missing}: no such file" in err
+
+
+def test_okx_that_is_a_folder_is_named(answers: Answers) -> None:
+    root, found = answers
+    status, _, err = found["okx a folder"]
+    assert status == 2
+    assert f"--okx {root / 'c'}: not an executable file" in err
+
+
+def test_okx_with_demo_is_refused_by_name(answers: Answers) -> None:
+    root, found = answers
+    status, _, err = found["okx with demo"]
+    assert status == 2
+    assert "--okx and --demo exclude each other" in err
+    assert not (root / "d" / "w").exists()
+
+
+def test_eval_help_lists_understanding_and_it_has_a_help_of_its_own(
+    answers: Answers,
+) -> None:
+    status, out, _ = answers[1]["eval --help"]
+    assert status == 0
+    assert "--understanding" in out
+    status, out, _ = answers[1]["eval --understanding --help"]
+    assert status == 0
+    assert "okx-auth-graph eval --understanding" in out
+    assert "--reader" in out
 
 
 WITHOUT_RICH = (
