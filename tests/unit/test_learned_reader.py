@@ -6,6 +6,7 @@ it never skips.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import subprocess
@@ -21,11 +22,14 @@ from okx_auth_graph.evals.reading_scores import (
     FIGURES_END,
     Example,
     Read,
+    Reader,
+    Score,
     calibration,
     expected_calibration_error,
     figures_markdown,
     language_class,
     load_corpus,
+    offline_reader,
     rules_reader,
     score,
     wrong_act,
@@ -398,8 +402,26 @@ def test_a_wrong_act_is_an_unasked_side_effect_or_hand_off():
     assert not wrong_act(reply, Read("unclear"))
 
 
+@functools.cache
+def scored(path: Path, reader: Reader = offline_reader) -> Score:
+    """``score(path, reader)``, once per process: the readers are fixed (the shipped weights and
+    the rules), so each test of a corpus reads the same figures (no test changes a Score).
+    The tests that score share one pytest-xdist group, so one worker reads each corpus once."""
+    return score(path, reader)
+
+
+@functools.cache
+def calibrated(paths: tuple[Path, ...]) -> dict[str, dict[str, float]]:
+    """``calibration(paths)``, once per process (as :func:`scored`)."""
+    return calibration(paths)
+
+
+scores_corpora = pytest.mark.xdist_group("corpus-scores")
+
+
+@scores_corpora
 def test_calibration_is_measured_per_model_on_the_test_split():
-    figures = calibration([CORPORA / "requests.test.tsv", CORPORA / "replies.test.tsv"])
+    figures = calibrated((CORPORA / "requests.test.tsv", CORPORA / "replies.test.tsv"))
     counts: dict[str, int] = defaultdict(int)
     for name, entry in figures.items():
         counts[name] = int(entry["n"])
@@ -420,9 +442,10 @@ set (its misreadings were turned into general rules), ``fresh2`` is used for no 
 SPLIT_TRAIN = [CORPORA / "requests.train.tsv", CORPORA / "replies.train.tsv"]
 
 
+@scores_corpora
 def test_the_figures_in_the_docs_are_those_of_a_run():
-    results = [score(path) for path in TEST_SPLIT + FRESH + REGRESSION]
-    markdown = figures_markdown(results, "offline", calibration(TEST_SPLIT))
+    results = [scored(path) for path in TEST_SPLIT + FRESH + REGRESSION]
+    markdown = figures_markdown(results, "offline", calibrated(tuple(TEST_SPLIT)))
     page = (ROOT / "docs" / "understanding.md").read_text(encoding="utf-8")
     block = page.split(FIGURES_BEGIN, 1)[1].split(FIGURES_END, 1)[0]
     assert block == "\n" + markdown, (
@@ -430,6 +453,7 @@ def test_the_figures_in_the_docs_are_those_of_a_run():
     )
 
 
+@scores_corpora
 @pytest.mark.parametrize("path", TEST_SPLIT + SPLIT_TRAIN, ids=lambda p: p.name)
 def test_the_learned_reader_acts_less_than_the_rules_and_turns_a_right_reading_into_a_question_only(
     path,
@@ -439,7 +463,7 @@ def test_the_learned_reader_acts_less_than_the_rules_and_turns_a_right_reading_i
     a disagreement is a question (``unclear``), never another act. The rules were extended with
     both splits in view, so the test split no longer measures the rules as held out; on the
     training split the learned reader reads far more than the rules."""
-    offline, rules = score(path), score(path, rules_reader)
+    offline, rules = scored(path), scored(path, rules_reader)
     assert len(offline.wrong_acts) <= len(rules.wrong_acts)
     unclear = "unclear/-" if offline.misses and offline.misses[0][0].kind == "requests" else None
     rules_right = {
@@ -452,21 +476,24 @@ def test_the_learned_reader_acts_less_than_the_rules_and_turns_a_right_reading_i
         assert offline.accuracy >= rules.accuracy + 0.05
 
 
+@scores_corpora
 def test_the_learned_readers_confidence_is_calibrated_on_the_test_split():
-    assert calibration(TEST_SPLIT)["all"]["ece"] <= 0.05
+    assert calibrated(tuple(TEST_SPLIT))["all"]["ece"] <= 0.05
 
 
+@scores_corpora
 def test_issue_21_wrong_act_target_on_the_test_split_and_the_regression_set():
     for path in TEST_SPLIT:
-        result = score(path)
+        result = scored(path)
         assert result.wrong_act_rate <= 0.005, (path.name, result.wrong_acts)
     for path in REGRESSION:
-        assert score(path).misses == [], path.name
+        assert scored(path).misses == [], path.name
 
 
+@scores_corpora
 def test_issue_21_accuracy_target_on_the_test_split():
     for path in TEST_SPLIT:
-        assert score(path).accuracy >= 0.95, path.name
+        assert scored(path).accuracy >= 0.95, path.name
 
 
 @pytest.mark.parametrize(
