@@ -17,6 +17,7 @@ import pexpect
 import pytest
 
 from okx_auth_graph.testing.shim import SHIM_MARKER, launcher_argv, write_shim
+from tests.adapter.adapter_support import seed_home
 from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS
 from tests.rigs.real_cli import real_okx_cli
 from tests.rigs.terminal import default_ctrl_c
@@ -249,8 +250,8 @@ def test_config_show_json_is_byte_identical_to_the_real_cli(
     shim_env: dict[str, str], isolated_home: Path, config: str | None
 ) -> None:
     real = str(real_okx_cli())
+    seed_home(isolated_home)  # what 1.2.4 does first (its update check), done ahead: no registry
     if config is not None:
-        (isolated_home / ".okx").mkdir()
         (isolated_home / ".okx" / "config.toml").write_text(config)
     expected = subprocess.run(
         [real, "config", "show", "--json"],
@@ -400,6 +401,8 @@ def test_ctrl_c_in_config_init_exits_like_the_real_cli(
     for label, program in (("real", real), ("emulator", "okx")):
         home = tmp_path / f"home-{label}"
         home.mkdir()
+        if program == real:
+            seed_home(home)  # 1.2.4's update check done ahead: no registry call
         env = {**shim_env, "HOME": str(home)}
         child = pexpect.spawn(
             program,
@@ -455,6 +458,8 @@ def test_config_commands_match_the_real_cli(
     for label, program in (("real", real), ("emulator", "okx")):
         home = tmp_path / f"home-{label}"
         home.mkdir()
+        if program == real:
+            seed_home(home)  # 1.2.4's update check done ahead: no registry call
         env = {**shim_env, "HOME": str(home)}
         lines = []
         for argv in CONFIG_SEQUENCES[name]:
@@ -492,6 +497,7 @@ def test_an_old_emulated_version_answers_auth_like_the_real_124(
     shim_env: dict[str, str],
 ) -> None:
     real = str(real_okx_cli())
+    seed_home(Path(shim_env["HOME"]))  # 1.2.4's update check done ahead: no registry call
     assert emulator(shim_env, "world", "init", "--version", "1.2.4").returncode == 0
     for argv in OLD_CLI_AUTH_CALLS:
         answers = [
@@ -538,7 +544,7 @@ def test_broken_toml_error_has_the_real_cli_shape_and_quotes_the_same_lines(
 ) -> None:
     """The real CLI quotes the offending config lines (secrets included): so must the emulator."""
     real = str(real_okx_cli())
-    (isolated_home / ".okx").mkdir()
+    seed_home(isolated_home)  # 1.2.4's update check done ahead: no registry call
     (isolated_home / ".okx" / "config.toml").write_text(config)
     results = {}
     for label, program in (("real", real), ("emulator", "okx")):
