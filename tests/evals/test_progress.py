@@ -87,18 +87,14 @@ def test_bench_shows_each_measurement_in_flight_on_a_terminal() -> None:
     assert "okx calls: fresh oauth login" in output  # the table follows
 
 
-def test_bench_is_quiet_with_quiet_or_in_a_pipe() -> None:
+def test_bench_is_quiet_with_quiet() -> None:
+    """In a pipe it is quiet too: tests/reliability/test_reliability_bench_smoke.py's run (in a
+    pipe, every measurement) checks for the same lines, and for no escape sequence."""
     quiet, status = terminal_run([*BENCH_ARGS, "--quiet"], REPO, BENCH)
     assert status == 0, quiet
-    piped = subprocess.run(
-        [*BENCH, *BENCH_ARGS], cwd=REPO, capture_output=True, text=True, timeout=180, check=False
-    )
-    assert piped.returncode == 0, piped.stdout + piped.stderr
-    for output in (quiet, piped.stdout + piped.stderr):
-        assert not PHASE.search(output)
-        assert not OVERALL.search(output)
-        assert "okx calls: fresh oauth login" in output
-    assert "\x1b" not in piped.stdout  # no cursor movement or colour in a log
+    assert not PHASE.search(quiet)
+    assert not OVERALL.search(quiet)
+    assert "okx calls: fresh oauth login" in quiet
 
 
 GENERATED = """
