@@ -7,9 +7,8 @@ It lives in one directory (``OKX_EMULATOR_STATE``, default ``$HOME/.okx/emulator
 
 - ``world.json`` — the state, rewritten atomically (temporary file + :func:`os.replace`);
 - ``calls.jsonl`` — one JSON line per okx invocation (``argv``, ``started``, ``ended``);
-- ``world.lock`` — a lock file taken around every read-modify-write (an exclusive ``flock``;
-  :mod:`filelock` where there is no :mod:`fcntl`), so concurrent processes (a test runner, a
-  server, several shims) and threads see consistent states.
+- ``world.lock`` — a :mod:`filelock` lock taken around every read-modify-write, so concurrent
+  processes (a test runner, a server, several shims) see consistent states.
 
 The API-key configuration is NOT in the world: it is a real ``~/.okx/config.toml`` under the
 world's ``home`` (recorded when the world is created), read and written like the real CLI does.
@@ -31,7 +30,6 @@ import os
 import re
 import secrets
 import tempfile
-import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -39,12 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from filelock import FileLock, Timeout
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: filelock's lock
-    fcntl = None  # type: ignore[assignment]
+from filelock import FileLock
 
 DEFAULT_VERSION = "1.3.1-beta.17"
 DEFAULT_SCOPES: tuple[str, ...] = ("live:read", "live:trade")
@@ -161,48 +154,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-class _FlockLock:
-    """An exclusive ``flock`` on ``path``, re-entrant within a thread.
-
-    Another thread or process waits for it, polling every ``poll_interval`` seconds, and gets
-    :class:`filelock.Timeout` after ``timeout`` seconds. What :class:`filelock.FileLock` gave the world (thread-local, re-entrant, the same lock file
-    and exception), without its bookkeeping: ~300 µs of CPU a take with filelock 4, a few µs
-    here, and every okx call of the emulator takes the lock three times or more.
-    """
-
-    def __init__(self, path: Path, *, timeout: float, poll_interval: float) -> None:
-        self.path = path
-        self.timeout = timeout
-        self.poll_interval = poll_interval
-        self._held = threading.local()
-
-    def __enter__(self) -> None:
-        depth: int = getattr(self._held, "depth", 0)
-        if depth:
-            self._held.depth = depth + 1
-            return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = time.monotonic() + self.timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise Timeout(str(self.path)) from None
-                    time.sleep(self.poll_interval)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._held.fd, self._held.depth = fd, 1
-
-    def __exit__(self, *exc: object) -> None:
-        self._held.depth -= 1
-        if self._held.depth == 0:
-            os.close(self._held.fd)  # closing the file releases the flock
-
-
 class WorldStore:
     """The world directory: locked, atomic access to ``world.json`` and the call log.
 
@@ -218,11 +169,7 @@ class WorldStore:
         self.calls_path = self.state_dir / "calls.jsonl"
         self.lock_path = self.state_dir / "world.lock"
         self.default_home = Path(home) if home is not None else self.state_dir / "home"
-        self._lock: contextlib.AbstractContextManager[Any] = (
-            _FlockLock(self.lock_path, timeout=30, poll_interval=0.005)
-            if fcntl is not None
-            else FileLock(self.lock_path, timeout=30, poll_interval=0.005)
-        )
+        self._lock = FileLock(self.lock_path, timeout=30, poll_interval=0.005)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

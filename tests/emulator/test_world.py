@@ -5,20 +5,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
-import threading
-import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from filelock import Timeout
 
 from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.okx.errors import OkxCliError
 from okx_auth_graph.testing import OkxEmulator, WorldError
-from okx_auth_graph.testing.world import ACCESS_TTL, WorldStore, _FlockLock
+from okx_auth_graph.testing.world import ACCESS_TTL
 from tests.emulator.samples import CONFIG_WITH_KEYS, SECRETS, wait_until_pending
 
 # init
@@ -230,69 +226,6 @@ async def test_many_concurrent_logins_leave_one_consistent_world(emu: OkxEmulato
     assert len(codes) == 8
     assert emu.world()["pending"]["userCode"] in codes
     assert len(emu.calls()) == 8
-
-
-def test_the_world_lock_is_reentrant_in_a_thread_and_excludes_other_threads(
-    tmp_path: Path,
-) -> None:
-    store = WorldStore(tmp_path / "w")
-    order: list[str] = []
-
-    def read() -> None:
-        store.read()
-        order.append("other")
-
-    with store.locked(), store.locked():  # the same thread takes it again (transact in a verb)
-        other = threading.Thread(target=read)
-        other.start()
-        other.join(0.2)
-        order.append("holder")  # the other thread still waits: the lock is held once more
-        with store.locked():
-            pass
-        assert other.is_alive()
-    other.join(5)
-    assert order == ["holder", "other"]
-
-
-def test_the_world_lock_held_elsewhere_times_out_with_filelocks_timeout(tmp_path: Path) -> None:
-    """Held by another open file of ``world.lock`` (as another process holds it), the lock
-    waits its timeout and raises :class:`filelock.Timeout`, which the executable reports."""
-    import fcntl
-
-    store = WorldStore(tmp_path / "w")
-    store.read()
-    lock = store._lock
-    assert isinstance(lock, _FlockLock)
-    lock.timeout = 0.1
-    fd = os.open(store.lock_path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        started = time.monotonic()
-        with pytest.raises(Timeout):
-            store.read()
-        assert time.monotonic() - started >= 0.1
-    finally:
-        os.close(fd)
-    assert store.read()["auth"] == "not_logged_in"  # released with its file: taken again
-    with store.locked():
-        assert getattr(lock._held, "depth", 0) == 1
-    assert lock._held.depth == 0
-
-
-def test_threads_changing_the_world_at_once_lose_no_change(tmp_path: Path) -> None:
-    store = WorldStore(tmp_path / "w")
-    store.reset(lambda old: {**old, "clock": 0.0})
-
-    def tick() -> None:
-        for _ in range(25):
-            store.transact(lambda world: world.update(clock=world["clock"] + 1))
-
-    threads = [threading.Thread(target=tick) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert store.read()["clock"] == 100
 
 
 # the adapter on top of the emulator
