@@ -10,6 +10,7 @@ its JSON and markdown report, which are then scanned for every secret of every w
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def eval_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = root / "home"
     home.mkdir()
     result = subprocess.run(
-        [sys.executable, "-m", "okx_auth_graph.evals", str(suite), "--report", str(report)],
+        [sys.executable, "-m", "okx_auth_graph", "eval", str(suite), "--report", str(report)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -89,6 +90,19 @@ def test_the_suite_ran_with_canaries(eval_run: dict[str, Any]) -> None:
     assert eval_run["count"] > 100
     assert len(eval_run["canaries"]) >= 10
     assert eval_run["json"].count('"id"') >= eval_run["count"]
+
+
+def test_a_piped_run_prints_its_results_and_no_progress(eval_run: dict[str, Any]) -> None:
+    """The pipe case of tests/evals/test_progress.py (which shows the bar on a terminal and
+    ``--quiet`` on one): nothing before the results table, no running count, no escapes."""
+    printed = eval_run["printed"]
+    before, table, _ = printed.partition("okx auth graph evals")
+    assert table, printed[:3000]
+    assert before.strip() == "", before[:3000]
+    assert not re.search(r"\d+/\d+ passed", printed)
+    assert f"{eval_run['count']}/{eval_run['count']} scenarios passed" in printed
+    assert "\r" not in printed
+    assert "\x1b" not in printed
 
 
 def test_no_canary_anywhere_in_the_eval_report(eval_run: dict[str, Any]) -> None:
