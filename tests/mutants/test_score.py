@@ -172,6 +172,7 @@ def test_the_plugin_orders_the_collected_tests_by_the_times_mutmut_recorded(tmp_
     ids = ["test_a.py::test_slow", "test_a.py::test_new", "test_a.py::test_fast"]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", "-q",
+         "-p", "no:langsmith_plugin",  # as the project's addopts (seconds of import)
          "--collect-only", "--rootdir=.", *ids],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
