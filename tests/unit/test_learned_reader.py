@@ -14,7 +14,6 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from okx_auth_graph.evals.reading_scores import (
@@ -195,6 +194,8 @@ def _key(prediction: Prediction | None) -> tuple[str, bool] | None:
 @pytest.mark.training
 def test_the_pure_python_reader_applies_scikit_learns_model_faithfully():
     """The package's arithmetic gives scikit-learn's calibrated probabilities (±1e-4)."""
+    import numpy as np  # here: make test-fast runs no training test and needs no numpy
+
     from training.train import _fit, export, training_examples
 
     requests, _ = training_examples(CORPORA)
