@@ -119,6 +119,10 @@ async def test_start_login_refuses_without_the_menu(cli: OkxCli, emulator: OkxEm
     )
     assert result["status"] == "refused"
     assert result["message"] == MENU
+    assert result["reason"] == (
+        "The site menu was not shown before the user's latest message. Show this menu verbatim"
+        " and wait for the user's choice."
+    )
     assert argvs(emulator) == []
 
 
@@ -152,6 +156,10 @@ async def test_start_login_refuses_a_site_the_user_did_not_choose(
     )
     assert not_a_choice["status"] == "refused"
     assert not_a_choice["message"] == f"{MENU}\n\n{hint_text('en')}"  # the menu, a hint under
+    assert not_a_choice["reason"] == (
+        "The user's latest message is not a site choice. Show this message (the menu again,"
+        " with a hint under it) verbatim and wait."
+    )
     assert argvs(emulator) == []
     accepted = await run_tool(cli, [*history, call("okx_start_login", site="us")])
     assert accepted["status"] == "code_issued"
@@ -201,7 +209,10 @@ async def test_one_login_per_site_choice(cli: OkxCli, emulator: OkxEmulator) -> 
             call("okx_start_login", "b", site="global"),
         ],
     )
-    assert again["status"] == "refused"
+    assert again == {
+        "status": "refused",
+        "reason": "A login was already started for this site choice. Wait for the user.",
+    }
     logins = [a for a in argvs(emulator) if a[:2] == ["auth", "login"]]
     assert logins == [["auth", "login", "--manual", "--site", "global"]]
 
@@ -225,10 +236,17 @@ async def test_check_login_needs_a_new_user_message(cli: OkxCli, emulator: OkxEm
     checked = ToolMessage('{"status": "pending"}', tool_call_id="k1", name="okx_check_login")
     base: list[AnyMessage] = [HumanMessage("done"), call("okx_check_login", "k1"), checked]
     polling = await run_tool(cli, [*base, call("okx_check_login", "k2")])
-    assert polling["status"] == "refused"
+    assert polling == {
+        "status": "refused",
+        "reason": "Already checked since the user's latest message. Do not poll: wait for the"
+        " user to say they are done.",
+    }
     assert argvs(emulator) == []
     not_done = await run_tool(cli, [*base, HumanMessage("not yet"), call("okx_check_login", "k3")])
-    assert not_done["status"] == "refused"
+    assert not_done == {
+        "status": "refused",
+        "reason": "The user has not said they are done. Wait for their signal.",
+    }
     assert argvs(emulator) == []
     after_signal = await run_tool(cli, [*base, HumanMessage("好了"), call("okx_check_login", "k4")])
     assert after_signal["status"] == "not_logged_in"
@@ -602,6 +620,21 @@ async def test_the_codes_validity_is_whole_minutes_at_least_one(
     assert uri.startswith("https://app.okx.com/")  # the us site's web host (docs/spec.md)
 
 
+async def test_a_chinese_conversations_code_comes_with_the_chinese_text(
+    cli: OkxCli, emulator: OkxEmulator
+) -> None:
+    history: list[AnyMessage] = [HumanMessage("帮我登录"), AIMessage(MENU), HumanMessage("2")]
+    result = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
+    assert result["status"] == "code_issued"
+    assert result["message"] == spec_text(
+        "login_challenge.zh",
+        site="eea",
+        verificationUri=result["verificationUri"],
+        userCode=result["userCode"],
+        expires_minutes=int(result["expiresIn"]) // 60,
+    )
+
+
 @pytest.mark.parametrize("approved", [True, False])
 async def test_a_login_another_door_made_meanwhile_is_taken_not_doubled(
     emulator: OkxEmulator, approved: bool
@@ -759,6 +792,8 @@ async def test_tools_on_an_okx_without_okx_auth_answer_the_too_old_text(
         (["wa", "it"], False),  # "wait": the parts are joined as they are
         ([{"type": "text", "text": "no"}, {"type": "text", "text": "pe"}], False),
         ([{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}, "done"], True),
+        # an attached text file is no part of what the user wrote
+        ([{"type": "text-plain", "mime_type": "text/plain", "text": "not yet"}, "done"], True),
         ([{"type": "text", "text": "done"}], True),
     ],
 )
