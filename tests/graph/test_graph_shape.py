@@ -29,6 +29,7 @@ from okx_auth_graph.state import AuthState, Outcome, Route
 from okx_auth_graph.testing import OkxEmulator
 from tests.conversation import MODES, Conversation, Mode
 from tests.graph.drawing import PAGE, mermaid, render
+from tests.sources import parsed
 
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
 NODE_MODULES = ("preflight", "login_flow", "maintenance")
@@ -58,7 +59,7 @@ def test_every_node_is_typed_with_auth_state_and_its_destinations() -> None:
 
 def test_no_node_module_imports_another() -> None:
     for module in NODE_MODULES:
-        tree = ast.parse((PACKAGE / "graph" / f"{module}.py").read_text(encoding="utf-8"))
+        tree = parsed((PACKAGE / "graph" / f"{module}.py").read_text(encoding="utf-8"))
         imported = {
             node.module
             for node in ast.walk(tree)

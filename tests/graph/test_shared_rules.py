@@ -20,6 +20,7 @@ from okx_auth_graph.doors.tools import make_tools
 from okx_auth_graph.okx.adapter import OkxCli
 from okx_auth_graph.testing import OkxEmulator
 from tests.apps.agents import build_tool_graph
+from tests.sources import parsed
 from tests.spec_texts import MENU
 
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
@@ -76,7 +77,7 @@ async def test_graph_and_tools_report_the_default_profiles_site(
 
 
 def test_tools_define_no_rule_of_their_own() -> None:
-    tree = ast.parse((PACKAGE / "doors" / "tools.py").read_text(encoding="utf-8"))
+    tree = parsed((PACKAGE / "doors" / "tools.py").read_text(encoding="utf-8"))
     defined = {
         node.name
         for node in ast.walk(tree)
@@ -113,7 +114,7 @@ def test_one_adapter_factory_and_a_declared_lock_folder(
     for module in PACKAGE.rglob("*.py"):
         if module.relative_to(PACKAGE).as_posix() == "okx/adapter.py":
             continue
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(module.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
                 and getattr(node.func, "id", None) == "OkxCli"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from okx_auth_graph.okx.adapter import OkxCli
+from tests.sources import parsed
 
 pytestmark = pytest.mark.reads_source  # the source as written (not mutmut's rewrite)
 
@@ -43,7 +44,7 @@ ALLOWED = ("okx/", "core/", "testing/")
 def side_effect_calls(source: str) -> list[tuple[int, str]]:
     """``(line, call)`` of each call of a side-effecting adapter method in ``source``."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parsed(source)):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         receiver = ast.unparse(node.func.value)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sources import parsed
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "okx_auth_graph"
 PAGE = ROOT / "docs" / "architecture.md"
@@ -60,7 +62,7 @@ def _modules() -> dict[str, Path]:
 def _imports(path: Path) -> set[str]:
     """The ``okx_auth_graph`` modules (or names) ``path`` imports, anywhere in it."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parsed(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found |= {f"{node.module}.{alias.name}" for alias in node.names}
         elif isinstance(node, ast.Import):

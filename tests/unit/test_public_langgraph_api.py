@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.sources import parsed
+
 PACKAGE = Path(__file__).resolve().parents[2] / "okx_auth_graph"
 
 
 def _private_imports(source: str) -> list[str]:
     """Modules imported from a private part of LangGraph / LangChain (a ``_name`` component)."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parsed(source)):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
