@@ -9,6 +9,7 @@ check the two okx calls every new input starts with.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -121,19 +122,46 @@ class ConversationGraph(BoundedGraph):
         return copied
 
     def stream(self, input: Any, config: Any = None, **kwargs: Any) -> Iterator[Any]:
-        token = _ADAPTER.set(self.okx_adapter)
+        # The adapter is set only while the run makes progress (inside each next()), never
+        # across a yield: two conversations streamed in turns in one thread keep their own.
+        chunks = super().stream(input, config, **kwargs)
         try:
-            yield from super().stream(input, config, **kwargs)
-        finally:
-            _ADAPTER.reset(token)
-
-    async def astream(self, input: Any, config: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
-        token = _ADAPTER.set(self.okx_adapter)
-        try:
-            async for chunk in super().astream(input, config, **kwargs):
+            while True:
+                with _running(self.okx_adapter):
+                    chunk = next(chunks, _DONE)
+                if chunk is _DONE:
+                    return
                 yield chunk
         finally:
-            _ADAPTER.reset(token)
+            with _running(self.okx_adapter):
+                chunks.close()
+
+    async def astream(self, input: Any, config: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
+        chunks = super().astream(input, config, **kwargs)
+        try:
+            while True:
+                with _running(self.okx_adapter):
+                    chunk = await anext(chunks, _DONE)
+                if chunk is _DONE:
+                    return
+                yield chunk
+        finally:
+            with _running(self.okx_adapter):
+                await chunks.aclose()
+
+
+_DONE = object()
+"""The end of a run's chunks."""
+
+
+@contextmanager
+def _running(adapter: OkxCli) -> Iterator[None]:
+    """``adapter`` as the running conversation's while the block runs (tasks it starts keep it)."""
+    token = _ADAPTER.set(adapter)
+    try:
+        yield
+    finally:
+        _ADAPTER.reset(token)
 
 
 _SHARED: dict[tuple[Any, ...], CompiledStateGraph[Any, Any, Any, Any]] = {}

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import threading
 import time
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import pytest
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
@@ -27,7 +30,7 @@ from okx_auth_graph.graph import node_functions
 from okx_auth_graph.graph.served import graph as served_graph
 from okx_auth_graph.state import AuthState, Outcome, Route
 from okx_auth_graph.testing import OkxEmulator
-from tests.conversation import MODES, Conversation, Mode
+from tests.conversation import MODES, Conversation, Mode, conversation_graph
 from tests.graph.drawing import PAGE, mermaid, render
 from tests.sources import parsed
 
@@ -198,3 +201,51 @@ async def test_a_node_going_where_its_annotation_does_not_say_is_an_error(
         await chat.start(request)
     with pytest.raises(RuntimeError, match=rf"^node '{node}' went to 'nowhere', not one of "):
         await (chat.reply(replies[0]) if replies else chat.start(request))
+
+
+def test_two_conversations_streamed_in_turns_keep_their_own_okx(tmp_path: Path) -> None:
+    """tests/conversation.py's shared graph: each run's okx calls go to its own emulator, also
+    when two runs are streamed in turns in one thread (sync) or one task (async)."""
+    request = {"messages": [HumanMessage("check my okx login status")]}
+    config: RunnableConfig = {"configurable": {"thread_id": "t"}}
+    worlds = {"in": {"auth": "logged_in"}, "out": {}}
+
+    def emulators(prefix: str) -> dict[str, OkxEmulator]:
+        made = {name: OkxEmulator(tmp_path / f"{prefix}-{name}") for name in worlds}
+        for name, emulator in made.items():
+            emulator.init_world(**worlds[name])
+        return made
+
+    def argvs(emulator: OkxEmulator) -> list[list[str]]:
+        return sorted(list(call["argv"]) for call in emulator.calls())  # pre-flight: parallel
+
+    alone = emulators("alone")
+    for emulator in alone.values():
+        list(conversation_graph(OkxCli(runner=emulator)).stream(request, config))
+    expected = {name: argvs(emulator) for name, emulator in alone.items()}
+    assert all(expected.values())  # each run calls okx; a run on the other's okx doubles it
+
+    turns = emulators("sync")
+    a, b = (
+        conversation_graph(OkxCli(runner=e)).stream(request, config, stream_mode="debug")
+        for e in turns.values()
+    )
+    next(a)
+    next(b)
+    list(a)
+    list(b)
+    assert {name: argvs(e) for name, e in turns.items()} == expected
+
+    async def in_turns() -> dict[str, list[list[str]]]:
+        made = emulators("async")
+        c, d = (
+            conversation_graph(OkxCli(runner=e)).astream(request, config, stream_mode="debug")
+            for e in made.values()
+        )
+        await anext(c)
+        await anext(d)
+        _ = [chunk async for chunk in c]
+        _ = [chunk async for chunk in d]
+        return {name: argvs(e) for name, e in made.items()}
+
+    assert asyncio.run(in_turns()) == expected
