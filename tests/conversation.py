@@ -8,10 +8,10 @@ check the two okx calls every new input starts with.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph.state import CompiledStateGraph
@@ -124,7 +124,7 @@ class ConversationGraph(BoundedGraph):
     def stream(self, input: Any, config: Any = None, **kwargs: Any) -> Iterator[Any]:
         # The adapter is set only while the run makes progress (inside each next()), never
         # across a yield: two conversations streamed in turns in one thread keep their own.
-        chunks = super().stream(input, config, **kwargs)
+        chunks = cast(Generator[Any, None, None], super().stream(input, config, **kwargs))
         try:
             while True:
                 with _running(self.okx_adapter):
@@ -137,7 +137,7 @@ class ConversationGraph(BoundedGraph):
                 chunks.close()
 
     async def astream(self, input: Any, config: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
-        chunks = super().astream(input, config, **kwargs)
+        chunks = cast(AsyncGenerator[Any, None], super().astream(input, config, **kwargs))
         try:
             while True:
                 with _running(self.okx_adapter):

@@ -208,7 +208,7 @@ def test_two_conversations_streamed_in_turns_keep_their_own_okx(tmp_path: Path) 
     when two runs are streamed in turns in one thread (sync) or one task (async)."""
     request = {"messages": [HumanMessage("check my okx login status")]}
     config: RunnableConfig = {"configurable": {"thread_id": "t"}}
-    worlds = {"in": {"auth": "logged_in"}, "out": {}}
+    worlds: dict[str, dict[str, Any]] = {"in": {"auth": "logged_in"}, "out": {}}
 
     def emulators(prefix: str) -> dict[str, OkxEmulator]:
         made = {name: OkxEmulator(tmp_path / f"{prefix}-{name}") for name in worlds}
