@@ -163,11 +163,13 @@ class Reach:
         minimum: dict[str, float],
         expected: int | None = None,
         progress: ReachProgress | None = None,
+        run: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.minimum = minimum
         self.expected = expected
         self.progress = progress
+        self.run = run
         self.examples = 0
         self.counts: dict[str, int] = dict.fromkeys(minimum, 0)
         self.checked = False
@@ -199,7 +201,9 @@ class Reach:
         if self.checked or self.examples == 0:
             return
         self.checked = True
-        REACHED.append({"name": self.name, "examples": self.examples, "counts": self.counts})
+        REACHED.append(
+            {"name": self.name, "examples": self.examples, "counts": self.counts, "run": self.run}
+        )
         assert not self.shortfalls(), f"{self.name} rarely reaches: {self.shortfalls()}"
 
 
@@ -218,10 +222,44 @@ def reach_lines(records: list[dict[str, Any]]) -> list[str]:
     return [line for total in totals.values() for line in total.lines()]
 
 
+def run_shortfalls(records: list[dict[str, Any]]) -> list[str]:
+    """Cases a whole run reached less often than its run floor, summed over its shards.
+
+    A counter made with ``run={"shards": N, "minimum": {case: share}}`` is one of N shards of a
+    run; when all N ran in this session (in any workers), each case's share of the shards'
+    examples together must reach its run floor. A shard's own floor (``minimum``) has to allow
+    for how far one shard strays; the run's, over N times the examples, can sit much closer to
+    the usual share. A session that ran only some shards checks only theirs.
+    """
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        if record.get("run"):
+            runs.setdefault(record["name"], []).append(record)
+    out: list[str] = []
+    for name, shards in runs.items():
+        run = shards[0]["run"]
+        if len(shards) != run["shards"]:
+            continue
+        examples = sum(shard["examples"] for shard in shards)
+        for case, share in run["minimum"].items():
+            count = sum(shard["counts"].get(case, 0) for shard in shards)
+            if count < share * examples:
+                out.append(f"{name}: {case}: {count}/{examples} < {share:.0%} over the run")
+    return out
+
+
+SHORT: list[str] = []
+"""This session's run-level shortfalls (:func:`run_shortfalls`), printed in its summary."""
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # a pytest-xdist worker: the controller prints the summary
         workeroutput["reached"] = list(REACHED)
+        return
+    SHORT[:] = run_shortfalls(REACHED)
+    if SHORT:  # the run fails: its generator no longer reaches a case often enough
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -235,6 +273,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("what the generated runs reached")
         for line in lines:
             terminalreporter.write_line(line)
+    for line in SHORT:
+        terminalreporter.write_line(f"FAILED (a run's reach floor): {line}", red=True)
 
 
 class ReachProgress:
@@ -298,8 +338,13 @@ def reach(request: pytest.FixtureRequest) -> Iterator[Any]:
     made: list[Reach] = []
     progress = ReachProgress(request.config)
 
-    def make(name: str, minimum: dict[str, float], expected: int | None = None) -> Reach:
-        made.append(Reach(name, minimum, expected, progress))
+    def make(
+        name: str,
+        minimum: dict[str, float],
+        expected: int | None = None,
+        run: dict[str, Any] | None = None,
+    ) -> Reach:
+        made.append(Reach(name, minimum, expected, progress, run))
         return made[-1]
 
     yield make

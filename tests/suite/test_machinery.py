@@ -63,9 +63,10 @@ import pytest
 
 @pytest.mark.parametrize("shard", range(4))
 def test_shard(shard, reach):
-    counter = reach("tiny generator", {"even": 0.1})
+    run = {"shards": 4, "minimum": {"even": 0.6, "any": 0.9}}
+    counter = reach("tiny generator", {"even": 0.1}, run=run)
     for n in range(10):
-        counter.example(*(["even"] if (n + shard) % 2 == 0 else []))
+        counter.example("any", *(["even"] if (n + shard) % 2 == 0 else []))
     counter.check()
 """
 
@@ -95,7 +96,7 @@ def run_pytest(tmp_path: Path, source: str, *args: str, env: dict[str, str] | No
     done = subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, timeout=180, env={**base, **(env or {})}
     )
-    return done.stdout + done.stderr
+    return done.stdout + done.stderr + f"\nexit status {done.returncode}\n"
 
 
 def test_a_skip_fails_under_ci_and_stays_a_skip_with_its_reason_elsewhere(tmp_path: Path) -> None:
@@ -137,3 +138,12 @@ def test_what_shards_reached_is_summed_over_xdist_workers(tmp_path: Path) -> Non
     assert "4 passed" in output, output
     assert "what the generated runs reached" in output
     assert "tiny generator: even: 20/40 examples (50%)" in output
+    # each shard passed its own floor (10%), but the run's, over the four shards, is missed
+    assert "FAILED (a run's reach floor): tiny generator: even: 20/40 < 60% over the run" in output
+    assert "any: 40/40" in output
+    assert "< 90% over the run" not in output
+    assert "exit status 1" in output
+    alone = run_pytest(tmp_path, REACHING, "-k", "shard and 0")  # one shard: no run to judge
+    assert "1 passed" in alone, alone
+    assert "over the run" not in alone
+    assert "exit status 0" in alone
