@@ -6,6 +6,7 @@ it never skips.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -404,17 +405,26 @@ def test_a_wrong_act_is_an_unasked_side_effect_or_hand_off():
 
 
 @functools.cache
-def scored(path: Path, reader: Reader = offline_reader) -> Score:
-    """``score(path, reader)``, once per process: the readers are fixed (the shipped weights and
-    the rules), so each test of a corpus reads the same figures (no test changes a Score).
-    The tests that score share one pytest-xdist group, so one worker reads each corpus once."""
+def _scored(path: Path, reader: Reader) -> Score:
     return score(path, reader)
 
 
+def scored(path: Path, reader: Reader = offline_reader) -> Score:
+    """``score(path, reader)``, read once per process: the readers are fixed (the shipped
+    weights and the rules), so each test of a corpus reads the same figures. Each test gets a
+    copy of its own (a Score holds defaultdicts, which a lookup alone would change). The tests
+    that score share one pytest-xdist group, so one worker reads each corpus once."""
+    return copy.deepcopy(_scored(path, reader))
+
+
 @functools.cache
-def calibrated(paths: tuple[Path, ...]) -> dict[str, dict[str, float]]:
-    """``calibration(paths)``, once per process (as :func:`scored`)."""
+def _calibrated(paths: tuple[Path, ...]) -> dict[str, dict[str, float]]:
     return calibration(paths)
+
+
+def calibrated(paths: tuple[Path, ...]) -> dict[str, dict[str, float]]:
+    """``calibration(paths)``, read once per process, a copy per test (as :func:`scored`)."""
+    return copy.deepcopy(_calibrated(paths))
 
 
 scores_corpora = pytest.mark.xdist_group("corpus-scores")
