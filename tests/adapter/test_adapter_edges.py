@@ -430,3 +430,53 @@ async def test_a_runner_of_unknown_signature_is_not_asked_to_stream() -> None:
     result = await OkxCli(runner=runner).login_interactive("us", seen.append)
     assert result["status"] == "logged_in"
     assert [challenge["expiresIn"] for challenge in seen] == [180]
+
+
+# --- mutmut survivors of okx/adapter.py (issue 22 item 1) ---
+
+
+def test_a_context_gives_the_adapter_both_its_timeouts() -> None:
+    from okx_auth_graph.context import Context
+
+    cli = OkxCli.from_context(Context(timeout=9.0, login_timeout=99.0))
+    assert (cli.timeout, cli.login_timeout) == (9.0, 99.0)
+
+
+async def test_config_show_runs_its_argv_and_keeps_a_profiles_own_site() -> None:
+    shown = (
+        '{"configPath": "/h/.okx/config.toml", "default_profile": "main", "profiles": {'
+        '"main": {"site": "eea", "base_url": "https://www.okx.com"},'
+        '"other": {"base_url": "https://my.okx.com"}}}'
+    )
+    runner = Answers(shown)
+    summary = await OkxCli(runner=runner, timeout=5.0).config_show()
+    assert runner.calls == [(["config", "show", "--json"], 5.0)]
+    sites = {p["name"]: p["site"] for p in summary["profiles"]}
+    assert sites == {"main": "eea", "other": "eea"}
+
+
+async def test_an_install_that_prints_no_json_is_unparseable_output() -> None:
+    error = await raised(OkxCli(runner=Answers("all done\n")).install())
+    assert error.kind == "unparseable_output"
+    assert error.message == "okx auth install --json printed no JSON: all done"
+    assert list(error.argv) == ["auth", "install", "--json"]
+
+
+async def test_a_config_file_error_keeps_okx_exit_code_and_says_to_retry(tmp_path: Path) -> None:
+    stderr = 'Error: Invalid TOML document: unexpected character\n\napi_key = "abc\n'
+    cli = OkxCli(runner=Answers(stderr=stderr, exit_code=3), home=str(tmp_path))
+    error = await raised(cli.auth_status())
+    assert (error.kind, error.exit_code) == ("config_invalid", 3)
+    assert error.action.endswith("or move the file away and run okx config init; then retry")
+
+
+async def test_an_error_that_quotes_a_line_of_the_config_file_shows_it_masked(
+    tmp_path: Path,
+) -> None:
+    """docs/security.md: okx's error texts quote lines of the config file; each is masked."""
+    (tmp_path / ".okx").mkdir()
+    (tmp_path / ".okx" / "config.toml").write_text('[profiles.main]\nnote = "blue-heron-17"\n')
+    stderr = 'Error: something broke near note = "blue-heron-17"\n'
+    cli = OkxCli(runner=Answers(stderr=stderr, exit_code=1), home=str(tmp_path))
+    error = await raised(cli.auth_status())
+    assert error.message == "Error: something broke near ***"
