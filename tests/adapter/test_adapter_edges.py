@@ -480,3 +480,15 @@ async def test_an_error_that_quotes_a_line_of_the_config_file_shows_it_masked(
     cli = OkxCli(runner=Answers(stderr=stderr, exit_code=1), home=str(tmp_path))
     error = await raised(cli.auth_status())
     assert error.message == "Error: something broke near ***"
+
+
+async def test_an_install_failure_quoting_a_line_of_the_config_file_shows_it_masked(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".okx").mkdir()
+    (tmp_path / ".okx" / "config.toml").write_text('[profiles.main]\nnote = "blue-heron-17"\n')
+    failed = '{"status": "failed", "error": "cannot use note = \\"blue-heron-17\\""}'
+    cli = OkxCli(runner=Answers(failed), home=str(tmp_path))
+    cli.learn_config_file()  # as an earlier call does (install itself does not read the file)
+    error = await raised(cli.install())
+    assert error.message == "Installation failed: cannot use ***"
