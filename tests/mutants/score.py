@@ -338,7 +338,7 @@ def _test_sets(
     for row in rows or [{"module": None}]:
         key = (
             tuple(row.get("tests") or run["tests"]),
-            tuple(row.get("left_out") or run.get("left_out") or []),
+            tuple(row["left_out"] if "left_out" in row else run.get("left_out") or []),
         )
         sets.setdefault(key, [])
         if row["module"]:

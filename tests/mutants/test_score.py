@@ -243,6 +243,12 @@ def test_runs_with_different_tests_merge_into_one_table_naming_each_set():
     assert "Test sets:" not in render(single["modules"], modules, single)
     with pytest.raises(SystemExit, match="differ in sample or seed"):
         merged([run("core.gate", ["t"], 0), {**run("okx.redact", ["t"], 0), "seed": 16}])
+    # a run that left no test out shows none, whatever the first run left out
+    first = {**run("core.gate", ["tests/graph"], 0), "left_out": ["tests/graph/test_slow.py"]}
+    both = merged([first, run("okx.redact", ["tests/adapter"], 1)])
+    table = render(both["modules"], modules, both)
+    assert "- `tests/graph` but `tests/graph/test_slow.py`: `core.gate`" in table
+    assert "- `tests/adapter`: `okx.redact`" in table
 
 
 def test_a_first_part_of_the_sample_is_random_and_grows_into_the_whole():
