@@ -338,7 +338,7 @@ async def test_api_key_user_gets_the_sentence_and_no_secret(isolated_home: Any, 
     assert status["message"] == "已配置 API key (profile: live)"
     history: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU), HumanMessage("2")]
     login = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
-    assert login["status"] == "api_key_configured"
+    assert login == {"status": "api_key_configured", "message": status["message"]}
     dumped = json.dumps([status, login])
     for secret in ("AK-very-secret-1234", "SK-very-secret-5678", "PP-very-secret-9"):
         assert secret not in dumped
