@@ -786,6 +786,7 @@ async def test_tools_on_an_okx_without_okx_auth_answer_the_too_old_text(
     ("content", "checked"),
     [
         (["not yet"], False),
+        (["hmm"], True),  # an unclear reply is checked once, as a signal or a denial is
         ([{"type": "text", "text": "not yet"}], False),
         ([{"type": "text", "text": "not "}, {"type": "text", "text": "yet"}], False),
         (["还没", "好"], False),
