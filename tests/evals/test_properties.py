@@ -331,13 +331,14 @@ def reached(trajectory: Trajectory) -> list[str]:
 
 
 QUICK = os.environ.get("HYPOTHESIS_PROFILE") == "dev"
-GENERATED_EXAMPLES = 200 if QUICK else 700
+GENERATED_EXAMPLES = 200 if QUICK else 560
 """Conversations a run (``HYPOTHESIS_PROFILE=dev``: 200, for quick local runs), a fresh seed every
-run, so successive runs cover new ground; each takes ~0.2 s of CPU, and 700 keep ``make test``
-under 10 minutes on 2 cores (at 1,200 they were a fifth of the suite's CPU)."""
+run, so successive runs cover new ground; each takes ~0.12 s of CPU, and 560 keep ``make test``
+under 10 minutes on 2 cores with a margin (at 1,200 they were a fifth of the suite's CPU; a
+fresh clone's run took 9:57 with 700)."""
 SHARDS = 1 if QUICK else 4
 """Shards of the run, each with a seed of its own, run in parallel (pytest-xdist). Each floor
-below is a shard's (175 examples) and sits at about a tenth of its case's usual share over a whole
+below is a shard's (140 examples) and sits at about a tenth of its case's usual share over a whole
 run, so that it is missed only when the generator stops reaching its case. Hypothesis does not
 draw examples independently (it builds on earlier ones), so a shard's share strays far wider than
 a binomial tail says: one shard reached a site choice after the menu in 5 of 175 (2.9 %) while

@@ -381,7 +381,8 @@ def test_random_conversations_keep_the_rules(reach: Any, run_seed: int) -> None:
                 "login branch": 0.1,
                 "site choice as a new message after the menu": 0.04,
                 "site choice as a new message elsewhere": 0.03,
-                "non-signal reply while waiting": 0.04,
+                # 16-22 % in full runs, but one run of 68 examples reached it 4 times (6 %)
+                "non-signal reply while waiting": 0.02,
                 "clock moved while a code is held": 0.04,
                 "negated or copied reply to the menu": 0.04,
                 "a choice after a non-verbatim menu from an upstream agent": 0.1,
