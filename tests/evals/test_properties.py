@@ -337,12 +337,12 @@ run, so successive runs cover new ground; each takes ~0.12 s of CPU, and 560 kee
 under 10 minutes on 2 cores with a margin (at 1,200 they were a fifth of the suite's CPU; a
 fresh clone's run took 9:57 with 700)."""
 SHARDS = 1 if QUICK else 4
-"""Shards of the run, each with a seed of its own, run in parallel (pytest-xdist). Each floor
-below is a shard's (140 examples) and sits at about a tenth of its case's usual share over a whole
-run, so that it is missed only when the generator stops reaching its case. Hypothesis does not
-draw examples independently (it builds on earlier ones), so a shard's share strays far wider than
-a binomial tail says: one shard reached a site choice after the menu in 5 of 175 (2.9 %) while
-the run's four shards together reached it in 9 %; at the former 3 % floor that failed the run."""
+"""Shards of the run, each with a seed of its own, run in parallel (pytest-xdist). A shard has no
+reach floor of its own: Hypothesis does not draw examples independently (it builds on earlier
+ones), so one shard's share strays far wider than a binomial tail says. One shard reached a
+question asked again in 1 of 140 examples while runs reach it in 11-18 %, and another reached a
+site choice after the menu in 5 of 175 (2.9 %) while its run reached 9 %. The run's four shards
+together are held to :data:`RUN_FLOORS`."""
 RUN_FLOORS = {
     "site choice as a new message after the menu": 0.03,
     "site choice as a new message elsewhere": 0.09,
@@ -353,9 +353,11 @@ RUN_FLOORS = {
     "mixed-language corpus text": 0.08,
     "question asked again (reask_hint)": 0.035,
 }
-"""The whole run's floors, about a third of each case's usual share, over the shards' examples
-summed (when every shard ran in the session; tests/conftest.py ``run_shortfalls``): a generator
-that loses most of its reach fails here though each shard stays over its own looser floor."""
+"""The whole run's floors, about a third of each case's usual share, over the four shards'
+examples summed, checked when every shard ran in the session (tests/conftest.py
+``run_shortfalls``; the session fails). Usual shares over a run: after the menu 9-19 %, elsewhere
+21-31 %, login branch 33-41 %, non-signal 17-26 %, corpus reply 35-42 %, corpus request 26-34 %,
+mixed-language 26-30 %, asked again 11-18 %. The quick profile (one shard of 200) checks none."""
 GENERATED = settings(
     deadline=None,
     print_blob=True,
@@ -389,18 +391,8 @@ def test_generated_conversations_break_no_rule(
     generated = reach(
         "generated conversations",
         expected=examples,
-        minimum={
-            # usual share over a run (two runs' figures) in each comment
-            "site choice as a new message after the menu": 0.01,  # 9-12 %
-            "site choice as a new message elsewhere": 0.03,  # 28-31 %
-            "login branch": 0.04,  # 33-41 %
-            "non-signal reply while waiting": 0.02,  # 17-26 %
-            "corpus reply": 0.04,  # 38-42 %
-            "corpus request": 0.03,  # 30-34 %
-            "mixed-language corpus text": 0.025,  # 26-27 %
-            "question asked again (reask_hint)": 0.01,  # 11-12 %
-        },
-        run={"shards": SHARDS, "minimum": RUN_FLOORS},
+        minimum={},  # no floor per shard (see SHARDS); the run has RUN_FLOORS
+        run=None if QUICK else {"shards": SHARDS, "minimum": RUN_FLOORS},
     )
     conversation = seed(run_seed * SHARDS + shard)(
         settings(GENERATED, max_examples=examples)(conversations(runner, loop, generated))
