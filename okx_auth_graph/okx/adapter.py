@@ -230,10 +230,11 @@ class OkxCli:
         ``on_stdout`` receives standard output as it arrives, when the runner can stream it.
 
         Raises:
+            ValueError: ``timeout`` is no finite positive number of seconds (nothing is run).
             OkxCliError: ``cli_not_found`` or ``timeout``.
         """
+        limit = self.timeout if timeout is None else seconds("timeout", timeout)
         args = [str(a) for a in argv]
-        limit = timeout if timeout is not None else self.timeout
         streaming = {"on_stdout": on_stdout} if on_stdout and _streams(self.runner) else {}
         try:
             raw = await self.runner(args, timeout=limit, stdin=stdin, **streaming)
@@ -531,6 +532,7 @@ class OkxCli:
             every known secret masked in both.
 
         Raises:
+            ValueError: ``timeout`` is no finite positive number of seconds (nothing is run).
             OkxCliError: Classified the same way as the auth commands.
         """
         raw, text = await self._checked(argv, timeout=timeout)

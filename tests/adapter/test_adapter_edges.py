@@ -9,6 +9,7 @@ adapter's docstrings, never computed with the adapter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,30 @@ async def test_each_call_runs_its_argv_with_its_timeout() -> None:
     login = Answers("Logged in successfully!\n")
     await OkxCli(runner=login, timeout=7.0, login_timeout=70.0).login_interactive("us")
     assert login.calls == [(["auth", "login", "--site", "us"], 70.0)]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "shown"),
+    [
+        (float("nan"), "nan"),
+        (0, "0"),
+        (-1.0, "-1.0"),
+        (float("inf"), "inf"),
+        ("60", "'60'"),
+        (True, "True"),
+    ],
+)
+async def test_a_per_call_timeout_that_is_no_positive_number_is_refused_before_okx_runs(
+    timeout: object, shown: str
+) -> None:
+    runner = Answers('{"ok": true}')
+    cli = OkxCli(runner=runner)
+    message = f"timeout must be a finite positive number of seconds, not {shown}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        await cli.run(["market", "ticker", "BTC-USDT"], timeout=timeout)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        await cli.run_raw(["account", "balance"], timeout=timeout)  # type: ignore[arg-type]
+    assert runner.calls == []
 
 
 async def test_a_call_past_its_timeout_says_which_and_how_long() -> None:
