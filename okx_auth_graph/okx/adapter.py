@@ -485,9 +485,12 @@ class OkxCli:
         """``okx auth install --json``: ``installed`` or ``up-to-date``; failure raises.
 
         A failed install exits 1 with its JSON report on stdout: the error is its ``error``
-        field ("Installation failed: All CDN sources failed"), never the raw JSON.
+        field ("Installation failed: All CDN sources failed"), never the raw JSON. The config
+        file's secrets are learnt before any text is shown, so even a first call masks what
+        okx quotes from that file.
         """
         raw = await self.run_raw(["auth", "install", "--json"])
+        await asyncio.to_thread(self.learn_config_file)
         if raw.exit_code != 0:
             try:
                 data = json.loads(raw.stdout.decode("utf-8", errors="replace").strip())
@@ -506,7 +509,7 @@ class OkxCli:
             text = clean_text(f"Installation failed: {result.error or 'unknown error'}")
             kind = classify_message(text)
             raise OkxCliError(kind, _clip(self.mask(text, error=True)), argv=raw.argv)
-        return {"status": result.status, "text": result.source or ""}
+        return {"status": result.status, "text": self.mask(result.source or "")}
 
     async def install_status(self) -> InstallStatus:
         """``okx auth install-status --json``: whether the okx-auth binary is installed."""

@@ -9,6 +9,7 @@ adapter's docstrings, never computed with the adapter.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -514,6 +515,42 @@ async def test_an_install_failure_quoting_a_line_of_the_config_file_shows_it_mas
     (tmp_path / ".okx" / "config.toml").write_text('[profiles.main]\nnote = "blue-heron-17"\n')
     failed = '{"status": "failed", "error": "cannot use note = \\"blue-heron-17\\""}'
     cli = OkxCli(runner=Answers(failed), home=str(tmp_path))
-    cli.learn_config_file()  # as an earlier call does (install itself does not read the file)
     error = await raised(cli.install())
     assert error.message == "Installation failed: cannot use ***"
+
+
+INSTALL_CONFIG = (
+    'default_profile = "live"\n[profiles.live]\napi_key = "AK-install-0042"\n'
+    'passphrase = """\nP4SS-install-line\n"""\n'
+)
+QUOTED = 'cannot read profile live near line 5:\n4:  passphrase = """\n5:  P4SS-install-line\n'
+INSTALL_FAILURES = {
+    # okx's source: a failed install exits 1 with its JSON report on stdout
+    "exit_1_report": (json.dumps({"status": "failed", "error": QUOTED}), "", 1),
+    "exit_0_failed": (json.dumps({"status": "failed", "error": QUOTED}), "", 0),
+    "exit_1_error_block": ("", f"Error: {QUOTED}Version: @okx_ai/okx-trade-cli@1.3.1\n", 1),
+    "exit_0_no_json": (f"Downloading okx-auth... {QUOTED}", "", 0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INSTALL_FAILURES))
+async def test_a_first_call_install_failure_quoting_a_config_secret_shows_none_of_it(
+    tmp_path: Path, case: str
+) -> None:
+    (tmp_path / ".okx").mkdir()
+    (tmp_path / ".okx" / "config.toml").write_text(INSTALL_CONFIG)
+    stdout, stderr, code = INSTALL_FAILURES[case]
+    runner = Answers(stdout, stderr, code)
+    error = await raised(OkxCli(runner=runner, home=str(tmp_path)).install())
+    assert runner.calls == [(["auth", "install", "--json"], 30.0)]
+    shown = f"{error.to_dict()!r} {error!s} {error.args!r}"
+    assert "P4SS-install-line" not in shown
+    assert "line 5:" in error.message  # okx's text is shown, its quoted config lines masked
+
+
+async def test_a_first_call_install_masks_a_config_secret_in_its_source(tmp_path: Path) -> None:
+    (tmp_path / ".okx").mkdir()
+    (tmp_path / ".okx" / "config.toml").write_text(INSTALL_CONFIG)
+    report = {"status": "installed", "source": "https://cdn.example/okx-auth?t=P4SS-install-line"}
+    result = await OkxCli(runner=Answers(json.dumps(report)), home=str(tmp_path)).install()
+    assert result == {"status": "installed", "text": "https://cdn.example/okx-auth?t=***"}
