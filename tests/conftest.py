@@ -127,6 +127,17 @@ def isolated_home(
 
 
 @pytest.fixture(scope="session")
+def warm_chat() -> Iterator[Path]:
+    """A warm interpreter (tests/rigs/warm.py) that imported the chat: ``okx-auth-graph chat``
+    started through :func:`tests.rigs.warm.command` forks from it instead of importing
+    LangGraph again (~2 CPU-s a run)."""
+    from tests.rigs.warm import socket_path, warm_interpreter
+
+    with warm_interpreter(["okx_auth_graph.doors.chat"], socket_path("chat")) as path:
+        yield path
+
+
+@pytest.fixture(scope="session")
 def langgraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LanggraphServer]:
     with langgraph_dev_server(PROJECT_DIR, tmp_path_factory.mktemp("langgraph-dev")) as server:
         yield server

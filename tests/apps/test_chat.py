@@ -19,11 +19,14 @@ import pytest
 from okx_auth_graph.doors.chat import DEMO_LOGIN_CAP
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.world import DEFAULT_LOGIN_CAP
+from tests.rigs import warm
 from tests.rigs.real_cli import real_okx_cli
 from tests.rigs.terminal import default_ctrl_c
 from tests.spec_texts import project_text, spec_text
 
-CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
+CHAT = warm.command([sys.executable, "-m", "okx_auth_graph", "chat"])
+"""``python -m okx_auth_graph chat``, forked from a warm interpreter (tests/rigs/warm.py)."""
+pytestmark = pytest.mark.usefixtures("warm_chat")
 MENU_LAST_LINE = "3. US (app.okx.com)"
 CODE = re.compile(r"Code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 SUCCESS = "Login successful."

@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ import pytest
 from okx_auth_graph.testing import OkxEmulator
 from okx_auth_graph.testing.shim import write_shim
 from tests.adapter.adapter_support import seed_home
+from tests.rigs import warm
 from tests.rigs.real_cli import real_okx_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,7 +210,7 @@ def run_block(block: Block, folder: Path, env: dict[str, str]) -> subprocess.Com
     script = folder / "block.py"
     script.write_text(block.code, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(script)],
+        warm.command([sys.executable, str(script)], warm.socket_path("docs")),
         cwd=folder,
         env=env,
         capture_output=True,
@@ -218,6 +220,22 @@ def run_block(block: Block, folder: Path, env: dict[str, str]) -> subprocess.Com
     )
     assert done.returncode == 0, f"{block.name} failed:\n{done.stdout}\n{done.stderr}"
     return done
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_blocks() -> Iterator[Path]:
+    """A warm interpreter (tests/rigs/warm.py) in the blocks' environment that imported what
+    they import most (LangGraph, the package, the emulator, the evaluation runner): each block
+    still runs as ``python block.py`` in its folder, forked from it, not importing LangGraph
+    again (~2 CPU-s a block). A block that imports something else imports it itself."""
+    modules = [
+        "okx_auth_graph.graph.builder",
+        "okx_auth_graph.testing",
+        "okx_auth_graph.evals.runner",
+        "langgraph.checkpoint.memory",
+    ]
+    with warm.warm_interpreter(modules, warm.socket_path("docs"), base_env()) as path:
+        yield path
 
 
 AS_WRITTEN: dict[str, str] = {}

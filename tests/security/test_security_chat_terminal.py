@@ -22,8 +22,11 @@ from rich.panel import Panel
 from rich.text import Text
 
 from okx_auth_graph.doors.chat import TerminalSafe
+from tests.rigs import warm
 
-CHAT = [sys.executable, "-m", "okx_auth_graph", "chat"]
+CHAT = warm.command([sys.executable, "-m", "okx_auth_graph", "chat"])
+"""``python -m okx_auth_graph chat``, forked from a warm interpreter (tests/rigs/warm.py)."""
+pytestmark = pytest.mark.usefixtures("warm_chat")
 DIRTY = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e\x07"
 RAW = ("\x1b", "\x9b", "\x07", "\u202e", "\r")
 

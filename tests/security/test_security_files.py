@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from okx_auth_graph.core.login_lock import LOCK_NAME, MARKER_NAME, login_lock
 from okx_auth_graph.persistence import default_sqlite_path, sqlite_checkpointer
+from tests.rigs import warm
 
 
 def mode(path: Path) -> int:
@@ -83,6 +84,7 @@ def test_the_login_lock_is_free_after_the_block_whatever_threads_ran_it(tmp_path
     assert mode(tmp_path / LOCK_NAME) & 0o077 == 0
 
 
+@pytest.mark.usefixtures("warm_chat")
 @pytest.mark.parametrize("own_world", [False, True], ids=["throwaway-world", "world-dir"])
 def test_the_demo_touches_only_its_own_world(tmp_path: Path, own_world: bool) -> None:
     """The scripted demo logs in (lock and marker written) with nothing under ``$HOME``."""
@@ -93,7 +95,7 @@ def test_the_demo_touches_only_its_own_world(tmp_path: Path, own_world: bool) ->
     env.pop("XDG_STATE_HOME", None)
     args = ["--demo", "--world", str(world)] if own_world else ["--demo"]
     result = subprocess.run(
-        [sys.executable, "-m", "okx_auth_graph", "chat", *args],
+        warm.command([sys.executable, "-m", "okx_auth_graph", "chat", *args]),
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
