@@ -60,13 +60,47 @@ def test_terminal_shows_the_scenario_in_flight_and_the_pass_count(tmp_path: Path
 
 
 def test_quiet_shows_no_progress(tmp_path: Path) -> None:
-    """In a pipe it is quiet too: tests/reliability/test_reliability_eval_report_canaries.py's
-    run of the whole suite (in a pipe) checks for the same, and for no escape sequence."""
+    """In a pipe it is quiet too (the next test; tests/reliability/
+    test_reliability_eval_report_canaries.py checks a passing run of the whole suite)."""
     quiet, status = terminal_run(["--quiet", str(suite(tmp_path))], REPO)
     assert status == 1
     assert "passed" not in quiet.split(PASSING)[0]  # nothing before the results table
     assert not re.search(r"\d/2 passed", quiet)
     assert PASSING in quiet  # the results are still printed
+
+
+FORCING = {"FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR", "CLICOLOR_FORCE"}
+
+
+def test_a_failing_run_in_a_pipe_exits_1_with_its_results_and_no_progress(
+    tmp_path: Path,
+) -> None:
+    """The results (the failure in the table, its FAIL line, the count) and exit status 1; no
+    bar, no carriage return, no escape sequence, though TERM has colours (bytes, not text:
+    text mode would turn a carriage return into a newline)."""
+    env = {name: value for name, value in os.environ.items() if name not in FORCING}
+    env["TERM"] = "xterm-256color"
+    done = subprocess.run(
+        [*EVAL, str(suite(tmp_path))],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    raw = done.stdout + done.stderr
+    printed = raw.decode("utf-8")
+    assert done.returncode == 1, printed
+    before, title, results = printed.partition("okx auth graph evals")
+    assert title, printed
+    assert before.strip() == "", printed  # nothing before the results table
+    assert re.search(rf"^.*{BROKEN}\W.*\bNO\b", results, re.MULTILINE), results
+    assert re.search(rf"^.*{PASSING}\W.*\byes\b", results, re.MULTILINE), results
+    assert f"FAIL {BROKEN}: " in results
+    assert "1/2 scenarios passed" in results
+    assert not re.search(r"\d/2 passed", printed)  # no running count
+    assert b"\r" not in raw
+    assert b"\x1b" not in raw
 
 
 BENCH = [sys.executable, "-m", "benchmarks.bench"]
