@@ -127,13 +127,14 @@ def isolated_home(
 
 
 @pytest.fixture(scope="session")
-def warm_chat() -> Iterator[Path]:
-    """A warm interpreter (tests/rigs/warm.py) that imported the chat: ``okx-auth-graph chat``
-    started through :func:`tests.rigs.warm.command` forks from it instead of importing
-    LangGraph again (~2 CPU-s a run)."""
+def warm_cli() -> Iterator[Path]:
+    """A warm interpreter (tests/rigs/warm.py) that imported the chat and the evaluation runner:
+    ``okx-auth-graph chat`` or ``eval`` started through :func:`tests.rigs.warm.command` forks
+    from it instead of importing LangGraph again (~2 CPU-s a run)."""
     from tests.rigs.warm import socket_path, warm_interpreter
 
-    with warm_interpreter(["okx_auth_graph.doors.chat"], socket_path("chat")) as path:
+    modules = ["okx_auth_graph.doors.chat", "okx_auth_graph.evals.runner"]
+    with warm_interpreter(modules, socket_path("cli")) as path:
         yield path
 
 

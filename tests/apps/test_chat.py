@@ -26,7 +26,7 @@ from tests.spec_texts import project_text, spec_text
 
 CHAT = warm.command([sys.executable, "-m", "okx_auth_graph", "chat"])
 """``python -m okx_auth_graph chat``, forked from a warm interpreter (tests/rigs/warm.py)."""
-pytestmark = pytest.mark.usefixtures("warm_chat")
+pytestmark = pytest.mark.usefixtures("warm_cli")
 MENU_LAST_LINE = "3. US (app.okx.com)"
 CODE = re.compile(r"Code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 SUCCESS = "Login successful."

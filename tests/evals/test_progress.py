@@ -16,10 +16,15 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pytest
+
+from tests.rigs import warm
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO / "evals" / "scenarios"
-EVAL = [sys.executable, "-m", "okx_auth_graph", "eval"]
+EVAL = warm.command([sys.executable, "-m", "okx_auth_graph", "eval"])
+"""``python -m okx_auth_graph eval``, forked from a warm interpreter (tests/rigs/warm.py)."""
+pytestmark = pytest.mark.usefixtures("warm_cli")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 PASSING = "route-market-en"
 BROKEN = "status-logged-in-en"

@@ -70,7 +70,7 @@ COLD_ENV = (
 """Variables Python reads at its start: a run that sets them differently starts cold."""
 
 
-def socket_path(name: str = "chat") -> Path:
+def socket_path(name: str = "cli") -> Path:
     """This test process's server socket ``name`` (short: a socket's path is limited to ~100
     bytes)."""
     return Path("/tmp") / f"okx-warm-{os.getpid()}-{name}.sock"

@@ -26,7 +26,7 @@ from tests.rigs import warm
 
 CHAT = warm.command([sys.executable, "-m", "okx_auth_graph", "chat"])
 """``python -m okx_auth_graph chat``, forked from a warm interpreter (tests/rigs/warm.py)."""
-pytestmark = pytest.mark.usefixtures("warm_chat")
+pytestmark = pytest.mark.usefixtures("warm_cli")
 DIRTY = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e\x07"
 RAW = ("\x1b", "\x9b", "\x07", "\u202e", "\r")
 

@@ -84,7 +84,7 @@ def test_the_login_lock_is_free_after_the_block_whatever_threads_ran_it(tmp_path
     assert mode(tmp_path / LOCK_NAME) & 0o077 == 0
 
 
-@pytest.mark.usefixtures("warm_chat")
+@pytest.mark.usefixtures("warm_cli")
 @pytest.mark.parametrize("own_world", [False, True], ids=["throwaway-world", "world-dir"])
 def test_the_demo_touches_only_its_own_world(tmp_path: Path, own_world: bool) -> None:
     """The scripted demo logs in (lock and marker written) with nothing under ``$HOME``."""

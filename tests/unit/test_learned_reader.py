@@ -193,6 +193,7 @@ def _key(prediction: Prediction | None) -> tuple[str, bool] | None:
 
 
 @pytest.mark.training
+@pytest.mark.training  # it fits a model with scikit-learn (~5 CPU-s): make test runs it
 def test_the_pure_python_reader_applies_scikit_learns_model_faithfully():
     """The package's arithmetic gives scikit-learn's calibrated probabilities (±1e-4)."""
     import numpy as np  # here: make test-fast runs no training test and needs no numpy
