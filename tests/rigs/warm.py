@@ -94,7 +94,7 @@ def warm_interpreter(
         [sys.executable, "-m", "tests.rigs.warm", str(path), *modules],
         cwd=ROOT,
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,  # its end tells the server this process is gone
         stdout=subprocess.PIPE,
         start_new_session=True,
     )
@@ -109,8 +109,9 @@ def warm_interpreter(
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-        if server.stdout is not None:
-            server.stdout.close()
+        for pipe in (server.stdin, server.stdout):
+            if pipe is not None:
+                pipe.close()
         path.unlink(missing_ok=True)
 
 
@@ -128,6 +129,13 @@ def serve(path: Path, modules: Sequence[str]) -> None:
     sys.stdout.buffer.write(READY)
     sys.stdout.flush()
     while True:
+        ready, _, _ = select.select([listener, sys.stdin], [], [])
+        if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1):
+            # the test process that started this server is gone (killed, no teardown): end,
+            # with every run in flight (SIGTERM to this group: each manager kills its run)
+            os.killpg(0, signal.SIGTERM)
+        if listener not in ready:
+            continue
         connection, _ = listener.accept()
         _reap(os.WNOHANG)
         if os.fork() == 0:
@@ -171,6 +179,8 @@ def _manage(connection: socket.socket) -> None:
     def stop(signum: int, frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
         os._exit(1)
 
     signal.signal(signal.SIGTERM, stop)

@@ -196,14 +196,52 @@ def test_a_killed_client_takes_its_run_with_it(server: Path, folder: Path) -> No
     assert run != client.pid  # forked by the server, not the client itself
     client.kill()
     client.wait(timeout=30)
+    assert gone(run, deadline), f"the run {run} outlived its killed client"
+
+
+def gone(pid: int, deadline: float) -> bool:
+    """Whether process ``pid`` ended (and was reaped) before ``deadline``."""
     while time.monotonic() < deadline:
         try:
-            os.kill(run, 0)
+            os.kill(pid, 0)
         except ProcessLookupError:
-            break
+            return True
         time.sleep(0.02)
-    else:
-        pytest.fail(f"the run {run} outlived its killed client")
+    return False
+
+
+def test_the_server_ends_when_the_process_that_started_it_is_killed(folder: Path) -> None:
+    """A test worker killed without its teardown leaves no server (nor its runs) behind."""
+    path = Path("/tmp") / f"okx-warm-{os.getpid()}-orphan.sock"
+    starter = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from tests.rigs import warm\n"
+        "with warm.warm_interpreter([], Path(sys.argv[1])) as p:\n"
+        "    print('up', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", starter, str(path)], cwd=warm.ROOT, stdout=subprocess.PIPE
+    )
+    assert parent.stdout is not None
+    assert parent.stdout.readline() == b"up\n"
+    pid_file = folder / "run.pid"
+    client = subprocess.Popen(
+        warm.command([sys.executable, "-m", "probe", "wait", str(pid_file)], path),
+        cwd=folder,
+        env=env_of(folder),
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    run = int(pid_file.read_text())
+    parent.kill()
+    parent.wait(timeout=30)
+    assert client.wait(timeout=60) != 0  # its run was killed
+    assert gone(run, deadline), f"the run {run} outlived the server's starter"
+    path.unlink(missing_ok=True)
 
 
 def test_without_a_server_the_client_runs_the_command_cold(folder: Path) -> None:
