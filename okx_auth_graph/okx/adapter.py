@@ -446,7 +446,9 @@ class OkxCli:
         """Blocking ``okx auth login --site SITE`` (polls until the browser side finishes).
 
         The output is read as it arrives: as soon as it shows the verification URL and code,
-        ``on_challenge`` gets them (once), while the login still waits for the browser.
+        ``on_challenge`` gets them (once), while the login still waits for the browser. The
+        config file's secrets are learnt before okx starts, so what is handed on or raised is
+        masked even when this is the adapter's first call.
 
         Returns:
             ``{"status": "logged_in" | "skipped", "text": …}``.
@@ -458,6 +460,7 @@ class OkxCli:
         _check_site(site)
         argv = ["auth", "login", "--site", site]
         reader = _ChallengeReader(on_challenge, self.mask) if on_challenge is not None else None
+        await asyncio.to_thread(self.learn_config_file)
         raw = await self.run_raw(
             argv, timeout=self.login_timeout, on_stdout=reader.feed if reader else None
         )

@@ -548,6 +548,40 @@ async def test_a_first_call_install_failure_quoting_a_config_secret_shows_none_o
     assert "line 5:" in error.message  # okx's text is shown, its quoted config lines masked
 
 
+class StreamingAnswers(Answers):
+    """An Answers okx whose runner streams: stdout goes to ``on_stdout`` before it returns."""
+
+    async def __call__(  # type: ignore[override]
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float,
+        stdin: bytes | None = None,
+        on_stdout: Callable[[bytes], None] | None = None,
+    ) -> RawResult:
+        if on_stdout is not None:
+            on_stdout(self.stdout)
+        return await super().__call__(argv, timeout=timeout, stdin=stdin)
+
+
+async def test_a_first_call_blocking_login_shows_no_config_secret(tmp_path: Path) -> None:
+    (tmp_path / ".okx").mkdir()
+    (tmp_path / ".okx" / "config.toml").write_text(INSTALL_CONFIG)
+    failing = Answers(stderr=f"Error: {QUOTED}", exit_code=1)
+    error = await raised(OkxCli(runner=failing, home=str(tmp_path)).login_interactive("us"))
+    assert "P4SS-install-line" not in f"{error.to_dict()!r} {error!s} {error.args!r}"
+    assert "line 5:" in error.message
+    output = LOGIN_OUTPUT.format(minutes="3").replace("device", "device?t=P4SS-install-line")
+    seen: list[LoginChallenge] = []
+    cli = OkxCli(runner=StreamingAnswers(output), home=str(tmp_path))
+    result = await cli.login_interactive("us", seen.append)  # the challenge while it runs
+    assert [c["verificationUri"] for c in seen] == [
+        "https://app.okx.com/account/oauth/device?t=***"
+    ]
+    assert result["status"] == "logged_in"
+    assert "P4SS-install-line" not in result["text"]
+
+
 async def test_a_first_call_install_masks_a_config_secret_in_its_source(tmp_path: Path) -> None:
     (tmp_path / ".okx").mkdir()
     (tmp_path / ".okx" / "config.toml").write_text(INSTALL_CONFIG)
