@@ -6,6 +6,7 @@ import asyncio
 import errno
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +15,7 @@ import pytest
 from filelock import FileLock
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool
-from langgraph.graph import START, StateGraph
+from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel
@@ -266,10 +267,12 @@ async def test_other_okx_tools_wait_for_the_users_signal(
     ]
     for name in ("okx_auth_status", "okx_logout", "okx_binary_status", "okx_install_binary"):
         refused = await run_tool(cli, [*waiting, call(name)])
-        assert refused["status"] == "refused"
         # The model is told why and what to do instead (mutmut: tools.x_make_tools__mutmut_8).
-        assert "okx_check_login" in refused["reason"], name
-        assert "wait" in refused["reason"], name
+        assert refused == {
+            "status": "refused",
+            "reason": "A login is waiting for the user to authorise in the browser. Run no okx"
+            " command now: wait for the user's next message, then call okx_check_login.",
+        }, name
     run = await run_tool(cli, [*waiting, call("okx_run_command", argv=["market", "ticker"])])
     assert run["status"] == "refused"
     assert argvs(emulator) == []
@@ -392,13 +395,16 @@ async def test_tools_agent_example_runs(
     assert "'auth login --manual --site eea', 'auth status --json']" in out
 
 
-async def test_pending_login_is_never_restarted(isolated_home: Path, world: Path) -> None:
+@pytest.mark.parametrize(("request_text", "language"), [("log me in", "en"), ("帮我登录", "zh")])
+async def test_pending_login_is_never_restarted(
+    isolated_home: Path, world: Path, request_text: str, language: str
+) -> None:
     emulator = OkxEmulator(world)
     emulator.init_world(auth="pending", site="eea")
     cli = OkxCli(runner=emulator)
-    status = await run_tool(cli, [HumanMessage("log me in"), call("okx_auth_status")])
+    status = await run_tool(cli, [HumanMessage(request_text), call("okx_auth_status")])
     assert status["next"] == "wait_for_user"
-    assert status["message"] == project_text("login_pending.en", site="eea")
+    assert status["message"] == project_text(f"login_pending.{language}", site="eea")
     history: list[AnyMessage] = [HumanMessage("log in"), AIMessage(MENU), HumanMessage("2")]
     login = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
     assert login["status"] == "refused"
@@ -635,14 +641,18 @@ async def test_a_chinese_conversations_code_comes_with_the_chinese_text(
     )
 
 
-@pytest.mark.parametrize("approved", [True, False])
+@pytest.mark.parametrize(
+    ("approved", "request_text", "language"),
+    [(True, "log in", "en"), (True, "帮我登录", "zh"), (False, "log in", "en")],
+)
 async def test_a_login_another_door_made_meanwhile_is_taken_not_doubled(
-    emulator: OkxEmulator, approved: bool
+    emulator: OkxEmulator, approved: bool, request_text: str, language: str
 ) -> None:
     """Another conversation logs in on the same okx home between this pre-flight and login.
 
     docs/security.md, the login lock: the count moved, so ``auth status`` is read again and
-    its answer is the reply: the session, or the other login still waiting (no second code).
+    its answer is the reply, in this conversation's language: the session, or the other login
+    still waiting (no second code).
     """
     other_history: list[AnyMessage] = [*MENU_THEN, HumanMessage("2")]
 
@@ -655,11 +665,11 @@ async def test_a_login_another_door_made_meanwhile_is_taken_not_doubled(
             emulator.approve()
 
     cli = OkxCli(runner=Meanwhile(emulator, other_door_logs_in, when="after_status"))
-    result = await run_tool(
-        cli, [*MENU_THEN, HumanMessage("2"), call("okx_start_login", site="eea")]
-    )
+    history: list[AnyMessage] = [HumanMessage(request_text), AIMessage(MENU), HumanMessage("2")]
+    result = await run_tool(cli, [*history, call("okx_start_login", site="eea")])
     if approved:
-        assert result == {"status": "logged_in", "message": SUCCESS_EEA}
+        success = spec_text(f"login_success.{language}", site="eea", scopes="live:read, live:trade")
+        assert result == {"status": "logged_in", "message": success}
     else:
         assert result["status"] == "refused"
         assert result["auth_status"] == "pending"
@@ -791,6 +801,7 @@ async def test_tools_on_an_okx_without_okx_auth_answer_the_too_old_text(
         ([{"type": "text", "text": "not "}, {"type": "text", "text": "yet"}], False),
         (["还没", "好"], False),
         (["wa", "it"], False),  # "wait": the parts are joined as they are
+        (["wa", {"type": "text"}, "it"], False),  # a text part without text adds nothing
         ([{"type": "text", "text": "no"}, {"type": "text", "text": "pe"}], False),
         ([{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}, "done"], True),
         # an attached text file is no part of what the user wrote
@@ -903,6 +914,68 @@ async def test_without_an_adapter_the_tools_run_the_okx_the_run_names(
     assert "AK-context-home-4321" not in json.dumps(status)
     world = OkxEmulator(home / ".okx" / "emulator", home=home)
     assert sorted(argvs(world)) == PREFLIGHT
+
+
+@dataclass
+class AppContext:
+    """An app's own run context (its graph's ``context_schema``), which is no ``Context``."""
+
+    user_id: str
+
+
+async def test_a_run_context_of_the_apps_own_leaves_the_okx_to_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make_tools()`` in an app whose graph has a context of its own: the tools read no
+    okx settings from it and run the okx ``OKX_EXECUTABLE`` / ``OKX_HOME`` name."""
+    shim, home = shim_home(tmp_path)
+    monkeypatch.setenv("OKX_EXECUTABLE", str(shim))
+    monkeypatch.setenv("OKX_HOME", str(home))
+    builder = StateGraph(MessagesState, context_schema=AppContext)
+    builder.add_node("tools", ToolNode(make_tools()))
+    builder.add_edge(START, "tools")
+    entry: MessagesState = {"messages": [HumanMessage("am I logged in"), call("okx_auth_status")]}
+    result = await builder.compile().ainvoke(entry, context=AppContext(user_id="u1"))
+    status = json.loads(str(result["messages"][-1].content))
+    assert (status["next"], status["api_key_profile"], status["site"]) == (
+        "use_api_key",
+        "ctx",
+        "us",
+    )
+    world = OkxEmulator(home / ".okx" / "emulator", home=home)
+    assert sorted(argvs(world)) == PREFLIGHT
+
+
+class LoopsSeen:
+    """The emulator, noting the event loop and thread each okx call of this adapter ran on."""
+
+    def __init__(self, emulator: OkxEmulator) -> None:
+        self.emulator = emulator
+        self.seen: list[tuple[asyncio.AbstractEventLoop, int]] = []
+
+    @property
+    def state_dir(self) -> Path:
+        """The emulator's world folder (the okx state; the login lock lives there)."""
+        return self.emulator.state_dir
+
+    async def __call__(
+        self, argv: Any, *, timeout: float, stdin: bytes | None = None, on_stdout: Any = None
+    ) -> RawResult:
+        self.seen.append((asyncio.get_running_loop(), threading.get_ident()))
+        return await self.emulator(argv, timeout=timeout, stdin=stdin, on_stdout=on_stdout)
+
+
+async def test_an_async_caller_runs_the_tools_okx_calls_on_its_own_event_loop(
+    emulator: OkxEmulator,
+) -> None:
+    """``tool.ainvoke`` (an async agent's ToolNode) awaits the tool's coroutine where it is
+    called: no worker thread and no private loop, so cancelling the run reaches the okx call."""
+    runner = LoopsSeen(emulator)
+    messages = [*MENU_THEN, HumanMessage("2"), call("okx_start_login", site="eea")]
+    result = await run_tool(OkxCli(runner=runner), messages)
+    assert result["status"] == "code_issued"
+    here = (asyncio.get_running_loop(), threading.get_ident())
+    assert runner.seen == [here, here, here]  # config show, auth status, auth login
 
 
 async def test_the_runs_timeout_bounds_each_okx_call(tmp_path: Path) -> None:
