@@ -65,20 +65,20 @@ def eval_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "okx_auth_graph", "eval", str(suite), "--report", str(report)],
-        capture_output=True,
-        text=True,
+        capture_output=True,  # bytes: text mode would turn a CR into a newline
         timeout=600,
         env={**os.environ, **env_canaries, "HOME": str(home)},
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    printed = result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
+    assert result.returncode == 0, printed[-6000:]
+    assert report.exists(), printed[-6000:]
     return {
         "count": count,
         "canaries": sorted(c for c in canaries if len(c) >= 6),
         "json": report.read_text(encoding="utf-8"),
         "markdown": report.with_suffix(".md").read_text(encoding="utf-8"),
-        "printed": result.stdout + result.stderr,
+        "printed": printed,
     }
 
 
