@@ -164,6 +164,21 @@ async def test_a_region_restriction_without_a_site_says_so_and_shows_the_menu(
     assert chat.argvs()[2:] == [["auth", "login", "--manual", "--site", "eea"]]
 
 
+@pytest.mark.parametrize("auth", ["logged_in", "pending"])
+async def test_a_region_restriction_of_an_oauth_user_asks_to_switch_from_the_current_site(
+    converse: Converse, emulator: OkxEmulator, auth: str
+) -> None:
+    """D18: logged in, or with a code pending, the user is told the current site and asked."""
+    emulator.init_world(auth=auth, site="eea")
+    chat = converse()
+    turn = await chat.start(
+        "buy BTC-USDT-SWAP", failed_command=_failed(["swap", "place"], "Error: 51155")
+    )
+    assert turn.kind == "confirm_switch_site"
+    assert turn.reply == expected_text("region_restriction.en", site="eea")
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
+
+
 async def test_a_region_restriction_switch_declined_keeps_the_session_on_its_site(
     converse: Converse, emulator: OkxEmulator
 ) -> None:
@@ -411,6 +426,14 @@ async def test_a_logins_spawn_failure_passed_in_reinstalls_then_asks_for_the_sit
             "Session expired",
             "await_authorization",
             "log in again: choose the site in the menu, then okx auth login --manual --site <site>",
+        ),
+        (
+            {"auth": "pending", "site": "us"},
+            ["auth", "login", "--site", "eea"],
+            "Authorization timed out",
+            "await_authorization",
+            "log in again (okx auth login --manual --site <site>) and authorise before the code"
+            " expires",
         ),
         (
             {},
