@@ -9,13 +9,18 @@ the state the graph returns or checkpoints, the outcome and the okx calls in the
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
 
+from okx_auth_graph.okx.adapter import OkxCli
+from okx_auth_graph.okx.process import RawResult
 from okx_auth_graph.testing import OkxEmulator
-from tests.conversation import PREFLIGHT, Conversation, converse_on
+from tests.conversation import PREFLIGHT, Conversation, conversation_graph, converse_on
 from tests.spec_texts import MENU, expected_text
 
 Converse = Callable[..., Conversation]
@@ -60,6 +65,25 @@ async def test_a_login_another_conversation_started_meanwhile_is_waited_for_not_
     assert turn.reply == expected_text("login_success.en", site="eea", scopes="live:read")
     assert (turn.outcome, turn.state["route"]) == ("logged_in", "okx-cex-portfolio")
     assert _logins(emulator) == [[*LOGIN, "eea"]]
+
+
+async def test_a_start_over_after_waiting_for_another_conversations_code_logs_in_at_once(
+    emulator: OkxEmulator,
+) -> None:
+    """The wait for another conversation's code records the login count it read the status
+    under: the user's explicit start-over then replaces that code (one login, no status read
+    again that would find the code pending and refuse once more)."""
+    mine, other = converse_on(emulator), converse_on(emulator)
+    await mine.start("check my balance")
+    await other.start("log in")
+    await other.reply("2")
+    assert (await mine.reply("1")).reply == expected_text("login_pending.en", site="eea")
+    assert (await mine.reply("start over")).kind == "choose_site"
+    before = len(emulator.calls())
+    turn = await mine.reply("1")
+    assert turn.kind == "await_authorization"
+    assert [c["argv"] for c in emulator.calls()[before:]] == [[*LOGIN, "global"]]
+    assert _logins(emulator) == [[*LOGIN, "eea"], [*LOGIN, "global"]]
 
 
 async def test_a_login_another_conversation_finished_meanwhile_is_reported_not_redone(
@@ -179,6 +203,39 @@ async def test_an_okx_too_old_for_auth_at_the_login_gets_the_too_old_text(
     assert (turn.interrupt, turn.outcome) == (None, "needs_user_action")
     assert turn.reply == expected_text("cli_too_old.zh")
     assert chat.argvs()[2:] == [[*LOGIN, "eea"]]
+
+
+class OkxRemoved:
+    """The emulator until okx is uninstalled (``removed``): then each call cannot start okx, as
+    the subprocess runner reports a missing executable (``FileNotFoundError``, the runner
+    contract of okx/process.py)."""
+
+    def __init__(self, emulator: OkxEmulator) -> None:
+        self.emulator = emulator
+        self.removed = False
+
+    @property
+    def state_dir(self) -> Path:
+        """The emulator's world folder (the okx state; the login lock lives there)."""
+        return self.emulator.state_dir
+
+    async def __call__(
+        self, argv: Any, *, timeout: float, stdin: bytes | None = None, on_stdout: Any = None
+    ) -> RawResult:
+        if self.removed:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "okx")
+        return await self.emulator(argv, timeout=timeout, stdin=stdin, on_stdout=on_stdout)
+
+
+async def test_an_okx_gone_at_the_login_says_to_install_it(emulator: OkxEmulator) -> None:
+    runner = OkxRemoved(emulator)
+    chat = converse_on(emulator, graph=conversation_graph(OkxCli(runner=runner)))
+    await chat.start("登录")
+    runner.removed = True  # okx was uninstalled while the menu was shown
+    turn = await chat.reply("2")
+    assert (turn.interrupt, turn.outcome) == (None, "failed")
+    assert turn.reply == expected_text("cli_not_found.zh")
+    assert sorted(chat.argvs()) == sorted(PREFLIGHT)
 
 
 async def test_a_login_failing_on_a_broken_config_shows_the_error_and_its_action(
