@@ -166,6 +166,10 @@ async def test_the_codes_age_follows_the_clock_while_it_is_held(converse, monkey
     turn = await chat.reply("what's the code again?")
     assert code in turn.reply
     assert "(Valid for 5 minutes)" in turn.reply
+    monkeypatch.setattr(time, "time", lambda: real() + 9 * 60 + 30)
+    turn = await chat.reply("what's the code again?")
+    assert code in turn.reply
+    assert "(Valid for 1 minutes)" in turn.reply  # 30 s left: at least one minute (D9)
     assert len(chat.argvs()) == calls
     monkeypatch.setattr(time, "time", lambda: real() + 11 * 60)
     for question in ("how long is it valid?", "what's the code again?"):
