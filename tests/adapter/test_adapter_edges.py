@@ -588,3 +588,70 @@ async def test_a_first_call_install_masks_a_config_secret_in_its_source(tmp_path
     report = {"status": "installed", "source": "https://cdn.example/okx-auth?t=P4SS-install-line"}
     result = await OkxCli(runner=Answers(json.dumps(report)), home=str(tmp_path)).install()
     assert result == {"status": "installed", "text": "https://cdn.example/okx-auth?t=***"}
+
+
+# --- mutmut survivors of okx/adapter.py's 200-of-200 run (issue 22 item 1) ---
+
+
+def test_the_default_adapter_runs_okx_and_names_a_bad_timeout() -> None:
+    from okx_auth_graph.context import Context
+
+    assert OkxCli().executable == "okx"
+    assert OkxCli.from_context().executable == "okx"  # no context: the environment's
+    with pytest.raises(ValueError, match=r"^timeout must be a finite positive number"):
+        OkxCli(timeout=0)
+    assert OkxCli.from_context(Context(okx_home="/srv/okx-home")).home == "/srv/okx-home"
+
+
+class Fed(Answers):
+    """An Answers okx that records what it was given on stdin."""
+
+    def __init__(self) -> None:
+        super().__init__("fed")
+        self.stdin: list[bytes | None] = []
+
+    async def __call__(
+        self, argv: Sequence[str], *, timeout: float, stdin: bytes | None = None
+    ) -> RawResult:
+        self.stdin.append(stdin)
+        return await super().__call__(argv, timeout=timeout, stdin=stdin)
+
+
+async def test_run_raw_hands_its_stdin_to_okx_and_remove_runs_its_argv() -> None:
+    fed = Fed()
+    await OkxCli(runner=fed).run_raw(["config", "init"], stdin=b"1\nn\n")
+    assert fed.stdin == [b"1\nn\n"]
+    removing = Answers('{"status":"removed","path":"/h/okx-auth"}')
+    await OkxCli(runner=removing).remove()
+    assert removing.calls == [(["auth", "remove", "--force", "--json"], 30.0)]
+
+
+async def test_an_install_error_names_its_argv_and_status_reads_broken_utf8() -> None:
+    report = '{"status":"failed","error":"All CDN sources failed"}'
+    failed = await raised(OkxCli(runner=Answers(report, exit_code=1)).install())
+    assert failed.argv == ("auth", "install", "--json")
+    not_logged_in = '{"profile":"oauth","site":"global","status":"not_logged_in"}\n'
+    broken = b"Session expired \xff\xfe run okx auth login again\n"
+    status = await OkxCli(runner=Answers(not_logged_in, broken)).auth_status()
+    assert status["session_expired"] is True
+
+
+async def test_a_blocking_login_failure_quoting_a_config_line_shows_it_masked(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".okx").mkdir()
+    (tmp_path / ".okx" / "config.toml").write_text('[profiles.main]\nnote = "blue-heron-17"\n')
+    said = 'Opening the browser... something broke near note = "blue-heron-17"\n'
+    cli = OkxCli(runner=Answers(said), home=str(tmp_path))  # exit 0, no success line
+    error = await raised(cli.login_interactive("us"))
+    assert error.kind == "unknown"
+    assert error.message == "Opening the browser... something broke near ***"
+
+
+def test_a_long_error_is_classified_by_its_head_and_tail_only() -> None:
+    from okx_auth_graph.okx.adapter import CLASSIFY_WINDOW, _classify
+
+    middle = "Session expired, please run okx auth login"
+    assert _classify(middle) != "unknown"  # the phrase alone is classified
+    padded = "x" * (CLASSIFY_WINDOW + 10) + f"\n{middle}\n" + "y" * (CLASSIFY_WINDOW + 10)
+    assert _classify(padded) == "unknown"  # in the middle of a huge output it is not read
