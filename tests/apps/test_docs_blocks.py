@@ -49,15 +49,12 @@ SKIPPED_FOLDERS = {"node_modules"}
 
 
 def markdown_files(root: Path) -> list[Path]:
-    """Every markdown file of the repository, README.md first, outside hidden folders."""
-    found = [
-        path
-        for path in root.rglob("*.md")
-        if not any(
-            part.startswith(".") or part in SKIPPED_FOLDERS
-            for part in path.relative_to(root).parts[:-1]
-        )
-    ]
+    """Every markdown file of the repository, README.md first, outside hidden folders (not
+    walked into: ``.venv`` alone holds tens of thousands of files)."""
+    found: list[Path] = []
+    for folder, folders, files in os.walk(root):
+        folders[:] = [f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS]
+        found.extend(Path(folder, name) for name in files if name.endswith(".md"))
     return sorted(found, key=lambda path: (path != root / "README.md", path))
 
 
