@@ -1106,3 +1106,55 @@ def test_a_chinese_login_word_naming_a_login_or_one_done_asks_for_none(text, int
 )
 def test_no_before_an_act_negates_it(text, intent):
     assert read_request_rules(text).intent == intent
+
+
+@pytest.mark.parametrize("text", ["log into my bybit acct", "log into my bybit exchange"])
+def test_a_login_to_another_services_acct_or_exchange_is_no_okx_login(text):
+    reading = read_request_rules(text)
+    assert reading.intent != "login"
+    assert "login" in reading.ruled_out
+
+
+def test_a_logout_of_all_is_an_okx_logout():
+    assert read_request_rules("log out of all").intent == "logout"
+
+
+def test_a_login_named_as_a_thing_leaves_a_later_login_asked_for():
+    assert read_request_rules("hi 登录的站点是哪个? 帮我登录").intent == "login"
+
+
+def test_a_keyword_with_one_letter_added_is_a_slip():
+    assert correct_typos("balannce") == "balance"
+    assert read_request_rules("balannce").intent == "skill"
+
+
+def test_an_identifier_holding_a_login_word_asks_for_no_login():
+    # "_" is a word character: no word boundary before "login" in "x_login".
+    assert read_request_rules("x_login").intent == "unclear"
+
+
+def test_a_negated_question_about_the_codes_validity_asks_about_it():
+    for text in ("isn't it expired?", "not expired yet?"):
+        assert read_reply_rules("await_authorization", text).label == "ask_validity"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["帮我登录", "在吗", "登录" * READ_LIMIT],
+)
+def test_a_request_read_with_no_language_given_keeps_the_one_it_is_in(text):
+    assert read_request_rules(text).language == "zh"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["log me in", "gm", "log in or out, whatever is needed", "log me in " * READ_LIMIT],
+)
+def test_a_request_keeps_the_language_it_was_given(text):
+    assert read_request_rules(text, language="zh").language == "zh"
+
+
+def test_an_either_or_request_is_unclear_to_the_rules_too():
+    reading = read_request_rules("log in or out, whatever is needed")
+    assert (reading.intent, reading.rules_intent) == ("unclear", "unclear")
+    assert reading.ruled_out == ("login", "logout")
