@@ -1158,3 +1158,13 @@ def test_an_either_or_request_is_unclear_to_the_rules_too():
     reading = read_request_rules("log in or out, whatever is needed")
     assert (reading.intent, reading.rules_intent) == ("unclear", "unclear")
     assert reading.ruled_out == ("login", "logout")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ok 登录的站点是哪个", "ok 授权的 scope 是什么", "ok 授权是不是过期了", "ok 登录能不能用"],
+)
+def test_a_chinese_login_word_after_latin_words_named_or_asked_about_asks_for_none(text):
+    reading = read_request_rules(text)
+    assert reading.intent != "login"
+    assert "login" in reading.ruled_out
