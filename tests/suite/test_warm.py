@@ -40,7 +40,8 @@ if mode == "prompt":
     line = input("probe> ")
     print(f"got {line!r}", flush=True)
 if mode == "wait":
-    open(sys.argv[2], "w").write(str(os.getpid()))
+    open(sys.argv[2] + ".part", "w").write(str(os.getpid()))
+    os.replace(sys.argv[2] + ".part", sys.argv[2])  # whole when it appears
     try:
         time.sleep(60)
     except KeyboardInterrupt:
