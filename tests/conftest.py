@@ -128,13 +128,12 @@ def isolated_home(
 
 @pytest.fixture(scope="session")
 def warm_cli() -> Iterator[Path]:
-    """A warm interpreter (tests/rigs/warm.py) that imported the chat and the evaluation runner:
+    """A warm interpreter (tests/rigs/warm.py) that imported LangGraph's heavy dependencies:
     ``okx-auth-graph chat`` or ``eval`` started through :func:`tests.rigs.warm.command` forks
-    from it instead of importing LangGraph again (~2 CPU-s a run)."""
-    from tests.rigs.warm import socket_path, warm_interpreter
+    from it instead of importing them again (~1 of ~2 CPU-s a run)."""
+    from tests.rigs.warm import PRELOADED, socket_path, warm_interpreter
 
-    modules = ["okx_auth_graph.doors.chat", "okx_auth_graph.evals.runner"]
-    with warm_interpreter(modules, socket_path("cli")) as path:
+    with warm_interpreter(PRELOADED, socket_path("cli")) as path:
         yield path
 
 

@@ -221,17 +221,11 @@ def run_block(block: Block, folder: Path, env: dict[str, str]) -> subprocess.Com
 
 @pytest.fixture(scope="module", autouse=True)
 def warm_blocks() -> Iterator[Path]:
-    """A warm interpreter (tests/rigs/warm.py) in the blocks' environment that imported what
-    they import most (LangGraph, the package, the emulator, the evaluation runner): each block
-    still runs as ``python block.py`` in its folder, forked from it, not importing LangGraph
-    again (~2 CPU-s a block). A block that imports something else imports it itself."""
-    modules = [
-        "okx_auth_graph.graph.builder",
-        "okx_auth_graph.testing",
-        "okx_auth_graph.evals.runner",
-        "langgraph.checkpoint.memory",
-    ]
-    with warm.warm_interpreter(modules, warm.socket_path("docs"), base_env()) as path:
+    """A warm interpreter (tests/rigs/warm.py) in the blocks' environment that imported
+    LangGraph's heavy dependencies: each block still runs as ``python block.py`` in its folder,
+    forked from it, and imports LangGraph and the package itself (a block that forgets an import
+    fails as it would cold)."""
+    with warm.warm_interpreter(warm.PRELOADED, warm.socket_path("docs"), base_env()) as path:
         yield path
 
 

@@ -20,17 +20,18 @@ what the plain command would do:
   SIGTERM) to the process's group, as a terminal would to its foreground job, and ends the same
   way; if the client is killed, so is the process's group.
 
-What differs from a cold start: modules imported before the fork keep what they read at
-import (none of the preloaded modules reads the environment then; a run whose ``PYTHON*``
-variables differ from the server's is started cold instead), the string hash seed is shared,
-and the process has no controlling terminal (its terminal is still its standard streams, which
-is all the chat uses; signals come from the client). The console script itself (the installed
-``okx-auth-graph`` file) and ``python -m okx_auth_graph`` started cold keep tests of their own.
+What differs from a cold start: the server imports only third-party modules (:data:`PRELOADED`),
+never LangGraph's or this package's, and those keep what they read at import; a run whose
+``PYTHON*`` or locale variables differ from the server's starts cold instead (:func:`servable`);
+the umask is the client's, resource limits are the server's; the string hash seed is shared; a
+traceback shows the rig's frames under the run's; and the process has no controlling terminal
+(its terminal is still its standard streams, which is all the chat uses; signals come from the
+client). The console script itself (the installed ``okx-auth-graph`` file) and
+``python -m okx_auth_graph`` started cold keep tests of their own.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import importlib
 import io
@@ -44,7 +45,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,22 +52,20 @@ from typing import Any
 CLIENT = Path(__file__).with_name("warm_client.py")
 ROOT = Path(__file__).resolve().parents[2]
 READY = b"ready\n"
+PRELOADED = (
+    "pydantic",
+    "langsmith.run_trees",
+    "langsmith.schemas",
+    "langchain_core.messages",
+    "langchain_core.runnables",
+    "langchain_core.tracers.event_stream",
+)
+"""What a server imports: the third-party modules that take most of LangGraph's start (~0.8 of
+~1.3 CPU-s here), not LangGraph's nor this package's own: a module imported before the fork is
+an attribute of its package in every run (``okx_auth_graph.testing`` without its import), which a
+cold run would not have."""
 START_CAP = 120.0
 """Seconds the server may take to import its modules (a loaded machine)."""
-COLD_ENV = (
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "PYTHONSAFEPATH",
-    "PYTHONWARNINGS",
-    "PYTHONDEVMODE",
-    "PYTHONHASHSEED",
-    "PYTHONUTF8",
-    "PYTHONIOENCODING",
-    "PYTHONMALLOC",
-    "PYTHONINSPECT",
-    "PYTHONOPTIMIZE",
-)
-"""Variables Python reads at its start: a run that sets them differently starts cold."""
 
 
 def socket_path(name: str = "cli") -> Path:
@@ -140,10 +138,9 @@ def serve(path: Path, modules: Sequence[str]) -> None:
         _reap(os.WNOHANG)
         if os.fork() == 0:
             listener.close()
-            try:
-                _manage(connection)
-            finally:
-                os._exit(1)
+            run = _manage(connection)  # the manager never returns; the run's fork does
+            _run(*run)  # ends as the interpreter ends: SystemExit, an exception, or the end
+            return
         connection.close()
 
 
@@ -160,17 +157,27 @@ def _reap_and_exit(signum: int, frame: object) -> None:
     os._exit(0)
 
 
-def _manage(connection: socket.socket) -> None:
-    """Start the run a client asked for, pass its pid, and report how it ended."""
-    message, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 3)
-    request = json.loads(message)
-    pid = os.fork()
+def _manage(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """Start the run a client asked for, pass its pid, and report how it ended. Returns only
+    in the run's fork (the request and the client's streams), which then leaves by every frame
+    and ends as an interpreter ends (threads joined, atexit, the last collection, teardown)."""
+    try:
+        message, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 3)
+        request = json.loads(message)
+        pid = os.fork()
+    except BaseException:
+        os._exit(1)
     if pid == 0:
         connection.close()
-        try:
-            _run(request, fds)
-        finally:
-            os._exit(1)
+        return request, fds
+    try:
+        _report(connection, pid, fds)
+    finally:
+        os._exit(0)
+
+
+def _report(connection: socket.socket, pid: int, fds: list[int]) -> None:
+    """The manager: pass the run's pid, pass on a killed client, send how the run ended."""
     with contextlib.suppress(OSError):  # the child may have set it already
         os.setpgid(pid, pid)
     for fd in fds:
@@ -198,7 +205,6 @@ def _manage(connection: socket.socket) -> None:
     _, status = os.waitpid(pid, 0)
     with contextlib.suppress(OSError):
         connection.sendall(json.dumps({"status": status}).encode())
-    os._exit(0)
 
 
 def _stream(fd: int, *, read: bool, unbuffered: bool, like: Any) -> io.TextIOWrapper:
@@ -242,30 +248,15 @@ def _run(request: dict[str, Any], fds: list[int]) -> None:
     sys.stdin = sys.__stdin__ = _stream(0, read=True, unbuffered=False, like=sys.__stdin__)  # type: ignore[misc]
     sys.stdout = sys.__stdout__ = _stream(1, read=False, unbuffered=unbuffered, like=sys.__stdout__)  # type: ignore[misc]
     sys.stderr = sys.__stderr__ = _stream(2, read=False, unbuffered=unbuffered, like=sys.__stderr__)  # type: ignore[misc]
-    status = 0
-    try:
-        if argv[1] == "-m":  # sys.argv[0] becomes the module's file
-            sys.path[0] = os.getcwd()
-            sys.argv = [argv[0], *argv[3:]]
-            runpy.run_module(argv[2], run_name="__main__", alter_sys=True)
-        else:
-            sys.path[0] = os.path.dirname(os.path.abspath(argv[1]))
-            sys.argv = argv[1:]
-            runpy.run_path(argv[1], run_name="__main__")
-    except SystemExit as exc:
-        status = _exit_status(exc.code)
-    except KeyboardInterrupt:
-        traceback.print_exc()
-        _flush()
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGINT)
-    except BaseException:
-        traceback.print_exc()
-        status = 1
-    threading._shutdown()  # type: ignore[attr-defined]  # what the interpreter does at its end
-    atexit._run_exitfuncs()
-    _flush()
-    os._exit(status)
+    os.umask(request["umask"])
+    if argv[1] == "-m":  # sys.argv[0] becomes the module's file
+        sys.path[0] = os.getcwd()
+        sys.argv = [argv[0], *argv[3:]]
+        runpy.run_module(argv[2], run_name="__main__", alter_sys=True)
+    else:
+        sys.path[0] = os.path.dirname(os.path.abspath(argv[1]))
+        sys.argv = argv[1:]
+        runpy.run_path(argv[1], run_name="__main__")
 
 
 def servable(argv: Sequence[str], env: dict[str, str]) -> bool:
@@ -275,23 +266,19 @@ def servable(argv: Sequence[str], env: dict[str, str]) -> bool:
         return False
     if argv[1].startswith("-") and (argv[1] != "-m" or len(argv) < 3):
         return False
-    return all(env.get(name) == os.environ.get(name) for name in COLD_ENV)
+    return started_by(env) == started_by(dict(os.environ))
 
 
-def _exit_status(code: object) -> int:
-    """``sys.exit(code)``'s status, as the interpreter computes it."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code & 0xFF
-    print(code, file=sys.stderr)
-    return 1
-
-
-def _flush() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
+def started_by(env: dict[str, str]) -> dict[str, str]:
+    """What Python reads of ``env`` when it starts: every ``PYTHON*`` variable but
+    ``PYTHONUNBUFFERED`` (honoured per run), and the locale's (the streams' encoding)."""
+    return {
+        name: value
+        for name, value in env.items()
+        if (name.startswith("PYTHON") and name != "PYTHONUNBUFFERED")
+        or name == "LANG"
+        or name.startswith("LC_")
+    }
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ def main() -> None:
         server.connect(path)
     except OSError:  # no warm interpreter: the command, cold
         os.execv(command[0], command)
-    request = {"argv": command, "env": dict(os.environ), "cwd": os.getcwd()}
+    umask = os.umask(0o077)
+    os.umask(umask)
+    request = {"argv": command, "env": dict(os.environ), "cwd": os.getcwd(), "umask": umask}
     socket.send_fds(server, [json.dumps(request).encode()], [0, 1, 2])
     pid = json.loads(server.recv(1 << 16))["pid"]
 

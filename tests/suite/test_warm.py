@@ -24,13 +24,16 @@ from tests.rigs import warm
 from tests.rigs.terminal import default_ctrl_c
 
 PROBE = """
-import json, os, sys, tempfile, time
+import atexit, json, os, sys, tempfile, threading, time
+UMASK = os.umask(0)
+os.umask(UMASK)
 mode = sys.argv[1]
 if mode == "facts":
     print(json.dumps({
         "cwd": os.getcwd(), "tmp": tempfile.gettempdir(), "probe": os.environ.get("PROBE"),
         "argv": sys.argv[1:], "path0": sys.path[0], "main": __name__,
         "tty": [os.isatty(fd) for fd in (0, 1, 2)], "stdin": sys.stdin.read(),
+        "umask": UMASK,
     }))
     print("to stderr", file=sys.stderr)
     sys.exit(int(os.environ.get("STATUS", "0")))
@@ -48,8 +51,17 @@ if mode == "wait":
         print("interrupted", flush=True)
         sys.exit(130)
 if mode == "uncaught":
+    atexit.register(print, "atexit ran")
+    threading.Thread(target=lambda: (time.sleep(0.5), print("thread done"))).start()
     print("waiting", flush=True)
     time.sleep(60)
+if mode == "shutdown":
+    class Loud:
+        def __del__(self):
+            raise RuntimeError("boom at shutdown")
+    keep = Loud()
+    open("unclosed.txt", "w").write("data-not-closed")
+    atexit.register(print, "atexit ran")
 """
 
 
@@ -90,6 +102,7 @@ def test_output_status_folder_environment_and_argv_are_the_cold_runs(
             text=True,
             timeout=60,
             check=False,
+            umask=0o027,
         )
         for way, argv in both(server, "facts", "x y").items()
     }
@@ -105,6 +118,7 @@ def test_output_status_folder_environment_and_argv_are_the_cold_runs(
         "main": "__main__",
         "tty": [False, False, False],
         "stdin": "from stdin",
+        "umask": 0o027,
     }
     assert hot.returncode == int(status)
 
@@ -133,6 +147,24 @@ def test_a_script_runs_as_python_script_runs_it(server: Path, folder: Path) -> N
         str(folder),
         "__main__",
     )
+
+
+def test_a_run_ends_as_the_interpreter_ends(server: Path, folder: Path) -> None:
+    """Finalisation: atexit, an object's failing __del__ reported, a file left open flushed."""
+    results = {}
+    for way, argv in both(server, "shutdown").items():
+        (folder / "unclosed.txt").unlink(missing_ok=True)
+        done = subprocess.run(
+            argv, cwd=folder, env=env_of(folder), capture_output=True, text=True, timeout=60
+        )
+        results[way] = (done.returncode, done.stdout, (folder / "unclosed.txt").read_text())
+        assert "RuntimeError: boom at shutdown" in done.stderr, way
+    assert results["warm"] == results["cold"] == (0, "atexit ran\n", "data-not-closed")
+
+
+def test_the_server_imports_no_langgraph_nor_package_module() -> None:
+    """A module imported before the fork is an attribute of its package in every run."""
+    assert not {name.split(".")[0] for name in warm.PRELOADED} & {"langgraph", "okx_auth_graph"}
 
 
 def test_an_uncaught_exception_is_a_traceback_and_status_1(server: Path, folder: Path) -> None:
@@ -182,7 +214,10 @@ def test_a_terminal_prompt_and_ctrl_c_reach_the_run(server: Path, folder: Path, 
     child.expect(pexpect.EOF)
     child.close()
     assert child.signalstatus == signal.SIGINT  # died by Ctrl-C, as Python does
-    assert "KeyboardInterrupt" in (child.before or "")
+    shown = child.before or ""
+    assert "KeyboardInterrupt" in shown
+    assert "thread done" in shown  # after the threads were joined and atexit ran
+    assert "atexit ran" in shown
 
 
 def test_a_killed_client_takes_its_run_with_it(server: Path, folder: Path) -> None:
